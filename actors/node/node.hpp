@@ -1,0 +1,30 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "adapters/clock/clock.hpp"
+#include "adapters/config/config.hpp"
+
+namespace frontdesk {
+
+/// One Frontdesk node: the actor system and the services around it. This header stays free of
+/// CAF so that the executable's other translation units compile fast.
+class node {
+public:
+  node(config cfg, std::shared_ptr<frontdesk::clock> clk);
+  ~node();
+
+  /// Starts the actor system and connects to the database. Returns false (after logging why)
+  /// when the node cannot serve.
+  bool start();
+
+  /// Stops accepting work, drains, and shuts down. Safe to call more than once.
+  void stop();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace frontdesk

@@ -1,0 +1,248 @@
+#include "adapters/config/config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace frontdesk {
+namespace {
+
+// How one key is read from a TOML node into the config. Returns an error text or "".
+using apply_fn = std::function<std::string(config&, const toml::node&)>;
+
+struct key_entry {
+  config_key key;
+  apply_fn apply;
+};
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+  case toml::node_type::string: return "string";
+  case toml::node_type::integer: return "integer";
+  case toml::node_type::floating_point: return "float";
+  case toml::node_type::boolean: return "boolean";
+  case toml::node_type::table: return "table";
+  case toml::node_type::array: return "array";
+  default: return "date/time";
+  }
+}
+
+
+template <class Section>
+apply_fn str(Section config::*section, std::string Section::*field,
+             std::function<std::string(const std::string&)> check = {}) {
+  return [=](config& c, const toml::node& n) -> std::string {
+    auto v = n.value<std::string>();
+    if (!n.is_string() || !v)
+      return "expected a string, got " + type_name(n);
+    if (check) {
+      if (auto err = check(*v); !err.empty())
+        return err;
+    }
+    (c.*section).*field = *v;
+    return "";
+  };
+}
+
+template <class Section>
+apply_fn integer(Section config::*section, int Section::*field, long long lo, long long hi) {
+  return [=](config& c, const toml::node& n) -> std::string {
+    if (!n.is_integer())
+      return "expected an integer, got " + type_name(n);
+    auto v = *n.value<long long>();
+    if (v < lo || v > hi)
+      return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+    (c.*section).*field = static_cast<int>(v);
+    return "";
+  };
+}
+
+template <class Section>
+apply_fn boolean(Section config::*section, bool Section::*field) {
+  return [=](config& c, const toml::node& n) -> std::string {
+    if (!n.is_boolean())
+      return "expected a boolean, got " + type_name(n);
+    (c.*section).*field = *n.value<bool>();
+    return "";
+  };
+}
+
+std::string one_of(const std::string& v, std::initializer_list<const char*> allowed) {
+  std::string list;
+  for (auto a : allowed) {
+    if (v == a)
+      return "";
+    list += list.empty() ? "" : ", ";
+    list += a;
+  }
+  return "must be one of " + list + ", got '" + v + "'";
+}
+
+std::string check_host_port(const std::string& v) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == v.size())
+    return "must be HOST:PORT, got '" + v + "'";
+  for (auto ch : v.substr(colon + 1))
+    if (ch < '0' || ch > '9')
+      return "port must be a number, got '" + v + "'";
+  if (std::stoul(v.substr(colon + 1).substr(0, 6)) > 65535)
+    return "port must be at most 65535";
+  return "";
+}
+
+std::string check_url(const std::string& v) {
+  if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+    return "must start with http:// or https://, got '" + v + "'";
+  return "";
+}
+
+const std::vector<key_entry>& entries() {
+  static const std::vector<key_entry> list = {
+      {{"node.name", "string", "\"node-1\"", "This node's name in logs, metrics and the cluster."},
+       str(&config::node, &config::node_section::name)},
+      {{"node.listen", "string", "\"127.0.0.1:8080\"",
+        "HOST:PORT the HTTP edge (webhooks, media WebSocket, health, metrics) binds."},
+       str(&config::node, &config::node_section::listen, check_host_port)},
+      {{"node.public_url", "string", "\"http://127.0.0.1:8080\"",
+        "The URL Twilio uses to reach this node; signatures are computed over it and the media "
+        "stream URL is derived from it."},
+       str(&config::node, &config::node_section::public_url, check_url)},
+      {{"node.now", "string", "\"\" (real time)",
+        "RFC 3339 instant the node's clock starts at, then runs from (demos and tests)."},
+       [](config& c, const toml::node& n) -> std::string {
+         if (!n.is_string())
+           return "expected a string, got " + type_name(n);
+         auto s = *n.value<std::string>();
+         if (s.empty()) {
+           c.node.now.reset();
+           return "";
+         }
+         auto t = parse_rfc3339(s);
+         if (!t)
+           return t.error().message;
+         c.node.now = *t;
+         return "";
+       }},
+      {{"node.drain_seconds", "integer", "10",
+        "On SIGTERM, how long live calls may go on before they are closed."},
+       integer(&config::node, &config::node_section::drain_seconds, 0, 3600)},
+      {{"node.max_calls", "integer", "500",
+        "Live calls this node accepts at once; further calls are answered politely and refused."},
+       integer(&config::node, &config::node_section::max_calls, 1, 100000)},
+      {{"database.url", "string", "\"\"",
+        "libpq connection string or URL of the application role. DATABASE_URL overrides it."},
+       str(&config::database, &config::database_section::url)},
+      {{"database.pool_size", "integer", "4", "Connections the node keeps to PostgreSQL."},
+       integer(&config::database, &config::database_section::pool_size, 1, 256)},
+      {{"log.level", "string", "\"info\"", "trace, debug, info, warn, error or off."},
+       str(&config::log, &config::log_section::level,
+           [](const std::string& v) {
+             return one_of(v, {"trace", "debug", "info", "warn", "error", "off"});
+           })},
+      {{"log.format", "string", "\"text\"", "text (human-readable) or json (one object a line)."},
+       str(&config::log, &config::log_section::format,
+           [](const std::string& v) { return one_of(v, {"text", "json"}); })},
+      {{"scheduler.max_threads", "integer", "2",
+        "CAF scheduler threads. Blocking work runs on its own pools, never here."},
+       integer(&config::scheduler, &config::scheduler_section::max_threads, 1, 256)},
+      {{"scheduler.policy", "string", "\"sharing\"",
+        "CAF scheduling policy: sharing (low idle CPU) or stealing."},
+       str(&config::scheduler, &config::scheduler_section::policy,
+           [](const std::string& v) { return one_of(v, {"sharing", "stealing"}); })},
+      {{"twilio.account_sid", "string", "\"\"",
+        "Twilio account (AC...). The auth token comes from TWILIO_AUTH_TOKEN only."},
+       str(&config::twilio, &config::twilio_section::account_sid)},
+      {{"twilio.validate_signatures", "boolean", "true",
+        "Refuse webhooks without a valid X-Twilio-Signature. Turn off only on a private test line."},
+       boolean(&config::twilio, &config::twilio_section::validate_signatures)},
+  };
+  return list;
+}
+
+std::string where(const std::string& source, const toml::node& n) {
+  auto line = n.source().begin.line;
+  return source + ":" + std::to_string(line);
+}
+
+// Walks the parsed document; every leaf must be a known key.
+std::optional<failure> walk(const toml::table& table, const std::string& prefix,
+                            const std::string& source, config& cfg) {
+  for (auto&& [k, node] : table) {
+    std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (auto* sub = node.as_table()) {
+      bool known_section = false;
+      for (auto& e : entries())
+        if (e.key.path.rfind(path + ".", 0) == 0)
+          known_section = true;
+      if (!known_section)
+        return fail("config_unknown_key", where(source, node) + ": unknown section '" + path + "'");
+      if (auto err = walk(*sub, path, source, cfg))
+        return err;
+      continue;
+    }
+    const key_entry* entry = nullptr;
+    for (auto& e : entries())
+      if (e.key.path == path)
+        entry = &e;
+    if (!entry)
+      return fail("config_unknown_key", where(source, node) + ": unknown key '" + path + "'");
+    if (auto err = entry->apply(cfg, node); !err.empty())
+      return fail("config_bad_value", where(source, node) + ": key '" + path + "' " + err);
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+const std::vector<config_key>& config_keys() {
+  static const std::vector<config_key> keys = [] {
+    std::vector<config_key> out;
+    for (auto& e : entries())
+      out.push_back(e.key);
+    return out;
+  }();
+  return keys;
+}
+
+void apply_environment(config& cfg, const std::function<const char*(const char*)>& getenv) {
+  if (const char* v = getenv("DATABASE_URL"); v && *v)
+    cfg.database.url = v;
+  if (const char* v = getenv("TWILIO_AUTH_TOKEN"); v && *v)
+    cfg.twilio.auth_token = v;
+  if (const char* v = getenv("TWILIO_ACCOUNT_SID"); v && *v)
+    cfg.twilio.account_sid = v;
+}
+
+expected<config> parse_config(const std::string& text, const std::string& source_name) {
+  config cfg;
+  toml::table doc;
+  try {
+    doc = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    return fail("config_syntax", source_name + ":" + std::to_string(e.source().begin.line) + ": " +
+                                     std::string(e.description()));
+  }
+  if (auto err = walk(doc, "", source_name, cfg))
+    return *err;
+  return cfg;
+}
+
+expected<config> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return fail("config_missing", "cannot read configuration file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+std::optional<failure> validate(const config& cfg) {
+  if (auto e = check_host_port(cfg.node.listen); !e.empty())
+    return fail("config_bad_value", "node.listen " + e);
+  if (auto e = check_url(cfg.node.public_url); !e.empty())
+    return fail("config_bad_value", "node.public_url " + e);
+  return std::nullopt;
+}
+
+} // namespace frontdesk

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/core/expected.hpp"
+#include "protocols/core/time.hpp"
+
+namespace frontdesk {
+
+/// Everything a node can be told. Defaults here are the documented defaults in
+/// config/frontdesk.toml; secrets never come from the file, only from the environment.
+struct config {
+  struct node_section {
+    std::string name = "node-1";
+    std::string listen = "127.0.0.1:8080";
+    std::string public_url = "http://127.0.0.1:8080";
+    std::optional<sys_time> now;
+    int drain_seconds = 10;
+    int max_calls = 500;
+  } node;
+  struct database_section {
+    std::string url; // DATABASE_URL wins over the file
+    int pool_size = 4;
+  } database;
+  struct log_section {
+    std::string level = "info";
+    std::string format = "text";
+  } log;
+  struct scheduler_section {
+    int max_threads = 2;
+    std::string policy = "sharing";
+  } scheduler;
+  struct twilio_section {
+    std::string account_sid;
+    bool validate_signatures = true;
+    std::string auth_token; // TWILIO_AUTH_TOKEN only
+  } twilio;
+};
+
+/// One documented key of the configuration file.
+struct config_key {
+  std::string path;        // "node.listen"
+  std::string type;        // "string", "integer", "boolean"
+  std::string default_text;
+  std::string doc;
+};
+
+/// Every key the file may hold, in documentation order.
+const std::vector<config_key>& config_keys();
+
+/// Reads the environment's secrets and overrides into `cfg` (DATABASE_URL, TWILIO_AUTH_TOKEN).
+/// `getenv` is injected so tests need not touch the process environment.
+void apply_environment(config& cfg, const std::function<const char*(const char*)>& getenv);
+
+/// Parses TOML text into `cfg`. Unknown keys, wrong types and bad values are refused with the
+/// key's name and line: `frontdesk.toml:12: unknown key 'node.lisen'`.
+expected<config> parse_config(const std::string& text, const std::string& source_name);
+
+/// Reads and parses a file; a missing or unreadable file is an error naming the path.
+expected<config> load_config_file(const std::string& path);
+
+/// Checks values that do not depend on one key alone (called after file, environment and flags).
+std::optional<failure> validate(const config& cfg);
+
+} // namespace frontdesk

@@ -1,0 +1,13 @@
+# Writes OUT: a C++ file defining bundled_migrations() from the sql/NNNN_*.sql files in SQL_DIR.
+file(GLOB files "${SQL_DIR}/[0-9][0-9][0-9][0-9]_*.sql")
+list(SORT files)
+set(body "")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  string(SUBSTRING ${name} 0 4 num)
+  math(EXPR version "1${num} - 10000")
+  file(READ ${f} text)
+  string(APPEND body "    {${version}, \"${name}\", R\"fdsql(${text})fdsql\"},\n")
+endforeach()
+file(WRITE "${OUT}.tmp" "// Generated from sql/ at build time. Do not edit.\n#include \"adapters/store/migrate.hpp\"\n\nnamespace frontdesk::store {\n\nconst std::vector<migration>& bundled_migrations() {\n  static const std::vector<migration> list = {\n${body}  };\n  return list;\n}\n\n} // namespace frontdesk::store\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

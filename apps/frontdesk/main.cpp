@@ -1,0 +1,182 @@
+// frontdesk: one binary, one subcommand per job. Each subcommand's work lives in the libraries;
+// this file only reads the command line and configuration and hands over.
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <pthread.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/node/node.hpp"
+#include "adapters/clock/clock.hpp"
+#include "adapters/config/config.hpp"
+#include "adapters/log/log.hpp"
+#include "adapters/store/migrate.hpp"
+
+namespace {
+
+using namespace frontdesk;
+
+// Exit codes: 0 done, 1 failed at run time, 2 bad usage or configuration.
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
+struct global_options {
+  std::string config_file;
+  std::string log_format;
+  std::string log_level;
+  std::string now;
+};
+
+// Blocks SIGINT/SIGTERM in every thread started after this call, so main can sigwait for them.
+void block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int wait_for_shutdown_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+// Defaults < config file < environment < command-line flags.
+std::optional<config> resolve_config(const global_options& g) {
+  config cfg;
+  std::string file = g.config_file;
+  if (file.empty())
+    if (const char* env = std::getenv("FRONTDESK_CONFIG"))
+      file = env;
+  if (!file.empty()) {
+    auto loaded = load_config_file(file);
+    if (!loaded) {
+      std::cerr << "frontdesk: " << loaded.error().message << '\n';
+      return std::nullopt;
+    }
+    cfg = std::move(*loaded);
+  }
+  apply_environment(cfg, [](const char* name) { return std::getenv(name); });
+  if (!g.log_format.empty())
+    cfg.log.format = g.log_format;
+  if (!g.log_level.empty())
+    cfg.log.level = g.log_level;
+  if (!g.now.empty()) {
+    auto t = parse_rfc3339(g.now);
+    if (!t) {
+      std::cerr << "frontdesk: --now: " << t.error().message << '\n';
+      return std::nullopt;
+    }
+    cfg.node.now = *t;
+  }
+  if (auto err = validate(cfg)) {
+    std::cerr << "frontdesk: " << err->message << '\n';
+    return std::nullopt;
+  }
+  return cfg;
+}
+
+void setup_logging(const config& cfg) {
+  log::format f = log::format::text;
+  log::parse_format(cfg.log.format, f);
+  log::setup(f, spdlog::level::from_str(cfg.log.level));
+}
+
+int run_migrate(const config& cfg, std::string url) {
+  if (url.empty())
+    if (const char* env = std::getenv("DATABASE_OWNER_URL"))
+      url = env;
+  if (url.empty()) {
+    spdlog::error("migrate needs the owner role's connection: --database-url or DATABASE_OWNER_URL");
+    return exit_usage;
+  }
+  (void)cfg;
+  auto& migrations = store::bundled_migrations();
+  spdlog::info("migrating: {} migrations bundled", migrations.size());
+  auto report = store::migrate(url, migrations);
+  if (!report) {
+    spdlog::error("{}", report.error().message);
+    return exit_failed;
+  }
+  for (auto& name : report->applied)
+    spdlog::info("applied {}", name);
+  spdlog::info("database is up to date: {} applied now, {} already applied", report->applied.size(),
+               report->already_applied);
+  return 0;
+}
+
+int run_serve(const config& cfg) {
+  node n(cfg, make_clock(cfg.node.now));
+  if (!n.start())
+    return exit_failed;
+  spdlog::info("node ready; Ctrl-C or SIGTERM stops it");
+  int sig = wait_for_shutdown_signal();
+  spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  n.stop();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  block_shutdown_signals();
+  CLI::App app{"frontdesk: an AI receptionist that answers a business's phone line.\n"
+               "Configuration: defaults < --config FILE (or FRONTDESK_CONFIG) < environment "
+               "(DATABASE_URL, TWILIO_AUTH_TOKEN) < flags.",
+               "frontdesk"};
+  app.require_subcommand(1);
+  global_options g;
+  app.add_option("--config", g.config_file, "TOML configuration file (see config/frontdesk.toml)");
+  app.add_option("--log-format", g.log_format, "Log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", g.log_level, "Log level: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--now", g.now,
+                 "Start the clock at this RFC 3339 instant and let it run (demos, tests)");
+
+  auto* migrate = app.add_subcommand(
+      "migrate", "Apply the bundled sql/ migrations as the database owner role");
+  std::string migrate_url;
+  migrate->add_option("--database-url", migrate_url,
+                      "Owner role connection (default: DATABASE_OWNER_URL)");
+
+  auto* serve = app.add_subcommand("serve", "Run a node until SIGINT or SIGTERM");
+  std::string listen, public_url;
+  serve->add_option("--listen", listen, "HOST:PORT to bind (default from config: 127.0.0.1:8080)");
+  serve->add_option("--public-url", public_url,
+                    "URL Twilio uses to reach this node; signatures are computed over it");
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto cfg = resolve_config(g);
+  if (!cfg)
+    return exit_usage;
+  if (!listen.empty())
+    cfg->node.listen = listen;
+  if (!public_url.empty())
+    cfg->node.public_url = public_url;
+  if (auto err = validate(*cfg)) {
+    std::cerr << "frontdesk: " << err->message << '\n';
+    return exit_usage;
+  }
+  setup_logging(*cfg);
+
+  if (*migrate)
+    return run_migrate(*cfg, migrate_url);
+  if (*serve)
+    return run_serve(*cfg);
+  return exit_usage;
+}

@@ -1,0 +1,37 @@
+# Every third-party dependency is found here, once. All come from Debian 12 packages
+# (the list lives in scripts/packages.txt).
+
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# CAF 0.17 ships neither a CMake config nor a pkg-config file: imported targets by hand.
+find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
+find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
+find_library(CAF_IO_LIBRARY caf_io REQUIRED)
+add_library(CAF::core UNKNOWN IMPORTED)
+set_target_properties(CAF::core PROPERTIES
+  IMPORTED_LOCATION "${CAF_CORE_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${CAF_INCLUDE_DIR}"
+  INTERFACE_LINK_LIBRARIES Threads::Threads
+  # Without it an unannounced type is silently sent as an empty message.
+  INTERFACE_COMPILE_DEFINITIONS CAF_ENABLE_TYPE_ID_CHECKS)
+add_library(CAF::io UNKNOWN IMPORTED)
+set_target_properties(CAF::io PROPERTIES
+  IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
+  INTERFACE_LINK_LIBRARIES CAF::core)
+
+# Boost 1.81 (Debian's default 1.74 lacks Boost.JSON).
+find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json)
+
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(date REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+
+if(FRONTDESK_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

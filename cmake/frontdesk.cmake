@@ -1,0 +1,45 @@
+# fd_add_component(NAME [CAF] SOURCES ... [DEPS ...])
+#
+# Adds the library `fd_<NAME>` from the calling folder and, when tests are on, its tests:
+#   tests/unit/<NAME>/*_test.cpp         -> executable test_unit_<NAME>        (label unit)
+#   tests/integration/<NAME>/*_test.cpp  -> executable test_integration_<NAME> (label integration)
+# Each test executable links the component, GoogleTest and the shared test support library.
+# CAF marks a component that includes CAF headers (heavy translation units).
+
+set(FRONTDESK_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
+
+function(fd_target_defaults target)
+  target_compile_options(${target} PRIVATE ${FRONTDESK_WARNINGS})
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+endfunction()
+
+function(fd_add_tests name)
+  cmake_parse_arguments(T "" "" "DEPS" ${ARGN})
+  foreach(kind unit integration)
+    file(GLOB srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${kind}/${name}/*_test.cpp)
+    if(srcs)
+      set(exe test_${kind}_${name})
+      add_executable(${exe} ${srcs})
+      fd_target_defaults(${exe})
+      target_link_libraries(${exe} PRIVATE ${T_DEPS} fd_test_support GTest::gtest GTest::gmock GTest::gtest_main)
+      set_target_properties(${exe} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+      gtest_discover_tests(${exe}
+        DISCOVERY_MODE PRE_TEST
+        TEST_PREFIX "${kind}.${name}."
+        PROPERTIES LABELS ${kind} TIMEOUT 300)
+    endif()
+  endforeach()
+endfunction()
+
+function(fd_add_component name)
+  cmake_parse_arguments(C "CAF" "" "SOURCES;DEPS" ${ARGN})
+  add_library(fd_${name} STATIC ${C_SOURCES})
+  fd_target_defaults(fd_${name})
+  target_link_libraries(fd_${name} PUBLIC ${C_DEPS})
+  if(C_CAF)
+    target_link_libraries(fd_${name} PUBLIC CAF::io CAF::core)
+  endif()
+  if(FRONTDESK_BUILD_TESTS)
+    fd_add_tests(${name} DEPS fd_${name})
+  endif()
+endfunction()

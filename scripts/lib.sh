@@ -1,0 +1,52 @@
+# Shared by the project's scripts: paths, logging, package installation, the build.
+# shellcheck shell=bash
+
+FD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FD_BUILD="${FRONTDESK_BUILD_DIR:-$FD_ROOT/build}"
+FD_BIN="$FD_BUILD/bin/frontdesk"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "need root to run: $*"; fi
+}
+
+# Installs what scripts/packages.txt lists and is not installed yet.
+install_packages() {
+  local wanted missing=()
+  wanted=$(grep -v '^\s*#' "$FD_ROOT/scripts/packages.txt" | grep -v '^\s*$')
+  for p in $wanted; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "packages: all $(echo "$wanted" | wc -l) installed"
+    return
+  fi
+  say "installing ${#missing[@]} packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configures (once) and builds Release with two jobs.
+build() {
+  say "building into $FD_BUILD"
+  local start=$SECONDS
+  if [ ! -f "$FD_BUILD/build.ninja" ]; then
+    cmake -S "$FD_ROOT" -B "$FD_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$FD_BUILD" -j 2
+  say "build done in $((SECONDS - start)) s"
+}
+
+# Starts the local PostgreSQL unless DATABASE_URL points elsewhere, and exports its URLs.
+ensure_database() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    say "using DATABASE_URL from the environment"
+    [ -n "${DATABASE_OWNER_URL:-}" ] || export DATABASE_OWNER_URL="$DATABASE_URL"
+    return
+  fi
+  "$FD_ROOT/scripts/pg.sh" start
+  eval "$("$FD_ROOT/scripts/pg.sh" env)"
+}

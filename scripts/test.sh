@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine: installs packages, builds (Release, -j2),
+# starts the local PostgreSQL unless DATABASE_URL is given, migrates a template database and runs
+# every test under ctest. Extra arguments go to ctest (e.g. -L unit, -R config).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+start=$SECONDS
+
+install_packages
+build
+ensure_database
+
+# Tests copy this migrated template into a throwaway database each.
+if [ -z "${FRONTDESK_TEST_OWNER_DSN:-}" ]; then
+  die "FRONTDESK_TEST_OWNER_DSN must be set when DATABASE_URL is given (owner role, no dbname)"
+fi
+say "preparing the test template database"
+template="${FRONTDESK_TEST_TEMPLATE:-frontdesk_template}"
+export FRONTDESK_TEST_TEMPLATE="$template"
+psql -X -q -v ON_ERROR_STOP=1 "$FRONTDESK_TEST_OWNER_DSN dbname=postgres" >/dev/null <<SQL
+SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database
+  WHERE datname LIKE 'fdt\_%' OR datname = '$template' \gexec
+CREATE DATABASE $template;
+SQL
+"$FD_BIN" migrate --database-url "$FRONTDESK_TEST_OWNER_DSN dbname=$template" --log-level warn
+
+say "running tests"
+test_start=$SECONDS
+ctest --test-dir "$FD_BUILD" -j 2 --output-on-failure --timeout 600 "$@"
+say "tests done in $((SECONDS - test_start)) s (whole run $((SECONDS - start)) s)"
