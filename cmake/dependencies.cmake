@@ -21,7 +21,7 @@ set_target_properties(CAF::io PROPERTIES
   INTERFACE_LINK_LIBRARIES CAF::core)
 
 # Boost 1.81 (Debian's default 1.74 lacks Boost.JSON).
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json)
+find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json CONFIG)
 
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)

@@ -73,15 +73,17 @@ bool parse_format(std::string_view s, format& out) {
 void setup(format f, spdlog::level::level_enum level) {
   g_format = f;
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  if (f == format::json)
-    sink->set_formatter(std::make_unique<json_formatter>());
-  else
-    sink->set_formatter(
-        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%d %H:%M:%S.%e %-5l %v"));
+  sink->set_formatter(make_formatter(f));
   auto logger = std::make_shared<spdlog::logger>("frontdesk", sink);
   logger->set_level(level);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
+}
+
+std::unique_ptr<spdlog::formatter> make_formatter(format f) {
+  if (f == format::json)
+    return std::make_unique<json_formatter>();
+  return std::make_unique<spdlog::pattern_formatter>("%Y-%m-%d %H:%M:%S.%e %-5l %v");
 }
 
 format current_format() { return g_format.load(); }

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <spdlog/formatter.h>
 #include <spdlog/spdlog.h>
 
 namespace frontdesk::log {
@@ -18,6 +20,9 @@ bool parse_format(std::string_view s, format& out);
 /// Text: `2026-03-04 14:00:00.123 info  [call=CA12 business=b1] message`.
 /// JSON lines: `{"ts":"…","level":"info","msg":"message","call":"CA12","business":"b1"}`.
 void setup(format f, spdlog::level::level_enum level);
+
+/// The formatter for a format (setup installs it on stderr; tests install it on their own sink).
+std::unique_ptr<spdlog::formatter> make_formatter(format f);
 
 /// The format chosen at setup.
 format current_format();

@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
                "(DATABASE_URL, TWILIO_AUTH_TOKEN) < flags.",
                "frontdesk"};
   app.require_subcommand(1);
+  app.fallthrough(); // global options may follow the subcommand
   global_options g;
   app.add_option("--config", g.config_file, "TOML configuration file (see config/frontdesk.toml)");
   app.add_option("--log-format", g.log_format, "Log format: text or json")

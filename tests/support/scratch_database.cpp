@@ -11,7 +11,7 @@
 
 #include <pqxx/pqxx>
 
-namespace frontdesk::testing {
+namespace frontdesk::fixtures {
 namespace {
 
 std::string env(const char* name, const char* fallback = nullptr) {
@@ -83,4 +83,4 @@ void drop_database(const std::string& name) {
   tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
 }
 
-} // namespace frontdesk::testing
+} // namespace frontdesk::fixtures

@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace frontdesk::testing {
+namespace frontdesk::fixtures {
 
 /// A throwaway database for one test, created from the migrated template database and dropped
 /// when the object goes away, so integration tests can run in parallel under ctest.
@@ -33,4 +33,4 @@ std::string maintenance_owner_dsn();
 std::string create_empty_database();
 void drop_database(const std::string& name);
 
-} // namespace frontdesk::testing
+} // namespace frontdesk::fixtures
