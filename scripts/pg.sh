@@ -8,11 +8,12 @@
 #   scripts/pg.sh env      print shell exports: DATABASE_URL (application role),
 #                          DATABASE_OWNER_URL (owner role, migrations) and the test DSNs
 #
-# Environment: FRONTDESK_PG_PORT (default 54329), FRONTDESK_PG_DIR (default .local/pg).
+# Environment: FRONTDESK_PG_PORT (default: 54329, or the next free port when a cluster is first
+# initialised and 54329 is taken; the choice is kept in the cluster's directory),
+# FRONTDESK_PG_DIR (default .local/pg).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-PORT="${FRONTDESK_PG_PORT:-54329}"
 PGBIN="${FRONTDESK_PG_BIN:-/usr/lib/postgresql/15/bin}"
 DIR="${FRONTDESK_PG_DIR:-$FD_ROOT/.local/pg}"
 
@@ -27,10 +28,14 @@ if [ "$(id -u)" = 0 ]; then
   fi
 fi
 DATA="$DIR/data"
+PORT="${FRONTDESK_PG_PORT:-$(cat "$DIR/port" 2>/dev/null || echo 54329)}"
 SOCK="$DIR/run"
 CRED="$DIR/credentials"
 
-pg() { "${RUN_AS[@]}" "$@"; }
+# Runs as the cluster's user, from / (the caller's directory may be private to root).
+pg() { (cd / && "${RUN_AS[@]}" "$@"); }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 psql_super() { pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres "$@"; }
 
@@ -40,6 +45,10 @@ init_cluster() {
   [ "${#RUN_AS[@]}" -eq 0 ] || chown postgres:postgres "$DIR"
   chmod 700 "$DIR"
   pg mkdir -p "$DATA" "$SOCK"
+  if [ -z "${FRONTDESK_PG_PORT:-}" ]; then
+    while port_in_use "$PORT"; do PORT=$((PORT + 1)); done
+  fi
+  echo "$PORT" >"$DIR/port"
   pg "$PGBIN/initdb" -D "$DATA" -U postgres -E UTF8 --no-locale \
     --auth-local=trust --auth-host=scram-sha-256 >"$DIR/initdb.log"
   cat >>"$DATA/postgresql.conf" <<CONF
@@ -83,6 +92,7 @@ start() {
     say "PostgreSQL already running on 127.0.0.1:$PORT ($DIR)"
   else
     say "starting PostgreSQL on 127.0.0.1:$PORT ($DIR)"
+    port_in_use "$PORT" && die "port $PORT is taken by another program: set FRONTDESK_PG_PORT"
     pg "$PGBIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 60 start >/dev/null ||
       { tail -20 "$DIR/server.log" >&2; die "PostgreSQL did not start"; }
   fi

@@ -27,4 +27,11 @@ SQL
 say "running tests"
 test_start=$SECONDS
 ctest --test-dir "$FD_BUILD" -j 2 --output-on-failure --timeout 600 "$@"
-say "tests done in $((SECONDS - test_start)) s (whole run $((SECONDS - start)) s)"
+say "tests done in $((SECONDS - test_start)) s"
+
+# Every parser of outside input has a libFuzzer target: a short run of each (0 skips).
+fuzz_seconds="${FRONTDESK_FUZZ_SECONDS:-10}"
+if [ "$fuzz_seconds" != 0 ] && [ $# -eq 0 ]; then
+  "$FD_ROOT/scripts/fuzz.sh" "$fuzz_seconds"
+fi
+say "whole run $((SECONDS - start)) s"
