@@ -1,0 +1,137 @@
+#include "adapters/store/calls.hpp"
+
+#include "adapters/store/database.hpp"
+
+namespace frontdesk::store {
+namespace {
+
+// Exceptions from libpqxx end here, as values.
+template <class F>
+auto guarded(const char* what, F&& f) -> expected<decltype(f())> {
+  try {
+    return f();
+  } catch (const pqxx::broken_connection& e) {
+    return fail("database_unreachable", std::string(what) + ": " + e.what());
+  } catch (const std::exception& e) {
+    return fail("database_error", std::string(what) + ": " + e.what());
+  }
+}
+
+std::string ts(sys_time t) { return format_rfc3339(t); }
+
+bool is_final_status(const std::string& s) {
+  return s == "completed" || s == "busy" || s == "no-answer" || s == "canceled" || s == "failed";
+}
+
+} // namespace
+
+expected<std::optional<business_ref>> calls_repo::business_for_number(const std::string& number) {
+  return guarded("business_for_number", [&]() -> std::optional<business_ref> {
+    auto id = db_.unscoped([&](pqxx::work& tx) {
+      auto r = tx.exec_params1("SELECT business_for_number($1)", number);
+      return r[0].is_null() ? std::string() : r[0].as<std::string>();
+    });
+    if (id.empty())
+      return std::nullopt;
+    return db_.as_business(id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params1(
+          "SELECT id, name, timezone, greeting, max_live_calls FROM businesses WHERE id = $1", id);
+      return business_ref{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                          r[3].as<std::string>(), r[4].as<int>()};
+    });
+  });
+}
+
+expected<call_ref> calls_repo::open_call(const std::string& business_id, const call_start& s) {
+  return guarded("open_call", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto inserted = tx.exec_params(
+          "INSERT INTO calls (business_id, call_sid, caller, called, node, started_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6::timestamptz) ON CONFLICT (call_sid) DO NOTHING "
+          "RETURNING id, status",
+          business_id, s.call_sid, s.caller, s.called, s.node, ts(s.at));
+      if (!inserted.empty())
+        return call_ref{inserted[0][0].as<std::string>(), business_id, s.call_sid,
+                        inserted[0][1].as<std::string>(), true};
+      auto existing =
+          tx.exec_params("SELECT id, status FROM calls WHERE call_sid = $1", s.call_sid);
+      if (existing.empty()) // the SID belongs to another business: refuse rather than share
+        throw std::runtime_error("CallSid " + s.call_sid + " is recorded for another business");
+      return call_ref{existing[0][0].as<std::string>(), business_id, s.call_sid,
+                      existing[0][1].as<std::string>(), false};
+    });
+  });
+}
+
+expected<std::optional<call_ref>> calls_repo::find_by_sid(const std::string& call_sid) {
+  return guarded("find_by_sid", [&]() -> std::optional<call_ref> {
+    auto business = db_.unscoped([&](pqxx::work& tx) {
+      auto r = tx.exec_params1("SELECT business_for_call_sid($1)", call_sid);
+      return r[0].is_null() ? std::string() : r[0].as<std::string>();
+    });
+    if (business.empty())
+      return std::nullopt;
+    return db_.as_business(business, [&](pqxx::work& tx) -> std::optional<call_ref> {
+      auto r = tx.exec_params("SELECT id, status FROM calls WHERE call_sid = $1", call_sid);
+      if (r.empty())
+        return std::nullopt;
+      return call_ref{r[0][0].as<std::string>(), business, call_sid, r[0][1].as<std::string>(),
+                      false};
+    });
+  });
+}
+
+expected<bool> calls_repo::record_status(const std::string& call_sid, const std::string& status,
+                                         std::optional<int> duration, sys_time at) {
+  auto call = find_by_sid(call_sid);
+  if (!call)
+    return call.error();
+  if (!*call)
+    return false;
+  auto& c = **call;
+  return guarded("record_status", [&] {
+    return db_.as_business(c.business_id, [&](pqxx::work& tx) {
+      bool final_status = is_final_status(status);
+      auto r = tx.exec_params(
+          "UPDATE calls SET status = CASE WHEN ended_at IS NULL OR $2 THEN $1 ELSE status END, "
+          "duration_seconds = coalesce($3, duration_seconds), "
+          "ended_at = CASE WHEN $2 THEN coalesce(ended_at, $4::timestamptz) ELSE ended_at END, "
+          "end_reason = CASE WHEN $2 AND end_reason IS NULL THEN 'status_callback' "
+          "ELSE end_reason END WHERE id = $5",
+          status, final_status, duration, ts(at), c.id);
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
+expected<bool> calls_repo::mark_streaming(const std::string& business_id,
+                                          const std::string& call_id,
+                                          const std::string& stream_sid, sys_time at) {
+  return guarded("mark_streaming", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params("UPDATE calls SET stream_sid = $1, status = 'in-progress', "
+                              "answered_at = coalesce(answered_at, $2::timestamptz) "
+                              "WHERE id = $3 AND ended_at IS NULL",
+                              stream_sid, ts(at), call_id);
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
+expected<bool> calls_repo::end_call(const std::string& business_id, const std::string& call_id,
+                                    const std::string& status, const std::string& end_reason,
+                                    sys_time at) {
+  return guarded("end_call", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params(
+          "UPDATE calls SET status = $1, end_reason = $2, ended_at = $3::timestamptz, "
+          "duration_seconds = coalesce(duration_seconds, "
+          "  extract(epoch FROM ($3::timestamptz - coalesce(answered_at, started_at)))::int) "
+          "WHERE id = $4 AND ended_at IS NULL",
+          status, end_reason, ts(at), call_id);
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
+} // namespace frontdesk::store

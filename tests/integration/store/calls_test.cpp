@@ -1,0 +1,105 @@
+// The call records the telephony edge keeps, against a real PostgreSQL as the application role.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "adapters/store/calls.hpp"
+#include "adapters/store/database.hpp"
+#include "tests/support/scratch_database.hpp"
+
+using namespace frontdesk;
+
+namespace {
+
+class calls : public ::testing::Test {
+protected:
+  void SetUp() override {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::work tx(c);
+    tx.exec("INSERT INTO businesses (id, name, phone_number, timezone, greeting) VALUES "
+            "('00000000-0000-0000-0000-0000000000a1', 'Alpha', '+15550100001', 'America/Chicago', "
+            "'Thanks for calling Alpha'),"
+            "('00000000-0000-0000-0000-0000000000b1', 'Beta', '+15550100002', 'UTC', '')");
+    tx.commit();
+  }
+  std::string row(const std::string& sql) {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec1(sql);
+    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
+  }
+
+  fixtures::scratch_database db_;
+  store::database app_{db_.app_dsn(), 2};
+  store::calls_repo repo_{app_};
+  frontdesk::sys_time t0_ = *parse_rfc3339("2026-03-04T15:00:00Z");
+};
+
+} // namespace
+
+TEST_F(calls, finds_the_business_by_dialled_number) {
+  auto b = repo_.business_for_number("+15550100001");
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(*b);
+  EXPECT_EQ((*b)->name, "Alpha");
+  EXPECT_EQ((*b)->timezone, "America/Chicago");
+  EXPECT_EQ((*b)->greeting, "Thanks for calling Alpha");
+  auto none = repo_.business_for_number("+15559999999");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+}
+
+TEST_F(calls, a_repeated_webhook_does_not_create_a_second_call) {
+  store::call_start s{"CA00000000000000000000000000000001", "+15557770000", "+15550100001", "n1", t0_};
+  auto first = repo_.open_call("00000000-0000-0000-0000-0000000000a1", s);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(first->created);
+  auto again = repo_.open_call("00000000-0000-0000-0000-0000000000a1", s);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(row("SELECT count(*) FROM calls"), "1");
+  // The same SID claimed for another business is refused, not shared.
+  EXPECT_FALSE(repo_.open_call("00000000-0000-0000-0000-0000000000b1", s));
+}
+
+TEST_F(calls, streaming_then_ending_records_times_and_reason) {
+  store::call_start s{"CA00000000000000000000000000000002", "+15557770000", "+15550100001", "n1", t0_};
+  auto c = repo_.open_call("00000000-0000-0000-0000-0000000000a1", s);
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(*repo_.mark_streaming(c->business_id, c->id, "MZ1", t0_ + std::chrono::seconds(1)));
+  EXPECT_EQ(row("SELECT status FROM calls"), "in-progress");
+  auto ended = repo_.end_call(c->business_id, c->id, "completed", "stream_stopped",
+                              t0_ + std::chrono::seconds(61));
+  ASSERT_TRUE(ended);
+  EXPECT_TRUE(*ended);
+  EXPECT_EQ(row("SELECT end_reason FROM calls"), "stream_stopped");
+  EXPECT_EQ(row("SELECT duration_seconds FROM calls"), "60");
+  // A second end does not overwrite the first.
+  EXPECT_FALSE(*repo_.end_call(c->business_id, c->id, "failed", "later", t0_ + std::chrono::seconds(90)));
+  EXPECT_EQ(row("SELECT end_reason FROM calls"), "stream_stopped");
+}
+
+TEST_F(calls, status_callbacks_record_status_and_duration) {
+  store::call_start s{"CA00000000000000000000000000000003", "+15557770000", "+15550100001", "n1", t0_};
+  ASSERT_TRUE(repo_.open_call("00000000-0000-0000-0000-0000000000a1", s));
+  auto done = repo_.record_status(s.call_sid, "completed", 42, t0_ + std::chrono::seconds(45));
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_TRUE(*done);
+  EXPECT_EQ(row("SELECT status FROM calls"), "completed");
+  EXPECT_EQ(row("SELECT duration_seconds FROM calls"), "42");
+  EXPECT_EQ(row("SELECT end_reason FROM calls"), "status_callback");
+  EXPECT_NE(row("SELECT ended_at FROM calls"), "NULL");
+  // Unknown SIDs are not an error, just nothing to update.
+  auto unknown = repo_.record_status("CAunknown", "completed", std::nullopt, t0_);
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(*unknown);
+}
+
+TEST_F(calls, an_unreachable_database_is_a_value_not_an_exception) {
+  store::database nowhere("host=127.0.0.1 port=1 connect_timeout=1 user=x dbname=x", 1);
+  store::calls_repo repo(nowhere);
+  auto r = repo.business_for_number("+15550100001");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "database_unreachable");
+}
