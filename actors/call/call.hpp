@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace frontdesk::call {
+
+/// Who and what a call is, once its Media Stream has started.
+struct call_info {
+  std::string call_id;
+  std::string business_id;
+  std::string call_sid;
+  std::string stream_sid;
+  std::string caller;
+};
+
+/// Where a call's outbound messages go: the Media Stream connection. Implementations are
+/// thread-safe and never block (they queue; a full queue drops and counts).
+class media_out {
+public:
+  virtual ~media_out() = default;
+  virtual bool send_media(std::span<const std::uint8_t> mulaw) = 0;
+  virtual bool send_mark(std::string_view name) = 0;
+  virtual bool send_clear() = 0;
+  /// Ends the stream from our side (hang-up, transfer, shutdown).
+  virtual void close(std::string_view reason) = 0;
+};
+
+/// How a call went, reported once when it ends.
+struct call_report {
+  call_info info;
+  std::string end_reason;
+  std::uint64_t frames_in = 0;
+  std::uint64_t frames_out = 0;
+  std::uint64_t marks_played = 0;
+  std::uint64_t clears = 0;
+};
+
+/// The inbound side of one live call: the edge hands it each Media Stream event. Thread-safe and
+/// non-blocking (each call enqueues a message to the call's actors).
+class call_handle {
+public:
+  virtual ~call_handle() = default;
+  virtual void audio(std::vector<std::uint8_t> mulaw, std::uint64_t timestamp_ms) = 0;
+  virtual void mark(std::string name) = 0;
+  virtual void dtmf(std::string digit) = 0;
+  /// The stream ended; the call's actors finish and report.
+  virtual void end(std::string reason) = 0;
+};
+
+/// Starts calls as actor trees and knows how many are live.
+class call_runtime {
+public:
+  virtual ~call_runtime() = default;
+  /// Spawns the call's actors. `on_end` runs once, on an actor thread, when the call is over:
+  /// it must not block (hand blocking work to a worker pool).
+  virtual std::shared_ptr<call_handle> start(call_info info, std::shared_ptr<media_out> out,
+                                             std::function<void(call_report)> on_end) = 0;
+  virtual std::size_t live() const = 0;
+  /// Ends every live call with `reason` (node shutdown after the drain time).
+  virtual void end_all(const std::string& reason) = 0;
+};
+
+} // namespace frontdesk::call
