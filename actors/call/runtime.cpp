@@ -31,7 +31,6 @@ struct media_state {
   call_info info;
   std::shared_ptr<media_out> out;
   std::function<void(call_report)> on_end;
-  std::atomic<std::size_t>* live = nullptr;
   media::pacer pacer;
   call_report report;
   caf::actor_clock::time_point next_tick;
@@ -53,22 +52,18 @@ void send_due(media_state& s) {
 
 caf::behavior media_actor(caf::stateful_actor<media_state>* self, call_info info,
                           std::shared_ptr<media_out> out,
-                          std::function<void(call_report)> on_end,
-                          std::atomic<std::size_t>* live) {
+                          std::function<void(call_report)> on_end) {
   auto& s = self->state;
   s.info = std::move(info);
   s.out = std::move(out);
   s.on_end = std::move(on_end);
-  s.live = live;
   s.report.info = s.info;
-  ++*s.live;
   auto finish = [self](const std::string& reason) {
     auto& st = self->state;
     if (st.ended)
       return;
     st.ended = true;
     st.report.end_reason = reason;
-    --*st.live;
     if (st.on_end)
       st.on_end(st.report);
     self->quit();
@@ -139,14 +134,17 @@ public:
 
   std::shared_ptr<call_handle> start(call_info info, std::shared_ptr<media_out> out,
                                      std::function<void(call_report)> on_end) override {
-    auto a = sys_.spawn(media_actor, std::move(info), std::move(out), std::move(on_end), &live_);
+    auto a = sys_.spawn(media_actor, std::move(info), std::move(out), std::move(on_end));
     {
       std::lock_guard lk(mtx_);
       actors_[a.id()] = a;
     }
+    ++live_;
+    // Runs however the actor ends (quit, exception, system shutdown).
     a->attach_functor([this, id = a.id()] {
       std::lock_guard lk(mtx_);
       actors_.erase(id);
+      --live_;
     });
     return std::make_shared<actor_call_handle>(std::move(a));
   }
