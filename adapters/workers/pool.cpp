@@ -1,0 +1,71 @@
+#include "adapters/workers/pool.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace frontdesk {
+
+worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_queue)
+    : name_(std::move(name)), max_queue_(max_queue) {
+  for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i)
+    threads_.emplace_back([this] { run(); });
+}
+
+worker_pool::~worker_pool() { stop(); }
+
+bool worker_pool::post(std::function<void()> job) {
+  {
+    std::lock_guard lk(mtx_);
+    if (stopping_ || jobs_.size() >= max_queue_) {
+      ++rejected_;
+      return false;
+    }
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void worker_pool::stop() {
+  {
+    std::lock_guard lk(mtx_);
+    if (stopping_ && threads_.empty())
+      return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable())
+      t.join();
+  threads_.clear();
+}
+
+std::size_t worker_pool::queued() const {
+  std::lock_guard lk(mtx_);
+  return jobs_.size();
+}
+
+std::size_t worker_pool::rejected() const {
+  std::lock_guard lk(mtx_);
+  return rejected_;
+}
+
+void worker_pool::run() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lk(mtx_);
+      cv_.wait(lk, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty())
+        return; // stopping, and everything queued has run
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    try {
+      job();
+    } catch (const std::exception& e) {
+      spdlog::error("worker pool '{}': job failed: {}", name_, e.what());
+    }
+  }
+}
+
+} // namespace frontdesk

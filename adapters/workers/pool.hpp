@@ -1,0 +1,45 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace frontdesk {
+
+/// A bounded pool of threads for blocking work (database writes, speech decoding), so that
+/// neither the scheduler's threads nor the network's io threads ever block.
+class worker_pool {
+public:
+  worker_pool(std::string name, std::size_t threads, std::size_t max_queue);
+  ~worker_pool();
+  worker_pool(const worker_pool&) = delete;
+  worker_pool& operator=(const worker_pool&) = delete;
+
+  /// Queues a job. False when the queue is full or the pool stopped: the job was not taken.
+  bool post(std::function<void()> job);
+
+  /// Runs what is queued, then joins the threads. Later posts are refused.
+  void stop();
+
+  std::size_t queued() const;
+  std::size_t rejected() const;
+
+private:
+  void run();
+
+  std::string name_;
+  std::size_t max_queue_;
+  mutable std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  std::size_t rejected_ = 0;
+  bool stopping_ = false;
+};
+
+} // namespace frontdesk

@@ -1,0 +1,48 @@
+#include <atomic>
+#include <chrono>
+#include <future>
+
+#include <gtest/gtest.h>
+
+#include "adapters/workers/pool.hpp"
+
+using namespace frontdesk;
+
+TEST(worker_pool, runs_every_job_and_drains_on_stop) {
+  std::atomic<int> done{0};
+  {
+    worker_pool pool("t", 2, 1000);
+    for (int i = 0; i < 500; ++i)
+      ASSERT_TRUE(pool.post([&] { ++done; }));
+    pool.stop();
+    EXPECT_FALSE(pool.post([&] { ++done; }));
+  }
+  EXPECT_EQ(done.load(), 500);
+}
+
+TEST(worker_pool, refuses_work_beyond_its_bound) {
+  worker_pool pool("t", 1, 2);
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE(pool.post([&, gate] {
+    started.set_value();
+    gate.wait();
+  }));
+  started.get_future().wait(); // the one thread is busy
+  EXPECT_TRUE(pool.post([] {}));
+  EXPECT_TRUE(pool.post([] {}));
+  EXPECT_FALSE(pool.post([] {}));
+  EXPECT_EQ(pool.rejected(), 1u);
+  release.set_value();
+}
+
+TEST(worker_pool, a_throwing_job_does_not_kill_the_pool) {
+  worker_pool pool("t", 1, 10);
+  std::promise<int> p;
+  pool.post([] { throw std::runtime_error("boom"); });
+  pool.post([&] { p.set_value(7); });
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(f.get(), 7);
+}
