@@ -17,7 +17,11 @@
 #include "adapters/clock/clock.hpp"
 #include "adapters/config/config.hpp"
 #include "adapters/log/log.hpp"
+#include "adapters/store/businesses.hpp"
+#include "adapters/store/database.hpp"
 #include "adapters/store/migrate.hpp"
+#include <fstream>
+#include <sstream>
 
 namespace {
 
@@ -118,6 +122,36 @@ int run_migrate(const config& cfg, std::string url) {
   return 0;
 }
 
+int run_org_load(const config& cfg, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    spdlog::error("cannot read business file '{}'", path);
+    return exit_usage;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto org = org::parse_org_file(text.str());
+  if (!org) {
+    spdlog::error("{}: {}", path, org.error().message);
+    return exit_usage;
+  }
+  if (cfg.database.url.empty()) {
+    spdlog::error("no database: set DATABASE_URL (or database.url in the config file)");
+    return exit_usage;
+  }
+  store::database db(cfg.database.url, 1);
+  auto report = store::businesses_repo(db).load(*org);
+  if (!report) {
+    spdlog::error("{}: {}", path, report.error().message);
+    return report.error().code == "bad_org_file" ? exit_usage : exit_failed;
+  }
+  spdlog::info("{} business '{}' ({}), id {}: {} knowledge entries, {} appointments imported",
+               report->created ? "created" : "updated", org->name, org->phone_number,
+               report->business_id, report->knowledge, report->appointments);
+  std::cout << report->business_id << '\n';
+  return 0;
+}
+
 int run_serve(const config& cfg) {
   node n(cfg, make_clock(cfg.node.now));
   if (!n.start())
@@ -160,6 +194,13 @@ int main(int argc, char** argv) {
   serve->add_option("--public-url", public_url,
                     "URL Twilio uses to reach this node; signatures are computed over it");
 
+  auto* org_cmd = app.add_subcommand("org", "Manage businesses");
+  org_cmd->require_subcommand(1);
+  auto* org_load = org_cmd->add_subcommand(
+      "load", "Create or update a business from a JSON file; prints its id");
+  std::string org_path;
+  org_load->add_option("FILE", org_path, "Business file (JSON)")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = resolve_config(g);
@@ -179,5 +220,7 @@ int main(int argc, char** argv) {
     return run_migrate(*cfg, migrate_url);
   if (*serve)
     return run_serve(*cfg);
+  if (*org_load)
+    return run_org_load(*cfg, org_path);
   return exit_usage;
 }

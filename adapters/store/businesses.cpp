@@ -1,0 +1,92 @@
+#include "adapters/store/businesses.hpp"
+
+#include <random>
+
+#include "adapters/store/database.hpp"
+
+namespace frontdesk::store {
+namespace {
+
+std::string new_uuid() {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  std::uniform_int_distribution<unsigned> nibble(0, 15);
+  const char* hex = "0123456789abcdef";
+  std::string s = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+  for (auto& c : s) {
+    if (c == 'x')
+      c = hex[nibble(gen)];
+    else if (c == 'y')
+      c = hex[8 + nibble(gen) % 4];
+  }
+  return s;
+}
+
+} // namespace
+
+expected<load_report> businesses_repo::load(const org::org_file& org) {
+  try {
+    load_report report;
+    report.business_id = db_.unscoped([&](pqxx::work& tx) {
+      // An unknown zone makes PostgreSQL raise here, before anything is written.
+      tx.exec_params("SELECT now() AT TIME ZONE $1", org.timezone);
+      auto r = tx.exec_params1("SELECT business_for_number($1)", org.phone_number);
+      return r[0].is_null() ? std::string() : r[0].as<std::string>();
+    });
+    report.created = report.business_id.empty();
+    if (report.created)
+      report.business_id = new_uuid();
+    auto& id = report.business_id;
+    db_.as_business(id, [&](pqxx::work& tx) {
+      tx.exec_params(
+          "INSERT INTO businesses (id, name, phone_number, timezone, greeting, address, "
+          "transfer_number, appointment_minutes, buffer_minutes, min_notice_minutes, days_ahead) "
+          "VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11) "
+          "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, timezone = EXCLUDED.timezone, "
+          "greeting = EXCLUDED.greeting, address = EXCLUDED.address, "
+          "transfer_number = EXCLUDED.transfer_number, "
+          "appointment_minutes = EXCLUDED.appointment_minutes, "
+          "buffer_minutes = EXCLUDED.buffer_minutes, "
+          "min_notice_minutes = EXCLUDED.min_notice_minutes, days_ahead = EXCLUDED.days_ahead, "
+          "updated_at = now()",
+          id, org.name, org.phone_number, org.timezone, org.greeting, org.address,
+          org.transfer_number, org.appointment_minutes, org.buffer_minutes,
+          org.min_notice_minutes, org.days_ahead);
+      tx.exec_params("DELETE FROM business_hours WHERE business_id = $1", id);
+      for (std::size_t day = 0; day < org.hours.size(); ++day)
+        for (auto& r : org.hours[day])
+          tx.exec_params("INSERT INTO business_hours VALUES ($1, $2, $3::time, $4::time)", id,
+                         static_cast<int>(day), r.opens, r.closes);
+      tx.exec_params("DELETE FROM knowledge WHERE business_id = $1", id);
+      for (auto& s : org.services)
+        tx.exec_params("INSERT INTO knowledge (business_id, title, body) VALUES ($1, 'service', $2)",
+                       id, "We offer " + s + ".");
+      for (auto& k : org.knowledge)
+        tx.exec_params("INSERT INTO knowledge (business_id, body) VALUES ($1, $2)", id, k);
+      report.knowledge = org.services.size() + org.knowledge.size();
+      for (auto& a : org.existing_appointments) {
+        auto r = tx.exec_params(
+            "INSERT INTO appointments (business_id, during, status, customer_name, customer_phone, "
+            "idempotency_key) "
+            "SELECT $1, tstzrange(s, s + make_interval(mins => $3)), 'booked', $4, nullif($5, ''), "
+            "'import:' || $2 || ':' || $4 "
+            "FROM (SELECT ($2::timestamp AT TIME ZONE $6) AS s) t "
+            "ON CONFLICT (business_id, idempotency_key) DO NOTHING",
+            id, a.start, a.minutes, a.name, a.phone, org.timezone);
+        report.appointments += r.affected_rows();
+      }
+    });
+    return report;
+  } catch (const pqxx::broken_connection& e) {
+    return fail("database_unreachable", e.what());
+  } catch (const pqxx::sql_error& e) {
+    std::string msg = e.what();
+    if (msg.find("time zone") != std::string::npos)
+      return fail("bad_org_file", "'timezone' " + org.timezone + " is not a known IANA zone");
+    if (msg.find("appointments_no_overlap") != std::string::npos)
+      return fail("bad_org_file", "existing_appointments overlap each other or a booking");
+    return fail("database_error", msg);
+  }
+}
+
+} // namespace frontdesk::store

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/core/expected.hpp"
+
+namespace frontdesk::org {
+
+/// An opening range in local wall time, "09:00" to "17:00".
+struct time_range {
+  std::string opens;
+  std::string closes;
+};
+
+/// An appointment that exists before the business starts using Frontdesk, in local time.
+struct existing_appointment {
+  std::string start; // "2026-03-04T14:00", local wall time
+  int minutes = 0;
+  std::string name;
+  std::string phone; // optional
+};
+
+/// A business file, as `frontdesk org load FILE.json` reads it.
+struct org_file {
+  std::string name;
+  std::string phone_number;
+  std::string timezone;
+  std::vector<std::vector<time_range>> hours = std::vector<std::vector<time_range>>(7); // Monday = 0
+  int appointment_minutes = 30;
+  int buffer_minutes = 0;
+  int min_notice_minutes = 120;
+  int days_ahead = 30;
+  std::string greeting;
+  std::string address;
+  std::string transfer_number;
+  std::vector<std::string> services;
+  std::vector<std::string> knowledge;
+  std::vector<existing_appointment> existing_appointments;
+};
+
+/// Parses and checks a business file. Unknown keys, wrong types and bad values are refused with
+/// the key's path (`hours.monday[1]`) and what was wrong.
+expected<org_file> parse_org_file(std::string_view json);
+
+/// "monday" → 0 ... "sunday" → 6, or -1.
+int weekday_index(std::string_view name);
+
+} // namespace frontdesk::org

@@ -1,0 +1,90 @@
+// Loading business files into a real PostgreSQL as the application role.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "adapters/store/businesses.hpp"
+#include "adapters/store/database.hpp"
+#include "tests/support/scratch_database.hpp"
+
+using namespace frontdesk;
+
+namespace {
+
+class businesses : public ::testing::Test {
+protected:
+  std::string row(const std::string& sql) {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec1(sql);
+    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
+  }
+  org::org_file parse(const std::string& json) {
+    auto o = org::parse_org_file(json);
+    EXPECT_TRUE(o) << o.error().message;
+    return *o;
+  }
+  fixtures::scratch_database db_;
+  store::database app_{db_.app_dsn(), 2};
+  store::businesses_repo repo_{app_};
+};
+
+const char* dental = R"({
+  "name": "Bright Smile Dental", "phone_number": "+15550100001", "timezone": "America/New_York",
+  "hours": {"monday": ["09:00","17:00"], "tuesday": [["09:00","12:00"],["13:00","17:00"]]},
+  "appointment_minutes": 60, "greeting": "Thanks for calling Bright Smile.",
+  "services": ["cleaning"], "knowledge": ["We accept Delta Dental insurance."],
+  "existing_appointments": [{"start": "2026-03-09T09:00", "name": "Ann Lee", "phone": "+15557770001"}]
+})";
+
+} // namespace
+
+TEST_F(businesses, creates_a_business_with_hours_knowledge_and_appointments) {
+  auto r = repo_.load(parse(dental));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->created);
+  EXPECT_EQ(r->knowledge, 2u);
+  EXPECT_EQ(r->appointments, 1u);
+  EXPECT_EQ(row("SELECT name FROM businesses"), "Bright Smile Dental");
+  EXPECT_EQ(row("SELECT count(*) FROM business_hours"), "3");
+  // 09:00 local on the Monday after the spring change in New York is 13:00 UTC (EDT, -4).
+  EXPECT_EQ(row("SELECT to_char(lower(during) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM appointments"),
+            "2026-03-09 13:00");
+  EXPECT_EQ(row("SELECT count(*) FROM knowledge WHERE tsv @@ plainto_tsquery('english', 'insurance')"), "1");
+}
+
+TEST_F(businesses, loading_again_updates_in_place_without_duplicates) {
+  ASSERT_TRUE(repo_.load(parse(dental)));
+  auto changed = parse(dental);
+  changed.greeting = "Hello from Bright Smile.";
+  changed.hours[2] = {{"10:00", "14:00"}};
+  auto r = repo_.load(changed);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->created);
+  EXPECT_EQ(r->appointments, 0u);
+  EXPECT_EQ(row("SELECT count(*) FROM businesses"), "1");
+  EXPECT_EQ(row("SELECT greeting FROM businesses"), "Hello from Bright Smile.");
+  EXPECT_EQ(row("SELECT count(*) FROM business_hours"), "4");
+  EXPECT_EQ(row("SELECT count(*) FROM appointments"), "1");
+  EXPECT_EQ(row("SELECT count(*) FROM knowledge"), "2");
+}
+
+TEST_F(businesses, an_unknown_zone_changes_nothing) {
+  auto org = parse(dental);
+  org.timezone = "Mars/Olympus_Mons";
+  auto r = repo_.load(org);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "bad_org_file");
+  EXPECT_NE(r.error().message.find("Mars/Olympus_Mons"), std::string::npos);
+  EXPECT_EQ(row("SELECT count(*) FROM businesses"), "0");
+}
+
+TEST_F(businesses, overlapping_existing_appointments_are_refused_as_a_whole) {
+  auto org = parse(dental);
+  org.existing_appointments.push_back({"2026-03-09T09:30", 30, "Bo Chen", ""});
+  auto r = repo_.load(org);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("overlap"), std::string::npos) << r.error().message;
+  EXPECT_EQ(row("SELECT count(*) FROM businesses"), "0");
+  EXPECT_EQ(row("SELECT count(*) FROM appointments"), "0");
+}
