@@ -1,0 +1,89 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "actors/dialog/engine.hpp"
+#include "actors/dialog/understand.hpp"
+
+namespace frontdesk::dialog {
+
+/// A time the caller mentioned, in the business's local time, as far as they said it.
+struct when {
+  std::string date;        // "2026-03-05", or empty
+  std::string time;        // "14:00", or empty
+  std::string part_of_day; // "morning" | "afternoon" | "evening", or empty
+};
+
+/// Finds a time expression in a turn ("tomorrow at two p m"). Injected: the calendar's own
+/// parser, bound to the business's zone and the call's "now".
+using time_parser = std::function<std::optional<when>(std::string_view)>;
+
+/// The embedded dialog engine: deterministic rules. Understands booking, moving and cancelling
+/// appointments, questions (answered from the business's knowledge through a tool), hours,
+/// address, transfer and emergencies; fills the booking's slots one question at a time, reads
+/// the booking back and books only on a yes.
+class rules_engine final : public dialog_engine {
+public:
+  explicit rules_engine(time_parser parse_time);
+
+  reply start(const business_context& ctx) override;
+  reply on_caller(std::string_view text) override;
+  reply on_result(const tool_result& result) override;
+  void on_interrupted(std::string_view heard) override;
+  summary summarize() const override;
+
+  /// The flow the engine is in (for logs and tests).
+  enum class state {
+    listening,         // waiting for what the caller wants
+    asking_when,       // booking or moving: needs a day and time
+    choosing_option,   // offered alternatives
+    asking_name,       // booking: needs a name
+    asking_number,     // booking: needs a callback number
+    confirming_booking,
+    confirming_cancel,
+    confirming_move_from, // which appointment to move
+    confirming_move,
+    waiting,           // a tool call is out
+    ended
+  };
+  state current() const { return state_; }
+
+private:
+  enum class flow { none, book, cancel, reschedule };
+
+  reply say(std::string text, expecting next = expecting::anything);
+  reply ask_when();
+  reply check(const when& w);
+  reply after_slot_held();
+  reply confirm_booking();
+  reply handle_intent(intent i, std::string_view text);
+  reply misunderstood();
+  void note_when(std::string_view text);
+  std::string anything_else() const;
+
+  time_parser parse_time_;
+  business_context ctx_;
+  state state_ = state::listening;
+  flow flow_ = flow::none;
+  // Booking slots.
+  std::optional<when> when_;
+  std::string slot_start_;      // machine form of the held slot: "2026-03-05T14:00"
+  std::string slot_text_;       // spoken form: "Thursday, March 5th at 2:00 PM"
+  std::string name_;
+  std::string number_;
+  std::string service_;
+  std::vector<std::string> options_, option_values_;
+  // Cancel / reschedule.
+  std::string appointment_id_;
+  std::string appointment_text_;
+  // Record.
+  std::string last_said_;
+  std::string reason_;
+  std::string outcome_ = "no_action";
+  std::string follow_up_;
+  int misses_ = 0;
+};
+
+} // namespace frontdesk::dialog

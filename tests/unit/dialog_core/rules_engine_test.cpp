@@ -1,0 +1,206 @@
+// The rules engine's conversations, with a small time parser standing in for the calendar's.
+#include <gtest/gtest.h>
+
+#include "actors/dialog/rules_engine.hpp"
+
+using namespace frontdesk::dialog;
+
+namespace {
+
+std::optional<when> fake_times(std::string_view text) {
+  std::string t(text);
+  when w;
+  if (t.find("tomorrow") != std::string::npos)
+    w.date = "2026-03-05";
+  if (t.find("friday") != std::string::npos)
+    w.date = "2026-03-06";
+  if (t.find("two p m") != std::string::npos || t.find("at two") != std::string::npos)
+    w.time = "14:00";
+  if (t.find("three") != std::string::npos)
+    w.time = "15:00";
+  if (t.find("morning") != std::string::npos)
+    w.part_of_day = "morning";
+  if (w.date.empty() && w.time.empty() && w.part_of_day.empty())
+    return std::nullopt;
+  return w;
+}
+
+business_context dental() {
+  business_context c;
+  c.name = "Bright Smile Dental";
+  c.greeting = "Thanks for calling Bright Smile.";
+  c.hours_text = "Monday to Friday, 9 AM to 5 PM";
+  c.address = "1200 Main Street";
+  c.services = {"cleaning", "whitening"};
+  c.can_transfer = true;
+  c.caller_number = "+15557770000";
+  return c;
+}
+
+tool_result slot_ok(const char* start, const char* text) {
+  return tool_result{"check_slot", true, {{"start", start}, {"when_text", text}}, {}, {}};
+}
+
+} // namespace
+
+TEST(rules_engine, books_after_collecting_when_and_name_and_a_yes) {
+  rules_engine e(fake_times);
+  EXPECT_EQ(e.start(dental()).say, "Thanks for calling Bright Smile.");
+  auto r = e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["date"], "2026-03-05");
+  EXPECT_EQ(r.tools[0].args["time"], "14:00");
+  r = e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::asking_name);
+  EXPECT_EQ(r.next, expecting::name);
+  r = e.on_caller("ann lee");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  EXPECT_NE(r.say.find("a cleaning appointment for Ann Lee on Thursday, March 5th at 2:00 PM"),
+            std::string::npos)
+      << r.say;
+  r = e.on_caller("yes please");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "book");
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-05T14:00");
+  EXPECT_EQ(r.tools[0].args["name"], "Ann Lee");
+  EXPECT_EQ(r.tools[0].args["phone"], "+15557770000");
+  EXPECT_EQ(r.tools[0].args["service"], "cleaning");
+  r = e.on_result(tool_result{"book", true, {}, {}, {}});
+  EXPECT_NE(r.say.find("all set"), std::string::npos);
+  EXPECT_EQ(e.summarize().outcome, "booked");
+  r = e.on_caller("no that's all");
+  EXPECT_TRUE(r.end_call);
+}
+
+TEST(rules_engine, never_books_without_a_yes) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("book me tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  e.on_caller("my name is bo chen");
+  auto r = e.on_caller("hmm");
+  EXPECT_TRUE(r.tools.empty());
+  r = e.on_caller("no");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "release_slot");
+  EXPECT_EQ(e.current(), rules_engine::state::asking_when);
+  EXPECT_EQ(e.summarize().outcome, "no_action");
+}
+
+TEST(rules_engine, a_taken_slot_offers_alternatives_and_the_caller_picks_one) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("can i come in friday at two");
+  tool_result taken{"check_slot", false, {{"reason", "taken"}},
+                    {"Friday at 1 PM", "Friday at 3 PM", "Friday at 4 PM"},
+                    {"2026-03-06T13:00", "2026-03-06T15:00", "2026-03-06T16:00"}};
+  auto r = e.on_result(taken);
+  EXPECT_EQ(e.current(), rules_engine::state::choosing_option);
+  EXPECT_NE(r.say.find("Friday at 1 PM, Friday at 3 PM, or Friday at 4 PM"), std::string::npos)
+      << r.say;
+  r = e.on_caller("the one at three");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "hold_slot");
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-06T15:00");
+  e.on_result(tool_result{"hold_slot", true, {{"start", "2026-03-06T15:00"}, {"when_text", "Friday at 3 PM"}}, {}, {}});
+  EXPECT_EQ(e.current(), rules_engine::state::asking_name);
+}
+
+TEST(rules_engine, asks_for_a_time_when_none_was_given) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("i want to make an appointment");
+  EXPECT_EQ(e.current(), rules_engine::state::asking_when);
+  EXPECT_TRUE(r.tools.empty());
+  r = e.on_caller("tomorrow morning");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["part_of_day"], "morning");
+}
+
+TEST(rules_engine, cancels_the_callers_appointment_on_a_yes) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("i need to cancel my appointment");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "find_appointment");
+  EXPECT_EQ(r.tools[0].args["phone"], "+15557770000");
+  r = e.on_result(tool_result{"find_appointment", true, {}, {"Thursday at 10 AM"}, {"appt-1"}});
+  EXPECT_EQ(r.next, expecting::yes_no);
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "cancel");
+  EXPECT_EQ(r.tools[0].args["appointment_id"], "appt-1");
+  e.on_result(tool_result{"cancel", true, {}, {}, {}});
+  EXPECT_EQ(e.summarize().outcome, "cancelled");
+}
+
+TEST(rules_engine, reschedules_to_a_new_time) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("can i reschedule my appointment");
+  e.on_result(tool_result{"find_appointment", true, {}, {"Thursday at 10 AM"}, {"appt-1"}});
+  auto r = e.on_caller("friday at three");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["ignore_appointment"], "appt-1");
+  r = e.on_result(slot_ok("2026-03-06T15:00", "Friday at 3 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_move);
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "reschedule");
+  e.on_result(tool_result{"reschedule", true, {}, {}, {}});
+  EXPECT_EQ(e.summarize().outcome, "rescheduled");
+}
+
+TEST(rules_engine, questions_go_to_knowledge_and_unanswered_ones_become_follow_ups) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("do you take delta dental insurance");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "lookup_knowledge");
+  r = e.on_result(tool_result{"lookup_knowledge", true, {{"answer", "We accept Delta Dental."}}, {}, {}});
+  EXPECT_EQ(r.say.rfind("We accept Delta Dental.", 0), 0u);
+  e.on_caller("is there parking for bikes");
+  r = e.on_result(tool_result{"lookup_knowledge", false, {}, {}, {}});
+  EXPECT_NE(e.summarize().follow_up.find("unanswered"), std::string::npos);
+}
+
+TEST(rules_engine, emergencies_and_requests_for_a_person_transfer_from_any_state) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("book me tomorrow at two p m");
+  auto r = e.on_caller("actually this is an emergency my face is swollen");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "transfer");
+  EXPECT_EQ(r.tools[0].args["reason"], "emergency");
+  EXPECT_EQ(e.summarize().outcome, "transferred");
+
+  rules_engine f(fake_times);
+  f.start(dental());
+  r = f.on_caller("let me speak to someone");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "transfer");
+}
+
+TEST(rules_engine, hours_address_repeat_and_interruption) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("what are your hours");
+  EXPECT_NE(r.say.find("Monday to Friday, 9 AM to 5 PM"), std::string::npos);
+  r = e.on_caller("where are you");
+  EXPECT_NE(r.say.find("1200 Main Street"), std::string::npos);
+  e.on_interrupted("We're at 1200");
+  r = e.on_caller("sorry say that again");
+  EXPECT_EQ(r.say, "We're at 1200");
+}
+
+TEST(rules_engine, three_misunderstandings_offer_a_person) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("hmm");
+  e.on_caller("uh");
+  auto r = e.on_caller("mm");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "transfer");
+}

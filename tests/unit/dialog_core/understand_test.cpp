@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "actors/dialog/understand.hpp"
+
+using namespace frontdesk::dialog;
+
+TEST(classify, intents_as_stt_writes_them) {
+  struct c {
+    const char* text;
+    intent want;
+  };
+  for (auto [text, want] : std::vector<c>{
+           {"i'd like to book an appointment", intent::book},
+           {"can i come in tomorrow at two p m", intent::book},
+           {"do you have any openings on friday", intent::book},
+           {"i need to cancel my appointment", intent::cancel},
+           {"can i reschedule my cleaning", intent::reschedule},
+           {"i need to move my appointment to thursday", intent::reschedule},
+           {"what are your hours", intent::hours},
+           {"are you open on saturday", intent::hours},
+           {"where are you located", intent::location},
+           {"how much does a cleaning cost", intent::price},
+           {"do you take delta dental insurance", intent::question},
+           {"can i talk to a real person", intent::human},
+           {"my tooth is bleeding and it's an emergency", intent::emergency},
+           {"that's all thanks bye", intent::goodbye},
+           {"yes please", intent::yes},
+           {"no", intent::no},
+           {"could you repeat that", intent::repeat},
+           {"", intent::unknown},
+           {"hmm", intent::unknown},
+       }) {
+    EXPECT_EQ(classify(text), want) << text << " -> " << to_string(classify(text));
+  }
+}
+
+TEST(extract, names) {
+  EXPECT_EQ(extract_name("my name is ann lee", false), "Ann Lee");
+  EXPECT_EQ(extract_name("yeah this is bo chen", false), "Bo Chen");
+  EXPECT_EQ(extract_name("it's maria garcia lopez and", false), "Maria Garcia Lopez");
+  EXPECT_EQ(extract_name("um john smith", true), "John Smith");
+  EXPECT_EQ(extract_name("i'm looking to book", false), std::nullopt);
+  EXPECT_EQ(extract_name("i'd like to book an appointment", false), std::nullopt);
+  EXPECT_EQ(extract_name("", true), std::nullopt);
+}
+
+TEST(extract, digits_read_out) {
+  EXPECT_EQ(extract_digits("five five five one two three four"), "5551234");
+  EXPECT_EQ(extract_digits("double five oh one"), "5501");
+  EXPECT_EQ(extract_digits("it's 555 123 4567"), "5551234567");
+  EXPECT_EQ(extract_digits("no digits here"), "");
+}
+
+TEST(extract, services_choices_and_yes_no) {
+  std::vector<std::string> services = {"cleaning", "teeth whitening"};
+  EXPECT_EQ(extract_service("i need a cleaning", services), "cleaning");
+  EXPECT_EQ(extract_service("teeth whitening please", services), "teeth whitening");
+  EXPECT_EQ(extract_service("a checkup", services), std::nullopt);
+  EXPECT_EQ(extract_choice("the second one", 3), 1u);
+  EXPECT_EQ(extract_choice("the last one", 3), 2u);
+  EXPECT_EQ(extract_choice("the first", 0), std::nullopt);
+  EXPECT_EQ(yes_or_no("yeah that works"), true);
+  EXPECT_EQ(yes_or_no("no that's not right"), false);
+  EXPECT_EQ(yes_or_no("thursday"), std::nullopt);
+}
