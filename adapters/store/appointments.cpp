@@ -1,0 +1,251 @@
+#include "adapters/store/appointments.hpp"
+
+#include "adapters/store/database.hpp"
+
+namespace frontdesk::store {
+namespace {
+
+std::string ts(sys_time t) { return format_rfc3339(t); }
+
+sys_time parse_ts(const std::string& s) {
+  auto t = parse_rfc3339(s);
+  if (!t)
+    throw std::runtime_error("bad timestamp from the database: " + s);
+  return *t;
+}
+
+// Timestamps leave PostgreSQL as RFC 3339 in UTC.
+constexpr const char* utc_lower =
+    "to_char(lower(during) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+constexpr const char* utc_upper =
+    "to_char(upper(during) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+bool is_overlap(const pqxx::sql_error& e) {
+  return std::string(e.what()).find("appointments_no_overlap") != std::string::npos;
+}
+
+template <class F>
+auto guarded(const char* what, F&& f) -> expected<decltype(f())> {
+  try {
+    return f();
+  } catch (const pqxx::broken_connection& e) {
+    return fail("database_unreachable", std::string(what) + ": " + e.what());
+  } catch (const pqxx::sql_error& e) {
+    if (is_overlap(e))
+      return fail("slot_taken", "the slot overlaps another appointment");
+    return fail("database_error", std::string(what) + ": " + e.what());
+  } catch (const std::exception& e) {
+    return fail("database_error", std::string(what) + ": " + e.what());
+  }
+}
+
+appointment row_to_appointment(const pqxx::row& r) {
+  appointment a;
+  a.id = r[0].as<std::string>();
+  a.during = {parse_ts(r[1].as<std::string>()), parse_ts(r[2].as<std::string>())};
+  a.status = r[3].as<std::string>();
+  a.customer_name = r[4].as<std::string>();
+  a.customer_phone = r[5].is_null() ? "" : r[5].as<std::string>();
+  a.service = r[6].as<std::string>();
+  return a;
+}
+
+std::string select_columns() {
+  return std::string("id, ") + utc_lower + ", " + utc_upper +
+         ", status::text, customer_name, customer_phone, service";
+}
+
+// Expired holds stop blocking: they are removed before anything that needs the slot.
+void sweep_expired_holds(pqxx::work& tx, sys_time now) {
+  tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND hold_expires_at < $1::timestamptz",
+                 ts(now));
+}
+
+} // namespace
+
+expected<std::vector<interval>> appointments_repo::busy(const std::string& business_id,
+                                                        interval w, sys_time now,
+                                                        const std::string& ignore) {
+  return guarded("busy", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      std::vector<interval> out;
+      auto rows = tx.exec_params(
+          std::string("SELECT ") + utc_lower + ", " + utc_upper +
+              " FROM appointments WHERE during && tstzrange($1::timestamptz, $2::timestamptz) "
+              "AND (status = 'booked' OR (status = 'held' AND hold_expires_at >= $3::timestamptz)) "
+              "AND id::text <> $4 "
+              "UNION ALL SELECT " + utc_lower + ", " + utc_upper +
+              " FROM calendar_busy WHERE during && tstzrange($1::timestamptz, $2::timestamptz) "
+              "ORDER BY 1",
+          ts(w.start), ts(w.end), ts(now), ignore);
+      for (auto r : rows)
+        out.push_back({parse_ts(r[0].as<std::string>()), parse_ts(r[1].as<std::string>())});
+      return out;
+    });
+  });
+}
+
+expected<std::string> appointments_repo::hold(const std::string& business_id, interval during,
+                                              const std::string& call_id, sys_time expires_at,
+                                              sys_time now) {
+  return guarded("hold", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      sweep_expired_holds(tx, now);
+      auto r = tx.exec_params1(
+          "INSERT INTO appointments (business_id, during, status, hold_expires_at, call_id) "
+          "VALUES ($1, tstzrange($2::timestamptz, $3::timestamptz), 'held', $4::timestamptz, "
+          "nullif($5, '')::uuid) RETURNING id",
+          business_id, ts(during.start), ts(during.end), ts(expires_at), call_id);
+      return r[0].as<std::string>();
+    });
+  });
+}
+
+expected<bool> appointments_repo::release(const std::string& business_id,
+                                          const std::string& hold_id) {
+  return guarded("release", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      return tx.exec_params("DELETE FROM appointments WHERE id = $1 AND status = 'held'", hold_id)
+                 .affected_rows() == 1;
+    });
+  });
+}
+
+expected<appointment> appointments_repo::book(const std::string& business_id,
+                                              const booking_request& req,
+                                              const std::string& hold_id, sys_time now) {
+  return guarded("book", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      if (!req.idempotency_key.empty()) {
+        auto seen = tx.exec_params("SELECT " + select_columns() +
+                                       " FROM appointments WHERE idempotency_key = $1",
+                                   req.idempotency_key);
+        if (!seen.empty())
+          return row_to_appointment(seen[0]);
+      }
+      sweep_expired_holds(tx, now);
+      pqxx::result r;
+      if (!hold_id.empty()) {
+        // The hold becomes the booking: same row, so no moment without the slot.
+        r = tx.exec_params(
+            "UPDATE appointments SET status = 'booked', hold_expires_at = NULL, "
+            "during = tstzrange($2::timestamptz, $3::timestamptz), customer_name = $4, "
+            "customer_phone = nullif($5, ''), service = $6, idempotency_key = nullif($7, ''), "
+            "updated_at = $8::timestamptz WHERE id = $1 AND status = 'held' RETURNING " +
+                select_columns(),
+            hold_id, ts(req.during.start), ts(req.during.end), req.customer_name,
+            req.customer_phone, req.service, req.idempotency_key, ts(now));
+      }
+      if (r.empty())
+        r = tx.exec_params(
+            "INSERT INTO appointments (business_id, during, status, customer_name, customer_phone, "
+            "service, call_id, idempotency_key, created_at, updated_at) VALUES ($1, "
+            "tstzrange($2::timestamptz, $3::timestamptz), 'booked', $4, nullif($5, ''), $6, "
+            "nullif($7, '')::uuid, nullif($8, ''), $9::timestamptz, $9::timestamptz) RETURNING " +
+                select_columns(),
+            business_id, ts(req.during.start), ts(req.during.end), req.customer_name,
+            req.customer_phone, req.service, req.call_id, req.idempotency_key, ts(now));
+      auto a = row_to_appointment(r[0]);
+      if (!req.confirmation_sms.empty() && !req.customer_phone.empty())
+        tx.exec_params(
+            "INSERT INTO outbox (business_id, kind, payload, dedupe_key) VALUES ($1, 'sms', "
+            "json_build_object('to', $2::text, 'body', $3::text, 'appointment_id', $4::text), "
+            "'confirm:' || $4) ON CONFLICT DO NOTHING",
+            business_id, req.customer_phone, req.confirmation_sms, a.id);
+      return a;
+    });
+  });
+}
+
+expected<std::vector<appointment>> appointments_repo::find_upcoming(
+    const std::string& business_id, const std::string& phone, const std::string& name,
+    sys_time now) {
+  return guarded("find_upcoming", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      std::vector<appointment> out;
+      auto rows = tx.exec_params(
+          "SELECT " + select_columns() +
+              " FROM appointments WHERE status = 'booked' AND upper(during) > $1::timestamptz "
+              "AND (($2 <> '' AND customer_phone = $2) OR "
+              "     ($3 <> '' AND lower(customer_name) = lower($3))) "
+              "ORDER BY lower(during) LIMIT 5",
+          ts(now), phone, name);
+      for (auto r : rows)
+        out.push_back(row_to_appointment(r));
+      return out;
+    });
+  });
+}
+
+expected<bool> appointments_repo::cancel(const std::string& business_id,
+                                         const std::string& appointment_id, sys_time now) {
+  return guarded("cancel", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params(
+          "UPDATE appointments SET status = 'cancelled', cancelled_at = $2::timestamptz, "
+          "updated_at = $2::timestamptz WHERE id = $1 AND status = 'booked'",
+          appointment_id, ts(now));
+      tx.exec_params("UPDATE reminders SET status = 'cancelled' WHERE appointment_id = $1 "
+                     "AND status = 'pending'",
+                     appointment_id);
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
+expected<appointment> appointments_repo::reschedule(const std::string& business_id,
+                                                    const std::string& appointment_id,
+                                                    interval to, sys_time now) {
+  return guarded("reschedule", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto old = tx.exec_params(
+          "UPDATE appointments SET status = 'cancelled', cancelled_at = $2::timestamptz, "
+          "updated_at = $2::timestamptz WHERE id = $1 AND status = 'booked' "
+          "RETURNING customer_name, customer_phone, service, call_id",
+          appointment_id, ts(now));
+      if (old.empty())
+        throw std::runtime_error("no booked appointment " + appointment_id);
+      sweep_expired_holds(tx, now);
+      auto r = tx.exec_params(
+          "INSERT INTO appointments (business_id, during, status, customer_name, customer_phone, "
+          "service, call_id, rescheduled_from, created_at, updated_at) VALUES ($1, "
+          "tstzrange($2::timestamptz, $3::timestamptz), 'booked', $4, $5, $6, $7, $8, "
+          "$9::timestamptz, $9::timestamptz) RETURNING " +
+              select_columns(),
+          business_id, ts(to.start), ts(to.end), old[0][0].as<std::string>(),
+          old[0][1].is_null() ? std::optional<std::string>() : old[0][1].as<std::string>(),
+          old[0][2].as<std::string>(),
+          old[0][3].is_null() ? std::optional<std::string>() : old[0][3].as<std::string>(),
+          appointment_id, ts(now));
+      return row_to_appointment(r[0]);
+    });
+  });
+}
+
+expected<std::vector<knowledge_repo::passage>> knowledge_repo::search(
+    const std::string& business_id, const std::string& question, std::size_t limit,
+    double min_coverage) {
+  return guarded("knowledge", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      std::vector<passage> out;
+      // The question's content words (stemmed, stop words gone), any of which may match.
+      auto rows = tx.exec_params(
+          "WITH q AS (SELECT array_agg(DISTINCT lexeme) AS lex "
+          "           FROM unnest(to_tsvector('english', $1))), "
+          "scored AS (SELECT k.body, "
+          "  (SELECT count(*) FROM unnest(q.lex) l WHERE k.tsv @@ to_tsquery('english', quote_literal(l))) "
+          "    ::float8 / greatest(cardinality(q.lex), 1) AS coverage, "
+          "  ts_rank_cd(k.tsv, to_tsquery('english', array_to_string("
+          "    ARRAY(SELECT quote_literal(l) FROM unnest(q.lex) l), ' | '))) AS rank "
+          "  FROM knowledge k, q WHERE q.lex IS NOT NULL) "
+          "SELECT body, coverage, rank FROM scored WHERE coverage >= $2 "
+          "ORDER BY coverage DESC, rank DESC LIMIT $3",
+          question, min_coverage, static_cast<int>(limit));
+      for (auto r : rows)
+        out.push_back({r[0].as<std::string>(), r[1].as<double>(), r[2].as<double>()});
+      return out;
+    });
+  });
+}
+
+} // namespace frontdesk::store

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/core/expected.hpp"
+#include "protocols/core/time.hpp"
+
+namespace frontdesk::store {
+
+class database;
+
+/// A time range [start, end) in UTC.
+struct interval {
+  sys_time start;
+  sys_time end;
+};
+
+struct appointment {
+  std::string id;
+  interval during;
+  std::string status; // held, booked, cancelled, ...
+  std::string customer_name;
+  std::string customer_phone;
+  std::string service;
+};
+
+/// What a booking needs.
+struct booking_request {
+  interval during;
+  std::string customer_name;
+  std::string customer_phone;
+  std::string service;
+  std::string call_id;         // may be empty
+  std::string idempotency_key; // the same key never books twice
+  std::string confirmation_sms; // queued in the outbox in the same transaction, if not empty
+};
+
+/// Appointments of one business. The database's exclusion constraint is the last guard against
+/// double booking: an overlap comes back as the failure code "slot_taken", never as an
+/// exception. Blocking (PostgreSQL): call from worker threads.
+class appointments_repo {
+public:
+  explicit appointments_repo(database& db) : db_(db) {}
+
+  /// Busy time in [from, to): live appointments and holds (expired holds excluded), and busy
+  /// time from linked calendars. `ignore` leaves one appointment out (when moving it).
+  expected<std::vector<interval>> busy(const std::string& business_id, interval window,
+                                       sys_time now, const std::string& ignore = "");
+
+  /// Holds a slot while the caller confirms. Failure "slot_taken" when it overlaps.
+  expected<std::string> hold(const std::string& business_id, interval during,
+                             const std::string& call_id, sys_time expires_at, sys_time now);
+  /// Drops a hold (the caller said no, or the call ended).
+  expected<bool> release(const std::string& business_id, const std::string& hold_id);
+
+  /// Books: turns the caller's hold into the booking when `hold_id` is given, or inserts.
+  /// With an idempotency key seen before, returns that booking again.
+  expected<appointment> book(const std::string& business_id, const booking_request& req,
+                             const std::string& hold_id, sys_time now);
+
+  /// Upcoming live appointments of a caller, soonest first (by phone, narrowed by name).
+  expected<std::vector<appointment>> find_upcoming(const std::string& business_id,
+                                                   const std::string& phone,
+                                                   const std::string& name, sys_time now);
+
+  expected<bool> cancel(const std::string& business_id, const std::string& appointment_id,
+                        sys_time now);
+
+  /// Moves an appointment in one transaction: the old one is cancelled and a new one booked
+  /// with a link to it; if the new time is taken, nothing changes ("slot_taken").
+  expected<appointment> reschedule(const std::string& business_id,
+                                   const std::string& appointment_id, interval to, sys_time now);
+
+private:
+  database& db_;
+};
+
+/// Knowledge entries of a business, searched with PostgreSQL full-text search.
+class knowledge_repo {
+public:
+  explicit knowledge_repo(database& db) : db_(db) {}
+
+  struct passage {
+    std::string text;
+    double coverage = 0; // share of the question's words the passage contains
+    double rank = 0;
+  };
+
+  /// The best passages for a question, best first; passages that cover less than
+  /// `min_coverage` of the question's content words are left out, so an unrelated question
+  /// gets nothing rather than a random entry.
+  expected<std::vector<passage>> search(const std::string& business_id,
+                                        const std::string& question, std::size_t limit = 3,
+                                        double min_coverage = 0.5);
+
+private:
+  database& db_;
+};
+
+} // namespace frontdesk::store
