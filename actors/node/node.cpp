@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/call/runtime.hpp"
+#include "adapters/edge/edge.hpp"
+#include "adapters/http/http.hpp"
 #include "adapters/metrics/metrics.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/workers/pool.hpp"
@@ -22,8 +24,38 @@ struct node::impl {
   std::unique_ptr<worker_pool> blocking; // database writes and other blocking work
   std::unique_ptr<call::call_runtime> calls;
   metrics::registry metrics;
+  std::unique_ptr<http::server> server;
+  std::unique_ptr<edge::twilio_edge> edge;
   bool stopped = false;
+
+  std::string render_metrics() const;
 };
+
+std::string node::impl::render_metrics() const {
+  auto out = metrics.render();
+  auto& s = server->stats();
+  auto line = [&](const char* name, const char* type, const char* help, long long v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(v) + "\n";
+  };
+  line("frontdesk_calls_live", "gauge", "Calls in progress on this node.",
+       static_cast<long long>(calls->live()));
+  line("frontdesk_http_connections_open", "gauge", "HTTP connections open.", s.connections_open);
+  line("frontdesk_http_connections_refused_total", "counter", "Connections over the limit.",
+       static_cast<long long>(s.connections_refused));
+  line("frontdesk_http_requests_total", "counter", "HTTP requests.",
+       static_cast<long long>(s.requests));
+  line("frontdesk_websockets_open", "gauge", "WebSockets open.", s.websockets_open);
+  line("frontdesk_ws_messages_in_total", "counter", "WebSocket messages received.",
+       static_cast<long long>(s.ws_messages_in));
+  line("frontdesk_ws_messages_out_total", "counter", "WebSocket messages sent.",
+       static_cast<long long>(s.ws_messages_out));
+  line("frontdesk_ws_dropped_total", "counter", "WebSocket messages not sent (queue full, closed).",
+       static_cast<long long>(s.ws_dropped));
+  line("frontdesk_ws_errors_total", "counter", "WebSocket errors.",
+       static_cast<long long>(s.ws_errors));
+  return out;
+}
 
 node::node(config cfg, std::shared_ptr<frontdesk::clock> clk) : impl_(std::make_unique<impl>()) {
   impl_->cfg = std::move(cfg);
@@ -50,6 +82,28 @@ bool node::start() {
   call::add_message_types(*d.sys_cfg);
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   d.calls = call::make_call_runtime(*d.sys);
+
+  d.server = std::make_unique<http::server>(http::server_limits{}, 1);
+  edge::edge_settings es{d.cfg.node.public_url, d.cfg.twilio.auth_token,
+                         d.cfg.twilio.validate_signatures, d.cfg.node.name,
+                         static_cast<std::size_t>(d.cfg.node.max_calls)};
+  if (es.validate_signatures && es.auth_token.empty())
+    spdlog::warn("TWILIO_AUTH_TOKEN is not set: every signed webhook will be refused");
+  d.edge = std::make_unique<edge::twilio_edge>(es, *d.server, *d.db, *d.blocking, *d.calls,
+                                               d.metrics, *d.clk);
+  d.edge->install();
+  d.server->on("GET", "/metrics", [&d](http::request, auto respond) {
+    respond(http::response{200, "text/plain; version=0.0.4", d.render_metrics(), {}});
+  });
+  auto colon = d.cfg.node.listen.rfind(':');
+  auto host = d.cfg.node.listen.substr(0, colon);
+  auto port = static_cast<std::uint16_t>(std::stoi(d.cfg.node.listen.substr(colon + 1)));
+  auto bound = d.server->listen(host, port);
+  if (!bound) {
+    spdlog::error("{}", bound.error().message);
+    return false;
+  }
+  spdlog::info("listening on http://{}:{} (public URL {})", host, *bound, d.cfg.node.public_url);
   spdlog::info("node '{}' started: {} scheduler threads ({}), clock at {}", d.cfg.node.name,
                d.cfg.scheduler.max_threads, d.cfg.scheduler.policy,
                format_rfc3339(d.clk->now()));
@@ -61,17 +115,27 @@ void node::stop() {
   if (d.stopped || !d.sys)
     return;
   d.stopped = true;
-  spdlog::info("node '{}' stopping", d.cfg.node.name);
-  if (d.calls && d.calls->live() > 0) {
-    spdlog::info("ending {} live calls", d.calls->live());
+  spdlog::info("node '{}' stopping: no new calls; {} live calls may go on for {} s",
+               d.cfg.node.name, d.calls->live(), d.cfg.node.drain_seconds);
+  d.edge->stop_taking_calls();
+  d.server->stop_accepting();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(d.cfg.node.drain_seconds);
+  while (d.calls->live() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (d.calls->live() > 0) {
+    spdlog::info("drain time over: ending {} live calls", d.calls->live());
     d.calls->end_all("node_shutdown");
-    for (int i = 0; i < 200 && d.calls->live() > 0; ++i)
+    for (int i = 0; i < 300 && d.calls->live() > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  // Actors first (they may still hand work to the pool), then the pool drains, then the rest.
+  // Each ended call queued its final database write; let them finish before closing anything.
+  d.blocking->stop();
+  d.server->stop();
+  d.edge.reset();
+  // Actors next, then what they used.
   d.sys.reset();
   d.calls.reset();
-  d.blocking->stop();
+  d.server.reset();
   d.db.reset();
   spdlog::info("node '{}' stopped", d.cfg.node.name);
 }

@@ -1,0 +1,471 @@
+#include "adapters/edge/edge.hpp"
+
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/call/call.hpp"
+#include "adapters/clock/clock.hpp"
+#include "adapters/http/http.hpp"
+#include "adapters/log/log.hpp"
+#include "adapters/metrics/metrics.hpp"
+#include "adapters/store/calls.hpp"
+#include "adapters/store/database.hpp"
+#include "adapters/workers/pool.hpp"
+#include "protocols/twilio/form.hpp"
+#include "protocols/twilio/media_stream.hpp"
+#include "protocols/twilio/signature.hpp"
+#include "protocols/twilio/twiml.hpp"
+
+namespace frontdesk::edge {
+namespace {
+
+http::response xml(std::string body) {
+  return http::response{200, "text/xml; charset=utf-8", std::move(body), {}};
+}
+http::response text(int status, std::string body) {
+  return http::response{status, "text/plain; charset=utf-8", std::move(body) + "\n", {}};
+}
+
+std::string trim_slash(std::string s) {
+  while (!s.empty() && s.back() == '/')
+    s.pop_back();
+  return s;
+}
+
+} // namespace
+
+struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
+  edge_settings settings;
+  http::server& server;
+  store::database& db;
+  store::calls_repo calls_repo;
+  worker_pool& blocking;
+  call::call_runtime& calls;
+  const clock& clk;
+  std::string media_url;
+  std::atomic<bool> taking_calls{true};
+  std::atomic<std::size_t> sessions{0};
+
+  // Live calls by CallSid, so a status callback can end one.
+  std::mutex live_mtx;
+  std::unordered_map<std::string, std::weak_ptr<call::call_handle>> live_by_sid;
+
+  struct counters {
+    metrics::counter *voice_ok, *voice_forbidden, *voice_unknown_number, *voice_busy,
+        *voice_bad_request, *voice_error, *status_ok, *status_forbidden, *calls_total,
+        *frames_in, *frames_out, *frames_dropped, *bad_messages, *ws_refused;
+    metrics::gauge* sessions;
+  } m{};
+
+  impl(edge_settings s, http::server& srv, store::database& d, worker_pool& w,
+       call::call_runtime& c, metrics::registry& reg, const clock& k)
+      : settings(std::move(s)), server(srv), db(d), calls_repo(d), blocking(w), calls(c),
+        clk(k) {
+    settings.public_url = trim_slash(settings.public_url);
+    auto u = twilio::media_stream_url(settings.public_url);
+    media_url = u ? *u : "";
+    auto wh = [&](const char* result) {
+      return &reg.add_counter("frontdesk_webhooks_total", "Twilio webhooks by route and result.",
+                              std::string("route=\"voice\",result=\"") + result + "\"");
+    };
+    m.voice_ok = wh("ok");
+    m.voice_forbidden = wh("forbidden");
+    m.voice_unknown_number = wh("unknown_number");
+    m.voice_busy = wh("busy");
+    m.voice_bad_request = wh("bad_request");
+    m.voice_error = wh("error");
+    m.status_ok = &reg.add_counter("frontdesk_webhooks_total", "Twilio webhooks by route and result.",
+                                   "route=\"status\",result=\"ok\"");
+    m.status_forbidden = &reg.add_counter("frontdesk_webhooks_total",
+                                          "Twilio webhooks by route and result.",
+                                          "route=\"status\",result=\"forbidden\"");
+    m.calls_total = &reg.add_counter("frontdesk_calls_total", "Media streams started.");
+    m.frames_in = &reg.add_counter("frontdesk_frames_in_total", "Inbound audio frames.");
+    m.frames_out = &reg.add_counter("frontdesk_frames_out_total", "Outbound audio frames queued.");
+    m.frames_dropped = &reg.add_counter("frontdesk_frames_dropped_total",
+                                        "Inbound frames dropped (bad, early, wrong stream) and "
+                                        "outbound frames refused (queue full).");
+    m.bad_messages = &reg.add_counter("frontdesk_stream_bad_messages_total",
+                                      "Media Stream messages that were not understood.");
+    m.ws_refused = &reg.add_counter("frontdesk_stream_refused_total",
+                                    "Media Stream upgrades refused (bad signature, draining).");
+    m.sessions = &reg.add_gauge("frontdesk_streams_live", "Media Stream sessions open.");
+  }
+
+  // The URL Twilio requested, as it signed it.
+  std::string signed_url(const http::request& r, const std::string& base) const {
+    return base + r.target;
+  }
+
+  bool signature_ok(const http::request& r, const twilio::form& f) const {
+    if (!settings.validate_signatures)
+      return true;
+    return twilio::validate_signature(settings.auth_token, signed_url(r, settings.public_url), f,
+                                      r.header("X-Twilio-Signature"));
+  }
+
+  void voice(http::request r, std::function<void(http::response)> respond);
+  void status(http::request r, std::function<void(http::response)> respond);
+  std::shared_ptr<http::ws_handler> media(const http::request& r);
+};
+
+// ---------------------------------------------------------------------------------------------
+// POST /twilio/voice
+
+void twilio_edge::impl::voice(http::request r, std::function<void(http::response)> respond) {
+  auto f = twilio::parse_form(r.body);
+  if (!f) {
+    m.voice_bad_request->inc();
+    spdlog::warn("voice webhook from {}: {}", r.remote, f.error().message);
+    return respond(text(400, "bad form body"));
+  }
+  if (!signature_ok(r, *f)) {
+    m.voice_forbidden->inc();
+    spdlog::warn("voice webhook from {}: missing or bad X-Twilio-Signature; refused", r.remote);
+    return respond(text(403, "forbidden"));
+  }
+  auto call_sid = f->value("CallSid");
+  auto to = f->value("To");
+  if (call_sid.empty() || to.empty()) {
+    m.voice_bad_request->inc();
+    return respond(text(400, "CallSid and To are required"));
+  }
+  auto self = shared_from_this();
+  bool queued = blocking.post([self, form = std::move(*f), call_sid, to, respond] {
+    auto& m = self->m;
+    auto business = self->calls_repo.business_for_number(to);
+    if (!business) {
+      m.voice_error->inc();
+      spdlog::error("voice webhook {}: {}", call_sid, business.error().message);
+      return respond(xml(twilio::twiml()
+                             .say("We're sorry, we can't take your call right now. Please try "
+                                  "again later.")
+                             .hangup()
+                             .str()));
+    }
+    if (!*business) {
+      m.voice_unknown_number->inc();
+      spdlog::info("voice webhook {}: no business has the number {}", call_sid, to);
+      return respond(xml(twilio::twiml()
+                             .say("Sorry, this number is not in service. Goodbye.")
+                             .hangup()
+                             .str()));
+    }
+    auto& b = **business;
+    auto ctx = log::context().with("call", call_sid).with("business", b.id);
+    if (!self->taking_calls || self->calls.live() >= self->settings.max_calls) {
+      m.voice_busy->inc();
+      ctx.warn("all lines busy ({} live); call refused politely", self->calls.live());
+      return respond(xml(twilio::twiml()
+                             .say("Thank you for calling " + b.name +
+                                  ". All of our lines are busy. Please call back in a few "
+                                  "minutes.")
+                             .hangup()
+                             .str()));
+    }
+    auto c = self->calls_repo.open_call(
+        b.id, store::call_start{call_sid, form.value("From"), to, self->settings.node_name,
+                                self->clk.now()});
+    if (!c) {
+      m.voice_error->inc();
+      ctx.error("cannot record the call: {}", c.error().message);
+      return respond(xml(twilio::twiml()
+                             .say("We're sorry, we can't take your call right now.")
+                             .hangup()
+                             .str()));
+    }
+    m.voice_ok->inc();
+    ctx.info("{} call from {} to {}: streaming to {}", c->created ? "new" : "repeated",
+             form.value("From"), to, self->media_url);
+    respond(xml(twilio::twiml()
+                    .connect_stream(self->media_url,
+                                    {{"callId", c->id}, {"businessId", b.id},
+                                     {"caller", form.value("From")}})
+                    .str()));
+  });
+  if (!queued) {
+    m.voice_busy->inc();
+    respond(text(503, "busy"));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /twilio/status
+
+void twilio_edge::impl::status(http::request r, std::function<void(http::response)> respond) {
+  auto f = twilio::parse_form(r.body);
+  if (!f)
+    return respond(text(400, "bad form body"));
+  if (!signature_ok(r, *f)) {
+    m.status_forbidden->inc();
+    spdlog::warn("status callback from {}: missing or bad X-Twilio-Signature; refused", r.remote);
+    return respond(text(403, "forbidden"));
+  }
+  auto sid = f->value("CallSid");
+  auto st = f->value("CallStatus");
+  if (sid.empty() || st.empty())
+    return respond(text(400, "CallSid and CallStatus are required"));
+  std::optional<int> duration;
+  if (auto d = f->get("CallDuration")) {
+    try {
+      duration = std::stoi(*d);
+    } catch (...) {
+      return respond(text(400, "CallDuration must be a number"));
+    }
+  }
+  auto self = shared_from_this();
+  bool queued = blocking.post([self, sid, st, duration, respond] {
+    auto done = self->calls_repo.record_status(sid, st, duration, self->clk.now());
+    if (!done) {
+      spdlog::error("status callback {}: {}", sid, done.error().message);
+      return respond(text(500, "not recorded"));
+    }
+    self->m.status_ok->inc();
+    if (st == "completed" || st == "failed" || st == "canceled" || st == "busy" ||
+        st == "no-answer") {
+      std::shared_ptr<call::call_handle> live;
+      {
+        std::lock_guard lk(self->live_mtx);
+        if (auto it = self->live_by_sid.find(sid); it != self->live_by_sid.end())
+          live = it->second.lock();
+      }
+      if (live)
+        live->end("status_" + st);
+    }
+    respond(text(200, "ok"));
+  });
+  if (!queued)
+    respond(text(503, "busy"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Media Stream session
+
+namespace {
+
+/// Sends a call's outbound audio over the WebSocket as Twilio messages.
+class ws_media_out final : public call::media_out {
+public:
+  ws_media_out(std::shared_ptr<http::ws_connection> c, std::string stream_sid,
+               metrics::counter& out, metrics::counter& dropped)
+      : conn_(std::move(c)), sid_(std::move(stream_sid)), out_(out), dropped_(dropped) {}
+  bool send_media(std::span<const std::uint8_t> mulaw) override {
+    bool ok = conn_->send_text(twilio::media_message(sid_, mulaw));
+    (ok ? out_ : dropped_).inc();
+    return ok;
+  }
+  bool send_mark(std::string_view name) override {
+    return conn_->send_text(twilio::mark_message(sid_, name));
+  }
+  bool send_clear() override { return conn_->send_text(twilio::clear_message(sid_)); }
+  void close(std::string_view reason) override { conn_->close(1000, std::string(reason)); }
+
+private:
+  std::shared_ptr<http::ws_connection> conn_;
+  std::string sid_;
+  metrics::counter& out_;
+  metrics::counter& dropped_;
+};
+
+} // namespace
+
+class media_session final : public http::ws_handler,
+                            public std::enable_shared_from_this<media_session> {
+public:
+  explicit media_session(std::shared_ptr<twilio_edge::impl> edge) : edge_(std::move(edge)) {
+    edge_->sessions++;
+    edge_->m.sessions->add(1);
+  }
+  ~media_session() override {
+    edge_->sessions--;
+    edge_->m.sessions->add(-1);
+  }
+
+  void on_open(std::shared_ptr<http::ws_connection> conn) override { conn_ = std::move(conn); }
+
+  void on_text(std::string_view text) override {
+    auto msg = twilio::parse_from_twilio(text);
+    if (!msg)
+      return problem(msg.error().code, msg.error().message);
+    auto& m = *msg;
+    if (m.kind == twilio::event::connected)
+      return;
+    if (m.kind == twilio::event::start)
+      return start(m);
+    if (!call_) {
+      edge_->m.frames_dropped->inc();
+      return problem("before_start", std::string(to_string(m.kind)) + " before start");
+    }
+    if (m.stream_sid != stream_sid_) {
+      edge_->m.frames_dropped->inc();
+      return problem("wrong_stream", "message for stream " + m.stream_sid.substr(0, 40));
+    }
+    switch (m.kind) {
+    case twilio::event::media:
+      edge_->m.frames_in->inc();
+      call_->audio(std::move(m.payload), m.timestamp_ms);
+      break;
+    case twilio::event::mark: call_->mark(std::move(m.mark_name)); break;
+    case twilio::event::dtmf: call_->dtmf(std::move(m.digit)); break;
+    case twilio::event::stop:
+      end_reason_ = "stop";
+      call_->end("stop");
+      break;
+    default: break;
+    }
+  }
+
+  void on_binary(std::string_view) override {
+    edge_->m.frames_dropped->inc();
+    problem("binary_frame", "binary frame (Twilio sends only text)");
+  }
+
+  void on_close(const http::close_info& info) override {
+    if (call_) {
+      if (end_reason_.empty())
+        end_reason_ = std::string("socket_") + http::to_string(info.why);
+      call_->end(end_reason_);
+    }
+    if (!log_.has_value())
+      spdlog::info("media stream from {} closed before start", conn_ ? conn_->remote() : "?");
+    conn_.reset();
+    call_.reset();
+  }
+
+private:
+  void start(const twilio::message& m) {
+    if (call_)
+      return problem("second_start", "a second start on one stream");
+    auto& p = m.start.custom_parameters;
+    auto call_id = p.count("callId") ? p.at("callId") : "";
+    auto business_id = p.count("businessId") ? p.at("businessId") : "";
+    if (call_id.empty() || business_id.empty()) {
+      problem("no_call", "start without callId/businessId parameters");
+      conn_->close(1008, "unknown call");
+      return;
+    }
+    stream_sid_ = m.stream_sid;
+    log_ = log::context().with("call", m.start.call_sid).with("business", business_id);
+    call::call_info info{call_id, business_id, m.start.call_sid, m.stream_sid,
+                         p.count("caller") ? p.at("caller") : ""};
+    auto out = std::make_shared<ws_media_out>(conn_, stream_sid_, *edge_->m.frames_out,
+                                              *edge_->m.frames_dropped);
+    std::weak_ptr<twilio_edge::impl> weak_edge = edge_;
+    std::weak_ptr<http::ws_connection> weak_conn = conn_;
+    auto ctx = *log_;
+    call_ = edge_->calls.start(info, out, [weak_edge, weak_conn, ctx](call::call_report r) {
+      ctx.info("call ended ({}): {} frames in, {} out, {} marks played, {} clears", r.end_reason,
+               r.frames_in, r.frames_out, r.marks_played, r.clears);
+      if (auto c = weak_conn.lock())
+        c->close(1000, "call ended");
+      auto e = weak_edge.lock();
+      if (!e)
+        return;
+      {
+        std::lock_guard lk(e->live_mtx);
+        e->live_by_sid.erase(r.info.call_sid);
+      }
+      // The database write is blocking: it goes to the pool, never the actor's thread.
+      e->blocking.post([e, r, ctx] {
+        bool failed = r.end_reason.rfind("socket_error", 0) == 0;
+        auto done = e->calls_repo.end_call(r.info.business_id, r.info.call_id,
+                                           failed ? "failed" : "completed", r.end_reason,
+                                           e->clk.now());
+        if (!done)
+          ctx.error("cannot record the end of the call: {}", done.error().message);
+      });
+    });
+    {
+      std::lock_guard lk(edge_->live_mtx);
+      edge_->live_by_sid[m.start.call_sid] = call_;
+    }
+    edge_->m.calls_total->inc();
+    log_->info("media stream {} started", stream_sid_);
+    auto e = edge_;
+    auto ctx2 = *log_;
+    e->blocking.post([e, business_id, call_id, sid = stream_sid_, ctx2] {
+      auto ok = e->calls_repo.mark_streaming(business_id, call_id, sid, e->clk.now());
+      if (!ok)
+        ctx2.error("cannot record the stream start: {}", ok.error().message);
+      else if (!*ok)
+        ctx2.warn("stream started for a call that is unknown or already ended");
+    });
+  }
+
+  // Counted every time, logged once per kind per connection.
+  void problem(const std::string& kind, const std::string& what) {
+    edge_->m.bad_messages->inc();
+    if (logged_.insert(kind).second) {
+      if (log_)
+        log_->warn("media stream: {} ({}); dropped", what, kind);
+      else
+        spdlog::warn("media stream from {}: {} ({}); dropped", conn_ ? conn_->remote() : "?",
+                     what, kind);
+    }
+  }
+
+  std::shared_ptr<twilio_edge::impl> edge_;
+  std::shared_ptr<http::ws_connection> conn_;
+  std::shared_ptr<call::call_handle> call_;
+  std::string stream_sid_;
+  std::string end_reason_;
+  std::optional<log::context> log_;
+  std::set<std::string> logged_;
+};
+
+std::shared_ptr<http::ws_handler> twilio_edge::impl::media(const http::request& r) {
+  if (!taking_calls) {
+    m.ws_refused->inc();
+    return nullptr;
+  }
+  if (settings.validate_signatures) {
+    // Twilio signs the upgrade over the wss:// URL it opened, with no parameters.
+    auto url = media_url + (r.query.empty() ? "" : "?" + r.query);
+    if (!twilio::validate_signature(settings.auth_token, url, twilio::form{},
+                                    r.header("X-Twilio-Signature"))) {
+      m.ws_refused->inc();
+      spdlog::warn("media stream upgrade from {}: missing or bad X-Twilio-Signature; refused",
+                   r.remote);
+      return nullptr;
+    }
+  }
+  return std::make_shared<media_session>(shared_from_this());
+}
+
+// ---------------------------------------------------------------------------------------------
+
+twilio_edge::twilio_edge(edge_settings settings, http::server& server, store::database& db,
+                         worker_pool& blocking, call::call_runtime& calls,
+                         metrics::registry& metrics, const clock& clk)
+    : impl_(std::make_shared<impl>(std::move(settings), server, db, blocking, calls, metrics,
+                                   clk)) {}
+
+twilio_edge::~twilio_edge() = default;
+
+void twilio_edge::install() {
+  auto i = impl_;
+  i->server.on("POST", "/twilio/voice",
+               [i](http::request r, auto respond) { i->voice(std::move(r), std::move(respond)); });
+  i->server.on("POST", "/twilio/status",
+               [i](http::request r, auto respond) { i->status(std::move(r), std::move(respond)); });
+  i->server.on_websocket("/twilio/media", [i](const http::request& r) { return i->media(r); });
+  i->server.on("GET", "/health",
+               [](http::request, auto respond) { respond(text(200, "ok")); });
+  i->server.on("GET", "/ready", [i](http::request, auto respond) {
+    if (!i->taking_calls)
+      return respond(text(503, "draining"));
+    if (!i->blocking.post([i, respond] {
+          respond(i->db.ping() ? text(200, "ready") : text(503, "database unreachable"));
+        }))
+      respond(text(503, "busy"));
+  });
+}
+
+void twilio_edge::stop_taking_calls() { impl_->taking_calls = false; }
+
+std::size_t twilio_edge::live_sessions() const { return impl_->sessions.load(); }
+
+} // namespace frontdesk::edge

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace frontdesk {
+class clock;
+class worker_pool;
+namespace call {
+class call_runtime;
+}
+namespace http {
+class server;
+}
+namespace metrics {
+class registry;
+}
+namespace store {
+class database;
+}
+} // namespace frontdesk
+
+namespace frontdesk::edge {
+
+struct edge_settings {
+  std::string public_url;     // what Twilio uses to reach us; signatures are computed over it
+  std::string auth_token;     // TWILIO_AUTH_TOKEN
+  bool validate_signatures = true;
+  std::string node_name;
+  std::size_t max_calls = 500;
+};
+
+/// Twilio's side of the node: the voice and status webhooks, the Media Stream WebSocket, and
+/// /health, /ready and /metrics. Database work runs on the worker pool; the io threads only
+/// parse, check and hand over.
+class twilio_edge {
+public:
+  twilio_edge(edge_settings settings, http::server& server, store::database& db,
+              worker_pool& blocking, call::call_runtime& calls, metrics::registry& metrics,
+              const clock& clk);
+  ~twilio_edge();
+
+  /// Registers the routes on the server (before it listens).
+  void install();
+
+  /// New calls are refused politely from now on (draining before shutdown).
+  void stop_taking_calls();
+
+  /// Media Stream sessions still open.
+  std::size_t live_sessions() const;
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace frontdesk::edge
