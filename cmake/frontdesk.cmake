@@ -1,4 +1,4 @@
-# fd_add_component(NAME [CAF] SOURCES ... [DEPS ...])
+# fd_add_component(NAME [CAF] SOURCES ... [DEPS ...] [TEST_DEPS ...])
 #
 # Adds the library `fd_<NAME>` from the calling folder and, when tests are on, its tests:
 #   tests/unit/<NAME>/*_test.cpp         -> executable test_unit_<NAME>        (label unit)
@@ -40,7 +40,7 @@ function(fd_add_tests name)
 endfunction()
 
 function(fd_add_component name)
-  cmake_parse_arguments(C "CAF" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(C "CAF" "" "SOURCES;DEPS;TEST_DEPS" ${ARGN})
   add_library(fd_${name} STATIC ${C_SOURCES})
   fd_target_defaults(fd_${name})
   target_link_libraries(fd_${name} PUBLIC ${C_DEPS})
@@ -48,6 +48,6 @@ function(fd_add_component name)
     target_link_libraries(fd_${name} PUBLIC CAF::io CAF::core)
   endif()
   if(FRONTDESK_BUILD_TESTS)
-    fd_add_tests(${name} DEPS fd_${name})
+    fd_add_tests(${name} DEPS fd_${name} ${C_TEST_DEPS})
   endif()
 endfunction()

@@ -26,6 +26,7 @@ struct node::impl {
   metrics::registry metrics;
   std::unique_ptr<http::server> server;
   std::unique_ptr<edge::twilio_edge> edge;
+  std::uint16_t port = 0;
   bool stopped = false;
 
   std::string render_metrics() const;
@@ -103,12 +104,17 @@ bool node::start() {
     spdlog::error("{}", bound.error().message);
     return false;
   }
+  d.port = *bound;
   spdlog::info("listening on http://{}:{} (public URL {})", host, *bound, d.cfg.node.public_url);
   spdlog::info("node '{}' started: {} scheduler threads ({}), clock at {}", d.cfg.node.name,
                d.cfg.scheduler.max_threads, d.cfg.scheduler.policy,
                format_rfc3339(d.clk->now()));
   return true;
 }
+
+std::uint16_t node::port() const { return impl_->port; }
+
+std::size_t node::live_calls() const { return impl_->calls ? impl_->calls->live() : 0; }
 
 void node::stop() {
   auto& d = *impl_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -21,6 +22,11 @@ public:
 
   /// Stops accepting work, drains, and shuts down. Safe to call more than once.
   void stop();
+
+  /// The port the HTTP edge listens on (after start).
+  std::uint16_t port() const;
+  /// Calls in progress.
+  std::size_t live_calls() const;
 
 private:
   struct impl;

@@ -86,8 +86,9 @@ expected<client_response> fetch(const std::string& method, const std::string& ur
 class client_conn final : public ws_client_pool::connection,
                           public std::enable_shared_from_this<client_conn> {
 public:
-  client_conn(net::io_context& ioc, ws_client_pool::callbacks cb)
-      : ws_(net::make_strand(ioc)), cb_(std::move(cb)) {}
+  // `keep` holds the pool's io_context alive as long as this connection exists.
+  client_conn(net::io_context& ioc, std::shared_ptr<void> keep, ws_client_pool::callbacks cb)
+      : keep_(std::move(keep)), ws_(net::make_strand(ioc)), cb_(std::move(cb)) {}
 
   void run(target t, header_list headers, std::chrono::milliseconds timeout,
            std::promise<expected<bool>>& done) {
@@ -107,7 +108,8 @@ public:
         return;
       self->closing_ = true;
       self->pending_close_ = {code, r};
-      if (!self->writing_)
+      // What was queued before the close still goes out first.
+      if (!self->writing_ && self->out_.empty())
         self->do_close();
     });
   }
@@ -173,7 +175,9 @@ private:
     ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         close_info info;
-        if (ec == websocket::error::closed) {
+        // A close frame may have arrived even when the read then failed (the peer tore the
+        // connection down while we were still writing): its code is what the peer meant.
+        if (ec == websocket::error::closed || self->ws_.reason().code != 0) {
           info.why = self->closing_ ? close_info::how::server_closed : close_info::how::peer_closed;
           info.code = self->ws_.reason().code;
           info.reason = std::string(self->ws_.reason().reason.data(), self->ws_.reason().reason.size());
@@ -202,10 +206,10 @@ private:
                       self->out_.pop_front();
                       if (ec)
                         return;
-                      if (self->closing_)
-                        return self->do_close();
                       if (!self->out_.empty())
-                        self->do_write();
+                        return self->do_write();
+                      if (self->closing_)
+                        self->do_close();
                     });
   }
 
@@ -226,6 +230,7 @@ private:
     cb_ = {};
   }
 
+  std::shared_ptr<void> keep_;
   websocket::stream<beast::tcp_stream> ws_;
   std::optional<tcp::resolver> resolver_;
   ws_client_pool::callbacks cb_;
@@ -269,7 +274,7 @@ ws_client_pool::connect(const std::string& url, const header_list& headers, call
   auto t = split(url);
   if (!t)
     return t.error();
-  auto conn = std::make_shared<client_conn>(impl_->ioc, std::move(cb));
+  auto conn = std::make_shared<client_conn>(impl_->ioc, impl_, std::move(cb));
   std::promise<expected<bool>> done;
   auto fut = done.get_future();
   conn->run(*t, headers, timeout, done);

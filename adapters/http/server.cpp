@@ -300,7 +300,15 @@ private:
       srv_->live_ws.erase(this);
     }
     close_timer_.cancel();
-    hard_close();
+    if (how == close_info::how::too_big) {
+      // Beast sends the 1009 close frame and tears the connection down itself, reading until the
+      // peer closes; cutting it short would reset the connection and lose that frame. The
+      // timer only catches a peer that never closes.
+      close_timer_.expires_after(std::chrono::seconds(5));
+      close_timer_.async_wait([self = shared_from_this()](beast::error_code) { self->hard_close(); });
+    } else {
+      hard_close();
+    }
     handler_->on_close(close_info{how, code, std::move(reason)});
     handler_.reset(); // break the handler → connection → session cycle
   }

@@ -14,6 +14,9 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/node/node.hpp"
+#include "adapters/caller/simulator.hpp"
+#include "protocols/audio/mulaw.hpp"
+#include "protocols/wav/wav.hpp"
 #include "adapters/clock/clock.hpp"
 #include "adapters/config/config.hpp"
 #include "adapters/log/log.hpp"
@@ -152,6 +155,68 @@ int run_org_load(const config& cfg, const std::string& path) {
   return 0;
 }
 
+// Caller audio as 8 kHz μ-law: a WAV file (16-bit PCM or μ-law, 8 kHz) or raw μ-law.
+expected<std::vector<std::uint8_t>> load_caller_audio(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return fail("bad_audio", "cannot read audio file '" + path + "'");
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  if (bytes.size() >= 4 && std::equal(bytes.begin(), bytes.begin() + 4, "RIFF")) {
+    auto w = wav::parse(bytes);
+    if (!w)
+      return fail("bad_audio", path + ": " + w.error().message);
+    if (w->sample_rate != 8000)
+      return fail("bad_audio", path + ": caller audio must be 8 kHz (this file is " +
+                                   std::to_string(w->sample_rate) + " Hz)");
+    if (w->mulaw)
+      return w->mulaw_bytes;
+    std::vector<std::uint8_t> out;
+    audio::mulaw_encode(w->samples, out);
+    return out;
+  }
+  return bytes; // raw μ-law
+}
+
+struct call_options {
+  caller::sim_options sim;
+  std::string audio_path;
+  std::string record_path;
+  double max_seconds = 120;
+  std::string dtmf;
+};
+
+int run_call(call_options o) {
+  if (o.sim.base_url.empty() || o.sim.to.empty()) {
+    spdlog::error("call needs --base-url and --to");
+    return exit_usage;
+  }
+  if (const char* t = std::getenv("TWILIO_AUTH_TOKEN"))
+    o.sim.auth_token = t;
+  if (!o.audio_path.empty()) {
+    auto a = load_caller_audio(o.audio_path);
+    if (!a) {
+      spdlog::error("{}", a.error().message);
+      return exit_usage;
+    }
+    o.sim.audio = std::move(*a);
+  }
+  for (char d : o.dtmf)
+    o.sim.dtmf.emplace_back(1, d);
+  o.sim.max_call = std::chrono::milliseconds(static_cast<long>(o.max_seconds * 1000));
+  auto report = caller::simulate_call(o.sim);
+  if (!report) {
+    spdlog::error("call failed: {}", report.error().message);
+    return exit_failed;
+  }
+  if (!o.record_path.empty()) {
+    auto bytes = wav::write_mulaw(report->received_audio, 8000);
+    std::ofstream(o.record_path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
+  }
+  std::cout << report->to_json() << std::endl;
+  return report->webhook_status == 200 ? 0 : exit_failed;
+}
+
 int run_serve(const config& cfg) {
   node n(cfg, make_clock(cfg.node.now));
   if (!n.start())
@@ -201,6 +266,23 @@ int main(int argc, char** argv) {
   std::string org_path;
   org_load->add_option("FILE", org_path, "Business file (JSON)")->required();
 
+  auto* call = app.add_subcommand(
+      "call", "Place a simulated call against a node, as Twilio would; prints a JSON report");
+  call_options co;
+  call->add_option("--base-url", co.sim.base_url, "The node, e.g. http://127.0.0.1:8080")
+      ->required();
+  call->add_option("--public-url", co.sim.public_url,
+                   "The URL the node signs over (its --public-url; default: --base-url)");
+  call->add_option("--to", co.sim.to, "The dialled number (a business's phone_number)")->required();
+  call->add_option("--from", co.sim.from, "The caller's number")->capture_default_str();
+  call->add_option("--audio", co.audio_path,
+                   "Caller audio: WAV (8 kHz, 16-bit PCM or mu-law) or raw mu-law");
+  call->add_option("--dtmf", co.dtmf, "Keys to press after the audio, e.g. '#'");
+  call->add_flag("--fast", co.sim.fast, "Send caller audio as fast as possible (tests)");
+  call->add_option("--max-seconds", co.max_seconds, "Hang up after this long")
+      ->capture_default_str();
+  call->add_option("--record", co.record_path, "Write what the caller heard to a WAV file");
+
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = resolve_config(g);
@@ -222,5 +304,7 @@ int main(int argc, char** argv) {
     return run_serve(*cfg);
   if (*org_load)
     return run_org_load(*cfg, org_path);
+  if (*call)
+    return run_call(co);
   return exit_usage;
 }

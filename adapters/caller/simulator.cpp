@@ -1,0 +1,277 @@
+#include "adapters/caller/simulator.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "adapters/caller/playback.hpp"
+#include "adapters/http/http.hpp"
+#include "protocols/audio/mulaw.hpp"
+#include "protocols/twilio/form.hpp"
+#include "protocols/twilio/media_stream.hpp"
+#include "protocols/twilio/signature.hpp"
+
+namespace frontdesk::caller {
+namespace {
+
+using clock_t_ = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::string xml_unescape(std::string s) {
+  static const std::pair<const char*, const char*> ents[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
+  for (auto [from, to] : ents)
+    for (std::size_t p; (p = s.find(from)) != std::string::npos;)
+      s.replace(p, std::string_view(from).size(), to);
+  return s;
+}
+
+// Value of attribute `name` in the tag starting at `pos`.
+std::string attribute(const std::string& xml, std::size_t pos, const std::string& name) {
+  auto end = xml.find('>', pos);
+  auto tag = xml.substr(pos, end - pos);
+  auto at = tag.find(" " + name + "=\"");
+  if (at == std::string::npos)
+    return "";
+  auto start = at + name.size() + 3;
+  return xml_unescape(tag.substr(start, tag.find('"', start) - start));
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  auto idx = static_cast<std::size_t>(p * double(v.size() - 1) + 0.5);
+  return v[std::min(idx, v.size() - 1)];
+}
+
+double ms_between(clock_t_::time_point a, clock_t_::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+} // namespace
+
+std::string new_sid(const char* prefix) {
+  static thread_local std::mt19937_64 gen(std::random_device{}());
+  std::uniform_int_distribution<int> d(0, 15);
+  std::string s = prefix;
+  for (int i = 0; i < 32; ++i)
+    s += "0123456789abcdef"[d(gen)];
+  return s;
+}
+
+std::string sim_report::to_json() const {
+  boost::json::object o{{"call_sid", call_sid},
+                        {"stream_sid", stream_sid},
+                        {"webhook_status", webhook_status},
+                        {"first_audio_ms", first_audio_ms},
+                        {"frames_sent", frames_sent},
+                        {"media_received", media_received},
+                        {"bytes_received", bytes_received},
+                        {"marks_received", marks_received},
+                        {"marks_echoed", marks_echoed},
+                        {"clears", clears},
+                        {"send_late_ms", {{"p50", send_late_p50_ms},
+                                          {"p99", send_late_p99_ms},
+                                          {"max", send_late_max_ms}}},
+                        {"ended", ended},
+                        {"duration_ms", duration_ms}};
+  if (stream_sid.empty())
+    o["twiml"] = twiml;
+  return boost::json::serialize(o);
+}
+
+expected<sim_report> simulate_call(const sim_options& opt) {
+  sim_report rep;
+  rep.call_sid = opt.call_sid.empty() ? new_sid("CA") : opt.call_sid;
+  auto account = new_sid("AC");
+  auto public_url = opt.public_url.empty() ? opt.base_url : opt.public_url;
+  while (!public_url.empty() && public_url.back() == '/')
+    public_url.pop_back();
+  auto base = opt.base_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+
+  // 1. The voice webhook, signed as Twilio signs it.
+  twilio::form f;
+  for (auto [k, v] : {std::pair<std::string, std::string>{"AccountSid", account},
+                      {"ApiVersion", "2010-04-01"}, {"CallSid", rep.call_sid},
+                      {"CallStatus", "ringing"}, {"Called", opt.to}, {"Caller", opt.from},
+                      {"Direction", "inbound"}, {"From", opt.from}, {"To", opt.to}})
+    f.add(k, v);
+  auto sig = twilio::compute_signature(opt.auth_token, public_url + "/twilio/voice", f);
+  auto hook = http::fetch("POST", base + "/twilio/voice",
+                          {{"Content-Type", "application/x-www-form-urlencoded"},
+                           {"X-Twilio-Signature", sig}},
+                          twilio::encode_form(f));
+  if (!hook)
+    return hook.error();
+  rep.webhook_status = hook->status;
+  rep.twiml = hook->body;
+  auto stream_at = hook->body.find("<Stream ");
+  if (hook->status != 200 || stream_at == std::string::npos) {
+    rep.ended = hook->status == 200 ? "no_stream" : "webhook_" + std::to_string(hook->status);
+    return rep;
+  }
+  auto stream_url = attribute(hook->body, stream_at, "url");
+  std::map<std::string, std::string> params;
+  for (auto p = hook->body.find("<Parameter ", stream_at); p != std::string::npos;
+       p = hook->body.find("<Parameter ", p + 1))
+    params[attribute(hook->body, p, "name")] = attribute(hook->body, p, "value");
+  auto su = twilio::parse_url(stream_url);
+  auto bu = twilio::parse_url(base);
+  if (!su || !bu)
+    return fail("bad_stream_url", "cannot use <Stream url=\"" + stream_url + "\">");
+
+  // 2. The Media Stream, on the node's own host and port, signed over the wss:// URL.
+  std::mutex mtx;
+  std::condition_variable cv;
+  playback pb;
+  std::vector<double> arrival_gaps;
+  std::optional<clock_t_::time_point> last_arrival;
+  std::optional<http::close_info> closed;
+  std::shared_ptr<http::ws_client_pool::connection> conn;
+  std::uint64_t seq = 1;
+  auto next_seq = [&] { return seq++; };
+  rep.stream_sid = new_sid("MZ");
+  clock_t_::time_point started{};
+  clock_t_::time_point last_media_at{};
+
+  http::ws_client_pool pool(1);
+  std::string ws_url = "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
+  auto c = pool.connect(
+      ws_url, {{"X-Twilio-Signature", twilio::compute_signature(opt.auth_token, stream_url, {})}},
+      {[&](std::string_view text) {
+         auto m = twilio::parse_to_twilio(text);
+         if (!m)
+           return;
+         auto now = clock_t_::now();
+         std::vector<std::string> echo;
+         {
+           std::lock_guard lk(mtx);
+           if (m->kind == twilio::event::media) {
+             if (rep.first_audio_ms < 0)
+               rep.first_audio_ms = ms_between(started, now);
+             ++rep.media_received;
+             rep.bytes_received += m->payload.size();
+             pb.on_media(m->payload, now);
+             last_media_at = now;
+           } else if (m->kind == twilio::event::mark) {
+             ++rep.marks_received;
+             pb.on_mark(m->mark_name, now);
+             echo = pb.due_marks(now);
+           } else if (m->kind == twilio::event::clear) {
+             ++rep.clears;
+             echo = pb.on_clear(now);
+           }
+         }
+         for (auto& name : echo) {
+           conn->send_text(twilio::inbound_mark_message(next_seq(), rep.stream_sid, name));
+           std::lock_guard lk(mtx);
+           ++rep.marks_echoed;
+         }
+         cv.notify_all();
+       },
+       [&](const http::close_info& info) {
+         std::lock_guard lk(mtx);
+         closed = info;
+         cv.notify_all();
+       }});
+  if (!c)
+    return c.error();
+  conn = *c;
+  (void)arrival_gaps;
+  (void)last_arrival;
+
+  twilio::stream_start st{rep.stream_sid, account, rep.call_sid, {"inbound"}, params,
+                          "audio/x-mulaw", 8000, 1};
+  conn->send_text(twilio::connected_message());
+  started = clock_t_::now();
+  conn->send_text(twilio::start_message(next_seq(), st));
+
+  auto deadline = started + opt.max_call;
+  auto echo_due = [&] {
+    std::vector<std::string> echo;
+    {
+      std::lock_guard lk(mtx);
+      echo = pb.due_marks(clock_t_::now());
+      rep.marks_echoed += echo.size();
+    }
+    for (auto& name : echo)
+      conn->send_text(twilio::inbound_mark_message(next_seq(), rep.stream_sid, name));
+  };
+  auto is_closed = [&] {
+    std::lock_guard lk(mtx);
+    return closed.has_value();
+  };
+  // Waits while the node talks: until it has been quiet for `quiet` and everything played.
+  auto wait_quiet = [&](std::chrono::milliseconds quiet, bool need_audio,
+                        clock_t_::time_point until) {
+    auto since = clock_t_::now();
+    while (clock_t_::now() < std::min(until, deadline) && !is_closed()) {
+      echo_due();
+      {
+        std::lock_guard lk(mtx);
+        auto now = clock_t_::now();
+        bool heard = rep.media_received > 0 || !need_audio;
+        if (heard && pb.buffered(now) == 0ms && now - std::max(last_media_at, since) >= quiet)
+          return;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  };
+
+  if (opt.wait_for_greeting)
+    wait_quiet(400ms, true, started + opt.greeting_timeout);
+  if (opt.wait_before_speaking > 0ms)
+    std::this_thread::sleep_for(opt.wait_before_speaking);
+
+  // 3. The caller speaks: 20 ms frames on an absolute schedule.
+  std::vector<double> late;
+  std::uint64_t chunk = 1;
+  auto t0 = clock_t_::now();
+  for (std::size_t off = 0; off < opt.audio.size() && !is_closed() && clock_t_::now() < deadline;
+       off += audio::frame_samples) {
+    auto due = t0 + std::chrono::milliseconds(20 * (chunk - 1));
+    if (!opt.fast) {
+      std::this_thread::sleep_until(due);
+      late.push_back(std::max(0.0, ms_between(due, clock_t_::now())));
+    }
+    std::vector<std::uint8_t> frame(opt.audio.begin() + static_cast<long>(off),
+                                    opt.audio.begin() +
+                                        static_cast<long>(std::min(off + audio::frame_samples,
+                                                                   opt.audio.size())));
+    frame.resize(audio::frame_samples, audio::mulaw_silence);
+    conn->send_text(twilio::inbound_media_message(next_seq(), rep.stream_sid, chunk,
+                                                  (chunk - 1) * 20, frame));
+    ++chunk;
+    ++rep.frames_sent;
+    echo_due();
+  }
+  for (auto& d : opt.dtmf)
+    conn->send_text(twilio::dtmf_message(next_seq(), rep.stream_sid, d));
+
+  // 4. Listen to the answer, then hang up.
+  wait_quiet(opt.quiet_to_hang_up, false, deadline);
+  if (!is_closed()) {
+    conn->send_text(twilio::stop_message(next_seq(), rep.stream_sid, account, rep.call_sid));
+    conn->close(1000, "caller hung up");
+    rep.ended = "caller_hung_up";
+  }
+  std::unique_lock lk(mtx);
+  cv.wait_for(lk, 3s, [&] { return closed.has_value(); });
+  if (rep.ended.empty() && closed)
+    rep.ended = "server_closed:" + std::to_string(closed->code) + ":" + closed->reason;
+  rep.duration_ms = ms_between(started, clock_t_::now());
+  rep.send_late_p50_ms = percentile(late, 0.50);
+  rep.send_late_p99_ms = percentile(late, 0.99);
+  rep.send_late_max_ms = late.empty() ? 0 : *std::max_element(late.begin(), late.end());
+  rep.received_audio = pb.received();
+  return rep;
+}
+
+} // namespace frontdesk::caller

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "protocols/core/expected.hpp"
+
+namespace frontdesk::caller {
+
+/// What the simulated caller does.
+struct sim_options {
+  std::string base_url;          // the node, as Twilio reaches it: http://127.0.0.1:8080
+  std::string public_url;        // the URL the node signs over (default: base_url)
+  std::string auth_token;        // signs the webhook and the stream upgrade
+  std::string to;                // the dialled number
+  std::string from = "+15557770000";
+  std::string call_sid;          // default: a fresh CA...
+  std::vector<std::uint8_t> audio; // caller audio, 8 kHz μ-law
+  std::chrono::milliseconds wait_before_speaking{0}; // after the stream starts
+  bool wait_for_greeting = true;  // speak only after the receptionist has finished
+  std::chrono::milliseconds greeting_timeout{5000}; // ... or after this long without one
+  std::chrono::milliseconds quiet_to_hang_up{1500}; // hang up after this much silence from us
+  std::chrono::milliseconds max_call{120000};
+  bool fast = false;              // send audio without real-time pacing
+  std::vector<std::string> dtmf;  // digits pressed after the audio ("#")
+};
+
+/// What happened, as a JSON-able record.
+struct sim_report {
+  std::string call_sid;
+  std::string stream_sid;
+  int webhook_status = 0;
+  std::string twiml;
+  double first_audio_ms = -1;     // stream start → first media from the node
+  std::uint64_t frames_sent = 0;
+  std::uint64_t media_received = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t marks_received = 0;
+  std::uint64_t marks_echoed = 0;
+  std::uint64_t clears = 0;
+  double send_late_p50_ms = 0, send_late_p99_ms = 0, send_late_max_ms = 0;
+  std::string ended;              // "caller_hung_up", "server_closed:1000:call ended", ...
+  double duration_ms = 0;
+  std::vector<std::uint8_t> received_audio; // what the caller heard (μ-law)
+  std::string to_json() const;
+};
+
+/// Places one call the way Twilio does: a signed voice webhook, then the Media Stream named in
+/// the TwiML, with paced caller audio, marks echoed as audio "plays", clears honoured.
+expected<sim_report> simulate_call(const sim_options& options);
+
+/// A fresh CallSid-shaped id (CA + 32 hex).
+std::string new_sid(const char* prefix);
+
+} // namespace frontdesk::caller
