@@ -35,3 +35,14 @@ pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 if(FRONTDESK_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+
+# Speech: speexdsp (resampling), Flite (no pkg-config file), PocketSphinx/sphinxbase.
+pkg_check_modules(SPEEXDSP REQUIRED IMPORTED_TARGET speexdsp)
+pkg_check_modules(POCKETSPHINX REQUIRED IMPORTED_TARGET pocketsphinx sphinxbase)
+set(FLITE_LIBRARIES)
+foreach(lib flite_cmu_us_kal flite_cmu_us_kal16 flite_cmu_us_rms flite_cmu_us_slt
+            flite_cmu_us_awb flite_usenglish flite_cmulex flite)
+  find_library(FD_LIB_${lib} ${lib} REQUIRED)
+  list(APPEND FLITE_LIBRARIES ${FD_LIB_${lib}})
+endforeach()
+list(APPEND FLITE_LIBRARIES m)

@@ -15,6 +15,7 @@
 
 #include "actors/node/node.hpp"
 #include "adapters/caller/simulator.hpp"
+#include "adapters/speech/speech.hpp"
 #include "protocols/audio/mulaw.hpp"
 #include "protocols/wav/wav.hpp"
 #include "adapters/clock/clock.hpp"
@@ -180,6 +181,8 @@ expected<std::vector<std::uint8_t>> load_caller_audio(const std::string& path) {
 struct call_options {
   caller::sim_options sim;
   std::string audio_path;
+  std::string say;
+  std::string voice = "rms";
   std::string record_path;
   double max_seconds = 120;
   std::string dtmf;
@@ -198,6 +201,21 @@ int run_call(call_options o) {
       spdlog::error("{}", a.error().message);
       return exit_usage;
     }
+    o.sim.audio = std::move(*a);
+  }
+  if (!o.say.empty()) {
+    auto tts = speech::make_flite_tts(o.voice);
+    if (!tts) {
+      spdlog::error("no Flite voice '{}' (kal, kal16, rms, slt, awb)", o.voice);
+      return exit_usage;
+    }
+    auto a = speech::synthesize_all(*tts, o.say);
+    if (!a) {
+      spdlog::error("cannot synthesise the caller's words: {}", a.error().message);
+      return exit_failed;
+    }
+    // Half a second of silence after the words, as a caller leaves before the answer.
+    a->insert(a->end(), 4000, audio::mulaw_silence);
     o.sim.audio = std::move(*a);
   }
   for (char d : o.dtmf)
@@ -277,6 +295,10 @@ int main(int argc, char** argv) {
   call->add_option("--from", co.sim.from, "The caller's number")->capture_default_str();
   call->add_option("--audio", co.audio_path,
                    "Caller audio: WAV (8 kHz, 16-bit PCM or mu-law) or raw mu-law");
+  auto* say_opt = call->add_option("--say", co.say, "Caller words, spoken with a Flite voice");
+  call->get_option("--audio")->excludes(say_opt);
+  call->add_option("--voice", co.voice, "Flite voice of the caller (the receptionist is kal16)")
+      ->capture_default_str();
   call->add_option("--dtmf", co.dtmf, "Keys to press after the audio, e.g. '#'");
   call->add_flag("--fast", co.sim.fast, "Send caller audio as fast as possible (tests)");
   call->add_option("--max-seconds", co.max_seconds, "Hang up after this long")

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/core/expected.hpp"
+
+namespace frontdesk::speech {
+
+/// Text to speech. Implementations stream audio as it is produced and stop when cancelled.
+class tts_engine {
+public:
+  virtual ~tts_engine() = default;
+  /// Receives 8 kHz μ-law audio in chunks as synthesis produces it. Returning false cancels.
+  using sink = std::function<bool(std::span<const std::uint8_t> mulaw)>;
+  /// Synthesises `text`; blocks until done or cancelled (run it on a worker, never on a
+  /// scheduler thread). `cancel` may be set from any thread.
+  virtual expected<bool> synthesize(std::string_view text, const sink& out,
+                                    const std::atomic<bool>& cancel) = 0;
+  virtual std::string name() const = 0;
+};
+
+/// Streaming sample-rate conversion of 16-bit mono audio.
+class resampler {
+public:
+  resampler(int from_rate, int to_rate, int quality = 5);
+  ~resampler();
+  resampler(const resampler&) = delete;
+  resampler& operator=(const resampler&) = delete;
+  /// Converts a block; output is appended to `out`.
+  void process(std::span<const std::int16_t> in, std::vector<std::int16_t>& out);
+  int from() const { return from_; }
+  int to() const { return to_; }
+
+private:
+  void* state_ = nullptr;
+  int from_, to_;
+};
+
+/// Flite voices shipped by Debian: kal, kal16, rms, slt, awb.
+std::unique_ptr<tts_engine> make_flite_tts(const std::string& voice);
+
+/// Synthesises a whole text to 8 kHz μ-law at once (tests, the caller simulator's --say).
+expected<std::vector<std::uint8_t>> synthesize_all(tts_engine& tts, std::string_view text);
+
+} // namespace frontdesk::speech
