@@ -78,6 +78,10 @@ std::string sim_report::to_json() const {
                         {"send_late_ms", {{"p50", send_late_p50_ms},
                                           {"p99", send_late_p99_ms},
                                           {"max", send_late_max_ms}}},
+                        {"recv_late_ms", {{"p50", recv_late_p50_ms},
+                                          {"p99", recv_late_p99_ms},
+                                          {"max", recv_late_max_ms},
+                                          {"over_20ms", recv_late_over_20ms}}},
                         {"ended", ended},
                         {"duration_ms", duration_ms}};
   if (stream_sid.empty())
@@ -133,6 +137,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   playback pb;
   std::vector<double> arrival_gaps;
   std::optional<clock_t_::time_point> last_arrival;
+  std::size_t last_len = 0;
   std::optional<http::close_info> closed;
   std::shared_ptr<http::ws_client_pool::connection> conn;
   std::uint64_t seq = 1;
@@ -158,6 +163,15 @@ expected<sim_report> simulate_call(const sim_options& opt) {
                rep.first_audio_ms = ms_between(started, now);
              ++rep.media_received;
              rep.bytes_received += m->payload.size();
+             if (last_arrival) {
+               auto expected_at = *last_arrival + std::chrono::microseconds(
+                                                      static_cast<long>(last_len) * 125);
+               auto late = ms_between(expected_at, now);
+               if (late < 200) // a new reply after a silence is not lateness
+                 arrival_gaps.push_back(std::max(0.0, late));
+             }
+             last_arrival = now;
+             last_len = m->payload.size();
              pb.on_media(m->payload, now);
              last_media_at = now;
            } else if (m->kind == twilio::event::mark) {
@@ -184,8 +198,6 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   if (!c)
     return c.error();
   conn = *c;
-  (void)arrival_gaps;
-  (void)last_arrival;
 
   twilio::stream_start st{rep.stream_sid, account, rep.call_sid, {"inbound"}, params,
                           "audio/x-mulaw", 8000, 1};
@@ -271,6 +283,12 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   rep.send_late_p99_ms = percentile(late, 0.99);
   rep.send_late_max_ms = late.empty() ? 0 : *std::max_element(late.begin(), late.end());
   rep.received_audio = pb.received();
+  rep.recv_late_p50_ms = percentile(arrival_gaps, 0.50);
+  rep.recv_late_p99_ms = percentile(arrival_gaps, 0.99);
+  rep.recv_late_max_ms =
+      arrival_gaps.empty() ? 0 : *std::max_element(arrival_gaps.begin(), arrival_gaps.end());
+  rep.recv_late_over_20ms = static_cast<std::uint64_t>(
+      std::count_if(arrival_gaps.begin(), arrival_gaps.end(), [](double g) { return g > 20; }));
   return rep;
 }
 

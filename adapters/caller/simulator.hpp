@@ -41,6 +41,10 @@ struct sim_report {
   std::uint64_t marks_echoed = 0;
   std::uint64_t clears = 0;
   double send_late_p50_ms = 0, send_late_p99_ms = 0, send_late_max_ms = 0;
+  // Our audio against the 20 ms clock: how much later than the frame before plus its length
+  // each media message arrived (within a run of audio; silences between replies excluded).
+  double recv_late_p50_ms = 0, recv_late_p99_ms = 0, recv_late_max_ms = 0;
+  std::uint64_t recv_late_over_20ms = 0; // frames that would have left a gap in playback
   std::string ended;              // "caller_hung_up", "server_closed:1000:call ended", ...
   double duration_ms = 0;
   std::vector<std::uint8_t> received_audio; // what the caller heard (μ-law)

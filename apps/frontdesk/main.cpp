@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/node/node.hpp"
+#include "adapters/caller/bench.hpp"
 #include "adapters/caller/simulator.hpp"
 #include "adapters/speech/speech.hpp"
 #include "protocols/audio/mulaw.hpp"
@@ -235,6 +236,55 @@ int run_call(call_options o) {
   return report->webhook_status == 200 ? 0 : exit_failed;
 }
 
+struct bench_cli {
+  caller::bench_options b;
+  std::string audio_path;
+  double seconds = 10;
+  double hold_seconds = 0;
+  bool json = false;
+};
+
+int run_bench(bench_cli o) {
+  auto& c = o.b.call;
+  if (c.base_url.empty() || c.to.empty()) {
+    spdlog::error("bench needs --base-url and --to");
+    return exit_usage;
+  }
+  if (const char* t = std::getenv("TWILIO_AUTH_TOKEN"))
+    c.auth_token = t;
+  if (!o.audio_path.empty()) {
+    auto a = load_caller_audio(o.audio_path);
+    if (!a) {
+      spdlog::error("{}", a.error().message);
+      return exit_usage;
+    }
+    c.audio = std::move(*a);
+  } else {
+    // A tone of the given length: enough to exercise the media path without an engine.
+    c.audio.resize(static_cast<std::size_t>(o.seconds * 8000));
+    for (std::size_t i = 0; i < c.audio.size(); ++i)
+      c.audio[i] = audio::mulaw_encode(static_cast<std::int16_t>(
+          8000 * ((i / 9) % 2 ? 1 : -1)));
+  }
+  c.wait_for_greeting = false;
+  if (o.hold_seconds > 0) { // idle sessions: no audio, stay on the line
+    c.audio.clear();
+    c.quiet_to_hang_up = std::chrono::milliseconds(static_cast<long>(o.hold_seconds * 1000));
+    o.b.sample_rss_after =
+        std::chrono::milliseconds(static_cast<long>(o.hold_seconds * 500 + 1000.0 * o.b.calls /
+                                                    std::max(1.0, o.b.ramp_per_second)));
+  }
+  c.max_call = std::chrono::milliseconds(static_cast<long>(
+      (o.seconds * 2 + o.hold_seconds + 30) * 1000));
+  spdlog::info("bench: {} calls at {}/s against {}", o.b.calls, o.b.ramp_per_second, c.base_url);
+  auto rep = caller::run_bench(o.b);
+  if (o.json)
+    std::cout << rep.to_json() << std::endl;
+  else
+    std::cout << rep.to_table();
+  return rep.failed == 0 ? 0 : exit_failed;
+}
+
 int run_serve(const config& cfg) {
   node n(cfg, make_clock(cfg.node.now));
   if (!n.start())
@@ -305,6 +355,26 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   call->add_option("--record", co.record_path, "Write what the caller heard to a WAV file");
 
+  auto* bench = app.add_subcommand(
+      "bench", "Drive concurrent simulated calls against a node and report latency, lateness, "
+               "CPU and memory");
+  bench_cli bc;
+  bench->add_option("--base-url", bc.b.call.base_url, "The node, e.g. http://127.0.0.1:8080")
+      ->required();
+  bench->add_option("--public-url", bc.b.call.public_url, "The URL the node signs over");
+  bench->add_option("--to", bc.b.call.to, "A business's phone number")->required();
+  bench->add_option("--calls", bc.b.calls, "Concurrent callers")->capture_default_str()
+      ->check(CLI::Range(1, 5000));
+  bench->add_option("--ramp", bc.b.ramp_per_second, "Callers added per second")
+      ->capture_default_str();
+  bench->add_option("--seconds", bc.seconds, "Length of each caller's audio (a tone)")
+      ->capture_default_str()->check(CLI::Range(0.02, 3600.0));
+  bench->add_option("--audio", bc.audio_path, "Caller audio instead of a tone");
+  bench->add_option("--hold", bc.hold_seconds,
+                    "Idle sessions: no audio, stay on the line this long (memory per session)");
+  bench->add_option("--node-pid", bc.b.node_pid, "Read the node's CPU and memory from /proc");
+  bench->add_flag("--json", bc.json, "Print the report as JSON");
+
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = resolve_config(g);
@@ -328,5 +398,7 @@ int main(int argc, char** argv) {
     return run_org_load(*cfg, org_path);
   if (*call)
     return run_call(co);
+  if (*bench)
+    return run_bench(bc);
   return exit_usage;
 }
