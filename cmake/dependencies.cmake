@@ -38,7 +38,15 @@ endif()
 
 # Speech: speexdsp (resampling), Flite (no pkg-config file), PocketSphinx/sphinxbase.
 pkg_check_modules(SPEEXDSP REQUIRED IMPORTED_TARGET speexdsp)
-pkg_check_modules(POCKETSPHINX REQUIRED IMPORTED_TARGET pocketsphinx sphinxbase)
+# Debian's pkg-config file names an include directory that does not exist: by hand.
+find_path(POCKETSPHINX_INCLUDE_DIR pocketsphinx.h PATH_SUFFIXES pocketsphinx REQUIRED)
+find_path(SPHINXBASE_INCLUDE_DIR sphinxbase/fe.h PATH_SUFFIXES x86_64-linux-gnu REQUIRED)
+find_library(POCKETSPHINX_LIBRARY pocketsphinx REQUIRED)
+find_library(SPHINXBASE_LIBRARY sphinxbase REQUIRED)
+add_library(fd_pocketsphinx INTERFACE)
+target_include_directories(fd_pocketsphinx SYSTEM INTERFACE ${POCKETSPHINX_INCLUDE_DIR}
+  ${SPHINXBASE_INCLUDE_DIR} ${SPHINXBASE_INCLUDE_DIR}/sphinxbase)
+target_link_libraries(fd_pocketsphinx INTERFACE ${POCKETSPHINX_LIBRARY} ${SPHINXBASE_LIBRARY})
 set(FLITE_LIBRARIES)
 foreach(lib flite_cmu_us_kal flite_cmu_us_kal16 flite_cmu_us_rms flite_cmu_us_slt
             flite_cmu_us_awb flite_usenglish flite_cmulex flite)

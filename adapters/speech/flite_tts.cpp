@@ -1,6 +1,7 @@
 #include <map>
 #include <mutex>
 
+#include "adapters/speech/flite_lock.hpp"
 #include "adapters/speech/speech.hpp"
 #include "protocols/audio/mulaw.hpp"
 
@@ -16,13 +17,7 @@ cst_voice* register_cmu_us_awb(const char*);
 namespace frontdesk::speech {
 namespace {
 
-// Flite keeps global state and per-voice features (where the streaming callback lives):
-// synthesis is serialised. A 15-word sentence takes ~10 ms with kal16, so one lock is cheap
-// next to the network and the recogniser.
-std::mutex& flite_mutex() {
-  static std::mutex m;
-  return m;
-}
+std::mutex& flite_mutex() { return flite_lock(); }
 
 cst_voice* voice_by_name(const std::string& name) {
   static std::map<std::string, cst_voice*> voices;
@@ -116,6 +111,14 @@ private:
 };
 
 } // namespace
+
+// Flite keeps global state and per-voice features (where the streaming callback lives):
+// synthesis is serialised. A 15-word sentence takes ~10 ms with kal16, so one lock is cheap
+// next to the network and the recogniser.
+std::mutex& flite_lock() {
+  static std::mutex m;
+  return m;
+}
 
 std::unique_ptr<tts_engine> make_flite_tts(const std::string& voice) {
   auto t = std::make_unique<flite_tts>(voice);

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "protocols/core/expected.hpp"
+
+namespace frontdesk::speech {
+
+/// Voice activity, one 20 ms frame of 8 kHz audio at a time.
+class vad {
+public:
+  virtual ~vad() = default;
+  /// True when the frame holds speech.
+  virtual bool is_speech(std::span<const std::int16_t> frame8k) = 0;
+  virtual void reset() = 0;
+};
+
+/// sphinxbase's front-end VAD, configured for 8 kHz with short hangovers (the endpointer,
+/// not the VAD, decides when a turn ends).
+std::unique_ptr<vad> make_sphinx_vad();
+
+/// What the recogniser made of an utterance.
+struct stt_result {
+  std::string text;
+  double confidence = 0; // posterior probability of the hypothesis, 0..1
+  bool rejected = false; // below the confidence floor: ask the caller to repeat
+};
+
+/// One utterance's decoding. Use from one thread at a time (a worker, never a scheduler thread).
+class stt_session {
+public:
+  virtual ~stt_session() = default;
+  virtual void feed(std::span<const std::int16_t> pcm8k) = 0;
+  /// The best guess so far (cheap enough to call every few frames).
+  virtual std::string partial() = 0;
+  virtual stt_result finish() = 0;
+};
+
+/// A speech recogniser: a pool of decoders sharing one loaded model.
+class stt_engine {
+public:
+  virtual ~stt_engine() = default;
+  /// A session holding one decoder until it is destroyed; nothing when all are busy.
+  virtual std::unique_ptr<stt_session> start() = 0;
+  virtual std::string name() const = 0;
+};
+
+struct pocketsphinx_settings {
+  std::string model_dir = "/usr/share/pocketsphinx/model/en-us/en-us";
+  std::string dictionary = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
+  std::vector<std::string> phrases; // the domain: a trigram model is built from them
+  std::size_t decoders = 2;
+  double confidence_floor = 0.005;
+  std::string work_dir;             // where the model files go (default: a temp directory)
+};
+
+/// PocketSphinx with a language model built at run time from `phrases`; words missing from
+/// the dictionary get Flite's pronunciations.
+expected<std::unique_ptr<stt_engine>> make_pocketsphinx(const pocketsphinx_settings& s);
+
+/// A trigram ARPA model (absolute discounting with back-off) from sentences. Pure.
+std::string build_arpa(const std::vector<std::string>& sentences);
+
+/// Lower-case words of a sentence as the recogniser spells them ("two p m", "i'd").
+std::vector<std::string> lm_words(const std::string& sentence);
+
+} // namespace frontdesk::speech

@@ -1,0 +1,148 @@
+// The embedded recogniser and VAD on speech the test synthesises with a different voice from
+// the receptionist's, sent through the telephone's μ-law.
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include "adapters/speech/recognizer.hpp"
+#include "adapters/speech/speech.hpp"
+#include "protocols/audio/mulaw.hpp"
+
+using namespace frontdesk;
+
+namespace {
+
+std::vector<std::int16_t> telephone(const std::string& text, const char* voice = "rms") {
+  auto tts = speech::make_flite_tts(voice);
+  auto mulaw = speech::synthesize_all(*tts, text);
+  std::vector<std::int16_t> pcm;
+  audio::mulaw_decode(*mulaw, pcm);
+  return pcm;
+}
+
+std::vector<std::string> phrases() {
+  return {"i would like to book an appointment",
+          "i'd like to book a cleaning",
+          "can i come in tomorrow at two p m",
+          "tomorrow at two p m",
+          "next tuesday morning",
+          "this friday at ten a m",
+          "yes please",
+          "yes",
+          "no",
+          "no thank you",
+          "my name is john smith",
+          "my name is ann lee",
+          "it's maria garcia",
+          "i need to cancel my appointment",
+          "can i reschedule my appointment",
+          "what are your hours",
+          "where are you located",
+          "do you take delta dental insurance",
+          "how much does a cleaning cost",
+          "i want to talk to a person",
+          "that's all thank you goodbye",
+          "the first one",
+          "the second one",
+          "three thirty",
+          "monday at nine",
+          "wednesday afternoon",
+          "thursday at eleven",
+          "friday at four p m",
+          "my name is priyanka okonkwo"};
+}
+
+} // namespace
+
+TEST(arpa, is_a_well_formed_trigram_model) {
+  auto arpa = speech::build_arpa({"yes please", "yes", "no thank you"});
+  EXPECT_EQ(arpa.rfind("\\data\\\n", 0), 0u);
+  EXPECT_NE(arpa.find("ngram 1=7"), std::string::npos) << arpa; // <s> </s> yes please no thank you
+  EXPECT_NE(arpa.find("\\3-grams:"), std::string::npos);
+  EXPECT_NE(arpa.find(" <s> yes please\n"), std::string::npos);
+  EXPECT_NE(arpa.find("\\end\\"), std::string::npos);
+  EXPECT_EQ(speech::lm_words("Tomorrow, at 2 P.M.!"),
+            (std::vector<std::string>{"tomorrow", "at", "p", "m"}));
+}
+
+TEST(pocketsphinx, recognises_domain_sentences_over_a_telephone_channel) {
+  speech::pocketsphinx_settings s;
+  s.phrases = phrases();
+  s.decoders = 1;
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine) << engine.error().message;
+  int right = 0, total = 0;
+  double decode_ms = 0, audio_ms = 0;
+  for (auto& p : phrases()) {
+    auto pcm = telephone(p);
+    auto session = (*engine)->start();
+    ASSERT_TRUE(session);
+    auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t off = 0; off < pcm.size(); off += 160)
+      session->feed(std::span(pcm).subspan(off, std::min<std::size_t>(160, pcm.size() - off)));
+    auto r = session->finish();
+    decode_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    audio_ms += double(pcm.size()) / 8.0;
+    ++total;
+    if (r.text == p)
+      ++right;
+    else
+      std::cout << "  heard '" << r.text << "' for '" << p << "' (confidence " << r.confidence
+                << ")\n";
+  }
+  std::cout << right << "/" << total << " sentences right; CPU/audio "
+            << decode_ms / audio_ms << "\n";
+  EXPECT_GE(right, total * 8 / 10);
+}
+
+TEST(pocketsphinx, a_name_missing_from_the_dictionary_is_recognised_through_flite) {
+  speech::pocketsphinx_settings s;
+  s.phrases = phrases(); // "okonkwo" is not in the CMU dictionary
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine);
+  auto pcm = telephone("my name is priyanka okonkwo");
+  pcm.insert(pcm.end(), 2400, 0);
+  auto session = (*engine)->start();
+  for (std::size_t off = 0; off < pcm.size(); off += 160)
+    session->feed(std::span(pcm).subspan(off, std::min<std::size_t>(160, pcm.size() - off)));
+  EXPECT_EQ(session->finish().text, "my name is priyanka okonkwo");
+}
+
+TEST(pocketsphinx, sessions_are_bounded_by_the_decoder_pool) {
+  speech::pocketsphinx_settings s;
+  s.phrases = {"yes", "no"};
+  s.decoders = 1;
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine);
+  auto a = (*engine)->start();
+  EXPECT_TRUE(a);
+  EXPECT_FALSE((*engine)->start()); // the only decoder is busy
+  a.reset();
+  EXPECT_TRUE((*engine)->start());
+}
+
+TEST(sphinx_vad, finds_speech_and_silence) {
+  auto v = speech::make_sphinx_vad();
+  ASSERT_TRUE(v);
+  std::vector<std::int16_t> audio(8000, 0); // 1 s silence
+  auto words = telephone("i would like to book an appointment tomorrow");
+  audio.insert(audio.end(), words.begin(), words.end());
+  audio.insert(audio.end(), 16000, 0); // 2 s silence
+  // A little line noise everywhere.
+  for (std::size_t i = 0; i < audio.size(); ++i)
+    audio[i] = static_cast<std::int16_t>(audio[i] + ((i * 7919) % 61) - 30);
+  std::size_t speech_start = 8000, speech_end = 8000 + words.size();
+  int in_silence_hits = 0, in_speech_hits = 0, speech_frames = 0;
+  for (std::size_t off = 0; off + 160 <= audio.size(); off += 160) {
+    bool s = v->is_speech(std::span(audio).subspan(off, 160));
+    bool truth = off >= speech_start && off < speech_end;
+    if (truth) {
+      ++speech_frames;
+      in_speech_hits += s;
+    } else if (off < speech_start - 800 || off > speech_end + 4000) {
+      in_silence_hits += s;
+    }
+  }
+  EXPECT_GT(in_speech_hits, speech_frames * 6 / 10);
+  EXPECT_EQ(in_silence_hits, 0);
+}
