@@ -17,6 +17,34 @@ struct call_info {
   std::string call_sid;
   std::string stream_sid;
   std::string caller;
+  std::string business_name;
+  std::string greeting;
+};
+
+/// One turn of the conversation as it is saved.
+struct turn_record {
+  std::string role; // "caller" or "agent"
+  std::string text;
+  std::int64_t at_ms = 0; // since the stream started
+  bool interrupted = false;
+};
+
+/// Where one caller turn's time went (milliseconds from the caller's last speech frame).
+struct turn_latency {
+  std::int64_t turn = 0;
+  double stt_final_ms = 0;   // speech end → recogniser's final result (endpointing included)
+  double decision_ms = 0;    // → the dialog's reply
+  double tts_first_ms = 0;   // → first synthesised audio
+  double first_frame_ms = 0; // → first reply frame sent to Twilio
+};
+
+/// What a call reports while it runs, for saving as it goes. Implementations must not block
+/// (they queue work for a worker pool).
+class call_events {
+public:
+  virtual ~call_events() = default;
+  virtual void on_turn(const call_info& info, const turn_record& turn) = 0;
+  virtual void on_latency(const call_info& info, const turn_latency& latency) = 0;
 };
 
 /// Where a call's outbound messages go: the Media Stream connection. Implementations are
@@ -39,6 +67,10 @@ struct call_report {
   std::uint64_t frames_out = 0;
   std::uint64_t marks_played = 0;
   std::uint64_t clears = 0;
+  std::string summary;
+  std::string outcome;
+  std::string recording_path;
+  std::uint64_t restarts = 0;
 };
 
 /// The inbound side of one live call: the edge hands it each Media Stream event. Thread-safe and

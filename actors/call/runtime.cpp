@@ -1,114 +1,700 @@
+// A call's actor tree. The supervisor owns the call and routes between its children:
+//   media     (linked)    pacing, marks, clear, the recording tap; dies with the call
+//   listener  (monitored) VAD, endpointing, barge-in, the recogniser on the speech pool
+//   dialog    (monitored) the conversation engine
+//   speaker   (monitored) synthesis on the speech pool, streamed to media
+// A failed monitored child is restarted (bounded); the call goes on.
+
 #include "actors/call/runtime.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <unordered_map>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/dialog/engine.hpp"
 #include "actors/media/pacer.hpp"
+#include "actors/vad/barge_in.hpp"
+#include "actors/vad/endpointer.hpp"
+#include "adapters/speech/recognizer.hpp"
+#include "adapters/speech/recorder.hpp"
+#include "adapters/speech/speech.hpp"
+#include "adapters/workers/pool.hpp"
+#include "adapters/workers/serial.hpp"
 #include "protocols/actor/messages.hpp"
+#include "protocols/audio/mulaw.hpp"
 
 namespace frontdesk::call {
 namespace {
 
 using namespace std::chrono_literals;
-using proto::audio_in;
-using proto::dtmf_in;
-using proto::mark_played;
-using proto::stream_ended;
+using namespace proto;
+
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using barge_atom = caf::atom_constant<caf::atom("barge")>;
+using speaking_atom = caf::atom_constant<caf::atom("speaking")>;
+using partial_atom = caf::atom_constant<caf::atom("partial")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using turn_atom = caf::atom_constant<caf::atom("turn")>;
+using interrupt_atom = caf::atom_constant<caf::atom("interrupt")>;
+using clear_atom = caf::atom_constant<caf::atom("clear")>;
+using spoken_atom = caf::atom_constant<caf::atom("spoken")>;
+using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
+using summary_atom = caf::atom_constant<caf::atom("summary")>;
+using expect_atom = caf::atom_constant<caf::atom("expect")>;
+using children_atom = caf::atom_constant<caf::atom("children")>;
 
 constexpr auto tick_period = 20ms;
-// While the call tree is being built (a later issue), the media actor echoes the caller: their
-// audio comes back after a mark every half second, and '#' clears what is still playing.
 constexpr std::uint64_t echo_mark_every = 25;
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// ---------------------------------------------------------------------------------------------
+// media
+
+struct recording {
+  std::unique_ptr<speech::recorder> file;
+  std::shared_ptr<serial_queue> queue;
+};
 
 struct media_state {
   media_state() = default; // CAF constructs state(self): keep it from being an aggregate
-  call_info info;
   std::shared_ptr<media_out> out;
-  std::function<void(call_report)> on_end;
+  caf::actor supervisor; // empty in echo mode
+  bool echo = false;
   media::pacer pacer;
-  call_report report;
   caf::actor_clock::time_point next_tick;
   bool ticking = false;
-  std::uint32_t utterance = 1;
+  bool speaking = false;
+  std::uint32_t echo_utterance = 1;
+  std::uint32_t last_first_sent = 0;
+  std::deque<std::uint8_t> agent_tap; // what we sent, not yet written to the recording
+  std::shared_ptr<recording> rec;
+  call_report* report = nullptr;      // echo mode reports through its own state
+  call_report own_report;
+  std::function<void(call_report)> on_end; // echo mode only
   bool ended = false;
 };
 
-void send_due(media_state& s) {
-  for (auto& item : s.pacer.poll(std::chrono::steady_clock::now())) {
-    if (item.what == media::pacer::item::kind::media) {
-      s.out->send_media(item.audio);
-      ++s.report.frames_out;
-    } else {
-      s.out->send_mark(item.mark);
-    }
+void media_update_speaking(caf::stateful_actor<media_state>* self) {
+  auto& s = self->state;
+  bool now = s.pacer.speaking();
+  if (now != s.speaking) {
+    s.speaking = now;
+    if (s.supervisor)
+      self->send(s.supervisor, speaking_atom::value, now);
   }
 }
 
-caf::behavior media_actor(caf::stateful_actor<media_state>* self, call_info info,
-                          std::shared_ptr<media_out> out,
-                          std::function<void(call_report)> on_end) {
+void media_start_ticking(caf::stateful_actor<media_state>* self) {
   auto& s = self->state;
-  s.info = std::move(info);
+  if (s.ticking)
+    return;
+  s.ticking = true;
+  s.next_tick = self->clock().now();
+  self->send(self, tick_atom::value);
+}
+
+caf::behavior media_actor(caf::stateful_actor<media_state>* self, std::shared_ptr<media_out> out,
+                          caf::actor supervisor, std::shared_ptr<recording> rec, bool echo,
+                          call_info info, std::function<void(call_report)> on_end) {
+  auto& s = self->state;
   s.out = std::move(out);
+  s.supervisor = std::move(supervisor);
+  s.rec = std::move(rec);
+  s.echo = echo;
+  s.report = &s.own_report;
+  s.own_report.info = std::move(info);
   s.on_end = std::move(on_end);
-  s.report.info = s.info;
-  auto finish = [self](const std::string& reason) {
-    auto& st = self->state;
-    if (st.ended)
-      return;
-    st.ended = true;
-    st.report.end_reason = reason;
-    if (st.on_end)
-      st.on_end(st.report);
-    self->quit();
-  };
-  auto start_ticking = [self] {
-    auto& st = self->state;
-    if (st.ticking)
-      return;
-    st.ticking = true;
-    st.next_tick = self->clock().now();
-    self->send(self, tick_atom::value);
-  };
   return {
       [=](audio_in& a) {
         auto& st = self->state;
-        ++st.report.frames_in;
-        st.pacer.enqueue(st.utterance, a.mulaw, st.report.frames_in % echo_mark_every == 0);
-        start_ticking();
+        ++st.report->frames_in;
+        if (st.echo) {
+          st.pacer.enqueue(st.echo_utterance, a.mulaw,
+                           st.report->frames_in % echo_mark_every == 0);
+          media_start_ticking(self);
+        }
+        if (st.rec) {
+          // The recording follows Twilio's inbound clock: each caller frame with what we sent.
+          std::vector<std::uint8_t> agent;
+          for (std::size_t i = 0; i < a.mulaw.size() && !st.agent_tap.empty(); ++i) {
+            agent.push_back(st.agent_tap.front());
+            st.agent_tap.pop_front();
+          }
+          st.rec->queue->post([rec = st.rec, caller = std::move(a.mulaw), agent = std::move(agent)] {
+            if (rec->file)
+              rec->file->write(caller, agent);
+          });
+        }
+      },
+      [=](play& p) {
+        auto& st = self->state;
+        st.pacer.enqueue(p.utterance,
+                         std::span(reinterpret_cast<const std::uint8_t*>(p.mulaw.data()),
+                                   p.mulaw.size()),
+                         p.mark_after);
+        media_start_ticking(self);
       },
       [=](tick_atom) {
         auto& st = self->state;
-        send_due(st);
-        if (st.pacer.queued() == std::chrono::milliseconds{0}) {
-          st.ticking = false; // nothing left to pace until more audio arrives
+        for (auto& item : st.pacer.poll(std::chrono::steady_clock::now())) {
+          if (item.what == media::pacer::item::kind::media) {
+            st.out->send_media(item.audio);
+            ++st.report->frames_out;
+            if (st.rec && st.agent_tap.size() < 8000 * 30)
+              st.agent_tap.insert(st.agent_tap.end(), item.audio.begin(), item.audio.end());
+            auto utt = st.pacer.current_utterance();
+            if (utt != st.last_first_sent) {
+              st.last_first_sent = utt;
+              if (st.supervisor)
+                self->send(st.supervisor, milestone{utt, now_us(), false});
+            }
+          } else {
+            st.out->send_mark(item.mark);
+          }
+        }
+        media_update_speaking(self);
+        if (st.pacer.queued() == 0ms) {
+          st.ticking = false;
           return;
         }
-        // Absolute deadlines: no drift; after a stall, resume from now rather than burst.
         st.next_tick = std::max(st.next_tick + tick_period, self->clock().now());
         self->scheduled_send(self, st.next_tick, tick_atom::value);
       },
       [=](mark_played& m) {
         auto& st = self->state;
         if (st.pacer.on_mark(m.name))
-          ++st.report.marks_played;
+          ++st.report->marks_played;
+        media_update_speaking(self);
       },
       [=](dtmf_in& d) {
         auto& st = self->state;
-        if (d.digit == "#") {
+        if (st.echo && d.digit == "#") { // the echo's test hook for clear
           st.pacer.clear(std::chrono::steady_clock::now());
           st.out->send_clear();
-          ++st.report.clears;
-          ++st.utterance;
+          ++st.report->clears;
+          ++st.echo_utterance;
         }
       },
-      [=](stream_ended& e) { finish(e.reason); },
+      [=](clear_atom) -> cut {
+        auto& st = self->state;
+        auto c = st.pacer.clear(std::chrono::steady_clock::now());
+        // Always tell Twilio, whatever we think is still buffered there.
+        st.out->send_clear();
+        ++st.report->clears;
+        media_update_speaking(self);
+        return cut{c.utterance, static_cast<std::int32_t>(c.heard.count()),
+                   static_cast<std::int32_t>(c.sent.count()), c.was_playing};
+      },
+      [=](hangup_atom, const std::string& why) { self->state.out->close(why); },
+      [=](stream_ended& e) { // echo mode: the media actor is the whole call
+        auto& st = self->state;
+        if (st.ended)
+          return;
+        st.ended = true;
+        st.report->end_reason = e.reason;
+        if (st.on_end)
+          st.on_end(*st.report);
+        self->quit();
+      },
+      [=](summary_atom) -> std::vector<std::uint64_t> {
+        auto& r = *self->state.report;
+        return {r.frames_in, r.frames_out, r.marks_played, r.clears};
+      },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// listener: VAD, endpointing and barge-in on the actor; recognition on the speech pool
+
+struct recognition {
+  std::unique_ptr<speech::stt_session> session;
+  bool unavailable = false;
+};
+
+struct listener_state {
+  listener_state() = default;
+  caf::actor supervisor;
+  call_services* services = nullptr;
+  std::unique_ptr<speech::vad> vad;
+  turn::endpointer endpointer;
+  turn::barge_in barge;
+  std::shared_ptr<serial_queue> queue;
+  std::shared_ptr<recognition> current;
+  std::deque<std::vector<std::int16_t>> preroll; // audio before speech was detected
+  std::vector<std::int16_t> batch;
+  std::uint64_t generation = 0;
+  bool agent_speaking = false;
+};
+
+caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::actor supervisor,
+                             call_services* services) {
+  auto& s = self->state;
+  s.supervisor = std::move(supervisor);
+  s.services = services;
+  s.vad = services->make_vad();
+  s.queue = std::make_shared<serial_queue>(*services->speech_pool);
+  auto flush = [self] {
+    auto& st = self->state;
+    if (st.batch.empty() || !st.current)
+      return;
+    auto gen = st.generation;
+    auto me = caf::actor_cast<caf::actor>(self);
+    st.queue->post([rec = st.current, pcm = std::move(st.batch), me, gen] {
+      if (!rec->session)
+        return;
+      rec->session->feed(pcm);
+      caf::anon_send(me, partial_atom::value, gen, rec->session->partial());
+    });
+    st.batch.clear();
+  };
+  return {
+      [=](audio_in& a) {
+        auto& st = self->state;
+        std::vector<std::int16_t> pcm;
+        audio::mulaw_decode(a.mulaw, pcm);
+        bool speech = st.vad && st.vad->is_speech(pcm);
+        if (st.barge.feed(speech, st.agent_speaking) == turn::barge_in::action::interrupt)
+          self->send(st.supervisor, barge_atom::value);
+        auto ev = st.endpointer.feed(speech);
+        if (ev == turn::endpointer::event::speech_started) {
+          ++st.generation;
+          st.current = std::make_shared<recognition>();
+          st.queue->post([rec = st.current, stt = st.services->stt] {
+            rec->session = stt ? stt->start() : nullptr;
+            rec->unavailable = !rec->session;
+          });
+          for (auto& f : st.preroll)
+            st.batch.insert(st.batch.end(), f.begin(), f.end());
+          st.preroll.clear();
+        }
+        if (st.endpointer.in_turn() || ev == turn::endpointer::event::turn_ended) {
+          st.batch.insert(st.batch.end(), pcm.begin(), pcm.end());
+          if (st.batch.size() >= 5 * audio::frame_samples)
+            flush();
+        } else {
+          st.preroll.push_back(std::move(pcm));
+          if (st.preroll.size() > 15) // 300 ms before the VAD noticed
+            st.preroll.pop_front();
+        }
+        if (ev == turn::endpointer::event::turn_ended && st.current) {
+          flush();
+          auto speech_end = now_us() - st.endpointer.trailing_silence().count() * 1000;
+          auto speech_ms = static_cast<std::int32_t>(st.endpointer.speech_in_turn().count());
+          st.endpointer.set_partial("");
+          st.queue->post([rec = st.current, sup = st.supervisor, speech_end, speech_ms] {
+            heard h;
+            h.speech_end_us = speech_end;
+            h.speech_ms = speech_ms;
+            if (rec->session) {
+              auto r = rec->session->finish();
+              h.text = r.text;
+              h.confidence = r.confidence;
+              h.rejected = r.rejected;
+              rec->session.reset(); // the decoder goes back to the pool
+            } else {
+              h.rejected = true;
+            }
+            h.final_us = now_us();
+            caf::anon_send(sup, std::move(h));
+          });
+          st.current.reset();
+        }
+      },
+      [=](partial_atom, std::uint64_t gen, const std::string& text) {
+        auto& st = self->state;
+        if (gen == st.generation && st.endpointer.in_turn())
+          st.endpointer.set_partial(text);
+      },
+      [=](speaking_atom, bool on) {
+        auto& st = self->state;
+        st.agent_speaking = on;
+        if (!on)
+          st.barge.reset();
+      },
+      [=](expect_atom, std::int32_t e) {
+        self->state.endpointer.set_expectation(static_cast<turn::expectation>(e));
+      },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// speaker: synthesis on the speech pool, streamed to media sentence by sentence
+
+struct speaker_state {
+  speaker_state() = default;
+  caf::actor supervisor, media;
+  call_services* services = nullptr;
+  std::shared_ptr<serial_queue> queue;
+  std::shared_ptr<std::atomic<bool>> cancel;
+};
+
+std::vector<std::string> sentences(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text) {
+    cur += c;
+    if (c == '.' || c == '?' || c == '!') {
+      if (cur.find_first_not_of(" .?!") != std::string::npos)
+        out.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (cur.find_first_not_of(" ") != std::string::npos)
+    out.push_back(cur);
+  return out;
+}
+
+caf::behavior speaker_actor(caf::stateful_actor<speaker_state>* self, caf::actor supervisor,
+                            caf::actor media, call_services* services) {
+  auto& s = self->state;
+  s.supervisor = std::move(supervisor);
+  s.media = std::move(media);
+  s.services = services;
+  s.queue = std::make_shared<serial_queue>(*services->speech_pool);
+  return {
+      [=](say& sy) {
+        auto& st = self->state;
+        if (st.cancel)
+          *st.cancel = true;
+        st.cancel = std::make_shared<std::atomic<bool>>(false);
+        st.queue->post([tts = st.services->tts, media = st.media, sup = st.supervisor,
+                        cancel = st.cancel, utt = sy.utterance, parts = sentences(sy.text)] {
+          bool first = true;
+          std::string pending;
+          for (std::size_t i = 0; i < parts.size() && !*cancel; ++i) {
+            tts->synthesize(
+                parts[i],
+                [&](std::span<const std::uint8_t> chunk) {
+                  if (first) {
+                    first = false;
+                    caf::anon_send(sup, milestone{utt, now_us(), true});
+                  }
+                  pending.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+                  if (pending.size() >= 800) { // 100 ms per message to the media actor
+                    caf::anon_send(media, play{utt, std::move(pending), false, false});
+                    pending.clear();
+                  }
+                  return !*cancel;
+                },
+                *cancel);
+            if (*cancel)
+              break;
+            caf::anon_send(media, play{utt, std::move(pending), true, i + 1 == parts.size()});
+            pending.clear();
+          }
+          caf::anon_send(sup, spoken_atom::value, utt, !*cancel);
+        });
+      },
+      [=](clear_atom) {
+        auto& st = self->state;
+        if (st.cancel)
+          *st.cancel = true;
+      },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// dialog: the engine behind a thin shell
+
+struct dialog_state {
+  dialog_state() = default;
+  std::unique_ptr<dialog::dialog_engine> engine;
+};
+
+reply_text to_reply(const dialog::reply& r) {
+  return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next)};
+}
+
+caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_services* services) {
+  self->state.engine = services->make_dialog();
+  return {
+      [=](start_atom, const std::string& name, const std::string& greeting,
+          const std::string& caller) -> reply_text {
+        dialog::business_context ctx;
+        ctx.name = name;
+        ctx.greeting = greeting;
+        ctx.caller_number = caller;
+        return to_reply(self->state.engine->start(ctx));
+      },
+      [=](turn_atom, const std::string& text) -> reply_text {
+        return to_reply(self->state.engine->on_caller(text));
+      },
+      [=](interrupt_atom, const std::string& heard) { self->state.engine->on_interrupted(heard); },
+      [=](summary_atom) -> std::vector<std::string> {
+        auto s = self->state.engine->summarize();
+        return {s.text(), s.outcome};
+      },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// the supervisor
+
+struct supervisor_state {
+  supervisor_state() = default;
+  call_info info;
+  call_services* services = nullptr;
+  std::shared_ptr<media_out> out;
+  std::function<void(call_report)> on_end;
+  std::shared_ptr<recording> rec;
+  caf::actor media, listener, speaker, dialog;
+  std::unordered_map<std::string, int> restarts;
+  call_report report;
+  std::int64_t started_us = 0;
+  std::uint32_t utterance = 0;
+  std::string current_text; // of the utterance being spoken
+  bool speaking = false;
+  bool hang_up_when_done = false;
+  bool ended = false;
+  std::int64_t turns = 0;
+  // The turn being answered.
+  turn_latency trace;
+  std::int64_t speech_end_us = 0;
+  std::uint32_t reply_utterance = 0;
+  // A barge-in waiting for the interrupting words.
+  bool interrupted = false;
+  std::string unheard; // what the caller did not hear of the cut reply
+};
+
+void speak(caf::stateful_actor<supervisor_state>* self, const std::string& text) {
+  auto& s = self->state;
+  if (text.empty())
+    return;
+  s.current_text = text;
+  ++s.utterance;
+  self->send(s.speaker, say{s.utterance, text});
+  if (s.services->events)
+    s.services->events->on_turn(s.info, turn_record{"agent", text,
+                                                    (now_us() - s.started_us) / 1000, false});
+}
+
+void answer(caf::stateful_actor<supervisor_state>* self, const reply_text& r) {
+  auto& s = self->state;
+  s.trace.decision_ms = double(now_us() - s.speech_end_us) / 1000.0;
+  self->send(s.listener, expect_atom::value, r.expecting);
+  speak(self, r.text);
+  s.reply_utterance = s.utterance;
+  if (r.end_call)
+    s.hang_up_when_done = true;
+}
+
+caf::actor spawn_child(caf::stateful_actor<supervisor_state>* self, const std::string& which) {
+  auto& s = self->state;
+  if (which == "listener")
+    return self->spawn<caf::monitored>(listener_actor, caf::actor_cast<caf::actor>(self),
+                                       s.services);
+  if (which == "speaker")
+    return self->spawn<caf::monitored>(speaker_actor, caf::actor_cast<caf::actor>(self), s.media,
+                                       s.services);
+  return self->spawn<caf::monitored>(dialog_actor, s.services);
+}
+
+void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reason) {
+  auto& s = self->state;
+  if (s.ended)
+    return;
+  s.ended = true;
+  s.report.end_reason = reason;
+  auto done = [self](std::vector<std::uint64_t> m, std::vector<std::string> d) {
+    auto& st = self->state;
+    if (m.size() == 4) {
+      st.report.frames_in = m[0];
+      st.report.frames_out = m[1];
+      st.report.marks_played = m[2];
+      st.report.clears = m[3];
+    }
+    if (d.size() == 2) {
+      st.report.summary = d[0];
+      st.report.outcome = d[1];
+    }
+    if (st.rec) // close the recording after every queued frame is written
+      st.rec->queue->post([rec = st.rec] { rec->file.reset(); });
+    if (st.on_end)
+      st.on_end(st.report);
+    for (auto& c : {st.media, st.listener, st.speaker, st.dialog})
+      if (c)
+        self->send_exit(c, caf::exit_reason::user_shutdown);
+    self->quit();
+  };
+  // Ask media and dialog for their figures, then end; a child that does not answer in time
+  // does not hold the call open.
+  self->request(s.media, 1s, summary_atom::value)
+      .then(
+          [=](std::vector<std::uint64_t> m) {
+            self->request(self->state.dialog, 1s, summary_atom::value)
+                .then([=](std::vector<std::string> d) { done(m, d); },
+                      [=](caf::error&) { done(m, {}); });
+          },
+          [=](caf::error&) { done({}, {}); });
+}
+
+caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call_info info,
+                               std::shared_ptr<media_out> out,
+                               std::function<void(call_report)> on_end, call_services* services) {
+  auto& s = self->state;
+  s.info = std::move(info);
+  s.services = services;
+  s.out = std::move(out);
+  s.on_end = std::move(on_end);
+  s.report.info = s.info;
+  s.started_us = now_us();
+  if (!services->recordings_dir.empty() && services->blocking) {
+    auto path = services->recordings_dir + "/" + s.info.call_sid + ".opus";
+    auto file = speech::recorder::open(path, "call " + s.info.call_sid);
+    if (file) {
+      s.rec = std::make_shared<recording>();
+      s.rec->file = std::move(*file);
+      s.rec->queue = std::make_shared<serial_queue>(*services->blocking);
+      s.report.recording_path = path;
+    } else {
+      spdlog::warn("call {}: not recorded: {}", s.info.call_sid, file.error().message);
+    }
+  }
+  s.media = self->spawn<caf::linked>(media_actor, s.out, caf::actor_cast<caf::actor>(self),
+                                     s.rec, false, s.info, std::function<void(call_report)>{});
+  s.dialog = spawn_child(self, "dialog");
+  s.listener = spawn_child(self, "listener");
+  s.speaker = spawn_child(self, "speaker");
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.ended)
+      return;
+    std::string which = dm.source == st.listener.address() ? "listener"
+                         : dm.source == st.speaker.address() ? "speaker"
+                         : dm.source == st.dialog.address()  ? "dialog"
+                                                             : "";
+    if (which.empty())
+      return;
+    ++st.report.restarts;
+    if (++st.restarts[which] > st.services->max_restarts) {
+      spdlog::error("call {}: {} failed {} times; ending the call", st.info.call_sid, which,
+                    st.restarts[which] - 1);
+      if (which != "speaker") {
+        speak(self, "I'm sorry, we're having technical trouble. Please call back later. Goodbye.");
+        st.hang_up_when_done = true;
+      } else {
+        self->send(st.media, hangup_atom::value, std::string("technical trouble"));
+      }
+      return;
+    }
+    spdlog::warn("call {}: {} failed ({}); restarting it", st.info.call_sid, which,
+                 caf::to_string(dm.reason));
+    auto fresh = spawn_child(self, which);
+    if (which == "listener")
+      st.listener = fresh;
+    else if (which == "speaker")
+      st.speaker = fresh;
+    else
+      st.dialog = fresh;
+    if (which == "listener")
+      self->send(st.listener, speaking_atom::value, st.speaking);
+  });
+  // The greeting: the dialog's first words.
+  self->request(s.dialog, 2s, start_atom::value, s.info.business_name, s.info.greeting,
+                s.info.caller)
+      .then([=](reply_text& r) { answer(self, r); },
+            [=](caf::error& e) {
+              spdlog::error("call {}: no greeting: {}", self->state.info.call_sid,
+                            caf::to_string(e));
+            });
+  return {
+      [=](audio_in& a) {
+        auto& st = self->state;
+        self->send(st.listener, a);
+        self->send(st.media, std::move(a));
+      },
+      [=](mark_played& m) { self->send(self->state.media, std::move(m)); },
+      [=](dtmf_in&) {},
+      [=](speaking_atom, bool on) {
+        auto& st = self->state;
+        st.speaking = on;
+        self->send(st.listener, speaking_atom::value, on);
+        if (!on && st.hang_up_when_done)
+          self->send(st.media, hangup_atom::value, std::string("call ended"));
+      },
+      [=](milestone& m) {
+        auto& st = self->state;
+        if (m.utterance != st.reply_utterance || st.speech_end_us == 0)
+          return;
+        double ms = double(m.at_us - st.speech_end_us) / 1000.0;
+        if (m.synthesised) {
+          st.trace.tts_first_ms = ms;
+        } else {
+          st.trace.first_frame_ms = ms;
+          if (st.services->events)
+            st.services->events->on_latency(st.info, st.trace);
+          st.speech_end_us = 0;
+        }
+      },
+      [=](spoken_atom, std::uint32_t, bool) {},
+      [=](barge_atom) {
+        auto& st = self->state;
+        if (!st.speaking)
+          return;
+        // Stop the reply now; the words that interrupted decide later whether it resumes.
+        self->send(st.speaker, clear_atom::value);
+        self->request(st.media, 1s, clear_atom::value).then([=](cut& c) {
+          auto& s2 = self->state;
+          s2.interrupted = true;
+          auto text = s2.current_text;
+          // What the caller heard, by the marks: the same share of the words.
+          double total_ms = double(text.size()) * 65.0; // ~15 characters a second
+          auto keep = c.heard_ms > 0 ? static_cast<std::size_t>(std::min(
+                                           1.0, double(c.heard_ms) / total_ms) *
+                                       double(text.size()))
+                                     : 0;
+          while (keep < text.size() && text[keep] != ' ')
+            ++keep;
+          auto heard = text.substr(0, keep);
+          s2.unheard = text.substr(keep);
+          self->send(s2.dialog, interrupt_atom::value, heard);
+          if (s2.services->events)
+            s2.services->events->on_turn(
+                s2.info, turn_record{"agent", heard, (now_us() - s2.started_us) / 1000, true});
+        });
+      },
+      [=](heard& h) {
+        auto& st = self->state;
+        if (st.interrupted) {
+          st.interrupted = false;
+          turn::barge_in judge;
+          if (judge.judge(h.text, std::chrono::milliseconds(h.speech_ms)) ==
+              turn::barge_in::verdict::resume) {
+            speak(self, st.unheard); // a cough or an "okay": carry on
+            return;
+          }
+        }
+        if (h.rejected) {
+          speak(self, "Sorry, I didn't catch that. Could you say it again?");
+          return;
+        }
+        ++st.turns;
+        st.trace = turn_latency{st.turns, double(h.final_us - h.speech_end_us) / 1000.0, 0, 0, 0};
+        st.speech_end_us = h.speech_end_us;
+        if (st.services->events)
+          st.services->events->on_turn(
+              st.info, turn_record{"caller", h.text, (h.speech_end_us - st.started_us) / 1000, false});
+        self->request(st.dialog, 2s, turn_atom::value, h.text)
+            .then([=](reply_text& r) { answer(self, r); },
+                  [=](caf::error&) {
+                    speak(self, "Sorry, could you say that again?");
+                  });
+      },
+      [=](children_atom) -> std::vector<caf::actor> {
+        auto& st = self->state;
+        return {st.media, st.listener, st.speaker, st.dialog};
+      },
+      [=](stream_ended& e) { finish(self, e.reason); },
   };
 }
 
@@ -122,7 +708,6 @@ public:
   void mark(std::string name) override { caf::anon_send(actor_, mark_played{std::move(name)}); }
   void dtmf(std::string digit) override { caf::anon_send(actor_, dtmf_in{std::move(digit)}); }
   void end(std::string reason) override { caf::anon_send(actor_, stream_ended{std::move(reason)}); }
-  const caf::actor& actor() const { return actor_; }
 
 private:
   caf::actor actor_;
@@ -130,11 +715,18 @@ private:
 
 class runtime final : public call_runtime {
 public:
-  explicit runtime(caf::actor_system& sys) : sys_(sys) {}
+  runtime(caf::actor_system& sys, call_services services)
+      : sys_(sys), services_(std::move(services)) {}
 
   std::shared_ptr<call_handle> start(call_info info, std::shared_ptr<media_out> out,
                                      std::function<void(call_report)> on_end) override {
-    auto a = sys_.spawn(media_actor, std::move(info), std::move(out), std::move(on_end));
+    caf::actor a;
+    if (services_.echo)
+      a = sys_.spawn(media_actor, std::move(out), caf::actor{}, std::shared_ptr<recording>{},
+                     true, std::move(info), std::move(on_end));
+    else
+      a = sys_.spawn(supervisor_actor, std::move(info), std::move(out), std::move(on_end),
+                     &services_);
     {
       std::lock_guard lk(mtx_);
       actors_[a.id()] = a;
@@ -159,6 +751,7 @@ public:
 
 private:
   caf::actor_system& sys_;
+  call_services services_;
   std::atomic<std::size_t> live_{0};
   std::mutex mtx_;
   std::unordered_map<caf::actor_id, caf::actor> actors_;
@@ -166,8 +759,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<call_runtime> make_call_runtime(caf::actor_system& sys) {
-  return std::make_unique<runtime>(sys);
+std::unique_ptr<call_runtime> make_call_runtime(caf::actor_system& sys, call_services services) {
+  return std::make_unique<runtime>(sys, std::move(services));
 }
 
 void add_message_types(caf::actor_system_config& cfg) {

@@ -1,15 +1,45 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include <caf/fwd.hpp>
 
 #include "actors/call/call.hpp"
 
+namespace frontdesk {
+class worker_pool;
+namespace speech {
+class tts_engine;
+class stt_engine;
+class vad;
+} // namespace speech
+namespace dialog {
+class dialog_engine;
+}
+} // namespace frontdesk
+
 namespace frontdesk::call {
 
+/// What every call's actors share: engines, pools, persistence. Engines outlive the runtime.
+struct call_services {
+  speech::tts_engine* tts = nullptr;
+  speech::stt_engine* stt = nullptr;
+  std::function<std::unique_ptr<speech::vad>()> make_vad;
+  std::function<std::unique_ptr<dialog::dialog_engine>()> make_dialog;
+  worker_pool* speech_pool = nullptr; // recognition and synthesis
+  worker_pool* blocking = nullptr;    // file writes (recordings)
+  std::shared_ptr<call_events> events;
+  std::string recordings_dir;         // empty: calls are not recorded
+  /// Transport tests and benchmarks only: the media actor echoes the caller instead of
+  /// running the receptionist (no engines needed).
+  bool echo = false;
+  int max_restarts = 3;               // per child, then the call is ended politely
+};
+
 /// The call runtime on a CAF actor system. The system must have loaded the frontdesk type ids.
-std::unique_ptr<call_runtime> make_call_runtime(caf::actor_system& sys);
+std::unique_ptr<call_runtime> make_call_runtime(caf::actor_system& sys, call_services services);
 
 /// Adds the project's message types to an actor system configuration.
 void add_message_types(caf::actor_system_config& cfg);

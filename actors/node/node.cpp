@@ -7,7 +7,13 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/call/runtime.hpp"
+#include <filesystem>
+
+#include "actors/dialog/echo_engine.hpp"
+#include "actors/dialog/phrases.hpp"
 #include "adapters/edge/edge.hpp"
+#include "adapters/speech/recognizer.hpp"
+#include "adapters/speech/speech.hpp"
 #include "adapters/http/http.hpp"
 #include "adapters/metrics/metrics.hpp"
 #include "adapters/store/database.hpp"
@@ -22,6 +28,9 @@ struct node::impl {
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<store::database> db;
   std::unique_ptr<worker_pool> blocking; // database writes and other blocking work
+  std::unique_ptr<worker_pool> speech_pool; // recognition and synthesis
+  std::unique_ptr<speech::tts_engine> tts;
+  std::unique_ptr<speech::stt_engine> stt;
   std::unique_ptr<call::call_runtime> calls;
   metrics::registry metrics;
   std::unique_ptr<http::server> server;
@@ -82,7 +91,42 @@ bool node::start() {
   d.sys_cfg->set("scheduler.policy", caf::atom_from_string(d.cfg.scheduler.policy));
   call::add_message_types(*d.sys_cfg);
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
-  d.calls = call::make_call_runtime(*d.sys);
+  call::call_services svc;
+  svc.blocking = d.blocking.get();
+  svc.events = edge::make_db_call_events(*d.db, *d.blocking);
+  if (d.cfg.speech.mode == "echo") {
+    svc.echo = true;
+    spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");
+  } else {
+    d.speech_pool = std::make_unique<worker_pool>("speech", d.cfg.speech.threads, 10000);
+    d.tts = speech::make_flite_tts(d.cfg.speech.voice);
+    if (!d.tts) {
+      spdlog::error("no Flite voice '{}'", d.cfg.speech.voice);
+      return false;
+    }
+    speech::pocketsphinx_settings ps;
+    ps.phrases = dialog::recognizer_phrases({});
+    ps.decoders = static_cast<std::size_t>(d.cfg.speech.decoders);
+    auto stt = speech::make_pocketsphinx(ps);
+    if (!stt) {
+      spdlog::error("speech recogniser: {}", stt.error().message);
+      return false;
+    }
+    d.stt = std::move(*stt);
+    svc.tts = d.tts.get();
+    svc.stt = d.stt.get();
+    svc.speech_pool = d.speech_pool.get();
+    svc.make_vad = [] { return speech::make_sphinx_vad(); };
+    svc.make_dialog = [] { return std::make_unique<dialog::echo_engine>(); };
+    if (!d.cfg.speech.recordings_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(d.cfg.speech.recordings_dir, ec);
+      svc.recordings_dir = std::filesystem::absolute(d.cfg.speech.recordings_dir).string();
+    }
+    spdlog::info("speech: {} ({} decoders, {} phrases), {}, recordings in '{}'", d.stt->name(),
+                 ps.decoders, ps.phrases.size(), d.tts->name(), svc.recordings_dir);
+  }
+  d.calls = call::make_call_runtime(*d.sys, std::move(svc));
 
   d.server = std::make_unique<http::server>(http::server_limits{}, 1);
   edge::edge_settings es{d.cfg.node.public_url, d.cfg.twilio.auth_token,
@@ -140,6 +184,8 @@ void node::stop() {
   d.edge.reset();
   // Actors next, then what they used.
   d.sys.reset();
+  if (d.speech_pool)
+    d.speech_pool->stop();
   d.calls.reset();
   d.server.reset();
   d.db.reset();

@@ -33,6 +33,13 @@ struct config {
     int max_threads = 2;
     std::string policy = "sharing";
   } scheduler;
+  struct speech_section {
+    std::string mode = "embedded"; // embedded | echo
+    std::string voice = "kal16";
+    int decoders = 2;
+    int threads = 2;
+    std::string recordings_dir = "recordings";
+  } speech;
   struct twilio_section {
     std::string account_sid;
     bool validate_signatures = true;

@@ -49,6 +49,10 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   std::atomic<bool> taking_calls{true};
   std::atomic<std::size_t> sessions{0};
 
+  // What the voice webhook learned of each business, for the stream that follows it.
+  std::mutex business_mtx;
+  std::unordered_map<std::string, store::business_ref> businesses;
+
   // Live calls by CallSid, so a status callback can end one.
   std::mutex live_mtx;
   std::unordered_map<std::string, std::weak_ptr<call::call_handle>> live_by_sid;
@@ -155,6 +159,10 @@ void twilio_edge::impl::voice(http::request r, std::function<void(http::response
                              .str()));
     }
     auto& b = **business;
+    {
+      std::lock_guard lk(self->business_mtx);
+      self->businesses[b.id] = b;
+    }
     auto ctx = log::context().with("call", call_sid).with("business", b.id);
     if (!self->taking_calls || self->calls.live() >= self->settings.max_calls) {
       m.voice_busy->inc();
@@ -350,7 +358,14 @@ private:
     stream_sid_ = m.stream_sid;
     log_ = log::context().with("call", m.start.call_sid).with("business", business_id);
     call::call_info info{call_id, business_id, m.start.call_sid, m.stream_sid,
-                         p.count("caller") ? p.at("caller") : ""};
+                         p.count("caller") ? p.at("caller") : "", "", ""};
+    {
+      std::lock_guard lk(edge_->business_mtx);
+      if (auto it = edge_->businesses.find(business_id); it != edge_->businesses.end()) {
+        info.business_name = it->second.name;
+        info.greeting = it->second.greeting;
+      }
+    }
     auto out = std::make_shared<ws_media_out>(conn_, stream_sid_, *edge_->m.frames_out,
                                               *edge_->m.frames_dropped);
     std::weak_ptr<twilio_edge::impl> weak_edge = edge_;
@@ -371,6 +386,10 @@ private:
       // The database write is blocking: it goes to the pool, never the actor's thread.
       e->blocking.post([e, r, ctx] {
         bool failed = r.end_reason.rfind("socket_error", 0) == 0;
+        auto saved = e->calls_repo.set_results(r.info.business_id, r.info.call_id, r.summary,
+                                               r.outcome, r.recording_path);
+        if (!saved)
+          ctx.error("cannot save the call's summary: {}", saved.error().message);
         auto done = e->calls_repo.end_call(r.info.business_id, r.info.call_id,
                                            failed ? "failed" : "completed", r.end_reason,
                                            e->clk.now());
@@ -436,6 +455,46 @@ std::shared_ptr<http::ws_handler> twilio_edge::impl::media(const http::request& 
 }
 
 // ---------------------------------------------------------------------------------------------
+
+namespace {
+
+class db_call_events final : public call::call_events {
+public:
+  db_call_events(store::database& db, worker_pool& pool) : repo_(db), pool_(pool) {}
+  void on_turn(const call::call_info& info, const call::turn_record& t) override {
+    pool_.post([this, info, t] {
+      auto r = repo_.append_turn(info.business_id, info.call_id, t.role, t.text, t.at_ms,
+                                 t.interrupted);
+      if (!r)
+        spdlog::error("call {}: transcript not saved: {}", info.call_sid, r.error().message);
+    });
+  }
+  void on_latency(const call::call_info& info, const call::turn_latency& l) override {
+    auto json = fmt::format(R"({{"turn":{},"stt_final_ms":{:.1f},"decision_ms":{:.1f},)"
+                            R"("tts_first_ms":{:.1f},"first_frame_ms":{:.1f}}})",
+                            l.turn, l.stt_final_ms, l.decision_ms, l.tts_first_ms,
+                            l.first_frame_ms);
+    log::context().with("call", info.call_sid).with("business", info.business_id)
+        .info("turn {} latency: speech end → final {:.0f} ms, reply {:.0f} ms, first audio "
+              "{:.0f} ms, first frame {:.0f} ms",
+              l.turn, l.stt_final_ms, l.decision_ms, l.tts_first_ms, l.first_frame_ms);
+    pool_.post([this, info, json] {
+      auto r = repo_.append_latency(info.business_id, info.call_id, json);
+      if (!r)
+        spdlog::error("call {}: latency not saved: {}", info.call_sid, r.error().message);
+    });
+  }
+
+private:
+  store::calls_repo repo_;
+  worker_pool& pool_;
+};
+
+} // namespace
+
+std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking) {
+  return std::make_shared<db_call_events>(db, blocking);
+}
 
 twilio_edge::twilio_edge(edge_settings settings, http::server& server, store::database& db,
                          worker_pool& blocking, call::call_runtime& calls,

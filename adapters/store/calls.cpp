@@ -134,4 +134,45 @@ expected<bool> calls_repo::end_call(const std::string& business_id, const std::s
   });
 }
 
+expected<bool> calls_repo::append_turn(const std::string& business_id, const std::string& call_id,
+                                       const std::string& role, const std::string& text,
+                                       std::int64_t at_ms, bool interrupted) {
+  return guarded("append_turn", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params(
+          "UPDATE calls SET transcript = transcript || jsonb_build_array(jsonb_build_object("
+          "'role', $2::text, 'text', $3::text, 'at_ms', $4::bigint, 'interrupted', $5::boolean)) "
+          "WHERE id = $1",
+          call_id, role, text, at_ms, interrupted);
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
+expected<bool> calls_repo::append_latency(const std::string& business_id,
+                                          const std::string& call_id,
+                                          const std::string& json_object) {
+  return guarded("append_latency", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params(
+          "UPDATE calls SET latencies = latencies || jsonb_build_array($2::jsonb) WHERE id = $1",
+          call_id, json_object);
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
+expected<bool> calls_repo::set_results(const std::string& business_id, const std::string& call_id,
+                                       const std::string& summary, const std::string& outcome,
+                                       const std::string& recording_path) {
+  return guarded("set_results", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params("UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "
+                              "recording_path = nullif($4, '') WHERE id = $1",
+                              call_id, summary, outcome, recording_path);
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
 } // namespace frontdesk::store

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -63,6 +64,21 @@ public:
   /// Ends a call that is still open, with how it ended. A call already ended is left as is.
   expected<bool> end_call(const std::string& business_id, const std::string& call_id,
                           const std::string& status, const std::string& end_reason, sys_time at);
+
+  /// Appends one turn to the call's transcript (saved as it happens: a crash loses at most the
+  /// turn in progress).
+  expected<bool> append_turn(const std::string& business_id, const std::string& call_id,
+                             const std::string& role, const std::string& text,
+                             std::int64_t at_ms, bool interrupted);
+
+  /// Appends one turn's latency figures (a JSON object) to the call.
+  expected<bool> append_latency(const std::string& business_id, const std::string& call_id,
+                                const std::string& json_object);
+
+  /// The call's summary, outcome and recording, written when it ends.
+  expected<bool> set_results(const std::string& business_id, const std::string& call_id,
+                             const std::string& summary, const std::string& outcome,
+                             const std::string& recording_path);
 
 private:
   database& db_;

@@ -54,6 +54,83 @@ typename Inspector::result_type inspect(Inspector& f, stream_ended& x) {
   return f(caf::meta::type_name("stream_ended"), x.reason);
 }
 
+/// The recogniser's result for one caller turn, with when its speech ended (steady µs).
+struct heard {
+  std::string text;
+  double confidence = 0;
+  bool rejected = false;
+  std::int32_t speech_ms = 0;
+  std::int64_t speech_end_us = 0;
+  std::int64_t final_us = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, heard& x) {
+  return f(caf::meta::type_name("heard"), x.text, x.confidence, x.rejected, x.speech_ms,
+           x.speech_end_us, x.final_us);
+}
+
+/// Speak `text` as utterance `utterance`.
+struct say {
+  std::uint32_t utterance = 0;
+  std::string text;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, say& x) {
+  return f(caf::meta::type_name("say"), x.utterance, x.text);
+}
+
+/// Synthesised audio for the media actor to pace out (μ-law bytes in a string).
+struct play {
+  std::uint32_t utterance = 0;
+  std::string mulaw;
+  bool mark_after = false;
+  bool last = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, play& x) {
+  return f(caf::meta::type_name("play"), x.utterance, x.mulaw, x.mark_after, x.last);
+}
+
+/// What a clear cut off: of `utterance`, the caller heard `heard_ms`.
+struct cut {
+  std::uint32_t utterance = 0;
+  std::int32_t heard_ms = 0;
+  std::int32_t sent_ms = 0;
+  bool was_playing = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cut& x) {
+  return f(caf::meta::type_name("cut"), x.utterance, x.heard_ms, x.sent_ms, x.was_playing);
+}
+
+/// A point on the reply's path (steady µs): first synthesised audio, or first frame sent.
+struct milestone {
+  std::uint32_t utterance = 0;
+  std::int64_t at_us = 0;
+  bool synthesised = false; // true: TTS produced audio; false: the media actor sent a frame
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, milestone& x) {
+  return f(caf::meta::type_name("milestone"), x.utterance, x.at_us, x.synthesised);
+}
+
+/// The dialog's answer to a caller turn (or to the start of the call).
+struct reply_text {
+  std::string text;
+  bool end_call = false;
+  std::int32_t expecting = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reply_text& x) {
+  return f(caf::meta::type_name("reply_text"), x.text, x.end_call, x.expecting);
+}
+
 } // namespace frontdesk::proto
 
 CAF_BEGIN_TYPE_ID_BLOCK(frontdesk, caf::first_custom_type_id)
@@ -61,4 +138,12 @@ CAF_BEGIN_TYPE_ID_BLOCK(frontdesk, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::mark_played))
   CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::dtmf_in))
   CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::stream_ended))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::heard))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::say))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::play))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::cut))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::milestone))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::reply_text))
+  CAF_ADD_TYPE_ID(frontdesk, (std::vector<std::string>))
+  CAF_ADD_TYPE_ID(frontdesk, (std::vector<std::uint64_t>))
 CAF_END_TYPE_ID_BLOCK(frontdesk)

@@ -38,6 +38,7 @@ protected:
     cfg.database.url = db_.app_dsn();
     cfg.twilio.auth_token = token;
     cfg.node.drain_seconds = 1;
+    cfg.speech.mode = "echo"; // the transport alone: the receptionist has its own tests
     cfg.node.public_url = "http://127.0.0.1:1"; // fixed below, once the port is known
     start(cfg);
   }

@@ -61,7 +61,9 @@ struct system_fixture {
     cfg.set("scheduler.policy", caf::atom("sharing"));
     add_message_types(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
-    rt = make_call_runtime(*sys);
+    call_services svc;
+    svc.echo = true;
+    rt = make_call_runtime(*sys, std::move(svc));
   }
 };
 
