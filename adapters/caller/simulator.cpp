@@ -1,6 +1,8 @@
 #include "adapters/caller/simulator.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -82,6 +84,8 @@ std::string sim_report::to_json() const {
                                           {"p99", recv_late_p99_ms},
                                           {"max", recv_late_max_ms},
                                           {"over_20ms", recv_late_over_20ms}}},
+                        {"turn_latency_ms", boost::json::value_from(turn_latency_ms)},
+                        {"barge_in_ms", boost::json::value_from(barge_in_ms)},
                         {"ended", ended},
                         {"duration_ms", duration_ms}};
   if (stream_sid.empty())
@@ -145,6 +149,15 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   rep.stream_sid = new_sid("MZ");
   clock_t_::time_point started{};
   clock_t_::time_point last_media_at{};
+  clock_t_::time_point reply_started_at{}; // first media after a gap of silence from us
+  clock_t_::time_point last_clear_at{};
+  std::vector<clock_t_::time_point> media_times; // arrival of each media message
+  auto first_media_after = [&](clock_t_::time_point t) {
+    for (auto& m : media_times)
+      if (m > t)
+        return m;
+    return t;
+  };
 
   http::ws_client_pool pool(1);
   std::string ws_url = "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
@@ -172,14 +185,19 @@ expected<sim_report> simulate_call(const sim_options& opt) {
              }
              last_arrival = now;
              last_len = m->payload.size();
+             if (now - last_media_at > 300ms)
+               reply_started_at = now;
              pb.on_media(m->payload, now);
              last_media_at = now;
+             if (media_times.size() < 100000)
+               media_times.push_back(now);
            } else if (m->kind == twilio::event::mark) {
              ++rep.marks_received;
              pb.on_mark(m->mark_name, now);
              echo = pb.due_marks(now);
            } else if (m->kind == twilio::event::clear) {
              ++rep.clears;
+             last_clear_at = now;
              echo = pb.on_clear(now);
            }
          }
@@ -237,32 +255,154 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     }
   };
 
-  if (opt.wait_for_greeting)
-    wait_quiet(400ms, true, started + opt.greeting_timeout);
-  if (opt.wait_before_speaking > 0ms)
-    std::this_thread::sleep_for(opt.wait_before_speaking);
 
-  // 3. The caller speaks: 20 ms frames on an absolute schedule.
+  // 3. The caller speaks. Like Twilio, a frame every 20 ms for the whole call: the caller's
+  // words when there are any, silence otherwise (in fast mode: the words, at once, only).
   std::vector<double> late;
+  std::deque<std::uint8_t> to_say;
+  std::atomic<bool> stop_sending{false};
+  std::optional<clock_t_::time_point> words_done_at, words_started_at;
   std::uint64_t chunk = 1;
-  auto t0 = clock_t_::now();
-  for (std::size_t off = 0; off < opt.audio.size() && !is_closed() && clock_t_::now() < deadline;
-       off += audio::frame_samples) {
-    auto due = t0 + std::chrono::milliseconds(20 * (chunk - 1));
-    if (!opt.fast) {
-      std::this_thread::sleep_until(due);
-      late.push_back(std::max(0.0, ms_between(due, clock_t_::now())));
-    }
-    std::vector<std::uint8_t> frame(opt.audio.begin() + static_cast<long>(off),
-                                    opt.audio.begin() +
-                                        static_cast<long>(std::min(off + audio::frame_samples,
-                                                                   opt.audio.size())));
-    frame.resize(audio::frame_samples, audio::mulaw_silence);
+  auto send_frame = [&](std::vector<std::uint8_t>& frame) {
     conn->send_text(twilio::inbound_media_message(next_seq(), rep.stream_sid, chunk,
                                                   (chunk - 1) * 20, frame));
     ++chunk;
+    std::lock_guard lk(mtx);
     ++rep.frames_sent;
-    echo_due();
+  };
+  // Takes the next frame of words, if any (under the lock), and notes when the words end.
+  auto next_words = [&](std::vector<std::uint8_t>& frame) {
+    std::lock_guard lk(mtx);
+    if (to_say.empty())
+      return false;
+    if (!words_started_at)
+      words_started_at = clock_t_::now();
+    std::size_t n = std::min<std::size_t>(audio::frame_samples, to_say.size());
+    frame.assign(to_say.begin(), to_say.begin() + static_cast<long>(n));
+    to_say.erase(to_say.begin(), to_say.begin() + static_cast<long>(n));
+    frame.resize(audio::frame_samples, audio::mulaw_silence);
+    if (to_say.empty())
+      words_done_at = clock_t_::now();
+    return true;
+  };
+  std::thread sender;
+  if (!opt.fast)
+    sender = std::thread([&] {
+      auto t0 = clock_t_::now();
+      std::vector<std::uint8_t> frame;
+      for (std::uint64_t k = 0; !stop_sending && !is_closed(); ++k) {
+        auto due = t0 + std::chrono::milliseconds(20 * k);
+        std::this_thread::sleep_until(due);
+        late.push_back(std::max(0.0, ms_between(due, clock_t_::now())));
+        if (!next_words(frame))
+          frame.assign(audio::frame_samples, audio::mulaw_silence);
+        send_frame(frame);
+        echo_due();
+      }
+    });
+  // Speaks one turn and waits until its last frame went out.
+  auto say_turn = [&](const std::vector<std::uint8_t>& words) {
+    {
+      std::lock_guard lk(mtx);
+      to_say.insert(to_say.end(), words.begin(), words.end());
+      words_done_at.reset();
+      words_started_at.reset();
+    }
+    if (opt.fast) {
+      std::vector<std::uint8_t> frame;
+      while (next_words(frame))
+        send_frame(frame);
+      return;
+    }
+    while (!is_closed() && clock_t_::now() < deadline) {
+      {
+        std::lock_guard lk(mtx);
+        if (words_done_at)
+          return;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  };
+  // After a turn: the time from its last frame to the first reply frame.
+  auto measure_reply = [&](clock_t_::time_point words_end, std::uint64_t media_before) {
+    auto until = std::min(deadline, words_end + 10s);
+    while (clock_t_::now() < until && !is_closed()) {
+      {
+        std::lock_guard lk(mtx);
+        if (rep.media_received > media_before && last_media_at > words_end) {
+          rep.turn_latency_ms.push_back(ms_between(words_end, first_media_after(words_end)));
+          return;
+        }
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+  };
+
+  std::vector<sim_options::turn> turns;
+  if (!opt.audio.empty())
+    turns.push_back({opt.audio, 0ms});
+  turns.insert(turns.end(), opt.turns.begin(), opt.turns.end());
+  for (std::size_t i = 0; i < turns.size() && !is_closed() && clock_t_::now() < deadline; ++i) {
+    auto& t = turns[i];
+    if (t.interrupt_after > 0ms) {
+      // Barge in: wait until the answer has been playing this long, then speak over it.
+      auto until = std::min(deadline, clock_t_::now() + 15s);
+      while (clock_t_::now() < until && !is_closed()) {
+        {
+          std::lock_guard lk(mtx);
+          if (rep.media_received > 0 &&
+              clock_t_::now() - last_media_at < 100ms && pb.buffered(clock_t_::now()) > 0ms &&
+              clock_t_::now() - reply_started_at >= t.interrupt_after)
+            break;
+        }
+        std::this_thread::sleep_for(5ms);
+      }
+      std::uint64_t clears_before;
+      {
+        std::lock_guard lk(mtx);
+        clears_before = rep.clears;
+      }
+      auto spoke_at = clock_t_::now();
+      {
+        std::lock_guard lk(mtx);
+        to_say.insert(to_say.end(), t.audio.begin(), t.audio.end());
+        words_done_at.reset();
+        words_started_at.reset();
+      }
+      // Wait for the clear (or give up 3 s after the words ended).
+      for (bool done = false; !done && !is_closed() && clock_t_::now() < deadline;) {
+        {
+          std::lock_guard lk(mtx);
+          if (rep.clears > clears_before) {
+            rep.barge_in_ms.push_back(ms_between(spoke_at, last_clear_at));
+            done = true;
+          } else if (words_done_at && clock_t_::now() - *words_done_at > 3s) {
+            done = true;
+          }
+        }
+        if (!done)
+          std::this_thread::sleep_for(2ms);
+      }
+      say_turn({});
+      continue;
+    }
+    if (i > 0 || opt.wait_for_greeting)
+      wait_quiet(400ms, true, clock_t_::now() + (i == 0 ? opt.greeting_timeout : 20s));
+    if (i == 0 && opt.wait_before_speaking > 0ms)
+      std::this_thread::sleep_for(opt.wait_before_speaking);
+    std::uint64_t media_before;
+    {
+      std::lock_guard lk(mtx);
+      media_before = rep.media_received;
+    }
+    say_turn(t.audio);
+    std::optional<clock_t_::time_point> end;
+    {
+      std::lock_guard lk(mtx);
+      end = words_done_at;
+    }
+    if (end && !opt.fast)
+      measure_reply(*end, media_before);
   }
   for (auto& d : opt.dtmf)
     conn->send_text(twilio::dtmf_message(next_seq(), rep.stream_sid, d));
@@ -274,6 +414,9 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     conn->close(1000, "caller hung up");
     rep.ended = "caller_hung_up";
   }
+  stop_sending = true;
+  if (sender.joinable())
+    sender.join();
   std::unique_lock lk(mtx);
   cv.wait_for(lk, 3s, [&] { return closed.has_value(); });
   if (rep.ended.empty() && closed)

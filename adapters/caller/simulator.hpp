@@ -17,13 +17,20 @@ struct sim_options {
   std::string to;                // the dialled number
   std::string from = "+15557770000";
   std::string call_sid;          // default: a fresh CA...
-  std::vector<std::uint8_t> audio; // caller audio, 8 kHz μ-law
+  std::vector<std::uint8_t> audio; // caller audio, 8 kHz μ-law (one turn)
+  /// Further turns, each spoken after the receptionist has finished answering the one before;
+  /// a turn with `interrupt_after` > 0 is spoken that long into the answer instead (barge-in).
+  struct turn {
+    std::vector<std::uint8_t> audio;
+    std::chrono::milliseconds interrupt_after{0};
+  };
+  std::vector<turn> turns;
   std::chrono::milliseconds wait_before_speaking{0}; // after the stream starts
   bool wait_for_greeting = true;  // speak only after the receptionist has finished
   std::chrono::milliseconds greeting_timeout{5000}; // ... or after this long without one
   std::chrono::milliseconds quiet_to_hang_up{1500}; // hang up after this much silence from us
   std::chrono::milliseconds max_call{120000};
-  bool fast = false;              // send audio without real-time pacing
+  bool fast = false;              // send audio without real-time pacing and no silence between
   std::vector<std::string> dtmf;  // digits pressed after the audio ("#")
 };
 
@@ -45,6 +52,10 @@ struct sim_report {
   // each media message arrived (within a run of audio; silences between replies excluded).
   double recv_late_p50_ms = 0, recv_late_p99_ms = 0, recv_late_max_ms = 0;
   std::uint64_t recv_late_over_20ms = 0; // frames that would have left a gap in playback
+  /// Per caller turn: last frame of the caller's words sent → first reply frame received.
+  std::vector<double> turn_latency_ms;
+  /// Per interrupting turn: first frame of the interruption sent → clear received.
+  std::vector<double> barge_in_ms;
   std::string ended;              // "caller_hung_up", "server_closed:1000:call ended", ...
   double duration_ms = 0;
   std::vector<std::uint8_t> received_audio; // what the caller heard (μ-law)

@@ -215,8 +215,6 @@ int run_call(call_options o) {
       spdlog::error("cannot synthesise the caller's words: {}", a.error().message);
       return exit_failed;
     }
-    // Half a second of silence after the words, as a caller leaves before the answer.
-    a->insert(a->end(), 4000, audio::mulaw_silence);
     o.sim.audio = std::move(*a);
   }
   for (char d : o.dtmf)
