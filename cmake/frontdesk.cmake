@@ -3,6 +3,7 @@
 # Adds the library `fd_<NAME>` from the calling folder and, when tests are on, its tests:
 #   tests/unit/<NAME>/*_test.cpp         -> executable test_unit_<NAME>        (label unit)
 #   tests/integration/<NAME>/*_test.cpp  -> executable test_integration_<NAME> (label integration)
+#   tests/e2e/<NAME>/*_test.cpp          -> executable test_e2e_<NAME>         (label e2e)
 # Each test executable links the component, GoogleTest and the shared test support library.
 # CAF marks a component that includes CAF headers (heavy translation units).
 
@@ -19,7 +20,7 @@ endfunction()
 
 function(fd_add_tests name)
   cmake_parse_arguments(T "" "" "DEPS" ${ARGN})
-  foreach(kind unit integration)
+  foreach(kind unit integration e2e)
     file(GLOB srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${kind}/${name}/*_test.cpp)
     if(srcs)
       set(exe test_${kind}_${name})

@@ -362,7 +362,19 @@ expected<sim_report> simulate_call(const sim_options& opt) {
         std::lock_guard lk(mtx);
         clears_before = rep.clears;
       }
-      auto spoke_at = clock_t_::now();
+      // Barge-in is timed from the first frame with speech in it, not from leading silence.
+      std::size_t lead = 0;
+      while (lead + audio::frame_samples <= t.audio.size()) {
+        double energy = 0;
+        for (std::size_t k = lead; k < lead + audio::frame_samples; ++k) {
+          double v = audio::mulaw_decode(t.audio[k]);
+          energy += v * v;
+        }
+        if (energy / double(audio::frame_samples) > 500.0 * 500.0)
+          break;
+        lead += audio::frame_samples;
+      }
+      auto spoke_at = clock_t_::now() + std::chrono::milliseconds(lead / 8);
       {
         std::lock_guard lk(mtx);
         to_say.insert(to_say.end(), t.audio.begin(), t.audio.end());
