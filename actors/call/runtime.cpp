@@ -236,9 +236,13 @@ struct listener_state {
   bool agent_speaking = false;
 };
 
+template <class Self>
+void log_failures(Self* self, const std::string& call_sid, const char* role);
+
 caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::actor supervisor,
-                             call_services* services) {
+                             call_services* services, std::string call_sid) {
   auto& s = self->state;
+  log_failures(self, call_sid, "listener");
   s.supervisor = std::move(supervisor);
   s.services = services;
   s.vad = services->make_vad();
@@ -355,8 +359,9 @@ std::vector<std::string> sentences(const std::string& text) {
 }
 
 caf::behavior speaker_actor(caf::stateful_actor<speaker_state>* self, caf::actor supervisor,
-                            caf::actor media, call_services* services) {
+                            caf::actor media, call_services* services, std::string call_sid) {
   auto& s = self->state;
+  log_failures(self, call_sid, "speaker");
   s.supervisor = std::move(supervisor);
   s.media = std::move(media);
   s.services = services;
@@ -415,7 +420,9 @@ reply_text to_reply(const dialog::reply& r) {
   return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next)};
 }
 
-caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_services* services) {
+caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_services* services,
+                           std::string call_sid) {
+  log_failures(self, call_sid, "dialog");
   self->state.engine = services->make_dialog();
   return {
       [=](start_atom, const std::string& name, const std::string& greeting,
@@ -488,15 +495,32 @@ void answer(caf::stateful_actor<supervisor_state>* self, const reply_text& r) {
     s.hang_up_when_done = true;
 }
 
+// An exception in a child's handler is logged and kills only that child (the supervisor then
+// restarts it); CAF's default would print to stderr.
+template <class Self>
+void log_failures(Self* self, const std::string& call_sid, const char* role) {
+  self->set_exception_handler(
+      [call_sid, role](caf::scheduled_actor*, std::exception_ptr& e) -> caf::error {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("call {}: {} failed: {}", call_sid, role, ex.what());
+        } catch (...) {
+          spdlog::error("call {}: {} failed", call_sid, role);
+        }
+        return caf::sec::runtime_error;
+      });
+}
+
 caf::actor spawn_child(caf::stateful_actor<supervisor_state>* self, const std::string& which) {
   auto& s = self->state;
   if (which == "listener")
     return self->spawn<caf::monitored>(listener_actor, caf::actor_cast<caf::actor>(self),
-                                       s.services);
+                                       s.services, s.info.call_sid);
   if (which == "speaker")
     return self->spawn<caf::monitored>(speaker_actor, caf::actor_cast<caf::actor>(self), s.media,
-                                       s.services);
-  return self->spawn<caf::monitored>(dialog_actor, s.services);
+                                       s.services, s.info.call_sid);
+  return self->spawn<caf::monitored>(dialog_actor, s.services, s.info.call_sid);
 }
 
 void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reason) {

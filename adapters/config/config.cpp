@@ -158,7 +158,7 @@ const std::vector<key_entry>& entries() {
       {{"speech.voice", "string", "\"kal16\"", "Flite voice of the receptionist: kal16, kal, rms, slt, awb."},
        str(&config::speech, &config::speech_section::voice,
            [](const std::string& v) { return one_of(v, {"kal16", "kal", "rms", "slt", "awb"}); })},
-      {{"speech.decoders", "integer", "2",
+      {{"speech.decoders", "integer", "8",
         "Recogniser decoders (each ~15 MB): callers speaking at the same moment beyond this wait."},
        integer(&config::speech, &config::speech_section::decoders, 1, 256)},
       {{"speech.threads", "integer", "2", "Worker threads for recognition and synthesis."},
