@@ -93,7 +93,7 @@ bool node::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   call::call_services svc;
   svc.blocking = d.blocking.get();
-  svc.events = edge::make_db_call_events(*d.db, *d.blocking);
+  svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics);
   if (d.cfg.speech.mode == "echo") {
     svc.echo = true;
     spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");

@@ -98,7 +98,7 @@ bench_report run_bench(const bench_options& o) {
   for (auto& t : threads)
     t.join();
   rep.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::vector<double> first, late50, late99, send99;
+  std::vector<double> first, late50, late99, send99, turns, barges;
   for (auto& r : results) {
     if (r.first_audio_ms >= 0)
       first.push_back(r.first_audio_ms);
@@ -108,8 +108,17 @@ bench_report run_bench(const bench_options& o) {
     rep.recv_late_max_ms = std::max(rep.recv_late_max_ms, r.recv_late_max_ms);
     rep.recv_late_over_20ms += r.recv_late_over_20ms;
     rep.frames_sent += r.frames_sent;
+    turns.insert(turns.end(), r.turn_latency_ms.begin(), r.turn_latency_ms.end());
+    barges.insert(barges.end(), r.barge_in_ms.begin(), r.barge_in_ms.end());
     rep.frames_received += r.media_received;
   }
+  rep.turns_measured = turns.size();
+  rep.turn_p50_ms = pct(turns, 0.5);
+  rep.turn_p95_ms = pct(turns, 0.95);
+  rep.turn_p99_ms = pct(turns, 0.99);
+  rep.barge_ins_measured = barges.size();
+  rep.barge_in_p50_ms = pct(barges, 0.5);
+  rep.barge_in_p95_ms = pct(barges, 0.95);
   rep.first_audio_p50_ms = pct(first, 0.5);
   rep.first_audio_p95_ms = pct(first, 0.95);
   rep.recv_late_p50_ms = pct(late50, 0.5);
@@ -141,6 +150,10 @@ std::string bench_report::to_json() const {
        {{"p50", recv_late_p50_ms}, {"p99", recv_late_p99_ms}, {"max", recv_late_max_ms},
         {"frames_over_20ms", recv_late_over_20ms}}},
       {"caller_send_late_p99_ms", send_late_p99_ms},
+      {"turn_latency_ms", {{"n", turns_measured}, {"p50", turn_p50_ms}, {"p95", turn_p95_ms},
+                           {"p99", turn_p99_ms}}},
+      {"barge_in_ms", {{"n", barge_ins_measured}, {"p50", barge_in_p50_ms},
+                       {"p95", barge_in_p95_ms}}},
       {"frames_sent", frames_sent},
       {"frames_received", frames_received},
       {"node_cpu_s", node_cpu_s},
@@ -161,6 +174,10 @@ std::string bench_report::to_table() const {
     << "outbound late ms      p50 " << fmt(recv_late_p50_ms, 2) << "  p99 "
     << fmt(recv_late_p99_ms, 2) << "  max " << fmt(recv_late_max_ms, 2) << "  (>20 ms: "
     << recv_late_over_20ms << " frames)\n"
+    << "turn latency ms       p50 " << fmt(turn_p50_ms) << "  p95 " << fmt(turn_p95_ms)
+    << "  p99 " << fmt(turn_p99_ms) << "  (" << turns_measured << " turns)\n"
+    << "barge-in ms           p50 " << fmt(barge_in_p50_ms) << "  p95 " << fmt(barge_in_p95_ms)
+    << "  (" << barge_ins_measured << ")\n"
     << "frames                sent " << frames_sent << "  received " << frames_received << "\n"
     << "node CPU              " << fmt(node_cpu_s, 2) << " s  (" << fmt(node_cpu_us_per_frame, 2)
     << " us per frame)\n"

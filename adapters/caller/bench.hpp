@@ -23,6 +23,10 @@ struct bench_report {
   double recv_late_p50_ms = 0, recv_late_p99_ms = 0, recv_late_max_ms = 0;
   std::uint64_t recv_late_over_20ms = 0;
   double send_late_p99_ms = 0;
+  std::size_t turns_measured = 0;
+  double turn_p50_ms = 0, turn_p95_ms = 0, turn_p99_ms = 0; // caller's last frame → reply
+  std::size_t barge_ins_measured = 0;
+  double barge_in_p50_ms = 0, barge_in_p95_ms = 0;           // speech onset → clear
   std::uint64_t frames_sent = 0, frames_received = 0;
   double node_cpu_s = 0;            // user + system, over the run
   double node_cpu_us_per_frame = 0; // per frame in or out

@@ -460,7 +460,20 @@ namespace {
 
 class db_call_events final : public call::call_events {
 public:
-  db_call_events(store::database& db, worker_pool& pool) : repo_(db), pool_(pool) {}
+  db_call_events(store::database& db, worker_pool& pool, metrics::registry& reg)
+      : repo_(db), pool_(pool) {
+    auto h = [&](const char* part, const char* help) {
+      return &reg.add_histogram("frontdesk_turn_latency_ms",
+                                std::string("Per caller turn, ms from the caller's last speech "
+                                            "frame to each point of the reply. ") + help,
+                                metrics::latency_buckets_ms(),
+                                std::string("part=\"") + part + "\"");
+    };
+    stt_ = h("stt_final", "");
+    decision_ = h("decision", "");
+    tts_ = h("tts_first_audio", "");
+    frame_ = h("first_frame_sent", "");
+  }
   void on_turn(const call::call_info& info, const call::turn_record& t) override {
     pool_.post([this, info, t] {
       auto r = repo_.append_turn(info.business_id, info.call_id, t.role, t.text, t.at_ms,
@@ -470,6 +483,10 @@ public:
     });
   }
   void on_latency(const call::call_info& info, const call::turn_latency& l) override {
+    stt_->observe(l.stt_final_ms);
+    decision_->observe(l.decision_ms);
+    tts_->observe(l.tts_first_ms);
+    frame_->observe(l.first_frame_ms);
     auto json = fmt::format(R"({{"turn":{},"stt_final_ms":{:.1f},"decision_ms":{:.1f},)"
                             R"("tts_first_ms":{:.1f},"first_frame_ms":{:.1f}}})",
                             l.turn, l.stt_final_ms, l.decision_ms, l.tts_first_ms,
@@ -488,12 +505,14 @@ public:
 private:
   store::calls_repo repo_;
   worker_pool& pool_;
+  metrics::histogram *stt_, *decision_, *tts_, *frame_;
 };
 
 } // namespace
 
-std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking) {
-  return std::make_shared<db_call_events>(db, blocking);
+std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking,
+                                                       metrics::registry& metrics) {
+  return std::make_shared<db_call_events>(db, blocking, metrics);
 }
 
 twilio_edge::twilio_edge(edge_settings settings, http::server& server, store::database& db,

@@ -29,7 +29,9 @@ class call_events;
 namespace frontdesk::edge {
 
 /// Saves a call's turns and latencies as they happen, on the worker pool.
-std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking);
+/// Also exports each turn's latency parts as Prometheus histograms.
+std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking,
+                                                       metrics::registry& metrics);
 
 struct edge_settings {
   std::string public_url;     // what Twilio uses to reach us; signatures are computed over it

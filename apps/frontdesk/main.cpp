@@ -237,6 +237,8 @@ int run_call(call_options o) {
 struct bench_cli {
   caller::bench_options b;
   std::string audio_path;
+  std::string say;
+  std::string barge;
   double seconds = 10;
   double hold_seconds = 0;
   bool json = false;
@@ -250,7 +252,16 @@ int run_bench(bench_cli o) {
   }
   if (const char* t = std::getenv("TWILIO_AUTH_TOKEN"))
     c.auth_token = t;
-  if (!o.audio_path.empty()) {
+  c.wait_for_greeting = false;
+  if (!o.say.empty()) {
+    // Words, spoken after the greeting: the receptionist's turn latency and barge-in.
+    auto voice = speech::make_flite_tts("rms");
+    c.audio = *speech::synthesize_all(*voice, o.say);
+    if (!o.barge.empty())
+      c.turns.push_back({*speech::synthesize_all(*voice, o.barge), std::chrono::milliseconds(800)});
+    c.wait_for_greeting = true;
+    c.quiet_to_hang_up = std::chrono::milliseconds(2000);
+  } else if (!o.audio_path.empty()) {
     auto a = load_caller_audio(o.audio_path);
     if (!a) {
       spdlog::error("{}", a.error().message);
@@ -264,7 +275,6 @@ int run_bench(bench_cli o) {
       c.audio[i] = audio::mulaw_encode(static_cast<std::int16_t>(
           8000 * ((i / 9) % 2 ? 1 : -1)));
   }
-  c.wait_for_greeting = false;
   if (o.hold_seconds > 0) { // idle sessions: no audio, stay on the line
     c.audio.clear();
     c.quiet_to_hang_up = std::chrono::milliseconds(static_cast<long>(o.hold_seconds * 1000));
@@ -368,6 +378,10 @@ int main(int argc, char** argv) {
   bench->add_option("--seconds", bc.seconds, "Length of each caller's audio (a tone)")
       ->capture_default_str()->check(CLI::Range(0.02, 3600.0));
   bench->add_option("--audio", bc.audio_path, "Caller audio instead of a tone");
+  bench->add_option("--say", bc.say,
+                    "Caller words (Flite) spoken after the greeting: measures turn latency");
+  bench->add_option("--barge", bc.barge,
+                    "With --say: words spoken over the reply, 0.8 s into it: measures barge-in");
   bench->add_option("--hold", bc.hold_seconds,
                     "Idle sessions: no audio, stay on the line this long (memory per session)");
   bench->add_option("--node-pid", bc.b.node_pid, "Read the node's CPU and memory from /proc");

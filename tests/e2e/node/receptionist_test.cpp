@@ -9,6 +9,7 @@
 
 #include "actors/node/node.hpp"
 #include "adapters/caller/simulator.hpp"
+#include "adapters/http/http.hpp"
 #include "adapters/speech/speech.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/scratch_database.hpp"
@@ -113,6 +114,10 @@ TEST_F(receptionist, greets_hears_echoes_and_ends_on_goodbye) {
       << transcript;
   EXPECT_NE(transcript.find("Goodbye!"), std::string::npos) << transcript;
   EXPECT_EQ(row("SELECT jsonb_array_length(latencies) FROM calls"), "2");
+  auto metrics = http::fetch("GET", base_ + "/metrics", {}, "");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("frontdesk_turn_latency_ms_count{part=\"first_frame_sent\"} 2"),
+            std::string::npos);
   EXPECT_EQ(row("SELECT outcome FROM calls"), "caller_said_goodbye");
   auto path = row("SELECT recording_path FROM calls");
   ASSERT_TRUE(std::filesystem::exists(path)) << path;
