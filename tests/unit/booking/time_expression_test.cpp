@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include "actors/calendar/time_expression.hpp"
+
+using namespace frontdesk::booking;
+using namespace date;
+
+namespace {
+
+// Wednesday, March 4th 2026.
+const year_month_day wednesday{2026_y / March / 4};
+
+struct expect {
+  const char* text;
+  const char* day; // "" when no day
+  const char* time; // "" when no time
+  const char* part = "";
+};
+
+void check(const expect& e, year_month_day today = wednesday) {
+  auto m = parse_time_expression(e.text, today);
+  ASSERT_TRUE(m) << e.text;
+  EXPECT_EQ(m->day ? iso_day(*m->day) : "", e.day) << e.text;
+  EXPECT_EQ(m->time ? hhmm(*m->time) : "", e.time) << e.text;
+  EXPECT_EQ(m->part_of_day, e.part) << e.text;
+}
+
+} // namespace
+
+TEST(time_expression, spoken_as_stt_writes_it) {
+  for (auto& e : std::vector<expect>{
+           {"tomorrow at two p m", "2026-03-05", "14:00"},
+           {"tomorrow at 2pm", "2026-03-05", "14:00"},
+           {"tomorrow at 2:30 pm", "2026-03-05", "14:30"},
+           {"next tuesday morning", "2026-03-10", "", "morning"},
+           {"this friday at ten", "2026-03-06", "10:00"},
+           {"a week from today at noon", "2026-03-11", "12:00"},
+           {"the day after tomorrow", "2026-03-06", ""},
+           {"march tenth at four", "2026-03-10", "16:00"},
+           {"march 10th at 4:30 pm", "2026-03-10", "16:30"},
+           {"two thirty", "", "14:30"},
+           {"noon", "", "12:00"},
+           {"ten thirty a m", "", "10:30"},
+           {"at three", "", "15:00"},
+           {"at eleven", "", "11:00"},
+           {"monday", "2026-03-09", ""},
+           {"today", "2026-03-04", ""},
+           {"this afternoon", "", "", "afternoon"},
+           {"the fourteenth", "2026-03-14", ""},
+           {"the second", "2026-04-02", ""}, // passed this month: next month
+           {"thursday at nine a m", "2026-03-05", "09:00"},
+           {"friday at four p m", "2026-03-06", "16:00"},
+           {"wednesday afternoon", "2026-03-04", "", "afternoon"},
+           {"quarter past two", "", "14:15"},
+           {"half past ten", "", "10:30"},
+           {"quarter to three", "", "14:45"},
+           {"ten oh five", "", "10:05"},
+           {"at seven in the evening", "", "19:00", "evening"},
+           {"in two days", "2026-03-06", ""},
+           {"the tenth of march", "2026-03-10", ""},
+           {"3/10 at 2:30pm", "2026-03-10", "14:30"},
+           {"january fifth", "2027-01-05", ""}, // passed this year: next year
+           {"march twenty first at eleven", "2026-03-21", "11:00"},
+       })
+    check(e);
+}
+
+TEST(time_expression, this_and_next_weekday) {
+  // On Wednesday the 4th: this friday = the 6th, next friday = the 13th (next week);
+  // next monday = the 9th (already next week).
+  check({"this friday", "2026-03-06", ""});
+  check({"friday", "2026-03-06", ""});
+  check({"next friday", "2026-03-13", ""});
+  check({"next monday", "2026-03-09", ""});
+  check({"wednesday", "2026-03-04", ""}); // today
+  check({"next wednesday", "2026-03-11", ""});
+  // On a Sunday, "next monday" is tomorrow's week: the 9th.
+  check({"next monday", "2026-03-09", ""}, year_month_day{2026_y / March / 8});
+}
+
+TEST(time_expression, numbers_that_are_not_times) {
+  EXPECT_FALSE(parse_time_expression("my number is five five five one two three four", wednesday));
+  EXPECT_FALSE(parse_time_expression("i'd like to book a cleaning", wednesday));
+  EXPECT_FALSE(parse_time_expression("", wednesday));
+  EXPECT_FALSE(parse_time_expression("yes please", wednesday));
+  auto count = parse_time_expression("in two days", wednesday);
+  ASSERT_TRUE(count);
+  EXPECT_FALSE(count->time);
+}
+
+TEST(time_expression, garbage_is_nothing_not_a_crash) {
+  for (auto s : {"::::", "/ / /", "99/99", "march", "the", "at", "next", "half past", "quarter to",
+                 "13:75", "the thirty fifth", "february thirtieth", "a week from", "twenty"})
+    (void)parse_time_expression(s, wednesday);
+  EXPECT_FALSE(parse_time_expression("february thirtieth", wednesday));
+}
