@@ -71,6 +71,7 @@ struct call_report {
   std::string outcome;
   std::string recording_path;
   std::uint64_t restarts = 0;
+  std::string transfer_reason; // not empty: the caller is to be handed to a person
 };
 
 /// The inbound side of one live call: the edge hands it each Media Stream event. Thread-safe and

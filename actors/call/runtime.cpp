@@ -16,7 +16,9 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/calendar/calendar.hpp"
 #include "actors/dialog/engine.hpp"
+#include "adapters/clock/clock.hpp"
 #include "actors/media/pacer.hpp"
 #include "actors/vad/barge_in.hpp"
 #include "actors/vad/endpointer.hpp"
@@ -47,6 +49,10 @@ using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
 using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using expect_atom = caf::atom_constant<caf::atom("expect")>;
 using children_atom = caf::atom_constant<caf::atom("children")>;
+using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
+using tool_atom = caf::atom_constant<caf::atom("tool")>;
+using filler_atom = caf::atom_constant<caf::atom("filler")>;
+using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
 
 constexpr auto tick_period = 20ms;
 constexpr std::uint64_t echo_mark_every = 25;
@@ -414,30 +420,153 @@ caf::behavior speaker_actor(caf::stateful_actor<speaker_state>* self, caf::actor
 struct dialog_state {
   dialog_state() = default;
   std::unique_ptr<dialog::dialog_engine> engine;
+  std::shared_ptr<booking::business_profile> profile;
+  caf::actor supervisor;
+  call_services* services = nullptr;
+  call_info info;
+  std::vector<std::string> waiting; // caller turns that came before the engine was ready
+  std::uint64_t generation = 0;     // of the tool round in flight
+  std::size_t tools_pending = 0;
+  std::string filler;               // said if the tools take a while
+  bool filler_said = false;
+  // Tool results, handed over from the worker pool; each comes with a tool_atom message.
+  struct results {
+    std::mutex mtx;
+    std::deque<std::pair<std::uint64_t, dialog::tool_result>> items;
+  };
+  std::shared_ptr<results> done = std::make_shared<results>();
 };
 
 reply_text to_reply(const dialog::reply& r) {
   return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next)};
 }
 
+void dialog_handle(caf::stateful_actor<dialog_state>* self, dialog::reply r);
+
+// Runs the reply's tools on the worker pool; each result comes back as a message.
+void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::reply& r) {
+  auto& st = self->state;
+  ++st.generation;
+  st.tools_pending = r.tools.size();
+  st.filler = r.say;
+  st.filler_said = false;
+  if (!st.filler.empty())
+    self->delayed_send(self, 600ms, filler_atom::value, st.generation);
+  auto me = caf::actor_cast<caf::actor>(self);
+  for (auto& t : r.tools) {
+    if (t.name == "transfer")
+      self->send(st.supervisor, transfer_atom::value, t.args.count("reason") ? t.args.at("reason") : "");
+    auto gen = st.generation;
+    auto job = [cal = st.services->calendar, clk = st.services->clk, profile = st.profile,
+                call_id = st.info.call_id, t, done = st.done, me, gen] {
+      auto r = cal && profile ? cal->run(*profile, call_id, t, clk ? clk->now() : system_clock{}.now())
+                              : dialog::tool_result{t.name, false, {}, {}, {}};
+      {
+        std::lock_guard lk(done->mtx);
+        done->items.emplace_back(gen, std::move(r));
+      }
+      caf::anon_send(me, tool_atom::value);
+    };
+    if (!st.services->blocking || !st.services->blocking->post(job)) {
+      std::lock_guard lk(st.done->mtx);
+      st.done->items.emplace_back(gen, dialog::tool_result{t.name, false, {}, {}, {}});
+      self->send(self, tool_atom::value);
+    }
+  }
+}
+
+void dialog_handle(caf::stateful_actor<dialog_state>* self, dialog::reply r) {
+  auto& st = self->state;
+  if (r.tools.empty()) {
+    if (!r.say.empty() || r.end_call)
+      self->send(st.supervisor, to_reply(r));
+    return;
+  }
+  dialog_run_tools(self, r);
+}
+
 caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_services* services,
-                           std::string call_sid) {
-  log_failures(self, call_sid, "dialog");
-  self->state.engine = services->make_dialog();
+                           call_info info, caf::actor supervisor, bool greet) {
+  log_failures(self, info.call_sid, "dialog");
+  auto& s = self->state;
+  s.services = services;
+  s.info = std::move(info);
+  s.supervisor = std::move(supervisor);
+  s.profile = std::make_shared<booking::business_profile>();
+  s.profile->id = s.info.business_id;
+  s.profile->name = s.info.business_name;
+  s.profile->greeting = s.info.greeting;
+  auto ready = [self, greet] {
+    auto& st = self->state;
+    st.engine = st.services->make_dialog(*st.profile);
+    if (greet) {
+      dialog::business_context ctx;
+      ctx.name = st.profile->name;
+      ctx.greeting = st.profile->greeting;
+      ctx.timezone = st.profile->timezone;
+      ctx.address = st.profile->address;
+      ctx.hours_text = st.profile->hours_text;
+      ctx.services = st.profile->services;
+      ctx.can_transfer = !st.profile->transfer_number.empty();
+      ctx.caller_number = st.info.caller;
+      dialog_handle(self, st.engine->start(ctx));
+    }
+    for (auto& t : std::exchange(st.waiting, {}))
+      dialog_handle(self, st.engine->on_caller(t));
+  };
+  if (services->calendar && services->blocking) {
+    // The business's data comes from the database, off the scheduler.
+    auto me = caf::actor_cast<caf::actor>(self);
+    services->blocking->post([cal = services->calendar, holder = s.profile, me] {
+      auto p = cal->profile(holder->id);
+      if (p)
+        *holder = std::move(*p);
+      else
+        spdlog::error("business {}: {}", holder->id, p.error().message);
+      caf::anon_send(me, loaded_atom::value);
+    });
+  } else {
+    self->send(self, loaded_atom::value);
+  }
   return {
-      [=](start_atom, const std::string& name, const std::string& greeting,
-          const std::string& caller) -> reply_text {
-        dialog::business_context ctx;
-        ctx.name = name;
-        ctx.greeting = greeting;
-        ctx.caller_number = caller;
-        return to_reply(self->state.engine->start(ctx));
+      [=](loaded_atom) { ready(); },
+      [=](turn_atom, const std::string& text) {
+        auto& st = self->state;
+        if (!st.engine) {
+          st.waiting.push_back(text);
+          return;
+        }
+        dialog_handle(self, st.engine->on_caller(text));
       },
-      [=](turn_atom, const std::string& text) -> reply_text {
-        return to_reply(self->state.engine->on_caller(text));
+      [=](tool_atom) {
+        auto& st = self->state;
+        std::pair<std::uint64_t, dialog::tool_result> item;
+        {
+          std::lock_guard lk(st.done->mtx);
+          if (st.done->items.empty())
+            return;
+          item = std::move(st.done->items.front());
+          st.done->items.pop_front();
+        }
+        if (item.first != st.generation || st.tools_pending == 0)
+          return; // a stale round: the caller moved on
+        --st.tools_pending;
+        dialog_handle(self, st.engine->on_result(item.second));
       },
-      [=](interrupt_atom, const std::string& heard) { self->state.engine->on_interrupted(heard); },
+      [=](filler_atom, std::uint64_t gen) {
+        auto& st = self->state;
+        if (gen == st.generation && st.tools_pending > 0 && !st.filler_said) {
+          st.filler_said = true;
+          self->send(st.supervisor, reply_text{st.filler, false, 0});
+        }
+      },
+      [=](interrupt_atom, const std::string& heard) {
+        if (self->state.engine)
+          self->state.engine->on_interrupted(heard);
+      },
       [=](summary_atom) -> std::vector<std::string> {
+        if (!self->state.engine)
+          return {"", ""};
         auto s = self->state.engine->summarize();
         return {s.text(), s.outcome};
       },
@@ -462,6 +591,7 @@ struct supervisor_state {
   std::string current_text; // of the utterance being spoken
   bool speaking = false;
   bool hang_up_when_done = false;
+  bool awaiting_dialog = false; // a caller turn went to the dialog, no answer yet
   bool ended = false;
   std::int64_t turns = 0;
   // The turn being answered.
@@ -520,7 +650,10 @@ caf::actor spawn_child(caf::stateful_actor<supervisor_state>* self, const std::s
   if (which == "speaker")
     return self->spawn<caf::monitored>(speaker_actor, caf::actor_cast<caf::actor>(self), s.media,
                                        s.services, s.info.call_sid);
-  return self->spawn<caf::monitored>(dialog_actor, s.services, s.info.call_sid);
+  // Only the first dialog greets; a restarted one takes over mid-call.
+  bool greet = !s.dialog;
+  return self->spawn<caf::monitored>(dialog_actor, s.services, s.info,
+                                     caf::actor_cast<caf::actor>(self), greet);
 }
 
 void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reason) {
@@ -620,17 +753,14 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
       st.speaker = fresh;
     else
       st.dialog = fresh;
+    if (which == "dialog" && st.awaiting_dialog) {
+      st.awaiting_dialog = false;
+      speak(self, "Sorry, could you say that again?");
+    }
     if (which == "listener")
       self->send(st.listener, speaking_atom::value, st.speaking);
   });
-  // The greeting: the dialog's first words.
-  self->request(s.dialog, 2s, start_atom::value, s.info.business_name, s.info.greeting,
-                s.info.caller)
-      .then([=](reply_text& r) { answer(self, r); },
-            [=](caf::error& e) {
-              spdlog::error("call {}: no greeting: {}", self->state.info.call_sid,
-                            caf::to_string(e));
-            });
+  // The dialog greets by itself once it knows the business.
   return {
       [=](audio_in& a) {
         auto& st = self->state;
@@ -689,6 +819,9 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
       },
       [=](heard& h) {
         auto& st = self->state;
+        spdlog::debug("call {}: heard '{}' (confidence {:.4f}{}, {} ms of speech)",
+                      st.info.call_sid, h.text, h.confidence, h.rejected ? ", rejected" : "",
+                      h.speech_ms);
         if (st.interrupted) {
           st.interrupted = false;
           turn::barge_in judge;
@@ -708,11 +841,17 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
         if (st.services->events)
           st.services->events->on_turn(
               st.info, turn_record{"caller", h.text, (h.speech_end_us - st.started_us) / 1000, false});
-        self->request(st.dialog, 2s, turn_atom::value, h.text)
-            .then([=](reply_text& r) { answer(self, r); },
-                  [=](caf::error&) {
-                    speak(self, "Sorry, could you say that again?");
-                  });
+        st.awaiting_dialog = true;
+        self->send(st.dialog, turn_atom::value, h.text);
+      },
+      [=](reply_text& r) {
+        self->state.awaiting_dialog = false;
+        answer(self, r);
+      },
+      [=](transfer_atom, const std::string& why) {
+        auto& st = self->state;
+        st.report.transfer_reason = why.empty() ? "requested" : why;
+        st.hang_up_when_done = true; // after "connecting you", the stream ends and Twilio dials
       },
       [=](children_atom) -> std::vector<caf::actor> {
         auto& st = self->state;

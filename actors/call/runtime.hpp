@@ -18,6 +18,11 @@ class vad;
 namespace dialog {
 class dialog_engine;
 }
+namespace booking {
+struct business_profile;
+class calendar_service;
+} // namespace booking
+class clock;
 } // namespace frontdesk
 
 namespace frontdesk::call {
@@ -27,7 +32,12 @@ struct call_services {
   speech::tts_engine* tts = nullptr;
   speech::stt_engine* stt = nullptr;
   std::function<std::unique_ptr<speech::vad>()> make_vad;
-  std::function<std::unique_ptr<dialog::dialog_engine>()> make_dialog;
+  /// A dialog engine for one call of a business.
+  std::function<std::unique_ptr<dialog::dialog_engine>(const booking::business_profile&)>
+      make_dialog;
+  /// The business's data and the dialog's tools; null: the call knows only what call_info says.
+  booking::calendar_service* calendar = nullptr;
+  const frontdesk::clock* clk = nullptr;
   worker_pool* speech_pool = nullptr; // recognition and synthesis
   worker_pool* blocking = nullptr;    // file writes (recordings)
   std::shared_ptr<call_events> events;

@@ -62,10 +62,26 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
                   "oh"})
     out.push_back(std::string("five five five ") + d + " " + d + " one two");
   out.push_back("my number is five five five one two three four five six seven");
-  for (auto& w : business_words) {
-    out.push_back(w);
-    out.push_back("do you do " + w);
-    out.push_back("i'd like to book a " + w);
+  // Services: the business's own, and what small businesses commonly book.
+  std::vector<std::string> services = {"cleaning", "checkup", "check up", "whitening", "filling",
+                                       "consultation", "exam", "haircut", "massage", "appointment"};
+  services.insert(services.end(), business_words.begin(), business_words.end());
+  std::vector<std::string> whens = {"tomorrow", "tomorrow morning", "tomorrow afternoon",
+                                    "on friday", "next tuesday morning", "next week"};
+  for (auto& d : {"tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday"})
+    for (auto& h : {"nine", "ten", "eleven", "noon", "one", "two", "three", "four"})
+      for (auto& a : {"", " a m", " p m"})
+        whens.push_back(std::string(d) + " at " + h + a);
+  for (auto& sv : services) {
+    out.push_back(sv);
+    out.push_back("do you do " + sv);
+    out.push_back("how much is a " + sv);
+    for (auto& lead : {"i'd like to book a ", "i would like to book a ", "i need a ",
+                       "can i book a ", "i want to schedule a "}) {
+      out.push_back(lead + sv);
+      for (auto& w : whens)
+        out.push_back(lead + sv + " " + w);
+    }
   }
   return out;
 }

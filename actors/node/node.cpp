@@ -9,7 +9,10 @@
 #include "actors/call/runtime.hpp"
 #include <filesystem>
 
+#include "actors/calendar/calendar.hpp"
+#include "actors/calendar/time_expression.hpp"
 #include "actors/dialog/echo_engine.hpp"
+#include "actors/dialog/rules_engine.hpp"
 #include "actors/dialog/phrases.hpp"
 #include "adapters/edge/edge.hpp"
 #include "adapters/speech/recognizer.hpp"
@@ -31,6 +34,7 @@ struct node::impl {
   std::unique_ptr<worker_pool> speech_pool; // recognition and synthesis
   std::unique_ptr<speech::tts_engine> tts;
   std::unique_ptr<speech::stt_engine> stt;
+  std::unique_ptr<booking::calendar_service> calendar;
   std::unique_ptr<call::call_runtime> calls;
   metrics::registry metrics;
   std::unique_ptr<http::server> server;
@@ -117,7 +121,32 @@ bool node::start() {
     svc.stt = d.stt.get();
     svc.speech_pool = d.speech_pool.get();
     svc.make_vad = [] { return speech::make_sphinx_vad(); };
-    svc.make_dialog = [] { return std::make_unique<dialog::echo_engine>(); };
+    d.calendar = std::make_unique<booking::calendar_service>(*d.db);
+    svc.calendar = d.calendar.get();
+    svc.clk = d.clk.get();
+    auto clk = d.clk;
+    if (d.cfg.speech.dialog == "echo") {
+      svc.make_dialog = [](const booking::business_profile&) {
+        return std::make_unique<dialog::echo_engine>();
+      };
+    } else {
+      // The rules engine, with times read in the business's zone against the node's clock.
+      svc.make_dialog = [clk](const booking::business_profile& p) {
+        auto zone = p.timezone.empty() ? std::string("UTC") : p.timezone;
+        return std::make_unique<dialog::rules_engine>(
+            [clk, zone](std::string_view text) -> std::optional<dialog::when> {
+              auto now = booking::to_local(zone, std::chrono::floor<std::chrono::seconds>(clk->now()));
+              if (!now)
+                return std::nullopt;
+              auto m = booking::parse_time_expression(
+                  text, date::year_month_day{date::floor<date::days>(*now)});
+              if (!m)
+                return std::nullopt;
+              return dialog::when{m->day ? booking::iso_day(*m->day) : "",
+                                  m->time ? booking::hhmm(*m->time) : "", m->part_of_day};
+            });
+      };
+    }
     if (!d.cfg.speech.recordings_dir.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(d.cfg.speech.recordings_dir, ec);

@@ -36,6 +36,7 @@ struct config {
   struct speech_section {
     std::string mode = "embedded"; // embedded | echo
     std::string voice = "kal16";
+    std::string dialog = "rules"; // rules | echo
     int decoders = 8;
     int threads = 2;
     std::string recordings_dir = "recordings";

@@ -54,7 +54,7 @@ struct pocketsphinx_settings {
   std::string dictionary = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
   std::vector<std::string> phrases; // the domain: a trigram model is built from them
   std::size_t decoders = 2;
-  double confidence_floor = 0.005;
+  double confidence_floor = 0.0005; // measured: an 11-word in-domain sentence scores ~0.0016
   std::string work_dir;             // where the model files go (default: a temp directory)
 };
 

@@ -183,6 +183,7 @@ struct call_options {
   caller::sim_options sim;
   std::string audio_path;
   std::string say;
+  std::vector<std::string> then;
   std::string voice = "rms";
   std::string record_path;
   double max_seconds = 120;
@@ -216,6 +217,8 @@ int run_call(call_options o) {
       return exit_failed;
     }
     o.sim.audio = std::move(*a);
+    for (auto& more : o.then)
+      o.sim.turns.push_back({*speech::synthesize_all(*tts, more), std::chrono::milliseconds(0)});
   }
   for (char d : o.dtmf)
     o.sim.dtmf.emplace_back(1, d);
@@ -355,6 +358,9 @@ int main(int argc, char** argv) {
                    "Caller audio: WAV (8 kHz, 16-bit PCM or mu-law) or raw mu-law");
   auto* say_opt = call->add_option("--say", co.say, "Caller words, spoken with a Flite voice");
   call->get_option("--audio")->excludes(say_opt);
+  call->add_option("--then", co.then,
+                   "Further caller turns (repeatable), each after the receptionist has answered")
+      ->needs(say_opt);
   call->add_option("--voice", co.voice, "Flite voice of the caller (the receptionist is kal16)")
       ->capture_default_str();
   call->add_option("--dtmf", co.dtmf, "Keys to press after the audio, e.g. '#'");

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <pqxx/pqxx>
 
@@ -23,6 +24,8 @@ const std::string token = "e2e-token";
 
 class receptionist : public ::testing::Test {
 protected:
+  virtual std::string dialog_engine() const { return "echo"; }
+  virtual std::optional<frontdesk::sys_time> start_clock() const { return std::nullopt; }
   void SetUp() override {
     {
       pqxx::connection c(db_.owner_dsn());
@@ -33,15 +36,29 @@ protected:
       tx.commit();
     }
     recordings_ = ::testing::TempDir() + "rec-" + std::to_string(::getpid());
+    {
+      pqxx::connection c(db_.owner_dsn());
+      pqxx::work tx(c);
+      for (int d = 0; d < 5; ++d) // Monday to Friday, 9 to 5
+        tx.exec("INSERT INTO business_hours VALUES ('00000000-0000-0000-0000-0000000000a1', " +
+                std::to_string(d) + ", '09:00', '17:00')");
+      tx.exec("UPDATE businesses SET appointment_minutes = 60, min_notice_minutes = 60, "
+              "address = '1200 Main Street' WHERE true");
+      tx.exec("INSERT INTO knowledge (business_id, title, body) VALUES "
+              "('00000000-0000-0000-0000-0000000000a1', 'service', 'We offer cleaning.'), "
+              "('00000000-0000-0000-0000-0000000000a1', '', 'We accept Delta Dental insurance.')");
+      tx.commit();
+    }
     config cfg;
     cfg.database.url = db_.app_dsn();
     cfg.twilio.auth_token = token;
     cfg.speech.recordings_dir = recordings_;
+    cfg.speech.dialog = dialog_engine();
     for (int attempt = 0; attempt < 5 && !node_; ++attempt) {
       auto port = 20000 + (::getpid() * 13 + attempt * 173) % 30000;
       cfg.node.listen = "127.0.0.1:" + std::to_string(port);
       cfg.node.public_url = "http://127.0.0.1:" + std::to_string(port);
-      auto n = std::make_unique<node>(cfg, make_clock(std::nullopt));
+      auto n = std::make_unique<node>(cfg, make_clock(start_clock()));
       if (n->start())
         node_ = std::move(n);
     }
@@ -151,4 +168,53 @@ TEST_F(receptionist, an_interruption_stops_the_reply_and_the_transcript_shows_th
                                     "cleaning and i want to come in next tuesday morning or "
                                     "thursday at eleven or friday at four p m.")
                             .size());
+}
+
+namespace {
+
+// The receptionist itself: rules dialog, calendar, knowledge; the node's clock starts on
+// Wednesday, March 4th 2026 at 3 PM in Chicago.
+class booking_call : public receptionist {
+protected:
+  std::string dialog_engine() const override { return "rules"; }
+  std::optional<frontdesk::sys_time> start_clock() const override {
+    return *parse_rfc3339("2026-03-04T21:00:00Z");
+  }
+};
+
+} // namespace
+
+TEST_F(booking_call, books_by_voice_after_a_read_back_and_a_yes) {
+  auto o = sim();
+  o.audio = words("I would like to book a cleaning tomorrow at eleven a m.");
+  o.turns.push_back({words("My name is John Smith."), 0ms});
+  o.turns.push_back({words("Yes please."), 0ms});
+  o.turns.push_back({words("No thank you."), 0ms});
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  auto transcript = row("SELECT transcript::text FROM calls");
+  std::cout << transcript << "\n";
+  EXPECT_NE(transcript.find("Thursday, March 5th at 11:00 AM is available"), std::string::npos);
+  EXPECT_NE(transcript.find("for John Smith on Thursday, March 5th at 11:00 AM"), std::string::npos);
+  EXPECT_NE(transcript.find("You're all set"), std::string::npos);
+  EXPECT_EQ(rep->ended, "server_closed:1000:call ended"); // "no thank you" ends the call
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'booked'"), "1");
+  EXPECT_EQ(row("SELECT customer_name FROM appointments"), "John Smith");
+  EXPECT_EQ(row("SELECT customer_phone FROM appointments"), "+15557770000");
+  EXPECT_EQ(row("SELECT to_char(lower(during) AT TIME ZONE 'America/Chicago', 'YYYY-MM-DD HH24:MI') "
+                "FROM appointments"),
+            "2026-03-05 11:00");
+  EXPECT_EQ(row("SELECT count(*) FROM outbox WHERE kind = 'sms'"), "1");
+  EXPECT_TRUE(eventually("SELECT outcome FROM calls", "booked"));
+}
+
+TEST_F(booking_call, answers_a_question_from_the_business_knowledge) {
+  auto o = sim();
+  // In the recogniser's general vocabulary (business words join it with per-business models).
+  o.audio = words("Do you accept my insurance?");
+  o.turns.push_back({words("That's all, thank you, goodbye."), 0ms});
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  auto transcript = row("SELECT transcript::text FROM calls");
+  EXPECT_NE(transcript.find("We accept Delta Dental insurance."), std::string::npos) << transcript;
 }

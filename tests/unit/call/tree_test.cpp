@@ -109,7 +109,9 @@ struct tree_fixture {
     svc.stt = stt.get();
     svc.speech_pool = &pool;
     svc.events = events;
-    svc.make_dialog = [] { return std::make_unique<fragile_dialog>(); };
+    svc.make_dialog = [](const booking::business_profile&) {
+      return std::make_unique<fragile_dialog>();
+    };
     svc.make_vad = [this] { ++vads_made; return speech::make_sphinx_vad(); };
     rt = make_call_runtime(*sys, std::move(svc));
   }
@@ -186,7 +188,9 @@ TEST(call_tree, a_failing_listener_is_restarted_and_hears_the_next_turn) {
   svc.stt = f.stt.get();
   svc.speech_pool = &f.pool;
   svc.events = f.events;
-  svc.make_dialog = [] { return std::make_unique<dialog::echo_engine>(); };
+  svc.make_dialog = [](const booking::business_profile&) {
+    return std::make_unique<dialog::echo_engine>();
+  };
   std::atomic<int> made{0};
   svc.make_vad = [&made]() -> std::unique_ptr<speech::vad> {
     if (made++ == 0)

@@ -1,0 +1,297 @@
+#include "actors/calendar/calendar.hpp"
+
+#include <cstdio>
+
+#include "adapters/store/appointments.hpp"
+#include "adapters/store/database.hpp"
+
+namespace frontdesk::booking {
+namespace {
+
+using namespace date;
+
+std::string hour_text(minutes m) {
+  int h = int(m.count() / 60), mm = int(m.count() % 60);
+  char buf[16];
+  if (mm)
+    std::snprintf(buf, sizeof buf, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, mm, h < 12 ? "AM" : "PM");
+  else
+    std::snprintf(buf, sizeof buf, "%d %s", h % 12 == 0 ? 12 : h % 12, h < 12 ? "AM" : "PM");
+  return buf;
+}
+
+minutes parse_hhmm(const std::string& s) {
+  return minutes{std::stoi(s.substr(0, 2)) * 60 + std::stoi(s.substr(3, 2))};
+}
+
+// "2026-03-05T14:00" (local) → local time.
+std::optional<local_time> parse_local(const std::string& s) {
+  auto t = parse_rfc3339(s.size() == 16 ? s + ":00Z" : s + "Z");
+  if (!t)
+    return std::nullopt;
+  return local_time{std::chrono::floor<std::chrono::seconds>(*t).time_since_epoch()};
+}
+
+std::string local_iso(local_time t) { return format("%FT%H:%M", t); }
+
+sys_time to_sys(utc_time t) { return sys_time{t.time_since_epoch()}; }
+utc_time to_utc(sys_time t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+dialog::tool_result with_options(dialog::tool_result r, const std::vector<slot>& slots) {
+  for (auto& s : slots) {
+    r.options.push_back(speak(s.local_start));
+    r.option_values.push_back(local_iso(s.local_start));
+  }
+  return r;
+}
+
+} // namespace
+
+std::string describe_hours(const std::array<day_hours, 7>& weekly) {
+  static const char* names[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+  auto text_of = [&](const day_hours& h) {
+    std::string s;
+    for (auto& [o, c] : h)
+      s += (s.empty() ? "" : " and ") + hour_text(o) + " to " + hour_text(c);
+    return s;
+  };
+  std::string out;
+  for (std::size_t d = 0; d < 7;) {
+    if (weekly[d].empty()) {
+      ++d;
+      continue;
+    }
+    std::size_t e = d;
+    while (e + 1 < 7 && weekly[e + 1] == weekly[d])
+      ++e;
+    out += (out.empty() ? "" : "; ") + std::string(names[d]) +
+           (e > d ? std::string(" to ") + names[e] : "") + ", " + text_of(weekly[d]);
+    d = e + 1;
+  }
+  return out.empty() ? "by appointment only" : out;
+}
+
+expected<business_profile> calendar_service::profile(const std::string& business_id) {
+  try {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      business_profile p;
+      auto b = tx.exec_params1(
+          "SELECT id, name, greeting, timezone, address, coalesce(transfer_number, ''), "
+          "appointment_minutes, buffer_minutes, min_notice_minutes, days_ahead "
+          "FROM businesses WHERE id = $1",
+          business_id);
+      p.id = b[0].as<std::string>();
+      p.name = b[1].as<std::string>();
+      p.greeting = b[2].as<std::string>();
+      p.timezone = b[3].as<std::string>();
+      p.address = b[4].as<std::string>();
+      p.transfer_number = b[5].as<std::string>();
+      p.booking.zone = p.timezone;
+      p.booking.length = minutes{b[6].as<int>()};
+      p.booking.buffer = minutes{b[7].as<int>()};
+      p.booking.min_notice = minutes{b[8].as<int>()};
+      p.booking.days_ahead = b[9].as<int>();
+      for (auto r : tx.exec("SELECT weekday, to_char(opens, 'HH24:MI'), to_char(closes, 'HH24:MI') "
+                            "FROM business_hours ORDER BY weekday, opens"))
+        p.booking.weekly[static_cast<std::size_t>(r[0].as<int>())].push_back(
+            {parse_hhmm(r[1].as<std::string>()), parse_hhmm(r[2].as<std::string>())});
+      for (auto r : tx.exec("SELECT to_char(day, 'YYYY-MM-DD'), to_char(opens, 'HH24:MI'), "
+                            "to_char(closes, 'HH24:MI') FROM business_hour_overrides ORDER BY day")) {
+        auto d = parse_local(r[0].as<std::string>() + "T00:00");
+        if (!d)
+          continue;
+        auto& day = p.booking.overrides[floor<days>(*d)];
+        if (!r[1].is_null())
+          day.push_back({parse_hhmm(r[1].as<std::string>()), parse_hhmm(r[2].as<std::string>())});
+      }
+      for (auto r : tx.exec("SELECT body FROM knowledge WHERE title = 'service' ORDER BY created_at")) {
+        auto body = r[0].as<std::string>(); // "We offer cleaning."
+        auto s = body.substr(body.rfind("offer ") == std::string::npos ? 0 : body.rfind("offer ") + 6);
+        if (!s.empty() && s.back() == '.')
+          s.pop_back();
+        p.services.push_back(s);
+      }
+      p.hours_text = describe_hours(p.booking.weekly);
+      return p;
+    });
+  } catch (const std::exception& e) {
+    return fail("database_error", std::string("business profile: ") + e.what());
+  }
+}
+
+dialog::tool_result calendar_service::run(const business_profile& biz, const std::string& call_id,
+                                          const dialog::tool_call& tool, sys_time now_us) {
+  dialog::tool_result res{tool.name, false, {}, {}, {}};
+  auto arg = [&](const char* k) {
+    auto it = tool.args.find(k);
+    return it == tool.args.end() ? std::string() : it->second;
+  };
+  auto now = to_utc(now_us);
+  store::appointments_repo appts(db_);
+  auto busy_near = [&](local_days day, const std::string& ignore) -> std::vector<busy_interval> {
+    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
+    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});
+    std::vector<busy_interval> out;
+    if (auto b = appts.busy(biz.id, {from, to}, now_us, ignore))
+      for (auto& i : *b)
+        out.push_back({to_utc(i.start), to_utc(i.end)});
+    return out;
+  };
+  // Holds a bookable start, or explains why not with alternatives.
+  auto hold = [&](local_time start, const std::string& ignore) {
+    auto day = floor<days>(start);
+    auto busy = busy_near(day, ignore);
+    auto c = check(biz.booking, busy, now, start);
+    if (!c) {
+      res.values["reason"] = "error";
+      return res;
+    }
+    if (c->why == refusal::none) {
+      auto h = appts.hold(biz.id, {to_sys(c->requested.start), to_sys(c->requested.end)}, call_id,
+                          now_us + std::chrono::minutes(5), now_us);
+      if (h) {
+        res.ok = true;
+        res.values["start"] = local_iso(start);
+        res.values["when_text"] = speak(start);
+        res.values["hold_id"] = *h;
+        return res;
+      }
+      // Lost a race between the check and the hold: the slot is taken now.
+      c = check(biz.booking, busy_near(day, ignore), now, start);
+      res.values["reason"] = "taken";
+      return with_options(res, c ? c->alternatives : std::vector<slot>{});
+    }
+    res.values["reason"] = to_string(c->why);
+    return with_options(res, c->alternatives);
+  };
+
+  if (tool.name == "check_slot" || tool.name == "hold_slot") {
+    std::string date_s = arg("date"), time_s = arg("time");
+    if (tool.name == "hold_slot") {
+      auto s = arg("start");
+      date_s = s.substr(0, 10);
+      time_s = s.size() >= 16 ? s.substr(11, 5) : "";
+    }
+    auto today = to_local(biz.timezone, now);
+    if (!today)
+      return res;
+    if (date_s.empty())
+      date_s = format("%F", floor<days>(*today)); // a time alone means today
+    if (time_s.empty()) {
+      auto day = parse_local(date_s + "T00:00");
+      if (!day)
+        return res;
+      auto opts = day_options(biz.booking, busy_near(floor<days>(*day), arg("ignore_appointment")),
+                              now, floor<days>(*day), arg("part_of_day"));
+      res.values["reason"] = "need_time";
+      if (opts && opts->empty()) {
+        auto c = check(biz.booking, busy_near(floor<days>(*day), ""), now, *day + std::chrono::hours{12});
+        res.values["reason"] = "closed";
+        return with_options(res, c ? c->alternatives : std::vector<slot>{});
+      }
+      return with_options(res, opts ? *opts : std::vector<slot>{});
+    }
+    auto start = parse_local(date_s + "T" + time_s);
+    if (!start)
+      return res;
+    return hold(*start, arg("ignore_appointment"));
+  }
+  if (tool.name == "release_slot") {
+    // The call's holds are released by their start; expiry removes any that slip through.
+    res.ok = true;
+    return res;
+  }
+  if (tool.name == "book") {
+    auto start = parse_local(arg("start"));
+    if (!start)
+      return res;
+    auto day = floor<days>(*start);
+    auto c = check(biz.booking, {}, now, *start);
+    if (!c)
+      return res;
+    store::booking_request req{{to_sys(c->requested.start), to_sys(c->requested.end)},
+                               arg("name"), arg("phone"), arg("service"), call_id,
+                               call_id + ":" + arg("start"),
+                               "You're booked with " + biz.name + " on " + speak(*start) +
+                                   ". Reply STOP to opt out."};
+    // The call's own hold on that start becomes the booking.
+    std::string hold_id;
+    try {
+      hold_id = db_.as_business(biz.id, [&](pqxx::work& tx) {
+        auto r = tx.exec_params("SELECT id FROM appointments WHERE status = 'held' AND call_id = $1 "
+                                "AND lower(during) = $2::timestamptz",
+                                call_id, format_rfc3339(to_sys(c->requested.start)));
+        return r.empty() ? std::string() : r[0][0].as<std::string>();
+      });
+    } catch (const std::exception&) {
+    }
+    auto a = appts.book(biz.id, req, hold_id, now_us);
+    if (a) {
+      res.ok = true;
+      res.values["appointment_id"] = a->id;
+      res.values["when_text"] = speak(*start);
+      return res;
+    }
+    auto again = check(biz.booking, busy_near(day, ""), now, *start);
+    res.values["reason"] = "taken";
+    return with_options(res, again ? again->alternatives : std::vector<slot>{});
+  }
+  if (tool.name == "find_appointment") {
+    auto found = appts.find_upcoming(biz.id, arg("phone"), arg("name"), now_us);
+    if (!found)
+      return res;
+    for (auto& a : *found) {
+      auto l = to_local(biz.timezone, to_utc(a.during.start));
+      if (!l)
+        continue;
+      res.options.push_back(speak(*l));
+      res.option_values.push_back(a.id);
+    }
+    res.ok = !res.options.empty();
+    return res;
+  }
+  if (tool.name == "cancel") {
+    auto done = appts.cancel(biz.id, arg("appointment_id"), now_us);
+    res.ok = done && *done;
+    return res;
+  }
+  if (tool.name == "reschedule") {
+    auto start = parse_local(arg("start"));
+    if (!start)
+      return res;
+    auto c = check(biz.booking, {}, now, *start);
+    if (!c)
+      return res;
+    // Our own hold on the new time would block the move: drop it first.
+    try {
+      db_.as_business(biz.id, [&](pqxx::work& tx) {
+        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1", call_id);
+      });
+    } catch (const std::exception&) {
+    }
+    auto moved = appts.reschedule(biz.id, arg("appointment_id"),
+                                  {to_sys(c->requested.start), to_sys(c->requested.end)}, now_us);
+    res.ok = bool(moved);
+    if (moved)
+      res.values["appointment_id"] = moved->id;
+    else
+      res.values["reason"] = "taken";
+    return res;
+  }
+  if (tool.name == "lookup_knowledge") {
+    store::knowledge_repo k(db_);
+    auto found = k.search(biz.id, arg("question"));
+    if (found && !found->empty()) {
+      res.ok = true;
+      res.values["answer"] = (*found)[0].text;
+    }
+    return res;
+  }
+  if (tool.name == "transfer") {
+    res.ok = !biz.transfer_number.empty();
+    return res;
+  }
+  return res;
+}
+
+} // namespace frontdesk::booking
