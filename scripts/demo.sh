@@ -15,8 +15,11 @@ say "loading the demo business (config/demo/bright_smile.json)"
 
 port="${FRONTDESK_DEMO_PORT:-8080}"
 export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-demo-token}"
-say "starting the node on 127.0.0.1:$port"
-"$FD_BIN" serve --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" "$@" &
+# The demo's clock: Wednesday, March 4th 2026, 3 PM in Chicago (the demo business's zone), so
+# "tomorrow" and the demo data agree on every run.
+now="${FRONTDESK_DEMO_NOW:-2026-03-04T15:00:00-06:00}"
+say "starting the node on 127.0.0.1:$port (clock starts at $now)"
+"$FD_BIN" --now "$now" serve --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" "$@" &
 node=$!
 trap 'kill -INT $node 2>/dev/null; wait $node 2>/dev/null; exit 0' INT TERM
 for _ in $(seq 100); do
@@ -24,9 +27,29 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-say "placing a demo call to Bright Smile Dental (+15550100001)"
-"$FD_BIN" call --base-url "http://127.0.0.1:$port" --to +15550100001 \
-  --say "Hi, I would like to book a cleaning tomorrow at two p m." --max-seconds 60 || true
+say "placing a demo call to Bright Smile Dental (+15550100001): a question, then a booking"
+report="$(mktemp)"
+"$FD_BIN" call --base-url "http://127.0.0.1:$port" --to +15550100001 --from +15557770123 \
+  --say "Do you accept my insurance?" \
+  --then "I would like to book a cleaning tomorrow at eleven a m." \
+  --then "My name is Maria Garcia." --then "Yes please." --then "No thank you." \
+  --max-seconds 120 >"$report" || true
+sid="$(sed -n 's/.*"call_sid":"\([^"]*\)".*/\1/p' "$report")"
+say "the conversation"
+psql -X -q -A -F ': ' -t "$DATABASE_OWNER_URL" -c \
+  "SELECT t->>'role', t->>'text' FROM calls, jsonb_array_elements(transcript) t
+   WHERE call_sid = '$sid' ORDER BY (t->>'at_ms')::bigint"
+say "the appointment it booked"
+psql -X -q "$DATABASE_OWNER_URL" -c \
+  "SELECT customer_name, customer_phone, service,
+          to_char(lower(during) AT TIME ZONE b.timezone, 'Dy YYYY-MM-DD HH24:MI') AS local_time,
+          status
+   FROM appointments a JOIN businesses b ON b.id = a.business_id
+   WHERE a.call_id = (SELECT id FROM calls WHERE call_sid = '$sid')"
+say "the call's summary and per-turn latencies"
+psql -X -q "$DATABASE_OWNER_URL" -c \
+  "SELECT outcome, summary, latencies FROM calls WHERE call_sid = '$sid'"
+rm -f "$report"
 
 say "the node keeps running: try 'frontdesk call --base-url http://127.0.0.1:$port --to +15550100001 --say ...' (TWILIO_AUTH_TOKEN=$TWILIO_AUTH_TOKEN); Ctrl-C stops it"
 wait $node

@@ -97,6 +97,10 @@ milliseconds endpointer::current_window() const {
                         expecting_ == expectation::email;
   if (c == completeness::complete)
     return s_.complete_pause;
+  // A whole name ("my name is maria garcia") needs no longer pause than any other sentence;
+  // a partial one, or digits still coming, does.
+  if (c == completeness::neutral && !(expecting_ == expectation::digits))
+    return s_.neutral_pause;
   if (expecting_long)
     return s_.expecting_pause;
   return c == completeness::unfinished ? s_.unfinished_pause : s_.neutral_pause;

@@ -81,6 +81,16 @@ TEST(endpointer, while_expecting_digits_the_window_is_long_until_the_number_is_w
   EXPECT_EQ(feed(ep, false, 100, endpointer::event::turn_ended), 13);
 }
 
+TEST(endpointer, a_whole_name_ends_sooner_than_half_a_name) {
+  endpointer ep;
+  ep.set_expectation(expectation::name);
+  feed(ep, true, 40, endpointer::event::none);
+  ep.set_partial("my name is");
+  EXPECT_EQ(ep.current_window(), 1200ms);
+  ep.set_partial("my name is maria garcia");
+  EXPECT_EQ(ep.current_window(), 500ms);
+}
+
 TEST(endpointer, a_turn_never_runs_past_the_maximum) {
   endpointer ep(endpointer::settings{.max_turn = 2000ms});
   feed(ep, true, 3, endpointer::event::none);
