@@ -124,7 +124,10 @@ caf::behavior media_actor(caf::stateful_actor<media_state>* self, std::shared_pt
       [=](audio_in& a) {
         auto& st = self->state;
         ++st.report->frames_in;
-        if (st.echo) {
+        // The echo repeats what the caller says; the silence between words is not sent back.
+        bool silent = std::all_of(a.mulaw.begin(), a.mulaw.end(),
+                                  [](std::uint8_t b) { return b == 0xFF || b == 0x7F; });
+        if (st.echo && !silent) {
           st.pacer.enqueue(st.echo_utterance, a.mulaw,
                            st.report->frames_in % echo_mark_every == 0);
           media_start_ticking(self);

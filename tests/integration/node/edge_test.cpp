@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/node/node.hpp"
+#include "adapters/caller/bench.hpp"
 #include "adapters/caller/simulator.hpp"
 #include "adapters/http/http.hpp"
 #include "protocols/twilio/form.hpp"
@@ -219,7 +220,7 @@ TEST_F(edge, bad_input_on_a_stream_is_dropped_counted_and_the_node_keeps_serving
   auto call_id = hook.body.substr(id_at, 36);
   stream_client bad;
   ASSERT_TRUE(bad.connect(base_, "ws" + base_.substr(4) + "/twilio/media", token));
-  std::vector<std::uint8_t> frame(160, 0xff);
+  auto frame = tone(1); // speech-like, so the echo sends it back
   // Frames before start, then garbage of every kind.
   bad.conn->send_text(twilio::inbound_media_message(1, "MZ1", 1, 0, frame));
   twilio::stream_start st{"MZ1", "AC1", "CA00000000000000000000000000000005", {"inbound"},
@@ -312,4 +313,26 @@ TEST_F(edge, health_ready_and_metrics) {
                     "frontdesk_frames_in_total", "frontdesk_frames_out_total",
                     "frontdesk_frames_dropped_total", "frontdesk_ws_errors_total"})
     EXPECT_NE(m.find(std::string("# TYPE ") + name), std::string::npos) << name;
+}
+
+TEST_F(edge, bench_smoke_twenty_concurrent_calls) {
+  caller::bench_options b;
+  b.call = sim(tone(100)); // 2 s of audio each, echoed back
+  b.call.fast = false;
+  b.call.quiet_to_hang_up = 500ms;
+  b.calls = 20;
+  b.ramp_per_second = 40;
+  b.node_pid = static_cast<int>(::getpid()); // the node runs in this process
+  auto rep = caller::run_bench(b);
+  EXPECT_EQ(rep.calls, 20);
+  EXPECT_EQ(rep.ok, 20);
+  EXPECT_EQ(rep.failed, 0) << rep.to_table();
+  EXPECT_EQ(rep.frames_received, 20u * 100u);
+  EXPECT_GT(rep.node_cpu_s, 0.0);
+  auto json = rep.to_json();
+  for (auto key : {"\"calls\":20", "\"failed\":0", "\"first_audio_ms\"", "\"outbound_late_ms\"",
+                   "\"turn_latency_ms\"", "\"barge_in_ms\"", "\"node_cpu_us_per_frame\"",
+                   "\"node_rss_mb\""})
+    EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+  std::cout << rep.to_table();
 }
