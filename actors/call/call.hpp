@@ -45,6 +45,8 @@ public:
   virtual ~call_events() = default;
   virtual void on_turn(const call_info& info, const turn_record& turn) = 0;
   virtual void on_latency(const call_info& info, const turn_latency& latency) = 0;
+  /// The caller is to be handed to a person once the stream ends.
+  virtual void on_transfer(const call_info& info, const std::string& reason) = 0;
 };
 
 /// Where a call's outbound messages go: the Media Stream connection. Implementations are

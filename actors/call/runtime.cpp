@@ -453,8 +453,15 @@ void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::rep
   st.tools_pending = r.tools.size();
   st.filler = r.say;
   st.filler_said = false;
-  if (!st.filler.empty())
+  bool transfer = std::any_of(r.tools.begin(), r.tools.end(),
+                              [](const dialog::tool_call& t) { return t.name == "transfer"; });
+  if (transfer && !st.filler.empty()) {
+    // "Let me connect you" is no filler: the caller must hear it before the line changes.
+    st.filler_said = true;
+    self->send(st.supervisor, reply_text{st.filler, false, 0});
+  } else if (!st.filler.empty()) {
     self->delayed_send(self, 600ms, filler_atom::value, st.generation);
+  }
   auto me = caf::actor_cast<caf::actor>(self);
   for (auto& t : r.tools) {
     if (t.name == "transfer")
@@ -624,8 +631,11 @@ void answer(caf::stateful_actor<supervisor_state>* self, const reply_text& r) {
   self->send(s.listener, expect_atom::value, r.expecting);
   speak(self, r.text);
   s.reply_utterance = s.utterance;
-  if (r.end_call)
+  if (r.end_call) {
     s.hang_up_when_done = true;
+    if (r.text.empty() && !s.speaking) // nothing more to say and nothing playing: end now
+      self->send(s.media, hangup_atom::value, std::string("call ended"));
+  }
 }
 
 // An exception in a child's handler is logged and kills only that child (the supervisor then
@@ -854,6 +864,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
       [=](transfer_atom, const std::string& why) {
         auto& st = self->state;
         st.report.transfer_reason = why.empty() ? "requested" : why;
+        if (st.services->events)
+          st.services->events->on_transfer(st.info, st.report.transfer_reason);
         st.hang_up_when_done = true; // after "connecting you", the stream ends and Twilio dials
       },
       [=](children_atom) -> std::vector<caf::actor> {

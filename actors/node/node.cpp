@@ -97,7 +97,8 @@ bool node::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   call::call_services svc;
   svc.blocking = d.blocking.get();
-  svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics);
+  auto transfers = std::make_shared<edge::transfer_book>();
+  svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics, transfers);
   if (d.cfg.speech.mode == "echo") {
     svc.echo = true;
     spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");
@@ -164,7 +165,7 @@ bool node::start() {
   if (es.validate_signatures && es.auth_token.empty())
     spdlog::warn("TWILIO_AUTH_TOKEN is not set: every signed webhook will be refused");
   d.edge = std::make_unique<edge::twilio_edge>(es, *d.server, *d.db, *d.blocking, *d.calls,
-                                               d.metrics, *d.clk);
+                                               d.metrics, *d.clk, transfers);
   d.edge->install();
   d.server->on("GET", "/metrics", [&d](http::request, auto respond) {
     respond(http::response{200, "text/plain; version=0.0.4", d.render_metrics(), {}});

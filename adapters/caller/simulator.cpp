@@ -87,6 +87,7 @@ std::string sim_report::to_json() const {
                         {"turn_latency_ms", boost::json::value_from(turn_latency_ms)},
                         {"barge_in_ms", boost::json::value_from(barge_in_ms)},
                         {"ended", ended},
+                        {"transferred_to", transferred_to},
                         {"duration_ms", duration_ms}};
   if (stream_sid.empty())
     o["twiml"] = twiml;
@@ -433,6 +434,34 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   cv.wait_for(lk, 3s, [&] { return closed.has_value(); });
   if (rep.ended.empty() && closed)
     rep.ended = "server_closed:" + std::to_string(closed->code) + ":" + closed->reason;
+  lk.unlock();
+  // Like Twilio: when the node ended the stream, it asks the <Connect action> what comes next.
+  auto connect_at = hook->body.find("<Connect ");
+  if (rep.ended.rfind("server_closed", 0) == 0 && connect_at != std::string::npos) {
+    auto action = attribute(hook->body, connect_at, "action");
+    auto au = twilio::parse_url(action);
+    if (au) {
+      twilio::form af;
+      af.add("AccountSid", account);
+      af.add("CallSid", rep.call_sid);
+      af.add("CallStatus", "in-progress");
+      af.add("From", opt.from);
+      af.add("To", opt.to);
+      auto next = http::fetch("POST", base + au->path,
+                              {{"Content-Type", "application/x-www-form-urlencoded"},
+                               {"X-Twilio-Signature",
+                                twilio::compute_signature(opt.auth_token, action, af)}},
+                              twilio::encode_form(af));
+      if (next) {
+        rep.after_stream_twiml = next->body;
+        auto n = next->body.find("<Number>");
+        if (n != std::string::npos)
+          rep.transferred_to =
+              next->body.substr(n + 8, next->body.find("</Number>", n) - n - 8);
+      }
+    }
+  }
+  lk.lock();
   rep.duration_ms = ms_between(started, clock_t_::now());
   rep.send_late_p50_ms = percentile(late, 0.50);
   rep.send_late_p99_ms = percentile(late, 0.99);

@@ -57,6 +57,8 @@ struct sim_report {
   /// Per interrupting turn: first frame of the interruption sent → clear received.
   std::vector<double> barge_in_ms;
   std::string ended;              // "caller_hung_up", "server_closed:1000:call ended", ...
+  std::string after_stream_twiml; // what the node answered to <Connect action> after it closed
+  std::string transferred_to;     // the <Dial><Number> in it, if any
   double duration_ms = 0;
   std::vector<std::uint8_t> received_audio; // what the caller heard (μ-law)
   std::string to_json() const;

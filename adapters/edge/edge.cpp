@@ -46,6 +46,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   call::call_runtime& calls;
   const clock& clk;
   std::string media_url;
+  std::shared_ptr<transfer_book> transfers;
   std::atomic<bool> taking_calls{true};
   std::atomic<std::size_t> sessions{0};
 
@@ -65,9 +66,10 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   } m{};
 
   impl(edge_settings s, http::server& srv, store::database& d, worker_pool& w,
-       call::call_runtime& c, metrics::registry& reg, const clock& k)
+       call::call_runtime& c, metrics::registry& reg, const clock& k,
+       std::shared_ptr<transfer_book> t)
       : settings(std::move(s)), server(srv), db(d), calls_repo(d), blocking(w), calls(c),
-        clk(k) {
+        clk(k), transfers(std::move(t)) {
     settings.public_url = trim_slash(settings.public_url);
     auto u = twilio::media_stream_url(settings.public_url);
     media_url = u ? *u : "";
@@ -112,6 +114,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   }
 
   void voice(http::request r, std::function<void(http::response)> respond);
+  void after_stream(http::request r, std::function<void(http::response)> respond);
   void status(http::request r, std::function<void(http::response)> respond);
   std::shared_ptr<http::ws_handler> media(const http::request& r);
 };
@@ -191,13 +194,50 @@ void twilio_edge::impl::voice(http::request r, std::function<void(http::response
     respond(xml(twilio::twiml()
                     .connect_stream(self->media_url,
                                     {{"callId", c->id}, {"businessId", b.id},
-                                     {"caller", form.value("From")}})
+                                     {"caller", form.value("From")}},
+                                    "", self->settings.public_url + "/twilio/after-stream")
                     .str()));
   });
   if (!queued) {
     m.voice_busy->inc();
     respond(text(503, "busy"));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /twilio/after-stream: Twilio asks what comes after the stream (the <Connect action>)
+
+void twilio_edge::impl::after_stream(http::request r, std::function<void(http::response)> respond) {
+  auto f = twilio::parse_form(r.body);
+  if (!f)
+    return respond(text(400, "bad form body"));
+  if (!signature_ok(r, *f)) {
+    spdlog::warn("after-stream from {}: missing or bad X-Twilio-Signature; refused", r.remote);
+    return respond(text(403, "forbidden"));
+  }
+  std::string business_id;
+  {
+    std::lock_guard lk(transfers->mtx);
+    auto it = transfers->by_call_sid.find(f->value("CallSid"));
+    if (it != transfers->by_call_sid.end()) {
+      business_id = it->second;
+      transfers->by_call_sid.erase(it);
+    }
+  }
+  std::string number, business_number;
+  if (!business_id.empty()) {
+    std::lock_guard lk(business_mtx);
+    if (auto it = businesses.find(business_id); it != businesses.end())
+      number = it->second.transfer_number;
+  }
+  if (number.empty())
+    return respond(xml(twilio::twiml().hangup().str()));
+  log::context().with("call", f->value("CallSid")).with("business", business_id)
+      .info("handing the caller to {}", number);
+  twilio::twiml::dial_options opts;
+  opts.caller_id = f->value("To"); // our own number: Twilio allows it as caller id
+  opts.timeout_seconds = 30;
+  respond(xml(twilio::twiml().dial(number, opts).str()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,8 +500,9 @@ namespace {
 
 class db_call_events final : public call::call_events {
 public:
-  db_call_events(store::database& db, worker_pool& pool, metrics::registry& reg)
-      : repo_(db), pool_(pool) {
+  db_call_events(store::database& db, worker_pool& pool, metrics::registry& reg,
+                 std::shared_ptr<transfer_book> transfers)
+      : repo_(db), pool_(pool), transfers_(std::move(transfers)) {
     auto h = [&](const char* part, const char* help) {
       return &reg.add_histogram("frontdesk_turn_latency_ms",
                                 std::string("Per caller turn, ms from the caller's last speech "
@@ -481,6 +522,12 @@ public:
       if (!r)
         spdlog::error("call {}: transcript not saved: {}", info.call_sid, r.error().message);
     });
+  }
+  void on_transfer(const call::call_info& info, const std::string& reason) override {
+    log::context().with("call", info.call_sid).with("business", info.business_id)
+        .info("transfer to a person requested ({})", reason);
+    std::lock_guard lk(transfers_->mtx);
+    transfers_->by_call_sid[info.call_sid] = info.business_id;
   }
   void on_latency(const call::call_info& info, const call::turn_latency& l) override {
     stt_->observe(l.stt_final_ms);
@@ -505,21 +552,24 @@ public:
 private:
   store::calls_repo repo_;
   worker_pool& pool_;
+  std::shared_ptr<transfer_book> transfers_;
   metrics::histogram *stt_, *decision_, *tts_, *frame_;
 };
 
 } // namespace
 
 std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking,
-                                                       metrics::registry& metrics) {
-  return std::make_shared<db_call_events>(db, blocking, metrics);
+                                                       metrics::registry& metrics,
+                                                       std::shared_ptr<transfer_book> transfers) {
+  return std::make_shared<db_call_events>(db, blocking, metrics, std::move(transfers));
 }
 
 twilio_edge::twilio_edge(edge_settings settings, http::server& server, store::database& db,
                          worker_pool& blocking, call::call_runtime& calls,
-                         metrics::registry& metrics, const clock& clk)
+                         metrics::registry& metrics, const clock& clk,
+                         std::shared_ptr<transfer_book> transfers)
     : impl_(std::make_shared<impl>(std::move(settings), server, db, blocking, calls, metrics,
-                                   clk)) {}
+                                   clk, std::move(transfers))) {}
 
 twilio_edge::~twilio_edge() = default;
 
@@ -527,6 +577,9 @@ void twilio_edge::install() {
   auto i = impl_;
   i->server.on("POST", "/twilio/voice",
                [i](http::request r, auto respond) { i->voice(std::move(r), std::move(respond)); });
+  i->server.on("POST", "/twilio/after-stream", [i](http::request r, auto respond) {
+    i->after_stream(std::move(r), std::move(respond));
+  });
   i->server.on("POST", "/twilio/status",
                [i](http::request r, auto respond) { i->status(std::move(r), std::move(respond)); });
   i->server.on_websocket("/twilio/media", [i](const http::request& r) { return i->media(r); });

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace frontdesk {
 class clock;
@@ -28,10 +30,18 @@ class call_events;
 
 namespace frontdesk::edge {
 
+/// Calls whose callers are to be handed to a person when their stream ends (the dialog asked
+/// for it; Twilio then asks /twilio/after-stream what to do, and is told to <Dial>).
+struct transfer_book {
+  std::mutex mtx;
+  std::unordered_map<std::string, std::string> by_call_sid; // → business id
+};
+
 /// Saves a call's turns and latencies as they happen, on the worker pool.
 /// Also exports each turn's latency parts as Prometheus histograms.
 std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking,
-                                                       metrics::registry& metrics);
+                                                       metrics::registry& metrics,
+                                                       std::shared_ptr<transfer_book> transfers);
 
 struct edge_settings {
   std::string public_url;     // what Twilio uses to reach us; signatures are computed over it
@@ -48,7 +58,7 @@ class twilio_edge {
 public:
   twilio_edge(edge_settings settings, http::server& server, store::database& db,
               worker_pool& blocking, call::call_runtime& calls, metrics::registry& metrics,
-              const clock& clk);
+              const clock& clk, std::shared_ptr<transfer_book> transfers);
   ~twilio_edge();
 
   /// Registers the routes on the server (before it listens).

@@ -1,4 +1,5 @@
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -95,7 +96,11 @@ public:
     ps_end_utt(ps_);
     const char* h = ps_get_hyp(ps_, nullptr);
     r.text = h ? h : "";
-    r.confidence = logmath_exp(ps_get_logmath(ps_), ps_get_prob(ps_));
+    // The posterior of a whole sentence shrinks with its length and with near-identical
+    // alternatives ("talk to a person" / "a human"): judge it per word instead.
+    double sentence = logmath_exp(ps_get_logmath(ps_), ps_get_prob(ps_));
+    auto words = std::max<std::size_t>(1, lm_words(r.text).size());
+    r.confidence = std::pow(std::max(sentence, 1e-300), 1.0 / double(words));
     r.rejected = r.text.empty() || r.confidence < floor_;
     return r;
   }

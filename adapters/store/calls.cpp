@@ -35,9 +35,11 @@ expected<std::optional<business_ref>> calls_repo::business_for_number(const std:
       return std::nullopt;
     return db_.as_business(id, [&](pqxx::work& tx) {
       auto r = tx.exec_params1(
-          "SELECT id, name, timezone, greeting, max_live_calls FROM businesses WHERE id = $1", id);
+          "SELECT id, name, timezone, greeting, max_live_calls, coalesce(transfer_number, '') "
+          "FROM businesses WHERE id = $1",
+          id);
       return business_ref{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                          r[3].as<std::string>(), r[4].as<int>()};
+                          r[3].as<std::string>(), r[4].as<int>(), r[5].as<std::string>()};
     });
   });
 }

@@ -18,6 +18,7 @@ struct business_ref {
   std::string timezone;
   std::string greeting;
   int max_live_calls = 0;
+  std::string transfer_number;
 };
 
 /// A voice webhook's facts about a new call.

@@ -72,8 +72,11 @@ twiml& twiml::say(std::string_view text, std::string_view voice, std::string_vie
 }
 
 twiml& twiml::connect_stream(std::string_view url, const std::map<std::string, std::string>& params,
-                             std::string_view status_callback) {
-  body_ += "<Connect><Stream" + attr("url", url);
+                             std::string_view status_callback, std::string_view action) {
+  body_ += "<Connect";
+  if (!action.empty())
+    body_ += attr("action", action);
+  body_ += "><Stream" + attr("url", url);
   if (!status_callback.empty())
     body_ += attr("statusCallback", status_callback);
   body_ += ">";

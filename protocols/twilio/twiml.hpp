@@ -15,8 +15,9 @@ class twiml {
 public:
   twiml& say(std::string_view text, std::string_view voice = "", std::string_view language = "");
   /// `<Connect><Stream url=...>` with `<Parameter>`s: the bidirectional Media Stream.
+  /// `action`: the URL Twilio asks for what comes next once the stream has ended.
   twiml& connect_stream(std::string_view url, const std::map<std::string, std::string>& params,
-                        std::string_view status_callback = "");
+                        std::string_view status_callback = "", std::string_view action = "");
   struct dial_options {
     std::string caller_id;
     int timeout_seconds = 0; // 0: Twilio's default

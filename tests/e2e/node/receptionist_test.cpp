@@ -43,7 +43,7 @@ protected:
         tx.exec("INSERT INTO business_hours VALUES ('00000000-0000-0000-0000-0000000000a1', " +
                 std::to_string(d) + ", '09:00', '17:00')");
       tx.exec("UPDATE businesses SET appointment_minutes = 60, min_notice_minutes = 60, "
-              "address = '1200 Main Street' WHERE true");
+              "address = '1200 Main Street', transfer_number = '+15550109999' WHERE true");
       tx.exec("INSERT INTO knowledge (business_id, title, body) VALUES "
               "('00000000-0000-0000-0000-0000000000a1', 'service', 'We offer cleaning.'), "
               "('00000000-0000-0000-0000-0000000000a1', '', 'We accept Delta Dental insurance.')");
@@ -217,4 +217,15 @@ TEST_F(booking_call, answers_a_question_from_the_business_knowledge) {
   ASSERT_TRUE(rep) << rep.error().message;
   auto transcript = row("SELECT transcript::text FROM calls");
   EXPECT_NE(transcript.find("We accept Delta Dental insurance."), std::string::npos) << transcript;
+}
+
+TEST_F(booking_call, hands_the_caller_to_a_person_when_asked) {
+  auto o = sim();
+  o.audio = words("Can I talk to a person?");
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  EXPECT_EQ(rep->ended, "server_closed:1000:call ended");
+  EXPECT_EQ(rep->transferred_to, "+15550109999") << rep->after_stream_twiml;
+  EXPECT_NE(rep->after_stream_twiml.find("<Dial"), std::string::npos);
+  EXPECT_TRUE(eventually("SELECT outcome FROM calls", "transferred"));
 }

@@ -52,6 +52,7 @@ public:
     cv.notify_all();
   }
   void on_latency(const call_info&, const turn_latency&) override {}
+  void on_transfer(const call_info&, const std::string&) override {}
   // Waits for a turn that starts with `text`.
   bool wait_for(const std::string& text, std::chrono::milliseconds limit = 20s) {
     std::unique_lock lk(mtx);
