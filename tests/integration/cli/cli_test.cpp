@@ -80,7 +80,7 @@ TEST(cli, serve_starts_on_a_migrated_database_and_stops_cleanly_on_sigterm) {
   // Start in the background, wait for readiness, send SIGTERM, report the exit code.
   auto script = "DATABASE_URL='" + db.app_dsn() + "' " + bin +
                 " --log-format json --now 2026-03-04T15:00:00Z serve --listen 127.0.0.1:0 > " +
-                log + " 2>&1 & pid=$!; for i in $(seq 100); do grep -q 'node ready' " + log +
+                log + " 2>&1 & pid=$!; for i in $(seq 300); do grep -q 'node ready' " + log +
                 " && break; sleep 0.1; done; kill -TERM $pid; wait $pid; echo rc=$?; cat " + log;
   auto r = run(script);
   EXPECT_NE(r.output.find("rc=0"), std::string::npos) << r.output;

@@ -126,8 +126,9 @@ TEST_F(edge, a_signed_webhook_answers_with_a_stream_and_records_the_call) {
   auto r = post_voice("CA00000000000000000000000000000001", number, token);
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.header("Content-Type").find("text/xml"), std::string::npos);
-  EXPECT_NE(r.body.find("<Connect><Stream url=\"ws://127.0.0.1:" + std::to_string(node_->port()) +
-                        "/twilio/media\">"),
+  auto base = "127.0.0.1:" + std::to_string(node_->port());
+  EXPECT_NE(r.body.find("<Connect action=\"http://" + base + "/twilio/after-stream\"><Stream url=\"ws://" +
+                        base + "/twilio/media\">"),
             std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find("<Parameter name=\"callId\" value=\""), std::string::npos);
