@@ -1,5 +1,7 @@
 #include "actors/dialog/understand.hpp"
 
+#include "protocols/core/words.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -70,22 +72,7 @@ const char* to_string(intent i) {
   return "unknown";
 }
 
-std::vector<std::string> tokenize(std::string_view text) {
-  std::vector<std::string> out;
-  std::string w;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '\'') {
-      w += static_cast<char>(std::tolower(u));
-    } else if (!w.empty()) {
-      out.push_back(std::move(w));
-      w.clear();
-    }
-  }
-  if (!w.empty())
-    out.push_back(std::move(w));
-  return out;
-}
+std::vector<std::string> tokenize(std::string_view text) { return lower_words(text); }
 
 intent classify(std::string_view text) {
   auto ws = tokenize(text);

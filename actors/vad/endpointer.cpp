@@ -1,5 +1,7 @@
 #include "actors/vad/endpointer.hpp"
 
+#include "protocols/core/words.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,21 +10,7 @@
 namespace frontdesk::turn {
 namespace {
 
-std::vector<std::string> words(std::string_view s) {
-  std::vector<std::string> out;
-  std::string w;
-  for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
-      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!w.empty()) {
-      out.push_back(std::move(w));
-      w.clear();
-    }
-  }
-  if (!w.empty())
-    out.push_back(std::move(w));
-  return out;
-}
+std::vector<std::string> words(std::string_view s) { return lower_words(s); }
 
 template <std::size_t N>
 bool in(const std::array<std::string_view, N>& set, std::string_view w) {

@@ -20,24 +20,6 @@ constexpr const char* utc_lower =
 constexpr const char* utc_upper =
     "to_char(upper(during) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
-bool is_overlap(const pqxx::sql_error& e) {
-  return std::string(e.what()).find("appointments_no_overlap") != std::string::npos;
-}
-
-template <class F>
-auto guarded(const char* what, F&& f) -> expected<decltype(f())> {
-  try {
-    return f();
-  } catch (const pqxx::broken_connection& e) {
-    return fail("database_unreachable", std::string(what) + ": " + e.what());
-  } catch (const pqxx::sql_error& e) {
-    if (is_overlap(e))
-      return fail("slot_taken", "the slot overlaps another appointment");
-    return fail("database_error", std::string(what) + ": " + e.what());
-  } catch (const std::exception& e) {
-    return fail("database_error", std::string(what) + ": " + e.what());
-  }
-}
 
 appointment row_to_appointment(const pqxx::row& r) {
   appointment a;

@@ -5,18 +5,6 @@
 namespace frontdesk::store {
 namespace {
 
-// Exceptions from libpqxx end here, as values.
-template <class F>
-auto guarded(const char* what, F&& f) -> expected<decltype(f())> {
-  try {
-    return f();
-  } catch (const pqxx::broken_connection& e) {
-    return fail("database_unreachable", std::string(what) + ": " + e.what());
-  } catch (const std::exception& e) {
-    return fail("database_error", std::string(what) + ": " + e.what());
-  }
-}
-
 std::string ts(sys_time t) { return format_rfc3339(t); }
 
 bool is_final_status(const std::string& s) {

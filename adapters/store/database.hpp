@@ -10,6 +10,8 @@
 
 #include <pqxx/pqxx>
 
+#include "protocols/core/expected.hpp"
+
 namespace frontdesk::store {
 
 /// A bounded pool of PostgreSQL connections as the application role, and the only way the
@@ -95,5 +97,22 @@ private:
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   std::size_t open_ = 0;
 };
+
+/// Runs `f` and turns libpqxx's exceptions into failure values: the store's repositories never
+/// throw. A refused overlap of appointments comes back as "slot_taken".
+template <class F>
+auto guarded(const char* what, F&& f) -> expected<decltype(f())> {
+  try {
+    return f();
+  } catch (const pqxx::broken_connection& e) {
+    return fail("database_unreachable", std::string(what) + ": " + e.what());
+  } catch (const pqxx::sql_error& e) {
+    if (std::string(e.what()).find("appointments_no_overlap") != std::string::npos)
+      return fail("slot_taken", "the slot overlaps another appointment");
+    return fail("database_error", std::string(what) + ": " + e.what());
+  } catch (const std::exception& e) {
+    return fail("database_error", std::string(what) + ": " + e.what());
+  }
+}
 
 } // namespace frontdesk::store
