@@ -102,7 +102,8 @@ int ordinal(const std::vector<std::string>& t, std::size_t i, int& value) {
   if (w.size() >= 3 && std::isdigit(static_cast<unsigned char>(w[0]))) {
     auto suffix = w.substr(w.size() - 2);
     auto num = w.substr(0, w.size() - 2);
-    if ((suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") && all_digits(num)) {
+    if ((suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") && all_digits(num) &&
+        num.size() <= 2) {
       value = std::stoi(num);
       return 1;
     }
@@ -223,8 +224,11 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       }
     } else if (w.find('/') != std::string::npos) {
       unsigned m = 0, d = 0;
-      if (std::sscanf(w.c_str(), "%u/%u", &m, &d) == 2 && m >= 1 && m <= 12)
-        out.day = resolve_month_day(today, m, d);
+      if (std::sscanf(w.c_str(), "%u/%u", &m, &d) == 2 && m >= 1 && m <= 12) {
+        auto ymd = resolve_month_day(today, m, d);
+        if (ymd.ok())
+          out.day = ymd;
+      }
     }
     // -- parts of day
     if (w == "morning" || w == "afternoon" || w == "evening")
@@ -297,7 +301,7 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       h = h - 1;
       m = 45;
     }
-    if (h > 23 || m > 59)
+    if (h < 0 || h > 23 || m < 0 || m > 59) // also catches "quarter to zero" and overflows
       continue;
     if (ampm == "pm" && h < 12)
       h += 12;

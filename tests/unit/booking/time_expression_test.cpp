@@ -93,4 +93,9 @@ TEST(time_expression, garbage_is_nothing_not_a_crash) {
                  "13:75", "the thirty fifth", "february thirtieth", "a week from", "twenty"})
     (void)parse_time_expression(s, wednesday);
   EXPECT_FALSE(parse_time_expression("february thirtieth", wednesday));
+  EXPECT_FALSE(parse_time_expression("2/57", wednesday)); // found by the fuzzer
+  EXPECT_FALSE(parse_time_expression("2/30", wednesday));
+  EXPECT_FALSE(parse_time_expression("0000000000000000:000004000000000000000+00", wednesday));
+  EXPECT_FALSE(parse_time_expression("quarter to zero", wednesday));
+  EXPECT_FALSE(parse_time_expression("the 11111111111111111111th", wednesday)); // fuzzer
 }
