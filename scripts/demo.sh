@@ -27,13 +27,15 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+# The demo caller's bookings from an earlier run would take the slot it asks for: free them.
+psql -X -q "$DATABASE_OWNER_URL" -c "UPDATE appointments SET status = 'cancelled', cancelled_at = now()
+  WHERE customer_phone = '+15557770123' AND status IN ('booked', 'held')" >/dev/null
+
 say "placing a demo call to Bright Smile Dental (+15550100001): a question, then a booking"
+say "(the caller's script: config/demo/scenarios/book_cleaning.json)"
 report="$(mktemp)"
-"$FD_BIN" call --base-url "http://127.0.0.1:$port" --to +15550100001 --from +15557770123 \
-  --say "Do you accept my insurance?" \
-  --then "I would like to book a cleaning tomorrow at eleven a m." \
-  --then "My name is Maria Garcia." --then "Yes please." --then "No thank you." \
-  --max-seconds 120 >"$report" || true
+"$FD_BIN" call --base-url "http://127.0.0.1:$port" --to +15550100001 \
+  --scenario "$FD_ROOT/config/demo/scenarios/book_cleaning.json" --max-seconds 120 >"$report" || true
 sid="$(sed -n 's/.*"call_sid":"\([^"]*\)".*/\1/p' "$report")"
 say "the conversation"
 psql -X -q -A -F ': ' -t "$DATABASE_OWNER_URL" -c \

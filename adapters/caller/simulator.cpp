@@ -131,6 +131,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   for (auto p = hook->body.find("<Parameter ", stream_at); p != std::string::npos;
        p = hook->body.find("<Parameter ", p + 1))
     params[attribute(hook->body, p, "name")] = attribute(hook->body, p, "value");
+  rep.stream_parameters = params;
   auto su = twilio::parse_url(stream_url);
   auto bu = twilio::parse_url(base);
   if (!su || !bu)

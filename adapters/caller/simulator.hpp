@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ struct sim_options {
 struct sim_report {
   std::string call_sid;
   std::string stream_sid;
+  std::map<std::string, std::string> stream_parameters; // the <Parameter>s of the <Stream>
   int webhook_status = 0;
   std::string twiml;
   double first_audio_ms = -1;     // stream start → first media from the node

@@ -165,4 +165,32 @@ expected<bool> calls_repo::set_results(const std::string& business_id, const std
   });
 }
 
+expected<std::string> calls_repo::call_report_json(const std::string& business_id,
+                                                   const std::string& call_id) {
+  return guarded("call_report", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params(
+          "SELECT json_build_object("
+          " 'status', c.status, 'end_reason', c.end_reason, 'outcome', c.outcome,"
+          " 'summary', c.summary, 'transcript', c.transcript, 'latencies', c.latencies,"
+          " 'recording', c.recording_path,"
+          " 'appointments_created', coalesce((SELECT json_agg(json_build_object("
+          "     'name', a.customer_name, 'phone', a.customer_phone, 'service', a.service,"
+          "     'status', a.status,"
+          "     'start', to_char(lower(a.during) AT TIME ZONE b.timezone, 'YYYY-MM-DD\"T\"HH24:MI'))"
+          "     ORDER BY lower(a.during)) FROM appointments a"
+          "   WHERE a.call_id = c.id AND a.status <> 'held'), '[]'::json),"
+          " 'appointments_cancelled', coalesce((SELECT json_agg(json_build_object("
+          "     'name', a.customer_name,"
+          "     'start', to_char(lower(a.during) AT TIME ZONE b.timezone, 'YYYY-MM-DD\"T\"HH24:MI')))"
+          "     FROM appointments a WHERE a.status = 'cancelled'"
+          "     AND a.cancelled_at BETWEEN c.started_at AND coalesce(c.ended_at, 'infinity')"
+          "     AND (a.call_id IS DISTINCT FROM c.id OR a.rescheduled_from IS NULL)), '[]'::json))::text"
+          " FROM calls c JOIN businesses b ON b.id = c.business_id WHERE c.id = $1",
+          call_id);
+      return r.empty() ? std::string() : r[0][0].as<std::string>();
+    });
+  });
+}
+
 } // namespace frontdesk::store

@@ -81,6 +81,10 @@ public:
                              const std::string& summary, const std::string& outcome,
                              const std::string& recording_path);
 
+  /// A finished call as JSON for reports: transcript, latencies, outcome, summary, and the
+  /// appointments it created or cancelled, in the business's local time. Empty when unknown.
+  expected<std::string> call_report_json(const std::string& business_id, const std::string& call_id);
+
 private:
   database& db_;
 };

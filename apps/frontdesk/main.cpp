@@ -27,6 +27,11 @@
 #include "adapters/store/migrate.hpp"
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "adapters/store/calls.hpp"
 
 namespace {
 
@@ -181,6 +186,7 @@ expected<std::vector<std::uint8_t>> load_caller_audio(const std::string& path) {
 
 struct call_options {
   caller::sim_options sim;
+  std::string scenario;
   std::string audio_path;
   std::string say;
   std::vector<std::string> then;
@@ -190,7 +196,59 @@ struct call_options {
   std::string dtmf;
 };
 
+// A scenario file: {"caller": "+1...", "turns": ["words", {"audio": "file.wav"}, ...]}.
+std::optional<failure> load_scenario(call_options& o) {
+  std::ifstream in(o.scenario, std::ios::binary);
+  if (!in)
+    return fail("bad_scenario", "cannot read scenario file '" + o.scenario + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text.str(), ec);
+  if (ec || !doc.is_object())
+    return fail("bad_scenario", o.scenario + ": not a JSON object");
+  auto& obj = doc.as_object();
+  if (auto* c = obj.if_contains("caller"); c && c->is_string())
+    o.sim.from = std::string(c->as_string());
+  auto* turns = obj.if_contains("turns");
+  if (!turns || !turns->is_array() || turns->as_array().empty())
+    return fail("bad_scenario", o.scenario + ": 'turns' must be a non-empty list");
+  auto voice = speech::make_flite_tts(o.voice);
+  if (!voice)
+    return fail("bad_scenario", "no Flite voice '" + o.voice + "'");
+  for (std::size_t i = 0; i < turns->as_array().size(); ++i) {
+    auto& t = turns->as_array()[i];
+    std::vector<std::uint8_t> audio;
+    if (t.is_string()) {
+      auto a = speech::synthesize_all(*voice, std::string(t.as_string()));
+      if (!a)
+        return a.error();
+      audio = std::move(*a);
+    } else if (t.is_object() && t.as_object().if_contains("audio") &&
+               t.as_object().at("audio").is_string()) {
+      auto a = load_caller_audio(std::string(t.as_object().at("audio").as_string()));
+      if (!a)
+        return a.error();
+      audio = std::move(*a);
+    } else {
+      return fail("bad_scenario", o.scenario + ": turns[" + std::to_string(i) +
+                                      "] must be words or {\"audio\": \"file.wav\"}");
+    }
+    if (i == 0)
+      o.sim.audio = std::move(audio);
+    else
+      o.sim.turns.push_back({std::move(audio), std::chrono::milliseconds(0)});
+  }
+  return std::nullopt;
+}
+
 int run_call(call_options o) {
+  if (!o.scenario.empty()) {
+    if (auto err = load_scenario(o)) {
+      spdlog::error("{}", err->message);
+      return exit_usage;
+    }
+  }
   if (o.sim.base_url.empty() || o.sim.to.empty()) {
     spdlog::error("call needs --base-url and --to");
     return exit_usage;
@@ -233,7 +291,27 @@ int run_call(call_options o) {
     std::ofstream(o.record_path, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
   }
-  std::cout << report->to_json() << std::endl;
+  // With the node's database at hand, the report also tells what the call did.
+  std::string call_json;
+  const char* db_url = std::getenv("DATABASE_URL");
+  auto& params = report->stream_parameters;
+  if (db_url && *db_url && params.count("callId") && params.count("businessId")) {
+    store::database db(db_url, 1);
+    store::calls_repo repo(db);
+    for (int i = 0; i < 50; ++i) { // the node writes the end of the call on its worker pool
+      auto r = repo.call_report_json(params.at("businessId"), params.at("callId"));
+      if (r && !r->empty() && r->find("\"status\" : \"ringing\"") == std::string::npos &&
+          r->find("\"end_reason\" : null") == std::string::npos) {
+        call_json = *r;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  auto out = report->to_json();
+  if (!call_json.empty())
+    out = out.substr(0, out.size() - 1) + ",\"call\":" + call_json + "}";
+  std::cout << out << std::endl;
   return report->webhook_status == 200 ? 0 : exit_failed;
 }
 
@@ -350,6 +428,11 @@ int main(int argc, char** argv) {
   call_options co;
   call->add_option("--base-url", co.sim.base_url, "The node, e.g. http://127.0.0.1:8080")
       ->required();
+  auto* scenario_opt = call->add_option(
+      "--scenario", co.scenario,
+      "A caller's script: {\"caller\": \"+1...\", \"turns\": [\"words\", {\"audio\": \"f.wav\"}]}; "
+      "each turn is spoken after the receptionist has answered. With DATABASE_URL set, the report "
+      "adds the call's transcript, latencies and appointments");
   call->add_option("--public-url", co.sim.public_url,
                    "The URL the node signs over (its --public-url; default: --base-url)");
   call->add_option("--to", co.sim.to, "The dialled number (a business's phone_number)")->required();
@@ -358,6 +441,8 @@ int main(int argc, char** argv) {
                    "Caller audio: WAV (8 kHz, 16-bit PCM or mu-law) or raw mu-law");
   auto* say_opt = call->add_option("--say", co.say, "Caller words, spoken with a Flite voice");
   call->get_option("--audio")->excludes(say_opt);
+  scenario_opt->excludes(say_opt);
+  scenario_opt->excludes(call->get_option("--audio"));
   call->add_option("--then", co.then,
                    "Further caller turns (repeatable), each after the receptionist has answered")
       ->needs(say_opt);
