@@ -229,3 +229,55 @@ TEST_F(booking_call, hands_the_caller_to_a_person_when_asked) {
   EXPECT_NE(rep->after_stream_twiml.find("<Dial"), std::string::npos);
   EXPECT_TRUE(eventually("SELECT outcome FROM calls", "transferred"));
 }
+
+namespace {
+
+// The caller already has Thursday, March 5th at 10:00 (Chicago) booked.
+class returning_caller : public booking_call {
+protected:
+  void SetUp() override {
+    booking_call::SetUp();
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::work tx(c);
+    tx.exec("INSERT INTO appointments (business_id, during, customer_name, customer_phone) VALUES "
+            "('00000000-0000-0000-0000-0000000000a1', "
+            "'[2026-03-05 16:00Z, 2026-03-05 17:00Z)', 'John Smith', '+15557770000')");
+    tx.commit();
+  }
+};
+
+} // namespace
+
+TEST_F(returning_caller, cancels_the_callers_appointment_after_a_yes) {
+  auto o = sim();
+  o.audio = words("I need to cancel my appointment.");
+  o.turns.push_back({words("Yes."), 0ms});
+  o.turns.push_back({words("No thank you."), 0ms});
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  auto transcript = row("SELECT transcript::text FROM calls");
+  EXPECT_NE(transcript.find("I see your appointment on Thursday, March 5th at 10:00 AM"),
+            std::string::npos)
+      << transcript;
+  EXPECT_EQ(row("SELECT status::text FROM appointments"), "cancelled") << transcript;
+  EXPECT_TRUE(eventually("SELECT outcome FROM calls", "cancelled"));
+}
+
+TEST_F(returning_caller, moves_the_callers_appointment_to_a_new_time) {
+  auto o = sim();
+  o.audio = words("Can I reschedule my appointment?");
+  o.turns.push_back({words("Friday at ten a m."), 0ms});
+  o.turns.push_back({words("Yes please."), 0ms});
+  o.turns.push_back({words("No thank you."), 0ms});
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  auto transcript = row("SELECT transcript::text FROM calls");
+  EXPECT_NE(transcript.find("Friday, March 6th at 10:00 AM"), std::string::npos) << transcript;
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'booked'"), "1") << transcript;
+  EXPECT_EQ(row("SELECT to_char(lower(during) AT TIME ZONE 'America/Chicago', 'YYYY-MM-DD HH24:MI') "
+                "FROM appointments WHERE status = 'booked'"),
+            "2026-03-06 10:00");
+  EXPECT_EQ(row("SELECT customer_name FROM appointments WHERE status = 'booked'"), "John Smith");
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'cancelled'"), "1");
+  EXPECT_TRUE(eventually("SELECT outcome FROM calls", "rescheduled"));
+}
