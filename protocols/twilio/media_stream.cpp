@@ -87,6 +87,23 @@ std::optional<failure> parse_media(const json::object& m, message& out, const pa
   return std::nullopt;
 }
 
+// `media` and `mark` look alike in both directions; Twilio's media adds track, chunk, timestamp.
+expected<message> parse_media_or_mark(const json::object& o, event kind, message& m,
+                                      const parse_limits& limits, bool from_twilio) {
+  m.kind = kind;
+  const char* key = kind == event::media ? "media" : "mark";
+  auto* body = get_object(o, key);
+  if (!body)
+    return bad("missing_field", std::string("missing '") + key + "'");
+  if (kind == event::media) {
+    if (auto e = parse_media(*body, m, limits, from_twilio))
+      return *e;
+  } else if (auto e = get_str(*body, "name", m.mark_name)) {
+    return *e;
+  }
+  return std::move(m);
+}
+
 std::string quoted(std::string_view s) { return json::serialize(json::string(s)); }
 
 } // namespace
@@ -168,24 +185,10 @@ expected<message> parse_from_twilio(std::string_view text, const parse_limits& l
     }
     return m;
   }
-  if (ev == "media") {
-    m.kind = event::media;
-    auto* md = get_object(o, "media");
-    if (!md)
-      return bad("missing_field", "missing 'media'");
-    if (auto e = parse_media(*md, m, limits, true))
-      return *e;
-    return m;
-  }
-  if (ev == "mark") {
-    m.kind = event::mark;
-    auto* mk = get_object(o, "mark");
-    if (!mk)
-      return bad("missing_field", "missing 'mark'");
-    if (auto e = get_str(*mk, "name", m.mark_name))
-      return *e;
-    return m;
-  }
+  if (ev == "media")
+    return parse_media_or_mark(o, event::media, m, limits, true);
+  if (ev == "mark")
+    return parse_media_or_mark(o, event::mark, m, limits, true);
   if (ev == "dtmf") {
     m.kind = event::dtmf;
     auto* d = get_object(o, "dtmf");
@@ -221,24 +224,10 @@ expected<message> parse_to_twilio(std::string_view text, const parse_limits& lim
     return *e;
   if (auto e = get_str(o, "streamSid", m.stream_sid))
     return *e;
-  if (ev == "media") {
-    m.kind = event::media;
-    auto* md = get_object(o, "media");
-    if (!md)
-      return bad("missing_field", "missing 'media'");
-    if (auto e = parse_media(*md, m, limits, false))
-      return *e;
-    return m;
-  }
-  if (ev == "mark") {
-    m.kind = event::mark;
-    auto* mk = get_object(o, "mark");
-    if (!mk)
-      return bad("missing_field", "missing 'mark'");
-    if (auto e = get_str(*mk, "name", m.mark_name))
-      return *e;
-    return m;
-  }
+  if (ev == "media")
+    return parse_media_or_mark(o, event::media, m, limits, false);
+  if (ev == "mark")
+    return parse_media_or_mark(o, event::mark, m, limits, false);
   if (ev == "clear") {
     m.kind = event::clear;
     return m;
