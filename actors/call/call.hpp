@@ -19,6 +19,9 @@ struct call_info {
   std::string caller;
   std::string business_name;
   std::string greeting;
+  /// Test engines only (speech.mode = instant): what the caller will say, turn by turn, as the
+  /// load generator declared it in the stream's start parameters. Ignored by real engines.
+  std::vector<std::string> script;
 };
 
 /// One turn of the conversation as it is saved.
@@ -36,6 +39,10 @@ struct turn_latency {
   double decision_ms = 0;    // → the dialog's reply
   double tts_first_ms = 0;   // → first synthesised audio
   double first_frame_ms = 0; // → first reply frame sent to Twilio
+  double endpoint_ms = 0;    // of first_frame_ms: the silence waited before the turn was over
+  /// What the runtime added: end of turn declared → first reply frame sent (recognition,
+  /// dialog, synthesis and every hop between actors and pools).
+  double runtime_ms() const { return first_frame_ms - endpoint_ms; }
 };
 
 /// What a call reports while it runs, for saving as it goes. Implementations must not block

@@ -242,6 +242,8 @@ struct listener_state {
   std::deque<std::vector<std::int16_t>> preroll; // audio before speech was detected
   std::vector<std::int16_t> batch;
   std::uint64_t generation = 0;
+  std::size_t utterances = 0;
+  std::shared_ptr<const call_info> info;
   bool agent_speaking = false;
 };
 
@@ -249,9 +251,10 @@ template <class Self>
 void log_failures(Self* self, const std::string& call_sid, const char* role);
 
 caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::actor supervisor,
-                             call_services* services, std::string call_sid) {
+                             call_services* services, call_info info) {
   auto& s = self->state;
-  log_failures(self, call_sid, "listener");
+  log_failures(self, info.call_sid, "listener");
+  s.info = std::make_shared<const call_info>(std::move(info));
   s.supervisor = std::move(supervisor);
   s.services = services;
   s.vad = services->make_vad();
@@ -282,8 +285,11 @@ caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::act
         if (ev == turn::endpointer::event::speech_started) {
           ++st.generation;
           st.current = std::make_shared<recognition>();
-          st.queue->post([rec = st.current, stt = st.services->stt] {
-            rec->session = stt ? stt->start() : nullptr;
+          st.queue->post([rec = st.current, svc = st.services, info = st.info,
+                          n = st.utterances++] {
+            rec->session = svc->open_stt ? svc->open_stt(*info, n)
+                           : svc->stt    ? svc->stt->start()
+                                         : nullptr;
             rec->unavailable = !rec->session;
           });
           for (auto& f : st.preroll)
@@ -304,9 +310,11 @@ caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::act
           auto speech_end = now_us() - st.endpointer.trailing_silence().count() * 1000;
           auto speech_ms = static_cast<std::int32_t>(st.endpointer.speech_in_turn().count());
           st.endpointer.set_partial("");
-          st.queue->post([rec = st.current, sup = st.supervisor, speech_end, speech_ms] {
+          st.queue->post([rec = st.current, sup = st.supervisor, speech_end, speech_ms,
+                          decided = now_us()] {
             heard h;
             h.speech_end_us = speech_end;
+            h.decided_us = decided;
             h.speech_ms = speech_ms;
             if (rec->session) {
               auto r = rec->session->finish();
@@ -659,7 +667,7 @@ caf::actor spawn_child(caf::stateful_actor<supervisor_state>* self, const std::s
   auto& s = self->state;
   if (which == "listener")
     return self->spawn<caf::monitored>(listener_actor, caf::actor_cast<caf::actor>(self),
-                                       s.services, s.info.call_sid);
+                                       s.services, s.info);
   if (which == "speaker")
     return self->spawn<caf::monitored>(speaker_actor, caf::actor_cast<caf::actor>(self), s.media,
                                        s.services, s.info.call_sid);
@@ -849,7 +857,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
           return;
         }
         ++st.turns;
-        st.trace = turn_latency{st.turns, double(h.final_us - h.speech_end_us) / 1000.0, 0, 0, 0};
+        st.trace = turn_latency{st.turns, double(h.final_us - h.speech_end_us) / 1000.0, 0, 0, 0,
+                                double(h.decided_us - h.speech_end_us) / 1000.0};
         st.speech_end_us = h.speech_end_us;
         if (st.services->events)
           st.services->events->on_turn(

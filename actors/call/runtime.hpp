@@ -14,6 +14,7 @@ namespace speech {
 class tts_engine;
 class stt_engine;
 class vad;
+class stt_session;
 } // namespace speech
 namespace dialog {
 class dialog_engine;
@@ -32,6 +33,9 @@ struct call_services {
   speech::tts_engine* tts = nullptr;
   speech::stt_engine* stt = nullptr;
   std::function<std::unique_ptr<speech::vad>()> make_vad;
+  /// Opens the recogniser for a call's `n`th utterance (0-based); unset: `stt->start()`.
+  /// Runs on the speech pool. The instant test engines use it to read the call's script.
+  std::function<std::unique_ptr<speech::stt_session>(const call_info&, std::size_t n)> open_stt;
   /// A dialog engine for one call of a business.
   std::function<std::unique_ptr<dialog::dialog_engine>(const booking::business_profile&)>
       make_dialog;

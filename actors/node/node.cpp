@@ -15,6 +15,7 @@
 #include "actors/dialog/rules_engine.hpp"
 #include "actors/dialog/phrases.hpp"
 #include "adapters/edge/edge.hpp"
+#include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/http/http.hpp"
@@ -104,20 +105,29 @@ bool node::start() {
     spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");
   } else {
     d.speech_pool = std::make_unique<worker_pool>("speech", d.cfg.speech.threads, 10000);
-    d.tts = speech::make_flite_tts(d.cfg.speech.voice);
-    if (!d.tts) {
-      spdlog::error("no Flite voice '{}'", d.cfg.speech.voice);
-      return false;
-    }
     speech::pocketsphinx_settings ps;
-    ps.phrases = dialog::recognizer_phrases({});
-    ps.decoders = static_cast<std::size_t>(d.cfg.speech.decoders);
-    auto stt = speech::make_pocketsphinx(ps);
-    if (!stt) {
-      spdlog::error("speech recogniser: {}", stt.error().message);
-      return false;
+    if (d.cfg.speech.mode == "instant") {
+      spdlog::warn("speech.mode = instant: a scripted recogniser and a tone for speech (for "
+                   "benchmarks and tests only)");
+      d.tts = speech::make_tone_tts();
+      svc.open_stt = [](const call::call_info& info, std::size_t n) {
+        return speech::make_script_session(n < info.script.size() ? info.script[n] : "");
+      };
+    } else {
+      d.tts = speech::make_flite_tts(d.cfg.speech.voice);
+      if (!d.tts) {
+        spdlog::error("no Flite voice '{}'", d.cfg.speech.voice);
+        return false;
+      }
+      ps.phrases = dialog::recognizer_phrases({});
+      ps.decoders = static_cast<std::size_t>(d.cfg.speech.decoders);
+      auto stt = speech::make_pocketsphinx(ps);
+      if (!stt) {
+        spdlog::error("speech recogniser: {}", stt.error().message);
+        return false;
+      }
+      d.stt = std::move(*stt);
     }
-    d.stt = std::move(*stt);
     svc.tts = d.tts.get();
     svc.stt = d.stt.get();
     svc.speech_pool = d.speech_pool.get();
@@ -153,8 +163,9 @@ bool node::start() {
       std::filesystem::create_directories(d.cfg.speech.recordings_dir, ec);
       svc.recordings_dir = std::filesystem::absolute(d.cfg.speech.recordings_dir).string();
     }
-    spdlog::info("speech: {} ({} decoders, {} phrases), {}, recordings in '{}'", d.stt->name(),
-                 ps.decoders, ps.phrases.size(), d.tts->name(), svc.recordings_dir);
+    spdlog::info("speech: {} ({} decoders, {} phrases), {}, recordings in '{}'",
+                 d.stt ? d.stt->name() : "scripted", ps.decoders, ps.phrases.size(),
+                 d.tts->name(), svc.recordings_dir);
   }
   d.calls = call::make_call_runtime(*d.sys, std::move(svc));
 

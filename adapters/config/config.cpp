@@ -152,9 +152,11 @@ const std::vector<key_entry>& entries() {
            [](const std::string& v) { return one_of(v, {"sharing", "stealing"}); })},
       {{"speech.mode", "string", "\"embedded\"",
         "embedded: PocketSphinx, Flite and the dialog engine answer calls. echo: the call "
-        "echoes the caller (transport tests and benchmarks only)."},
+        "echoes the caller. instant: the dialog engine with a recogniser that reads the "
+        "caller's declared script and a tone for speech (echo and instant: transport tests "
+        "and benchmarks only)."},
        str(&config::speech, &config::speech_section::mode,
-           [](const std::string& v) { return one_of(v, {"embedded", "echo"}); })},
+           [](const std::string& v) { return one_of(v, {"embedded", "echo", "instant"}); })},
       {{"speech.voice", "string", "\"kal16\"", "Flite voice of the receptionist: kal16, kal, rms, slt, awb."},
        str(&config::speech, &config::speech_section::voice,
            [](const std::string& v) { return one_of(v, {"kal16", "kal", "rms", "slt", "awb"}); })},

@@ -398,7 +398,13 @@ private:
     stream_sid_ = m.stream_sid;
     log_ = log::context().with("call", m.start.call_sid).with("business", business_id);
     call::call_info info{call_id, business_id, m.start.call_sid, m.stream_sid,
-                         p.count("caller") ? p.at("caller") : "", "", ""};
+                         p.count("caller") ? p.at("caller") : "", "", "", {}};
+    if (auto it = p.find("script"); it != p.end()) // a load generator's declared turns ("a|b")
+      for (std::size_t from = 0; from <= it->second.size();) {
+        auto bar = std::min(it->second.find('|', from), it->second.size());
+        info.script.push_back(it->second.substr(from, bar - from));
+        from = bar + 1;
+      }
     {
       std::lock_guard lk(edge_->business_mtx);
       if (auto it = edge_->businesses.find(business_id); it != edge_->businesses.end()) {
@@ -514,6 +520,11 @@ public:
     decision_ = h("decision", "");
     tts_ = h("tts_first_audio", "");
     frame_ = h("first_frame_sent", "");
+    runtime_ = &reg.add_histogram(
+        "frontdesk_turn_runtime_ms",
+        "Per caller turn, ms from the end of turn being declared to the first reply frame sent: "
+        "what the runtime adds (recognition, dialog, synthesis, hops), endpointing excluded.",
+        {0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
   }
   void on_turn(const call::call_info& info, const call::turn_record& t) override {
     pool_.post([this, info, t] {
@@ -534,10 +545,12 @@ public:
     decision_->observe(l.decision_ms);
     tts_->observe(l.tts_first_ms);
     frame_->observe(l.first_frame_ms);
+    runtime_->observe(l.runtime_ms());
     auto json = fmt::format(R"({{"turn":{},"stt_final_ms":{:.1f},"decision_ms":{:.1f},)"
-                            R"("tts_first_ms":{:.1f},"first_frame_ms":{:.1f}}})",
+                            R"("tts_first_ms":{:.1f},"first_frame_ms":{:.1f},)"
+                            R"("endpoint_ms":{:.1f},"runtime_ms":{:.2f}}})",
                             l.turn, l.stt_final_ms, l.decision_ms, l.tts_first_ms,
-                            l.first_frame_ms);
+                            l.first_frame_ms, l.endpoint_ms, l.runtime_ms());
     log::context().with("call", info.call_sid).with("business", info.business_id)
         .info("turn {} latency: speech end → final {:.0f} ms, reply {:.0f} ms, first audio "
               "{:.0f} ms, first frame {:.0f} ms",
@@ -553,7 +566,7 @@ private:
   store::calls_repo repo_;
   worker_pool& pool_;
   std::shared_ptr<transfer_book> transfers_;
-  metrics::histogram *stt_, *decision_, *tts_, *frame_;
+  metrics::histogram *stt_, *decision_, *tts_, *frame_, *runtime_;
 };
 
 } // namespace
