@@ -19,11 +19,12 @@ void pacer::enqueue(std::uint32_t utterance, std::span<const std::uint8_t> mulaw
 std::vector<pacer::item> pacer::poll(steady_time now) {
   std::vector<item> out;
   double elapsed = last_poll_ ? std::chrono::duration<double, std::milli>(now - *last_poll_).count()
-                              : double(settings_.message.count());
+                              : double(std::max(settings_.message, settings_.tick).count());
   last_poll_ = now;
-  // Earn sending time at max_rate, but never bank more than two messages' worth.
+  // Earn sending time at max_rate, but never bank more than a tick's (or two messages') worth.
   budget_ms_ = std::min(budget_ms_ + elapsed * settings_.max_rate,
-                        2.0 * double(settings_.message.count()));
+                        std::max(2.0 * double(settings_.message.count()),
+                                 settings_.max_rate * double(settings_.tick.count())));
   if (playback_end_ < now)
     playback_end_ = now;
   auto msg_bytes = static_cast<std::size_t>(settings_.message.count()) * bytes_per_ms;

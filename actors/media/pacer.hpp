@@ -20,13 +20,14 @@ using std::chrono::milliseconds;
 /// little (max_lead) and never faster than max_rate times real time, which keeps its buffer
 /// shallow and makes `clear` effective. A mark follows each queued segment; Twilio echoes it once
 /// the audio before it has played, which is how we know what the caller actually heard.
-/// Pure: time is a parameter; the media actor calls poll() on its 20 ms tick.
+/// Pure: time is a parameter; the media actor calls poll() on its tick (settings::tick).
 class pacer {
 public:
   struct settings {
     milliseconds message{20};   // audio per media message: 20 or 40 ms
     milliseconds max_lead{200}; // how far ahead of playback we may be
     double max_rate = 2.0;      // never faster than this times real time
+    milliseconds tick{20};      // how often poll() is called: each poll may send a tick's worth
   };
 
   /// What to send to Twilio now.

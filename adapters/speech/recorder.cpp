@@ -22,6 +22,12 @@ expected<std::unique_ptr<recorder>> recorder::open(const std::string& path,
     return fail("recording_failed", "cannot create " + path + ": " + ope_strerror(err));
   ope_encoder_ctl(enc, OPUS_SET_BITRATE(12000));
   ope_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+  // Telephone audio is narrowband already. At the default complexity (10) and bandwidth one
+  // call's recording cost ~400 us of CPU per 20 ms frame; narrowband, complexity 0 and 60 ms
+  // packets cost ~75 us at about the same size (measured on 60 s of audio).
+  ope_encoder_ctl(enc, OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_NARROWBAND));
+  ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(0));
+  ope_encoder_ctl(enc, OPUS_SET_EXPERT_FRAME_DURATION(OPUS_FRAMESIZE_60_MS));
   // 200 ms pages instead of libopusenc's 1 s and 2 s buffering: a crash loses little.
   ope_encoder_ctl(enc, OPE_SET_MUXING_DELAY(9600));
   ope_encoder_ctl(enc, OPE_SET_DECISION_DELAY(9600));

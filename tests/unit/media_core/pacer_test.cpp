@@ -135,3 +135,27 @@ TEST(pacer, a_long_stall_does_not_cause_a_burst) {
   auto items = p.poll(t + 1000ms);
   EXPECT_LE(count(items, pacer::item::kind::media) * 20, 200u);
 }
+
+TEST(pacer, a_slower_tick_sends_a_ticks_worth_and_never_lets_playback_run_dry) {
+  pacer::settings s;
+  s.tick = 60ms;
+  pacer p(s);
+  p.enqueue(1, audio(3000ms), false);
+  steady_time t{};
+  steady_time playout_end = t;
+  std::size_t frames = 0;
+  for (int tick = 0; tick < 40; ++tick, t += 60ms) {
+    // At each tick the caller still has audio buffered (after the first).
+    if (tick > 0) {
+      EXPECT_GE(playout_end - t, 60ms) << "tick " << tick;
+    }
+    auto n = count(p.poll(t), pacer::item::kind::media);
+    frames += n;
+    playout_end = std::max(playout_end, t) + std::chrono::milliseconds(20 * n);
+    EXPECT_LE(playout_end - t, 200ms); // never further ahead than the lead
+    EXPECT_LE(n * 20, 120u);           // never more than 2x a tick at once
+  }
+  // Real time over the 39 ticks after the first, plus what the lead allows ahead.
+  EXPECT_GE(frames * 20, 2340u + 60u);
+  EXPECT_LE(frames * 20, 2340u + 200u);
+}
