@@ -1,14 +1,21 @@
 #include "adapters/caller/bench.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <thread>
 
+#include <filesystem>
+#include <limits>
+
 #include <unistd.h>
 
 #include <boost/json.hpp>
+
+#include "adapters/http/http.hpp"
 
 namespace frontdesk::caller {
 namespace {
@@ -50,8 +57,110 @@ proc_usage read_proc_usage(int pid) {
   while (std::getline(status, line))
     if (line.rfind("VmRSS:", 0) == 0)
       u.rss_mb = std::stod(line.substr(6)) / 1024.0;
+  std::error_code ec;
+  int fds = 0;
+  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end;
+       !ec && it != end; it.increment(ec))
+    ++fds;
+  if (!ec)
+    u.fds = fds;
   return u;
 }
+
+std::vector<std::pair<double, std::uint64_t>> parse_histogram(std::string_view text,
+                                                              std::string_view name) {
+  std::vector<std::pair<double, std::uint64_t>> out;
+  std::string prefix = std::string(name) + "_bucket{";
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    auto line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (line.rfind(prefix, 0) != 0)
+      continue;
+    auto close = line.find('}');
+    auto le = line.find("le=\"");
+    if (close == std::string_view::npos || le == std::string_view::npos || le > close)
+      continue;
+    auto le_end = line.find('"', le + 4);
+    if (le_end == std::string_view::npos || le_end > close)
+      continue;
+    std::string bound(line.substr(le + 4, le_end - le - 4));
+    std::string count(line.substr(close + 1));
+    try {
+      std::size_t used = 0;
+      double b = bound == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(bound, &used);
+      if (bound != "+Inf" && used != bound.size())
+        continue;
+      auto first = count.find_first_not_of(' ');
+      if (first == std::string::npos || count[first] == '-')
+        continue;
+      auto c = std::stoull(count.substr(first), &used);
+      if (first + used != count.size())
+        continue;
+      out.emplace_back(b, c);
+    } catch (const std::exception&) {
+      continue;
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+double histogram_quantile(const std::vector<std::pair<double, std::uint64_t>>& before,
+                          const std::vector<std::pair<double, std::uint64_t>>& after, double q,
+                          std::uint64_t* count) {
+  // Observations in the window, per bucket (cumulative).
+  std::vector<std::pair<double, double>> d;
+  for (auto& [le, n] : after) {
+    double was = 0;
+    for (auto& [le0, n0] : before)
+      if (le0 == le)
+        was = double(n0);
+    d.emplace_back(le, std::max(0.0, double(n) - was));
+  }
+  if (count)
+    *count = d.empty() ? 0 : static_cast<std::uint64_t>(d.back().second);
+  if (d.empty() || d.back().second <= 0)
+    return 0;
+  double rank = q * d.back().second;
+  double lower = 0, below = 0;
+  for (auto& [le, n] : d) {
+    if (n >= rank) {
+      if (std::isinf(le))
+        return lower; // beyond the last finite bound: report that bound
+      return n == below ? le : lower + (le - lower) * (rank - below) / (n - below);
+    }
+    lower = std::isinf(le) ? lower : le;
+    below = n;
+  }
+  return lower;
+}
+
+namespace {
+
+std::string scrape_metrics(const std::string& base_url) {
+  auto base = base_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  auto r = http::fetch("GET", base + "/metrics", {}, "", std::chrono::seconds(5));
+  return r && r->status == 200 ? r->body : "";
+}
+
+// The value of an unlabelled gauge or counter in the text format, or -1.
+double metric_value(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + " ", 0) == 0) {
+      try {
+        return std::stod(line.substr(name.size() + 1));
+      } catch (const std::exception&) {
+        return -1;
+      }
+    }
+  return -1;
+}
+
+} // namespace
 
 bench_report run_bench(const bench_options& o) {
   bench_report rep;
@@ -61,31 +170,61 @@ bench_report run_bench(const bench_options& o) {
   auto before = o.node_pid ? read_proc_usage(o.node_pid) : proc_usage{};
   auto self_before = read_proc_usage(static_cast<int>(::getpid()));
   rep.node_rss_before_mb = before.rss_mb;
+  rep.node_fds_before = before.fds;
+  rep.node_rss_peak_mb = before.rss_mb;
+  rep.node_fds_peak = before.fds;
+  auto metrics_before = scrape_metrics(o.call.base_url);
+  const char* runtime_metric = "frontdesk_turn_runtime_ms";
   auto t0 = std::chrono::steady_clock::now();
+  auto soak_end = t0 + o.soak;
+  std::atomic<bool> done{false};
+  std::thread sampler;
+  if (o.node_pid)
+    sampler = std::thread([&] {
+      while (!done) {
+        auto u = read_proc_usage(o.node_pid);
+        {
+          std::lock_guard lk(mtx);
+          rep.node_rss_peak_mb = std::max(rep.node_rss_peak_mb, u.rss_mb);
+          rep.node_fds_peak = std::max(rep.node_fds_peak, u.fds);
+        }
+        for (int i = 0; i < 10 && !done; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  // One frame clock and two io threads for all the callers: the load generator stays small.
+  auto ws_pool = std::make_shared<http::ws_client_pool>(2);
+  auto frames = std::make_shared<frame_clock>();
   std::vector<std::thread> threads;
   for (int i = 0; i < o.calls; ++i) {
     threads.emplace_back([&, i] {
-      auto opt = o.call;
-      opt.call_sid.clear();
-      auto r = simulate_call(opt);
-      std::lock_guard lk(mtx);
-      if (!r) {
-        ++rep.failed;
-        if (rep.errors.size() < 5)
-          rep.errors.push_back(r.error().message);
-        return;
-      }
-      if (r->webhook_status != 200 || r->stream_sid.empty() ||
-          r->ended.rfind("caller_hung_up", 0) != 0) {
-        ++rep.failed;
-        if (rep.errors.size() < 5)
-          rep.errors.push_back("call " + std::to_string(i) + ": webhook " +
-                               std::to_string(r->webhook_status) + ", ended " + r->ended);
-      } else {
-        ++rep.ok;
-      }
-      r->received_audio.clear();
-      results.push_back(std::move(*r));
+      do {
+        auto opt = o.call;
+        opt.ws_pool = ws_pool;
+        opt.clock = frames;
+        opt.call_sid.clear();
+        auto r = simulate_call(opt);
+        std::lock_guard lk(mtx);
+        ++rep.calls_placed;
+        if (!r) {
+          ++rep.failed;
+          if (rep.errors.size() < 5)
+            rep.errors.push_back(r.error().message);
+          continue;
+        }
+        if (r->webhook_status != 200 || r->stream_sid.empty() ||
+            r->ended.rfind("caller_hung_up", 0) != 0) {
+          ++rep.failed;
+          if (rep.errors.size() < 5)
+            rep.errors.push_back("call " + std::to_string(i) + ": webhook " +
+                                 std::to_string(r->webhook_status) + ", ended " + r->ended);
+        } else {
+          ++rep.ok;
+        }
+        rep.turns_unanswered += r->turns_unanswered;
+        r->received_audio.clear();
+        results.push_back(std::move(*r));
+      } while (std::chrono::steady_clock::now() < soak_end);
     });
     if (o.ramp_per_second > 0)
       std::this_thread::sleep_until(
@@ -98,6 +237,27 @@ bench_report run_bench(const bench_options& o) {
   for (auto& t : threads)
     t.join();
   rep.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  done = true;
+  if (sampler.joinable())
+    sampler.join();
+  // The node finishes each call after the caller hangs up: wait for it before reading again.
+  auto metrics_after = scrape_metrics(o.call.base_url);
+  for (auto until = std::chrono::steady_clock::now() + o.settle;
+       !metrics_after.empty() && metric_value(metrics_after, "frontdesk_calls_live") > 0 &&
+       std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    metrics_after = scrape_metrics(o.call.base_url);
+  }
+  if (!metrics_after.empty())
+    rep.node_calls_live_after =
+        static_cast<std::uint64_t>(std::max(0.0, metric_value(metrics_after, "frontdesk_calls_live")));
+  {
+    auto h0 = parse_histogram(metrics_before, runtime_metric);
+    auto h1 = parse_histogram(metrics_after, runtime_metric);
+    rep.runtime_p50_ms = histogram_quantile(h0, h1, 0.50, &rep.runtime_turns);
+    rep.runtime_p95_ms = histogram_quantile(h0, h1, 0.95);
+    rep.runtime_p99_ms = histogram_quantile(h0, h1, 0.99);
+  }
   std::vector<double> first, late50, late99, send99, turns, barges;
   for (auto& r : results) {
     if (r.first_audio_ms >= 0)
@@ -128,6 +288,7 @@ bench_report run_bench(const bench_options& o) {
     auto after = read_proc_usage(o.node_pid);
     rep.node_cpu_s = after.cpu_s - before.cpu_s;
     rep.node_rss_after_mb = after.rss_mb;
+    rep.node_fds_after = after.fds;
     auto frames = double(rep.frames_sent + rep.frames_received);
     if (frames > 0)
       rep.node_cpu_us_per_frame = rep.node_cpu_s * 1e6 / frames;
@@ -151,7 +312,10 @@ std::string bench_report::to_json() const {
         {"frames_over_20ms", recv_late_over_20ms}}},
       {"caller_send_late_p99_ms", send_late_p99_ms},
       {"turn_latency_ms", {{"n", turns_measured}, {"p50", turn_p50_ms}, {"p95", turn_p95_ms},
-                           {"p99", turn_p99_ms}}},
+                           {"p99", turn_p99_ms}, {"unanswered", turns_unanswered}}},
+      {"runtime_added_ms", {{"n", runtime_turns}, {"p50", runtime_p50_ms},
+                            {"p95", runtime_p95_ms}, {"p99", runtime_p99_ms}}},
+      {"calls_placed", calls_placed},
       {"barge_in_ms", {{"n", barge_ins_measured}, {"p50", barge_in_p50_ms},
                        {"p95", barge_in_p95_ms}}},
       {"frames_sent", frames_sent},
@@ -159,7 +323,10 @@ std::string bench_report::to_json() const {
       {"node_cpu_s", node_cpu_s},
       {"node_cpu_us_per_frame", node_cpu_us_per_frame},
       {"node_rss_mb", {{"before", node_rss_before_mb}, {"sampled", node_rss_sampled_mb},
-                       {"after", node_rss_after_mb}}},
+                       {"peak", node_rss_peak_mb}, {"after", node_rss_after_mb}}},
+      {"node_fds", {{"before", node_fds_before}, {"peak", node_fds_peak},
+                    {"after", node_fds_after}}},
+      {"node_calls_live_after", node_calls_live_after},
       {"load_generator_cpu_s", load_cpu_s},
       {"errors", errs}};
   return boost::json::serialize(o);
@@ -167,22 +334,29 @@ std::string bench_report::to_json() const {
 
 std::string bench_report::to_table() const {
   std::ostringstream t;
-  t << "calls " << calls << " (ok " << ok << ", failed " << failed << ") in " << fmt(wall_s)
-    << " s\n"
+  t << "calls " << calls_placed << " by " << calls << " callers (ok " << ok << ", failed "
+    << failed << ") in " << fmt(wall_s) << " s\n"
     << "first audio ms        p50 " << fmt(first_audio_p50_ms) << "  p95 "
     << fmt(first_audio_p95_ms) << "\n"
     << "outbound late ms      p50 " << fmt(recv_late_p50_ms, 2) << "  p99 "
     << fmt(recv_late_p99_ms, 2) << "  max " << fmt(recv_late_max_ms, 2) << "  (>20 ms: "
     << recv_late_over_20ms << " frames)\n"
     << "turn latency ms       p50 " << fmt(turn_p50_ms) << "  p95 " << fmt(turn_p95_ms)
-    << "  p99 " << fmt(turn_p99_ms) << "  (" << turns_measured << " turns)\n"
+    << "  p99 " << fmt(turn_p99_ms) << "  (" << turns_measured << " turns, "
+    << turns_unanswered << " unanswered)\n"
+    << "runtime added ms      p50 " << fmt(runtime_p50_ms, 2) << "  p95 " << fmt(runtime_p95_ms, 2)
+    << "  p99 " << fmt(runtime_p99_ms, 2) << "  (" << runtime_turns
+    << " turns; end of turn -> first frame, node-side)\n"
     << "barge-in ms           p50 " << fmt(barge_in_p50_ms) << "  p95 " << fmt(barge_in_p95_ms)
     << "  (" << barge_ins_measured << ")\n"
     << "frames                sent " << frames_sent << "  received " << frames_received << "\n"
     << "node CPU              " << fmt(node_cpu_s, 2) << " s  (" << fmt(node_cpu_us_per_frame, 2)
     << " us per frame)\n"
     << "node RSS MB           before " << fmt(node_rss_before_mb) << "  sampled "
-    << fmt(node_rss_sampled_mb) << "  after " << fmt(node_rss_after_mb) << "\n"
+    << fmt(node_rss_sampled_mb) << "  peak " << fmt(node_rss_peak_mb) << "  after "
+    << fmt(node_rss_after_mb) << "\n"
+    << "node open files       before " << node_fds_before << "  peak " << node_fds_peak
+    << "  after " << node_fds_after << "  (live calls after: " << node_calls_live_after << ")\n"
     << "load generator CPU    " << fmt(load_cpu_s, 2) << " s\n";
   for (auto& e : errors)
     t << "error: " << e << "\n";

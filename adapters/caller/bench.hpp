@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "adapters/caller/simulator.hpp"
 
@@ -14,6 +17,12 @@ struct bench_options {
   double ramp_per_second = 20;      // how fast callers are added
   int node_pid = 0;                 // when set: node CPU and memory are read from /proc
   std::chrono::milliseconds sample_rss_after{0}; // idle runs: when to read the node's RSS
+  /// Soak: each of the `calls` callers calls again and again until this much time has passed
+  /// (0: one call each).
+  std::chrono::seconds soak{0};
+  /// After the calls: wait up to this long for the node to have no live calls, then read its
+  /// memory and open files again (they should be back where they started).
+  std::chrono::seconds settle{5};
 };
 
 struct bench_report {
@@ -25,12 +34,21 @@ struct bench_report {
   double send_late_p99_ms = 0;
   std::size_t turns_measured = 0;
   double turn_p50_ms = 0, turn_p95_ms = 0, turn_p99_ms = 0; // caller's last frame → reply
+  std::size_t turns_unanswered = 0; // caller turns no reply came to
+  // What the node's runtime added per turn (its own histogram, end of turn → first frame sent;
+  // endpointing excluded), read from /metrics before and after the run.
+  std::uint64_t runtime_turns = 0;
+  double runtime_p50_ms = 0, runtime_p95_ms = 0, runtime_p99_ms = 0;
   std::size_t barge_ins_measured = 0;
   double barge_in_p50_ms = 0, barge_in_p95_ms = 0;           // speech onset → clear
   std::uint64_t frames_sent = 0, frames_received = 0;
   double node_cpu_s = 0;            // user + system, over the run
   double node_cpu_us_per_frame = 0; // per frame in or out
   double node_rss_before_mb = 0, node_rss_sampled_mb = 0, node_rss_after_mb = 0;
+  double node_rss_peak_mb = 0;       // highest reading while calls ran (sampled each second)
+  int node_fds_before = -1, node_fds_peak = -1, node_fds_after = -1;
+  std::uint64_t node_calls_live_after = 0;
+  std::uint64_t calls_placed = 0;    // soak: every call placed, over all callers
   double load_cpu_s = 0;            // this process (the load generator)
   std::vector<std::string> errors;  // first few failures
   std::string to_json() const;
@@ -41,11 +59,25 @@ struct bench_report {
 /// ends by `call.max_call`.
 bench_report run_bench(const bench_options& options);
 
-/// CPU seconds (user + system) and resident memory of a process, from /proc.
+/// CPU seconds (user + system), resident memory and open file descriptors of a process, from
+/// /proc.
 struct proc_usage {
   double cpu_s = 0;
   double rss_mb = 0;
+  int fds = -1;
 };
 proc_usage read_proc_usage(int pid);
+
+/// A Prometheus histogram's cumulative buckets as exposed in the text format: (le, count),
+/// ascending, +Inf last. Lines for other metrics, labels other than `le` and malformed lines
+/// are skipped; a histogram that is not there gives an empty vector.
+std::vector<std::pair<double, std::uint64_t>> parse_histogram(std::string_view text,
+                                                              std::string_view name);
+
+/// The `q` quantile of the observations between two readings of one histogram (later minus
+/// earlier), interpolated linearly within its bucket as Prometheus does. 0 when none.
+double histogram_quantile(const std::vector<std::pair<double, std::uint64_t>>& before,
+                          const std::vector<std::pair<double, std::uint64_t>>& after, double q,
+                          std::uint64_t* count = nullptr);
 
 } // namespace frontdesk::caller

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <map>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -51,11 +52,67 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(idx, v.size() - 1)];
 }
 
+// The quiet (frames under ~-36 dBFS) at the end of a caller's words.
+std::chrono::milliseconds trailing_silence(const std::vector<std::uint8_t>& words) {
+  std::size_t frames = words.size() / audio::frame_samples, quiet = 0;
+  for (std::size_t f = frames; f-- > 0; ++quiet) {
+    double energy = 0;
+    for (std::size_t k = f * audio::frame_samples; k < (f + 1) * audio::frame_samples; ++k) {
+      double v = audio::mulaw_decode(words[k]);
+      energy += v * v;
+    }
+    if (energy / double(audio::frame_samples) > 500.0 * 500.0)
+      break;
+  }
+  return std::chrono::milliseconds(20 * quiet);
+}
+
 double ms_between(clock_t_::time_point a, clock_t_::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
 } // namespace
+
+struct frame_clock::impl {
+  std::mutex mtx; // held while callbacks run
+  std::map<id, callback> callbacks;
+  id next = 1;
+  std::atomic<bool> stop{false};
+  std::thread thread;
+};
+
+frame_clock::frame_clock() : impl_(std::make_unique<impl>()) {
+  // Callers are spread over the 20 ms like independent streams: the clock wakes each
+  // millisecond and serves the callers whose phase it is.
+  impl_->thread = std::thread([d = impl_.get()] {
+    auto t0 = clock_t_::now();
+    for (std::uint64_t k = 1; !d->stop; ++k) {
+      auto due = t0 + std::chrono::milliseconds(k);
+      std::this_thread::sleep_until(due);
+      std::lock_guard lk(d->mtx);
+      for (auto& [i, cb] : d->callbacks)
+        if ((i * 7) % 20 == k % 20)
+          cb(std::max(0.0, ms_between(due, clock_t_::now())));
+    }
+  });
+}
+
+frame_clock::~frame_clock() {
+  impl_->stop = true;
+  impl_->thread.join();
+}
+
+frame_clock::id frame_clock::add(callback cb) {
+  std::lock_guard lk(impl_->mtx);
+  auto i = impl_->next++;
+  impl_->callbacks.emplace(i, std::move(cb));
+  return i;
+}
+
+void frame_clock::remove(id which) {
+  std::lock_guard lk(impl_->mtx);
+  impl_->callbacks.erase(which);
+}
 
 std::string new_sid(const char* prefix) {
   static thread_local std::mt19937_64 gen(std::random_device{}());
@@ -86,6 +143,7 @@ std::string sim_report::to_json() const {
                                           {"over_20ms", recv_late_over_20ms}}},
                         {"turn_latency_ms", boost::json::value_from(turn_latency_ms)},
                         {"barge_in_ms", boost::json::value_from(barge_in_ms)},
+                        {"turns_unanswered", turns_unanswered},
                         {"ended", ended},
                         {"transferred_to", transferred_to},
                         {"duration_ms", duration_ms}};
@@ -143,10 +201,10 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   playback pb;
   std::vector<double> arrival_gaps;
   std::optional<clock_t_::time_point> last_arrival;
-  std::size_t last_len = 0;
+  clock_t_::time_point playout_end{};
   std::optional<http::close_info> closed;
   std::shared_ptr<http::ws_client_pool::connection> conn;
-  std::uint64_t seq = 1;
+  std::atomic<std::uint64_t> seq{1}; // the io thread, the frame clock and this thread send
   auto next_seq = [&] { return seq++; };
   rep.stream_sid = new_sid("MZ");
   clock_t_::time_point started{};
@@ -161,9 +219,11 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     return t;
   };
 
-  http::ws_client_pool pool(1);
+  // A load run shares one pool of io threads and one frame clock among all its callers.
+  auto pool = opt.ws_pool ? opt.ws_pool : std::make_shared<http::ws_client_pool>(1);
+  auto frames = opt.clock ? opt.clock : std::make_shared<frame_clock>();
   std::string ws_url = "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
-  auto c = pool.connect(
+  auto c = pool->connect(
       ws_url, {{"X-Twilio-Signature", twilio::compute_signature(opt.auth_token, stream_url, {})}},
       {[&](std::string_view text) {
          auto m = twilio::parse_to_twilio(text);
@@ -178,15 +238,17 @@ expected<sim_report> simulate_call(const sim_options& opt) {
                rep.first_audio_ms = ms_between(started, now);
              ++rep.media_received;
              rep.bytes_received += m->payload.size();
+             // Lateness against the playout clock: how long after the audio before it had
+             // finished playing this audio arrived (0 while Twilio still had some buffered).
+             // A new reply after a silence is not late.
              if (last_arrival) {
-               auto expected_at = *last_arrival + std::chrono::microseconds(
-                                                      static_cast<long>(last_len) * 125);
-               auto late = ms_between(expected_at, now);
-               if (late < 200) // a new reply after a silence is not lateness
+               auto late = ms_between(playout_end, now);
+               if (late < 200)
                  arrival_gaps.push_back(std::max(0.0, late));
              }
              last_arrival = now;
-             last_len = m->payload.size();
+             playout_end = std::max(playout_end, now) +
+                           std::chrono::microseconds(static_cast<long>(m->payload.size()) * 125);
              if (now - last_media_at > 300ms)
                reply_started_at = now;
              pb.on_media(m->payload, now);
@@ -219,7 +281,10 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     return c.error();
   conn = *c;
 
-  twilio::stream_start st{rep.stream_sid, account, rep.call_sid, {"inbound"}, params,
+  auto start_params = params;
+  for (auto& [k, v] : opt.extra_parameters)
+    start_params[k] = v;
+  twilio::stream_start st{rep.stream_sid, account, rep.call_sid, {"inbound"}, start_params,
                           "audio/x-mulaw", 8000, 1};
   conn->send_text(twilio::connected_message());
   started = clock_t_::now();
@@ -253,7 +318,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
         if (heard && pb.buffered(now) == 0ms && now - std::max(last_media_at, since) >= quiet)
           return;
       }
-      std::this_thread::sleep_for(5ms);
+      std::this_thread::sleep_for(10ms);
     }
   };
 
@@ -287,20 +352,17 @@ expected<sim_report> simulate_call(const sim_options& opt) {
       words_done_at = clock_t_::now();
     return true;
   };
-  std::thread sender;
+  std::vector<std::uint8_t> frame_buf;
+  std::optional<frame_clock::id> sender;
   if (!opt.fast)
-    sender = std::thread([&] {
-      auto t0 = clock_t_::now();
-      std::vector<std::uint8_t> frame;
-      for (std::uint64_t k = 0; !stop_sending && !is_closed(); ++k) {
-        auto due = t0 + std::chrono::milliseconds(20 * k);
-        std::this_thread::sleep_until(due);
-        late.push_back(std::max(0.0, ms_between(due, clock_t_::now())));
-        if (!next_words(frame))
-          frame.assign(audio::frame_samples, audio::mulaw_silence);
-        send_frame(frame);
-        echo_due();
-      }
+    sender = frames->add([&](double late_ms) {
+      if (stop_sending || is_closed())
+        return;
+      late.push_back(late_ms);
+      if (!next_words(frame_buf))
+        frame_buf.assign(audio::frame_samples, audio::mulaw_silence);
+      send_frame(frame_buf);
+      echo_due();
     });
   // Speaks one turn and waits until its last frame went out.
   auto say_turn = [&](const std::vector<std::uint8_t>& words) {
@@ -322,7 +384,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
         if (words_done_at)
           return;
       }
-      std::this_thread::sleep_for(5ms);
+      std::this_thread::sleep_for(10ms);
     }
   };
   // After a turn: the time from its last frame to the first reply frame.
@@ -336,8 +398,10 @@ expected<sim_report> simulate_call(const sim_options& opt) {
           return;
         }
       }
-      std::this_thread::sleep_for(2ms);
+      std::this_thread::sleep_for(10ms);
     }
+    std::lock_guard lk(mtx);
+    ++rep.turns_unanswered;
   };
 
   std::vector<sim_options::turn> turns;
@@ -395,7 +459,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
           }
         }
         if (!done)
-          std::this_thread::sleep_for(2ms);
+          std::this_thread::sleep_for(10ms);
       }
       say_turn({});
       continue;
@@ -415,8 +479,9 @@ expected<sim_report> simulate_call(const sim_options& opt) {
       std::lock_guard lk(mtx);
       end = words_done_at;
     }
+    // Timed from the last frame with speech in it: synthesised words end in silence.
     if (end && !opt.fast)
-      measure_reply(*end, media_before);
+      measure_reply(*end - trailing_silence(t.audio), media_before);
   }
   for (auto& d : opt.dtmf)
     conn->send_text(twilio::dtmf_message(next_seq(), rep.stream_sid, d));
@@ -429,8 +494,8 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     rep.ended = "caller_hung_up";
   }
   stop_sending = true;
-  if (sender.joinable())
-    sender.join();
+  if (sender)
+    frames->remove(*sender); // after this the clock no longer calls into this call
   std::unique_lock lk(mtx);
   cv.wait_for(lk, 3s, [&] { return closed.has_value(); });
   if (rep.ended.empty() && closed)

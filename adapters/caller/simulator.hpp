@@ -2,13 +2,39 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "protocols/core/expected.hpp"
 
+namespace frontdesk::http {
+class ws_client_pool;
+}
+
 namespace frontdesk::caller {
+
+/// One thread that calls every registered caller every 20 ms, as Twilio's media clock: a load
+/// run of hundreds of callers needs one such thread, not one per caller.
+class frame_clock {
+public:
+  using id = std::uint64_t;
+  /// Called each tick with how late the tick is (ms).
+  using callback = std::function<void(double late_ms)>;
+  frame_clock();
+  ~frame_clock();
+  frame_clock(const frame_clock&) = delete;
+  frame_clock& operator=(const frame_clock&) = delete;
+  id add(callback cb);
+  /// After it returns the callback is not running and will not be called again.
+  void remove(id which);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
 
 /// What the simulated caller does.
 struct sim_options {
@@ -33,6 +59,12 @@ struct sim_options {
   std::chrono::milliseconds max_call{120000};
   bool fast = false;              // send audio without real-time pacing and no silence between
   std::vector<std::string> dtmf;  // digits pressed after the audio ("#")
+  /// Added to the stream's start parameters (the load generator declares its script to the
+  /// node's instant test engines as "script" = "turn one|turn two").
+  std::map<std::string, std::string> extra_parameters;
+  /// Shared by the callers of a load run (default: the call makes its own).
+  std::shared_ptr<http::ws_client_pool> ws_pool;
+  std::shared_ptr<frame_clock> clock;
 };
 
 /// What happened, as a JSON-able record.
@@ -58,6 +90,7 @@ struct sim_report {
   std::vector<double> turn_latency_ms;
   /// Per interrupting turn: first frame of the interruption sent → clear received.
   std::vector<double> barge_in_ms;
+  std::uint64_t turns_unanswered = 0; // turns no reply came to within 10 s
   std::string ended;              // "caller_hung_up", "server_closed:1000:call ended", ...
   std::string after_stream_twiml; // what the node answered to <Connect action> after it closed
   std::string transferred_to;     // the <Dial><Number> in it, if any

@@ -322,8 +322,49 @@ struct bench_cli {
   std::string barge;
   double seconds = 10;
   double hold_seconds = 0;
+  double soak_seconds = 0;
+  bool find_capacity = false;
+  double max_turn_p95_ms = 500;
+  int max_calls = 1000;
   bool json = false;
 };
+
+// Raises the load step by step; each step is a full bench run against the same node.
+int find_capacity(const bench_cli& o) {
+  int held = 0;
+  std::ostringstream table;
+  table << "callers  ok  failed  turn_p50  turn_p95  turn_p99  runtime_p95  late_p99  node_cpu_s\n";
+  boost::json::array steps;
+  for (int n = o.b.calls; n <= o.max_calls;) {
+    auto b = o.b;
+    b.calls = n;
+    spdlog::info("capacity: trying {} callers", n);
+    auto rep = caller::run_bench(b);
+    table << fmt::format("{:>7}  {:>3}  {:>6}  {:>8.1f}  {:>8.1f}  {:>8.1f}  {:>11.2f}  {:>8.2f}  {:>10.2f}\n",
+                         n, rep.ok, rep.failed, rep.turn_p50_ms, rep.turn_p95_ms, rep.turn_p99_ms,
+                         rep.runtime_p95_ms, rep.recv_late_p99_ms, rep.node_cpu_s);
+    steps.push_back(boost::json::parse(rep.to_json()));
+    bool ok = rep.failed == 0 && rep.turns_unanswered == 0 &&
+              rep.turn_p95_ms <= o.max_turn_p95_ms && rep.turns_measured > 0;
+    if (!ok) {
+      spdlog::info("capacity: {} callers did not hold (failed {}, unanswered {}, turn P95 {:.0f} ms)",
+                   n, rep.failed, rep.turns_unanswered, rep.turn_p95_ms);
+      break;
+    }
+    held = n;
+    if (n == o.max_calls)
+      break;
+    n = std::min(o.max_calls, std::max(n + 1, (n * 3 / 2 + 9) / 10 * 10));
+  }
+  if (o.json)
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"max_turn_p95_ms", o.max_turn_p95_ms}, {"capacity", held}, {"steps", steps}})
+              << std::endl;
+  else
+    std::cout << table.str() << "capacity: " << held << " concurrent calls with turn latency P95 "
+              << "under " << o.max_turn_p95_ms << " ms and no failed call\n";
+  return held > 0 ? 0 : exit_failed;
+}
 
 int run_bench(bench_cli o) {
   auto& c = o.b.call;
@@ -338,8 +379,11 @@ int run_bench(bench_cli o) {
     // Words, spoken after the greeting: the receptionist's turn latency and barge-in.
     auto voice = speech::make_flite_tts("rms");
     c.audio = *speech::synthesize_all(*voice, o.say);
-    if (!o.barge.empty())
+    c.extra_parameters["script"] = o.say; // what a node's instant test engines "recognise"
+    if (!o.barge.empty()) {
       c.turns.push_back({*speech::synthesize_all(*voice, o.barge), std::chrono::milliseconds(800)});
+      c.extra_parameters["script"] += "|" + o.barge;
+    }
     c.wait_for_greeting = true;
     c.quiet_to_hang_up = std::chrono::milliseconds(2000);
   } else if (!o.audio_path.empty()) {
@@ -365,12 +409,31 @@ int run_bench(bench_cli o) {
   }
   c.max_call = std::chrono::milliseconds(static_cast<long>(
       (o.seconds * 2 + o.hold_seconds + 30) * 1000));
-  spdlog::info("bench: {} calls at {}/s against {}", o.b.calls, o.b.ramp_per_second, c.base_url);
+  o.b.soak = std::chrono::seconds(static_cast<long>(o.soak_seconds));
+  if (o.find_capacity)
+    return find_capacity(o);
+  spdlog::info("bench: {} callers at {}/s against {}{}", o.b.calls, o.b.ramp_per_second,
+               c.base_url, o.soak_seconds > 0 ? fmt::format(", calling for {} s", o.soak_seconds)
+                                              : std::string());
   auto rep = caller::run_bench(o.b);
   if (o.json)
     std::cout << rep.to_json() << std::endl;
   else
     std::cout << rep.to_table();
+  if (o.soak_seconds > 0) {
+    // Nothing may be left behind: no live call, no leaked descriptor, memory near its start.
+    bool fds_back = rep.node_fds_before < 0 || rep.node_fds_after <= rep.node_fds_before + 2;
+    bool calls_gone = rep.node_calls_live_after == 0;
+    spdlog::info("soak: {} calls placed, {} failed; open files {} -> {}, RSS {:.1f} -> {:.1f} MB "
+                 "(peak {:.1f}); live calls after: {}",
+                 rep.calls_placed, rep.failed, rep.node_fds_before, rep.node_fds_after,
+                 rep.node_rss_before_mb, rep.node_rss_after_mb, rep.node_rss_peak_mb,
+                 rep.node_calls_live_after);
+    if (!fds_back || !calls_gone) {
+      spdlog::error("soak: the node did not return to its baseline");
+      return exit_failed;
+    }
+  }
   return rep.failed == 0 ? 0 : exit_failed;
 }
 
@@ -415,6 +478,11 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "HOST:PORT to bind (default from config: 127.0.0.1:8080)");
   serve->add_option("--public-url", public_url,
                     "URL Twilio uses to reach this node; signatures are computed over it");
+  std::string speech_mode;
+  serve->add_option("--speech-mode", speech_mode,
+                    "embedded (default), or for tests and benchmarks only: echo or instant "
+                    "(speech.mode in the config)")
+      ->check(CLI::IsMember({"embedded", "echo", "instant"}));
 
   auto* org_cmd = app.add_subcommand("org", "Manage businesses");
   org_cmd->require_subcommand(1);
@@ -475,7 +543,20 @@ int main(int argc, char** argv) {
                     "With --say: words spoken over the reply, 0.8 s into it: measures barge-in");
   bench->add_option("--hold", bc.hold_seconds,
                     "Idle sessions: no audio, stay on the line this long (memory per session)");
-  bench->add_option("--node-pid", bc.b.node_pid, "Read the node's CPU and memory from /proc");
+  bench->add_option("--node-pid", bc.b.node_pid,
+                    "Read the node's CPU, memory and open files from /proc");
+  bench->add_option("--soak", bc.soak_seconds,
+                    "Soak: each caller calls again and again for this many seconds; checks that "
+                    "memory and open files return to where they started")
+      ->check(CLI::Range(0.0, 86400.0));
+  bench->add_flag("--find-capacity", bc.find_capacity,
+                  "Raise the number of callers (from --calls, x1.5 a step) until turn latency "
+                  "P95 passes --max-turn-p95 or a call fails; report the largest that held");
+  bench->add_option("--max-turn-p95", bc.max_turn_p95_ms,
+                    "With --find-capacity: the turn latency P95 (ms) a load must stay under")
+      ->capture_default_str();
+  bench->add_option("--max-calls", bc.max_calls, "With --find-capacity: stop at this many")
+      ->capture_default_str()->check(CLI::Range(1, 5000));
   bench->add_flag("--json", bc.json, "Print the report as JSON");
 
   CLI11_PARSE(app, argc, argv);
@@ -487,6 +568,8 @@ int main(int argc, char** argv) {
     cfg->node.listen = listen;
   if (!public_url.empty())
     cfg->node.public_url = public_url;
+  if (!speech_mode.empty())
+    cfg->speech.mode = speech_mode;
   if (auto err = validate(*cfg)) {
     std::cerr << "frontdesk: " << err->message << '\n';
     return exit_usage;
