@@ -169,7 +169,8 @@ bool node::start() {
   }
   d.calls = call::make_call_runtime(*d.sys, std::move(svc));
 
-  d.server = std::make_unique<http::server>(http::server_limits{}, 1);
+  d.server = std::make_unique<http::server>(http::server_limits{},
+                                             static_cast<std::size_t>(d.cfg.node.io_threads));
   edge::edge_settings es{d.cfg.node.public_url, d.cfg.twilio.auth_token,
                          d.cfg.twilio.validate_signatures, d.cfg.node.name,
                          static_cast<std::size_t>(d.cfg.node.max_calls)};

@@ -183,8 +183,11 @@ bench_report run_bench(const bench_options& o) {
     sampler = std::thread([&] {
       while (!done) {
         auto u = read_proc_usage(o.node_pid);
+        auto live = metric_value(scrape_metrics(o.call.base_url), "frontdesk_calls_live");
         {
           std::lock_guard lk(mtx);
+          rep.node_calls_live_peak =
+              std::max(rep.node_calls_live_peak, static_cast<std::uint64_t>(std::max(0.0, live)));
           rep.node_rss_peak_mb = std::max(rep.node_rss_peak_mb, u.rss_mb);
           rep.node_fds_peak = std::max(rep.node_fds_peak, u.fds);
         }
@@ -327,6 +330,7 @@ std::string bench_report::to_json() const {
       {"node_fds", {{"before", node_fds_before}, {"peak", node_fds_peak},
                     {"after", node_fds_after}}},
       {"node_calls_live_after", node_calls_live_after},
+      {"node_calls_live_peak", node_calls_live_peak},
       {"load_generator_cpu_s", load_cpu_s},
       {"errors", errs}};
   return boost::json::serialize(o);
@@ -335,7 +339,8 @@ std::string bench_report::to_json() const {
 std::string bench_report::to_table() const {
   std::ostringstream t;
   t << "calls " << calls_placed << " by " << calls << " callers (ok " << ok << ", failed "
-    << failed << ") in " << fmt(wall_s) << " s\n"
+    << failed << ") in " << fmt(wall_s) << " s; at most " << node_calls_live_peak
+    << " live at once\n"
     << "first audio ms        p50 " << fmt(first_audio_p50_ms) << "  p95 "
     << fmt(first_audio_p95_ms) << "\n"
     << "outbound late ms      p50 " << fmt(recv_late_p50_ms, 2) << "  p99 "

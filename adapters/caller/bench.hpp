@@ -48,6 +48,7 @@ struct bench_report {
   double node_rss_peak_mb = 0;       // highest reading while calls ran (sampled each second)
   int node_fds_before = -1, node_fds_peak = -1, node_fds_after = -1;
   std::uint64_t node_calls_live_after = 0;
+  std::uint64_t node_calls_live_peak = 0; // sampled each second (with node_pid)
   std::uint64_t calls_placed = 0;    // soak: every call placed, over all callers
   double load_cpu_s = 0;            // this process (the load generator)
   std::vector<std::string> errors;  // first few failures

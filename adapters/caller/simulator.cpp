@@ -223,9 +223,26 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   auto pool = opt.ws_pool ? opt.ws_pool : std::make_shared<http::ws_client_pool>(1);
   auto frames = opt.clock ? opt.clock : std::make_shared<frame_clock>();
   std::string ws_url = "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
+  // The pool may outlive this call (a load run shares it): its callbacks reach this call's
+  // state only while `guard` says it is alive, and ending the call waits for one in flight.
+  struct liveness {
+    std::mutex mtx;
+    bool alive = true;
+  };
+  auto guard = std::make_shared<liveness>();
+  struct end_guard {
+    std::shared_ptr<liveness> g;
+    ~end_guard() {
+      std::lock_guard lk(g->mtx);
+      g->alive = false;
+    }
+  } ending{guard};
   auto c = pool->connect(
       ws_url, {{"X-Twilio-Signature", twilio::compute_signature(opt.auth_token, stream_url, {})}},
-      {[&](std::string_view text) {
+      {[&, guard](std::string_view text) {
+         std::lock_guard alive_lk(guard->mtx);
+         if (!guard->alive)
+           return;
          auto m = twilio::parse_to_twilio(text);
          if (!m)
            return;
@@ -272,7 +289,10 @@ expected<sim_report> simulate_call(const sim_options& opt) {
          }
          cv.notify_all();
        },
-       [&](const http::close_info& info) {
+       [&, guard](const http::close_info& info) {
+         std::lock_guard alive_lk(guard->mtx);
+         if (!guard->alive)
+           return;
          std::lock_guard lk(mtx);
          closed = info;
          cv.notify_all();

@@ -20,6 +20,7 @@ struct config {
     std::optional<sys_time> now;
     int drain_seconds = 10;
     int max_calls = 500;
+    int io_threads = 2;
   } node;
   struct database_section {
     std::string url; // DATABASE_URL wins over the file
