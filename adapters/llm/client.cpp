@@ -285,6 +285,8 @@ struct client::impl {
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     auto rc = curl_easy_perform(h);
+    curl_off_t connect_us = 0;
+    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
     curl_slist_free_all(headers);
     give(h);
     if (x.callback_error)
@@ -301,6 +303,12 @@ struct client::impl {
       std::string what = curl_easy_strerror(rc);
       switch (rc) {
       case CURLE_OPERATION_TIMEDOUT:
+        if (connect_us == 0) { // never connected: a connection failure like any other
+          out.error = fail("llm_connect", "no connection within " +
+                                              std::to_string(opts.connect_timeout.count()) + " ms");
+          out.retryable = true;
+          return out;
+        }
         out.error = fail("llm_timeout", "no complete answer within " +
                                             std::to_string(opts.timeout.count()) + " ms (" + what + ")");
         return out;

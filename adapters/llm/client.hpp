@@ -63,10 +63,10 @@ struct client_options {
 };
 
 /// A blocking Chat Completions client for any OpenAI-compatible server (OpenAI, vLLM, llama.cpp,
-/// Ollama…), always streaming. Retries 429, 5xx and connection failures with exponential
-/// backoff and jitter, honouring Retry-After (seconds) and retry-after-ms; never retries other
-/// 4xx, a timed-out attempt (the caller's time is spent), or a stream that already delivered
-/// text. Failure codes: llm_http_<status>, llm_connect, llm_timeout, llm_transport,
+/// Ollama…), always streaming. Retries 429, 5xx and connection failures (connect timeouts
+/// included) with exponential backoff and jitter, honouring Retry-After (seconds) and
+/// retry-after-ms; never retries other 4xx, an exhausted quota, an attempt that timed out once
+/// connected (the caller's time is spent), or a stream that already delivered text. Failure codes: llm_http_<status>, llm_connect, llm_timeout, llm_transport,
 /// llm_api_error, llm_bad_json, llm_bad_chunk, llm_truncated, llm_bad_request.
 /// BLOCKS the calling thread for the whole exchange: never call it on an actor's thread.
 /// Thread-safe; connections are reused between calls.
