@@ -50,7 +50,8 @@ public:
   const std::vector<llm::message>& messages() const { return messages_; }
   /// The system prompt for `ctx` at the current time.
   std::string system_prompt(const business_context& ctx) const;
-  /// Model requests made, corrections included (for logs and tests).
+  /// Model requests made for turns and results, corrections included; the summary's is not
+  /// counted (for logs and tests).
   int model_calls() const { return model_calls_; }
 
 private:

@@ -66,6 +66,11 @@ std::optional<milliseconds> parse_delay(std::string_view text, double unit_ms) {
   return milliseconds(static_cast<long long>(std::llround(v * unit_ms)));
 }
 
+bool looks_like_sse(std::string_view body) {
+  body = trim(body);
+  return body.rfind("data:", 0) == 0 || body.rfind(":", 0) == 0 || body.rfind("event:", 0) == 0;
+}
+
 // One HTTP exchange's state, filled by curl's callbacks.
 struct exchange {
   const std::function<void(std::string_view)>* on_text = nullptr;
@@ -342,6 +347,12 @@ struct client::impl {
       return out;
     }
     expected<completion> c = x.streaming() ? x.decoder.finish() : parse_completion(x.body);
+    if (!x.streaming() && looks_like_sse(x.body)) {
+      // An event stream under another content type (some proxies rewrite it): decode it whole.
+      stream_decoder whole;
+      auto pieces = whole.feed(x.body);
+      c = pieces ? whole.finish() : expected<completion>(pieces.error());
+    }
     if (!c) {
       out.error = c.error();
       // A stream cut off before any text: the connection failed, try again.

@@ -328,3 +328,18 @@ TEST(llm_client, a_stream_that_stalls_midway_times_out) {
   EXPECT_EQ(streamed.rfind("Let me", 0), 0u); // some text came before the deadline
   EXPECT_EQ(server.count(), 1);
 }
+
+TEST(llm_client, an_event_stream_under_another_content_type_is_still_decoded) {
+  fake_openai server([](const recorded_request&, int) {
+    auto r = sse(text_events({"Still", " streamed."}));
+    r.content_type = "text/plain; charset=utf-8";
+    return r;
+  });
+  client c(fast(server));
+  std::string streamed;
+  auto r = c.chat(hello(), [&](std::string_view d) { streamed += d; });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->text, "Still streamed.");
+  EXPECT_EQ(streamed, "Still streamed.");
+  EXPECT_EQ(r->finish_reason, "stop");
+}
