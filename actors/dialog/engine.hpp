@@ -2,9 +2,12 @@
 
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "protocols/core/expected.hpp"
 
 namespace frontdesk::dialog {
 
@@ -53,14 +56,33 @@ struct summary {
   std::string reason;    // what the caller wanted
   std::string outcome;   // booked, cancelled, rescheduled, answered, transferred, no_action
   std::string follow_up; // what staff should do, if anything
+  std::string narrative; // a paragraph about the call, when the engine writes one
   std::string text() const;
 };
 
+/// Thrown by an engine that depends on a remote service (the LLM engine) from on_caller or
+/// on_result when that service cannot answer, its retries spent. The engine is then unusable
+/// for the call; fallback_engine catches it and carries on with another engine.
+class engine_unavailable : public std::runtime_error {
+public:
+  explicit engine_unavailable(failure why)
+      : std::runtime_error(why.code + ": " + why.message), why_(std::move(why)) {}
+  const failure& why() const { return why_; }
+
+private:
+  failure why_;
+};
+
 /// A conversation engine: the rules engine is the embedded default; an LLM engine is another.
-/// Fed text turns, it answers with replies; it never blocks and never touches the network.
+/// Fed text turns, it answers with replies. An engine whose blocking() is false never blocks
+/// and never touches the network, so it may run on an actor's thread; a blocking one (the LLM
+/// engine) must run on a worker pool.
 class dialog_engine {
 public:
   virtual ~dialog_engine() = default;
+  /// True when on_caller, on_result and summarize may block (network): run them off the
+  /// scheduler. Fixed for the engine's life.
+  virtual bool blocking() const { return false; }
   /// The first thing said on answering.
   virtual reply start(const business_context& ctx) = 0;
   /// A caller turn (final transcript).

@@ -3,8 +3,10 @@
 namespace frontdesk::dialog {
 
 std::string summary::text() const {
-  std::string s = "Caller wanted: " + (reason.empty() ? std::string("not stated") : reason) +
-                  ". Outcome: " + outcome + ".";
+  std::string s = !narrative.empty()
+                      ? narrative + " Outcome: " + outcome + "."
+                      : "Caller wanted: " + (reason.empty() ? std::string("not stated") : reason) +
+                            ". Outcome: " + outcome + ".";
   if (!follow_up.empty())
     s += " Follow-up: " + follow_up + ".";
   return s;

@@ -29,6 +29,12 @@ std::string type_name(const toml::node& n) {
 }
 
 
+std::string toml_number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
 template <class Section>
 apply_fn str(Section config::*section, std::string Section::*field,
              std::function<std::string(const std::string&)> check = {}) {
@@ -64,6 +70,19 @@ apply_fn boolean(Section config::*section, bool Section::*field) {
     if (!n.is_boolean())
       return "expected a boolean, got " + type_name(n);
     (c.*section).*field = *n.value<bool>();
+    return "";
+  };
+}
+
+template <class Section>
+apply_fn floating(Section config::*section, double Section::*field, double lo, double hi) {
+  return [=](config& c, const toml::node& n) -> std::string {
+    if (!n.is_floating_point() && !n.is_integer())
+      return "expected a number, got " + type_name(n);
+    double v = n.is_integer() ? static_cast<double>(*n.value<long long>()) : *n.value<double>();
+    if (!(v >= lo && v <= hi))
+      return "must be between " + toml_number(lo) + " and " + toml_number(hi);
+    (c.*section).*field = v;
     return "";
   };
 }
@@ -164,9 +183,11 @@ const std::vector<key_entry>& entries() {
        str(&config::speech, &config::speech_section::voice,
            [](const std::string& v) { return one_of(v, {"kal16", "kal", "rms", "slt", "awb"}); })},
       {{"speech.dialog", "string", "\"rules\"",
-        "The dialog engine: rules (the receptionist) or echo (repeats the caller; for tests)."},
+        "The dialog engine: rules (the receptionist), llm (a language model, see [llm]; the "
+        "call goes on with rules if the model cannot answer) or echo (repeats the caller; for "
+        "tests)."},
        str(&config::speech, &config::speech_section::dialog,
-           [](const std::string& v) { return one_of(v, {"rules", "echo"}); })},
+           [](const std::string& v) { return one_of(v, {"rules", "llm", "echo"}); })},
       {{"speech.decoders", "integer", "8",
         "Recogniser decoders (each ~15 MB): callers speaking at the same moment beyond this wait."},
        integer(&config::speech, &config::speech_section::decoders, 1, 256)},
@@ -181,6 +202,23 @@ const std::vector<key_entry>& entries() {
       {{"twilio.validate_signatures", "boolean", "true",
         "Refuse webhooks without a valid X-Twilio-Signature. Turn off only on a private test line."},
        boolean(&config::twilio, &config::twilio_section::validate_signatures)},
+      {{"llm.base_url", "string", "\"https://api.openai.com/v1\"",
+        "Any OpenAI-compatible Chat Completions server; requests go to {base_url}/chat/completions. "
+        "The key comes from OPENAI_API_KEY only (none is sent when it is unset)."},
+       str(&config::llm, &config::llm_section::base_url, check_url)},
+      {{"llm.model", "string", "\"gpt-4o-mini\"", "The model the dialog asks."},
+       str(&config::llm, &config::llm_section::model,
+           [](const std::string& v) { return v.empty() ? std::string("must not be empty") : ""; })},
+      {{"llm.temperature", "float", "0.3", "Sampling temperature, 0 to 2; low keeps a receptionist on script."},
+       floating(&config::llm, &config::llm_section::temperature, 0.0, 2.0)},
+      {{"llm.connect_timeout_ms", "integer", "3000", "How long one attempt may take to connect."},
+       integer(&config::llm, &config::llm_section::connect_timeout_ms, 100, 60000)},
+      {{"llm.timeout_ms", "integer", "15000",
+        "How long one attempt may take from connecting to the reply's last byte."},
+       integer(&config::llm, &config::llm_section::timeout_ms, 100, 300000)},
+      {{"llm.max_attempts", "integer", "3",
+        "Tries per model request: 429, 5xx and connection failures are retried with backoff."},
+       integer(&config::llm, &config::llm_section::max_attempts, 1, 10)},
   };
   return list;
 }
@@ -237,6 +275,8 @@ void apply_environment(config& cfg, const std::function<const char*(const char*)
     cfg.twilio.auth_token = v;
   if (const char* v = getenv("TWILIO_ACCOUNT_SID"); v && *v)
     cfg.twilio.account_sid = v;
+  if (const char* v = getenv("OPENAI_API_KEY"); v && *v)
+    cfg.llm.api_key = v;
 }
 
 expected<config> parse_config(const std::string& text, const std::string& source_name) {
@@ -267,6 +307,10 @@ std::optional<failure> validate(const config& cfg) {
     return fail("config_bad_value", "node.listen " + e);
   if (auto e = check_url(cfg.node.public_url); !e.empty())
     return fail("config_bad_value", "node.public_url " + e);
+  if (cfg.speech.dialog == "llm") {
+    if (auto e = check_url(cfg.llm.base_url); !e.empty())
+      return fail("config_bad_value", "llm.base_url " + e);
+  }
   return std::nullopt;
 }
 

@@ -37,7 +37,7 @@ struct config {
   struct speech_section {
     std::string mode = "embedded"; // embedded | echo
     std::string voice = "kal16";
-    std::string dialog = "rules"; // rules | echo
+    std::string dialog = "rules"; // rules | llm | echo
     int decoders = 8;
     int threads = 2;
     std::string recordings_dir = "recordings";
@@ -47,12 +47,21 @@ struct config {
     bool validate_signatures = true;
     std::string auth_token; // TWILIO_AUTH_TOKEN only
   } twilio;
+  struct llm_section {
+    std::string base_url = "https://api.openai.com/v1";
+    std::string model = "gpt-4o-mini";
+    double temperature = 0.3;
+    int connect_timeout_ms = 3000;
+    int timeout_ms = 15000;
+    int max_attempts = 3;
+    std::string api_key; // OPENAI_API_KEY only
+  } llm;
 };
 
 /// One documented key of the configuration file.
 struct config_key {
   std::string path;        // "node.listen"
-  std::string type;        // "string", "integer", "boolean"
+  std::string type;        // "string", "integer", "float", "boolean"
   std::string default_text;
   std::string doc;
 };
@@ -60,7 +69,8 @@ struct config_key {
 /// Every key the file may hold, in documentation order.
 const std::vector<config_key>& config_keys();
 
-/// Reads the environment's secrets and overrides into `cfg` (DATABASE_URL, TWILIO_AUTH_TOKEN).
+/// Reads the environment's secrets and overrides into `cfg` (DATABASE_URL, TWILIO_AUTH_TOKEN,
+/// TWILIO_ACCOUNT_SID, OPENAI_API_KEY).
 /// `getenv` is injected so tests need not touch the process environment.
 void apply_environment(config& cfg, const std::function<const char*(const char*)>& getenv);
 

@@ -124,3 +124,46 @@ TEST(config, shipped_file_documents_every_key_with_its_default) {
   EXPECT_EQ(cfg->database.pool_size, defaults->database.pool_size);
   EXPECT_EQ(cfg->node.max_calls, defaults->node.max_calls);
 }
+
+// The [llm] section: its defaults, values from the file, bounds, and the key from the
+// environment only.
+TEST(config, llm_section) {
+  auto defaults = parse_config("", "x");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->llm.base_url, "https://api.openai.com/v1");
+  EXPECT_EQ(defaults->llm.model, "gpt-4o-mini");
+  EXPECT_DOUBLE_EQ(defaults->llm.temperature, 0.3);
+  EXPECT_EQ(defaults->llm.timeout_ms, 15000);
+  EXPECT_EQ(defaults->llm.connect_timeout_ms, 3000);
+  EXPECT_EQ(defaults->llm.max_attempts, 3);
+  EXPECT_TRUE(defaults->llm.api_key.empty());
+
+  auto cfg = parse_config("[speech]\ndialog = \"llm\"\n[llm]\nbase_url = \"http://127.0.0.1:11434/v1\"\n"
+                          "model = \"llama3.1\"\ntemperature = 0\ntimeout_ms = 8000\nmax_attempts = 2\n",
+                          "x");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->speech.dialog, "llm");
+  EXPECT_EQ(cfg->llm.base_url, "http://127.0.0.1:11434/v1");
+  EXPECT_EQ(cfg->llm.model, "llama3.1");
+  EXPECT_DOUBLE_EQ(cfg->llm.temperature, 0.0);
+  EXPECT_EQ(cfg->llm.timeout_ms, 8000);
+  EXPECT_EQ(cfg->llm.max_attempts, 2);
+  EXPECT_FALSE(validate(*cfg));
+
+  auto temp = parse_config("[llm]\ntemperature = 2.5\n", "f.toml");
+  ASSERT_FALSE(temp);
+  EXPECT_NE(temp.error().message.find("f.toml:2: key 'llm.temperature' must be between 0 and 2"),
+            std::string::npos)
+      << temp.error().message;
+  EXPECT_FALSE(parse_config("[llm]\ntemperature = \"warm\"\n", "x"));
+  EXPECT_FALSE(parse_config("[llm]\nbase_url = \"api.openai.com\"\n", "x"));
+  EXPECT_FALSE(parse_config("[llm]\nmax_attempts = 0\n", "x"));
+  EXPECT_FALSE(parse_config("[llm]\nmodel = \"\"\n", "x"));
+  EXPECT_FALSE(parse_config("[speech]\ndialog = \"gpt\"\n", "x"));
+  // The key cannot be set from the file at all.
+  EXPECT_FALSE(parse_config("[llm]\napi_key = \"sk-x\"\n", "x"));
+  apply_environment(*cfg, [](const char* name) -> const char* {
+    return std::string(name) == "OPENAI_API_KEY" ? "sk-from-env" : nullptr;
+  });
+  EXPECT_EQ(cfg->llm.api_key, "sk-from-env");
+}
