@@ -270,7 +270,8 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     } catch (const std::exception&) {
     }
     auto moved = appts.reschedule(biz.id, arg("appointment_id"),
-                                  {to_sys(c->requested.start), to_sys(c->requested.end)}, now_us);
+                                  {to_sys(c->requested.start), to_sys(c->requested.end)}, now_us,
+                                  call_id);
     res.ok = bool(moved);
     if (moved)
       res.values["appointment_id"] = moved->id;

@@ -148,6 +148,18 @@ year_month_day resolve_month_day(const year_month_day& today, unsigned m, unsign
 
 } // namespace
 
+void roll_past_weekday(time_mention& m, std::chrono::minutes now) {
+  if (!m.weekday_today || !m.day)
+    return;
+  bool past = m.time ? *m.time <= now
+                     : (m.part_of_day == "morning" && now >= std::chrono::hours{12}) ||
+                           (m.part_of_day == "afternoon" && now >= std::chrono::hours{17});
+  if (past) {
+    m.day = date::year_month_day{date::sys_days{*m.day} + date::days{7}};
+    m.weekday_today = false;
+  }
+}
+
 std::string iso_day(const year_month_day& d) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
@@ -186,6 +198,7 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
         ahead = to_next_monday + target_mon;
       }
       out.day = add_days(today, ahead);
+      out.weekday_today = ahead == 0;
     } else if (int m = index_of(month_words, w); m >= 0) {
       int d = 0;
       if (ordinal(t, i + 1, d) || cardinal(t, i + 1, d)) {

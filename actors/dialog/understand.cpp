@@ -98,8 +98,11 @@ intent classify(std::string_view text) {
       "openings", "slot", "make an", "set up", "see the doctor", "get in"};
   static const std::vector<std::string_view> hours = {
       "hours", "open", "close", "closed", "what time do you", "when are you", "opening hours"};
+  // "Where are you?" asks for the address; "where can I park?" is a question for knowledge.
   static const std::vector<std::string_view> location = {
-      "where", "address", "located", "location", "directions", "find you", "get there"};
+      "where are you", "where is your", "where's your", "where is the office",
+      "where is the clinic", "where is it", "address", "located", "location", "directions",
+      "find you", "get there"};
   static const std::vector<std::string_view> price = {
       "cost", "costs", "price", "prices", "how much", "charge", "fee", "fees", "expensive"};
   if (any_phrase(ws, emergency))
@@ -126,7 +129,7 @@ intent classify(std::string_view text) {
     return intent::hours;
   static const std::vector<std::string_view> question_starts = {
       "do", "does", "is", "are", "can", "could", "what", "which", "who", "how", "will", "would",
-      "should", "any", "tell"};
+      "should", "any", "tell", "where", "when", "why"};
   if (std::find(question_starts.begin(), question_starts.end(), ws.front()) !=
           question_starts.end() ||
       text.find('?') != std::string_view::npos || ws.size() >= 3)

@@ -177,7 +177,8 @@ expected<bool> appointments_repo::cancel(const std::string& business_id,
 
 expected<appointment> appointments_repo::reschedule(const std::string& business_id,
                                                     const std::string& appointment_id,
-                                                    interval to, sys_time now) {
+                                                    interval to, sys_time now,
+                                                    const std::string& call_id) {
   return guarded("reschedule", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       auto old = tx.exec_params(
@@ -197,7 +198,9 @@ expected<appointment> appointments_repo::reschedule(const std::string& business_
           business_id, ts(to.start), ts(to.end), old[0][0].as<std::string>(),
           old[0][1].is_null() ? std::optional<std::string>() : old[0][1].as<std::string>(),
           old[0][2].as<std::string>(),
-          old[0][3].is_null() ? std::optional<std::string>() : old[0][3].as<std::string>(),
+          !call_id.empty()     ? std::optional<std::string>(call_id)
+          : old[0][3].is_null() ? std::optional<std::string>()
+                                : old[0][3].as<std::string>(),
           appointment_id, ts(now));
       return row_to_appointment(r[0]);
     });

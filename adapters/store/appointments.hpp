@@ -69,9 +69,11 @@ public:
                         sys_time now);
 
   /// Moves an appointment in one transaction: the old one is cancelled and a new one booked
-  /// with a link to it; if the new time is taken, nothing changes ("slot_taken").
+  /// with a link to it, by `call_id` (default: the call that booked the old one); if the new
+  /// time is taken, nothing changes ("slot_taken").
   expected<appointment> reschedule(const std::string& business_id,
-                                   const std::string& appointment_id, interval to, sys_time now);
+                                   const std::string& appointment_id, interval to, sys_time now,
+                                   const std::string& call_id = "");
 
 private:
   database& db_;

@@ -130,8 +130,11 @@ expected<bool> calls_repo::append_turn(const std::string& business_id, const std
   return guarded("append_turn", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       auto r = tx.exec_params(
-          "UPDATE calls SET transcript = transcript || jsonb_build_array(jsonb_build_object("
-          "'role', $2::text, 'text', $3::text, 'at_ms', $4::bigint, 'interrupted', $5::boolean)) "
+          // Turns are saved from a pool of writers: keep the array in the order they were
+          // said, whatever order the writes arrive in.
+          "UPDATE calls SET transcript = (SELECT jsonb_agg(t ORDER BY (t->>'at_ms')::bigint) "
+          "FROM jsonb_array_elements(transcript || jsonb_build_array(jsonb_build_object("
+          "'role', $2::text, 'text', $3::text, 'at_ms', $4::bigint, 'interrupted', $5::boolean))) t) "
           "WHERE id = $1",
           call_id, role, text, at_ms, interrupted);
       return r.affected_rows() == 1;

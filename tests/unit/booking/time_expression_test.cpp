@@ -99,3 +99,21 @@ TEST(time_expression, garbage_is_nothing_not_a_crash) {
   EXPECT_FALSE(parse_time_expression("quarter to zero", wednesday));
   EXPECT_FALSE(parse_time_expression("the 11111111111111111111th", wednesday)); // fuzzer
 }
+
+TEST(time_expression, todays_weekday_rolls_to_next_week_once_its_time_has_passed) {
+  using namespace std::chrono;
+  auto m = parse_time_expression("wednesday at two p m", wednesday);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->weekday_today);
+  roll_past_weekday(*m, hours{15}); // said at 3 PM
+  EXPECT_EQ(iso_day(*m->day), "2026-03-11");
+  auto later = parse_time_expression("wednesday at four p m", wednesday);
+  roll_past_weekday(*later, hours{15});
+  EXPECT_EQ(iso_day(*later->day), "2026-03-04"); // still ahead today
+  auto morning = parse_time_expression("wednesday morning", wednesday);
+  roll_past_weekday(*morning, hours{15});
+  EXPECT_EQ(iso_day(*morning->day), "2026-03-11");
+  auto tomorrow = parse_time_expression("tomorrow at nine", wednesday);
+  roll_past_weekday(*tomorrow, hours{23});
+  EXPECT_EQ(iso_day(*tomorrow->day), "2026-03-05"); // not a weekday name: untouched
+}
