@@ -53,6 +53,8 @@ using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
 using tool_atom = caf::atom_constant<caf::atom("tool")>;
 using filler_atom = caf::atom_constant<caf::atom("filler")>;
 using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
+using engine_atom = caf::atom_constant<caf::atom("engine")>;
+using summarized_atom = caf::atom_constant<caf::atom("summarized")>;
 
 // The media actor's pacing tick. Twilio buffers what we send ahead (up to the pacer's lead), so
 // three frames every 60 ms play as smoothly as one every 20 ms, at a third of the timer and
@@ -447,7 +449,7 @@ caf::behavior speaker_actor(caf::stateful_actor<speaker_state>* self, caf::actor
 
 struct dialog_state {
   dialog_state() = default;
-  std::unique_ptr<dialog::dialog_engine> engine;
+  bool engine_ready = false;
   std::shared_ptr<booking::business_profile> profile;
   caf::actor supervisor;
   call_services* services = nullptr;
@@ -463,6 +465,16 @@ struct dialog_state {
     std::deque<std::pair<std::uint64_t, dialog::tool_result>> items;
   };
   std::shared_ptr<results> done = std::make_shared<results>();
+  // A blocking engine (the LLM's) runs on a worker, one call at a time; its replies come back
+  // through `engine_out` with an engine_atom each.
+  std::shared_ptr<serial_queue> engine_queue;
+  struct replies {
+    std::mutex mtx;
+    std::deque<dialog::reply> items;
+  };
+  std::shared_ptr<replies> engine_out = std::make_shared<replies>();
+  std::shared_ptr<dialog::dialog_engine> shared_engine; // owned with the queue's jobs
+  caf::response_promise summary_promise;
 };
 
 reply_text to_reply(const dialog::reply& r) {
@@ -470,6 +482,32 @@ reply_text to_reply(const dialog::reply& r) {
 }
 
 void dialog_handle(caf::stateful_actor<dialog_state>* self, dialog::reply r);
+
+// Calls the engine: inline when it never blocks, otherwise on the dialog pool in order.
+void dialog_engine_call(caf::stateful_actor<dialog_state>* self,
+                        std::function<dialog::reply(dialog::dialog_engine&)> f) {
+  auto& st = self->state;
+  if (!st.engine_queue) {
+    dialog_handle(self, f(*st.shared_engine));
+    return;
+  }
+  auto me = caf::actor_cast<caf::actor>(self);
+  st.engine_queue->post([engine = st.shared_engine, out = st.engine_out, me, f = std::move(f),
+                         call_sid = st.info.call_sid] {
+    dialog::reply r;
+    try {
+      r = f(*engine);
+    } catch (const std::exception& e) {
+      spdlog::error("call {}: dialog engine failed: {}", call_sid, e.what());
+      r.say = "I'm sorry, could you say that again?";
+    }
+    {
+      std::lock_guard lk(out->mtx);
+      out->items.push_back(std::move(r));
+    }
+    caf::anon_send(me, engine_atom::value);
+  });
+}
 
 // Runs the reply's tools on the worker pool; each result comes back as a message.
 void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::reply& r) {
@@ -533,7 +571,12 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
   s.profile->greeting = s.info.greeting;
   auto ready = [self, greet] {
     auto& st = self->state;
-    st.engine = st.services->make_dialog(*st.profile);
+    st.shared_engine = st.services->make_dialog(*st.profile);
+    if (st.shared_engine->blocking()) {
+      auto* pool = st.services->dialog_pool ? st.services->dialog_pool : st.services->blocking;
+      st.engine_queue = std::make_shared<serial_queue>(*pool);
+    }
+    st.engine_ready = true;
     if (greet) {
       dialog::business_context ctx;
       ctx.name = st.profile->name;
@@ -544,10 +587,10 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
       ctx.services = st.profile->services;
       ctx.can_transfer = !st.profile->transfer_number.empty();
       ctx.caller_number = st.info.caller;
-      dialog_handle(self, st.engine->start(ctx));
+      dialog_engine_call(self, [ctx](dialog::dialog_engine& e) { return e.start(ctx); });
     }
     for (auto& t : std::exchange(st.waiting, {}))
-      dialog_handle(self, st.engine->on_caller(t));
+      dialog_engine_call(self, [t](dialog::dialog_engine& e) { return e.on_caller(t); });
   };
   if (services->calendar && services->blocking) {
     // The business's data comes from the database, off the scheduler.
@@ -567,11 +610,23 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
       [=](loaded_atom) { ready(); },
       [=](turn_atom, const std::string& text) {
         auto& st = self->state;
-        if (!st.engine) {
+        if (!st.engine_ready) {
           st.waiting.push_back(text);
           return;
         }
-        dialog_handle(self, st.engine->on_caller(text));
+        dialog_engine_call(self, [text](dialog::dialog_engine& e) { return e.on_caller(text); });
+      },
+      [=](engine_atom) {
+        auto& st = self->state;
+        dialog::reply r;
+        {
+          std::lock_guard lk(st.engine_out->mtx);
+          if (st.engine_out->items.empty())
+            return;
+          r = std::move(st.engine_out->items.front());
+          st.engine_out->items.pop_front();
+        }
+        dialog_handle(self, std::move(r));
       },
       [=](tool_atom) {
         auto& st = self->state;
@@ -586,7 +641,9 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
         if (item.first != st.generation || st.tools_pending == 0)
           return; // a stale round: the caller moved on
         --st.tools_pending;
-        dialog_handle(self, st.engine->on_result(item.second));
+        dialog_engine_call(self, [result = std::move(item.second)](dialog::dialog_engine& e) {
+          return e.on_result(result);
+        });
       },
       [=](filler_atom, std::uint64_t gen) {
         auto& st = self->state;
@@ -596,14 +653,41 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
         }
       },
       [=](interrupt_atom, const std::string& heard) {
-        if (self->state.engine)
-          self->state.engine->on_interrupted(heard);
+        auto& st = self->state;
+        if (!st.engine_ready)
+          return;
+        dialog_engine_call(self, [heard](dialog::dialog_engine& e) {
+          e.on_interrupted(heard);
+          return dialog::reply{};
+        });
       },
-      [=](summary_atom) -> std::vector<std::string> {
-        if (!self->state.engine)
-          return {"", ""};
-        auto s = self->state.engine->summarize();
-        return {s.text(), s.outcome};
+      [=](summary_atom) -> caf::result<std::vector<std::string>> {
+        auto& st = self->state;
+        if (!st.engine_ready)
+          return std::vector<std::string>{"", ""};
+        if (!st.engine_queue) {
+          auto s = st.shared_engine->summarize();
+          return std::vector<std::string>{s.text(), s.outcome};
+        }
+        // The LLM writes the summary: off the scheduler, after the engine's queued work.
+        st.summary_promise = self->make_response_promise();
+        auto me = caf::actor_cast<caf::actor>(self);
+        st.engine_queue->post([engine = st.shared_engine, me] {
+          std::vector<std::string> out{"", ""};
+          try {
+            auto s = engine->summarize();
+            out = {s.text(), s.outcome};
+          } catch (const std::exception& e) {
+            spdlog::error("dialog summary failed: {}", e.what());
+          }
+          caf::anon_send(me, summarized_atom::value, std::move(out));
+        });
+        return st.summary_promise;
+      },
+      [=](summarized_atom, std::vector<std::string>& s) {
+        auto& st = self->state;
+        if (st.summary_promise.pending())
+          st.summary_promise.deliver(std::move(s));
       },
   };
 }
@@ -726,7 +810,8 @@ void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reas
   self->request(s.media, 1s, summary_atom::value)
       .then(
           [=](std::vector<std::uint64_t> m) {
-            self->request(self->state.dialog, 1s, summary_atom::value)
+            // An LLM writes its summary over the network: give it time.
+            self->request(self->state.dialog, 15s, summary_atom::value)
                 .then([=](std::vector<std::string> d) { done(m, d); },
                       [=](caf::error&) { done(m, {}); });
           },

@@ -44,6 +44,7 @@ struct call_services {
   const frontdesk::clock* clk = nullptr;
   worker_pool* speech_pool = nullptr; // recognition and synthesis
   worker_pool* blocking = nullptr;    // file writes (recordings)
+  worker_pool* dialog_pool = nullptr; // blocking dialog engines (the LLM); unset: `blocking`
   std::shared_ptr<call_events> events;
   std::string recordings_dir;         // empty: calls are not recorded
   /// Transport tests and benchmarks only: the media actor echoes the caller instead of

@@ -12,6 +12,9 @@
 #include "actors/calendar/calendar.hpp"
 #include "actors/calendar/time_expression.hpp"
 #include "actors/dialog/echo_engine.hpp"
+#include "actors/dialog/fallback_engine.hpp"
+#include "actors/dialog/llm_engine.hpp"
+#include "adapters/llm/client.hpp"
 #include "actors/dialog/rules_engine.hpp"
 #include "actors/dialog/phrases.hpp"
 #include "adapters/edge/edge.hpp"
@@ -33,6 +36,7 @@ struct node::impl {
   std::unique_ptr<store::database> db;
   std::unique_ptr<worker_pool> blocking; // database writes and other blocking work
   std::unique_ptr<worker_pool> speech_pool; // recognition and synthesis
+  std::unique_ptr<worker_pool> dialog_pool; // a blocking dialog engine's model calls
   std::unique_ptr<speech::tts_engine> tts;
   std::unique_ptr<speech::stt_engine> stt;
   std::unique_ptr<booking::calendar_service> calendar;
@@ -127,6 +131,15 @@ bool node::start() {
         return false;
       }
       d.stt = std::move(*stt);
+      if (d.cfg.speech.accept_scripts) {
+        spdlog::warn("speech.accept_scripts: calls that declare a script skip the recogniser "
+                     "(dialog tests only)");
+        svc.open_stt = [stt = d.stt.get()](const call::call_info& info, std::size_t n) {
+          if (info.script.empty())
+            return stt->start();
+          return speech::make_script_session(n < info.script.size() ? info.script[n] : "");
+        };
+      }
     }
     svc.tts = d.tts.get();
     svc.stt = d.stt.get();
@@ -136,27 +149,56 @@ bool node::start() {
     svc.calendar = d.calendar.get();
     svc.clk = d.clk.get();
     auto clk = d.clk;
+    // The rules engine, with times read in the business's zone against the node's clock.
+    auto make_rules = [clk](const booking::business_profile& p) {
+      auto zone = p.timezone.empty() ? std::string("UTC") : p.timezone;
+      return std::make_unique<dialog::rules_engine>(
+          [clk, zone](std::string_view text) -> std::optional<dialog::when> {
+            auto now = booking::to_local(zone, std::chrono::floor<std::chrono::seconds>(clk->now()));
+            if (!now)
+              return std::nullopt;
+            auto m = booking::parse_time_expression(
+                text, date::year_month_day{date::floor<date::days>(*now)});
+            if (!m)
+              return std::nullopt;
+            booking::roll_past_weekday(
+                *m, std::chrono::floor<std::chrono::minutes>(*now - date::floor<date::days>(*now)));
+            return dialog::when{m->day ? booking::iso_day(*m->day) : "",
+                                m->time ? booking::hhmm(*m->time) : "", m->part_of_day};
+          });
+    };
     if (d.cfg.speech.dialog == "echo") {
       svc.make_dialog = [](const booking::business_profile&) {
         return std::make_unique<dialog::echo_engine>();
       };
-    } else {
-      // The rules engine, with times read in the business's zone against the node's clock.
-      svc.make_dialog = [clk](const booking::business_profile& p) {
+    } else if (d.cfg.speech.dialog == "llm") {
+      // The language model answers; the rules engine takes over a call the model fails.
+      llm::client_options co;
+      co.base_url = d.cfg.llm.base_url;
+      co.api_key = d.cfg.llm.api_key;
+      co.model = d.cfg.llm.model;
+      co.temperature = d.cfg.llm.temperature;
+      co.connect_timeout = std::chrono::milliseconds(d.cfg.llm.connect_timeout_ms);
+      co.timeout = std::chrono::milliseconds(d.cfg.llm.timeout_ms);
+      co.max_attempts = d.cfg.llm.max_attempts;
+      auto client = std::make_shared<const llm::client>(co);
+      d.dialog_pool = std::make_unique<worker_pool>("dialog", 8, 10000);
+      svc.dialog_pool = d.dialog_pool.get();
+      spdlog::info("dialog: {} at {} (falls back to the rules engine)", co.model, co.base_url);
+      svc.make_dialog = [clk, client, make_rules](const booking::business_profile& p)
+          -> std::unique_ptr<dialog::dialog_engine> {
         auto zone = p.timezone.empty() ? std::string("UTC") : p.timezone;
-        return std::make_unique<dialog::rules_engine>(
-            [clk, zone](std::string_view text) -> std::optional<dialog::when> {
-              auto now = booking::to_local(zone, std::chrono::floor<std::chrono::seconds>(clk->now()));
-              if (!now)
-                return std::nullopt;
-              auto m = booking::parse_time_expression(
-                  text, date::year_month_day{date::floor<date::days>(*now)});
-              if (!m)
-                return std::nullopt;
-              return dialog::when{m->day ? booking::iso_day(*m->day) : "",
-                                  m->time ? booking::hhmm(*m->time) : "", m->part_of_day};
-            });
+        auto local_now = [clk, zone]() -> std::chrono::local_seconds {
+          auto t = booking::to_local(zone, std::chrono::floor<std::chrono::seconds>(clk->now()));
+          return std::chrono::local_seconds{t ? t->time_since_epoch() : std::chrono::seconds{}};
+        };
+        return std::make_unique<dialog::fallback_engine>(
+            std::make_unique<dialog::llm_engine>(client, local_now),
+            [make_rules, p] { return make_rules(p); });
       };
+    } else {
+      svc.make_dialog = [make_rules](const booking::business_profile& p)
+          -> std::unique_ptr<dialog::dialog_engine> { return make_rules(p); };
     }
     if (!d.cfg.speech.recordings_dir.empty()) {
       std::error_code ec;
@@ -228,6 +270,8 @@ void node::stop() {
   d.sys.reset();
   if (d.speech_pool)
     d.speech_pool->stop();
+  if (d.dialog_pool)
+    d.dialog_pool->stop();
   d.calls.reset();
   d.server.reset();
   d.db.reset();

@@ -196,6 +196,10 @@ const std::vector<key_entry>& entries() {
       {{"speech.recordings_dir", "string", "\"recordings\"",
         "Where call recordings (Ogg Opus) are written; empty: calls are not recorded."},
        str(&config::speech, &config::speech_section::recordings_dir)},
+      {{"speech.accept_scripts", "boolean", "false",
+        "Dialog tests only (frontdesk call --text): a call whose stream declares a script is "
+        "heard as that text, turn by turn, instead of through the recogniser."},
+       boolean(&config::speech, &config::speech_section::accept_scripts)},
       {{"twilio.account_sid", "string", "\"\"",
         "Twilio account (AC...). The auth token comes from TWILIO_AUTH_TOKEN only."},
        str(&config::twilio, &config::twilio_section::account_sid)},

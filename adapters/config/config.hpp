@@ -35,12 +35,13 @@ struct config {
     std::string policy = "sharing";
   } scheduler;
   struct speech_section {
-    std::string mode = "embedded"; // embedded | echo
+    std::string mode = "embedded"; // embedded | echo | instant
     std::string voice = "kal16";
     std::string dialog = "rules"; // rules | llm | echo
     int decoders = 8;
     int threads = 2;
     std::string recordings_dir = "recordings";
+    bool accept_scripts = false; // dialog tests: a call's declared script replaces recognition
   } speech;
   struct twilio_section {
     std::string account_sid;
