@@ -15,6 +15,7 @@
 
 #include "actors/node/node.hpp"
 #include "adapters/caller/bench.hpp"
+#include "adapters/caller/scenario.hpp"
 #include "adapters/caller/simulator.hpp"
 #include "adapters/speech/speech.hpp"
 #include "protocols/audio/mulaw.hpp"
@@ -40,6 +41,7 @@ using namespace frontdesk;
 // Exit codes: 0 done, 1 failed at run time, 2 bad usage or configuration.
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_mismatch = 3; // call --check: the call did not do what the scenario expects
 
 struct global_options {
   std::string config_file;
@@ -162,28 +164,6 @@ int run_org_load(const config& cfg, const std::string& path) {
   return 0;
 }
 
-// Caller audio as 8 kHz μ-law: a WAV file (16-bit PCM or μ-law, 8 kHz) or raw μ-law.
-expected<std::vector<std::uint8_t>> load_caller_audio(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail("bad_audio", "cannot read audio file '" + path + "'");
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
-  if (bytes.size() >= 4 && std::equal(bytes.begin(), bytes.begin() + 4, "RIFF")) {
-    auto w = wav::parse(bytes);
-    if (!w)
-      return fail("bad_audio", path + ": " + w.error().message);
-    if (w->sample_rate != 8000)
-      return fail("bad_audio", path + ": caller audio must be 8 kHz (this file is " +
-                                   std::to_string(w->sample_rate) + " Hz)");
-    if (w->mulaw)
-      return w->mulaw_bytes;
-    std::vector<std::uint8_t> out;
-    audio::mulaw_encode(w->samples, out);
-    return out;
-  }
-  return bytes; // raw μ-law
-}
-
 struct call_options {
   caller::sim_options sim;
   std::string scenario;
@@ -194,60 +174,26 @@ struct call_options {
   std::string record_path;
   double max_seconds = 120;
   std::string dtmf;
+  bool text = false;  // scenario turns go past the recogniser as text
+  bool check = false; // compare the call's record with the scenario's "expect"
 };
 
-// A scenario file: {"caller": "+1...", "turns": ["words", {"audio": "file.wav"}, ...]}.
-std::optional<failure> load_scenario(call_options& o) {
-  std::ifstream in(o.scenario, std::ios::binary);
-  if (!in)
-    return fail("bad_scenario", "cannot read scenario file '" + o.scenario + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  boost::system::error_code ec;
-  auto doc = boost::json::parse(text.str(), ec);
-  if (ec || !doc.is_object())
-    return fail("bad_scenario", o.scenario + ": not a JSON object");
-  auto& obj = doc.as_object();
-  if (auto* c = obj.if_contains("caller"); c && c->is_string())
-    o.sim.from = std::string(c->as_string());
-  auto* turns = obj.if_contains("turns");
-  if (!turns || !turns->is_array() || turns->as_array().empty())
-    return fail("bad_scenario", o.scenario + ": 'turns' must be a non-empty list");
-  auto voice = speech::make_flite_tts(o.voice);
-  if (!voice)
-    return fail("bad_scenario", "no Flite voice '" + o.voice + "'");
-  for (std::size_t i = 0; i < turns->as_array().size(); ++i) {
-    auto& t = turns->as_array()[i];
-    std::vector<std::uint8_t> audio;
-    if (t.is_string()) {
-      auto a = speech::synthesize_all(*voice, std::string(t.as_string()));
-      if (!a)
-        return a.error();
-      audio = std::move(*a);
-    } else if (t.is_object() && t.as_object().if_contains("audio") &&
-               t.as_object().at("audio").is_string()) {
-      auto a = load_caller_audio(std::string(t.as_object().at("audio").as_string()));
-      if (!a)
-        return a.error();
-      audio = std::move(*a);
-    } else {
-      return fail("bad_scenario", o.scenario + ": turns[" + std::to_string(i) +
-                                      "] must be words or {\"audio\": \"file.wav\"}");
-    }
-    if (i == 0)
-      o.sim.audio = std::move(audio);
-    else
-      o.sim.turns.push_back({std::move(audio), std::chrono::milliseconds(0)});
-  }
-  return std::nullopt;
-}
-
 int run_call(call_options o) {
+  caller::expectation expect;
   if (!o.scenario.empty()) {
-    if (auto err = load_scenario(o)) {
-      spdlog::error("{}", err->message);
+    auto sc = caller::load_scenario(o.scenario, o.voice);
+    if (!sc) {
+      spdlog::error("{}", sc.error().message);
       return exit_usage;
     }
+    if (auto err = caller::apply_scenario(*sc, o.sim, o.text)) {
+      spdlog::error("{}: {}", o.scenario, err->message);
+      return exit_usage;
+    }
+    expect = sc->expect;
+  } else if (o.text || o.check) {
+    spdlog::error("--text and --check go with --scenario");
+    return exit_usage;
   }
   if (o.sim.base_url.empty() || o.sim.to.empty()) {
     spdlog::error("call needs --base-url and --to");
@@ -256,7 +202,7 @@ int run_call(call_options o) {
   if (const char* t = std::getenv("TWILIO_AUTH_TOKEN"))
     o.sim.auth_token = t;
   if (!o.audio_path.empty()) {
-    auto a = load_caller_audio(o.audio_path);
+    auto a = caller::load_caller_audio(o.audio_path);
     if (!a) {
       spdlog::error("{}", a.error().message);
       return exit_usage;
@@ -312,7 +258,17 @@ int run_call(call_options o) {
   if (!call_json.empty())
     out = out.substr(0, out.size() - 1) + ",\"call\":" + call_json + "}";
   std::cout << out << std::endl;
-  return report->webhook_status == 200 ? 0 : exit_failed;
+  if (report->webhook_status != 200)
+    return exit_failed;
+  if (o.check) {
+    auto wrong = caller::check_expectation(expect, *report, call_json);
+    for (auto& w : wrong)
+      spdlog::error("{}: {}", o.scenario, w);
+    if (!wrong.empty())
+      return exit_mismatch;
+    spdlog::info("{}: as expected", o.scenario);
+  }
+  return 0;
 }
 
 struct bench_cli {
@@ -387,7 +343,7 @@ int run_bench(bench_cli o) {
     c.wait_for_greeting = true;
     c.quiet_to_hang_up = std::chrono::milliseconds(2000);
   } else if (!o.audio_path.empty()) {
-    auto a = load_caller_audio(o.audio_path);
+    auto a = caller::load_caller_audio(o.audio_path);
     if (!a) {
       spdlog::error("{}", a.error().message);
       return exit_usage;
@@ -506,10 +462,16 @@ int main(int argc, char** argv) {
   call->add_option("--to", co.sim.to, "The dialled number (a business's phone_number)")->required();
   call->add_option("--from", co.sim.from, "The caller's number")->capture_default_str();
   call->add_option("--audio", co.audio_path,
-                   "Caller audio: WAV (8 kHz, 16-bit PCM or mu-law) or raw mu-law");
+                   "Caller audio: WAV (8 or 16 kHz, 16-bit PCM or mu-law) or raw mu-law");
   auto* say_opt = call->add_option("--say", co.say, "Caller words, spoken with a Flite voice");
   call->get_option("--audio")->excludes(say_opt);
   scenario_opt->excludes(say_opt);
+  call->add_flag("--text", co.text,
+                 "With --scenario: the turns reach the dialog as text, past the recogniser (the "
+                 "node needs speech.accept_scripts; the audio is still sent and makes the turns)");
+  call->add_flag("--check", co.check,
+                 "With --scenario and DATABASE_URL: compare what the call did with the scenario's "
+                 "\"expect\" ({booked, cancelled, transferred, said}); exit 3 on a mismatch");
   scenario_opt->excludes(call->get_option("--audio"));
   call->add_option("--then", co.then,
                    "Further caller turns (repeatable), each after the receptionist has answered")
