@@ -1,0 +1,96 @@
+// The scenario files, end to end: a node on embedded engines with its clock at Wednesday,
+// March 4th 2026, 3 PM in Chicago; the business from tests/scenarios/org.json; each scenario
+// placed by `frontdesk call --scenario FILE --check`, once with the turns as text past the
+// recogniser and once as audio through the whole stack.
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "actors/node/node.hpp"
+#include "adapters/store/businesses.hpp"
+#include "adapters/store/database.hpp"
+#include "protocols/core/time.hpp"
+#include "protocols/org/org_file.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/scratch_database.hpp"
+
+using namespace frontdesk;
+
+namespace {
+
+const std::string source = FRONTDESK_SOURCE_DIR;
+const std::string token = "scenario-token";
+
+struct scenario_case {
+  std::string file;
+  bool text;
+};
+
+std::string case_name(const ::testing::TestParamInfo<scenario_case>& info) {
+  return info.param.file + (info.param.text ? "_text" : "_audio");
+}
+
+class scenario_call : public ::testing::TestWithParam<scenario_case> {
+protected:
+  void SetUp() override {
+    std::ifstream in(source + "/tests/scenarios/org.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto org = org::parse_org_file(text.str());
+    ASSERT_TRUE(org) << org.error().message;
+    store::database db(db_.app_dsn(), 1);
+    auto loaded = store::businesses_repo(db).load(*org);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    config cfg;
+    cfg.database.url = db_.app_dsn();
+    cfg.twilio.auth_token = token;
+    cfg.speech.recordings_dir = "";
+    cfg.speech.accept_scripts = true;
+    auto now = parse_rfc3339("2026-03-04T15:00:00-06:00");
+    ASSERT_TRUE(now);
+    for (int attempt = 0; attempt < 5 && !node_; ++attempt) {
+      auto port = 20000 + (::getpid() * 17 + attempt * 191) % 30000;
+      cfg.node.listen = "127.0.0.1:" + std::to_string(port);
+      cfg.node.public_url = "http://127.0.0.1:" + std::to_string(port);
+      auto n = std::make_unique<node>(cfg, make_clock(*now));
+      if (n->start())
+        node_ = std::move(n);
+    }
+    ASSERT_TRUE(node_);
+  }
+  void TearDown() override {
+    if (node_)
+      node_->stop();
+  }
+
+  fixtures::scratch_database db_;
+  std::unique_ptr<node> node_;
+};
+
+} // namespace
+
+TEST_P(scenario_call, does_what_the_scenario_expects) {
+  auto& c = GetParam();
+  auto cmd = "DATABASE_URL='" + db_.app_dsn() + "' TWILIO_AUTH_TOKEN=" + token + " " +
+             FRONTDESK_BIN + " call --base-url http://127.0.0.1:" + std::to_string(node_->port()) +
+             " --to +15550100001 --scenario " + source + "/tests/scenarios/" + c.file + ".json" +
+             (c.text ? " --text" : "") + " --check --max-seconds 120";
+  auto r = fixtures::run(cmd);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  // The report is JSON with the call's record in it.
+  EXPECT_NE(r.output.find("\"call\":{"), std::string::npos) << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    receptionist, scenario_call,
+    ::testing::ValuesIn(std::vector<scenario_case>{
+        {"book_01", true}, {"book_01", false},
+        {"conflict_alternative", true}, {"conflict_alternative", false},
+        {"out_of_hours_saturday", true}, {"out_of_hours_saturday", false},
+        {"cancel", true}, {"cancel", false},
+        {"reschedule", true}, {"reschedule", false},
+        {"knowledge_insurance", true}, {"knowledge_insurance", false},
+        {"transfer", true}, {"transfer", false},
+    }),
+    case_name);
