@@ -18,7 +18,7 @@ struct bench_options {
   int node_pid = 0;                 // when set: node CPU and memory are read from /proc
   std::chrono::milliseconds sample_rss_after{0}; // idle runs: when to read the node's RSS
   /// Soak: each of the `calls` callers calls again and again until this much time has passed
-  /// (0: one call each).
+  /// (0: one call each). The baseline is read after a warm-up call per caller.
   std::chrono::seconds soak{0};
   /// After the calls: wait up to this long for the node to have no live calls, then read its
   /// memory and open files again (they should be back where they started).
