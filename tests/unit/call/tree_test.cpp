@@ -11,6 +11,7 @@
 
 #include "actors/call/runtime.hpp"
 #include "actors/dialog/echo_engine.hpp"
+#include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/workers/pool.hpp"
@@ -218,4 +219,88 @@ TEST(call_tree, a_failing_listener_is_restarted_and_hears_the_next_turn) {
   auto fut = ended.get_future();
   ASSERT_EQ(fut.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(fut.get().restarts, 1u);
+}
+
+namespace {
+
+std::atomic<int> live_vads{0}, live_engines{0}, made_vads{0}, made_engines{0};
+
+// Counts itself, so a test can see every call's parts go away with the call.
+class counted_vad final : public speech::vad {
+public:
+  explicit counted_vad(std::unique_ptr<speech::vad> inner) : inner_(std::move(inner)) {
+    ++live_vads;
+    ++made_vads;
+  }
+  ~counted_vad() override { --live_vads; }
+  bool is_speech(std::span<const std::int16_t> f) override { return inner_->is_speech(f); }
+  void reset() override { inner_->reset(); }
+
+private:
+  std::unique_ptr<speech::vad> inner_;
+};
+
+class counted_engine final : public dialog::dialog_engine {
+public:
+  counted_engine() {
+    ++live_engines;
+    ++made_engines;
+  }
+  ~counted_engine() override { --live_engines; }
+  dialog::reply start(const dialog::business_context& c) override { return inner_.start(c); }
+  dialog::reply on_caller(std::string_view t) override { return inner_.on_caller(t); }
+  dialog::reply on_result(const dialog::tool_result& r) override { return inner_.on_result(r); }
+  void on_interrupted(std::string_view h) override { inner_.on_interrupted(h); }
+  dialog::summary summarize() const override { return inner_.summarize(); }
+
+private:
+  dialog::echo_engine inner_;
+};
+
+} // namespace
+
+TEST(call_tree, a_thousand_whole_trees_leave_no_actor_engine_or_vad_behind) {
+  auto tone = speech::make_tone_tts();
+  worker_pool pool{"speech", 2, 100000};
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", size_t{2});
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  add_message_types(cfg);
+  caf::actor_system sys{cfg};
+  call_services svc;
+  svc.tts = tone.get();
+  svc.speech_pool = &pool;
+  svc.open_stt = [](const call_info& info, std::size_t n) {
+    return speech::make_script_session(n < info.script.size() ? info.script[n] : "");
+  };
+  svc.make_dialog = [](const booking::business_profile&) {
+    return std::make_unique<counted_engine>();
+  };
+  svc.make_vad = [] { return std::make_unique<counted_vad>(speech::make_sphinx_vad()); };
+  auto rt = make_call_runtime(sys, std::move(svc));
+  std::atomic<int> reports{0};
+  const int calls = 1000;
+  for (int i = 0; i < calls; ++i) {
+    auto out = std::make_shared<null_out>();
+    call_info info{"c" + std::to_string(i), "b", "CA", "MZ", "+1555", "Clinic", "Hello.",
+                   {"hello there"}};
+    auto call = rt->start(info, out, [&](call_report) { ++reports; });
+    for (int k = 0; k < 5; ++k) // audio in flight when the call ends
+      call->audio(std::vector<std::uint8_t>(160, 0xff), 0);
+    call->end(i % 2 ? "stop" : "socket_closed");
+  }
+  for (int i = 0; i < 1500 && (reports.load() < calls || rt->live() > 0); ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(reports.load(), calls);
+  EXPECT_EQ(rt->live(), 0u);
+  for (int i = 0; i < 300 && (sys.registry().running() > 0 || live_vads > 0 || live_engines > 0);
+       ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(sys.registry().running(), 0u); // supervisors, children, timers' targets: all gone
+  EXPECT_EQ(made_vads.load(), calls); // every call had its whole tree
+  EXPECT_EQ(made_engines.load(), calls);
+  EXPECT_EQ(live_vads.load(), 0);
+  EXPECT_EQ(live_engines.load(), 0);
+  rt.reset();
+  pool.stop();
 }
