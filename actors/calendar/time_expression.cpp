@@ -332,6 +332,9 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
   }
   if (!out.day && !out.time && out.part_of_day.empty())
     return std::nullopt;
+  // "Wednesday, March eleventh": the date said decides, not the weekday.
+  if (out.weekday_today && out.day != today)
+    out.weekday_today = false;
   return out;
 }
 

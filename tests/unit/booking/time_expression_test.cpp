@@ -113,6 +113,9 @@ TEST(time_expression, todays_weekday_rolls_to_next_week_once_its_time_has_passed
   auto morning = parse_time_expression("wednesday morning", wednesday);
   roll_past_weekday(*morning, hours{15});
   EXPECT_EQ(iso_day(*morning->day), "2026-03-11");
+  auto dated = parse_time_expression("wednesday march eleventh at three p m", wednesday);
+  roll_past_weekday(*dated, hours{15});
+  EXPECT_EQ(iso_day(*dated->day), "2026-03-11"); // the date said decides
   auto tomorrow = parse_time_expression("tomorrow at nine", wednesday);
   roll_past_weekday(*tomorrow, hours{23});
   EXPECT_EQ(iso_day(*tomorrow->day), "2026-03-05"); // not a weekday name: untouched
