@@ -111,6 +111,9 @@ expected<business_profile> calendar_service::profile(const std::string& business
           s.pop_back();
         p.services.push_back(s);
       }
+      for (auto r : tx.exec("SELECT body FROM knowledge WHERE title IS DISTINCT FROM 'service' "
+                            "ORDER BY created_at"))
+        p.knowledge.push_back(r[0].as<std::string>());
       p.hours_text = describe_hours(p.booking.weekly);
       return p;
     });

@@ -19,6 +19,7 @@ namespace frontdesk::booking {
 struct business_profile {
   std::string id, name, greeting, timezone, address, transfer_number;
   std::vector<std::string> services;
+  std::vector<std::string> knowledge; // the entries' texts (not the services)
   std::string hours_text; // "Monday to Friday, 9 AM to 5 PM"
   rules booking;
 };

@@ -307,7 +307,7 @@ caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::act
           st.queue->post([rec = st.current, svc = st.services, info = st.info,
                           n = st.utterances++] {
             rec->session = svc->open_stt ? svc->open_stt(*info, n)
-                           : svc->stt    ? svc->stt->start()
+                           : svc->stt    ? svc->stt->start(info->business_id)
                                          : nullptr;
             rec->unavailable = !rec->session;
           });
@@ -595,13 +595,17 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
   if (services->calendar && services->blocking) {
     // The business's data comes from the database, off the scheduler.
     auto me = caf::actor_cast<caf::actor>(self);
-    services->blocking->post([cal = services->calendar, holder = s.profile, me] {
+    services->blocking->post([cal = services->calendar, holder = s.profile, me,
+                              on_business = services->on_business] {
       auto p = cal->profile(holder->id);
       if (p)
         *holder = std::move(*p);
       else
         spdlog::error("business {}: {}", holder->id, p.error().message);
+      auto loaded = p ? std::make_optional(*holder) : std::nullopt;
       caf::anon_send(me, loaded_atom::value);
+      if (loaded && on_business)
+        on_business(*loaded); // after the greeting is on its way
     });
   } else {
     self->send(self, loaded_atom::value);

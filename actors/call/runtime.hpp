@@ -33,7 +33,11 @@ struct call_services {
   speech::tts_engine* tts = nullptr;
   speech::stt_engine* stt = nullptr;
   std::function<std::unique_ptr<speech::vad>()> make_vad;
-  /// Opens the recogniser for a call's `n`th utterance (0-based); unset: `stt->start()`.
+  /// Called on the blocking pool once a call has loaded its business (e.g. to give the
+  /// recogniser the business's words before the caller speaks). May block; must not throw.
+  std::function<void(const booking::business_profile&)> on_business;
+  /// Opens the recogniser for a call's `n`th utterance (0-based); unset:
+  /// `stt->start(business_id)`.
   /// Runs on the speech pool. The instant test engines use it to read the call's script.
   std::function<std::unique_ptr<speech::stt_session>(const call_info&, std::size_t n)> open_stt;
   /// A dialog engine for one call of a business.

@@ -1,5 +1,8 @@
 #include "actors/dialog/phrases.hpp"
 
+#include <cctype>
+#include <set>
+
 namespace frontdesk::dialog {
 
 std::vector<std::string> recognizer_phrases(const std::vector<std::string>& business_words) {
@@ -83,6 +86,99 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
         out.push_back(lead + sv + " " + w);
     }
   }
+  return out;
+}
+
+namespace {
+
+// Lower-case words, punctuation dropped ("Dr. Patel's" -> "dr", "patel's").
+std::vector<std::string> plain_words(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
+      cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!cur.empty()) {
+      out.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (!cur.empty())
+    out.push_back(cur);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& w) {
+  std::string s;
+  for (auto& x : w)
+    s += (s.empty() ? "" : " ") + x;
+  return s;
+}
+
+} // namespace
+
+std::vector<std::string> business_phrases(const std::string& name,
+                                          const std::vector<std::string>& services,
+                                          const std::vector<std::string>& knowledge) {
+  std::vector<std::string> out;
+  if (auto n = join(plain_words(name)); !n.empty()) {
+    out.push_back(n);
+    out.push_back("is this " + n);
+  }
+  for (auto& sv : services) {
+    auto s = join(plain_words(sv));
+    if (s.empty())
+      continue;
+    for (auto& lead : {"", "do you do ", "how much is a ", "i'd like to book a ",
+                       "i would like to book a ", "i need a ", "can i book a "})
+      out.push_back(lead + s);
+    for (auto& w : {"tomorrow", "on friday", "next week", "tomorrow at two p m"})
+      out.push_back("i would like to book a " + s + " " + w);
+  }
+  // Names in the knowledge (capitalised runs that do not start a sentence): what callers ask by.
+  std::set<std::string> names;
+  for (auto& k : knowledge) {
+    auto words = plain_words(k);
+    if (words.empty())
+      continue;
+    out.push_back(join(words));
+    std::vector<std::string> run;
+    bool sentence_start = true;
+    std::string cur;
+    auto flush = [&] {
+      if (!run.empty())
+        names.insert(join(run));
+      run.clear();
+    };
+    for (std::size_t i = 0; i <= k.size(); ++i) {
+      char c = i < k.size() ? k[i] : ' ';
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
+        cur += c;
+        continue;
+      }
+      bool after_title = false;
+      if (!cur.empty()) {
+        auto w = plain_words(cur).front();
+        bool title = w == "dr" || w == "mr" || w == "mrs" || w == "ms";
+        bool capital = std::isupper(static_cast<unsigned char>(cur[0]));
+        if (title || (capital && (!sentence_start || !run.empty())))
+          run.push_back(w);
+        else
+          flush();
+        after_title = title;
+        sentence_start = false;
+        cur.clear();
+      }
+      if (c == '.' && !after_title)
+        flush(), sentence_start = true;
+      else if (c == ',' || c == ';' || c == ':')
+        flush();
+    }
+    flush();
+  }
+  for (auto& n : names)
+    for (auto& lead : {"", "do you take ", "do you accept ", "can i see ", "is ", "what about "})
+      out.push_back(lead + n);
   return out;
 }
 

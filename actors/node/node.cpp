@@ -1,6 +1,8 @@
 #include "actors/node/node.hpp"
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -131,6 +133,31 @@ bool node::start() {
         return false;
       }
       d.stt = std::move(*stt);
+      // Each business's calls listen with its own words too (name, services, knowledge).
+      struct seen_vocabularies {
+        std::mutex mtx;
+        std::map<std::string, std::size_t> hash_by_business;
+      };
+      auto seen = std::make_shared<seen_vocabularies>();
+      svc.on_business = [stt = d.stt.get(), seen](const booking::business_profile& p) {
+        auto phrases = dialog::business_phrases(p.name, p.services, p.knowledge);
+        std::size_t h = 0;
+        for (auto& x : phrases)
+          h = h * 1000003 ^ std::hash<std::string>{}(x);
+        {
+          std::lock_guard lk(seen->mtx);
+          auto [it, fresh] = seen->hash_by_business.emplace(p.id, h);
+          if (!fresh && it->second == h)
+            return; // the business's words have not changed since its last call
+          it->second = h;
+        }
+        auto before = stt->vocabulary_words(p.id);
+        if (auto r = stt->set_vocabulary(p.id, phrases); !r)
+          spdlog::warn("business {}: recogniser vocabulary not set: {}", p.id, r.error().message);
+        else if (stt->vocabulary_words(p.id) != before)
+          spdlog::info("business {}: recogniser vocabulary of {} words ({} phrases of its own)",
+                       p.id, stt->vocabulary_words(p.id), phrases.size());
+      };
       if (d.cfg.speech.accept_scripts) {
         spdlog::warn("speech.accept_scripts: calls that declare a script skip the recogniser "
                      "(dialog tests only)");

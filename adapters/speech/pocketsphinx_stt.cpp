@@ -71,10 +71,56 @@ std::string replace_cmninit(const std::string& params) {
 
 class ps_engine;
 
+// A decoder and the named searches (business language models) loaded into it so far.
+struct decoder {
+  ps_decoder_t* ps = nullptr;
+  std::set<std::string> searches;
+};
+
+// A business's language model: its search name (changes when the vocabulary does), the ARPA
+// file, and the words the decoders' dictionary lacks, with pronunciations.
+struct vocabulary {
+  std::string search;
+  std::string arpa_path;
+  std::vector<std::pair<std::string, std::string>> new_words;
+  std::size_t words = 0;
+};
+
+// Pronunciations from the big dictionary for `wanted`; Flite for the rest.
+std::vector<std::pair<std::string, std::string>> pronounce(const std::string& dictionary,
+                                                           const std::set<std::string>& wanted,
+                                                           int* from_flite) {
+  std::map<std::string, std::vector<std::string>> entries;
+  std::ifstream in(dictionary);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto sp = line.find(' ');
+    if (sp == std::string::npos)
+      continue;
+    auto word = line.substr(0, sp);
+    auto base = word.substr(0, word.find('('));
+    if (wanted.count(base))
+      entries[base].push_back(line.substr(sp + 1));
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& w : wanted) {
+    auto it = entries.find(w);
+    if (it != entries.end()) {
+      for (std::size_t i = 0; i < it->second.size(); ++i)
+        out.emplace_back(i ? w + "(" + std::to_string(i + 1) + ")" : w, it->second[i]);
+    } else if (auto pron = flite_pronunciation(w); !pron.empty()) {
+      out.emplace_back(w, pron);
+      if (from_flite)
+        ++*from_flite;
+    }
+  }
+  return out;
+}
+
 class ps_session final : public stt_session {
 public:
-  ps_session(ps_engine& e, ps_decoder_t* ps, double floor)
-      : engine_(e), ps_(ps), floor_(floor), up_(8000, 16000) {
+  ps_session(ps_engine& e, decoder* d, double floor)
+      : engine_(e), d_(d), ps_(d->ps), floor_(floor), up_(8000, 16000) {
     ps_start_utt(ps_);
   }
   ~ps_session() override;
@@ -107,6 +153,7 @@ public:
 
 private:
   ps_engine& engine_;
+  decoder* d_;
   ps_decoder_t* ps_;
   double floor_;
   resampler up_;
@@ -117,13 +164,15 @@ private:
 class ps_engine final : public stt_engine {
 public:
   ~ps_engine() override {
-    for (auto* d : all_)
-      ps_free(d);
+    for (auto& d : all_)
+      ps_free(d->ps);
   }
 
   expected<bool> init(const pocketsphinx_settings& s) {
     floor_ = s.confidence_floor;
     dir_ = s.work_dir;
+    dictionary_ = s.dictionary;
+    base_phrases_ = s.phrases;
     if (dir_.empty()) {
       char tmpl[] = "/tmp/frontdesk-lm-XXXXXX";
       if (!::mkdtemp(tmpl))
@@ -139,35 +188,12 @@ public:
     for (auto& p : s.phrases)
       for (auto& w : lm_words(p))
         vocab.insert(w);
-    std::ifstream dict_in(s.dictionary);
-    if (!dict_in)
+    base_words_ = vocab;
+    if (!std::ifstream(s.dictionary))
       return fail("stt_init", "cannot read the dictionary " + s.dictionary);
-    std::map<std::string, std::vector<std::string>> entries;
-    std::string line;
-    while (std::getline(dict_in, line)) {
-      auto sp = line.find(' ');
-      if (sp == std::string::npos)
-        continue;
-      auto word = line.substr(0, sp);
-      auto base = word.substr(0, word.find('('));
-      if (vocab.count(base))
-        entries[base].push_back(line.substr(sp + 1));
-    }
     std::ofstream dict_out(dir_ + "/domain.dict");
-    for (auto& w : vocab) {
-      auto it = entries.find(w);
-      if (it != entries.end()) {
-        for (std::size_t i = 0; i < it->second.size(); ++i)
-          dict_out << w << (i ? "(" + std::to_string(i + 1) + ")" : "") << " " << it->second[i]
-                   << "\n";
-      } else {
-        auto pron = flite_pronunciation(w);
-        if (!pron.empty()) {
-          dict_out << w << " " << pron << "\n";
-          ++flite_words_;
-        }
-      }
-    }
+    for (auto& [word, pron] : pronounce(s.dictionary, vocab, &flite_words_))
+      dict_out << word << " " << pron << "\n";
     dict_out.close();
     // Our own feature parameters: the model's, with the telephone mean.
     std::ifstream fp(s.model_dir + "/feat.params");
@@ -189,22 +215,89 @@ public:
       cmd_ln_free_r(cfg);
       if (!d)
         return fail("stt_init", "PocketSphinx could not load the model");
-      all_.push_back(d);
-      free_.push_back(d);
+      if (default_search_.empty() && ps_get_search(d))
+        default_search_ = ps_get_search(d);
+      all_.push_back(std::make_unique<decoder>(decoder{d, {}}));
+      free_.push_back(all_.back().get());
     }
     return true;
   }
 
-  std::unique_ptr<stt_session> start() override {
-    std::lock_guard lk(mtx_);
-    if (free_.empty())
-      return nullptr;
-    auto* d = free_.back();
-    free_.pop_back();
+  std::unique_ptr<stt_session> start() override { return start(std::string()); }
+
+  std::unique_ptr<stt_session> start(const std::string& key) override {
+    decoder* d = nullptr;
+    std::shared_ptr<const vocabulary> v;
+    {
+      std::lock_guard lk(mtx_);
+      if (free_.empty())
+        return nullptr;
+      d = free_.back();
+      free_.pop_back();
+      if (auto it = vocab_.find(key); it != vocab_.end())
+        v = it->second;
+    }
+    // The decoder is ours alone now: load the business's model into it on first use.
+    std::string search = default_search_;
+    if (v) {
+      if (!d->searches.count(v->search)) {
+        // A word another business already added to this decoder is refused: harmless.
+        for (auto& [word, pron] : v->new_words)
+          ps_add_word(d->ps, word.c_str(), pron.c_str(), FALSE);
+        if (ps_set_lm_file(d->ps, v->search.c_str(), v->arpa_path.c_str()) == 0)
+          d->searches.insert(v->search);
+      }
+      if (d->searches.count(v->search))
+        search = v->search;
+    }
+    if (!search.empty())
+      ps_set_search(d->ps, search.c_str());
     return std::make_unique<ps_session>(*this, d, floor_);
   }
 
-  void give_back(ps_decoder_t* d) {
+  expected<bool> set_vocabulary(const std::string& key,
+                                const std::vector<std::string>& phrases) override {
+    auto all = base_phrases_;
+    all.insert(all.end(), phrases.begin(), phrases.end());
+    std::set<std::string> words;
+    for (auto& p : all)
+      for (auto& w : lm_words(p))
+        words.insert(w);
+    auto text = build_arpa(all);
+    auto search = "v" + std::to_string(std::hash<std::string>{}(key + "\n" + text) % 1000000007);
+    {
+      std::lock_guard lk(mtx_);
+      if (auto it = vocab_.find(key); it != vocab_.end() && it->second->search == search)
+        return true; // unchanged
+    }
+    auto v = std::make_shared<vocabulary>();
+    v->search = search;
+    v->arpa_path = dir_ + "/" + search + ".arpa";
+    v->words = words.size();
+    {
+      std::ofstream out(v->arpa_path);
+      out << text;
+      if (!out)
+        return fail("stt_vocabulary", "cannot write " + v->arpa_path);
+    }
+    // Words the decoders' dictionary lacks; their pronunciations go in on first use.
+    std::set<std::string> missing;
+    for (auto& w : words)
+      if (!base_words_.count(w)) // read-only after init
+        missing.insert(w);
+    v->new_words = pronounce(dictionary_, missing, nullptr);
+    std::lock_guard lk(mtx_);
+    vocab_[key] = std::move(v);
+    return true;
+  }
+
+  std::size_t vocabulary_words(const std::string& key) const override {
+    std::lock_guard lk(mtx_);
+    auto it = vocab_.find(key);
+    return it == vocab_.end() ? 0 : it->second->words;
+  }
+
+  void give_back(decoder* d) {
     std::lock_guard lk(mtx_);
     free_.push_back(d);
   }
@@ -213,8 +306,14 @@ public:
   int flite_words() const { return flite_words_; }
 
 private:
-  std::mutex mtx_;
-  std::vector<ps_decoder_t*> all_, free_;
+  mutable std::mutex mtx_;
+  std::vector<std::unique_ptr<decoder>> all_;
+  std::vector<decoder*> free_;
+  std::map<std::string, std::shared_ptr<const vocabulary>> vocab_;
+  std::string default_search_;
+  std::string dictionary_;
+  std::vector<std::string> base_phrases_;
+  std::set<std::string> base_words_; // in the decoders' dictionary from the start
   double floor_ = 0;
   std::string dir_;
   bool owns_dir_ = false;
@@ -224,7 +323,7 @@ private:
 ps_session::~ps_session() {
   if (!finished_)
     ps_end_utt(ps_);
-  engine_.give_back(ps_);
+  engine_.give_back(d_);
 }
 
 } // namespace

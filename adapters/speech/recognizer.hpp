@@ -46,6 +46,26 @@ public:
   virtual ~stt_engine() = default;
   /// A session holding one decoder until it is destroyed; nothing when all are busy.
   virtual std::unique_ptr<stt_session> start() = 0;
+  /// A session that listens for the vocabulary set under `key` (a business), or for the
+  /// engine's own when there is none yet.
+  virtual std::unique_ptr<stt_session> start(const std::string& key) {
+    (void)key;
+    return start();
+  }
+  /// Sets (or replaces) the vocabulary under `key`: a language model of `phrases` (the
+  /// engine's domain plus a business's own words). Blocking, tens of milliseconds: run it on a
+  /// worker. Engines without language models accept and ignore it.
+  virtual expected<bool> set_vocabulary(const std::string& key,
+                                        const std::vector<std::string>& phrases) {
+    (void)key;
+    (void)phrases;
+    return true;
+  }
+  /// The vocabulary in use under `key`, as a count of distinct words (0: none set).
+  virtual std::size_t vocabulary_words(const std::string& key) const {
+    (void)key;
+    return 0;
+  }
   virtual std::string name() const = 0;
 };
 

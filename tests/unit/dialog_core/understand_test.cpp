@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "actors/dialog/phrases.hpp"
 #include "actors/dialog/understand.hpp"
 
 using namespace frontdesk::dialog;
@@ -62,4 +63,21 @@ TEST(extract, services_choices_and_yes_no) {
   EXPECT_EQ(yes_or_no("yeah that works"), true);
   EXPECT_EQ(yes_or_no("no that's not right"), false);
   EXPECT_EQ(yes_or_no("thursday"), std::nullopt);
+}
+
+TEST(business_phrases, hold_the_business_words_and_questions_about_its_names) {
+  auto p = frontdesk::dialog::business_phrases(
+      "Bright Smile Dental", {"cleaning", "whitening"},
+      {"We accept Delta Dental, Cigna and Aetna insurance.",
+       "Dr. Patel and Dr. Gomez see patients of all ages."});
+  auto has = [&](const std::string& s) { return std::find(p.begin(), p.end(), s) != p.end(); };
+  EXPECT_TRUE(has("bright smile dental"));
+  EXPECT_TRUE(has("i'd like to book a whitening"));
+  EXPECT_TRUE(has("we accept delta dental cigna and aetna insurance"));
+  EXPECT_TRUE(has("do you take delta dental"));
+  EXPECT_TRUE(has("do you take cigna"));
+  EXPECT_TRUE(has("do you accept aetna"));
+  EXPECT_TRUE(has("can i see dr patel"));
+  EXPECT_FALSE(has("do you take we")); // a sentence's first word is no name
+  EXPECT_TRUE(frontdesk::dialog::business_phrases("", {}, {}).empty());
 }

@@ -108,6 +108,42 @@ TEST(pocketsphinx, a_name_missing_from_the_dictionary_is_recognised_through_flit
   EXPECT_EQ(session->finish().text, "my name is priyanka okonkwo");
 }
 
+TEST(pocketsphinx, a_business_vocabulary_adds_its_own_words_to_its_calls_only) {
+  speech::pocketsphinx_settings s;
+  s.phrases = {"do you take my insurance", "yes please", "no thank you", "what are your hours"};
+  s.decoders = 1; // one decoder serves both vocabularies in turn
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine);
+  auto decode = [&](const std::string& key, const std::string& text) {
+    auto pcm = telephone(text);
+    pcm.insert(pcm.end(), 2400, 0);
+    auto session = (*engine)->start(key);
+    EXPECT_TRUE(session);
+    if (!session)
+      return std::string();
+    for (std::size_t off = 0; off < pcm.size(); off += 160)
+      session->feed(std::span(pcm).subspan(off, std::min<std::size_t>(160, pcm.size() - off)));
+    return session->finish().text;
+  };
+  const std::string asked = "do you take aetna or cigna";
+  // Without the business's words the recogniser cannot hear them.
+  EXPECT_EQ(decode("dental-1", asked).find("cigna"), std::string::npos);
+  ASSERT_TRUE((*engine)->set_vocabulary(
+      "dental-1", {"do you take aetna or cigna", "we accept aetna and cigna insurance",
+                   "do you take cigna", "do you take aetna"}));
+  EXPECT_GT((*engine)->vocabulary_words("dental-1"), 10u);
+  EXPECT_EQ(decode("dental-1", asked), asked);
+  // Another business, and the engine's own vocabulary, stay as they were.
+  EXPECT_EQ((*engine)->vocabulary_words("salon-2"), 0u);
+  EXPECT_EQ(decode("salon-2", asked).find("cigna"), std::string::npos);
+  EXPECT_EQ(decode("", "yes please"), "yes please");
+  // Setting the same words again changes nothing; new words replace the model.
+  ASSERT_TRUE((*engine)->set_vocabulary(
+      "dental-1", {"do you take aetna or cigna", "we accept aetna and cigna insurance",
+                   "do you take cigna", "do you take aetna"}));
+  EXPECT_EQ(decode("dental-1", asked), asked);
+}
+
 TEST(pocketsphinx, sessions_are_bounded_by_the_decoder_pool) {
   speech::pocketsphinx_settings s;
   s.phrases = {"yes", "no"};
