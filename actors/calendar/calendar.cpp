@@ -287,7 +287,9 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     auto found = k.search(biz.id, arg("question"));
     if (found && !found->empty()) {
       res.ok = true;
-      res.values["answer"] = (*found)[0].text;
+      res.values["answer"] = (*found)[0].text; // the rules engine speaks the best passage
+      for (std::size_t i = 0; i < found->size() && i < 3; ++i)
+        res.options.push_back((*found)[i].text); // a language model gets the top three
     }
     return res;
   }

@@ -106,6 +106,8 @@ public:
   virtual std::size_t live() const = 0;
   /// Ends every live call with `reason` (node shutdown after the drain time).
   virtual void end_all(const std::string& reason) = 0;
+  /// Stops what calls share (the businesses' calendar actors); before the actor system goes.
+  virtual void shutdown() {}
 };
 
 } // namespace frontdesk::call

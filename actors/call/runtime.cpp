@@ -6,6 +6,7 @@
 // A failed monitored child is restarted (bounded); the call goes on.
 
 #include "actors/call/runtime.hpp"
+#include "actors/call/calendar_actor.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -452,6 +453,7 @@ struct dialog_state {
   bool engine_ready = false;
   std::shared_ptr<booking::business_profile> profile;
   caf::actor supervisor;
+  caf::actor calendar; // the business's calendar actor runs the tools (empty: run them here)
   call_services* services = nullptr;
   call_info info;
   std::vector<std::string> waiting; // caller turns that came before the engine was ready
@@ -530,6 +532,24 @@ void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::rep
     if (t.name == "transfer")
       self->send(st.supervisor, transfer_atom::value, t.args.count("reason") ? t.args.at("reason") : "");
     auto gen = st.generation;
+    if (st.calendar) {
+      // The business's calendar actor answers, in turn with the business's other calls.
+      auto done = st.done;
+      auto deliver = [self, done, gen](dialog::tool_result r) {
+        {
+          std::lock_guard lk(done->mtx);
+          done->items.emplace_back(gen, std::move(r));
+        }
+        self->send(self, tool_atom::value);
+      };
+      self->request(st.calendar, 30s, tool_request{st.info.call_id, t.name, t.args})
+          .then(
+              [deliver](tool_reply& r) {
+                deliver({r.name, r.ok, r.values, r.options, r.option_values});
+              },
+              [deliver, name = t.name](caf::error&) { deliver({name, false, {}, {}, {}}); });
+      continue;
+    }
     auto job = [cal = st.services->calendar, clk = st.services->clk, profile = st.profile,
                 call_id = st.info.call_id, t, done = st.done, me, gen] {
       auto r = cal && profile ? cal->run(*profile, call_id, t, clk ? clk->now() : system_clock{}.now())
@@ -559,9 +579,11 @@ void dialog_handle(caf::stateful_actor<dialog_state>* self, dialog::reply r) {
 }
 
 caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_services* services,
-                           call_info info, caf::actor supervisor, bool greet) {
+                           call_info info, caf::actor supervisor, bool greet,
+                           caf::actor calendar) {
   log_failures(self, info.call_sid, "dialog");
   auto& s = self->state;
+  s.calendar = std::move(calendar);
   s.services = services;
   s.info = std::move(info);
   s.supervisor = std::move(supervisor);
@@ -707,6 +729,7 @@ struct supervisor_state {
   std::function<void(call_report)> on_end;
   std::shared_ptr<recording> rec;
   caf::actor media, listener, speaker, dialog;
+  caf::actor calendar; // the business's, shared with its other calls (may be empty)
   std::unordered_map<std::string, int> restarts;
   call_report report;
   std::int64_t started_us = 0;
@@ -779,7 +802,7 @@ caf::actor spawn_child(caf::stateful_actor<supervisor_state>* self, const std::s
   // Only the first dialog greets; a restarted one takes over mid-call.
   bool greet = !s.dialog;
   return self->spawn<caf::monitored>(dialog_actor, s.services, s.info,
-                                     caf::actor_cast<caf::actor>(self), greet);
+                                     caf::actor_cast<caf::actor>(self), greet, s.calendar);
 }
 
 void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reason) {
@@ -824,8 +847,10 @@ void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reas
 
 caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call_info info,
                                std::shared_ptr<media_out> out,
-                               std::function<void(call_report)> on_end, call_services* services) {
+                               std::function<void(call_report)> on_end, call_services* services,
+                               caf::actor calendar) {
   auto& s = self->state;
+  s.calendar = std::move(calendar);
   s.info = std::move(info);
   s.services = services;
   s.out = std::move(out);
@@ -1022,9 +1047,11 @@ public:
     if (services_.echo)
       a = sys_.spawn(media_actor, std::move(out), caf::actor{}, std::shared_ptr<recording>{},
                      true, std::move(info), std::move(on_end));
-    else
+    else {
+      auto calendar = calendar_for(info.business_id);
       a = sys_.spawn(supervisor_actor, std::move(info), std::move(out), std::move(on_end),
-                     &services_);
+                     &services_, std::move(calendar));
+    }
     {
       std::lock_guard lk(mtx_);
       actors_[a.id()] = a;
@@ -1047,12 +1074,34 @@ public:
       caf::anon_send(a, stream_ended{reason});
   }
 
+  void shutdown() override {
+    std::lock_guard lk(mtx_);
+    for (auto& [id, c] : calendars_)
+      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    calendars_.clear();
+  }
+
+  ~runtime() override { shutdown(); }
+
 private:
+  // The business's calendar actor, started with its first call on this node.
+  caf::actor calendar_for(const std::string& business_id) {
+    if (!services_.calendar || !services_.blocking || business_id.empty())
+      return {};
+    std::lock_guard lk(mtx_);
+    auto& c = calendars_[business_id];
+    if (!c)
+      c = spawn_calendar_actor(sys_, *services_.calendar, *services_.blocking, services_.clk,
+                               business_id);
+    return c;
+  }
+
   caf::actor_system& sys_;
   call_services services_;
   std::atomic<std::size_t> live_{0};
   std::mutex mtx_;
   std::unordered_map<caf::actor_id, caf::actor> actors_;
+  std::unordered_map<std::string, caf::actor> calendars_;
 };
 
 } // namespace

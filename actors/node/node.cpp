@@ -293,7 +293,8 @@ void node::stop() {
   d.blocking->stop();
   d.server->stop();
   d.edge.reset();
-  // Actors next, then what they used.
+  // Actors next (the businesses' calendar actors too), then what they used.
+  d.calls->shutdown();
   d.sys.reset();
   if (d.speech_pool)
     d.speech_pool->stop();

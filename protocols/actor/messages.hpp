@@ -4,6 +4,7 @@
 // between nodes), with its CAF inspect() and type id. Include this only from actor code.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,33 @@ typename Inspector::result_type inspect(Inspector& f, reply_text& x) {
   return f(caf::meta::type_name("reply_text"), x.text, x.end_call, x.expecting);
 }
 
+/// A dialog tool for the business's calendar actor to run (check_slot, book, cancel, ...).
+struct tool_request {
+  std::string call_id;
+  std::string name;
+  std::map<std::string, std::string> args;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_request& x) {
+  return f(caf::meta::type_name("tool_request"), x.call_id, x.name, x.args);
+}
+
+/// What a tool did.
+struct tool_reply {
+  std::string name;
+  bool ok = false;
+  std::map<std::string, std::string> values;
+  std::vector<std::string> options;
+  std::vector<std::string> option_values;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_reply& x) {
+  return f(caf::meta::type_name("tool_reply"), x.name, x.ok, x.values, x.options,
+           x.option_values);
+}
+
 } // namespace frontdesk::proto
 
 CAF_BEGIN_TYPE_ID_BLOCK(frontdesk, caf::first_custom_type_id)
@@ -147,4 +175,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(frontdesk, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::reply_text))
   CAF_ADD_TYPE_ID(frontdesk, (std::vector<std::string>))
   CAF_ADD_TYPE_ID(frontdesk, (std::vector<std::uint64_t>))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::tool_request))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::tool_reply))
 CAF_END_TYPE_ID_BLOCK(frontdesk)

@@ -1,0 +1,92 @@
+#include "actors/call/calendar_actor.hpp"
+
+#include <optional>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/calendar/calendar.hpp"
+#include "adapters/clock/clock.hpp"
+#include "adapters/workers/serial.hpp"
+#include "protocols/actor/messages.hpp"
+
+namespace frontdesk::call {
+namespace {
+
+using tool_done_atom = caf::atom_constant<caf::atom("tooldone")>;
+
+// The business's profile as the worker sees it: read and reloaded only by the serial queue.
+struct cached_profile {
+  std::optional<booking::business_profile> profile;
+  std::chrono::steady_clock::time_point loaded_at{};
+};
+
+struct calendar_state {
+  calendar_state() = default;
+  std::shared_ptr<serial_queue> queue;
+  std::shared_ptr<cached_profile> cache = std::make_shared<cached_profile>();
+  std::uint64_t next = 0;
+  std::unordered_map<std::uint64_t, caf::response_promise> pending;
+};
+
+proto::tool_reply to_reply(const dialog::tool_result& r) {
+  return {r.name, r.ok, r.values, r.options, r.option_values};
+}
+
+caf::behavior calendar_actor(caf::stateful_actor<calendar_state>* self,
+                             booking::calendar_service* service, worker_pool* pool,
+                             const frontdesk::clock* clk, std::string business_id,
+                             std::chrono::seconds ttl) {
+  self->state.queue = std::make_shared<serial_queue>(*pool);
+  return {
+      [=](proto::tool_request& req) -> caf::result<proto::tool_reply> {
+        auto& st = self->state;
+        auto id = ++st.next;
+        auto rp = self->make_response_promise();
+        st.pending.emplace(id, rp);
+        auto me = caf::actor_cast<caf::actor>(self);
+        auto name = req.name;
+        bool queued = st.queue->post([service, clk, business_id, ttl, cache = st.cache, me, id,
+                                      req = std::move(req)] {
+          dialog::tool_result r{req.name, false, {}, {}, {}};
+          auto now = std::chrono::steady_clock::now();
+          if (!cache->profile || now - cache->loaded_at > ttl) {
+            auto p = service->profile(business_id);
+            if (p) {
+              cache->profile = std::move(*p);
+              cache->loaded_at = now;
+            } else {
+              spdlog::error("calendar {}: {}", business_id, p.error().message);
+            }
+          }
+          if (cache->profile)
+            r = service->run(*cache->profile, req.call_id, {req.name, req.args},
+                             clk ? clk->now() : std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+          caf::anon_send(me, tool_done_atom::value, id, to_reply(r));
+        });
+        if (!queued) { // the pool is stopping: answer at once
+          st.pending.erase(id);
+          return proto::tool_reply{name, false, {}, {}, {}};
+        }
+        return rp;
+      },
+      [=](tool_done_atom, std::uint64_t id, proto::tool_reply& r) {
+        auto& st = self->state;
+        if (auto it = st.pending.find(id); it != st.pending.end()) {
+          it->second.deliver(std::move(r));
+          st.pending.erase(it);
+        }
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
+                                worker_pool& pool, const frontdesk::clock* clk,
+                                std::string business_id, std::chrono::seconds profile_ttl) {
+  return sys.spawn(calendar_actor, &service, &pool, clk, std::move(business_id), profile_ttl);
+}
+
+} // namespace frontdesk::call

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+namespace frontdesk {
+class worker_pool;
+class clock;
+namespace booking {
+class calendar_service;
+}
+} // namespace frontdesk
+
+namespace frontdesk::call {
+
+/// The business's calendar actor: one per business on a node, shared by all of the business's
+/// calls. It runs the dialogs' tools (availability, holds, bookings, cancellations, moves,
+/// knowledge look-ups) for its business one at a time, in the order they arrive, on a worker
+/// (the database work blocks), with the business's profile cached for `profile_ttl`. Two
+/// callers asking for the same slot are thus answered in turn, and the database's exclusion
+/// constraint stays the final guard across nodes.
+///
+/// Protocol: request (proto::tool_request) -> proto::tool_reply.
+caf::actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
+                                worker_pool& pool, const frontdesk::clock* clk,
+                                std::string business_id,
+                                std::chrono::seconds profile_ttl = std::chrono::seconds(30));
+
+} // namespace frontdesk::call

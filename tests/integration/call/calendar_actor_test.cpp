@@ -1,0 +1,123 @@
+// The business's calendar actor against a real PostgreSQL: many calls asking for one slot at
+// once are answered in turn (one booking, alternatives for the rest), and each business has
+// its own actor.
+#include <atomic>
+#include <cstdio>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <caf/all.hpp>
+#include <pqxx/pqxx>
+
+#include "actors/calendar/calendar.hpp"
+#include "actors/call/calendar_actor.hpp"
+#include "actors/call/runtime.hpp" // add_message_types
+#include "adapters/clock/clock.hpp"
+#include "adapters/store/database.hpp"
+#include "adapters/workers/pool.hpp"
+#include "protocols/actor/messages.hpp"
+#include "protocols/core/time.hpp"
+#include "tests/support/scratch_database.hpp"
+
+using namespace frontdesk;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string biz = "00000000-0000-0000-0000-0000000000a1";
+
+class calendar_actor_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::work tx(c);
+    tx.exec("INSERT INTO businesses (id, name, phone_number, timezone, appointment_minutes, "
+            "min_notice_minutes) VALUES ('" + biz + "', 'Alpha', '+15550100001', "
+            "'America/Chicago', 60, 60)");
+    for (int i = 1; i <= 30; ++i) // the calls the bookings come from
+      tx.exec("INSERT INTO calls (id, business_id, call_sid) VALUES "
+              "('00000000-0000-0000-0000-" + std::string(12 - std::to_string(i).size(), '0') +
+              std::to_string(i) + "', '" + biz + "', 'CA" + std::to_string(i) + "')");
+    for (int d = 0; d < 5; ++d)
+      tx.exec("INSERT INTO business_hours VALUES ('" + biz + "', " + std::to_string(d) +
+              ", '09:00', '17:00')");
+    tx.commit();
+    call::add_message_types(cfg_);
+    cfg_.set("scheduler.max-threads", size_t{2});
+    sys_ = std::make_unique<caf::actor_system>(cfg_);
+  }
+  void TearDown() override {
+    sys_.reset();
+    pool_.stop();
+  }
+  std::string row(const std::string& sql) {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec1(sql);
+    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
+  }
+
+  fixtures::scratch_database db_;
+  store::database app_{db_.app_dsn(), 4};
+  booking::calendar_service service_{app_};
+  worker_pool pool_{"blocking", 4, 1000};
+  std::shared_ptr<frontdesk::clock> clk_ = make_clock(*parse_rfc3339("2026-03-04T15:00:00-06:00"));
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+};
+
+} // namespace
+
+TEST_F(calendar_actor_test, thirty_calls_booking_one_slot_get_one_booking_and_alternatives) {
+  auto cal = call::spawn_calendar_actor(*sys_, service_, pool_, clk_.get(), biz);
+  caf::scoped_actor self{*sys_};
+  const int calls = 30;
+  std::atomic<int> booked{0}, refused_with_options{0}, other{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < calls; ++i)
+    callers.emplace_back([&, i] {
+      caf::scoped_actor me{*sys_};
+      char id[40];
+      std::snprintf(id, sizeof id, "00000000-0000-0000-0000-%012d", i + 1); // a call's uuid
+      proto::tool_request req{id, "book",
+                              {{"start", "2026-03-05T14:00"},
+                               {"name", "Caller " + std::to_string(i)},
+                               {"phone", "+1555777" + std::to_string(1000 + i)}}};
+      me->request(cal, 20s, req)
+          .receive(
+              [&](proto::tool_reply& r) {
+                if (r.ok)
+                  ++booked;
+                else if (r.values["reason"] == "taken" && r.options.size() == 3)
+                  ++refused_with_options;
+                else {
+                  ++other;
+                  ADD_FAILURE() << "reply: ok=" << r.ok << " reason=" << r.values["reason"]
+                                << " options=" << r.options.size();
+                }
+              },
+              [&](caf::error& e) {
+                ++other;
+                ADD_FAILURE() << "error: " << caf::to_string(e);
+              });
+    });
+  for (auto& t : callers)
+    t.join();
+  EXPECT_EQ(booked.load(), 1);
+  EXPECT_EQ(refused_with_options.load(), calls - 1);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'booked'"), "1");
+  // The alternatives offered are the nearest open slots that day (not the taken one).
+  proto::tool_reply again;
+  self->request(cal, 20s, proto::tool_request{"00000000-0000-0000-0000-000000000030", "check_slot",
+                                              {{"date", "2026-03-05"}, {"time", "14:00"}}})
+      .receive([&](proto::tool_reply& r) { again = r; }, [](caf::error&) {});
+  EXPECT_FALSE(again.ok);
+  ASSERT_EQ(again.option_values.size(), 3u);
+  for (auto& v : again.option_values) {
+    EXPECT_EQ(v.rfind("2026-03-05T", 0), 0u) << v; // same day first
+    EXPECT_NE(v, "2026-03-05T14:00");
+  }
+  self->send_exit(cal, caf::exit_reason::user_shutdown);
+}
