@@ -7,24 +7,70 @@ namespace frontdesk::dialog {
 
 std::vector<std::string> recognizer_phrases(const std::vector<std::string>& business_words) {
   std::vector<std::string> out;
-  const std::vector<std::string> days = {"today", "tomorrow", "monday", "tuesday", "wednesday",
-                                         "thursday", "friday", "saturday", "next monday",
-                                         "next tuesday", "next wednesday", "next thursday",
-                                         "next friday", "this friday", "the day after tomorrow"};
-  const std::vector<std::string> hours = {"nine", "ten", "eleven", "twelve", "one", "two",
-                                          "three", "four", "five", "noon"};
+  const std::vector<std::string> days = {
+      "today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+      "on monday", "on tuesday", "on wednesday", "on thursday", "on friday", "on saturday",
+      "next monday", "next tuesday", "next wednesday", "next thursday", "next friday",
+      "this monday", "this tuesday", "this wednesday", "this thursday", "this friday",
+      "the day after tomorrow", "a week from today", "a week from tomorrow", "in a week"};
+  const std::vector<std::string> hours = {"seven", "eight", "nine", "ten", "eleven", "twelve",
+                                          "one", "two", "three", "four", "five", "six", "noon"};
   const std::vector<std::string> minutes = {"", " thirty", " fifteen", " forty five", " o'clock"};
   const std::vector<std::string> ampm = {"", " a m", " p m"};
   for (auto& d : days) {
     out.push_back(d);
     out.push_back(d + " morning");
     out.push_back(d + " afternoon");
+    out.push_back(d + " evening");
     for (auto& h : hours) {
       out.push_back(d + " at " + h);
+      out.push_back(d + " morning at " + h);
+      out.push_back(d + " afternoon at " + h);
       for (auto& a : ampm)
         out.push_back(d + " at " + h + a);
     }
   }
+  // Dates as callers say them: "march tenth", "on the twelfth", "thursday the twelfth at two".
+  const std::vector<std::string> months = {"january", "february", "march", "april", "may",
+                                           "june", "july", "august", "september", "october",
+                                           "november", "december"};
+  const std::vector<std::string> ordinals = {
+      "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+      "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+      "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty first", "twenty second",
+      "twenty third", "twenty fourth", "twenty fifth", "twenty sixth", "twenty seventh",
+      "twenty eighth", "twenty ninth", "thirtieth", "thirty first"};
+  const std::vector<std::string> weekdays = {"monday", "tuesday", "wednesday", "thursday",
+                                             "friday", "saturday"};
+  for (std::size_t i = 0; i < ordinals.size(); ++i) {
+    auto& o = ordinals[i];
+    out.push_back("the " + o);
+    out.push_back("on the " + o);
+    out.push_back("the " + o + " at " + hours[i % hours.size()]);
+    out.push_back("the " + o + " at " + hours[(i + 5) % hours.size()] + " p m");
+    out.push_back("the " + o + " at " + hours[(i + 3) % hours.size()] + " a m");
+    out.push_back(weekdays[i % weekdays.size()] + " the " + o);
+    out.push_back(weekdays[(i + 2) % weekdays.size()] + " the " + o + " at " +
+                  hours[(i + 7) % hours.size()]);
+  }
+  for (std::size_t m = 0; m < months.size(); ++m)
+    for (std::size_t i = 0; i < ordinals.size(); ++i) {
+      auto date = months[m] + " " + ordinals[i];
+      out.push_back(date);
+      if ((i + m) % 3 == 0)
+        out.push_back("on " + date);
+      if ((i + m) % 2 == 0)
+        out.push_back(date + " at " + hours[(i + m) % hours.size()]);
+      else
+        out.push_back(date + " at " + hours[(i + m) % hours.size()] + ((i % 4) ? " p m" : " a m"));
+    }
+  for (auto& w : weekdays)
+    for (std::size_t m = 2; m < 4; ++m)
+      out.push_back(w + " " + months[m] + " " + ordinals[(w.size() * 3 + m) % ordinals.size()]);
+  for (auto& h : hours)
+    for (auto& m : minutes)
+      for (auto& a : ampm)
+        out.push_back("at " + h + m + a);
   for (auto& h : hours)
     for (auto& m : minutes)
       for (auto& a : ampm)
