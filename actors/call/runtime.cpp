@@ -7,11 +7,13 @@
 
 #include "actors/call/runtime.hpp"
 #include "actors/call/calendar_actor.hpp"
+#include "actors/call/supervision.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -730,7 +732,7 @@ struct supervisor_state {
   std::shared_ptr<recording> rec;
   caf::actor media, listener, speaker, dialog;
   caf::actor calendar; // the business's, shared with its other calls (may be empty)
-  std::unordered_map<std::string, int> restarts;
+  restart_policy policy;
   call_report report;
   std::int64_t started_us = 0;
   std::uint32_t utterance = 0;
@@ -857,6 +859,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
   s.on_end = std::move(on_end);
   s.report.info = s.info;
   s.started_us = now_us();
+  s.policy = restart_policy(services->max_restarts);
   if (!services->recordings_dir.empty() && services->blocking) {
     auto path = services->recordings_dir + "/" + s.info.call_sid + ".opus";
     auto file = speech::recorder::open(path, "call " + s.info.call_sid);
@@ -878,38 +881,46 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
     auto& st = self->state;
     if (st.ended)
       return;
-    std::string which = dm.source == st.listener.address() ? "listener"
-                         : dm.source == st.speaker.address() ? "speaker"
-                         : dm.source == st.dialog.address()  ? "dialog"
-                                                             : "";
-    if (which.empty())
+    std::optional<child> which;
+    if (dm.source == st.listener.address())
+      which = child::listener;
+    else if (dm.source == st.speaker.address())
+      which = child::speaker;
+    else if (dm.source == st.dialog.address())
+      which = child::dialog;
+    if (!which)
       return;
-    ++st.report.restarts;
-    if (++st.restarts[which] > st.services->max_restarts) {
-      spdlog::error("call {}: {} failed {} times; ending the call", st.info.call_sid, which,
-                    st.restarts[which] - 1);
-      if (which != "speaker") {
-        speak(self, "I'm sorry, we're having technical trouble. Please call back later. Goodbye.");
-        st.hang_up_when_done = true;
-      } else {
-        self->send(st.media, hangup_atom::value, std::string("technical trouble"));
-      }
+    auto d = st.policy.on_failure(*which, st.awaiting_dialog);
+    st.report.restarts = static_cast<std::uint64_t>(st.policy.restarts());
+    switch (d.what) {
+    case restart_decision::action::apologise_and_end:
+      spdlog::error("call {}: {} failed {} times; ending the call", st.info.call_sid,
+                    to_string(*which), d.failures);
+      speak(self, d.say);
+      st.hang_up_when_done = true;
       return;
+    case restart_decision::action::hang_up:
+      spdlog::error("call {}: {} failed {} times; ending the call", st.info.call_sid,
+                    to_string(*which), d.failures);
+      self->send(st.media, hangup_atom::value, std::string("technical trouble"));
+      return;
+    case restart_decision::action::restart:
+      break;
     }
-    spdlog::warn("call {}: {} failed ({}); restarting it", st.info.call_sid, which,
+    spdlog::warn("call {}: {} failed ({}); restarting it", st.info.call_sid, to_string(*which),
                  caf::to_string(dm.reason));
-    auto fresh = spawn_child(self, which);
-    if (which == "listener")
+    auto fresh = spawn_child(self, to_string(*which));
+    if (which == child::listener)
       st.listener = fresh;
-    else if (which == "speaker")
+    else if (which == child::speaker)
       st.speaker = fresh;
     else
       st.dialog = fresh;
-    if (which == "dialog" && st.awaiting_dialog) {
+    if (!d.say.empty()) { // the dialog died with the caller's turn: ask again
       st.awaiting_dialog = false;
-      speak(self, "Sorry, could you say that again?");
+      speak(self, d.say);
     }
-    if (which == "listener")
+    if (which == child::listener)
       self->send(st.listener, speaking_atom::value, st.speaking);
   });
   // The dialog greets by itself once it knows the business.
