@@ -97,7 +97,13 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
                   "how much does it cost", "how much is a cleaning", "do you take insurance",
                   "do you accept my insurance", "is there parking", "can i talk to a person",
                   "i want to speak to someone", "can i talk to a human",
-                  "this is an emergency", "it's an emergency", "i'm in a lot of pain"})
+                  "this is an emergency", "it's an emergency", "i'm in a lot of pain",
+                  "where can i park", "where do i park", "is there parking nearby",
+                  "do you have parking", "what insurance do you take",
+                  "do you see children", "do you see kids", "how much is a checkup",
+                  "how long does it take", "do i need to bring anything",
+                  "what should i bring", "do you take new patients",
+                  "are you accepting new patients"})
     out.push_back(s);
   for (auto& n : {"john smith", "ann lee", "maria garcia", "james brown", "mary johnson",
                   "robert jones", "linda miller", "michael davis", "sarah wilson", "david moore",

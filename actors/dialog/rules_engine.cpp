@@ -204,6 +204,9 @@ reply rules_engine::on_caller(std::string_view text) {
   if (state_ == state::ended)
     return reply{};
   auto i = classify(text);
+  // "My name is ..." answers the question, whatever words the name is heard as.
+  if (state_ == state::asking_name && i == intent::repeat && extract_name(text, true))
+    i = intent::unknown;
   // Emergencies and requests for a person interrupt any flow.
   if (i == intent::emergency || i == intent::human || i == intent::repeat)
     return handle_intent(i, text);
@@ -244,6 +247,8 @@ reply rules_engine::on_caller(std::string_view text) {
     return say("Sorry, what day and time would you like? For example, tomorrow at 2 PM.");
   }
   case state::asking_name: {
+    if (i == intent::goodbye) // "no, that's all, goodbye" is no name: the caller is leaving
+      return handle_intent(i, text);
     auto n = extract_name(text, true);
     if (!n)
       return say("Sorry, could you tell me your name?", expecting::name);

@@ -204,3 +204,23 @@ TEST(rules_engine, three_misunderstandings_offer_a_person) {
   ASSERT_EQ(r.tools.size(), 1u);
   EXPECT_EQ(r.tools[0].name, "transfer");
 }
+
+TEST(rules_engine, a_name_heard_as_a_command_word_is_still_a_name_and_goodbye_is_not_one) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  ASSERT_EQ(e.current(), rules_engine::state::asking_name);
+  // "repeat" is how the recogniser heard a name: the caller answered the question.
+  auto r = e.on_caller("my name is repeat clark");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+
+  rules_engine leaving(fake_times);
+  leaving.start(dental());
+  leaving.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  leaving.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  r = leaving.on_caller("no that's all goodbye");
+  EXPECT_TRUE(r.end_call) << r.say;
+  EXPECT_EQ(r.say.find("To confirm"), std::string::npos) << r.say;
+  EXPECT_NE(leaving.summarize().outcome, "booked");
+}
