@@ -211,3 +211,51 @@ TEST_F(appointments, knowledge_search_answers_related_questions_only) {
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());
 }
+
+namespace {
+
+// Collects what arrives on the booking events channel.
+class booking_listener final : public pqxx::notification_receiver {
+public:
+  explicit booking_listener(pqxx::connection_base& c)
+      : pqxx::notification_receiver(c, "frontdesk_booking_events") {}
+  void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+  std::vector<std::string> payloads;
+};
+
+} // namespace
+
+TEST_F(appointments, bookings_cancellations_and_moves_are_published_as_events) {
+  pqxx::connection listen(db_.owner_dsn());
+  booking_listener events(listen);
+  auto h = repo_.hold(biz, at("2026-03-05T15:00:00Z"), "", now_ + 2min, now_);
+  ASSERT_TRUE(h);
+  auto a = repo_.book(biz, req("2026-03-05T15:00:00Z"), *h, now_); // the hold becomes a booking
+  ASSERT_TRUE(a) << a.error().message;
+  auto moved = repo_.reschedule(biz, a->id, at("2026-03-06T15:00:00Z"), now_);
+  ASSERT_TRUE(moved) << moved.error().message;
+  ASSERT_TRUE(repo_.cancel(biz, moved->id, now_));
+  for (int i = 0; i < 50 && events.payloads.size() < 4; ++i)
+    listen.await_notification(0, 100000);
+  ASSERT_EQ(events.payloads.size(), 4u);
+  EXPECT_NE(events.payloads[0].find("\"kind\" : \"booked\""), std::string::npos) << events.payloads[0];
+  EXPECT_NE(events.payloads[1].find("\"kind\" : \"cancelled\""), std::string::npos); // the old time
+  EXPECT_NE(events.payloads[2].find("\"kind\" : \"rescheduled\""), std::string::npos);
+  EXPECT_NE(events.payloads[3].find("\"kind\" : \"cancelled\""), std::string::npos);
+  EXPECT_NE(events.payloads[0].find(biz), std::string::npos);
+  // The same, kept, and only for the business itself.
+  auto kinds = app_.as_business(biz, [](pqxx::work& tx) {
+    std::string s;
+    for (auto r : tx.exec("SELECT kind FROM booking_events ORDER BY id"))
+      s += r[0].as<std::string>() + " ";
+    return s;
+  });
+  EXPECT_EQ(kinds, "booked cancelled rescheduled cancelled ");
+  auto seen_by_other = app_.as_business(other, [](pqxx::work& tx) {
+    return tx.exec1("SELECT count(*) FROM booking_events")[0].as<int>();
+  });
+  EXPECT_EQ(seen_by_other, 0);
+  // A hold alone publishes nothing.
+  ASSERT_TRUE(repo_.hold(biz, at("2026-03-09T15:00:00Z"), "", now_ + 2min, now_));
+  EXPECT_EQ(row("SELECT count(*) FROM booking_events"), "4");
+}

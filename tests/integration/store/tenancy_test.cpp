@@ -34,8 +34,13 @@ const std::vector<tenant_table>& tenant_tables() {
       {"calls",
        "INSERT INTO calls (id, business_id, call_sid) VALUES (md5('c' || $1::text)::uuid, $1::uuid, 'CA' || md5($1::text))"},
       {"appointments",
-       "INSERT INTO appointments (id, business_id, during) "
-       "VALUES (md5('a' || $1::text)::uuid, $1::uuid, '[2026-03-04 15:00Z, 2026-03-04 16:00Z)')"},
+       // Held, not booked: a booking would also write a booking event.
+       "INSERT INTO appointments (id, business_id, during, status, hold_expires_at) "
+       "VALUES (md5('a' || $1::text)::uuid, $1::uuid, '[2026-03-04 15:00Z, 2026-03-04 16:00Z)', "
+       "'held', '2026-03-04 15:05Z')"},
+      {"booking_events",
+       "INSERT INTO booking_events (business_id, appointment_id, kind, starts_at) "
+       "VALUES ($1::uuid, md5('a' || $1::text)::uuid, 'booked', '2026-03-04 15:00Z')"},
       {"knowledge", "INSERT INTO knowledge (business_id, body) VALUES ($1::uuid, 'We open at nine.')"},
       {"calendar_links",
        "INSERT INTO calendar_links (id, business_id) VALUES (md5('l' || $1::text)::uuid, $1::uuid)"},
