@@ -31,9 +31,6 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
     }
   }
   // Dates as callers say them: "march tenth", "on the twelfth", "thursday the twelfth at two".
-  const std::vector<std::string> months = {"january", "february", "march", "april", "may",
-                                           "june", "july", "august", "september", "october",
-                                           "november", "december"};
   const std::vector<std::string> ordinals = {
       "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
       "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
@@ -53,20 +50,6 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
     out.push_back(weekdays[(i + 2) % weekdays.size()] + " the " + o + " at " +
                   hours[(i + 7) % hours.size()]);
   }
-  for (std::size_t m = 0; m < months.size(); ++m)
-    for (std::size_t i = 0; i < ordinals.size(); ++i) {
-      auto date = months[m] + " " + ordinals[i];
-      out.push_back(date);
-      if ((i + m) % 3 == 0)
-        out.push_back("on " + date);
-      if ((i + m) % 2 == 0)
-        out.push_back(date + " at " + hours[(i + m) % hours.size()]);
-      else
-        out.push_back(date + " at " + hours[(i + m) % hours.size()] + ((i % 4) ? " p m" : " a m"));
-    }
-  for (auto& w : weekdays)
-    for (std::size_t m = 2; m < 4; ++m)
-      out.push_back(w + " " + months[m] + " " + ordinals[(w.size() * 3 + m) % ordinals.size()]);
   for (auto& h : hours)
     for (auto& m : minutes)
       for (auto& a : ampm)
@@ -105,6 +88,12 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
                   "what should i bring", "do you take new patients",
                   "are you accepting new patients"})
     out.push_back(s);
+  // The answers heard most often count more (a model of what callers say, not of every
+  // sentence equally).
+  for (int k = 0; k < 8; ++k)
+    for (auto& s : {"yes", "yes please", "no", "no thank you", "no thanks", "that's all",
+                    "no that's all", "no that's all goodbye", "that's all thank you", "goodbye"})
+      out.push_back(s);
   for (auto& n : {"john smith", "ann lee", "maria garcia", "james brown", "mary johnson",
                   "robert jones", "linda miller", "michael davis", "sarah wilson", "david moore",
                   "jennifer taylor", "bo chen", "priya patel", "carlos gomez", "emily clark"}) {
@@ -138,6 +127,30 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
         out.push_back(lead + sv + " " + w);
     }
   }
+  return out;
+}
+
+std::vector<std::string> date_phrases(const std::vector<std::string>& months) {
+  static const std::vector<std::string> ordinals = {
+      "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+      "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+      "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty first", "twenty second",
+      "twenty third", "twenty fourth", "twenty fifth", "twenty sixth", "twenty seventh",
+      "twenty eighth", "twenty ninth", "thirtieth", "thirty first"};
+  static const std::vector<std::string> hours = {"nine", "ten", "eleven", "noon", "one",
+                                                 "two", "three", "four", "five"};
+  static const std::vector<std::string> weekdays = {"monday", "tuesday", "wednesday",
+                                                    "thursday", "friday", "saturday"};
+  std::vector<std::string> out;
+  for (std::size_t m = 0; m < months.size(); ++m)
+    for (std::size_t i = 0; i < ordinals.size(); ++i) {
+      auto date = months[m] + " " + ordinals[i];
+      out.push_back(date);
+      out.push_back((i % 2 ? "on " : "") + date + " at " + hours[(i + m) % hours.size()] +
+                    ((i + m) % 3 == 0 ? " p m" : (i + m) % 3 == 1 ? " a m" : ""));
+      if (i % 4 == m % 4)
+        out.push_back(weekdays[(i + m) % weekdays.size()] + " " + date);
+    }
   return out;
 }
 

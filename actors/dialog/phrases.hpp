@@ -10,6 +10,12 @@ namespace frontdesk::dialog {
 /// business's own words (its name, services, knowledge).
 std::vector<std::string> recognizer_phrases(const std::vector<std::string>& business_words);
 
+/// Dates with month names ("march tenth at four", "on march ninth"), for the months callers can
+/// book in (a business's booking window: this month and the next ones). Month names stay out of
+/// the general phrases: with all twelve in the model, "no thank you" was heard as "november
+/// two".
+std::vector<std::string> date_phrases(const std::vector<std::string>& months);
+
 /// A business's own sentences for its recogniser vocabulary (added to recognizer_phrases({})):
 /// its name, its services in booking requests, its knowledge as written, and questions about
 /// the names in it ("do you take cigna", "can i see doctor patel").

@@ -139,8 +139,22 @@ bool node::start() {
         std::map<std::string, std::size_t> hash_by_business;
       };
       auto seen = std::make_shared<seen_vocabularies>();
-      svc.on_business = [stt = d.stt.get(), seen](const booking::business_profile& p) {
+      svc.on_business = [stt = d.stt.get(), seen, clk = d.clk](const booking::business_profile& p) {
         auto phrases = dialog::business_phrases(p.name, p.services, p.knowledge);
+        // Month names for the business's booking window, from this month on.
+        static const char* names[] = {"january", "february", "march", "april", "may", "june",
+                                      "july", "august", "september", "october", "november",
+                                      "december"};
+        auto local = booking::to_local(p.timezone.empty() ? std::string("UTC") : p.timezone,
+                                       std::chrono::floor<std::chrono::seconds>(clk->now()));
+        if (local) {
+          date::year_month_day today{date::floor<date::days>(*local)};
+          std::vector<std::string> months;
+          for (int k = 0; k <= std::max(0, p.booking.days_ahead) / 28 && k < 12; ++k)
+            months.push_back(names[(unsigned(today.month()) - 1 + unsigned(k)) % 12]);
+          auto dates = dialog::date_phrases(months);
+          phrases.insert(phrases.end(), dates.begin(), dates.end());
+        }
         std::size_t h = 0;
         for (auto& x : phrases)
           h = h * 1000003 ^ std::hash<std::string>{}(x);
