@@ -161,7 +161,9 @@ expected<bool> calls_repo::set_results(const std::string& business_id, const std
   return guarded("set_results", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       auto r = tx.exec_params("UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "
-                              "recording_path = nullif($4, '') WHERE id = $1",
+                              "recording_path = nullif($4, ''), appointment_booked = EXISTS ("
+                              "SELECT 1 FROM appointments a WHERE a.call_id = $1 "
+                              "AND a.status = 'booked') WHERE id = $1",
                               call_id, summary, outcome, recording_path);
       return r.affected_rows() == 1;
     });
@@ -175,6 +177,7 @@ expected<std::string> calls_repo::call_report_json(const std::string& business_i
       auto r = tx.exec_params(
           "SELECT json_build_object("
           " 'status', c.status, 'end_reason', c.end_reason, 'outcome', c.outcome,"
+          " 'appointment_booked', c.appointment_booked,"
           " 'summary', c.summary, 'transcript', c.transcript, 'latencies', c.latencies,"
           " 'recording', c.recording_path,"
           " 'appointments_created', coalesce((SELECT json_agg(json_build_object("

@@ -206,6 +206,7 @@ TEST_F(booking_call, books_by_voice_after_a_read_back_and_a_yes) {
             "2026-03-05 11:00");
   EXPECT_EQ(row("SELECT count(*) FROM outbox WHERE kind = 'sms'"), "1");
   EXPECT_TRUE(eventually("SELECT outcome FROM calls", "booked"));
+  EXPECT_TRUE(eventually("SELECT appointment_booked::text FROM calls", "true"));
 }
 
 TEST_F(booking_call, answers_a_question_from_the_business_knowledge) {
