@@ -26,6 +26,9 @@ ensure_database
 "$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" --log-level warn >/dev/null
 port="${FRONTDESK_BENCH_PORT:-18090}"
 export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-bench-token}"
+if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+  die "port $port is in use (another node?): set FRONTDESK_BENCH_PORT"
+fi
 log="$(mktemp)"
 "$FD_BIN" serve --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" \
   --speech-mode "$engines" --log-level warn >"$log" 2>&1 &
