@@ -126,6 +126,19 @@ bool node::start() {
         return false;
       }
       ps.phrases = dialog::recognizer_phrases({});
+      {
+        // Dates with this month's and the next two months' names from the start: a business's
+        // first call may speak before its own vocabulary is ready.
+        static const char* names[] = {"january", "february", "march", "april", "may", "june",
+                                      "july", "august", "september", "october", "november",
+                                      "december"};
+        date::year_month_day today{date::floor<date::days>(d.clk->now())};
+        std::vector<std::string> months;
+        for (unsigned k = 0; k < 3; ++k)
+          months.push_back(names[(unsigned(today.month()) - 1 + k) % 12]);
+        auto dates = dialog::date_phrases(months);
+        ps.phrases.insert(ps.phrases.end(), dates.begin(), dates.end());
+      }
       ps.decoders = static_cast<std::size_t>(d.cfg.speech.decoders);
       auto stt = speech::make_pocketsphinx(ps);
       if (!stt) {
