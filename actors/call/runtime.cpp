@@ -723,6 +723,15 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
 // ---------------------------------------------------------------------------------------------
 // the supervisor
 
+// Where the edge's inbound audio goes: straight to the listener (and the media actor when the
+// call is recorded), one actor hop instead of two through the supervisor. The supervisor keeps
+// it current across restarts; until it is set, audio goes through the supervisor.
+struct audio_route {
+  std::mutex mtx;
+  caf::actor listener, media; // media: only when recording
+  std::atomic<std::uint64_t> frames_in{0};
+};
+
 struct supervisor_state {
   supervisor_state() = default;
   call_info info;
@@ -732,6 +741,7 @@ struct supervisor_state {
   std::shared_ptr<recording> rec;
   caf::actor media, listener, speaker, dialog;
   caf::actor calendar; // the business's, shared with its other calls (may be empty)
+  std::shared_ptr<audio_route> route;
   restart_policy policy;
   call_report report;
   std::int64_t started_us = 0;
@@ -815,8 +825,12 @@ void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reas
   s.report.end_reason = reason;
   auto done = [self](std::vector<std::uint64_t> m, std::vector<std::string> d) {
     auto& st = self->state;
+    // Caller frames: through the supervisor before the route was set, then straight to the
+    // listener; the media actor counts them all only when it records.
+    if (st.route)
+      st.report.frames_in += st.route->frames_in.load();
     if (m.size() == 4) {
-      st.report.frames_in = std::max(st.report.frames_in, m[0]); // media counts only if recording
+      st.report.frames_in = std::max(st.report.frames_in, m[0]);
       st.report.frames_out = m[1];
       st.report.marks_played = m[2];
       st.report.clears = m[3];
@@ -850,9 +864,10 @@ void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reas
 caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call_info info,
                                std::shared_ptr<media_out> out,
                                std::function<void(call_report)> on_end, call_services* services,
-                               caf::actor calendar) {
+                               caf::actor calendar, std::shared_ptr<audio_route> route) {
   auto& s = self->state;
   s.calendar = std::move(calendar);
+  s.route = std::move(route);
   s.info = std::move(info);
   s.services = services;
   s.out = std::move(out);
@@ -876,6 +891,11 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
                                      s.rec, false, s.info, std::function<void(call_report)>{});
   s.dialog = spawn_child(self, "dialog");
   s.listener = spawn_child(self, "listener");
+  if (s.route) {
+    std::lock_guard lk(s.route->mtx);
+    s.route->listener = s.listener;
+    s.route->media = s.rec ? s.media : caf::actor{};
+  }
   s.speaker = spawn_child(self, "speaker");
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
@@ -910,8 +930,13 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
     spdlog::warn("call {}: {} failed ({}); restarting it", st.info.call_sid, to_string(*which),
                  caf::to_string(dm.reason));
     auto fresh = spawn_child(self, to_string(*which));
-    if (which == child::listener)
+    if (which == child::listener) {
       st.listener = fresh;
+      if (st.route) {
+        std::lock_guard lk(st.route->mtx);
+        st.route->listener = fresh;
+      }
+    }
     else if (which == child::speaker)
       st.speaker = fresh;
     else
@@ -1034,9 +1059,25 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
 
 class actor_call_handle final : public call_handle {
 public:
-  explicit actor_call_handle(caf::actor a) : actor_(std::move(a)) {}
+  explicit actor_call_handle(caf::actor a, std::shared_ptr<audio_route> route = nullptr)
+      : actor_(std::move(a)), route_(std::move(route)) {}
   ~actor_call_handle() override { caf::anon_send(actor_, stream_ended{"handle_released"}); }
   void audio(std::vector<std::uint8_t> mulaw, std::uint64_t ts) override {
+    if (route_) {
+      caf::actor listener, media;
+      {
+        std::lock_guard lk(route_->mtx);
+        listener = route_->listener;
+        media = route_->media;
+      }
+      if (listener) {
+        ++route_->frames_in;
+        if (media)
+          caf::anon_send(media, audio_in{mulaw, ts});
+        caf::anon_send(listener, audio_in{std::move(mulaw), ts});
+        return;
+      }
+    }
     caf::anon_send(actor_, audio_in{std::move(mulaw), ts});
   }
   void mark(std::string name) override { caf::anon_send(actor_, mark_played{std::move(name)}); }
@@ -1045,6 +1086,7 @@ public:
 
 private:
   caf::actor actor_;
+  std::shared_ptr<audio_route> route_;
 };
 
 class runtime final : public call_runtime {
@@ -1055,13 +1097,15 @@ public:
   std::shared_ptr<call_handle> start(call_info info, std::shared_ptr<media_out> out,
                                      std::function<void(call_report)> on_end) override {
     caf::actor a;
+    std::shared_ptr<audio_route> route;
     if (services_.echo)
       a = sys_.spawn(media_actor, std::move(out), caf::actor{}, std::shared_ptr<recording>{},
                      true, std::move(info), std::move(on_end));
     else {
       auto calendar = calendar_for(info.business_id);
+      route = std::make_shared<audio_route>();
       a = sys_.spawn(supervisor_actor, std::move(info), std::move(out), std::move(on_end),
-                     &services_, std::move(calendar));
+                     &services_, std::move(calendar), route);
     }
     {
       std::lock_guard lk(mtx_);
@@ -1074,7 +1118,7 @@ public:
       actors_.erase(id);
       --live_;
     });
-    return std::make_shared<actor_call_handle>(std::move(a));
+    return std::make_shared<actor_call_handle>(std::move(a), std::move(route));
   }
 
   std::size_t live() const override { return live_.load(); }
