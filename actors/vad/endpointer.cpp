@@ -76,6 +76,12 @@ completeness judge(std::string_view partial, expectation expecting) {
   if (in(finishers, last) || last == "saturday" || last == "sunday" || last == "please" ||
       last == "o'clock")
     return completeness::complete;
+  // A question of four words or more that does not trail off ("what are your hours", "do you
+  // take insurance") reads finished; "do you take" may still be going.
+  static constexpr std::array<std::string_view, 12> asks = {
+      "what", "where", "when", "how", "do", "does", "is", "are", "can", "could", "will", "who"};
+  if (ws.size() >= 4 && in(asks, ws.front()))
+    return completeness::complete;
   return completeness::neutral;
 }
 

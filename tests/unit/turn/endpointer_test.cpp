@@ -28,7 +28,12 @@ TEST(judge, reads_requests_and_answers) {
   EXPECT_EQ(judge("can i come in on", expectation::anything), completeness::unfinished);
   EXPECT_EQ(judge("my name is", expectation::anything), completeness::unfinished);
   EXPECT_EQ(judge("i was wondering about", expectation::anything), completeness::unfinished);
-  EXPECT_EQ(judge("do you take insurance", expectation::anything), completeness::neutral);
+  EXPECT_EQ(judge("do you take insurance", expectation::anything), completeness::complete);
+  EXPECT_EQ(judge("what are your hours", expectation::anything), completeness::complete);
+  EXPECT_EQ(judge("do you take", expectation::anything), completeness::neutral);
+  EXPECT_EQ(judge("what are your", expectation::anything), completeness::unfinished);
+  EXPECT_EQ(judge("can i book an appointment for", expectation::anything),
+            completeness::unfinished);
   EXPECT_EQ(judge("", expectation::anything), completeness::neutral);
 }
 
