@@ -52,6 +52,13 @@ public:
   virtual ~call_events() = default;
   virtual void on_turn(const call_info& info, const turn_record& turn) = 0;
   virtual void on_latency(const call_info& info, const turn_latency& latency) = 0;
+  /// A caller utterance was recognised, or rejected (low confidence), or not decoded at all
+  /// because every decoder was busy.
+  virtual void on_heard(const call_info& info, bool rejected, bool unavailable) {
+    (void)info;
+    (void)rejected;
+    (void)unavailable;
+  }
   /// The caller is to be handed to a person once the stream ends.
   virtual void on_transfer(const call_info& info, const std::string& reason) = 0;
 };

@@ -346,6 +346,7 @@ caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::act
               rec->session.reset(); // the decoder goes back to the pool
             } else {
               h.rejected = true;
+              h.unavailable = true;
             }
             h.final_us = now_us();
             caf::anon_send(sup, std::move(h));
@@ -1015,6 +1016,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
         spdlog::debug("call {}: heard '{}' (confidence {:.4f}{}, {} ms of speech)",
                       st.info.call_sid, h.text, h.confidence, h.rejected ? ", rejected" : "",
                       h.speech_ms);
+        if (st.services->events)
+          st.services->events->on_heard(st.info, h.rejected, h.unavailable);
         if (st.interrupted) {
           st.interrupted = false;
           turn::barge_in judge;

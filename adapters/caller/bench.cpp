@@ -270,6 +270,13 @@ bench_report run_bench(const bench_options& o) {
   if (!metrics_after.empty())
     rep.node_calls_live_after =
         static_cast<std::uint64_t>(std::max(0.0, metric_value(metrics_after, "frontdesk_calls_live")));
+  auto delta = [&](const char* name) {
+    auto a = metric_value(metrics_after, name), b = metric_value(metrics_before, name);
+    return a < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(a - std::max(0.0, b));
+  };
+  rep.stt_utterances = delta("frontdesk_stt_utterances_total");
+  rep.stt_rejected = delta("frontdesk_stt_rejected_total");
+  rep.stt_unavailable = delta("frontdesk_stt_unavailable_total");
   {
     auto h0 = parse_histogram(metrics_before, runtime_metric);
     auto h1 = parse_histogram(metrics_after, runtime_metric);
@@ -335,6 +342,8 @@ std::string bench_report::to_json() const {
       {"runtime_added_ms", {{"n", runtime_turns}, {"p50", runtime_p50_ms},
                             {"p95", runtime_p95_ms}, {"p99", runtime_p99_ms}}},
       {"calls_placed", calls_placed},
+      {"recogniser", {{"utterances", stt_utterances}, {"rejected", stt_rejected},
+                      {"no_decoder", stt_unavailable}}},
       {"barge_in_ms", {{"n", barge_ins_measured}, {"p50", barge_in_p50_ms},
                        {"p95", barge_in_p95_ms}}},
       {"frames_sent", frames_sent},
@@ -368,6 +377,8 @@ std::string bench_report::to_table() const {
     << "runtime added ms      p50 " << fmt(runtime_p50_ms, 2) << "  p95 " << fmt(runtime_p95_ms, 2)
     << "  p99 " << fmt(runtime_p99_ms, 2) << "  (" << runtime_turns
     << " turns; end of turn -> first frame, node-side)\n"
+    << "recogniser            " << stt_utterances << " utterances, " << stt_rejected
+    << " rejected, " << stt_unavailable << " without a free decoder\n"
     << "barge-in ms           p50 " << fmt(barge_in_p50_ms) << "  p95 " << fmt(barge_in_p95_ms)
     << "  (" << barge_ins_measured << ")\n"
     << "frames                sent " << frames_sent << "  received " << frames_received << "\n"

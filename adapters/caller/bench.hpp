@@ -38,6 +38,8 @@ struct bench_report {
   // What the node's runtime added per turn (its own histogram, end of turn → first frame sent;
   // endpointing excluded), read from /metrics before and after the run.
   std::uint64_t runtime_turns = 0;
+  // The node's recogniser over the run (from /metrics): utterances, rejected, not decoded.
+  std::uint64_t stt_utterances = 0, stt_rejected = 0, stt_unavailable = 0;
   double runtime_p50_ms = 0, runtime_p95_ms = 0, runtime_p99_ms = 0;
   std::size_t barge_ins_measured = 0;
   double barge_in_p50_ms = 0, barge_in_p95_ms = 0;           // speech onset → clear

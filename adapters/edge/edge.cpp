@@ -520,6 +520,12 @@ public:
     decision_ = h("decision", "");
     tts_ = h("tts_first_audio", "");
     frame_ = h("first_frame_sent", "");
+    heard_ = &reg.add_counter("frontdesk_stt_utterances_total",
+                              "Caller utterances that reached the recogniser.");
+    rejected_ = &reg.add_counter("frontdesk_stt_rejected_total",
+                                 "Utterances rejected (too unsure, or not decoded).");
+    unavailable_ = &reg.add_counter("frontdesk_stt_unavailable_total",
+                                    "Utterances not decoded because every decoder was busy.");
     runtime_ = &reg.add_histogram(
         "frontdesk_turn_runtime_ms",
         "Per caller turn, ms from the end of turn being declared to the first reply frame sent: "
@@ -539,6 +545,13 @@ public:
         .info("transfer to a person requested ({})", reason);
     std::lock_guard lk(transfers_->mtx);
     transfers_->by_call_sid[info.call_sid] = info.business_id;
+  }
+  void on_heard(const call::call_info&, bool rejected, bool unavailable) override {
+    heard_->inc();
+    if (rejected)
+      rejected_->inc();
+    if (unavailable)
+      unavailable_->inc();
   }
   void on_latency(const call::call_info& info, const call::turn_latency& l) override {
     stt_->observe(l.stt_final_ms);
@@ -567,6 +580,7 @@ private:
   worker_pool& pool_;
   std::shared_ptr<transfer_book> transfers_;
   metrics::histogram *stt_, *decision_, *tts_, *frame_, *runtime_;
+  metrics::counter *heard_, *rejected_, *unavailable_;
 };
 
 } // namespace

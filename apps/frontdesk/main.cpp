@@ -289,28 +289,39 @@ struct bench_cli {
 int find_capacity(const bench_cli& o) {
   int held = 0;
   std::ostringstream table;
-  table << "callers  ok  failed  turn_p50  turn_p95  turn_p99  runtime_p95  late_p99  node_cpu_s\n";
+  table << "callers  live  ok  failed  turn_p50  turn_p95  turn_p99  runtime_p95  late_p99  "
+           "rejected  no_decoder  node_cpu_s\n";
   boost::json::array steps;
   for (int n = o.b.calls; n <= o.max_calls;) {
     auto b = o.b;
     b.calls = n;
+    // All the callers at once: added within five seconds, each call lasting longer than that.
+    b.ramp_per_second = std::max(b.ramp_per_second, n / 5.0);
     spdlog::info("capacity: trying {} callers", n);
     auto rep = caller::run_bench(b);
-    table << fmt::format("{:>7}  {:>3}  {:>6}  {:>8.1f}  {:>8.1f}  {:>8.1f}  {:>11.2f}  {:>8.2f}  {:>10.2f}\n",
-                         n, rep.ok, rep.failed, rep.turn_p50_ms, rep.turn_p95_ms, rep.turn_p99_ms,
-                         rep.runtime_p95_ms, rep.recv_late_p99_ms, rep.node_cpu_s);
+    table << fmt::format("{:>7}  {:>4}  {:>3}  {:>6}  {:>8.1f}  {:>8.1f}  {:>8.1f}  {:>11.2f}  "
+                         "{:>8.2f}  {:>8}  {:>10}  {:>10.2f}\n",
+                         n, rep.node_calls_live_peak, rep.ok, rep.failed, rep.turn_p50_ms,
+                         rep.turn_p95_ms, rep.turn_p99_ms, rep.runtime_p95_ms,
+                         rep.recv_late_p99_ms, rep.stt_rejected, rep.stt_unavailable,
+                         rep.node_cpu_s);
     steps.push_back(boost::json::parse(rep.to_json()));
-    bool ok = rep.failed == 0 && rep.turns_unanswered == 0 &&
+    // Answered is not enough: the answers must come from recognised words (a caller who got
+    // "sorry, I didn't catch that" because no decoder was free was not served).
+    bool heard = rep.stt_unavailable == 0 && rep.stt_rejected * 20 <= rep.stt_utterances;
+    bool ok = rep.failed == 0 && rep.turns_unanswered == 0 && heard &&
               rep.turn_p95_ms <= o.max_turn_p95_ms && rep.turns_measured > 0;
     if (!ok) {
-      spdlog::info("capacity: {} callers did not hold (failed {}, unanswered {}, turn P95 {:.0f} ms)",
-                   n, rep.failed, rep.turns_unanswered, rep.turn_p95_ms);
+      spdlog::info("capacity: {} callers did not hold (failed {}, unanswered {}, rejected {} of "
+                   "{}, no decoder {}, turn P95 {:.0f} ms)",
+                   n, rep.failed, rep.turns_unanswered, rep.stt_rejected, rep.stt_utterances,
+                   rep.stt_unavailable, rep.turn_p95_ms);
       break;
     }
     held = n;
     if (n == o.max_calls)
       break;
-    n = std::min(o.max_calls, std::max(n + 1, (n * 3 / 2 + 9) / 10 * 10));
+    n = std::min(o.max_calls, n < 20 ? std::max(n + 1, n * 3 / 2) : (n * 3 / 2 + 9) / 10 * 10);
   }
   if (o.json)
     std::cout << boost::json::serialize(boost::json::object{
@@ -512,7 +523,7 @@ int main(int argc, char** argv) {
                     "memory and open files return to where they started")
       ->check(CLI::Range(0.0, 86400.0));
   bench->add_flag("--find-capacity", bc.find_capacity,
-                  "Raise the number of callers (from --calls, x1.5 a step) until turn latency "
+                  "Raise the number of callers (from --calls, x1.5 a step, at least +1) until turn latency "
                   "P95 passes --max-turn-p95 or a call fails; report the largest that held");
   bench->add_option("--max-turn-p95", bc.max_turn_p95_ms,
                     "With --find-capacity: the turn latency P95 (ms) a load must stay under")

@@ -60,6 +60,7 @@ struct heard {
   std::string text;
   double confidence = 0;
   bool rejected = false;
+  bool unavailable = false; // no decoder was free: nothing was recognised
   std::int32_t speech_ms = 0;
   std::int64_t speech_end_us = 0; // the caller's last speech frame arrived
   std::int64_t decided_us = 0;    // the endpointer declared the turn over
@@ -68,7 +69,7 @@ struct heard {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heard& x) {
-  return f(caf::meta::type_name("heard"), x.text, x.confidence, x.rejected, x.speech_ms,
+  return f(caf::meta::type_name("heard"), x.text, x.confidence, x.rejected, x.unavailable, x.speech_ms,
            x.speech_end_us, x.decided_us, x.final_us);
 }
 
