@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/caller/metrics_text.hpp"
 #include "adapters/caller/simulator.hpp"
 
 namespace frontdesk::caller {
@@ -71,16 +72,6 @@ struct proc_usage {
 };
 proc_usage read_proc_usage(int pid);
 
-/// A Prometheus histogram's cumulative buckets as exposed in the text format: (le, count),
-/// ascending, +Inf last. Lines for other metrics, labels other than `le` and malformed lines
-/// are skipped; a histogram that is not there gives an empty vector.
-std::vector<std::pair<double, std::uint64_t>> parse_histogram(std::string_view text,
-                                                              std::string_view name);
-
-/// The `q` quantile of the observations between two readings of one histogram (later minus
-/// earlier), interpolated linearly within its bucket as Prometheus does. 0 when none.
-double histogram_quantile(const std::vector<std::pair<double, std::uint64_t>>& before,
-                          const std::vector<std::pair<double, std::uint64_t>>& after, double q,
-                          std::uint64_t* count = nullptr);
+// parse_histogram and histogram_quantile: adapters/caller/metrics_text.hpp.
 
 } // namespace frontdesk::caller

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "adapters/caller/bench.hpp"
+#include "adapters/caller/metrics_text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
