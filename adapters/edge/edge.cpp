@@ -1,6 +1,8 @@
 #include "adapters/edge/edge.hpp"
 
 #include <mutex>
+
+#include <malloc.h>
 #include <set>
 #include <unordered_map>
 
@@ -425,12 +427,14 @@ private:
       auto e = weak_edge.lock();
       if (!e)
         return;
+      bool idle;
       {
         std::lock_guard lk(e->live_mtx);
         e->live_by_sid.erase(r.info.call_sid);
+        idle = e->live_by_sid.empty();
       }
       // The database write is blocking: it goes to the pool, never the actor's thread.
-      e->blocking.post([e, r, ctx] {
+      e->blocking.post([e, r, ctx, idle] {
         bool failed = r.end_reason.rfind("socket_error", 0) == 0;
         auto saved = e->calls_repo.set_results(r.info.business_id, r.info.call_id, r.summary,
                                                r.outcome, r.recording_path);
@@ -441,6 +445,10 @@ private:
                                            e->clk.now());
         if (!done)
           ctx.error("cannot record the end of the call: {}", done.error().message);
+        // The last call is over: give the calls' freed memory back to the system, so that an
+        // idle node's footprint returns to where it started (glibc keeps it otherwise).
+        if (idle)
+          ::malloc_trim(0);
       });
     });
     {

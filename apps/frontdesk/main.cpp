@@ -391,12 +391,15 @@ int run_bench(bench_cli o) {
     // Nothing may be left behind: no live call, no leaked descriptor, memory near its start.
     bool fds_back = rep.node_fds_before < 0 || rep.node_fds_after <= rep.node_fds_before + 2;
     bool calls_gone = rep.node_calls_live_after == 0;
+    // Memory back near its start (within a quarter, plus 5 MB for caches that stay warm).
+    bool memory_back = rep.node_rss_before_mb <= 0 ||
+                       rep.node_rss_after_mb <= rep.node_rss_before_mb * 1.25 + 5;
     spdlog::info("soak: {} calls placed, {} failed; open files {} -> {}, RSS {:.1f} -> {:.1f} MB "
                  "(peak {:.1f}); live calls after: {}",
                  rep.calls_placed, rep.failed, rep.node_fds_before, rep.node_fds_after,
                  rep.node_rss_before_mb, rep.node_rss_after_mb, rep.node_rss_peak_mb,
                  rep.node_calls_live_after);
-    if (!fds_back || !calls_gone) {
+    if (!fds_back || !calls_gone || !memory_back) {
       spdlog::error("soak: the node did not return to its baseline");
       return exit_failed;
     }
