@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/node/node.hpp"
+#include "tests/e2e/node/start_node.hpp"
 #include "adapters/caller/bench.hpp"
 #include "adapters/speech/speech.hpp"
 #include "tests/support/scratch_database.hpp"
@@ -32,14 +33,7 @@ protected:
     cfg.twilio.auth_token = token;
     cfg.speech.mode = "instant";
     cfg.speech.recordings_dir = "";
-    for (int attempt = 0; attempt < 5 && !node_; ++attempt) {
-      auto port = 20000 + (::getpid() * 23 + attempt * 223) % 30000;
-      cfg.node.listen = "127.0.0.1:" + std::to_string(port);
-      cfg.node.public_url = "http://127.0.0.1:" + std::to_string(port);
-      auto n = std::make_unique<node>(cfg, make_clock(std::nullopt));
-      if (n->start())
-        node_ = std::move(n);
-    }
+    node_ = fixtures::start_node(cfg, std::nullopt, 23);
     ASSERT_TRUE(node_);
   }
   void TearDown() override {

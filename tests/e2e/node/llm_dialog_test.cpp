@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/node/node.hpp"
+#include "tests/e2e/node/start_node.hpp"
 #include "adapters/store/businesses.hpp"
 #include "adapters/store/database.hpp"
 #include "protocols/core/time.hpp"
@@ -45,14 +46,7 @@ protected:
     cfg.llm.max_attempts = 2;
     cfg.llm.timeout_ms = 5000;
     auto now = parse_rfc3339("2026-03-04T15:00:00-06:00");
-    for (int attempt = 0; attempt < 5 && !node_; ++attempt) {
-      auto port = 20000 + (::getpid() * 19 + attempt * 211) % 30000;
-      cfg.node.listen = "127.0.0.1:" + std::to_string(port);
-      cfg.node.public_url = "http://127.0.0.1:" + std::to_string(port);
-      auto n = std::make_unique<node>(cfg, make_clock(*now));
-      if (n->start())
-        node_ = std::move(n);
-    }
+    node_ = fixtures::start_node(cfg, *now, 19);
     ASSERT_TRUE(node_);
   }
   void TearDown() override {

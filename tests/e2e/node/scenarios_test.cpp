@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/node/node.hpp"
+#include "tests/e2e/node/start_node.hpp"
 #include "adapters/store/businesses.hpp"
 #include "adapters/store/database.hpp"
 #include "protocols/core/time.hpp"
@@ -49,14 +50,7 @@ protected:
     cfg.speech.accept_scripts = true;
     auto now = parse_rfc3339("2026-03-04T15:00:00-06:00");
     ASSERT_TRUE(now);
-    for (int attempt = 0; attempt < 5 && !node_; ++attempt) {
-      auto port = 20000 + (::getpid() * 17 + attempt * 191) % 30000;
-      cfg.node.listen = "127.0.0.1:" + std::to_string(port);
-      cfg.node.public_url = "http://127.0.0.1:" + std::to_string(port);
-      auto n = std::make_unique<node>(cfg, make_clock(*now));
-      if (n->start())
-        node_ = std::move(n);
-    }
+    node_ = fixtures::start_node(cfg, *now, 17);
     ASSERT_TRUE(node_);
   }
   void TearDown() override {
