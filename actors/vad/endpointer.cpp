@@ -63,12 +63,13 @@ completeness judge(std::string_view partial, expectation expecting) {
   case expectation::anything:
     break;
   }
-  if (in(trailing_unfinished, last))
-    return completeness::unfinished;
+  // A short answer is whole even when it ends on "you" ("no thank you", "thank you").
   if (ws.size() <= 3 && std::all_of(ws.begin(), ws.end(), [](const std::string& w) {
         return in(short_answers, w) || w == "it" || w == "is" || w == "you" || w == "much";
-      }))
+      }) && !(ws.size() == 1 && (ws[0] == "you" || ws[0] == "it" || ws[0] == "is")))
     return completeness::complete;
+  if (in(trailing_unfinished, last))
+    return completeness::unfinished;
   // A request that names a time or ends on am/pm or a day reads finished.
   static constexpr std::array<std::string_view, 16> finishers = {
       "am", "pm", "m", "noon", "midnight", "morning", "afternoon", "evening", "today",

@@ -31,6 +31,10 @@ TEST(judge, reads_requests_and_answers) {
   EXPECT_EQ(judge("do you take insurance", expectation::anything), completeness::complete);
   EXPECT_EQ(judge("what are your hours", expectation::anything), completeness::complete);
   EXPECT_EQ(judge("do you take", expectation::anything), completeness::neutral);
+  EXPECT_EQ(judge("no thank you", expectation::anything), completeness::complete);
+  EXPECT_EQ(judge("thank you", expectation::yes_no), completeness::complete);
+  EXPECT_EQ(judge("is it", expectation::anything), completeness::complete);
+  EXPECT_EQ(judge("you", expectation::anything), completeness::unfinished);
   EXPECT_EQ(judge("what are your", expectation::anything), completeness::unfinished);
   EXPECT_EQ(judge("can i book an appointment for", expectation::anything),
             completeness::unfinished);
