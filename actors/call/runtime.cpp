@@ -456,7 +456,7 @@ struct dialog_state {
   bool engine_ready = false;
   std::shared_ptr<booking::business_profile> profile;
   caf::actor supervisor;
-  caf::actor calendar; // the business's calendar actor runs the tools (empty: run them here)
+  caf::actor calendar; // the business's calendar actor runs the tools (empty: they fail)
   call_services* services = nullptr;
   call_info info;
   std::vector<std::string> waiting; // caller turns that came before the engine was ready
@@ -514,7 +514,7 @@ void dialog_engine_call(caf::stateful_actor<dialog_state>* self,
   });
 }
 
-// Runs the reply's tools on the worker pool; each result comes back as a message.
+// Has the business's calendar actor run the reply's tools; each result comes back as a message.
 void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::reply& r) {
   auto& st = self->state;
   ++st.generation;
@@ -530,44 +530,27 @@ void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::rep
   } else if (!st.filler.empty()) {
     self->delayed_send(self, 600ms, filler_atom::value, st.generation);
   }
-  auto me = caf::actor_cast<caf::actor>(self);
   for (auto& t : r.tools) {
     if (t.name == "transfer")
       self->send(st.supervisor, transfer_atom::value, t.args.count("reason") ? t.args.at("reason") : "");
-    auto gen = st.generation;
-    if (st.calendar) {
-      // The business's calendar actor answers, in turn with the business's other calls.
-      auto done = st.done;
-      auto deliver = [self, done, gen](dialog::tool_result r) {
-        {
-          std::lock_guard lk(done->mtx);
-          done->items.emplace_back(gen, std::move(r));
-        }
-        self->send(self, tool_atom::value);
-      };
-      self->request(st.calendar, 30s, tool_request{st.info.call_id, t.name, t.args})
-          .then(
-              [deliver](tool_reply& r) {
-                deliver({r.name, r.ok, r.values, r.options, r.option_values});
-              },
-              [deliver, name = t.name](caf::error&) { deliver({name, false, {}, {}, {}}); });
-      continue;
-    }
-    auto job = [cal = st.services->calendar, clk = st.services->clk, profile = st.profile,
-                call_id = st.info.call_id, t, done = st.done, me, gen] {
-      auto r = cal && profile ? cal->run(*profile, call_id, t, clk ? clk->now() : system_clock{}.now())
-                              : dialog::tool_result{t.name, false, {}, {}, {}};
+    auto deliver = [self, done = st.done, gen = st.generation](dialog::tool_result r) {
       {
         std::lock_guard lk(done->mtx);
         done->items.emplace_back(gen, std::move(r));
       }
-      caf::anon_send(me, tool_atom::value);
-    };
-    if (!st.services->blocking || !st.services->blocking->post(job)) {
-      std::lock_guard lk(st.done->mtx);
-      st.done->items.emplace_back(gen, dialog::tool_result{t.name, false, {}, {}, {}});
       self->send(self, tool_atom::value);
+    };
+    if (!st.calendar) { // no calendar service or no business: the tool cannot run
+      deliver({t.name, false, {}, {}, {}});
+      continue;
     }
+    // The business's calendar actor answers, in turn with the business's other calls.
+    self->request(st.calendar, 30s, tool_request{st.info.call_id, t.name, t.args})
+        .then(
+            [deliver](tool_reply& r) {
+              deliver({r.name, r.ok, r.values, r.options, r.option_values});
+            },
+            [deliver, name = t.name](caf::error&) { deliver({name, false, {}, {}, {}}); });
   }
 }
 

@@ -130,7 +130,13 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
   return out;
 }
 
-std::vector<std::string> date_phrases(const std::vector<std::string>& months) {
+std::vector<std::string> date_phrases(unsigned first_month, unsigned count) {
+  static const std::vector<std::string> names = {
+      "january", "february", "march", "april", "may", "june", "july", "august", "september",
+      "october", "november", "december"};
+  std::vector<std::string> months;
+  for (unsigned k = 0; k < count && k < 12; ++k)
+    months.push_back(names[(first_month + 11 + k) % 12]);
   static const std::vector<std::string> ordinals = {
       "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
       "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",

@@ -14,7 +14,8 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
 /// book in (a business's booking window: this month and the next ones). Month names stay out of
 /// the general phrases: with all twelve in the model, "no thank you" was heard as "november
 /// two".
-std::vector<std::string> date_phrases(const std::vector<std::string>& months);
+/// `first_month` is 1 (January) to 12; the months run on past December into January.
+std::vector<std::string> date_phrases(unsigned first_month, unsigned count);
 
 /// A business's own sentences for its recogniser vocabulary (added to recognizer_phrases({})):
 /// its name, its services in booking requests, its knowledge as written, and questions about

@@ -29,6 +29,19 @@
 #include "adapters/workers/pool.hpp"
 
 namespace frontdesk {
+namespace {
+
+// The node's clock as wall time in a business's zone (UTC when it has none).
+std::optional<booking::local_time> business_now(const frontdesk::clock& clk,
+                                                const std::string& zone) {
+  auto t = booking::to_local(zone.empty() ? std::string("UTC") : zone,
+                             std::chrono::floor<std::chrono::seconds>(clk.now()));
+  if (!t)
+    return std::nullopt;
+  return *t;
+}
+
+} // namespace
 
 struct node::impl {
   config cfg;
@@ -117,7 +130,7 @@ bool node::start() {
                    "benchmarks and tests only)");
       d.tts = speech::make_tone_tts();
       svc.open_stt = [](const call::call_info& info, std::size_t n) {
-        return speech::make_script_session(n < info.script.size() ? info.script[n] : "");
+        return speech::make_script_session(info.script, n);
       };
     } else {
       d.tts = speech::make_flite_tts(d.cfg.speech.voice);
@@ -129,14 +142,8 @@ bool node::start() {
       {
         // Dates with this month's and the next two months' names from the start: a business's
         // first call may speak before its own vocabulary is ready.
-        static const char* names[] = {"january", "february", "march", "april", "may", "june",
-                                      "july", "august", "september", "october", "november",
-                                      "december"};
         date::year_month_day today{date::floor<date::days>(d.clk->now())};
-        std::vector<std::string> months;
-        for (unsigned k = 0; k < 3; ++k)
-          months.push_back(names[(unsigned(today.month()) - 1 + k) % 12]);
-        auto dates = dialog::date_phrases(months);
+        auto dates = dialog::date_phrases(unsigned(today.month()), 3);
         ps.phrases.insert(ps.phrases.end(), dates.begin(), dates.end());
       }
       ps.decoders = static_cast<std::size_t>(d.cfg.speech.decoders);
@@ -155,17 +162,10 @@ bool node::start() {
       svc.on_business = [stt = d.stt.get(), seen, clk = d.clk](const booking::business_profile& p) {
         auto phrases = dialog::business_phrases(p.name, p.services, p.knowledge);
         // Month names for the business's booking window, from this month on.
-        static const char* names[] = {"january", "february", "march", "april", "may", "june",
-                                      "july", "august", "september", "october", "november",
-                                      "december"};
-        auto local = booking::to_local(p.timezone.empty() ? std::string("UTC") : p.timezone,
-                                       std::chrono::floor<std::chrono::seconds>(clk->now()));
-        if (local) {
+        if (auto local = business_now(*clk, p.timezone)) {
           date::year_month_day today{date::floor<date::days>(*local)};
-          std::vector<std::string> months;
-          for (int k = 0; k <= std::max(0, p.booking.days_ahead) / 28 && k < 12; ++k)
-            months.push_back(names[(unsigned(today.month()) - 1 + unsigned(k)) % 12]);
-          auto dates = dialog::date_phrases(months);
+          auto dates = dialog::date_phrases(
+              unsigned(today.month()), unsigned(std::max(0, p.booking.days_ahead) / 28 + 1));
           phrases.insert(phrases.end(), dates.begin(), dates.end());
         }
         std::size_t h = 0;
@@ -189,9 +189,8 @@ bool node::start() {
         spdlog::warn("speech.accept_scripts: calls that declare a script skip the recogniser "
                      "(dialog tests only)");
         svc.open_stt = [stt = d.stt.get()](const call::call_info& info, std::size_t n) {
-          if (info.script.empty())
-            return stt->start();
-          return speech::make_script_session(n < info.script.size() ? info.script[n] : "");
+          return info.script.empty() ? stt->start()
+                                     : speech::make_script_session(info.script, n);
         };
       }
     }
@@ -205,10 +204,9 @@ bool node::start() {
     auto clk = d.clk;
     // The rules engine, with times read in the business's zone against the node's clock.
     auto make_rules = [clk](const booking::business_profile& p) {
-      auto zone = p.timezone.empty() ? std::string("UTC") : p.timezone;
       return std::make_unique<dialog::rules_engine>(
-          [clk, zone](std::string_view text) -> std::optional<dialog::when> {
-            auto now = booking::to_local(zone, std::chrono::floor<std::chrono::seconds>(clk->now()));
+          [clk, zone = p.timezone](std::string_view text) -> std::optional<dialog::when> {
+            auto now = business_now(*clk, zone);
             if (!now)
               return std::nullopt;
             auto m = booking::parse_time_expression(
@@ -241,9 +239,8 @@ bool node::start() {
       spdlog::info("dialog: {} at {} (falls back to the rules engine)", co.model, co.base_url);
       svc.make_dialog = [clk, client, make_rules](const booking::business_profile& p)
           -> std::unique_ptr<dialog::dialog_engine> {
-        auto zone = p.timezone.empty() ? std::string("UTC") : p.timezone;
-        auto local_now = [clk, zone]() -> std::chrono::local_seconds {
-          auto t = booking::to_local(zone, std::chrono::floor<std::chrono::seconds>(clk->now()));
+        auto local_now = [clk, zone = p.timezone]() -> std::chrono::local_seconds {
+          auto t = business_now(*clk, zone);
           return std::chrono::local_seconds{t ? t->time_since_epoch() : std::chrono::seconds{}};
         };
         return std::make_unique<dialog::fallback_engine>(

@@ -61,6 +61,11 @@ std::unique_ptr<stt_session> make_script_session(std::string text) {
   return std::make_unique<script_session>(std::move(text));
 }
 
+std::unique_ptr<stt_session> make_script_session(const std::vector<std::string>& script,
+                                                 std::size_t n) {
+  return make_script_session(n < script.size() ? script[n] : std::string());
+}
+
 std::unique_ptr<tts_engine> make_tone_tts(int ms_per_word) {
   return std::make_unique<tone_tts>(ms_per_word);
 }

@@ -271,7 +271,7 @@ TEST(call_tree, a_thousand_whole_trees_leave_no_actor_engine_or_vad_behind) {
   svc.tts = tone.get();
   svc.speech_pool = &pool;
   svc.open_stt = [](const call_info& info, std::size_t n) {
-    return speech::make_script_session(n < info.script.size() ? info.script[n] : "");
+    return speech::make_script_session(info.script, n);
   };
   svc.make_dialog = [](const booking::business_profile&) {
     return std::make_unique<counted_engine>();

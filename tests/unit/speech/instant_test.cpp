@@ -20,6 +20,10 @@ TEST(instant_engines, the_scripted_session_hears_its_text_from_the_first_frame) 
   // Beyond the script: nothing intelligible, as a recogniser rejects noise.
   auto none = speech::make_script_session("")->finish();
   EXPECT_TRUE(none.rejected);
+  // A script's turns in order; past its end, nothing intelligible.
+  std::vector<std::string> script{"first turn", "second turn"};
+  EXPECT_EQ(speech::make_script_session(script, 1)->finish().text, "second turn");
+  EXPECT_TRUE(speech::make_script_session(script, 2)->finish().rejected);
 }
 
 TEST(instant_engines, the_tone_is_as_long_as_the_words_and_comes_at_once) {
