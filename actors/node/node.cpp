@@ -189,7 +189,7 @@ bool node::start() {
         spdlog::warn("speech.accept_scripts: calls that declare a script skip the recogniser "
                      "(dialog tests only)");
         svc.open_stt = [stt = d.stt.get()](const call::call_info& info, std::size_t n) {
-          return info.script.empty() ? stt->start()
+          return info.script.empty() ? stt->start(info.business_id)
                                      : speech::make_script_session(info.script, n);
         };
       }
