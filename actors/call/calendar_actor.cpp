@@ -9,12 +9,12 @@
 #include "actors/calendar/calendar.hpp"
 #include "adapters/clock/clock.hpp"
 #include "adapters/workers/serial.hpp"
-#include "protocols/actor/messages.hpp"
+#include "protocols/actor/interfaces.hpp"
 
 namespace frontdesk::call {
 namespace {
 
-using tool_done_atom = caf::atom_constant<caf::atom("tooldone")>;
+using proto::tool_done_atom;
 
 // The business's profile as the worker sees it: read and reloaded only by the serial queue.
 struct cached_profile {
@@ -27,25 +27,25 @@ struct calendar_state {
   std::shared_ptr<serial_queue> queue;
   std::shared_ptr<cached_profile> cache = std::make_shared<cached_profile>();
   std::uint64_t next = 0;
-  std::unordered_map<std::uint64_t, caf::response_promise> pending;
+  std::unordered_map<std::uint64_t, caf::typed_response_promise<proto::tool_reply>> pending;
 };
 
 proto::tool_reply to_reply(const dialog::tool_result& r) {
   return {r.name, r.ok, r.values, r.options, r.option_values};
 }
 
-caf::behavior calendar_actor(caf::stateful_actor<calendar_state>* self,
-                             booking::calendar_service* service, worker_pool* pool,
-                             const frontdesk::clock* clk, std::string business_id,
-                             std::chrono::seconds ttl) {
+proto::calendar_actor::behavior_type
+calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
+            booking::calendar_service* service, worker_pool* pool, const frontdesk::clock* clk,
+            std::string business_id, std::chrono::seconds ttl) {
   self->state.queue = std::make_shared<serial_queue>(*pool);
   return {
       [=](proto::tool_request& req) -> caf::result<proto::tool_reply> {
         auto& st = self->state;
         auto id = ++st.next;
-        auto rp = self->make_response_promise();
+        auto rp = self->make_response_promise<proto::tool_reply>();
         st.pending.emplace(id, rp);
-        auto me = caf::actor_cast<caf::actor>(self);
+        auto me = caf::actor_cast<proto::calendar_actor>(self);
         auto name = req.name;
         bool queued = st.queue->post([service, clk, business_id, ttl, cache = st.cache, me, id,
                                       req = std::move(req)] {
@@ -83,10 +83,10 @@ caf::behavior calendar_actor(caf::stateful_actor<calendar_state>* self,
 
 } // namespace
 
-caf::actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
+proto::calendar_actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
                                 worker_pool& pool, const frontdesk::clock* clk,
                                 std::string business_id, std::chrono::seconds profile_ttl) {
-  return sys.spawn(calendar_actor, &service, &pool, clk, std::move(business_id), profile_ttl);
+  return sys.spawn(calendar_fn, &service, &pool, clk, std::move(business_id), profile_ttl);
 }
 
 } // namespace frontdesk::call

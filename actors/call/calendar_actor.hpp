@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include <caf/fwd.hpp>
+#include "protocols/actor/interfaces.hpp"
 
 namespace frontdesk {
 class worker_pool;
@@ -22,8 +22,8 @@ namespace frontdesk::call {
 /// callers asking for the same slot are thus answered in turn, and the database's exclusion
 /// constraint stays the final guard across nodes.
 ///
-/// Protocol: request (proto::tool_request) -> proto::tool_reply.
-caf::actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
+/// Include only from actor code (the interface pulls in CAF).
+proto::calendar_actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
                                 worker_pool& pool, const frontdesk::clock* clk,
                                 std::string business_id,
                                 std::chrono::seconds profile_ttl = std::chrono::seconds(30));

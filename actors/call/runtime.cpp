@@ -3,7 +3,9 @@
 //   listener  (monitored) VAD, endpointing, barge-in, the recogniser on the speech pool
 //   dialog    (monitored) the conversation engine
 //   speaker   (monitored) synthesis on the speech pool, streamed to media
-// A failed monitored child is restarted (bounded); the call goes on.
+// A failed monitored child is restarted (bounded); the call goes on. Every role is a typed
+// actor (protocols/actor/interfaces.hpp): a message a role does not take does not compile.
+// The media actor paces on the actor clock, so a test on CAF's test coordinator moves its time.
 
 #include "actors/call/runtime.hpp"
 #include "actors/call/calendar_actor.hpp"
@@ -30,7 +32,7 @@
 #include "adapters/speech/speech.hpp"
 #include "adapters/workers/pool.hpp"
 #include "adapters/workers/serial.hpp"
-#include "protocols/actor/messages.hpp"
+#include "protocols/actor/interfaces.hpp"
 #include "protocols/audio/mulaw.hpp"
 
 namespace frontdesk::call {
@@ -39,25 +41,12 @@ namespace {
 using namespace std::chrono_literals;
 using namespace proto;
 
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using barge_atom = caf::atom_constant<caf::atom("barge")>;
-using speaking_atom = caf::atom_constant<caf::atom("speaking")>;
-using partial_atom = caf::atom_constant<caf::atom("partial")>;
-using start_atom = caf::atom_constant<caf::atom("start")>;
-using turn_atom = caf::atom_constant<caf::atom("turn")>;
-using interrupt_atom = caf::atom_constant<caf::atom("interrupt")>;
-using clear_atom = caf::atom_constant<caf::atom("clear")>;
-using spoken_atom = caf::atom_constant<caf::atom("spoken")>;
-using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
-using summary_atom = caf::atom_constant<caf::atom("summary")>;
-using expect_atom = caf::atom_constant<caf::atom("expect")>;
-using children_atom = caf::atom_constant<caf::atom("children")>;
-using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
-using tool_atom = caf::atom_constant<caf::atom("tool")>;
-using filler_atom = caf::atom_constant<caf::atom("filler")>;
-using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
-using engine_atom = caf::atom_constant<caf::atom("engine")>;
-using summarized_atom = caf::atom_constant<caf::atom("summarized")>;
+// Each role's interface and atoms: protocols/actor/interfaces.hpp.
+using media_self = media_actor::stateful_pointer<struct media_state>;
+using listener_self = listener_actor::stateful_pointer<struct listener_state>;
+using speaker_self = speaker_actor::stateful_pointer<struct speaker_state>;
+using dialog_self = dialog_actor::stateful_pointer<struct dialog_state>;
+using supervisor_self = supervisor_actor::stateful_pointer<struct supervisor_state>;
 
 // The media actor's pacing tick. Twilio buffers what we send ahead (up to the pacer's lead), so
 // three frames every 60 ms play as smoothly as one every 20 ms, at a third of the timer and
@@ -82,7 +71,7 @@ struct recording {
 struct media_state {
   media_state() = default; // CAF constructs state(self): keep it from being an aggregate
   std::shared_ptr<media_out> out;
-  caf::actor supervisor; // empty in echo mode
+  supervisor_actor supervisor; // empty in echo mode
   bool echo = false;
   media::pacer pacer{media::pacer::settings{20ms, 200ms, 2.0, tick_period}};
   caf::actor_clock::time_point next_tick;
@@ -99,7 +88,7 @@ struct media_state {
   bool ended = false;
 };
 
-void media_update_speaking(caf::stateful_actor<media_state>* self) {
+void media_update_speaking(media_self self) {
   auto& s = self->state;
   bool now = s.pacer.speaking();
   if (now != s.speaking) {
@@ -109,7 +98,7 @@ void media_update_speaking(caf::stateful_actor<media_state>* self) {
   }
 }
 
-void media_flush_recording(caf::stateful_actor<media_state>* self) {
+void media_flush_recording(media_self self) {
   auto& s = self->state;
   if (!s.rec || s.rec_caller.empty())
     return;
@@ -120,7 +109,7 @@ void media_flush_recording(caf::stateful_actor<media_state>* self) {
   });
 }
 
-void media_start_ticking(caf::stateful_actor<media_state>* self) {
+void media_start_ticking(media_self self) {
   auto& s = self->state;
   if (s.ticking)
     return;
@@ -129,8 +118,8 @@ void media_start_ticking(caf::stateful_actor<media_state>* self) {
   self->send(self, tick_atom::value);
 }
 
-caf::behavior media_actor(caf::stateful_actor<media_state>* self, std::shared_ptr<media_out> out,
-                          caf::actor supervisor, std::shared_ptr<recording> rec, bool echo,
+media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> out,
+                          supervisor_actor supervisor, std::shared_ptr<recording> rec, bool echo,
                           call_info info, std::function<void(call_report)> on_end) {
   auto& s = self->state;
   s.out = std::move(out);
@@ -176,7 +165,7 @@ caf::behavior media_actor(caf::stateful_actor<media_state>* self, std::shared_pt
       },
       [=](tick_atom) {
         auto& st = self->state;
-        for (auto& item : st.pacer.poll(std::chrono::steady_clock::now())) {
+        for (auto& item : st.pacer.poll(self->clock().now())) {
           if (item.what == media::pacer::item::kind::media) {
             st.out->send_media(item.audio);
             ++st.report->frames_out;
@@ -209,7 +198,7 @@ caf::behavior media_actor(caf::stateful_actor<media_state>* self, std::shared_pt
       [=](dtmf_in& d) {
         auto& st = self->state;
         if (st.echo && d.digit == "#") { // the echo's test hook for clear
-          st.pacer.clear(std::chrono::steady_clock::now());
+          st.pacer.clear(self->clock().now());
           st.out->send_clear();
           ++st.report->clears;
           ++st.echo_utterance;
@@ -217,7 +206,7 @@ caf::behavior media_actor(caf::stateful_actor<media_state>* self, std::shared_pt
       },
       [=](clear_atom) -> cut {
         auto& st = self->state;
-        auto c = st.pacer.clear(std::chrono::steady_clock::now());
+        auto c = st.pacer.clear(self->clock().now());
         // Always tell Twilio, whatever we think is still buffered there.
         st.out->send_clear();
         ++st.report->clears;
@@ -254,7 +243,7 @@ struct recognition {
 
 struct listener_state {
   listener_state() = default;
-  caf::actor supervisor;
+  supervisor_actor supervisor;
   call_services* services = nullptr;
   std::unique_ptr<speech::vad> vad;
   turn::endpointer endpointer;
@@ -272,7 +261,7 @@ struct listener_state {
 template <class Self>
 void log_failures(Self* self, const std::string& call_sid, const char* role);
 
-caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::actor supervisor,
+listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor supervisor,
                              call_services* services, call_info info) {
   auto& s = self->state;
   log_failures(self, info.call_sid, "listener");
@@ -286,7 +275,7 @@ caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::act
     if (st.batch.empty() || !st.current)
       return;
     auto gen = st.generation;
-    auto me = caf::actor_cast<caf::actor>(self);
+    auto me = caf::actor_cast<listener_actor>(self);
     st.queue->post([rec = st.current, pcm = std::move(st.batch), me, gen] {
       if (!rec->session)
         return;
@@ -376,7 +365,8 @@ caf::behavior listener_actor(caf::stateful_actor<listener_state>* self, caf::act
 
 struct speaker_state {
   speaker_state() = default;
-  caf::actor supervisor, media;
+  supervisor_actor supervisor;
+  media_actor media;
   call_services* services = nullptr;
   std::shared_ptr<serial_queue> queue;
   std::shared_ptr<std::atomic<bool>> cancel;
@@ -398,8 +388,8 @@ std::vector<std::string> sentences(const std::string& text) {
   return out;
 }
 
-caf::behavior speaker_actor(caf::stateful_actor<speaker_state>* self, caf::actor supervisor,
-                            caf::actor media, call_services* services, std::string call_sid) {
+speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supervisor,
+                                        media_actor media, call_services* services, std::string call_sid) {
   auto& s = self->state;
   log_failures(self, call_sid, "speaker");
   s.supervisor = std::move(supervisor);
@@ -455,8 +445,8 @@ struct dialog_state {
   dialog_state() = default;
   bool engine_ready = false;
   std::shared_ptr<booking::business_profile> profile;
-  caf::actor supervisor;
-  caf::actor calendar; // the business's calendar actor runs the tools (empty: they fail)
+  supervisor_actor supervisor;
+  calendar_actor calendar; // the business's calendar actor runs the tools (empty: they fail)
   call_services* services = nullptr;
   call_info info;
   std::vector<std::string> waiting; // caller turns that came before the engine was ready
@@ -479,24 +469,24 @@ struct dialog_state {
   };
   std::shared_ptr<replies> engine_out = std::make_shared<replies>();
   std::shared_ptr<dialog::dialog_engine> shared_engine; // owned with the queue's jobs
-  caf::response_promise summary_promise;
+  caf::typed_response_promise<std::vector<std::string>> summary_promise;
 };
 
 reply_text to_reply(const dialog::reply& r) {
   return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next)};
 }
 
-void dialog_handle(caf::stateful_actor<dialog_state>* self, dialog::reply r);
+void dialog_handle(dialog_self self, dialog::reply r);
 
 // Calls the engine: inline when it never blocks, otherwise on the dialog pool in order.
-void dialog_engine_call(caf::stateful_actor<dialog_state>* self,
+void dialog_engine_call(dialog_self self,
                         std::function<dialog::reply(dialog::dialog_engine&)> f) {
   auto& st = self->state;
   if (!st.engine_queue) {
     dialog_handle(self, f(*st.shared_engine));
     return;
   }
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<dialog_actor>(self);
   st.engine_queue->post([engine = st.shared_engine, out = st.engine_out, me, f = std::move(f),
                          call_sid = st.info.call_sid] {
     dialog::reply r;
@@ -515,7 +505,7 @@ void dialog_engine_call(caf::stateful_actor<dialog_state>* self,
 }
 
 // Has the business's calendar actor run the reply's tools; each result comes back as a message.
-void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::reply& r) {
+void dialog_run_tools(dialog_self self, const dialog::reply& r) {
   auto& st = self->state;
   ++st.generation;
   st.tools_pending = r.tools.size();
@@ -554,7 +544,7 @@ void dialog_run_tools(caf::stateful_actor<dialog_state>* self, const dialog::rep
   }
 }
 
-void dialog_handle(caf::stateful_actor<dialog_state>* self, dialog::reply r) {
+void dialog_handle(dialog_self self, dialog::reply r) {
   auto& st = self->state;
   if (r.tools.empty()) {
     if (!r.say.empty() || r.end_call)
@@ -564,9 +554,9 @@ void dialog_handle(caf::stateful_actor<dialog_state>* self, dialog::reply r) {
   dialog_run_tools(self, r);
 }
 
-caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_services* services,
-                           call_info info, caf::actor supervisor, bool greet,
-                           caf::actor calendar) {
+dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
+                                      call_info info, supervisor_actor supervisor, bool greet,
+                                      calendar_actor calendar) {
   log_failures(self, info.call_sid, "dialog");
   auto& s = self->state;
   s.calendar = std::move(calendar);
@@ -602,7 +592,7 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
   };
   if (services->calendar && services->blocking) {
     // The business's data comes from the database, off the scheduler.
-    auto me = caf::actor_cast<caf::actor>(self);
+    auto me = caf::actor_cast<dialog_actor>(self);
     services->blocking->post([cal = services->calendar, holder = s.profile, me,
                               on_business = services->on_business] {
       auto p = cal->profile(holder->id);
@@ -682,8 +672,8 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
           return std::vector<std::string>{s.text(), s.outcome};
         }
         // The LLM writes the summary: off the scheduler, after the engine's queued work.
-        st.summary_promise = self->make_response_promise();
-        auto me = caf::actor_cast<caf::actor>(self);
+        st.summary_promise = self->make_response_promise<std::vector<std::string>>();
+        auto me = caf::actor_cast<dialog_actor>(self);
         st.engine_queue->post([engine = st.shared_engine, me] {
           std::vector<std::string> out{"", ""};
           try {
@@ -712,7 +702,8 @@ caf::behavior dialog_actor(caf::stateful_actor<dialog_state>* self, call_service
 // it current across restarts; until it is set, audio goes through the supervisor.
 struct audio_route {
   std::mutex mtx;
-  caf::actor listener, media; // media: only when recording
+  listener_actor listener;
+  media_actor media; // only when recording
   std::atomic<std::uint64_t> frames_in{0};
 };
 
@@ -723,8 +714,11 @@ struct supervisor_state {
   std::shared_ptr<media_out> out;
   std::function<void(call_report)> on_end;
   std::shared_ptr<recording> rec;
-  caf::actor media, listener, speaker, dialog;
-  caf::actor calendar; // the business's, shared with its other calls (may be empty)
+  media_actor media;
+  listener_actor listener;
+  speaker_actor speaker;
+  dialog_actor dialog;
+  calendar_actor calendar; // the business's, shared with its other calls (may be empty)
   std::shared_ptr<audio_route> route;
   restart_policy policy;
   call_report report;
@@ -745,7 +739,7 @@ struct supervisor_state {
   std::string unheard; // what the caller did not hear of the cut reply
 };
 
-void speak(caf::stateful_actor<supervisor_state>* self, const std::string& text) {
+void speak(supervisor_self self, const std::string& text) {
   auto& s = self->state;
   if (text.empty())
     return;
@@ -757,7 +751,7 @@ void speak(caf::stateful_actor<supervisor_state>* self, const std::string& text)
                                                     (now_us() - s.started_us) / 1000, false});
 }
 
-void answer(caf::stateful_actor<supervisor_state>* self, const reply_text& r) {
+void answer(supervisor_self self, const reply_text& r) {
   auto& s = self->state;
   s.trace.decision_ms = double(now_us() - s.speech_end_us) / 1000.0;
   self->send(s.listener, expect_atom::value, r.expecting);
@@ -787,21 +781,27 @@ void log_failures(Self* self, const std::string& call_sid, const char* role) {
       });
 }
 
-caf::actor spawn_child(caf::stateful_actor<supervisor_state>* self, const std::string& which) {
+// The restartable children. Only the first dialog greets; a restarted one takes over mid-call.
+listener_actor spawn_listener(supervisor_self self) {
   auto& s = self->state;
-  if (which == "listener")
-    return self->spawn<caf::monitored>(listener_actor, caf::actor_cast<caf::actor>(self),
-                                       s.services, s.info);
-  if (which == "speaker")
-    return self->spawn<caf::monitored>(speaker_actor, caf::actor_cast<caf::actor>(self), s.media,
-                                       s.services, s.info.call_sid);
-  // Only the first dialog greets; a restarted one takes over mid-call.
-  bool greet = !s.dialog;
-  return self->spawn<caf::monitored>(dialog_actor, s.services, s.info,
-                                     caf::actor_cast<caf::actor>(self), greet, s.calendar);
+  return self->spawn<caf::monitored>(listener_fn, caf::actor_cast<supervisor_actor>(self),
+                                     s.services, s.info);
 }
 
-void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reason) {
+speaker_actor spawn_speaker(supervisor_self self) {
+  auto& s = self->state;
+  return self->spawn<caf::monitored>(speaker_fn, caf::actor_cast<supervisor_actor>(self), s.media,
+                                     s.services, s.info.call_sid);
+}
+
+dialog_actor spawn_dialog(supervisor_self self) {
+  auto& s = self->state;
+  bool greet = !s.dialog;
+  return self->spawn<caf::monitored>(dialog_fn, s.services, s.info,
+                                     caf::actor_cast<supervisor_actor>(self), greet, s.calendar);
+}
+
+void finish(supervisor_self self, const std::string& reason) {
   auto& s = self->state;
   if (s.ended)
     return;
@@ -827,9 +827,14 @@ void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reas
       st.rec->queue->post([rec = st.rec] { rec->file.reset(); });
     if (st.on_end)
       st.on_end(st.report);
-    for (auto& c : {st.media, st.listener, st.speaker, st.dialog})
-      if (c)
-        self->send_exit(c, caf::exit_reason::user_shutdown);
+    auto stop = [self](const auto& child) {
+      if (child)
+        self->send_exit(child, caf::exit_reason::user_shutdown);
+    };
+    stop(st.media);
+    stop(st.listener);
+    stop(st.speaker);
+    stop(st.dialog);
     self->quit();
   };
   // Ask media and dialog for their figures, then end; a child that does not answer in time
@@ -845,10 +850,10 @@ void finish(caf::stateful_actor<supervisor_state>* self, const std::string& reas
           [=](caf::error&) { done({}, {}); });
 }
 
-caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call_info info,
+supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info info,
                                std::shared_ptr<media_out> out,
                                std::function<void(call_report)> on_end, call_services* services,
-                               caf::actor calendar, std::shared_ptr<audio_route> route) {
+                                            calendar_actor calendar, std::shared_ptr<audio_route> route) {
   auto& s = self->state;
   s.calendar = std::move(calendar);
   s.route = std::move(route);
@@ -871,16 +876,16 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
       spdlog::warn("call {}: not recorded: {}", s.info.call_sid, file.error().message);
     }
   }
-  s.media = self->spawn<caf::linked>(media_actor, s.out, caf::actor_cast<caf::actor>(self),
+  s.media = self->spawn<caf::linked>(media_fn, s.out, caf::actor_cast<supervisor_actor>(self),
                                      s.rec, false, s.info, std::function<void(call_report)>{});
-  s.dialog = spawn_child(self, "dialog");
-  s.listener = spawn_child(self, "listener");
+  s.dialog = spawn_dialog(self);
+  s.listener = spawn_listener(self);
   if (s.route) {
     std::lock_guard lk(s.route->mtx);
     s.route->listener = s.listener;
-    s.route->media = s.rec ? s.media : caf::actor{};
+    s.route->media = s.rec ? s.media : media_actor{};
   }
-  s.speaker = spawn_child(self, "speaker");
+  s.speaker = spawn_speaker(self);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     if (st.ended)
@@ -913,18 +918,21 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
     }
     spdlog::warn("call {}: {} failed ({}); restarting it", st.info.call_sid, to_string(*which),
                  caf::to_string(dm.reason));
-    auto fresh = spawn_child(self, to_string(*which));
-    if (which == child::listener) {
-      st.listener = fresh;
+    switch (*which) {
+    case child::listener:
+      st.listener = spawn_listener(self);
       if (st.route) {
         std::lock_guard lk(st.route->mtx);
-        st.route->listener = fresh;
+        st.route->listener = st.listener;
       }
+      break;
+    case child::speaker:
+      st.speaker = spawn_speaker(self);
+      break;
+    case child::dialog:
+      st.dialog = spawn_dialog(self);
+      break;
     }
-    else if (which == child::speaker)
-      st.speaker = fresh;
-    else
-      st.dialog = fresh;
     if (!d.say.empty()) { // the dialog died with the caller's turn: ask again
       st.awaiting_dialog = false;
       speak(self, d.say);
@@ -1035,22 +1043,19 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, call
           st.services->events->on_transfer(st.info, st.report.transfer_reason);
         st.hang_up_when_done = true; // after "connecting you", the stream ends and Twilio dials
       },
-      [=](children_atom) -> std::vector<caf::actor> {
-        auto& st = self->state;
-        return {st.media, st.listener, st.speaker, st.dialog};
-      },
       [=](stream_ended& e) { finish(self, e.reason); },
   };
 }
 
 class actor_call_handle final : public call_handle {
 public:
-  explicit actor_call_handle(caf::actor a, std::shared_ptr<audio_route> route = nullptr)
+  explicit actor_call_handle(call_actor a, std::shared_ptr<audio_route> route = nullptr)
       : actor_(std::move(a)), route_(std::move(route)) {}
   ~actor_call_handle() override { caf::anon_send(actor_, stream_ended{"handle_released"}); }
   void audio(std::vector<std::uint8_t> mulaw, std::uint64_t ts) override {
     if (route_) {
-      caf::actor listener, media;
+      listener_actor listener;
+      media_actor media;
       {
         std::lock_guard lk(route_->mtx);
         listener = route_->listener;
@@ -1071,7 +1076,7 @@ public:
   void end(std::string reason) override { caf::anon_send(actor_, stream_ended{std::move(reason)}); }
 
 private:
-  caf::actor actor_;
+  call_actor actor_;
   std::shared_ptr<audio_route> route_;
 };
 
@@ -1082,15 +1087,15 @@ public:
 
   std::shared_ptr<call_handle> start(call_info info, std::shared_ptr<media_out> out,
                                      std::function<void(call_report)> on_end) override {
-    caf::actor a;
+    call_actor a;
     std::shared_ptr<audio_route> route;
     if (services_.echo)
-      a = sys_.spawn(media_actor, std::move(out), caf::actor{}, std::shared_ptr<recording>{},
+      a = sys_.spawn(media_fn, std::move(out), supervisor_actor{}, std::shared_ptr<recording>{},
                      true, std::move(info), std::move(on_end));
     else {
       auto calendar = calendar_for(info.business_id);
       route = std::make_shared<audio_route>();
-      a = sys_.spawn(supervisor_actor, std::move(info), std::move(out), std::move(on_end),
+      a = sys_.spawn(supervisor_fn, std::move(info), std::move(out), std::move(on_end),
                      &services_, std::move(calendar), route);
     }
     {
@@ -1126,7 +1131,7 @@ public:
 
 private:
   // The business's calendar actor, started with its first call on this node.
-  caf::actor calendar_for(const std::string& business_id) {
+  calendar_actor calendar_for(const std::string& business_id) {
     if (!services_.calendar || !services_.blocking || business_id.empty())
       return {};
     std::lock_guard lk(mtx_);
@@ -1141,8 +1146,8 @@ private:
   call_services services_;
   std::atomic<std::size_t> live_{0};
   std::mutex mtx_;
-  std::unordered_map<caf::actor_id, caf::actor> actors_;
-  std::unordered_map<std::string, caf::actor> calendars_;
+  std::unordered_map<caf::actor_id, call_actor> actors_;
+  std::unordered_map<std::string, calendar_actor> calendars_;
 };
 
 } // namespace
