@@ -10,7 +10,30 @@ worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_
     threads_.emplace_back([this] { run(); });
 }
 
+worker_pool::worker_pool(std::string name, manual_t, std::size_t max_queue)
+    : name_(std::move(name)), max_queue_(max_queue) {}
+
 worker_pool::~worker_pool() { stop(); }
+
+std::size_t worker_pool::run_pending() {
+  std::size_t ran = 0;
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::lock_guard lk(mtx_);
+      if (jobs_.empty())
+        return ran;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    ++ran;
+    try {
+      job();
+    } catch (const std::exception& e) {
+      spdlog::error("worker pool '{}': job failed: {}", name_, e.what());
+    }
+  }
+}
 
 bool worker_pool::post(std::function<void()> job) {
   {

@@ -16,6 +16,13 @@ namespace frontdesk {
 class worker_pool {
 public:
   worker_pool(std::string name, std::size_t threads, std::size_t max_queue);
+
+  /// A pool without threads: jobs wait until `run_pending()` runs them on the caller's thread.
+  /// For deterministic tests, where one thread drives the actors (CAF's test coordinator) and
+  /// the blocking work alike.
+  struct manual_t {};
+  static constexpr manual_t manual{};
+  worker_pool(std::string name, manual_t, std::size_t max_queue);
   ~worker_pool();
   worker_pool(const worker_pool&) = delete;
   worker_pool& operator=(const worker_pool&) = delete;
@@ -25,6 +32,9 @@ public:
 
   /// Runs what is queued, then joins the threads. Later posts are refused.
   void stop();
+
+  /// Runs the queued jobs, and the jobs they queue, on this thread; returns how many ran.
+  std::size_t run_pending();
 
   std::size_t queued() const;
   std::size_t rejected() const;

@@ -1,6 +1,9 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -45,4 +48,23 @@ TEST(worker_pool, a_throwing_job_does_not_kill_the_pool) {
   auto f = p.get_future();
   ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_EQ(f.get(), 7);
+}
+
+TEST(worker_pool, a_manual_pool_runs_jobs_only_when_asked_on_the_callers_thread) {
+  worker_pool pool("manual", worker_pool::manual, 10);
+  std::vector<std::string> order;
+  auto me = std::this_thread::get_id();
+  bool same_thread = true;
+  ASSERT_TRUE(pool.post([&] {
+    order.push_back("a");
+    same_thread = same_thread && std::this_thread::get_id() == me;
+    pool.post([&] { order.push_back("c"); }); // queued by a job: runs in the same pass
+  }));
+  ASSERT_TRUE(pool.post([&] { order.push_back("b"); }));
+  EXPECT_TRUE(order.empty()); // nothing runs by itself
+  EXPECT_EQ(pool.queued(), 2u);
+  EXPECT_EQ(pool.run_pending(), 3u);
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(same_thread);
+  EXPECT_EQ(pool.run_pending(), 0u);
 }
