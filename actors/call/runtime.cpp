@@ -30,6 +30,7 @@
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/recorder.hpp"
 #include "adapters/speech/speech.hpp"
+#include "adapters/speech/waiting_session.hpp"
 #include "adapters/workers/pool.hpp"
 #include "adapters/workers/serial.hpp"
 #include "protocols/actor/interfaces.hpp"
@@ -238,7 +239,6 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
 
 struct recognition {
   std::unique_ptr<speech::stt_session> session;
-  bool unavailable = false;
 };
 
 struct listener_state {
@@ -298,10 +298,13 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
           st.current = std::make_shared<recognition>();
           st.queue->post([rec = st.current, svc = st.services, info = st.info,
                           n = st.utterances++] {
-            rec->session = svc->open_stt ? svc->open_stt(*info, n)
-                           : svc->stt    ? svc->stt->start(info->business_id)
-                                         : nullptr;
-            rec->unavailable = !rec->session;
+            // With every decoder busy the utterance waits for one, keeping its audio.
+            rec->session = speech::make_waiting_session(
+                [svc, info, n]() -> std::unique_ptr<speech::stt_session> {
+                  return svc->open_stt ? svc->open_stt(*info, n)
+                         : svc->stt    ? svc->stt->start(info->business_id)
+                                       : nullptr;
+                });
           });
           for (auto& f : st.preroll)
             st.batch.insert(st.batch.end(), f.begin(), f.end());
@@ -332,6 +335,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
               h.text = r.text;
               h.confidence = r.confidence;
               h.rejected = r.rejected;
+              h.unavailable = r.unavailable;
               rec->session.reset(); // the decoder goes back to the pool
             } else {
               h.rejected = true;

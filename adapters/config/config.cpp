@@ -189,7 +189,8 @@ const std::vector<key_entry>& entries() {
        str(&config::speech, &config::speech_section::dialog,
            [](const std::string& v) { return one_of(v, {"rules", "llm", "echo"}); })},
       {{"speech.decoders", "integer", "8",
-        "Recogniser decoders (each ~15 MB): callers speaking at the same moment beyond this wait."},
+        "Recogniser decoders (each ~7 MB). A caller who starts speaking while all are busy waits for "
+        "one, the audio kept; only an utterance that ends before one frees is asked to repeat."},
        integer(&config::speech, &config::speech_section::decoders, 1, 256)},
       {{"speech.threads", "integer", "2", "Worker threads for recognition and synthesis."},
        integer(&config::speech, &config::speech_section::threads, 1, 256)},

@@ -28,6 +28,7 @@ struct stt_result {
   std::string text;
   double confidence = 0; // the hypothesis' posterior per word (geometric mean), 0..1
   bool rejected = false; // below the confidence floor: ask the caller to repeat
+  bool unavailable = false; // no decoder was free for the whole utterance (also rejected)
 };
 
 /// One utterance's decoding. Use from one thread at a time (a worker, never a scheduler thread).

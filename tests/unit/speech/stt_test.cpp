@@ -6,6 +6,7 @@
 
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
+#include "adapters/speech/waiting_session.hpp"
 #include "protocols/audio/mulaw.hpp"
 
 using namespace frontdesk;
@@ -155,6 +156,56 @@ TEST(pocketsphinx, sessions_are_bounded_by_the_decoder_pool) {
   EXPECT_FALSE((*engine)->start()); // the only decoder is busy
   a.reset();
   EXPECT_TRUE((*engine)->start());
+}
+
+// Two callers speak at once with one decoder: the second waits, keeping its audio, takes the
+// decoder when the first is done and still hears every word.
+TEST(pocketsphinx, a_waiting_session_takes_the_decoder_when_it_frees_and_catches_up) {
+  speech::pocketsphinx_settings s;
+  s.phrases = phrases();
+  s.decoders = 1;
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine);
+  auto open = [&] { return (*engine)->start(); };
+  auto first = speech::make_waiting_session(open);
+  auto second = speech::make_waiting_session(open);
+  auto a = telephone("what are your hours");
+  auto b = telephone("i need to cancel my appointment");
+  a.insert(a.end(), 2400, 0);
+  b.insert(b.end(), 2400, 0);
+  std::size_t half = b.size() / 2 / 160 * 160;
+  for (std::size_t off = 0; off < half; off += 160) { // both speak; only the first decodes
+    if (off < a.size())
+      first->feed(std::span(a).subspan(off, std::min<std::size_t>(160, a.size() - off)));
+    second->feed(std::span(b).subspan(off, 160));
+  }
+  EXPECT_EQ(second->partial(), ""); // nothing decoded yet: it has no decoder
+  for (std::size_t off = half; off < a.size(); off += 160)
+    first->feed(std::span(a).subspan(off, std::min<std::size_t>(160, a.size() - off)));
+  EXPECT_EQ(first->finish().text, "what are your hours");
+  first.reset(); // the decoder goes back to the pool
+  for (std::size_t off = half; off < b.size(); off += 160)
+    second->feed(std::span(b).subspan(off, std::min<std::size_t>(160, b.size() - off)));
+  auto r = second->finish();
+  EXPECT_FALSE(r.unavailable);
+  EXPECT_EQ(r.text, "i need to cancel my appointment");
+}
+
+TEST(pocketsphinx, a_session_that_never_gets_a_decoder_is_unavailable_not_misheard) {
+  speech::pocketsphinx_settings s;
+  s.phrases = {"yes", "no"};
+  s.decoders = 1;
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine);
+  auto holder = (*engine)->start();
+  auto waiting = speech::make_waiting_session([&] { return (*engine)->start(); }, 1600);
+  auto pcm = telephone("yes");
+  for (std::size_t off = 0; off + 160 <= pcm.size(); off += 160)
+    waiting->feed(std::span(pcm).subspan(off, 160));
+  auto r = waiting->finish();
+  EXPECT_TRUE(r.unavailable);
+  EXPECT_TRUE(r.rejected);
+  EXPECT_EQ(r.text, "");
 }
 
 TEST(sphinx_vad, finds_speech_and_silence) {
