@@ -38,7 +38,8 @@ endif()
 
 # Speech: speexdsp (resampling), Flite (no pkg-config file), PocketSphinx/sphinxbase.
 pkg_check_modules(SPEEXDSP REQUIRED IMPORTED_TARGET speexdsp)
-pkg_check_modules(OPUSENC REQUIRED IMPORTED_TARGET libopusenc)
+pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
+pkg_check_modules(OGG REQUIRED IMPORTED_TARGET ogg)
 # Debian's pkg-config file names an include directory that does not exist: by hand.
 find_path(POCKETSPHINX_INCLUDE_DIR pocketsphinx.h PATH_SUFFIXES pocketsphinx REQUIRED)
 find_path(SPHINXBASE_INCLUDE_DIR sphinxbase/fe.h PATH_SUFFIXES x86_64-linux-gnu REQUIRED)

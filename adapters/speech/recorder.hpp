@@ -9,23 +9,33 @@
 
 namespace frontdesk::speech {
 
-/// A call's recording: both legs mixed into one Ogg Opus file (8 kHz mono, ~12 kbit/s), with
-/// short muxing delays so pages reach the disk often and a crash keeps most of the call.
+/// A call's recording: both legs mixed into one Ogg Opus file (8 kHz mono, ~12 kbit/s). Each
+/// write() ends with its pages on disk, so a crash loses at most the last block.
+///
+/// Opus encodes the telephone's 8 kHz directly (libopus, narrowband SILK at complexity 0, 60 ms
+/// packets) and libogg frames it as RFC 7845 says. libopusenc, which always encodes at 48 kHz
+/// after resampling, cost 56 µs of CPU per 20 ms of call against 24 µs this way: the recording
+/// was half of a loaded node's CPU.
 /// Blocking file I/O: use from a worker, one thread at a time.
 class recorder {
 public:
   static expected<std::unique_ptr<recorder>> open(const std::string& path,
                                                   const std::string& title);
   ~recorder();
-  /// One 20 ms frame of each leg (either may be empty: silence). μ-law in.
+  recorder(const recorder&) = delete;
+  recorder& operator=(const recorder&) = delete;
+  /// A block of each leg, sample by sample (either may be shorter or empty: silence). μ-law in.
   void write(std::span<const std::uint8_t> caller, std::span<const std::uint8_t> agent);
-  /// Drains and closes the file (also done by the destructor).
+  /// Encodes what is left, writes the last page and closes the file (also done by the
+  /// destructor).
   void close();
   double seconds() const { return double(samples_) / 8000.0; }
 
+  struct impl;
+
 private:
   recorder() = default;
-  void* enc_ = nullptr;
+  std::unique_ptr<impl> impl_;
   std::uint64_t samples_ = 0;
 };
 

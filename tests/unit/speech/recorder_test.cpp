@@ -1,10 +1,15 @@
 #include <cstdio>
 #include <filesystem>
+#include <cmath>
+#include <cstring>
 #include <fstream>
+#include <span>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "adapters/speech/recorder.hpp"
+#include "protocols/audio/mulaw.hpp"
 #include "tests/support/run.hpp"
 
 using namespace frontdesk;
@@ -41,4 +46,75 @@ TEST(recorder, an_unwritable_path_is_an_error) {
   auto r = speech::recorder::open("/nonexistent/dir/x.opus", "x");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "recording_failed");
+}
+
+namespace {
+
+// Decodes an Ogg Opus file at 8 kHz with opus-tools; empty when it cannot.
+std::vector<std::int16_t> decode(const std::string& path) {
+  auto wav = path + ".wav";
+  auto r = fixtures::run("opusdec --quiet --rate 8000 " + path + " " + wav);
+  std::vector<std::int16_t> pcm;
+  if (r.exit_code != 0)
+    return pcm;
+  std::ifstream in(wav, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  auto data = bytes.find("data");
+  if (data == std::string::npos)
+    return pcm;
+  pcm.resize((bytes.size() - data - 8) / 2);
+  std::memcpy(pcm.data(), bytes.data() + data + 8, pcm.size() * 2);
+  return pcm;
+}
+
+double rms(std::span<const std::int16_t> x) {
+  double sum = 0;
+  for (auto s : x)
+    sum += double(s) * s;
+  return x.empty() ? 0 : std::sqrt(sum / double(x.size()));
+}
+
+} // namespace
+
+// Written in 200 ms blocks as a call writes it: the decoded file has exactly the samples
+// written, the loud second where it was and silence where the call was silent.
+TEST(recorder, decodes_to_exactly_what_was_written) {
+  if (fixtures::run("opusdec --version").exit_code == 127)
+    GTEST_SKIP() << "opusdec not installed";
+  auto path = ::testing::TempDir() + "exact.opus";
+  {
+    auto r = speech::recorder::open(path, "call CA2");
+    ASSERT_TRUE(r);
+    std::vector<std::uint8_t> caller(1600), agent;
+    for (int block = 0; block < 17; ++block) { // 3.4 s: not a whole number of 60 ms packets
+      for (std::size_t i = 0; i < caller.size(); ++i) {
+        bool loud = block >= 5 && block < 10; // 1.0 s to 2.0 s
+        auto s = loud ? std::int16_t(8000 * std::sin(0.05 * double(block * 1600 + long(i)))) : 0;
+        caller[i] = audio::mulaw_encode(s);
+      }
+      (*r)->write(caller, agent);
+    }
+  }
+  auto pcm = decode(path);
+  ASSERT_EQ(pcm.size(), 17u * 1600u);
+  std::span<const std::int16_t> all(pcm);
+  EXPECT_LT(rms(all.subspan(0, 7000)), 100);        // silence before
+  EXPECT_GT(rms(all.subspan(8500, 7000)), 3000);    // the tone (~5650 RMS in)
+  EXPECT_LT(rms(all.subspan(17000, 10000)), 100);   // silence after
+}
+
+// A node that dies mid-call leaves a file that plays up to the last block written.
+TEST(recorder, a_call_cut_off_before_close_keeps_what_was_written) {
+  if (fixtures::run("opusdec --version").exit_code == 127)
+    GTEST_SKIP() << "opusdec not installed";
+  auto path = ::testing::TempDir() + "cut.opus";
+  auto r = speech::recorder::open(path, "call CA3");
+  ASSERT_TRUE(r);
+  std::vector<std::uint8_t> block(1600, audio::mulaw_encode(3000));
+  for (int i = 0; i < 10; ++i) // 2 s
+    (*r)->write(block, {});
+  auto copy = path + ".copy";
+  std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
+  auto pcm = decode(copy); // as the file is on disk now, without its last page
+  EXPECT_GE(pcm.size(), 15000u); // at least 1.875 s of the 2 s
 }
