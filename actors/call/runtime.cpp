@@ -64,9 +64,18 @@ std::int64_t now_us() {
 // ---------------------------------------------------------------------------------------------
 // media
 
+// A call's recording. The file is opened, written and closed by jobs on the recording pool
+// (low priority: a busy node lets the recording lag rather than the voice), in order.
 struct recording {
+  std::string path;
   std::unique_ptr<speech::recorder> file;
   std::shared_ptr<serial_queue> queue;
+  std::atomic<bool> open_failed{false};
+  // Blocks handed to the pool and not yet written. Past the bound (a node so loaded that the
+  // pool cannot keep up) new blocks are dropped and counted instead of queued without end.
+  std::atomic<int> backlog{0};
+  std::atomic<std::uint64_t> dropped_samples{0};
+  static constexpr int max_backlog = 150; // 30 s of 200 ms blocks
 };
 
 struct media_state {
@@ -103,10 +112,18 @@ void media_flush_recording(media_self self) {
   auto& s = self->state;
   if (!s.rec || s.rec_caller.empty())
     return;
+  if (s.rec->backlog.load() >= recording::max_backlog) {
+    s.rec->dropped_samples += s.rec_caller.size();
+    s.rec_caller.clear();
+    s.rec_agent.clear();
+    return;
+  }
+  ++s.rec->backlog;
   s.rec->queue->post([rec = s.rec, caller = std::exchange(s.rec_caller, {}),
                       agent = std::exchange(s.rec_agent, {})] {
     if (rec->file)
       rec->file->write(caller, agent);
+    --rec->backlog;
   });
 }
 
@@ -827,8 +844,16 @@ void finish(supervisor_self self, const std::string& reason) {
       st.report.summary = d[0];
       st.report.outcome = d[1];
     }
-    if (st.rec) // close the recording after every queued frame is written
-      st.rec->queue->post([rec = st.rec] { rec->file.reset(); });
+    if (st.rec) { // close the recording after every queued frame is written
+      if (st.rec->open_failed)
+        st.report.recording_path.clear();
+      st.rec->queue->post([rec = st.rec, call_sid = st.info.call_sid] {
+        rec->file.reset();
+        if (auto lost = rec->dropped_samples.load())
+          spdlog::warn("call {}: the recording lacks {:.1f} s: the node was too busy to encode it",
+                       call_sid, double(lost) / 8000.0);
+      });
+    }
     if (st.on_end)
       st.on_end(st.report);
     auto stop = [self](const auto& child) {
@@ -868,17 +893,21 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
   s.report.info = s.info;
   s.started_us = now_us();
   s.policy = restart_policy(services->max_restarts);
-  if (!services->recordings_dir.empty() && services->blocking) {
-    auto path = services->recordings_dir + "/" + s.info.call_sid + ".opus";
-    auto file = speech::recorder::open(path, "call " + s.info.call_sid);
-    if (file) {
-      s.rec = std::make_shared<recording>();
-      s.rec->file = std::move(*file);
-      s.rec->queue = std::make_shared<serial_queue>(*services->blocking);
-      s.report.recording_path = path;
-    } else {
-      spdlog::warn("call {}: not recorded: {}", s.info.call_sid, file.error().message);
-    }
+  auto* rec_pool = services->recording_pool ? services->recording_pool : services->blocking;
+  if (!services->recordings_dir.empty() && rec_pool) {
+    s.rec = std::make_shared<recording>();
+    s.rec->path = services->recordings_dir + "/" + s.info.call_sid + ".opus";
+    s.rec->queue = std::make_shared<serial_queue>(*rec_pool);
+    s.report.recording_path = s.rec->path;
+    s.rec->queue->post([rec = s.rec, call_sid = s.info.call_sid] { // file I/O: off the scheduler
+      auto file = speech::recorder::open(rec->path, "call " + call_sid);
+      if (file) {
+        rec->file = std::move(*file);
+      } else {
+        rec->open_failed = true;
+        spdlog::warn("call {}: not recorded: {}", call_sid, file.error().message);
+      }
+    });
   }
   s.media = self->spawn<caf::linked>(media_fn, s.out, caf::actor_cast<supervisor_actor>(self),
                                      s.rec, false, s.info, std::function<void(call_report)>{});

@@ -47,7 +47,8 @@ struct call_services {
   booking::calendar_service* calendar = nullptr;
   const frontdesk::clock* clk = nullptr;
   worker_pool* speech_pool = nullptr; // recognition and synthesis
-  worker_pool* blocking = nullptr;    // file writes (recordings)
+  worker_pool* blocking = nullptr;    // blocking work (the business's data and tools)
+  worker_pool* recording_pool = nullptr; // encoding and writing recordings; unset: `blocking`
   worker_pool* dialog_pool = nullptr; // blocking dialog engines (the LLM); unset: `blocking`
   std::shared_ptr<call_events> events;
   std::string recordings_dir;         // empty: calls are not recorded

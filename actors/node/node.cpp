@@ -52,6 +52,7 @@ struct node::impl {
   std::unique_ptr<worker_pool> blocking; // database writes and other blocking work
   std::unique_ptr<worker_pool> speech_pool; // recognition and synthesis
   std::unique_ptr<worker_pool> dialog_pool; // a blocking dialog engine's model calls
+  std::unique_ptr<worker_pool> recording_pool; // encoding recordings, at a lower priority
   std::unique_ptr<speech::tts_engine> tts;
   std::unique_ptr<speech::stt_engine> stt;
   std::unique_ptr<booking::calendar_service> calendar;
@@ -117,6 +118,11 @@ bool node::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   call::call_services svc;
   svc.blocking = d.blocking.get();
+  // One thread encodes every call's recording (~24 µs per 20 ms of call) at a lower priority,
+  // so that under load the voice goes first and the recordings catch up.
+  d.recording_pool =
+      std::make_unique<worker_pool>("recording", 1, 100000, worker_pool::priority{10});
+  svc.recording_pool = d.recording_pool.get();
   auto transfers = std::make_shared<edge::transfer_book>();
   svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics, transfers);
   if (d.cfg.speech.mode == "echo") {
@@ -322,6 +328,7 @@ void node::stop() {
   d.sys.reset();
   if (d.speech_pool)
     d.speech_pool->stop();
+  d.recording_pool->stop(); // writes what the ended calls left, closes their files
   if (d.dialog_pool)
     d.dialog_pool->stop();
   d.calls.reset();

@@ -2,12 +2,30 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace frontdesk {
 
 worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_queue)
     : name_(std::move(name)), max_queue_(max_queue) {
+  start(threads, 0);
+}
+
+worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_queue,
+                         priority p)
+    : name_(std::move(name)), max_queue_(max_queue) {
+  start(threads, p.nice);
+}
+
+void worker_pool::start(std::size_t threads, int nice) {
   for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i)
-    threads_.emplace_back([this] { run(); });
+    threads_.emplace_back([this, nice] {
+      // Linux gives each thread its own nice value: lower this one only.
+      if (nice > 0 && ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), ::getpriority(PRIO_PROCESS, 0) + nice) != 0)
+        spdlog::warn("worker pool '{}': cannot lower the priority of a thread", name_);
+      run();
+    });
 }
 
 worker_pool::worker_pool(std::string name, manual_t, std::size_t max_queue)

@@ -17,6 +17,13 @@ class worker_pool {
 public:
   worker_pool(std::string name, std::size_t threads, std::size_t max_queue);
 
+  /// Threads at a lower scheduling priority (`nice` 1..19 added to the process's): for work
+  /// that may lag behind but must not delay the calls, such as encoding recordings.
+  struct priority {
+    int nice = 0;
+  };
+  worker_pool(std::string name, std::size_t threads, std::size_t max_queue, priority p);
+
   /// A pool without threads: jobs wait until `run_pending()` runs them on the caller's thread.
   /// For deterministic tests, where one thread drives the actors (CAF's test coordinator) and
   /// the blocking work alike.
@@ -41,6 +48,7 @@ public:
 
 private:
   void run();
+  void start(std::size_t threads, int nice);
 
   std::string name_;
   std::size_t max_queue_;

@@ -1,6 +1,9 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+
+#include <sys/resource.h>
+#include <unistd.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,4 +70,16 @@ TEST(worker_pool, a_manual_pool_runs_jobs_only_when_asked_on_the_callers_thread)
   EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(same_thread);
   EXPECT_EQ(pool.run_pending(), 0u);
+}
+
+TEST(worker_pool, a_lower_priority_pool_runs_its_jobs_at_that_priority) {
+  int process_nice = ::getpriority(PRIO_PROCESS, 0);
+  std::promise<int> seen;
+  {
+    worker_pool pool("background", 1, 10, worker_pool::priority{5});
+    pool.post([&] { seen.set_value(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()))); });
+    pool.stop();
+  }
+  EXPECT_EQ(seen.get_future().get(), std::min(19, process_nice + 5));
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, 0), process_nice); // the caller's own is untouched
 }
