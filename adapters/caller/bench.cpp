@@ -198,6 +198,13 @@ bench_report run_bench(const bench_options& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     metrics_after = scrape_metrics(o.call.base_url);
   }
+  // Then for what the ended calls still hold to be let go: recordings finish encoding on a
+  // low-priority worker after the call, so their files close a little later under load.
+  if (o.node_pid && rep.node_fds_before >= 0)
+    for (auto until = std::chrono::steady_clock::now() + o.settle;
+         read_proc_usage(o.node_pid).fds > rep.node_fds_before + 2 &&
+         std::chrono::steady_clock::now() < until;)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
   if (!metrics_after.empty())
     rep.node_calls_live_after =
         static_cast<std::uint64_t>(std::max(0.0, metric_value(metrics_after, "frontdesk_calls_live")));
