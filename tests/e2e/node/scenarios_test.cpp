@@ -28,6 +28,11 @@ struct scenario_case {
   bool text;
 };
 
+// How ctest and failures show a case (GoogleTest would print its bytes).
+void PrintTo(const scenario_case& c, std::ostream* os) {
+  *os << c.file << (c.text ? " as text" : " as audio");
+}
+
 std::string case_name(const ::testing::TestParamInfo<scenario_case>& info) {
   return info.param.file + (info.param.text ? "_text" : "_audio");
 }
