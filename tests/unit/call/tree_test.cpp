@@ -15,6 +15,7 @@
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/workers/pool.hpp"
+#include "tests/support/fragile_dialog.hpp"
 
 using namespace frontdesk;
 using namespace frontdesk::call;
@@ -69,22 +70,7 @@ public:
   std::vector<std::string> said;
 };
 
-// Throws when the caller says "crash": the dialog actor dies and must be restarted.
-class fragile_dialog final : public dialog::dialog_engine {
-public:
-  dialog::reply start(const dialog::business_context& c) override { return inner_.start(c); }
-  dialog::reply on_caller(std::string_view text) override {
-    if (std::string(text).find("crash") != std::string::npos)
-      throw std::runtime_error("dialog engine failure (test)");
-    return inner_.on_caller(text);
-  }
-  dialog::reply on_result(const dialog::tool_result& r) override { return inner_.on_result(r); }
-  void on_interrupted(std::string_view h) override { inner_.on_interrupted(h); }
-  dialog::summary summarize() const override { return inner_.summarize(); }
-
-private:
-  dialog::echo_engine inner_;
-};
+using fixtures::fragile_dialog;
 
 struct tree_fixture {
   std::unique_ptr<speech::tts_engine> tts = speech::make_flite_tts("kal16");
