@@ -292,7 +292,10 @@ int find_capacity(const bench_cli& o) {
   table << "callers  live  ok  failed  turn_p50  turn_p95  turn_p99  runtime_p95  late_p99  "
            "rejected  no_decoder  node_cpu_s\n";
   boost::json::array steps;
-  for (int n = o.b.calls; n <= o.max_calls;) {
+  // Grows by about half each step until a step fails, then halves the gap between the largest
+  // that held and the smallest that did not, down to a tenth of the answer (or one call).
+  int failed_at = -1;
+  for (int n = o.b.calls; n <= o.max_calls && n > held;) {
     auto b = o.b;
     b.calls = n;
     // All the callers at once: added within five seconds, each call lasting longer than that.
@@ -316,12 +319,19 @@ int find_capacity(const bench_cli& o) {
                    "{}, no decoder {}, turn P95 {:.0f} ms)",
                    n, rep.failed, rep.turns_unanswered, rep.stt_rejected, rep.stt_utterances,
                    rep.stt_unavailable, rep.turn_p95_ms);
-      break;
+      failed_at = n;
+    } else {
+      held = n;
+      if (n == o.max_calls)
+        break;
     }
-    held = n;
-    if (n == o.max_calls)
+    if (failed_at < 0) {
+      n = std::min(o.max_calls, n < 20 ? std::max(n + 1, n * 3 / 2) : (n * 3 / 2 + 9) / 10 * 10);
+      continue;
+    }
+    if (failed_at - held <= std::max(1, held / 10))
       break;
-    n = std::min(o.max_calls, n < 20 ? std::max(n + 1, n * 3 / 2) : (n * 3 / 2 + 9) / 10 * 10);
+    n = (held + failed_at) / 2;
   }
   if (o.json)
     std::cout << boost::json::serialize(boost::json::object{
@@ -527,7 +537,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86400.0));
   bench->add_flag("--find-capacity", bc.find_capacity,
                   "Raise the number of callers (from --calls, x1.5 a step, at least +1) until turn latency "
-                  "P95 passes --max-turn-p95 or a call fails; report the largest that held");
+                  "P95 passes --max-turn-p95 or a call fails, then narrow the gap by halves to a "
+                  "tenth; report the largest that held");
   bench->add_option("--max-turn-p95", bc.max_turn_p95_ms,
                     "With --find-capacity: the turn latency P95 (ms) a load must stay under")
       ->capture_default_str();
