@@ -188,7 +188,7 @@ const std::vector<key_entry>& entries() {
         "tests)."},
        str(&config::speech, &config::speech_section::dialog,
            [](const std::string& v) { return one_of(v, {"rules", "llm", "echo"}); })},
-      {{"speech.decoders", "integer", "8",
+      {{"speech.decoders", "integer", "16",
         "Recogniser decoders (each ~7 MB). A caller who starts speaking while all are busy waits for "
         "one, the audio kept; only an utterance that ends before one frees is asked to repeat."},
        integer(&config::speech, &config::speech_section::decoders, 1, 256)},
