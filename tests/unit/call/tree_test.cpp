@@ -110,9 +110,12 @@ struct tree_fixture {
     sys.reset();
     pool.stop();
   }
-  // Speaks into the call as Twilio would deliver it: words, then a second of silence.
+  // Speaks into the call as Twilio would deliver it: a second of the line before the words (a
+  // new listener's VAD spends its first 800 ms learning the line), the words, then a second of
+  // silence.
   void say(call_handle& call, const std::string& text) {
     auto words = *speech::synthesize_all(*caller, text);
+    words.insert(words.begin(), 8000, 0xff);
     words.resize(words.size() + 8000, 0xff);
     for (std::size_t off = 0; off + 160 <= words.size(); off += 160) {
       call.audio({words.begin() + long(off), words.begin() + long(off + 160)}, 0);

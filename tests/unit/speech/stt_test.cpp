@@ -1,6 +1,8 @@
 // The embedded recogniser and VAD on speech the test synthesises with a different voice from
 // the receptionist's, sent through the telephone's μ-law.
+#include <algorithm>
 #include <chrono>
+#include <random>
 
 #include <gtest/gtest.h>
 
@@ -206,6 +208,24 @@ TEST(pocketsphinx, a_session_that_never_gets_a_decoder_is_unavailable_not_mishea
   EXPECT_TRUE(r.unavailable);
   EXPECT_TRUE(r.rejected);
   EXPECT_EQ(r.text, "");
+}
+
+// Line noise from the first frame (a real telephone line) is never taken for speech: the
+// front end calls its first ~700 ms of any steady noise speech while it learns the level.
+TEST(sphinx_vad, steady_line_noise_from_the_start_is_not_speech) {
+  for (double level : {30.0, 300.0, 1000.0}) {
+    auto v = speech::make_sphinx_vad();
+    std::mt19937 rng(7);
+    std::normal_distribution<double> noise(0, level);
+    std::vector<std::int16_t> frame(160);
+    int speech_frames = 0;
+    for (int i = 0; i < 150; ++i) { // 3 s
+      for (auto& s : frame)
+        s = static_cast<std::int16_t>(std::clamp(noise(rng), -32768.0, 32767.0));
+      speech_frames += v->is_speech(frame);
+    }
+    EXPECT_EQ(speech_frames, 0) << "noise RMS " << level;
+  }
 }
 
 TEST(sphinx_vad, finds_speech_and_silence) {
