@@ -71,6 +71,17 @@ public:
   virtual bool send_media(std::span<const std::uint8_t> mulaw) = 0;
   virtual bool send_mark(std::string_view name) = 0;
   virtual bool send_clear() = 0;
+  /// One message of a batch: a frame of audio, or (audio empty) a mark.
+  struct outbound {
+    std::span<const std::uint8_t> audio;
+    std::string_view mark;
+  };
+  /// Sends several messages in order, handed to the connection at once (the media actor's
+  /// frames of one pacing tick). The default sends them one by one.
+  virtual void send_batch(std::span<const outbound> batch) {
+    for (auto& m : batch)
+      m.audio.empty() ? send_mark(m.mark) : send_media(m.audio);
+  }
   /// Ends the stream from our side (hang-up, transfer, shutdown).
   virtual void close(std::string_view reason) = 0;
 };

@@ -183,9 +183,12 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
       },
       [=](tick_atom) {
         auto& st = self->state;
-        for (auto& item : st.pacer.poll(self->clock().now())) {
+        auto items = st.pacer.poll(self->clock().now());
+        std::vector<media_out::outbound> batch; // one hand-over to the connection per tick
+        batch.reserve(items.size());
+        for (auto& item : items) {
           if (item.what == media::pacer::item::kind::media) {
-            st.out->send_media(item.audio);
+            batch.push_back({item.audio, {}});
             ++st.report->frames_out;
             if (st.rec && st.agent_tap.size() < 8000 * 30)
               st.agent_tap.insert(st.agent_tap.end(), item.audio.begin(), item.audio.end());
@@ -196,9 +199,11 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
                 self->send(st.supervisor, milestone{utt, now_us(), false});
             }
           } else {
-            st.out->send_mark(item.mark);
+            batch.push_back({{}, item.mark});
           }
         }
+        if (!batch.empty())
+          st.out->send_batch(batch);
         media_update_speaking(self);
         if (st.pacer.queued() == 0ms) {
           st.ticking = false;

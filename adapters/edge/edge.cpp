@@ -311,6 +311,21 @@ public:
     return conn_->send_text(twilio::mark_message(sid_, name));
   }
   bool send_clear() override { return conn_->send_text(twilio::clear_message(sid_)); }
+  void send_batch(std::span<const outbound> batch) override {
+    std::vector<std::string> texts;
+    texts.reserve(batch.size());
+    std::uint64_t media = 0;
+    for (auto& m : batch) {
+      if (m.audio.empty()) {
+        texts.push_back(twilio::mark_message(sid_, m.mark));
+      } else {
+        texts.push_back(twilio::media_message(sid_, m.audio));
+        ++media;
+      }
+    }
+    bool ok = conn_->send_texts(std::move(texts));
+    (ok ? out_ : dropped_).inc(media);
+  }
   void close(std::string_view reason) override { conn_->close(1000, std::string(reason)); }
 
 private:

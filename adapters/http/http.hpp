@@ -48,6 +48,14 @@ public:
   /// Queues a text frame. False when the connection is closed or its outbound queue is full;
   /// a full queue means the peer stopped reading, and the connection is then closed (1008).
   virtual bool send_text(std::string text) = 0;
+  /// Queues several text frames, in order, with one hand-over to the io thread. False when
+  /// any was not taken (as send_text).
+  virtual bool send_texts(std::vector<std::string> texts) {
+    bool all = true;
+    for (auto& t : texts)
+      all = send_text(std::move(t)) && all;
+    return all;
+  }
   virtual void close(std::uint16_t code, std::string reason) = 0;
   virtual const std::string& remote() const = 0;
 };

@@ -135,6 +135,23 @@ public:
     return true;
   }
 
+  bool send_texts(std::vector<std::string> texts) override {
+    if (texts.empty())
+      return true;
+    if (closed_.load() || queued_.load() + texts.size() > srv_->limits.max_ws_outbound_messages) {
+      srv_->stats.ws_dropped += texts.size();
+      if (!closed_.load())
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->overflow(); });
+      return false;
+    }
+    queued_ += texts.size();
+    net::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(texts)]() mutable {
+      for (auto& one : t)
+        self->enqueue(std::move(one));
+    });
+    return true;
+  }
+
   void close(std::uint16_t code, std::string reason) override {
     net::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)] {
       self->close_now(close_info::how::server_closed, code, r);

@@ -206,6 +206,55 @@ TEST(http_server, websocket_echo_with_text_and_binary) {
   EXPECT_EQ(info.reason, "bye");
 }
 
+// A batch (the media actor's frames of one tick) arrives whole and in order, interleaved
+// correctly with single sends around it.
+TEST(http_server, a_batch_of_texts_arrives_in_order_between_single_sends) {
+  fixture f;
+  ws_client_pool pool;
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::string> got;
+  auto c = pool.connect(f.url("/ws", "ws"), {}, {[&](std::string_view t) {
+                                                  std::lock_guard lk(m);
+                                                  got.emplace_back(t);
+                                                  cv.notify_all();
+                                                },
+                                                {}});
+  ASSERT_TRUE(c) << c.error().message;
+  auto h = f.handler(0);
+  ASSERT_TRUE(h);
+  std::vector<std::string> expected{"first"};
+  ASSERT_TRUE(h->conn->send_text("first"));
+  std::vector<std::string> batch;
+  for (int i = 0; i < 50; ++i)
+    batch.push_back("frame " + std::to_string(i));
+  expected.insert(expected.end(), batch.begin(), batch.end());
+  ASSERT_TRUE(h->conn->send_texts(std::move(batch)));
+  ASSERT_TRUE(h->conn->send_texts({}));
+  ASSERT_TRUE(h->conn->send_text("last"));
+  expected.push_back("last");
+  std::unique_lock lk(m);
+  ASSERT_TRUE(cv.wait_for(lk, 5s, [&] { return got.size() == expected.size(); }));
+  EXPECT_EQ(got, expected);
+}
+
+// A batch larger than the outbound queue's room is refused whole, and the session is closed as
+// a peer that stopped reading would be.
+TEST(http_server, a_batch_beyond_the_outbound_bound_is_refused) {
+  server_limits limits;
+  limits.max_ws_outbound_messages = 10;
+  fixture f(limits);
+  ws_client_pool pool;
+  auto c = pool.connect(f.url("/ws", "ws"), {}, {[](std::string_view) {}, {}});
+  ASSERT_TRUE(c) << c.error().message;
+  auto h = f.handler(0);
+  ASSERT_TRUE(h);
+  EXPECT_FALSE(h->conn->send_texts(std::vector<std::string>(11, "x")));
+  auto fut = h->closed.get_future();
+  ASSERT_EQ(fut.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(fut.get().why, close_info::how::overflow);
+}
+
 TEST(http_server, a_refused_upgrade_gets_403) {
   fixture f;
   ws_client_pool pool;
