@@ -1,6 +1,17 @@
 #include "actors/dialog/rules_engine.hpp"
 
 namespace frontdesk::dialog {
+namespace {
+
+// "a, b, or c", as the offers are read out.
+std::string spoken_list(const std::vector<std::string>& items) {
+  std::string list;
+  for (std::size_t k = 0; k < items.size(); ++k)
+    list += (k == 0 ? "" : (k + 1 == items.size() ? ", or " : ", ")) + items[k];
+  return list;
+}
+
+} // namespace
 
 std::string summary::text() const {
   std::string s = !narrative.empty()
@@ -241,6 +252,14 @@ reply rules_engine::on_caller(std::string_view text) {
         return handle_intent(i, text);
       return say("No problem. What other day or time would you like?");
     }
+    if (state_ == state::choosing_option) {
+      // Neither one of the offers nor another day or time ("yes please", a misheard word):
+      // ask which, instead of checking the first request all over again.
+      auto w = parse_time_ ? parse_time_(text) : std::nullopt;
+      if (!w || (w->date.empty() && w->time.empty() && w->part_of_day.empty()))
+        return say("Which would you like: " + spoken_list(options_) +
+                   "? Or tell me another day and time.");
+    }
     note_when(text);
     if (when_ && (!when_->date.empty() || !when_->time.empty()))
       return check(*when_);
@@ -360,10 +379,7 @@ reply rules_engine::on_result(const tool_result& res) {
       return say(lead + " I don't see any openings around then. Would another day work?");
     }
     state_ = state::choosing_option;
-    std::string list;
-    for (std::size_t k = 0; k < options_.size(); ++k)
-      list += (k == 0 ? "" : (k + 1 == options_.size() ? ", or " : ", ")) + options_[k];
-    return say(lead + " I have " + list + ". Which would you like?");
+    return say(lead + " I have " + spoken_list(options_) + ". Which would you like?");
   };
   if (res.name == "check_slot" || res.name == "hold_slot") {
     if (res.ok) {

@@ -107,6 +107,40 @@ TEST(rules_engine, a_taken_slot_offers_alternatives_and_the_caller_picks_one) {
   EXPECT_EQ(e.current(), rules_engine::state::asking_name);
 }
 
+// "Yes please" to three offers names none of them: the caller is asked which, and the first
+// request is not checked again (the scenario set's caller heard the same refusal three times).
+TEST(rules_engine, a_yes_to_several_offers_is_asked_which) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("can i come in friday at two");
+  e.on_result(tool_result{"check_slot", false, {{"reason", "outside_hours"}},
+                          {"Friday at 1 PM", "Friday at 3 PM", "Friday at 4 PM"},
+                          {"2026-03-06T13:00", "2026-03-06T15:00", "2026-03-06T16:00"}});
+  auto r = e.on_caller("yes please");
+  EXPECT_TRUE(r.tools.empty());
+  EXPECT_EQ(e.current(), rules_engine::state::choosing_option);
+  EXPECT_EQ(r.say, "Which would you like: Friday at 1 PM, Friday at 3 PM, or Friday at 4 PM? "
+                   "Or tell me another day and time.");
+  r = e.on_caller("the second one");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "hold_slot");
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-06T15:00");
+}
+
+// Another day and time while choosing is a new request, checked as such.
+TEST(rules_engine, another_time_while_choosing_is_checked) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("can i come in friday at two");
+  e.on_result(tool_result{"check_slot", false, {{"reason", "taken"}},
+                          {"Friday at 1 PM", "Friday at 4 PM"},
+                          {"2026-03-06T13:00", "2026-03-06T16:00"}});
+  auto r = e.on_caller("how about tomorrow morning");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["date"], "2026-03-05");
+}
+
 TEST(rules_engine, asks_for_a_time_when_none_was_given) {
   rules_engine e(fake_times);
   e.start(dental());
