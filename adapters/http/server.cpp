@@ -118,17 +118,8 @@ public:
   }
 
   bool send_text(std::string text) override {
-    if (closed_.load()) {
-      srv_->stats.ws_dropped++;
+    if (!admit(1))
       return false;
-    }
-    // The queue size is checked here too (approximately) so producers learn at once.
-    if (queued_.load() >= srv_->limits.max_ws_outbound_messages) {
-      srv_->stats.ws_dropped++;
-      net::post(ws_.get_executor(), [self = shared_from_this()] { self->overflow(); });
-      return false;
-    }
-    queued_++;
     net::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(text)]() mutable {
       self->enqueue(std::move(t));
     });
@@ -138,13 +129,8 @@ public:
   bool send_texts(std::vector<std::string> texts) override {
     if (texts.empty())
       return true;
-    if (closed_.load() || queued_.load() + texts.size() > srv_->limits.max_ws_outbound_messages) {
-      srv_->stats.ws_dropped += texts.size();
-      if (!closed_.load())
-        net::post(ws_.get_executor(), [self = shared_from_this()] { self->overflow(); });
+    if (!admit(texts.size()))
       return false;
-    }
-    queued_ += texts.size();
     net::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(texts)]() mutable {
       for (auto& one : t)
         self->enqueue(std::move(one));
@@ -167,6 +153,23 @@ public:
   const std::string& remote() const override { return remote_; }
 
 private:
+  // Takes `n` frames into the outbound queue's count, or refuses them all: the connection is
+  // closed, or the queue would pass its bound (checked here too, approximately, so producers
+  // learn at once; a full queue means the peer stopped reading, and the session is closed).
+  bool admit(std::size_t n) {
+    if (closed_.load()) {
+      srv_->stats.ws_dropped += n;
+      return false;
+    }
+    if (queued_.load() + n > srv_->limits.max_ws_outbound_messages) {
+      srv_->stats.ws_dropped += n;
+      net::post(ws_.get_executor(), [self = shared_from_this()] { self->overflow(); });
+      return false;
+    }
+    queued_ += n;
+    return true;
+  }
+
   void on_accept(beast::error_code ec) {
     if (ec) {
       srv_->stats.ws_errors++;

@@ -2,9 +2,12 @@
 #include <utility>
 
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio.hpp>
 #include <gtest/gtest.h>
@@ -74,6 +77,26 @@ struct fixture {
       std::this_thread::sleep_for(5ms);
     }
     return nullptr;
+  }
+};
+
+// What a WebSocket client received, in order; a test waits for a number of messages.
+struct received {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::string> texts;
+  std::function<void(std::string_view)> callback() {
+    return [this](std::string_view t) {
+      std::lock_guard lk(m);
+      texts.emplace_back(t);
+      cv.notify_all();
+    };
+  }
+  // The messages once `n` have come (or after 5 s, what came by then).
+  std::vector<std::string> wait_for(std::size_t n) {
+    std::unique_lock lk(m);
+    cv.wait_for(lk, 5s, [&] { return texts.size() >= n; });
+    return texts;
   }
 };
 
@@ -176,27 +199,17 @@ TEST(http_server, connections_beyond_the_limit_are_refused) {
 
 TEST(http_server, websocket_echo_with_text_and_binary) {
   fixture f;
+  received got; // outlives the pool, whose io thread calls into it
   ws_client_pool pool;
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<std::string> got;
-  auto c = pool.connect(f.url("/ws", "ws"), {}, {[&](std::string_view t) {
-                                                  std::lock_guard lk(m);
-                                                  got.emplace_back(t);
-                                                  cv.notify_all();
-                                                },
-                                                {}});
+  auto c = pool.connect(f.url("/ws", "ws"), {}, {got.callback(), {}});
   ASSERT_TRUE(c) << c.error().message;
   (*c)->send_text("one");
   (*c)->send_binary("bin");
   (*c)->send_text("two");
-  std::unique_lock lk(m);
-  ASSERT_TRUE(cv.wait_for(lk, 5s, [&] { return got.size() == 2; }));
-  EXPECT_EQ(got, (std::vector<std::string>{"echo:one", "echo:two"}));
+  EXPECT_EQ(got.wait_for(2), (std::vector<std::string>{"echo:one", "echo:two"}));
   auto h = f.handler(0);
   ASSERT_TRUE(h);
   EXPECT_EQ(h->binaries.load(), 1);
-  lk.unlock();
   (*c)->close(1000, "bye");
   auto fut = h->closed.get_future();
   ASSERT_EQ(fut.wait_for(5s), std::future_status::ready);
@@ -210,16 +223,9 @@ TEST(http_server, websocket_echo_with_text_and_binary) {
 // correctly with single sends around it.
 TEST(http_server, a_batch_of_texts_arrives_in_order_between_single_sends) {
   fixture f;
+  received got; // outlives the pool, whose io thread calls into it
   ws_client_pool pool;
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<std::string> got;
-  auto c = pool.connect(f.url("/ws", "ws"), {}, {[&](std::string_view t) {
-                                                  std::lock_guard lk(m);
-                                                  got.emplace_back(t);
-                                                  cv.notify_all();
-                                                },
-                                                {}});
+  auto c = pool.connect(f.url("/ws", "ws"), {}, {got.callback(), {}});
   ASSERT_TRUE(c) << c.error().message;
   auto h = f.handler(0);
   ASSERT_TRUE(h);
@@ -233,9 +239,7 @@ TEST(http_server, a_batch_of_texts_arrives_in_order_between_single_sends) {
   ASSERT_TRUE(h->conn->send_texts({}));
   ASSERT_TRUE(h->conn->send_text("last"));
   expected.push_back("last");
-  std::unique_lock lk(m);
-  ASSERT_TRUE(cv.wait_for(lk, 5s, [&] { return got.size() == expected.size(); }));
-  EXPECT_EQ(got, expected);
+  EXPECT_EQ(got.wait_for(expected.size()), expected);
 }
 
 // A batch larger than the outbound queue's room is refused whole, and the session is closed as
