@@ -224,42 +224,37 @@ reply rules_engine::on_caller(std::string_view text) {
   switch (state_) {
   case state::asking_when:
   case state::choosing_option: {
+    std::optional<when> said; // while choosing: the day or time in the answer, if any
     if (state_ == state::choosing_option) {
-      if (auto c = extract_choice(text, options_.size())) {
-        slot_start_ = option_values_[*c];
-        slot_text_ = options_[*c];
+      auto hold = [this](std::size_t k) {
+        slot_start_ = option_values_[k];
+        slot_text_ = options_[k];
         state_ = state::waiting;
         reply r = say("Let me hold that for you.");
         r.tools.push_back({"hold_slot", {{"start", slot_start_}}});
         return r;
-      }
+      };
+      if (auto c = extract_choice(text, options_.size()))
+        return hold(*c);
       // "the one at three": match an offered time.
-      auto w = parse_time_ ? parse_time_(text) : std::nullopt;
-      if (w && !w->time.empty())
+      said = parse_time_ ? parse_time_(text) : std::nullopt;
+      if (said && !said->time.empty())
         for (std::size_t k = 0; k < option_values_.size(); ++k)
-          if (option_values_[k].find("T" + w->time) != std::string::npos &&
-              (w->date.empty() || option_values_[k].rfind(w->date, 0) == 0)) {
-            slot_start_ = option_values_[k];
-            slot_text_ = options_[k];
-            state_ = state::waiting;
-            reply r = say("Let me hold that for you.");
-            r.tools.push_back({"hold_slot", {{"start", slot_start_}}});
-            return r;
-          }
+          if (option_values_[k].find("T" + said->time) != std::string::npos &&
+              (said->date.empty() || option_values_[k].rfind(said->date, 0) == 0))
+            return hold(k);
     }
     if (i == intent::goodbye || (i == intent::no && state_ == state::choosing_option)) {
       if (i == intent::goodbye)
         return handle_intent(i, text);
       return say("No problem. What other day or time would you like?");
     }
-    if (state_ == state::choosing_option) {
-      // Neither one of the offers nor another day or time ("yes please", a misheard word):
-      // ask which, instead of checking the first request all over again.
-      auto w = parse_time_ ? parse_time_(text) : std::nullopt;
-      if (!w || (w->date.empty() && w->time.empty() && w->part_of_day.empty()))
-        return say("Which would you like: " + spoken_list(options_) +
-                   "? Or tell me another day and time.");
-    }
+    // Neither one of the offers nor another day or time ("yes please", a misheard word): ask
+    // which, instead of checking the first request all over again.
+    if (state_ == state::choosing_option &&
+        (!said || (said->date.empty() && said->time.empty() && said->part_of_day.empty())))
+      return say("Which would you like: " + spoken_list(options_) +
+                 "? Or tell me another day and time.");
     note_when(text);
     if (when_ && (!when_->date.empty() || !when_->time.empty()))
       return check(*when_);
