@@ -83,9 +83,10 @@ calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
 
 } // namespace
 
-proto::calendar_actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
-                                worker_pool& pool, const frontdesk::clock* clk,
-                                std::string business_id, std::chrono::seconds profile_ttl) {
+proto::calendar_actor spawn_calendar_actor(caf::actor_system& sys,
+                                           booking::calendar_service& service, worker_pool& pool,
+                                           const frontdesk::clock* clk, std::string business_id,
+                                           std::chrono::seconds profile_ttl) {
   return sys.spawn(calendar_fn, &service, &pool, clk, std::move(business_id), profile_ttl);
 }
 

@@ -23,9 +23,9 @@ namespace frontdesk::call {
 /// constraint stays the final guard across nodes.
 ///
 /// Include only from actor code (the interface pulls in CAF).
-proto::calendar_actor spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service,
-                                worker_pool& pool, const frontdesk::clock* clk,
-                                std::string business_id,
-                                std::chrono::seconds profile_ttl = std::chrono::seconds(30));
+proto::calendar_actor
+spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service, worker_pool& pool,
+                     const frontdesk::clock* clk, std::string business_id,
+                     std::chrono::seconds profile_ttl = std::chrono::seconds(30));
 
 } // namespace frontdesk::call

@@ -79,8 +79,12 @@ public:
   /// Sends several messages in order, handed to the connection at once (the media actor's
   /// frames of one pacing tick). The default sends them one by one.
   virtual void send_batch(std::span<const outbound> batch) {
-    for (auto& m : batch)
-      m.audio.empty() ? send_mark(m.mark) : send_media(m.audio);
+    for (auto& m : batch) {
+      if (m.audio.empty())
+        send_mark(m.mark);
+      else
+        send_media(m.audio);
+    }
   }
   /// Ends the stream from our side (hang-up, transfer, shutdown).
   virtual void close(std::string_view reason) = 0;

@@ -137,8 +137,9 @@ void media_start_ticking(media_self self) {
 }
 
 media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> out,
-                          supervisor_actor supervisor, std::shared_ptr<recording> rec, bool echo,
-                          call_info info, std::function<void(call_report)> on_end) {
+                                    supervisor_actor supervisor, std::shared_ptr<recording> rec,
+                                    bool echo, call_info info,
+                                    std::function<void(call_report)> on_end) {
   auto& s = self->state;
   s.out = std::move(out);
   s.supervisor = std::move(supervisor);
@@ -284,7 +285,7 @@ template <class Self>
 void log_failures(Self* self, const std::string& call_sid, const char* role);
 
 listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor supervisor,
-                             call_services* services, call_info info) {
+                                          call_services* services, call_info info) {
   auto& s = self->state;
   log_failures(self, info.call_sid, "listener");
   s.info = std::make_shared<const call_info>(std::move(info));
@@ -415,7 +416,8 @@ std::vector<std::string> sentences(const std::string& text) {
 }
 
 speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supervisor,
-                                        media_actor media, call_services* services, std::string call_sid) {
+                                        media_actor media, call_services* services,
+                                        std::string call_sid) {
   auto& s = self->state;
   log_failures(self, call_sid, "speaker");
   s.supervisor = std::move(supervisor);
@@ -505,8 +507,7 @@ reply_text to_reply(const dialog::reply& r) {
 void dialog_handle(dialog_self self, dialog::reply r);
 
 // Calls the engine: inline when it never blocks, otherwise on the dialog pool in order.
-void dialog_engine_call(dialog_self self,
-                        std::function<dialog::reply(dialog::dialog_engine&)> f) {
+void dialog_engine_call(dialog_self self, std::function<dialog::reply(dialog::dialog_engine&)> f) {
   auto& st = self->state;
   if (!st.engine_queue) {
     dialog_handle(self, f(*st.shared_engine));
@@ -885,9 +886,10 @@ void finish(supervisor_self self, const std::string& reason) {
 }
 
 supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info info,
-                               std::shared_ptr<media_out> out,
-                               std::function<void(call_report)> on_end, call_services* services,
-                                            calendar_actor calendar, std::shared_ptr<audio_route> route) {
+                                              std::shared_ptr<media_out> out,
+                                              std::function<void(call_report)> on_end,
+                                              call_services* services, calendar_actor calendar,
+                                              std::shared_ptr<audio_route> route) {
   auto& s = self->state;
   s.calendar = std::move(calendar);
   s.route = std::move(route);

@@ -22,7 +22,8 @@ void worker_pool::start(std::size_t threads, int nice) {
   for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i)
     threads_.emplace_back([this, nice] {
       // Linux gives each thread its own nice value: lower this one only.
-      if (nice > 0 && ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), ::getpriority(PRIO_PROCESS, 0) + nice) != 0)
+      auto tid = static_cast<id_t>(::gettid());
+      if (nice > 0 && ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + nice) != 0)
         spdlog::warn("worker pool '{}': cannot lower the priority of a thread", name_);
       run();
     });
