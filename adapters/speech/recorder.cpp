@@ -16,7 +16,7 @@ namespace frontdesk::speech {
 namespace {
 
 constexpr int rate = 8000;
-constexpr int packet_samples = 480;   // 60 ms at 8 kHz: the cheapest packet for SILK
+constexpr int packet_samples = 160;   // 20 ms at 8 kHz: CELT's longest packet
 constexpr int to_48k = 48000 / rate;  // granule positions count 48 kHz samples
 
 void put_le(std::vector<unsigned char>& out, std::uint32_t v, int bytes) {
@@ -95,11 +95,12 @@ expected<std::unique_ptr<recorder>> recorder::open(const std::string& path,
   if (!m->file)
     return fail("recording_failed", "cannot create " + path);
   int err = 0;
-  m->enc = opus_encoder_create(rate, 1, OPUS_APPLICATION_VOIP, &err);
+  // CELT (the restricted low-delay application) costs 12 µs per 20 ms here against 29 µs for
+  // SILK at its cheapest: the recording is the biggest per-frame cost of a loaded node.
+  m->enc = opus_encoder_create(rate, 1, OPUS_APPLICATION_RESTRICTED_LOWDELAY, &err);
   if (!m->enc)
     return fail("recording_failed", std::string("opus: ") + opus_strerror(err));
-  opus_encoder_ctl(m->enc, OPUS_SET_BITRATE(12000));
-  opus_encoder_ctl(m->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+  opus_encoder_ctl(m->enc, OPUS_SET_BITRATE(16000));
   opus_encoder_ctl(m->enc, OPUS_SET_COMPLEXITY(0));
   opus_encoder_ctl(m->enc, OPUS_GET_LOOKAHEAD(&m->lookahead));
   std::random_device rd;

@@ -9,13 +9,14 @@
 
 namespace frontdesk::speech {
 
-/// A call's recording: both legs mixed into one Ogg Opus file (8 kHz mono, ~12 kbit/s). Each
+/// A call's recording: both legs mixed into one Ogg Opus file (8 kHz mono, 16 kbit/s). Each
 /// write() ends with its pages on disk, so a crash loses at most the last block.
 ///
-/// Opus encodes the telephone's 8 kHz directly (libopus, narrowband SILK at complexity 0, 60 ms
-/// packets) and libogg frames it as RFC 7845 says. libopusenc, which always encodes at 48 kHz
-/// after resampling, cost 56 µs of CPU per 20 ms of call against 24 µs this way: the recording
-/// was half of a loaded node's CPU.
+/// Opus encodes the telephone's 8 kHz directly (libopus in its CELT mode at complexity 0, 20 ms
+/// packets) and libogg frames it as RFC 7845 says. Measured per 20 ms of call with
+/// `frontdesk-recorder-bench`: libopusenc (always 48 kHz, after resampling) 56 µs, narrowband
+/// SILK at its cheapest 29 µs, CELT 12 µs. The recording is still the largest per-frame cost of
+/// a loaded node.
 /// Blocking file I/O: use from a worker, one thread at a time.
 class recorder {
 public:
