@@ -151,7 +151,8 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
   return {
       [=](audio_in& a) {
         auto& st = self->state;
-        ++st.report->frames_in;
+        // One frame, or a block of them for the recording alone (see audio_route).
+        st.report->frames_in += std::max<std::size_t>(1, a.mulaw.size() / audio::frame_samples);
         // The echo repeats what the caller says; the silence between words is not sent back.
         bool silent = std::all_of(a.mulaw.begin(), a.mulaw.end(),
                                   [](std::uint8_t b) { return b == 0xFF || b == 0x7F; });
@@ -732,6 +733,12 @@ struct audio_route {
   listener_actor listener;
   media_actor media; // only when recording
   std::atomic<std::uint64_t> frames_in{0};
+  // Caller audio for the recording, handed to the media actor 200 ms at a time (the media
+  // actor needs it for nothing else: one activation per ten frames instead of one per frame).
+  // The supervisor takes what is left when the call ends.
+  std::vector<std::uint8_t> rec_pending;
+  std::uint64_t rec_pending_ts = 0;
+  static constexpr std::size_t rec_block = 10 * audio::frame_samples;
 };
 
 struct supervisor_state {
@@ -872,6 +879,19 @@ void finish(supervisor_self self, const std::string& reason) {
     stop(st.dialog);
     self->quit();
   };
+  // The caller audio the route still holds goes to the recording before the media actor sums up.
+  if (s.route && s.media) {
+    std::vector<std::uint8_t> rest;
+    std::uint64_t rest_ts = 0;
+    {
+      std::lock_guard lk(s.route->mtx);
+      rest = std::exchange(s.route->rec_pending, {});
+      rest_ts = s.route->rec_pending_ts;
+      s.route->media = media_actor{}; // later frames are past the end of the recording
+    }
+    if (!rest.empty())
+      self->send(s.media, audio_in{std::move(rest), rest_ts});
+  }
   // Ask media and dialog for their figures, then end; a child that does not answer in time
   // does not hold the call open.
   self->request(s.media, 1s, summary_atom::value)
@@ -1096,15 +1116,28 @@ public:
     if (route_) {
       listener_actor listener;
       media_actor media;
+      std::vector<std::uint8_t> block; // the recording's next 200 ms, when complete
+      std::uint64_t block_ts = 0;
       {
         std::lock_guard lk(route_->mtx);
         listener = route_->listener;
-        media = route_->media;
+        if (listener && route_->media) {
+          auto& pending = route_->rec_pending;
+          if (pending.empty())
+            route_->rec_pending_ts = ts;
+          pending.insert(pending.end(), mulaw.begin(), mulaw.end());
+          if (pending.size() >= audio_route::rec_block) {
+            media = route_->media;
+            block = std::exchange(pending, {});
+            block.reserve(audio_route::rec_block);
+            block_ts = route_->rec_pending_ts;
+          }
+        }
       }
       if (listener) {
         ++route_->frames_in;
         if (media)
-          caf::anon_send(media, audio_in{mulaw, ts});
+          caf::anon_send(media, audio_in{std::move(block), block_ts});
         caf::anon_send(listener, audio_in{std::move(mulaw), ts});
         return;
       }
