@@ -15,7 +15,7 @@ namespace frontdesk::speech {
 /// Opus encodes the telephone's 8 kHz directly (libopus in its CELT mode at complexity 0, 20 ms
 /// packets) and libogg frames it as RFC 7845 says. Measured per 20 ms of call with
 /// `frontdesk-recorder-bench`: libopusenc (always 48 kHz, after resampling) 56 µs, narrowband
-/// SILK at its cheapest 29 µs, CELT 12 µs. The recording is still the largest per-frame cost of
+/// SILK at its cheapest 29 µs, CELT 13.5 µs. The recording is still the largest per-frame cost of
 /// a loaded node.
 /// Blocking file I/O: use from a worker, one thread at a time.
 class recorder {
