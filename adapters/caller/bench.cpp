@@ -256,6 +256,14 @@ bench_report run_bench(const bench_options& o) {
     auto frames = double(rep.frames_sent + rep.frames_received);
     if (frames > 0)
       rep.node_cpu_us_per_frame = rep.node_cpu_s * 1e6 / frames;
+    double call_s = 0;
+    for (auto& r : results)
+      call_s += r.duration_ms / 1000.0;
+    if (call_s > 0)
+      rep.node_cpu_per_call = rep.node_cpu_s / call_s;
+    if (rep.node_calls_live_peak > 0)
+      rep.node_rss_per_call_mb = std::max(0.0, rep.node_rss_peak_mb - rep.node_rss_before_mb) /
+                                 double(rep.node_calls_live_peak);
   }
   rep.load_cpu_s = read_proc_usage(static_cast<int>(::getpid())).cpu_s - self_before.cpu_s;
   return rep;
@@ -288,6 +296,8 @@ std::string bench_report::to_json() const {
       {"frames_received", frames_received},
       {"node_cpu_s", node_cpu_s},
       {"node_cpu_us_per_frame", node_cpu_us_per_frame},
+      {"node_cpu_per_call", node_cpu_per_call},
+      {"node_rss_per_call_mb", node_rss_per_call_mb},
       {"node_rss_mb", {{"before", node_rss_before_mb}, {"sampled", node_rss_sampled_mb},
                        {"peak", node_rss_peak_mb}, {"after", node_rss_after_mb}}},
       {"node_fds", {{"before", node_fds_before}, {"peak", node_fds_peak},
@@ -321,10 +331,12 @@ std::string bench_report::to_table() const {
     << "  (" << barge_ins_measured << ")\n"
     << "frames                sent " << frames_sent << "  received " << frames_received << "\n"
     << "node CPU              " << fmt(node_cpu_s, 2) << " s  (" << fmt(node_cpu_us_per_frame, 2)
-    << " us per frame)\n"
-    << "node RSS MB           before " << fmt(node_rss_before_mb) << "  sampled "
-    << fmt(node_rss_sampled_mb) << "  peak " << fmt(node_rss_peak_mb) << "  after "
-    << fmt(node_rss_after_mb) << "\n"
+    << " us per frame, " << fmt(100 * node_cpu_per_call, 2) << "% of a core per live call)\n"
+    << "node RSS MB           before " << fmt(node_rss_before_mb);
+  if (node_rss_sampled_mb > 0)
+    t << "  sampled " << fmt(node_rss_sampled_mb);
+  t << "  peak " << fmt(node_rss_peak_mb) << "  after " << fmt(node_rss_after_mb) << "  ("
+    << fmt(node_rss_per_call_mb, 2) << " per live call at the peak)\n"
     << "node open files       before " << node_fds_before << "  peak " << node_fds_peak
     << "  after " << node_fds_after << "  (live calls after: " << node_calls_live_after << ")\n"
     << "load generator CPU    " << fmt(load_cpu_s, 2) << " s\n";

@@ -47,6 +47,8 @@ struct bench_report {
   std::uint64_t frames_sent = 0, frames_received = 0;
   double node_cpu_s = 0;            // user + system, over the run
   double node_cpu_us_per_frame = 0; // per frame in or out
+  double node_cpu_per_call = 0;      // share of one core per live call: CPU s / call s
+  double node_rss_per_call_mb = 0;   // (peak - before) / most calls live at once
   double node_rss_before_mb = 0, node_rss_sampled_mb = 0, node_rss_after_mb = 0;
   double node_rss_peak_mb = 0;       // highest reading while calls ran (sampled each second)
   int node_fds_before = -1, node_fds_peak = -1, node_fds_after = -1;
