@@ -1,6 +1,7 @@
 #include "adapters/caller/simulator.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -81,7 +82,9 @@ double ms_between(clock_t_::time_point a, clock_t_::time_point b) {
 
 struct frame_clock::impl {
   std::mutex mtx; // held while callbacks run
-  std::map<id, callback> callbacks;
+  // Callers by their phase in the 20 ms: each millisecond serves one of these and only it.
+  std::array<std::map<id, callback>, 20> phases;
+  static std::size_t phase_of(id i) { return (i * 7) % 20; }
   id next = 1;
   std::atomic<bool> stop{false};
   std::thread thread;
@@ -96,9 +99,8 @@ frame_clock::frame_clock() : impl_(std::make_unique<impl>()) {
       auto due = t0 + std::chrono::milliseconds(k);
       std::this_thread::sleep_until(due);
       std::lock_guard lk(d->mtx);
-      for (auto& [i, cb] : d->callbacks)
-        if ((i * 7) % 20 == k % 20)
-          cb(std::max(0.0, ms_between(due, clock_t_::now())));
+      for (auto& [i, cb] : d->phases[k % 20])
+        cb(std::max(0.0, ms_between(due, clock_t_::now())));
     }
   });
 }
@@ -111,13 +113,13 @@ frame_clock::~frame_clock() {
 frame_clock::id frame_clock::add(callback cb) {
   std::lock_guard lk(impl_->mtx);
   auto i = impl_->next++;
-  impl_->callbacks.emplace(i, std::move(cb));
+  impl_->phases[impl::phase_of(i)].emplace(i, std::move(cb));
   return i;
 }
 
 void frame_clock::remove(id which) {
   std::lock_guard lk(impl_->mtx);
-  impl_->callbacks.erase(which);
+  impl_->phases[impl::phase_of(which)].erase(which);
 }
 
 std::string new_sid(const char* prefix) {
