@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/http/http.hpp"
+#include "protocols/audio/mulaw.hpp"
 
 namespace frontdesk::caller {
 namespace {
@@ -234,7 +235,7 @@ bench_report run_bench(const bench_options& o) {
     rep.frames_sent += r.frames_sent;
     turns.insert(turns.end(), r.turn_latency_ms.begin(), r.turn_latency_ms.end());
     barges.insert(barges.end(), r.barge_in_ms.begin(), r.barge_in_ms.end());
-    rep.frames_received += r.media_received;
+    rep.frames_received += r.bytes_received / audio::frame_samples; // 20 ms frames, not messages
   }
   rep.turns_measured = turns.size();
   rep.turn_p50_ms = pct(turns, 0.5);

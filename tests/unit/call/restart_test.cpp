@@ -17,6 +17,7 @@
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/workers/pool.hpp"
+#include "protocols/audio/mulaw.hpp"
 #include "tests/support/fragile_dialog.hpp"
 
 using namespace frontdesk;
@@ -31,7 +32,10 @@ public:
   int frames = 0, clears = 0;
   std::vector<std::string> marks; // sent, not yet played back
   std::string closed;             // why we ended the stream (empty: still open)
-  bool send_media(std::span<const std::uint8_t>) override { return ++frames, true; }
+  bool send_media(std::span<const std::uint8_t> mulaw) override {
+    frames += static_cast<int>(mulaw.size() / frontdesk::audio::frame_samples); // a message may hold several
+    return true;
+  }
   bool send_mark(std::string_view name) override { return marks.emplace_back(name), true; }
   bool send_clear() override { return ++clears, true; }
   void close(std::string_view why) override { closed = std::string(why); }

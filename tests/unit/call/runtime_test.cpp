@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/call/runtime.hpp"
+#include "protocols/audio/mulaw.hpp"
 
 using namespace frontdesk::call;
 using namespace std::chrono_literals;
@@ -20,7 +21,7 @@ public:
   bool send_media(std::span<const std::uint8_t> mulaw) override {
     std::lock_guard lk(mtx_);
     media_.insert(media_.end(), mulaw.begin(), mulaw.end());
-    ++frames_;
+    frames_ += mulaw.size() / frontdesk::audio::frame_samples; // one message may carry several frames
     cv_.notify_all();
     return true;
   }

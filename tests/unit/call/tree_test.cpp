@@ -15,6 +15,7 @@
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/workers/pool.hpp"
+#include "protocols/audio/mulaw.hpp"
 #include "tests/support/fragile_dialog.hpp"
 
 using namespace frontdesk;
@@ -29,7 +30,10 @@ public:
   std::atomic<bool> closed{false};
   std::mutex mtx;
   std::vector<std::string> marks; // sent, not yet echoed
-  bool send_media(std::span<const std::uint8_t>) override { return ++frames, true; }
+  bool send_media(std::span<const std::uint8_t> mulaw) override {
+    frames += static_cast<int>(mulaw.size() / frontdesk::audio::frame_samples); // a message may hold several
+    return true;
+  }
   bool send_mark(std::string_view name) override {
     std::lock_guard lk(mtx);
     marks.emplace_back(name);
