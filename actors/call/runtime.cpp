@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/calendar/calendar.hpp"
+#include "actors/calendar/profile_cache.hpp"
 #include "actors/dialog/engine.hpp"
 #include "adapters/clock/clock.hpp"
 #include "actors/media/pacer.hpp"
@@ -631,16 +632,27 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
     for (auto& t : std::exchange(st.waiting, {}))
       dialog_engine_call(self, [t](dialog::dialog_engine& e) { return e.on_caller(t); });
   };
-  if (services->calendar && services->blocking) {
+  std::shared_ptr<const booking::business_profile> cached;
+  if (services->profiles)
+    cached = services->profiles->fresh(s.profile->id, std::chrono::steady_clock::now());
+  if (cached) {
+    // Read for a recent call of the same business: no database round trip, no pool queue.
+    *s.profile = *cached;
+    self->send(self, loaded_atom::value);
+  } else if (services->calendar && services->blocking) {
     // The business's data comes from the database, off the scheduler.
     auto me = caf::actor_cast<dialog_actor>(self);
     services->blocking->post([cal = services->calendar, holder = s.profile, me,
-                              on_business = services->on_business] {
+                              on_business = services->on_business,
+                              profiles = services->profiles] {
       auto p = cal->profile(holder->id);
-      if (p)
+      if (p) {
         *holder = std::move(*p);
-      else
+        if (profiles)
+          profiles->put(*holder, std::chrono::steady_clock::now());
+      } else {
         spdlog::error("business {}: {}", holder->id, p.error().message);
+      }
       auto loaded = p ? std::make_optional(*holder) : std::nullopt;
       caf::anon_send(me, loaded_atom::value);
       if (loaded && on_business)

@@ -22,6 +22,7 @@ class dialog_engine;
 namespace booking {
 struct business_profile;
 class calendar_service;
+class profile_cache;
 } // namespace booking
 class clock;
 } // namespace frontdesk
@@ -45,6 +46,8 @@ struct call_services {
       make_dialog;
   /// The business's data and the dialog's tools; null: the call knows only what call_info says.
   booking::calendar_service* calendar = nullptr;
+  /// Profiles read recently, shared by the node's calls; null: every call reads its business.
+  booking::profile_cache* profiles = nullptr;
   const frontdesk::clock* clk = nullptr;
   worker_pool* speech_pool = nullptr; // recognition and synthesis
   worker_pool* blocking = nullptr;    // blocking work (the business's data and tools)

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "actors/calendar/calendar.hpp"
+#include "actors/calendar/profile_cache.hpp"
 #include "actors/calendar/time_expression.hpp"
 #include "actors/dialog/echo_engine.hpp"
 #include "actors/dialog/fallback_engine.hpp"
@@ -49,6 +50,9 @@ struct node::impl {
   std::unique_ptr<caf::actor_system_config> sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<store::database> db;
+  // Profiles of businesses called recently, for 30 s (as the calendar actors keep theirs);
+  // before the pools, whose jobs fill it, so that it outlives them.
+  booking::profile_cache profiles{std::chrono::seconds(30)};
   std::unique_ptr<worker_pool> blocking; // database writes and other blocking work
   std::unique_ptr<worker_pool> speech_pool; // recognition and synthesis
   std::unique_ptr<worker_pool> dialog_pool; // a blocking dialog engine's model calls
@@ -206,6 +210,7 @@ bool node::start() {
     svc.make_vad = [] { return speech::make_sphinx_vad(); };
     d.calendar = std::make_unique<booking::calendar_service>(*d.db);
     svc.calendar = d.calendar.get();
+    svc.profiles = &d.profiles;
     svc.clk = d.clk.get();
     auto clk = d.clk;
     // The rules engine, with times read in the business's zone against the node's clock.
