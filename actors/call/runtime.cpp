@@ -1154,7 +1154,7 @@ public:
           if (pending.size() >= audio_route::rec_block) {
             media = route_->media;
             block = std::exchange(pending, {});
-            block.reserve(audio_route::rec_block);
+            pending.reserve(audio_route::rec_block);
             block_ts = route_->rec_pending_ts;
           }
         }
