@@ -11,14 +11,16 @@ std::shared_ptr<const business_profile> profile_cache::fresh(const std::string& 
   return it->second.profile;
 }
 
-void profile_cache::put(business_profile profile, time_point now) {
+std::shared_ptr<const business_profile> profile_cache::put(business_profile profile,
+                                                           time_point now) {
   auto id = profile.id;
   auto shared = std::make_shared<const business_profile>(std::move(profile));
   std::lock_guard lk(mtx_);
   // Stale entries of other businesses go as new ones arrive: the map holds the recent callers.
   for (auto it = entries_.begin(); it != entries_.end();)
     it = now - it->second.read_at > ttl_ ? entries_.erase(it) : std::next(it);
-  entries_[id] = {std::move(shared), now};
+  entries_[id] = {shared, now};
+  return shared;
 }
 
 void profile_cache::forget(const std::string& business_id) {

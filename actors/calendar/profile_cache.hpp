@@ -23,8 +23,8 @@ public:
   /// The profile read at most `ttl` before `now`, or null.
   std::shared_ptr<const business_profile> fresh(const std::string& business_id,
                                                 time_point now) const;
-  /// Keeps a profile just read from the database.
-  void put(business_profile profile, time_point now);
+  /// Keeps a profile just read from the database, and returns it as kept.
+  std::shared_ptr<const business_profile> put(business_profile profile, time_point now);
   /// Forgets one business (e.g. after a change that must reach the next call at once).
   void forget(const std::string& business_id);
   std::size_t size() const;

@@ -1,12 +1,12 @@
 #include "actors/call/calendar_actor.hpp"
 
-#include <optional>
 #include <unordered_map>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/calendar/calendar.hpp"
+#include "actors/calendar/profile_cache.hpp"
 #include "adapters/clock/clock.hpp"
 #include "adapters/workers/serial.hpp"
 #include "protocols/actor/interfaces.hpp"
@@ -16,16 +16,9 @@ namespace {
 
 using proto::tool_done_atom;
 
-// The business's profile as the worker sees it: read and reloaded only by the serial queue.
-struct cached_profile {
-  std::optional<booking::business_profile> profile;
-  std::chrono::steady_clock::time_point loaded_at{};
-};
-
 struct calendar_state {
   calendar_state() = default;
   std::shared_ptr<serial_queue> queue;
-  std::shared_ptr<cached_profile> cache = std::make_shared<cached_profile>();
   std::uint64_t next = 0;
   std::unordered_map<std::uint64_t, caf::typed_response_promise<proto::tool_reply>> pending;
 };
@@ -37,8 +30,12 @@ proto::tool_reply to_reply(const dialog::tool_result& r) {
 proto::calendar_actor::behavior_type
 calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
             booking::calendar_service* service, worker_pool* pool, const frontdesk::clock* clk,
-            std::string business_id, std::chrono::seconds ttl) {
+            std::string business_id, booking::profile_cache* node_profiles) {
   self->state.queue = std::make_shared<serial_queue>(*pool);
+  // The node's cache; without one, a cache of the actor's own that its queued jobs keep alive.
+  auto own = node_profiles ? nullptr
+                           : std::make_shared<booking::profile_cache>(std::chrono::seconds(30));
+  auto* profiles = node_profiles ? node_profiles : own.get();
   return {
       [=](proto::tool_request& req) -> caf::result<proto::tool_reply> {
         auto& st = self->state;
@@ -47,21 +44,19 @@ calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
         st.pending.emplace(id, rp);
         auto me = caf::actor_cast<proto::calendar_actor>(self);
         auto name = req.name;
-        bool queued = st.queue->post([service, clk, business_id, ttl, cache = st.cache, me, id,
+        bool queued = st.queue->post([service, clk, business_id, profiles, own, me, id,
                                       req = std::move(req)] {
           dialog::tool_result r{req.name, false, {}, {}, {}};
           auto now = std::chrono::steady_clock::now();
-          if (!cache->profile || now - cache->loaded_at > ttl) {
-            auto p = service->profile(business_id);
-            if (p) {
-              cache->profile = std::move(*p);
-              cache->loaded_at = now;
-            } else {
+          auto profile = profiles->fresh(business_id, now);
+          if (!profile) {
+            if (auto p = service->profile(business_id))
+              profile = profiles->put(std::move(*p), now);
+            else
               spdlog::error("calendar {}: {}", business_id, p.error().message);
-            }
           }
-          if (cache->profile)
-            r = service->run(*cache->profile, req.call_id, {req.name, req.args},
+          if (profile)
+            r = service->run(*profile, req.call_id, {req.name, req.args},
                              clk ? clk->now() : std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
           caf::anon_send(me, tool_done_atom::value, id, to_reply(r));
         });
@@ -86,8 +81,8 @@ calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
 proto::calendar_actor spawn_calendar_actor(caf::actor_system& sys,
                                            booking::calendar_service& service, worker_pool& pool,
                                            const frontdesk::clock* clk, std::string business_id,
-                                           std::chrono::seconds profile_ttl) {
-  return sys.spawn(calendar_fn, &service, &pool, clk, std::move(business_id), profile_ttl);
+                                           booking::profile_cache* profiles) {
+  return sys.spawn(calendar_fn, &service, &pool, clk, std::move(business_id), profiles);
 }
 
 } // namespace frontdesk::call

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <chrono>
 #include <string>
 
 #include "protocols/actor/interfaces.hpp"
@@ -10,7 +9,8 @@ class worker_pool;
 class clock;
 namespace booking {
 class calendar_service;
-}
+class profile_cache;
+} // namespace booking
 } // namespace frontdesk
 
 namespace frontdesk::call {
@@ -18,7 +18,8 @@ namespace frontdesk::call {
 /// The business's calendar actor: one per business on a node, shared by all of the business's
 /// calls. It runs the dialogs' tools (availability, holds, bookings, cancellations, moves,
 /// knowledge look-ups) for its business one at a time, in the order they arrive, on a worker
-/// (the database work blocks), with the business's profile cached for `profile_ttl`. Two
+/// (the database work blocks), with the business's profile read through `profiles` (the node's
+/// cache, shared with its calls' dialogs; null: a cache of its own, 30 s). Two
 /// callers asking for the same slot are thus answered in turn, and the database's exclusion
 /// constraint stays the final guard across nodes.
 ///
@@ -26,6 +27,6 @@ namespace frontdesk::call {
 proto::calendar_actor
 spawn_calendar_actor(caf::actor_system& sys, booking::calendar_service& service, worker_pool& pool,
                      const frontdesk::clock* clk, std::string business_id,
-                     std::chrono::seconds profile_ttl = std::chrono::seconds(30));
+                     booking::profile_cache* profiles = nullptr);
 
 } // namespace frontdesk::call

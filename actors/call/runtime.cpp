@@ -1236,7 +1236,7 @@ private:
     auto& c = calendars_[business_id];
     if (!c)
       c = spawn_calendar_actor(sys_, *services_.calendar, *services_.blocking, services_.clk,
-                               business_id);
+                               business_id, services_.profiles);
     return c;
   }
 

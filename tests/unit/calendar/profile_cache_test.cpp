@@ -26,9 +26,10 @@ const profile_cache::time_point t0{};
 TEST(profile_cache, a_profile_is_fresh_for_its_ttl_and_then_gone) {
   profile_cache c(30s);
   EXPECT_EQ(c.fresh("b1", t0), nullptr);
-  c.put(biz("b1", "Hello"), t0);
+  auto kept = c.put(biz("b1", "Hello"), t0);
   auto p = c.fresh("b1", t0 + 10s);
   ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p, kept); // what put returns is what later calls get
   EXPECT_EQ(p->greeting, "Hello");
   EXPECT_NE(c.fresh("b1", t0 + 30s), nullptr);
   EXPECT_EQ(c.fresh("b1", t0 + 30s + 1ms), nullptr);
