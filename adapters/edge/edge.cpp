@@ -16,6 +16,7 @@
 #include "adapters/store/calls.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/workers/pool.hpp"
+#include "protocols/audio/mulaw.hpp"
 #include "protocols/twilio/form.hpp"
 #include "protocols/twilio/media_stream.hpp"
 #include "protocols/twilio/signature.hpp"
@@ -304,7 +305,7 @@ public:
       : conn_(std::move(c)), sid_(std::move(stream_sid)), out_(out), dropped_(dropped) {}
   bool send_media(std::span<const std::uint8_t> mulaw) override {
     bool ok = conn_->send_text(twilio::media_message(sid_, mulaw));
-    (ok ? out_ : dropped_).inc();
+    (ok ? out_ : dropped_).inc(frames_in(mulaw));
     return ok;
   }
   bool send_mark(std::string_view name) override {
@@ -320,7 +321,7 @@ public:
         texts.push_back(twilio::mark_message(sid_, m.mark));
       } else {
         texts.push_back(twilio::media_message(sid_, m.audio));
-        ++media;
+        media += frames_in(m.audio);
       }
     }
     bool ok = conn_->send_texts(std::move(texts));
@@ -329,6 +330,11 @@ public:
   void close(std::string_view reason) override { conn_->close(1000, std::string(reason)); }
 
 private:
+  // The counters count 20 ms frames; one media message may carry several (see the media actor).
+  static std::uint64_t frames_in(std::span<const std::uint8_t> mulaw) {
+    return (mulaw.size() + audio::frame_samples - 1) / audio::frame_samples;
+  }
+
   std::shared_ptr<http::ws_connection> conn_;
   std::string sid_;
   metrics::counter& out_;

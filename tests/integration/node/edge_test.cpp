@@ -175,6 +175,8 @@ TEST_F(edge, a_simulated_call_with_marks) {
   EXPECT_EQ(rep->bytes_received, 16000u);
   EXPECT_LT(rep->media_received, 100u);
   EXPECT_GE(rep->media_received, 10u);
+  // The node counts what it sent in frames, not messages.
+  EXPECT_NE(metrics().find("frontdesk_frames_out_total 100\n"), std::string::npos) << metrics();
   EXPECT_EQ(rep->received_audio, tone(100));
   EXPECT_EQ(rep->marks_received, 4u); // one every half second of echo
   EXPECT_EQ(rep->marks_echoed, rep->marks_received);
