@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -548,7 +549,10 @@ expected<std::uint16_t> server::listen(const std::string& host, std::uint16_t po
   impl_->work.emplace(impl_->ioc.get_executor());
   impl_->do_accept();
   for (std::size_t i = 0; i < impl_->io_threads; ++i)
-    impl_->threads.emplace_back([self = impl_] { self->ioc.run(); });
+    impl_->threads.emplace_back([self = impl_] {
+      ::pthread_setname_np(::pthread_self(), "fd.io"); // for top and perf
+      self->ioc.run();
+    });
   return bound;
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@ worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_
 void worker_pool::start(std::size_t threads, int nice) {
   for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i)
     threads_.emplace_back([this, nice] {
+      // Named for top and perf ("fd.speech", ...); Linux keeps 15 characters.
+      ::pthread_setname_np(::pthread_self(), ("fd." + name_).substr(0, 15).c_str());
       // Linux gives each thread its own nice value: lower this one only.
       auto tid = static_cast<id_t>(::gettid());
       if (nice > 0 && ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + nice) != 0)
