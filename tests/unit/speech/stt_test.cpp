@@ -253,3 +253,27 @@ TEST(sphinx_vad, finds_speech_and_silence) {
   EXPECT_GT(in_speech_hits, speech_frames * 6 / 10);
   EXPECT_EQ(in_silence_hits, 0);
 }
+
+// Digital silence (all zero samples) before the caller speaks: the words are found all the same.
+TEST(sphinx_vad, finds_speech_after_digital_silence) {
+  auto v = speech::make_sphinx_vad();
+  ASSERT_TRUE(v);
+  std::vector<std::int16_t> audio(16000, 0); // 2 s of digital silence
+  auto words = telephone("i would like to book an appointment tomorrow");
+  audio.insert(audio.end(), words.begin(), words.end());
+  audio.insert(audio.end(), 16000, 0);
+  std::size_t speech_start = 16000, speech_end = 16000 + words.size();
+  int in_silence_hits = 0, in_speech_hits = 0, speech_frames = 0;
+  for (std::size_t off = 0; off + 160 <= audio.size(); off += 160) {
+    bool s = v->is_speech(std::span(audio).subspan(off, 160));
+    if (off >= speech_start && off < speech_end) {
+      ++speech_frames;
+      in_speech_hits += s;
+    } else {
+      in_silence_hits += s;
+    }
+  }
+  EXPECT_GT(in_speech_hits, speech_frames * 6 / 10);
+  EXPECT_EQ(in_silence_hits, 0);
+}
+
