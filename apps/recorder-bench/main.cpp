@@ -1,6 +1,6 @@
 // Prints what recording a call costs: CPU per 20 ms of call for speech-like audio on both legs,
 // through the same recorder a call uses (mix, encode, Ogg pages, flush every 200 ms block).
-//   frontdesk-recorder-bench [--seconds S] [--calls N]
+//   frontdesk-recorder-bench [--seconds S] [--calls N] [--quiet-line]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +24,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   app.add_option("--calls", calls, "Calls recorded one after another")->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  bool quiet = false;
+  app.add_flag("--quiet-line", quiet,
+               "The caller's line is digital silence between words (a muted or noise-suppressed "
+               "line, and the load generator's callers): the caller speaks a quarter of the "
+               "time, the agent half, and a quarter is silent on both legs");
   CLI11_PARSE(app, argc, argv);
 
   // Both legs: a voiced tone with noise, the agent's half the time (a conversation's shape).
@@ -34,6 +39,8 @@ int main(int argc, char** argv) {
     double env = std::sin(double(i) * 0.0007);
     double voice = 4000 * std::sin(double(i) * 0.3) * env * env;
     caller[i] = audio::mulaw_encode(static_cast<std::int16_t>(voice + noise(gen)));
+    if (quiet && (i / 16000) % 4 != 0)
+      caller[i] = audio::mulaw_silence;
     agent[i] = (i / 16000) % 2 ? audio::mulaw_encode(static_cast<std::int16_t>(
                                      3000 * std::sin(double(i) * 0.11) + noise(gen)))
                                : audio::mulaw_silence;
@@ -60,8 +67,8 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(dir);
   double frames = double(calls) * seconds * 50;
-  std::printf("recorded %d calls of %d s: %.2f us CPU per 20 ms of call, %.1f kbit/s on disk\n",
-              calls, seconds, 1e6 * cpu_s / frames, double(bytes) * 8 / (calls * seconds) / 1000);
+  std::printf("recorded %d calls of %d s%s: %.2f us CPU per 20 ms of call, %.1f kbit/s on disk\n",
+              calls, seconds, quiet ? " (quiet line)" : "", 1e6 * cpu_s / frames, double(bytes) * 8 / (calls * seconds) / 1000);
   std::printf("{\"us_per_frame\":%.3f,\"kbit_per_s\":%.2f}\n", 1e6 * cpu_s / frames,
               double(bytes) * 8 / (calls * seconds) / 1000);
   return 0;

@@ -118,3 +118,45 @@ TEST(recorder, a_call_cut_off_before_close_keeps_what_was_written) {
   auto pcm = decode(copy); // as the file is on disk now, without its last page
   EXPECT_GE(pcm.size(), 15000u); // at least 1.875 s of the 2 s
 }
+
+// A long digital silence (both legs quiet) between two stretches of speech: the recorder
+// repeats its settled silence packet there instead of encoding, and the speech after the
+// silence decodes as well as the speech before it, in its place.
+TEST(recorder, speech_after_a_long_silence_decodes_as_well_as_before) {
+  if (fixtures::run("opusdec --version").exit_code == 127)
+    GTEST_SKIP() << "opusdec not installed";
+  auto path = ::testing::TempDir() + "silence.opus";
+  constexpr std::size_t block = 1600; // 200 ms
+  auto loud = [](std::size_t b) { return b < 5 || (b >= 30 && b < 35); }; // 1 s, 5 s quiet, 1 s
+  auto sample = [](std::size_t k) {
+    return std::int16_t(6000 * std::sin(0.07 * double(k)) + double(k * 7919 % 201) - 100.0);
+  };
+  std::vector<std::int16_t> written; // what the recorder was given, as linear samples
+  {
+    auto r = speech::recorder::open(path, "call CA3");
+    ASSERT_TRUE(r);
+    std::vector<std::uint8_t> caller(block), agent;
+    for (std::size_t b = 0; b < 40; ++b) {
+      for (std::size_t i = 0; i < block; ++i) {
+        caller[i] = audio::mulaw_encode(loud(b) ? sample(b * block + i) : std::int16_t(0));
+        written.push_back(audio::mulaw_decode(caller[i]));
+      }
+      (*r)->write(caller, agent);
+    }
+  }
+  auto pcm = decode(path);
+  ASSERT_EQ(pcm.size(), written.size());
+  auto snr = [&](std::size_t from, std::size_t n) {
+    double signal = 0, error = 0;
+    for (std::size_t k = from; k < from + n; ++k) {
+      signal += double(written[k]) * written[k];
+      error += (double(written[k]) - pcm[k]) * (double(written[k]) - pcm[k]);
+    }
+    return 10 * std::log10(signal / error);
+  };
+  double before = snr(800, 6400), after = snr(30 * block + 800, 6400);
+  EXPECT_GT(before, 10.0);
+  EXPECT_NEAR(after, before, 1.0);
+  std::span<const std::int16_t> all(pcm);
+  EXPECT_LT(rms(all.subspan(6 * block, 20 * block)), 1.0); // the silence is silent
+}
