@@ -2,6 +2,7 @@
 
 #include "adapters/http/http.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <future>
 #include <thread>
@@ -246,24 +247,36 @@ private:
   std::atomic<bool> finished_{false};
 };
 
+// One io_context per thread, run by that thread alone; connections are spread over them in
+// turn (as the server does: no thread wakes another to share its work).
 struct ws_client_pool::impl {
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::atomic<std::size_t> next{0};
   std::vector<std::thread> threads;
 };
 
 ws_client_pool::ws_client_pool(std::size_t io_threads) : impl_(std::make_shared<impl>()) {
-  for (std::size_t i = 0; i < (io_threads == 0 ? 1 : io_threads); ++i)
-    impl_->threads.emplace_back([i = impl_] { i->ioc.run(); });
+  for (std::size_t i = 0; i < (io_threads == 0 ? 1 : io_threads); ++i) {
+    impl_->iocs.push_back(std::make_unique<net::io_context>(1));
+    impl_->work.push_back(net::make_work_guard(*impl_->iocs.back()));
+  }
+  for (auto& ioc : impl_->iocs)
+    impl_->threads.emplace_back([keep = impl_, ioc = ioc.get()] { ioc->run(); });
 }
 
 ws_client_pool::~ws_client_pool() {
-  impl_->work.reset();
-  // Connections still open are torn down with the loop.
+  impl_->work.clear();
+  // Connections still open are torn down with the loops.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!impl_->ioc.stopped() && std::chrono::steady_clock::now() < deadline)
+  auto all_stopped = [&] {
+    return std::all_of(impl_->iocs.begin(), impl_->iocs.end(),
+                       [](const auto& ioc) { return ioc->stopped(); });
+  };
+  while (!all_stopped() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  impl_->ioc.stop();
+  for (auto& ioc : impl_->iocs)
+    ioc->stop();
   for (auto& t : impl_->threads)
     t.join();
 }
@@ -274,7 +287,8 @@ ws_client_pool::connect(const std::string& url, const header_list& headers, call
   auto t = split(url);
   if (!t)
     return t.error();
-  auto conn = std::make_shared<client_conn>(impl_->ioc, impl_, std::move(cb));
+  auto conn = std::make_shared<client_conn>(*impl_->iocs[impl_->next++ % impl_->iocs.size()],
+                                            impl_, std::move(cb));
   std::promise<expected<bool>> done;
   auto fut = done.get_future();
   conn->run(*t, headers, timeout, done);
