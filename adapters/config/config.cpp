@@ -150,7 +150,8 @@ const std::vector<key_entry>& entries() {
         "Live calls this node accepts at once; further calls are answered politely and refused."},
        integer(&config::node, &config::node_section::max_calls, 1, 100000)},
       {{"node.io_threads", "integer", "2",
-        "Threads for HTTP and the Media Stream WebSockets (one saturates near 300 calls)."},
+        "Threads for HTTP and the Media Stream WebSockets, each with its own connections (one "
+        "saturates near 300 calls)."},
        integer(&config::node, &config::node_section::io_threads, 1, 64)},
       {{"database.url", "string", "\"\"",
         "libpq connection string or URL of the application role. DATABASE_URL overrides it."},
