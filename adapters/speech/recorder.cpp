@@ -43,8 +43,8 @@ struct recorder::impl {
   bool failed = false;
   // Digital silence on both legs: once the encoder has had `settle_packets` of it and gives
   // the same packet twice (3 bytes), that packet is written again instead of encoded (11 µs
-  // each). The decoder gets the packets it would have got; the encoder resumes from a settled
-  // silent state, with the same quality after (recorder_test).
+  // each). Through the silence the decoder gets the very packets full encoding gives; after
+  // it the encoder resumes from a settled silent state, with the same quality (recorder_test).
   static constexpr int settle_packets = 10;
   int silent_run = 0;
   bool settled = false;
