@@ -2,6 +2,7 @@
 
 #include "adapters/http/http.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -77,8 +78,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   server_limits limits;
   // One io_context per io thread, each run by that thread alone: a connection lives on one of
   // them (taken in turn), so its handlers never need a strand and a thread never wakes another
-  // to share its work. One shared context run by every thread cost the io threads about a
-  // fifth of their time in futex waits and context switches under load.
+  // to share its work (about 3% less node CPU at 300 calls than one context shared by all).
   std::vector<std::unique_ptr<net::io_context>> iocs;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::optional<tcp::acceptor> acceptor;
@@ -90,7 +90,6 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::mutex ws_mtx;
   std::map<ws_session*, std::weak_ptr<ws_session>> live_ws;
   std::atomic<bool> accepting{false};
-  std::size_t io_threads = 1;
 
   void do_accept();
 };
@@ -519,8 +518,7 @@ void server::impl::do_accept() {
 
 server::server(server_limits limits, std::size_t io_threads) : impl_(std::make_shared<impl>()) {
   impl_->limits = limits;
-  impl_->io_threads = io_threads == 0 ? 1 : io_threads;
-  for (std::size_t i = 0; i < impl_->io_threads; ++i)
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, io_threads); ++i)
     impl_->iocs.push_back(std::make_unique<net::io_context>(1)); // run by one thread
   impl_->acceptor.emplace(*impl_->iocs.front());
 }
