@@ -93,8 +93,13 @@ expected<sys_time> parse_rfc3339(std::string_view s) {
   // 60 allows a leap second, which is folded into the next second.
   if (h > 23 || mi > 59 || sec > 60)
     return bad("no such time of day");
-  sys_time t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + frac;
-  return t - offset;
+  sys_time t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + frac - offset;
+  // RFC 3339 has years 0000 to 9999: an offset must not carry the instant past them (it could
+  // then not be written back as RFC 3339).
+  auto utc_year = int(year_month_day{floor<days>(t)}.year());
+  if (utc_year < 0 || utc_year > 9999)
+    return bad("outside years 0000 to 9999 in UTC");
+  return t;
 }
 
 std::string format_rfc3339(sys_time t) {

@@ -52,6 +52,23 @@ TEST(rfc3339, refuses_malformed) {
   }
 }
 
+// Found by the fuzzer: an offset that moves the instant out of years 0000-9999 in UTC would
+// give an instant that formats to something no RFC 3339 parser reads.
+TEST(rfc3339, refuses_an_offset_that_leaves_years_0000_to_9999) {
+  for (auto s : {"0000-01-01t00:10:11+01:10", "9999-12-31T23:30:00-01:00"}) {
+    auto t = parse_rfc3339(s);
+    EXPECT_FALSE(t) << s;
+    if (!t) {
+      EXPECT_EQ(t.error().code, "bad_time");
+    }
+  }
+  for (auto s : {"0000-01-01T01:10:00+01:10", "9999-12-31T22:30:00-01:00"}) {
+    auto t = parse_rfc3339(s);
+    ASSERT_TRUE(t) << s;
+    EXPECT_TRUE(parse_rfc3339(format_rfc3339(*t))) << s;
+  }
+}
+
 TEST(rfc3339, every_prefix_of_a_valid_instant_fails_cleanly) {
   std::string full = "2026-03-04T09:00:00.250-05:00";
   for (std::size_t n = 0; n < full.size(); ++n)
