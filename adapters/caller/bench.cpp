@@ -99,9 +99,9 @@ bench_report run_bench(const bench_options& o) {
   rep.calls = o.calls;
   std::mutex mtx;
   std::vector<sim_report> results;
-  // One frame clock and two io threads for all the callers: the load generator stays small.
+  // Two io threads for all the callers, each also their media clock: the load generator stays
+  // small.
   auto ws_pool = std::make_shared<http::ws_client_pool>(2);
-  auto frames = std::make_shared<frame_clock>();
   if (o.soak.count() > 0) {
     // A soak's baseline is taken warm: every caller places one call first, so that pools and
     // caches have grown to their working size (what must not grow is what comes after).
@@ -110,7 +110,6 @@ bench_report run_bench(const bench_options& o) {
       warm.emplace_back([&] {
         auto opt = o.call;
         opt.ws_pool = ws_pool;
-        opt.clock = frames;
         (void)simulate_call(opt);
       });
     for (auto& t : warm)
@@ -152,7 +151,6 @@ bench_report run_bench(const bench_options& o) {
       do {
         auto opt = o.call;
         opt.ws_pool = ws_pool;
-        opt.clock = frames;
         opt.call_sid.clear();
         auto r = simulate_call(opt);
         std::lock_guard lk(mtx);

@@ -1,7 +1,6 @@
 #include "adapters/caller/simulator.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -79,48 +78,6 @@ double ms_between(clock_t_::time_point a, clock_t_::time_point b) {
 }
 
 } // namespace
-
-struct frame_clock::impl {
-  std::mutex mtx; // held while callbacks run
-  // Callers by their phase in the 20 ms: each millisecond serves one of these and only it.
-  std::array<std::map<id, callback>, 20> phases;
-  static std::size_t phase_of(id i) { return (i * 7) % 20; }
-  id next = 1;
-  std::atomic<bool> stop{false};
-  std::thread thread;
-};
-
-frame_clock::frame_clock() : impl_(std::make_unique<impl>()) {
-  // Callers are spread over the 20 ms like independent streams: the clock wakes each
-  // millisecond and serves the callers whose phase it is.
-  impl_->thread = std::thread([d = impl_.get()] {
-    auto t0 = clock_t_::now();
-    for (std::uint64_t k = 1; !d->stop; ++k) {
-      auto due = t0 + std::chrono::milliseconds(k);
-      std::this_thread::sleep_until(due);
-      std::lock_guard lk(d->mtx);
-      for (auto& [i, cb] : d->phases[k % 20])
-        cb(std::max(0.0, ms_between(due, clock_t_::now())));
-    }
-  });
-}
-
-frame_clock::~frame_clock() {
-  impl_->stop = true;
-  impl_->thread.join();
-}
-
-frame_clock::id frame_clock::add(callback cb) {
-  std::lock_guard lk(impl_->mtx);
-  auto i = impl_->next++;
-  impl_->phases[impl::phase_of(i)].emplace(i, std::move(cb));
-  return i;
-}
-
-void frame_clock::remove(id which) {
-  std::lock_guard lk(impl_->mtx);
-  impl_->phases[impl::phase_of(which)].erase(which);
-}
 
 std::string new_sid(const char* prefix) {
   static thread_local std::mt19937_64 gen(std::random_device{}());
@@ -212,7 +169,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   clock_t_::time_point playout_end{};
   std::optional<http::close_info> closed;
   std::shared_ptr<http::ws_client_pool::connection> conn;
-  std::atomic<std::uint64_t> seq{1}; // the io thread, the frame clock and this thread send
+  std::atomic<std::uint64_t> seq{1}; // the io thread (receive callbacks, frame ticks) and this thread send
   auto next_seq = [&] { return seq++; };
   rep.stream_sid = new_sid("MZ");
   clock_t_::time_point started{};
@@ -227,9 +184,9 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     return t;
   };
 
-  // A load run shares one pool of io threads and one frame clock among all its callers.
+  // A load run shares one pool of io threads among all its callers; each loop of the pool is
+  // also the media clock of its connections.
   auto pool = opt.ws_pool ? opt.ws_pool : std::make_shared<http::ws_client_pool>(1);
-  auto frames = opt.clock ? opt.clock : std::make_shared<frame_clock>();
   std::string ws_url = "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
   // The pool may outlive this call (a load run shares it): its callbacks reach this call's
   // state only while `guard` says it is alive, and ending the call waits for one in flight.
@@ -381,9 +338,8 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     return true;
   };
   std::vector<std::uint8_t> frame_buf;
-  std::optional<frame_clock::id> sender;
   if (!opt.fast)
-    sender = frames->add([&](double late_ms) {
+    conn->tick_every_frame([&](double late_ms) {
       if (stop_sending || is_closed())
         return;
       late.push_back(late_ms);
@@ -522,8 +478,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     rep.ended = "caller_hung_up";
   }
   stop_sending = true;
-  if (sender)
-    frames->remove(*sender); // after this the clock no longer calls into this call
+  conn->stop_ticking(); // after this the clock no longer calls into this call
   std::unique_lock lk(mtx);
   cv.wait_for(lk, 3s, [&] { return closed.has_value(); });
   if (rep.ended.empty() && closed)

@@ -16,26 +16,6 @@ class ws_client_pool;
 
 namespace frontdesk::caller {
 
-/// One thread that calls every registered caller every 20 ms, as Twilio's media clock: a load
-/// run of hundreds of callers needs one such thread, not one per caller.
-class frame_clock {
-public:
-  using id = std::uint64_t;
-  /// Called each tick with how late the tick is (ms).
-  using callback = std::function<void(double late_ms)>;
-  frame_clock();
-  ~frame_clock();
-  frame_clock(const frame_clock&) = delete;
-  frame_clock& operator=(const frame_clock&) = delete;
-  id add(callback cb);
-  /// After it returns the callback is not running and will not be called again.
-  void remove(id which);
-
-private:
-  struct impl;
-  std::unique_ptr<impl> impl_;
-};
-
 /// What the simulated caller does.
 struct sim_options {
   std::string base_url;          // the node, as Twilio reaches it: http://127.0.0.1:8080
@@ -62,9 +42,9 @@ struct sim_options {
   /// Added to the stream's start parameters (the load generator declares its script to the
   /// node's instant test engines as "script" = "turn one|turn two").
   std::map<std::string, std::string> extra_parameters;
-  /// Shared by the callers of a load run (default: the call makes its own).
+  /// Shared by the callers of a load run (default: the call makes its own). Its io threads
+  /// are also the callers' media clock: each sends its frames from its connection's thread.
   std::shared_ptr<http::ws_client_pool> ws_pool;
-  std::shared_ptr<frame_clock> clock;
 };
 
 /// What happened, as a JSON-able record.

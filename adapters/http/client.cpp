@@ -3,7 +3,10 @@
 #include "adapters/http/http.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
+#include <map>
+#include <mutex>
 #include <future>
 #include <thread>
 
@@ -84,12 +87,85 @@ expected<client_response> fetch(const std::string& method, const std::string& ur
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// One io_context run by one thread, and the 20 ms ticks of its connections. Each millisecond
+// the loop serves the connections whose phase it is, so that hundreds of callers spread over
+// the 20 ms like independent streams; what a tick sends is written from the loop's own thread.
+class loop {
+public:
+  using tick_fn = std::function<void(double late_ms)>;
+
+  net::io_context ioc{1};
+
+  std::uint64_t add_tick(tick_fn fn) {
+    std::lock_guard lk(tick_mtx_);
+    auto id = next_id_++;
+    phases_[phase_of(id)].emplace(id, std::move(fn));
+    ++ticks_;
+    if (!timer_running_) {
+      timer_running_ = true;
+      net::post(ioc, [this] {
+        t0_ = std::chrono::steady_clock::now();
+        k_ = 0;
+        arm();
+      });
+    }
+    return id;
+  }
+
+  void remove_tick(std::uint64_t id) {
+    std::lock_guard lk(tick_mtx_);
+    ticks_ -= phases_[phase_of(id)].erase(id);
+  }
+
+private:
+  static std::size_t phase_of(std::uint64_t id) { return (id * 7) % 20; }
+
+  void arm() {
+    ++k_;
+    timer_.expires_at(t0_ + std::chrono::milliseconds(k_));
+    timer_.async_wait([this](beast::error_code ec) {
+      if (ec)
+        return;
+      auto due = t0_ + std::chrono::milliseconds(k_);
+      {
+        std::lock_guard lk(tick_mtx_); // held while the ticks run: see remove_tick
+        if (ticks_ == 0) {
+          timer_running_ = false; // the next add_tick starts it again
+          return;
+        }
+        double late =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - due)
+                .count();
+        for (auto& [id, fn] : phases_[k_ % 20])
+          fn(std::max(0.0, late));
+      }
+      arm(); // a late tick is followed at once by the next: each frame is sent
+    });
+  }
+
+  std::mutex tick_mtx_;
+  std::array<std::map<std::uint64_t, tick_fn>, 20> phases_;
+  std::size_t ticks_ = 0;
+  std::uint64_t next_id_ = 1;
+  bool timer_running_ = false;
+  // Only the loop's thread touches these.
+  net::steady_timer timer_{ioc};
+  std::chrono::steady_clock::time_point t0_;
+  std::uint64_t k_ = 0;
+};
+
+} // namespace
+
 class client_conn final : public ws_client_pool::connection,
                           public std::enable_shared_from_this<client_conn> {
 public:
-  // `keep` holds the pool's io_context alive as long as this connection exists.
-  client_conn(net::io_context& ioc, std::shared_ptr<void> keep, ws_client_pool::callbacks cb)
-      : keep_(std::move(keep)), ws_(net::make_strand(ioc)), cb_(std::move(cb)) {}
+  // `keep` holds the pool's loops alive as long as this connection exists. The loop's one
+  // thread runs all of the connection's handlers: no strand is needed.
+  client_conn(loop& l, std::shared_ptr<void> keep, ws_client_pool::callbacks cb)
+      : keep_(std::move(keep)), loop_(l), ws_(l.ioc), cb_(std::move(cb)) {}
+  ~client_conn() override { stop_ticking(); }
 
   void run(target t, header_list headers, std::chrono::milliseconds timeout,
            std::promise<expected<bool>>& done) {
@@ -103,8 +179,20 @@ public:
   bool send_text(std::string text) override { return send(std::move(text), true); }
   bool send_binary(std::string data) override { return send(std::move(data), false); }
 
+  void tick_every_frame(std::function<void(double late_ms)> tick) override {
+    stop_ticking();
+    tick_id_ = loop_.add_tick(std::move(tick));
+  }
+
+  void stop_ticking() override {
+    if (auto id = tick_id_.exchange(0))
+      loop_.remove_tick(id);
+  }
+
   void close(std::uint16_t code, std::string reason) override {
+    ++posted_;
     net::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)] {
+      --self->posted_;
       if (self->closing_ || self->finished_)
         return;
       self->closing_ = true;
@@ -119,14 +207,26 @@ private:
   bool send(std::string data, bool text) {
     if (finished_.load())
       return false;
+    // On the loop's own thread (a tick, a receive callback), with nothing handed over before
+    // it and still queued, the message goes straight to the socket; else it keeps its order.
+    if (posted_.load() == 0 && loop_.ioc.get_executor().running_in_this_thread()) {
+      queue_write(std::move(data), text);
+      return true;
+    }
+    ++posted_;
     net::post(ws_.get_executor(), [self = shared_from_this(), d = std::move(data), text]() mutable {
-      if (self->closing_ || self->finished_)
-        return;
-      self->out_.emplace_back(std::move(d), text);
-      if (!self->writing_)
-        self->do_write();
+      --self->posted_;
+      self->queue_write(std::move(d), text);
     });
     return true;
+  }
+
+  void queue_write(std::string data, bool text) {
+    if (closing_ || finished_)
+      return;
+    out_.emplace_back(std::move(data), text);
+    if (!writing_)
+      do_write();
   }
 
   void fail_connect(const std::string& what) {
@@ -232,6 +332,9 @@ private:
   }
 
   std::shared_ptr<void> keep_;
+  loop& loop_;
+  std::atomic<std::uint64_t> tick_id_{0};
+  std::atomic<int> posted_{0}; // handed to the loop, not yet run
   websocket::stream<beast::tcp_stream> ws_;
   std::optional<tcp::resolver> resolver_;
   ws_client_pool::callbacks cb_;
@@ -250,7 +353,7 @@ private:
 // One io_context per thread, run by that thread alone; connections are spread over them in
 // turn (as the server does: no thread wakes another to share its work).
 struct ws_client_pool::impl {
-  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::vector<std::unique_ptr<loop>> loops;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> threads;
@@ -258,11 +361,11 @@ struct ws_client_pool::impl {
 
 ws_client_pool::ws_client_pool(std::size_t io_threads) : impl_(std::make_shared<impl>()) {
   for (std::size_t i = 0; i < (io_threads == 0 ? 1 : io_threads); ++i) {
-    impl_->iocs.push_back(std::make_unique<net::io_context>(1));
-    impl_->work.push_back(net::make_work_guard(*impl_->iocs.back()));
+    impl_->loops.push_back(std::make_unique<loop>());
+    impl_->work.push_back(net::make_work_guard(impl_->loops.back()->ioc));
   }
-  for (auto& ioc : impl_->iocs)
-    impl_->threads.emplace_back([keep = impl_, ioc = ioc.get()] { ioc->run(); });
+  for (auto& l : impl_->loops)
+    impl_->threads.emplace_back([keep = impl_, ioc = &l->ioc] { ioc->run(); });
 }
 
 ws_client_pool::~ws_client_pool() {
@@ -270,13 +373,13 @@ ws_client_pool::~ws_client_pool() {
   // Connections still open are torn down with the loops.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   auto all_stopped = [&] {
-    return std::all_of(impl_->iocs.begin(), impl_->iocs.end(),
-                       [](const auto& ioc) { return ioc->stopped(); });
+    return std::all_of(impl_->loops.begin(), impl_->loops.end(),
+                       [](const auto& l) { return l->ioc.stopped(); });
   };
   while (!all_stopped() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  for (auto& ioc : impl_->iocs)
-    ioc->stop();
+  for (auto& l : impl_->loops)
+    l->ioc.stop();
   for (auto& t : impl_->threads)
     t.join();
 }
@@ -287,7 +390,7 @@ ws_client_pool::connect(const std::string& url, const header_list& headers, call
   auto t = split(url);
   if (!t)
     return t.error();
-  auto conn = std::make_shared<client_conn>(*impl_->iocs[impl_->next++ % impl_->iocs.size()],
+  auto conn = std::make_shared<client_conn>(*impl_->loops[impl_->next++ % impl_->loops.size()],
                                             impl_, std::move(cb));
   std::promise<expected<bool>> done;
   auto fut = done.get_future();

@@ -169,6 +169,12 @@ public:
     virtual bool send_text(std::string text) = 0;
     virtual bool send_binary(std::string data) = 0;
     virtual void close(std::uint16_t code = 1000, std::string reason = "") = 0;
+    /// Calls `tick` every 20 ms on this connection's own io thread, with how late the tick is
+    /// (ms). What it sends goes straight to the socket: no hand-over to the io thread per
+    /// frame (a load generator's media clock). The loop spreads its connections over the 20 ms.
+    virtual void tick_every_frame(std::function<void(double late_ms)> tick) = 0;
+    /// After it returns the tick is not running and will not run again. Not from a tick.
+    virtual void stop_ticking() = 0;
   };
 
   /// Connects to ws://host:port/path (blocking until the handshake is done or fails).

@@ -1,6 +1,7 @@
 // The HTTP/WebSocket server over real loopback sockets.
 #include <utility>
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -217,6 +218,57 @@ TEST(http_server, websocket_echo_with_text_and_binary) {
   EXPECT_EQ(info.why, close_info::how::peer_closed);
   EXPECT_EQ(info.code, 1000);
   EXPECT_EQ(info.reason, "bye");
+}
+
+// A load generator's media clock: a connection's tick runs every 20 ms on its io thread, what
+// it sends comes after what was handed over before it, and after stop_ticking it is silent.
+TEST(ws_client_pool, ticks_every_frame_after_earlier_sends_until_stopped) {
+  fixture f;
+  received got; // outlives the pool, whose io thread calls into it
+  ws_client_pool pool;
+  auto c = pool.connect(f.url("/ws", "ws"), {}, {got.callback(), {}});
+  ASSERT_TRUE(c) << c.error().message;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 200; ++i) {
+    (*c)->send_text("queued " + std::to_string(i));
+    expected.push_back("echo:queued " + std::to_string(i));
+  }
+  std::atomic<int> ticks{0};
+  std::atomic<bool> negative_late{false};
+  auto started = std::chrono::steady_clock::now();
+  (*c)->tick_every_frame([&](double late_ms) {
+    if (late_ms < 0)
+      negative_late = true;
+    (*c)->send_text("tick " + std::to_string(ticks++));
+  });
+  for (int i = 0; i < 10; ++i)
+    expected.push_back("echo:tick " + std::to_string(i));
+  auto first = got.wait_for(expected.size());
+  (*c)->stop_ticking();
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_GE(first.size(), expected.size());
+  first.resize(expected.size());
+  EXPECT_EQ(first, expected);
+  EXPECT_FALSE(negative_late.load());
+  // Ten ticks take at least nine periods (a clock that ran every millisecond would not).
+  EXPECT_GE(elapsed, 9 * 20ms - 2ms);
+  int stopped_at = ticks.load();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(ticks.load(), stopped_at);
+  auto all = got.wait_for(static_cast<std::size_t>(200 + stopped_at));
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(200 + stopped_at));
+  EXPECT_EQ(all.back(), "echo:tick " + std::to_string(stopped_at - 1));
+  // A second ticker on the same loop starts the stopped clock again.
+  std::atomic<int> again{0};
+  (*c)->tick_every_frame([&](double) { ++again; });
+  for (int i = 0; i < 100 && again.load() < 3; ++i)
+    std::this_thread::sleep_for(10ms);
+  (*c)->stop_ticking();
+  EXPECT_GE(again.load(), 3);
+  (*c)->close(1000, "done"); // a connection left open holds up the pool's and server's ends
+  auto h = f.handler(0);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->closed.get_future().wait_for(5s), std::future_status::ready);
 }
 
 // A batch (the media actor's frames of one tick) arrives whole and in order, interleaved
