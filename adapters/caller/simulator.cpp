@@ -67,10 +67,12 @@ std::chrono::milliseconds trailing_silence(const std::vector<std::uint8_t>& word
   return std::chrono::milliseconds(20 * quiet);
 }
 
-// How often a caller's own thread looks at its call's state (waiting for the greeting, for its
-// words to go out, for the answer). Every time that matters is recorded where it happens (the
-// receive callback, the frame clock), so this only decides how soon the caller notices: at
-// 500 callers a 10 ms poll was 50,000 thread wake-ups a second, most of the load generator's CPU.
+// How often, at most, a caller's own thread looks at its call's state (waiting for the greeting,
+// for its words to go out, for the answer). Every time that matters is recorded where it happens
+// (the receive callback, the frame clock), so this only decides how soon the caller notices. A
+// caller that knows nothing can change before a later time sleeps until then (a hang-up wakes
+// it): at 500 callers a 10 ms poll was 50,000 thread wake-ups a second, and a 40 ms one was a
+// fifth of the load generator's CPU.
 constexpr std::chrono::milliseconds state_poll{40};
 
 double ms_between(clock_t_::time_point a, clock_t_::time_point b) {
@@ -252,7 +254,6 @@ expected<sim_report> simulate_call(const sim_options& opt) {
            std::lock_guard lk(mtx);
            ++rep.marks_echoed;
          }
-         cv.notify_all();
        },
        [&, guard](const http::close_info& info) {
          std::lock_guard alive_lk(guard->mtx);
@@ -290,20 +291,32 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     std::lock_guard lk(mtx);
     return closed.has_value();
   };
+  // Sleeps until `t`, at least a poll and at most until `until`, or until the call is closed.
+  auto nap_until = [&](clock_t_::time_point t, clock_t_::time_point until) {
+    auto now = clock_t_::now();
+    t = std::min(std::max(t, now + state_poll), until);
+    std::unique_lock lk(mtx);
+    cv.wait_until(lk, t, [&] { return closed.has_value(); });
+  };
   // Waits while the node talks: until it has been quiet for `quiet` and everything played.
   auto wait_quiet = [&](std::chrono::milliseconds quiet, bool need_audio,
                         clock_t_::time_point until) {
     auto since = clock_t_::now();
     while (clock_t_::now() < std::min(until, deadline) && !is_closed()) {
-      echo_due();
+      if (opt.fast)
+        echo_due(); // else the frame clock echoes the marks
+      clock_t_::time_point next;
       {
         std::lock_guard lk(mtx);
         auto now = clock_t_::now();
         bool heard = rep.media_received > 0 || !need_audio;
-        if (heard && pb.buffered(now) == 0ms && now - std::max(last_media_at, since) >= quiet)
+        auto quiet_from = std::max(last_media_at, since);
+        if (heard && pb.buffered(now) == 0ms && now - quiet_from >= quiet)
           return;
+        // Until the quiet has lasted and what is buffered has played, the answer is no.
+        next = heard ? std::max(quiet_from + quiet, now + pb.buffered(now)) : now;
       }
-      std::this_thread::sleep_for(state_poll);
+      nap_until(opt.fast ? clock_t_::now() : next, std::min(until, deadline));
     }
   };
 
@@ -363,12 +376,15 @@ expected<sim_report> simulate_call(const sim_options& opt) {
       return;
     }
     while (!is_closed() && clock_t_::now() < deadline) {
+      clock_t_::time_point next;
       {
         std::lock_guard lk(mtx);
         if (words_done_at)
           return;
+        // The frame clock sends the rest in real time (8 samples a millisecond).
+        next = clock_t_::now() + std::chrono::milliseconds(to_say.size() / 8);
       }
-      std::this_thread::sleep_for(state_poll);
+      nap_until(next, deadline);
     }
   };
   // After a turn: the time from its last frame to the first reply frame.
@@ -382,7 +398,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
           return;
         }
       }
-      std::this_thread::sleep_for(state_poll);
+      nap_until(clock_t_::now(), until);
     }
     std::lock_guard lk(mtx);
     ++rep.turns_unanswered;
