@@ -28,6 +28,7 @@
 #include "adapters/metrics/metrics.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/workers/pool.hpp"
+#include "adapters/workers/thread_policy.hpp"
 
 namespace frontdesk {
 namespace {
@@ -41,6 +42,17 @@ std::optional<booking::local_time> business_now(const frontdesk::clock& clk,
     return std::nullopt;
   return *t;
 }
+
+// CAF's own threads (scheduler workers, clock, network) run SCHED_BATCH like the pools.
+class batch_threads final : public caf::thread_hook {
+public:
+  void init(caf::actor_system&) override {}
+  void thread_started() override {
+    if (!use_batch_scheduling())
+      spdlog::debug("SCHED_BATCH not available for a CAF thread");
+  }
+  void thread_terminates() override {}
+};
 
 } // namespace
 
@@ -114,18 +126,21 @@ bool node::start() {
     spdlog::error("database not reachable at the configured DATABASE_URL");
     return false;
   }
-  d.blocking = std::make_unique<worker_pool>("blocking", d.cfg.database.pool_size, 10000);
+  // Every thread of the node but the io threads runs SCHED_BATCH, so that a frame or reply an
+  // io thread hands over never preempts it mid-batch (adapters/workers/thread_policy.hpp).
+  const worker_pool::priority normal{0, true}, low{10, true};
+  d.blocking = std::make_unique<worker_pool>("blocking", d.cfg.database.pool_size, 10000, normal);
   d.sys_cfg = std::make_unique<caf::actor_system_config>();
+  d.sys_cfg->add_thread_hook<batch_threads>();
   d.sys_cfg->set("scheduler.max-threads", static_cast<size_t>(d.cfg.scheduler.max_threads));
   d.sys_cfg->set("scheduler.policy", caf::atom_from_string(d.cfg.scheduler.policy));
   call::add_message_types(*d.sys_cfg);
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   call::call_services svc;
   svc.blocking = d.blocking.get();
-  // One thread encodes every call's recording (~24 µs per 20 ms of call) at a lower priority,
+  // One thread encodes every call's recording (~11 µs per 20 ms of call) at a lower priority,
   // so that under load the voice goes first and the recordings catch up.
-  d.recording_pool =
-      std::make_unique<worker_pool>("recording", 1, 100000, worker_pool::priority{10});
+  d.recording_pool = std::make_unique<worker_pool>("recording", 1, 100000, low);
   svc.recording_pool = d.recording_pool.get();
   auto transfers = std::make_shared<edge::transfer_book>();
   svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics, transfers);
@@ -133,7 +148,7 @@ bool node::start() {
     svc.echo = true;
     spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");
   } else {
-    d.speech_pool = std::make_unique<worker_pool>("speech", d.cfg.speech.threads, 10000);
+    d.speech_pool = std::make_unique<worker_pool>("speech", d.cfg.speech.threads, 10000, normal);
     speech::pocketsphinx_settings ps;
     if (d.cfg.speech.mode == "instant") {
       spdlog::warn("speech.mode = instant: a scripted recogniser and a tone for speech (for "
@@ -245,7 +260,7 @@ bool node::start() {
       co.timeout = std::chrono::milliseconds(d.cfg.llm.timeout_ms);
       co.max_attempts = d.cfg.llm.max_attempts;
       auto client = std::make_shared<const llm::client>(co);
-      d.dialog_pool = std::make_unique<worker_pool>("dialog", 8, 10000);
+      d.dialog_pool = std::make_unique<worker_pool>("dialog", 8, 10000, normal);
       svc.dialog_pool = d.dialog_pool.get();
       spdlog::info("dialog: {} at {} (falls back to the rules engine)", co.model, co.base_url);
       svc.make_dialog = [clk, client, make_rules](const booking::business_profile& p)

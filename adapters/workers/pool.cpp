@@ -1,4 +1,5 @@
 #include "adapters/workers/pool.hpp"
+#include "adapters/workers/thread_policy.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -10,24 +11,26 @@ namespace frontdesk {
 
 worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_queue)
     : name_(std::move(name)), max_queue_(max_queue) {
-  start(threads, 0);
+  start(threads, priority{});
 }
 
 worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_queue,
                          priority p)
     : name_(std::move(name)), max_queue_(max_queue) {
-  start(threads, p.nice);
+  start(threads, p);
 }
 
-void worker_pool::start(std::size_t threads, int nice) {
+void worker_pool::start(std::size_t threads, priority p) {
   for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i)
-    threads_.emplace_back([this, nice] {
+    threads_.emplace_back([this, nice = p.nice, batch = p.batch] {
       // Named for top and perf ("fd.speech", ...); Linux keeps 15 characters.
       ::pthread_setname_np(::pthread_self(), ("fd." + name_).substr(0, 15).c_str());
       // Linux gives each thread its own nice value: lower this one only.
       auto tid = static_cast<id_t>(::gettid());
       if (nice > 0 && ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + nice) != 0)
         spdlog::warn("worker pool '{}': cannot lower the priority of a thread", name_);
+      if (batch && !use_batch_scheduling())
+        spdlog::warn("worker pool '{}': SCHED_BATCH not available", name_);
       run();
     });
 }

@@ -18,9 +18,12 @@ public:
   worker_pool(std::string name, std::size_t threads, std::size_t max_queue);
 
   /// Threads at a lower scheduling priority (`nice` 1..19 added to the process's): for work
-  /// that may lag behind but must not delay the calls, such as encoding recordings.
+  /// that may lag behind but must not delay the calls, such as encoding recordings. With
+  /// `batch`, the threads run SCHED_BATCH: waking one never preempts a running thread (see
+  /// adapters/workers/thread_policy.hpp).
   struct priority {
     int nice = 0;
+    bool batch = false;
   };
   worker_pool(std::string name, std::size_t threads, std::size_t max_queue, priority p);
 
@@ -48,7 +51,7 @@ public:
 
 private:
   void run();
-  void start(std::size_t threads, int nice);
+  void start(std::size_t threads, priority p);
 
   std::string name_;
   std::size_t max_queue_;

@@ -1,16 +1,19 @@
 #include <atomic>
 #include <chrono>
 #include <future>
-
-#include <sys/resource.h>
-#include <unistd.h>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "adapters/workers/pool.hpp"
+#include "adapters/workers/thread_policy.hpp"
 
 using namespace frontdesk;
 
@@ -82,4 +85,34 @@ TEST(worker_pool, a_lower_priority_pool_runs_its_jobs_at_that_priority) {
   }
   EXPECT_EQ(seen.get_future().get(), std::min(19, process_nice + 5));
   EXPECT_EQ(::getpriority(PRIO_PROCESS, 0), process_nice); // the caller's own is untouched
+}
+
+TEST(worker_pool, a_batch_pool_runs_its_jobs_under_sched_batch_at_its_nice_value) {
+  int process_nice = ::getpriority(PRIO_PROCESS, 0);
+  std::promise<std::pair<int, int>> seen;
+  {
+    worker_pool pool("batch", 1, 10, worker_pool::priority{3, true});
+    pool.post([&] {
+      seen.set_value({::sched_getscheduler(0),
+                      ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()))});
+    });
+    pool.stop();
+  }
+  auto [policy, nice] = seen.get_future().get();
+  EXPECT_EQ(policy, SCHED_BATCH);
+  EXPECT_EQ(nice, std::min(19, process_nice + 3));
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER); // the caller's own is untouched
+}
+
+TEST(thread_policy, batch_scheduling_applies_to_the_calling_thread_only) {
+  std::promise<std::pair<bool, int>> seen;
+  std::thread t([&] {
+    bool ok = use_batch_scheduling();
+    seen.set_value({ok, ::sched_getscheduler(0)});
+  });
+  t.join();
+  auto [ok, policy] = seen.get_future().get();
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(policy, SCHED_BATCH);
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
 }
