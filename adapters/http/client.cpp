@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
-#include <future>
 #include <thread>
 
 #include <boost/asio.hpp>
