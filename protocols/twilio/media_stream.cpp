@@ -55,11 +55,25 @@ std::optional<failure> get_num(const json::object& o, const char* key, std::uint
   return std::nullopt;
 }
 
-expected<json::object> parse_object(std::string_view text, const parse_limits& limits) {
+// The values of one parsed message, allocated from a buffer on the stack: a media message's
+// object, strings and payload take well under this, and a larger message (a start with many
+// parameters) goes on in the heap. What the parser returns is copied out before the arena
+// goes, so nothing refers to it afterwards.
+class json_arena {
+public:
+  json::storage_ptr storage() { return json::storage_ptr(&resource_); }
+
+private:
+  unsigned char buffer_[4096];
+  json::monotonic_resource resource_{buffer_, sizeof buffer_};
+};
+
+expected<json::object> parse_object(std::string_view text, const parse_limits& limits,
+                                    json::storage_ptr storage) {
   if (text.size() > limits.max_message)
     return bad("too_large", "message of " + std::to_string(text.size()) + " bytes");
   boost::system::error_code ec;
-  auto v = json::parse(json::string_view(text.data(), text.size()), ec);
+  auto v = json::parse(json::string_view(text.data(), text.size()), ec, std::move(storage));
   if (ec)
     return bad("bad_json", "not JSON: " + ec.message());
   if (!v.is_object())
@@ -69,9 +83,12 @@ expected<json::object> parse_object(std::string_view text, const parse_limits& l
 
 std::optional<failure> parse_media(const json::object& m, message& out, const parse_limits& l,
                                    bool from_twilio) {
-  std::string payload;
-  if (auto e = get_str(m, "payload", payload))
-    return e;
+  auto* v = m.if_contains("payload");
+  if (!v)
+    return bad("missing_field", "missing 'payload'");
+  if (!v->is_string())
+    return bad("bad_field", "'payload' must be a string");
+  std::string_view payload(v->as_string().data(), v->as_string().size()); // decoded in place
   if (payload.size() / 4 * 3 > l.max_payload)
     return bad("too_large", "media payload too large");
   if (!base64_decode_to(payload, out.payload))
@@ -122,7 +139,8 @@ const char* to_string(event e) {
 }
 
 expected<message> parse_from_twilio(std::string_view text, const parse_limits& limits) {
-  auto obj = parse_object(text, limits);
+  json_arena arena;
+  auto obj = parse_object(text, limits, arena.storage());
   if (!obj)
     return obj.error();
   auto& o = *obj;
@@ -214,7 +232,8 @@ expected<message> parse_from_twilio(std::string_view text, const parse_limits& l
 }
 
 expected<message> parse_to_twilio(std::string_view text, const parse_limits& limits) {
-  auto obj = parse_object(text, limits);
+  json_arena arena;
+  auto obj = parse_object(text, limits, arena.storage());
   if (!obj)
     return obj.error();
   auto& o = *obj;

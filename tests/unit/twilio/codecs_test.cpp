@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "protocols/twilio/base64.hpp"
 #include "protocols/twilio/form.hpp"
 #include "protocols/twilio/media_stream.hpp"
@@ -25,6 +30,79 @@ TEST(base64, refuses_invalid_input) {
                    "Z m9v", "Zg=a"})
     EXPECT_FALSE(base64_decode(bad)) << bad;
   EXPECT_TRUE(base64_decode(""));
+}
+
+TEST(base64, encodes_the_rfc_4648_test_vectors_and_appends) {
+  auto enc = [](std::string_view s) {
+    return base64_encode(std::vector<std::uint8_t>(s.begin(), s.end()));
+  };
+  EXPECT_EQ(enc(""), "");
+  EXPECT_EQ(enc("f"), "Zg==");
+  EXPECT_EQ(enc("fo"), "Zm8=");
+  EXPECT_EQ(enc("foo"), "Zm9v");
+  EXPECT_EQ(enc("foob"), "Zm9vYg==");
+  EXPECT_EQ(enc("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(enc("foobar"), "Zm9vYmFy");
+  std::string out = "payload:";
+  base64_encode_to(std::vector<std::uint8_t>{'f', 'o'}, out);
+  EXPECT_EQ(out, "payload:Zm8=");
+}
+
+namespace {
+// The strict decoder the fast one must agree with: one character at a time.
+std::optional<std::vector<std::uint8_t>> reference_decode(std::string_view t) {
+  static const std::string_view abc =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  if (t.size() % 4 != 0)
+    return std::nullopt;
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i < t.size(); i += 4) {
+    bool last = i + 4 == t.size();
+    int pad = last && t[i + 3] == '=' ? (t[i + 2] == '=' ? 2 : 1) : 0;
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4; ++k) {
+      auto pos = k < 4 - pad ? abc.find(t[i + static_cast<std::size_t>(k)]) : 0;
+      if (pos == std::string_view::npos)
+        return std::nullopt;
+      v = v << 6 | static_cast<std::uint32_t>(pos);
+    }
+    if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0))
+      return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(v >> 16));
+    if (pad < 2)
+      out.push_back(static_cast<std::uint8_t>(v >> 8));
+    if (pad < 1)
+      out.push_back(static_cast<std::uint8_t>(v));
+  }
+  return out;
+}
+} // namespace
+
+// Every byte value at every position of texts ending in each padding, and every truncation:
+// the decoder accepts exactly what the reference accepts, with the same bytes.
+TEST(base64, decodes_every_single_character_change_as_the_reference_does) {
+  for (std::string base : {"Zm9vYmFy", "Zm9vYmE=", "Zm9vYg==", "AAAA////"}) {
+    for (std::size_t cut = 0; cut <= base.size(); ++cut) {
+      auto text = base.substr(0, cut);
+      auto want = reference_decode(text);
+      auto got = base64_decode(text);
+      ASSERT_EQ(want.has_value(), got.has_value()) << text;
+      if (want) {
+        EXPECT_EQ(*got, *want) << text;
+      }
+    }
+    for (std::size_t i = 0; i < base.size(); ++i)
+      for (int c = 0; c < 256; ++c) {
+        auto text = base;
+        text[i] = static_cast<char>(c);
+        auto want = reference_decode(text);
+        auto got = base64_decode(text);
+        ASSERT_EQ(want.has_value(), got.has_value()) << text << " at " << i;
+        if (want) {
+          EXPECT_EQ(*got, *want) << text;
+        }
+      }
+  }
 }
 
 namespace {
