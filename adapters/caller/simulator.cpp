@@ -171,7 +171,8 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   clock_t_::time_point playout_end{};
   std::optional<http::close_info> closed;
   std::shared_ptr<http::ws_client_pool::connection> conn;
-  std::atomic<std::uint64_t> seq{1}; // the io thread (receive callbacks, frame ticks) and this thread send
+  // Sent from the io thread (receive callbacks, frame ticks) and from this thread.
+  std::atomic<std::uint64_t> seq{1};
   auto next_seq = [&] { return seq++; };
   rep.stream_sid = new_sid("MZ");
   clock_t_::time_point started{};

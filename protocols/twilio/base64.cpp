@@ -17,6 +17,12 @@ constexpr std::array<std::int8_t, 256> make_reverse() {
 }
 constexpr auto reverse = make_reverse();
 
+// Four 6-bit values (already checked) as the 24 bits they stand for.
+constexpr std::uint32_t join(int a, int b, int c, int d) {
+  return std::uint32_t(a) << 18 | std::uint32_t(b) << 12 | std::uint32_t(c) << 6 |
+         std::uint32_t(d);
+}
+
 } // namespace
 
 // Every media message in and out of the node carries base64 (216 characters a 20 ms frame), so
@@ -69,8 +75,7 @@ bool base64_decode_to(std::string_view t, std::vector<std::uint8_t>& out) {
     int a = reverse[s[0]], b = reverse[s[1]], c = reverse[s[2]], e = reverse[s[3]];
     if ((a | b | c | e) < 0) // '=' and anything outside the alphabet look up as -1
       return refuse();
-    auto v = std::uint32_t(a) << 18 | std::uint32_t(b) << 12 | std::uint32_t(c) << 6 |
-             std::uint32_t(e);
+    auto v = join(a, b, c, e);
     d[0] = static_cast<std::uint8_t>(v >> 16);
     d[1] = static_cast<std::uint8_t>(v >> 8);
     d[2] = static_cast<std::uint8_t>(v);
@@ -82,8 +87,7 @@ bool base64_decode_to(std::string_view t, std::vector<std::uint8_t>& out) {
   int e = pad >= 1 ? 0 : reverse[s[3]];
   if ((a | b | c | e) < 0)
     return refuse();
-  auto v = std::uint32_t(a) << 18 | std::uint32_t(b) << 12 | std::uint32_t(c) << 6 |
-           std::uint32_t(e);
+  auto v = join(a, b, c, e);
   // Canonical form: the bits dropped by padding must be zero.
   if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0))
     return refuse();

@@ -18,16 +18,28 @@ const json::object* get_object(const json::object& o, const char* key) {
   return v && v->is_object() ? &v->as_object() : nullptr;
 }
 
-// A string field; `required` makes its absence an error.
-std::optional<failure> get_str(const json::object& o, const char* key, std::string& out,
-                               bool required = true) {
+// A string field, where the parser put it: null when absent and not `required`.
+std::optional<failure> find_str(const json::object& o, const char* key, const json::string*& out,
+                                bool required = true) {
+  out = nullptr;
   auto* v = o.if_contains(key);
   if (!v)
     return required ? std::optional(bad("missing_field", std::string("missing '") + key + "'"))
                     : std::nullopt;
   if (!v->is_string())
     return bad("bad_field", std::string("'") + key + "' must be a string");
-  out.assign(v->as_string().data(), v->as_string().size());
+  out = &v->as_string();
+  return std::nullopt;
+}
+
+// A string field, copied out; `required` makes its absence an error.
+std::optional<failure> get_str(const json::object& o, const char* key, std::string& out,
+                               bool required = true) {
+  const json::string* v = nullptr;
+  if (auto e = find_str(o, key, v, required))
+    return e;
+  if (v)
+    out.assign(v->data(), v->size());
   return std::nullopt;
 }
 
@@ -83,12 +95,10 @@ expected<json::object> parse_object(std::string_view text, const parse_limits& l
 
 std::optional<failure> parse_media(const json::object& m, message& out, const parse_limits& l,
                                    bool from_twilio) {
-  auto* v = m.if_contains("payload");
-  if (!v)
-    return bad("missing_field", "missing 'payload'");
-  if (!v->is_string())
-    return bad("bad_field", "'payload' must be a string");
-  std::string_view payload(v->as_string().data(), v->as_string().size()); // decoded in place
+  const json::string* text = nullptr;
+  if (auto e = find_str(m, "payload", text))
+    return e;
+  std::string_view payload(text->data(), text->size()); // decoded where it lies
   if (payload.size() / 4 * 3 > l.max_payload)
     return bad("too_large", "media payload too large");
   if (!base64_decode_to(payload, out.payload))
