@@ -66,7 +66,7 @@ std::int64_t now_us() {
 // media
 
 // A call's recording. The file is opened, written and closed by jobs on the recording pool
-// (low priority: a busy node lets the recording lag rather than the voice), in order.
+// (spare CPU time: a busy node lets the recording lag rather than the voice), in order.
 struct recording {
   std::string path;
   std::unique_ptr<speech::recorder> file;

@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace frontdesk {
 
 worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_queue)
@@ -21,18 +23,28 @@ worker_pool::worker_pool(std::string name, std::size_t threads, std::size_t max_
 }
 
 void worker_pool::start(std::size_t threads, priority p) {
-  for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i)
-    threads_.emplace_back([this, nice = p.nice, batch = p.batch] {
-      // Named for top and perf ("fd.speech", ...); Linux keeps 15 characters.
-      ::pthread_setname_np(::pthread_self(), ("fd." + name_).substr(0, 15).c_str());
-      // Linux gives each thread its own nice value: lower this one only.
+  late_after_ = p.idle_until_late;
+  bool idle = p.idle_until_late.count() > 0;
+  // Each thread: named for top and perf ("fd.speech", ...; Linux keeps 15 characters), then
+  // its own nice value and policy (Linux gives each thread its own).
+  auto thread = [this](std::string name, int nice, bool batch, bool idle_policy,
+                       void (worker_pool::*body)()) {
+    return std::thread([=, this] {
+      ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
       auto tid = static_cast<id_t>(::gettid());
       if (nice > 0 && ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + nice) != 0)
         spdlog::warn("worker pool '{}': cannot lower the priority of a thread", name_);
-      if (batch && !use_batch_scheduling())
+      if (idle_policy && !use_idle_scheduling())
+        spdlog::warn("worker pool '{}': SCHED_IDLE not available", name_);
+      else if (!idle_policy && batch && !use_batch_scheduling())
         spdlog::warn("worker pool '{}': SCHED_BATCH not available", name_);
-      run();
+      (this->*body)();
     });
+  };
+  for (std::size_t i = 0; i < (threads == 0 ? 1 : threads); ++i)
+    threads_.push_back(thread("fd." + name_, p.nice, p.batch, idle, &worker_pool::run));
+  if (idle)
+    threads_.push_back(thread("fd." + name_ + "+", p.nice, p.batch, false, &worker_pool::catch_up));
 }
 
 worker_pool::worker_pool(std::string name, manual_t, std::size_t max_queue)
@@ -48,28 +60,36 @@ std::size_t worker_pool::run_pending() {
       std::lock_guard lk(mtx_);
       if (jobs_.empty())
         return ran;
-      job = std::move(jobs_.front());
+      job = std::move(jobs_.front().job);
       jobs_.pop_front();
     }
     ++ran;
-    try {
-      job();
-    } catch (const std::exception& e) {
-      spdlog::error("worker pool '{}': job failed: {}", name_, e.what());
-    }
+    run_job(job);
+  }
+}
+
+void worker_pool::run_job(std::function<void()>& job) {
+  try {
+    job();
+  } catch (const std::exception& e) {
+    spdlog::error("worker pool '{}': job failed: {}", name_, e.what());
   }
 }
 
 bool worker_pool::post(std::function<void()> job) {
+  bool wake_catch_up = false;
   {
     std::lock_guard lk(mtx_);
     if (stopping_ || jobs_.size() >= max_queue_) {
       ++rejected_;
       return false;
     }
-    jobs_.push_back(std::move(job));
+    jobs_.push_back({std::move(job), clock::now()});
+    wake_catch_up = std::exchange(catch_up_waits_for_work_, false);
   }
   cv_.notify_one();
+  if (wake_catch_up)
+    late_cv_.notify_one(); // it now has a deadline to sleep until
   return true;
 }
 
@@ -81,6 +101,7 @@ void worker_pool::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  late_cv_.notify_all();
   for (auto& t : threads_)
     if (t.joinable())
       t.join();
@@ -97,6 +118,11 @@ std::size_t worker_pool::rejected() const {
   return rejected_;
 }
 
+std::size_t worker_pool::caught_up() const {
+  std::lock_guard lk(mtx_);
+  return caught_up_;
+}
+
 void worker_pool::run() {
   for (;;) {
     std::function<void()> job;
@@ -105,14 +131,41 @@ void worker_pool::run() {
       cv_.wait(lk, [&] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty())
         return; // stopping, and everything queued has run
-      job = std::move(jobs_.front());
+      job = std::move(jobs_.front().job);
       jobs_.pop_front();
     }
-    try {
-      job();
-    } catch (const std::exception& e) {
-      spdlog::error("worker pool '{}': job failed: {}", name_, e.what());
+    run_job(job);
+  }
+}
+
+// The catch-up thread of an `idle_until_late` pool: sleeps until the oldest job would be late,
+// and takes it if the idle threads have not by then. When stopping it helps drain the queue.
+void worker_pool::catch_up() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lk(mtx_);
+      for (;;) {
+        if (jobs_.empty()) {
+          if (stopping_)
+            return;
+          catch_up_waits_for_work_ = true;
+          late_cv_.wait(lk);
+          continue;
+        }
+        auto due = jobs_.front().queued_at + late_after_;
+        if (clock::now() >= due) {
+          ++caught_up_;
+          break;
+        }
+        if (stopping_)
+          break;
+        late_cv_.wait_until(lk, due);
+      }
+      job = std::move(jobs_.front().job);
+      jobs_.pop_front();
     }
+    run_job(job);
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -21,9 +22,17 @@ public:
   /// that may lag behind but must not delay the calls, such as encoding recordings. With
   /// `batch`, the threads run SCHED_BATCH: waking one never preempts a running thread (see
   /// adapters/workers/thread_policy.hpp).
+  ///
+  /// With `idle_until_late`, the pool's threads run SCHED_IDLE instead: they get only CPU time
+  /// that nothing else wants, so on a busy node they never delay a call's thread. One more
+  /// thread, at `nice` and `batch`, takes jobs only once the oldest queued job has waited
+  /// longer than `idle_until_late`, so the work still keeps up under sustained load and the
+  /// queue stays bounded in time. (An unprivileged thread cannot leave SCHED_IDLE again, hence
+  /// a second thread rather than one that changes its policy.)
   struct priority {
     int nice = 0;
     bool batch = false;
+    std::chrono::milliseconds idle_until_late{0};
   };
   worker_pool(std::string name, std::size_t threads, std::size_t max_queue, priority p);
 
@@ -48,18 +57,31 @@ public:
 
   std::size_t queued() const;
   std::size_t rejected() const;
+  /// Jobs run by the catch-up thread of an `idle_until_late` pool (they had waited too long).
+  std::size_t caught_up() const;
 
 private:
+  using clock = std::chrono::steady_clock;
+  struct entry {
+    std::function<void()> job;
+    clock::time_point queued_at;
+  };
   void run();
+  void catch_up();
+  void run_job(std::function<void()>& job);
   void start(std::size_t threads, priority p);
 
   std::string name_;
   std::size_t max_queue_;
   mutable std::mutex mtx_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
+  std::condition_variable late_cv_; // the catch-up thread's
+  std::deque<entry> jobs_;
   std::vector<std::thread> threads_;
+  clock::duration late_after_{0}; // zero: no catch-up thread
+  bool catch_up_waits_for_work_ = false; // it sleeps until a post, not until a deadline
   std::size_t rejected_ = 0;
+  std::size_t caught_up_ = 0;
   bool stopping_ = false;
 };
 

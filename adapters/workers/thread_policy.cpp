@@ -15,4 +15,14 @@ bool use_batch_scheduling() noexcept {
 #endif
 }
 
+bool use_idle_scheduling() noexcept {
+#ifdef SCHED_IDLE
+  sched_param p{};
+  p.sched_priority = 0;
+  return ::sched_setscheduler(0, SCHED_IDLE, &p) == 0;
+#else
+  return false;
+#endif
+}
+
 } // namespace frontdesk

@@ -16,4 +16,9 @@ namespace frontdesk {
 /// Returns false (and changes nothing) where the policy is not available.
 bool use_batch_scheduling() noexcept;
 
+/// Puts the calling thread under SCHED_IDLE: it runs only when no other thread wants the CPU
+/// (very nearly: the kernel still gives it a sliver so that it cannot starve for ever). An
+/// unprivileged thread cannot go back. Returns false where the policy is not available.
+bool use_idle_scheduling() noexcept;
+
 } // namespace frontdesk

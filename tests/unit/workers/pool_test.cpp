@@ -116,3 +116,64 @@ TEST(thread_policy, batch_scheduling_applies_to_the_calling_thread_only) {
   EXPECT_EQ(policy, SCHED_BATCH);
   EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
 }
+
+TEST(worker_pool, an_idle_pool_runs_jobs_under_sched_idle_until_one_is_late) {
+  using namespace std::chrono_literals;
+  worker_pool pool("idle", 1, 10, worker_pool::priority{3, true, 100ms});
+  // On time: the SCHED_IDLE thread takes it.
+  std::promise<int> first;
+  pool.post([&] { first.set_value(::sched_getscheduler(0)); });
+  EXPECT_EQ(first.get_future().get(), SCHED_IDLE);
+  EXPECT_EQ(pool.caught_up(), 0u);
+
+  // The idle thread is held until the next job has run: only the catch-up thread can run it,
+  // once it has waited past the 100 ms.
+  std::promise<void> release;
+  auto released = release.get_future();
+  std::promise<bool> held_released;
+  pool.post([&] { held_released.set_value(released.wait_for(10s) == std::future_status::ready); });
+  auto posted = std::chrono::steady_clock::now();
+  std::promise<std::pair<int, std::chrono::steady_clock::duration>> late;
+  pool.post([&] {
+    late.set_value({::sched_getscheduler(0), std::chrono::steady_clock::now() - posted});
+    release.set_value();
+  });
+  auto [policy, waited] = late.get_future().get();
+  EXPECT_EQ(policy, SCHED_BATCH);
+  EXPECT_GE(waited, 100ms);
+  EXPECT_TRUE(held_released.get_future().get());
+  EXPECT_EQ(pool.caught_up(), 1u);
+
+  // Caught up: the idle thread takes the next one again.
+  std::promise<int> again;
+  pool.post([&] { again.set_value(::sched_getscheduler(0)); });
+  EXPECT_EQ(again.get_future().get(), SCHED_IDLE);
+  pool.stop();
+  EXPECT_EQ(pool.caught_up(), 1u);
+}
+
+TEST(worker_pool, an_idle_pool_drains_everything_on_stop) {
+  using namespace std::chrono_literals;
+  std::atomic<int> ran{0};
+  {
+    worker_pool pool("idle", 1, 1000, worker_pool::priority{0, false, 10s});
+    for (int i = 0; i < 500; ++i)
+      ASSERT_TRUE(pool.post([&] { ++ran; }));
+    pool.stop();
+    EXPECT_FALSE(pool.post([&] { ++ran; }));
+  }
+  EXPECT_EQ(ran.load(), 500);
+}
+
+TEST(thread_policy, idle_scheduling_applies_to_the_calling_thread_only) {
+  std::promise<std::pair<bool, int>> seen;
+  std::thread t([&] {
+    bool ok = use_idle_scheduling();
+    seen.set_value({ok, ::sched_getscheduler(0)});
+  });
+  t.join();
+  auto [ok, policy] = seen.get_future().get();
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(policy, SCHED_IDLE);
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
+}
