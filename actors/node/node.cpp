@@ -20,6 +20,7 @@
 #include "adapters/llm/client.hpp"
 #include "actors/dialog/rules_engine.hpp"
 #include "actors/dialog/phrases.hpp"
+#include "adapters/edge/call_journal.hpp"
 #include "adapters/edge/edge.hpp"
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
@@ -147,7 +148,8 @@ bool node::start() {
   d.recording_pool = std::make_unique<worker_pool>("recording", 1, 100000, spare_time);
   svc.recording_pool = d.recording_pool.get();
   auto transfers = std::make_shared<edge::transfer_book>();
-  svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics, transfers);
+  auto journals = std::make_shared<edge::call_journals>(*d.db, *d.blocking);
+  svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics, transfers, journals);
   if (d.cfg.speech.mode == "echo") {
     svc.echo = true;
     spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");
@@ -300,7 +302,7 @@ bool node::start() {
   if (es.validate_signatures && es.auth_token.empty())
     spdlog::warn("TWILIO_AUTH_TOKEN is not set: every signed webhook will be refused");
   d.edge = std::make_unique<edge::twilio_edge>(es, *d.server, *d.db, *d.blocking, *d.calls,
-                                               d.metrics, *d.clk, transfers);
+                                               d.metrics, *d.clk, transfers, journals);
   d.edge->install();
   d.server->on("GET", "/metrics", [&d](http::request, auto respond) {
     respond(http::response{200, "text/plain; version=0.0.4", d.render_metrics(), {}});

@@ -10,6 +10,7 @@
 
 #include "actors/call/call.hpp"
 #include "adapters/clock/clock.hpp"
+#include "adapters/edge/call_journal.hpp"
 #include "adapters/http/http.hpp"
 #include "adapters/log/log.hpp"
 #include "adapters/metrics/metrics.hpp"
@@ -50,6 +51,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   const clock& clk;
   std::string media_url;
   std::shared_ptr<transfer_book> transfers;
+  std::shared_ptr<call_journals> journals;
   std::atomic<bool> taking_calls{true};
   std::atomic<std::size_t> sessions{0};
 
@@ -70,9 +72,9 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
 
   impl(edge_settings s, http::server& srv, store::database& d, worker_pool& w,
        call::call_runtime& c, metrics::registry& reg, const clock& k,
-       std::shared_ptr<transfer_book> t)
+       std::shared_ptr<transfer_book> t, std::shared_ptr<call_journals> j)
       : settings(std::move(s)), server(srv), db(d), calls_repo(d), blocking(w), calls(c),
-        clk(k), transfers(std::move(t)) {
+        clk(k), transfers(std::move(t)), journals(std::move(j)) {
     settings.public_url = trim_slash(settings.public_url);
     auto u = twilio::media_stream_url(settings.public_url);
     media_url = u ? *u : "";
@@ -440,7 +442,10 @@ private:
     std::weak_ptr<twilio_edge::impl> weak_edge = edge_;
     std::weak_ptr<http::ws_connection> weak_conn = conn_;
     auto ctx = *log_;
-    call_ = edge_->calls.start(info, out, [weak_edge, weak_conn, ctx](call::call_report r) {
+    // The call's database writes go through its journal, the stream start first.
+    auto journal = edge_->journals->open(business_id, call_id, m.start.call_sid);
+    journal->streaming(stream_sid_, edge_->clk.now());
+    call_ = edge_->calls.start(info, out, [weak_edge, weak_conn, ctx, journal](call::call_report r) {
       ctx.info("call ended ({}): {} frames in, {} out, {} marks played, {} clears", r.end_reason,
                r.frames_in, r.frames_out, r.marks_played, r.clears);
       if (auto c = weak_conn.lock())
@@ -454,23 +459,16 @@ private:
         e->live_by_sid.erase(r.info.call_sid);
         idle = e->live_by_sid.empty();
       }
-      // The database write is blocking: it goes to the pool, never the actor's thread.
-      e->blocking.post([e, r, ctx, idle] {
-        bool failed = r.end_reason.rfind("socket_error", 0) == 0;
-        auto saved = e->calls_repo.set_results(r.info.business_id, r.info.call_id, r.summary,
-                                               r.outcome, r.recording_path);
-        if (!saved)
-          ctx.error("cannot save the call's summary: {}", saved.error().message);
-        auto done = e->calls_repo.end_call(r.info.business_id, r.info.call_id,
-                                           failed ? "failed" : "completed", r.end_reason,
-                                           e->clk.now());
-        if (!done)
-          ctx.error("cannot record the end of the call: {}", done.error().message);
-        // The last call is over: give the calls' freed memory back to the system, so that an
-        // idle node's footprint returns to where it started (glibc keeps it otherwise).
-        if (idle)
-          ::malloc_trim(0);
-      });
+      bool failed = r.end_reason.rfind("socket_error", 0) == 0;
+      e->journals->close(r.info.call_id);
+      journal->finish({r.summary, r.outcome, r.recording_path},
+                      {failed ? "failed" : "completed", r.end_reason, e->clk.now()}, [idle] {
+                        // The last call is over: give the calls' freed memory back to the
+                        // system, so that an idle node's footprint returns to where it started
+                        // (glibc keeps it otherwise).
+                        if (idle)
+                          ::malloc_trim(0);
+                      });
     });
     {
       std::lock_guard lk(edge_->live_mtx);
@@ -478,15 +476,6 @@ private:
     }
     edge_->m.calls_total->inc();
     log_->info("media stream {} started", stream_sid_);
-    auto e = edge_;
-    auto ctx2 = *log_;
-    e->blocking.post([e, business_id, call_id, sid = stream_sid_, ctx2] {
-      auto ok = e->calls_repo.mark_streaming(business_id, call_id, sid, e->clk.now());
-      if (!ok)
-        ctx2.error("cannot record the stream start: {}", ok.error().message);
-      else if (!*ok)
-        ctx2.warn("stream started for a call that is unknown or already ended");
-    });
   }
 
   // Counted every time, logged once per kind per connection.
@@ -536,8 +525,8 @@ namespace {
 class db_call_events final : public call::call_events {
 public:
   db_call_events(store::database& db, worker_pool& pool, metrics::registry& reg,
-                 std::shared_ptr<transfer_book> transfers)
-      : repo_(db), pool_(pool), transfers_(std::move(transfers)) {
+                 std::shared_ptr<transfer_book> transfers, std::shared_ptr<call_journals> journals)
+      : repo_(db), pool_(pool), transfers_(std::move(transfers)), journals_(std::move(journals)) {
     auto h = [&](const char* part, const char* help) {
       return &reg.add_histogram("frontdesk_turn_latency_ms",
                                 std::string("Per caller turn, ms from the caller's last speech "
@@ -562,7 +551,9 @@ public:
         {0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
   }
   void on_turn(const call::call_info& info, const call::turn_record& t) override {
-    pool_.post([this, info, t] {
+    if (auto j = journals_->find(info.call_id))
+      return j->turn({t.role, t.text, t.at_ms, t.interrupted});
+    pool_.post([this, info, t] { // a call without a journal (it ended): written on its own
       auto r = repo_.append_turn(info.business_id, info.call_id, t.role, t.text, t.at_ms,
                                  t.interrupted);
       if (!r)
@@ -597,6 +588,8 @@ public:
         .info("turn {} latency: speech end → final {:.0f} ms, reply {:.0f} ms, first audio "
               "{:.0f} ms, first frame {:.0f} ms",
               l.turn, l.stt_final_ms, l.decision_ms, l.tts_first_ms, l.first_frame_ms);
+    if (auto j = journals_->find(info.call_id))
+      return j->latency(std::move(json));
     pool_.post([this, info, json] {
       auto r = repo_.append_latency(info.business_id, info.call_id, json);
       if (!r)
@@ -608,6 +601,7 @@ private:
   store::calls_repo repo_;
   worker_pool& pool_;
   std::shared_ptr<transfer_book> transfers_;
+  std::shared_ptr<call_journals> journals_;
   metrics::histogram *stt_, *decision_, *tts_, *frame_, *runtime_;
   metrics::counter *heard_, *rejected_, *unavailable_;
 };
@@ -616,16 +610,19 @@ private:
 
 std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking,
                                                        metrics::registry& metrics,
-                                                       std::shared_ptr<transfer_book> transfers) {
-  return std::make_shared<db_call_events>(db, blocking, metrics, std::move(transfers));
+                                                       std::shared_ptr<transfer_book> transfers,
+                                                       std::shared_ptr<call_journals> journals) {
+  return std::make_shared<db_call_events>(db, blocking, metrics, std::move(transfers),
+                                          std::move(journals));
 }
 
 twilio_edge::twilio_edge(edge_settings settings, http::server& server, store::database& db,
                          worker_pool& blocking, call::call_runtime& calls,
                          metrics::registry& metrics, const clock& clk,
-                         std::shared_ptr<transfer_book> transfers)
+                         std::shared_ptr<transfer_book> transfers,
+                         std::shared_ptr<call_journals> journals)
     : impl_(std::make_shared<impl>(std::move(settings), server, db, blocking, calls, metrics,
-                                   clk, std::move(transfers))) {}
+                                   clk, std::move(transfers), std::move(journals))) {}
 
 twilio_edge::~twilio_edge() = default;
 

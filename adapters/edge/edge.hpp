@@ -29,6 +29,10 @@ class call_events;
 }
 
 namespace frontdesk::edge {
+class call_journals;
+}
+
+namespace frontdesk::edge {
 
 /// Calls whose callers are to be handed to a person when their stream ends (the dialog asked
 /// for it; Twilio then asks /twilio/after-stream what to do, and is told to <Dial>).
@@ -37,11 +41,12 @@ struct transfer_book {
   std::unordered_map<std::string, std::string> by_call_sid; // → business id
 };
 
-/// Saves a call's turns and latencies as they happen, on the worker pool.
-/// Also exports each turn's latency parts as Prometheus histograms.
+/// Saves a call's turns and latencies as they happen, through the call's journal (on the worker
+/// pool). Also exports each turn's latency parts as Prometheus histograms.
 std::shared_ptr<call::call_events> make_db_call_events(store::database& db, worker_pool& blocking,
                                                        metrics::registry& metrics,
-                                                       std::shared_ptr<transfer_book> transfers);
+                                                       std::shared_ptr<transfer_book> transfers,
+                                                       std::shared_ptr<call_journals> journals);
 
 struct edge_settings {
   std::string public_url;     // what Twilio uses to reach us; signatures are computed over it
@@ -58,7 +63,8 @@ class twilio_edge {
 public:
   twilio_edge(edge_settings settings, http::server& server, store::database& db,
               worker_pool& blocking, call::call_runtime& calls, metrics::registry& metrics,
-              const clock& clk, std::shared_ptr<transfer_book> transfers);
+              const clock& clk, std::shared_ptr<transfer_book> transfers,
+              std::shared_ptr<call_journals> journals);
   ~twilio_edge();
 
   /// Registers the routes on the server (before it listens).

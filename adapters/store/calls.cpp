@@ -7,6 +7,13 @@ namespace {
 
 std::string ts(sys_time t) { return format_rfc3339(t); }
 
+// One part of what apply() found, or its failure.
+expected<bool> part(expected<call_changes_applied> r, bool call_changes_applied::*which) {
+  if (!r)
+    return r.error();
+  return (*r).*which;
+}
+
 bool is_final_status(const std::string& s) {
   return s == "completed" || s == "busy" || s == "no-answer" || s == "canceled" || s == "failed";
 }
@@ -97,60 +104,99 @@ expected<bool> calls_repo::record_status(const std::string& call_sid, const std:
 expected<bool> calls_repo::mark_streaming(const std::string& business_id,
                                           const std::string& call_id,
                                           const std::string& stream_sid, sys_time at) {
-  return guarded("mark_streaming", [&] {
-    return db_.as_business(business_id, [&](pqxx::work& tx) {
-      auto r = tx.exec_params("UPDATE calls SET stream_sid = $1, status = 'in-progress', "
-                              "answered_at = coalesce(answered_at, $2::timestamptz) "
-                              "WHERE id = $3 AND ended_at IS NULL",
-                              stream_sid, ts(at), call_id);
-      return r.affected_rows() == 1;
-    });
-  });
+  call_changes c;
+  c.stream = call_changes::streaming{stream_sid, at};
+  return part(apply(business_id, call_id, c), &call_changes_applied::stream);
 }
 
 expected<bool> calls_repo::end_call(const std::string& business_id, const std::string& call_id,
                                     const std::string& status, const std::string& end_reason,
                                     sys_time at) {
-  return guarded("end_call", [&] {
-    return db_.as_business(business_id, [&](pqxx::work& tx) {
-      auto r = tx.exec_params(
-          "UPDATE calls SET status = $1, end_reason = $2, ended_at = $3::timestamptz, "
-          "duration_seconds = coalesce(duration_seconds, "
-          "  extract(epoch FROM ($3::timestamptz - coalesce(answered_at, started_at)))::int) "
-          "WHERE id = $4 AND ended_at IS NULL",
-          status, end_reason, ts(at), call_id);
-      return r.affected_rows() == 1;
-    });
-  });
+  call_changes c;
+  c.end = call_changes::ending{status, end_reason, at};
+  return part(apply(business_id, call_id, c), &call_changes_applied::end);
 }
 
 expected<bool> calls_repo::append_turn(const std::string& business_id, const std::string& call_id,
                                        const std::string& role, const std::string& text,
                                        std::int64_t at_ms, bool interrupted) {
-  return guarded("append_turn", [&] {
-    return db_.as_business(business_id, [&](pqxx::work& tx) {
-      auto r = tx.exec_params(
-          // Turns are saved from a pool of writers: keep the array in the order they were
-          // said, whatever order the writes arrive in.
-          "UPDATE calls SET transcript = (SELECT jsonb_agg(t ORDER BY (t->>'at_ms')::bigint) "
-          "FROM jsonb_array_elements(transcript || jsonb_build_array(jsonb_build_object("
-          "'role', $2::text, 'text', $3::text, 'at_ms', $4::bigint, 'interrupted', $5::boolean))) t) "
-          "WHERE id = $1",
-          call_id, role, text, at_ms, interrupted);
-      return r.affected_rows() == 1;
-    });
-  });
+  call_changes c;
+  c.turns.push_back({role, text, at_ms, interrupted});
+  return part(apply(business_id, call_id, c), &call_changes_applied::rows);
 }
 
 expected<bool> calls_repo::append_latency(const std::string& business_id,
                                           const std::string& call_id,
                                           const std::string& json_object) {
-  return guarded("append_latency", [&] {
+  call_changes c;
+  c.latencies.push_back(json_object);
+  return part(apply(business_id, call_id, c), &call_changes_applied::rows);
+}
+
+expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
+                                                 const std::string& call_id,
+                                                 const call_changes& c) {
+  return guarded("apply", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
-      auto r = tx.exec_params(
-          "UPDATE calls SET latencies = latencies || jsonb_build_array($2::jsonb) WHERE id = $1",
-          call_id, json_object);
-      return r.affected_rows() == 1;
+      call_changes_applied done;
+      if (c.stream) {
+        auto r = tx.exec_params("UPDATE calls SET stream_sid = $1, status = 'in-progress', "
+                                "answered_at = coalesce(answered_at, $2::timestamptz) "
+                                "WHERE id = $3 AND ended_at IS NULL",
+                                c.stream->stream_sid, ts(c.stream->at), call_id);
+        done.stream = r.affected_rows() == 1;
+      }
+      if (!c.turns.empty() || !c.latencies.empty()) {
+        // One statement for every turn and latency: $1 is the call, then four parameters per
+        // turn and one per latency object.
+        std::vector<std::string> params{call_id};
+        auto next = [&](std::string v) {
+          params.push_back(std::move(v));
+          return "$" + std::to_string(params.size());
+        };
+        std::string turns, lats;
+        for (auto& t : c.turns) {
+          turns += turns.empty() ? "" : ", ";
+          turns += "jsonb_build_object('role', " + next(t.role) + "::text, 'text', " +
+                   next(t.text) + "::text, 'at_ms', " + next(std::to_string(t.at_ms)) +
+                   "::bigint, 'interrupted', " + next(t.interrupted ? "true" : "false") +
+                   "::boolean)";
+        }
+        for (auto& l : c.latencies) {
+          lats += lats.empty() ? "" : ", ";
+          lats += next(l) + "::jsonb";
+        }
+        std::string sql = "UPDATE calls SET ";
+        if (!turns.empty())
+          // Keep the array in the order things were said, whatever order they arrive in.
+          sql += "transcript = (SELECT jsonb_agg(t ORDER BY (t->>'at_ms')::bigint) FROM "
+                 "jsonb_array_elements(transcript || jsonb_build_array(" + turns + ")) t)";
+        if (!lats.empty())
+          sql += std::string(turns.empty() ? "" : ", ") + "latencies = latencies || "
+                 "jsonb_build_array(" + lats + ")";
+        sql += " WHERE id = $1";
+        auto r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+        done.rows = r.affected_rows() == 1;
+      }
+      if (c.result) {
+        auto r = tx.exec_params("UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "
+                                "recording_path = nullif($4, ''), appointment_booked = EXISTS ("
+                                "SELECT 1 FROM appointments a WHERE a.call_id = $1 "
+                                "AND a.status = 'booked') WHERE id = $1",
+                                call_id, c.result->summary, c.result->outcome,
+                                c.result->recording_path);
+        done.result = r.affected_rows() == 1;
+      }
+      if (c.end) {
+        auto r = tx.exec_params(
+            "UPDATE calls SET status = $1, end_reason = $2, ended_at = $3::timestamptz, "
+            "duration_seconds = coalesce(duration_seconds, "
+            "  extract(epoch FROM ($3::timestamptz - coalesce(answered_at, started_at)))::int) "
+            "WHERE id = $4 AND ended_at IS NULL",
+            c.end->status, c.end->end_reason, ts(c.end->at), call_id);
+        done.end = r.affected_rows() == 1;
+      }
+      return done;
     });
   });
 }
@@ -158,16 +204,9 @@ expected<bool> calls_repo::append_latency(const std::string& business_id,
 expected<bool> calls_repo::set_results(const std::string& business_id, const std::string& call_id,
                                        const std::string& summary, const std::string& outcome,
                                        const std::string& recording_path) {
-  return guarded("set_results", [&] {
-    return db_.as_business(business_id, [&](pqxx::work& tx) {
-      auto r = tx.exec_params("UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "
-                              "recording_path = nullif($4, ''), appointment_booked = EXISTS ("
-                              "SELECT 1 FROM appointments a WHERE a.call_id = $1 "
-                              "AND a.status = 'booked') WHERE id = $1",
-                              call_id, summary, outcome, recording_path);
-      return r.affected_rows() == 1;
-    });
-  });
+  call_changes c;
+  c.result = call_changes::results{summary, outcome, recording_path};
+  return part(apply(business_id, call_id, c), &call_changes_applied::result);
 }
 
 expected<std::string> calls_repo::call_report_json(const std::string& business_id,

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocols/core/expected.hpp"
 #include "protocols/core/time.hpp"
@@ -37,6 +38,40 @@ struct call_ref {
   std::string call_sid;
   std::string status;
   bool created = false; // false when the CallSid was already known (a retried webhook)
+};
+
+/// Changes to one live call, saved together in one transaction (see edge::call_journal).
+struct call_changes {
+  struct streaming {
+    std::string stream_sid;
+    sys_time at;
+  };
+  struct turn {
+    std::string role, text;
+    std::int64_t at_ms = 0;
+    bool interrupted = false;
+  };
+  struct results {
+    std::string summary, outcome, recording_path;
+  };
+  struct ending {
+    std::string status, end_reason;
+    sys_time at;
+  };
+  std::optional<streaming> stream;
+  std::vector<turn> turns;              // in any order: the transcript is kept sorted by at_ms
+  std::vector<std::string> latencies;   // JSON objects, appended in this order
+  std::optional<results> result;
+  std::optional<ending> end;
+  bool empty() const {
+    return !stream && turns.empty() && latencies.empty() && !result && !end;
+  }
+};
+
+/// What call_changes found: false where the call was unknown or (for stream and end) already
+/// ended. Parts that were not asked for are true.
+struct call_changes_applied {
+  bool stream = true, rows = true, result = true, end = true;
 };
 
 /// Calls as the telephony edge records them. Blocking (PostgreSQL): call from worker threads.
@@ -76,6 +111,11 @@ public:
   expected<bool> append_latency(const std::string& business_id, const std::string& call_id,
                                 const std::string& json_object);
 
+  /// Several changes to one call in one transaction, in the order the fields are declared
+  /// (stream, turns and latencies, results, end): one round of BEGIN/scope/COMMIT instead of
+  /// one per change.
+  expected<call_changes_applied> apply(const std::string& business_id, const std::string& call_id,
+                                       const call_changes& c);
   /// The call's summary, outcome and recording, written when it ends.
   expected<bool> set_results(const std::string& business_id, const std::string& call_id,
                              const std::string& summary, const std::string& outcome,
