@@ -22,17 +22,16 @@ bool is_final_status(const std::string& s) {
 
 expected<std::optional<business_ref>> calls_repo::business_for_number(const std::string& number) {
   return guarded("business_for_number", [&]() -> std::optional<business_ref> {
-    auto id = db_.unscoped([&](pqxx::work& tx) {
-      auto r = tx.exec_params1("SELECT business_for_number($1)", number);
-      return r[0].is_null() ? std::string() : r[0].as<std::string>();
-    });
-    if (id.empty())
-      return std::nullopt;
-    return db_.as_business(id, [&](pqxx::work& tx) {
+    // One transaction: the cross-tenant lookup, then scoped to the business it found.
+    return db_.unscoped([&](pqxx::work& tx) -> std::optional<business_ref> {
+      auto id = tx.exec_params1("SELECT business_for_number($1)", number);
+      if (id[0].is_null())
+        return std::nullopt;
+      tx.exec_params("SELECT set_config('app.business_id', $1, true)", id[0].as<std::string>());
       auto r = tx.exec_params1(
           "SELECT id, name, timezone, greeting, max_live_calls, coalesce(transfer_number, '') "
           "FROM businesses WHERE id = $1",
-          id);
+          id[0].as<std::string>());
       return business_ref{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
                           r[3].as<std::string>(), r[4].as<int>(), r[5].as<std::string>()};
     });
