@@ -54,6 +54,17 @@ using supervisor_self = supervisor_actor::stateful_pointer<struct supervisor_sta
 // three frames every 60 ms play as smoothly as one every 20 ms, at a third of the timer and
 // actor wake-ups (the main per-call cost measured at 100+ calls).
 constexpr auto tick_period = 60ms;
+// Every call's later ticks fall on one shared 10 ms grid, so CAF's clock thread wakes once per
+// grid step for all the calls due then (instead of once per call), and the scheduler and io
+// threads get them as one burst. The pacer sends by the time actually elapsed, and the first
+// tick of a reply is not on the grid: its first frame goes out at once.
+constexpr auto tick_grid = 10ms;
+
+caf::actor_clock::time_point on_tick_grid(caf::actor_clock::time_point t) {
+  using duration = caf::actor_clock::time_point::duration;
+  auto steps = (t.time_since_epoch() + tick_grid - duration{1}) / tick_grid;
+  return caf::actor_clock::time_point{std::chrono::duration_cast<duration>(steps * tick_grid)};
+}
 constexpr std::uint64_t echo_mark_every = 25;
 
 std::int64_t now_us() {
@@ -225,7 +236,7 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
           st.ticking = false;
           return;
         }
-        st.next_tick = std::max(st.next_tick + tick_period, self->clock().now());
+        st.next_tick = on_tick_grid(std::max(st.next_tick + tick_period, self->clock().now()));
         self->scheduled_send(self, st.next_tick, tick_atom::value);
       },
       [=](mark_played& m) {
