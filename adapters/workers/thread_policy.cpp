@@ -3,13 +3,20 @@
 #include <sched.h>
 
 namespace frontdesk {
+namespace {
+
+// Pid 0 is the calling thread; its nice value stays as it is.
+bool set_policy([[maybe_unused]] int policy) noexcept {
+  sched_param p{};
+  p.sched_priority = 0;
+  return ::sched_setscheduler(0, policy, &p) == 0;
+}
+
+} // namespace
 
 bool use_batch_scheduling() noexcept {
 #ifdef SCHED_BATCH
-  sched_param p{};
-  p.sched_priority = 0;
-  // Pid 0 is the calling thread; the nice value stays as it is.
-  return ::sched_setscheduler(0, SCHED_BATCH, &p) == 0;
+  return set_policy(SCHED_BATCH);
 #else
   return false;
 #endif
@@ -17,9 +24,7 @@ bool use_batch_scheduling() noexcept {
 
 bool use_idle_scheduling() noexcept {
 #ifdef SCHED_IDLE
-  sched_param p{};
-  p.sched_priority = 0;
-  return ::sched_setscheduler(0, SCHED_IDLE, &p) == 0;
+  return set_policy(SCHED_IDLE);
 #else
   return false;
 #endif
