@@ -33,7 +33,9 @@ void call_journal::change(F&& f) {
 }
 
 void call_journal::streaming(std::string stream_sid, sys_time at) {
-  change([&](store::call_changes& c) { c.stream = store::call_changes::streaming{std::move(stream_sid), at}; });
+  change([&](store::call_changes& c) {
+    c.stream = store::call_changes::streaming{std::move(stream_sid), at};
+  });
 }
 
 void call_journal::turn(store::call_changes::turn t) {

@@ -29,10 +29,8 @@ class call_events;
 }
 
 namespace frontdesk::edge {
-class call_journals;
-}
 
-namespace frontdesk::edge {
+class call_journals;
 
 /// Calls whose callers are to be handed to a person when their stream ends (the dialog asked
 /// for it; Twilio then asks /twilio/after-stream what to do, and is told to <Dial>).

@@ -24,14 +24,15 @@ expected<std::optional<business_ref>> calls_repo::business_for_number(const std:
   return guarded("business_for_number", [&]() -> std::optional<business_ref> {
     // One transaction: the cross-tenant lookup, then scoped to the business it found.
     return db_.unscoped([&](pqxx::work& tx) -> std::optional<business_ref> {
-      auto id = tx.exec_params1("SELECT business_for_number($1)", number);
-      if (id[0].is_null())
+      auto found = tx.exec_params1("SELECT business_for_number($1)", number);
+      if (found[0].is_null())
         return std::nullopt;
-      tx.exec_params("SELECT set_config('app.business_id', $1, true)", id[0].as<std::string>());
+      auto id = found[0].as<std::string>();
+      database::scope(tx, id);
       auto r = tx.exec_params1(
           "SELECT id, name, timezone, greeting, max_live_calls, coalesce(transfer_number, '') "
           "FROM businesses WHERE id = $1",
-          id[0].as<std::string>());
+          id);
       return business_ref{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
                           r[3].as<std::string>(), r[4].as<int>(), r[5].as<std::string>()};
     });
@@ -178,12 +179,12 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
         done.rows = r.affected_rows() == 1;
       }
       if (c.result) {
-        auto r = tx.exec_params("UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "
-                                "recording_path = nullif($4, ''), appointment_booked = EXISTS ("
-                                "SELECT 1 FROM appointments a WHERE a.call_id = $1 "
-                                "AND a.status = 'booked') WHERE id = $1",
-                                call_id, c.result->summary, c.result->outcome,
-                                c.result->recording_path);
+        auto r = tx.exec_params(
+            "UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "
+            "recording_path = nullif($4, ''), appointment_booked = EXISTS ("
+            "SELECT 1 FROM appointments a WHERE a.call_id = $1 AND a.status = 'booked') "
+            "WHERE id = $1",
+            call_id, c.result->summary, c.result->outcome, c.result->recording_path);
         done.result = r.affected_rows() == 1;
       }
       if (c.end) {
@@ -198,14 +199,6 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
       return done;
     });
   });
-}
-
-expected<bool> calls_repo::set_results(const std::string& business_id, const std::string& call_id,
-                                       const std::string& summary, const std::string& outcome,
-                                       const std::string& recording_path) {
-  call_changes c;
-  c.result = call_changes::results{summary, outcome, recording_path};
-  return part(apply(business_id, call_id, c), &call_changes_applied::result);
 }
 
 expected<std::string> calls_repo::call_report_json(const std::string& business_id,

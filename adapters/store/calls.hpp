@@ -59,8 +59,8 @@ struct call_changes {
     sys_time at;
   };
   std::optional<streaming> stream;
-  std::vector<turn> turns;              // in any order: the transcript is kept sorted by at_ms
-  std::vector<std::string> latencies;   // JSON objects, appended in this order
+  std::vector<turn> turns;            // in any order: the transcript is kept sorted by at_ms
+  std::vector<std::string> latencies; // JSON objects, appended in this order
   std::optional<results> result;
   std::optional<ending> end;
   bool empty() const {
@@ -116,10 +116,6 @@ public:
   /// one per change.
   expected<call_changes_applied> apply(const std::string& business_id, const std::string& call_id,
                                        const call_changes& c);
-  /// The call's summary, outcome and recording, written when it ends.
-  expected<bool> set_results(const std::string& business_id, const std::string& call_id,
-                             const std::string& summary, const std::string& outcome,
-                             const std::string& recording_path);
 
   /// A finished call as JSON for reports: transcript, latencies, outcome, summary, and the
   /// appointments it created or cancelled, in the business's local time. Empty when unknown.

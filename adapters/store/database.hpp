@@ -33,9 +33,15 @@ public:
   template <class F>
   auto as_business(std::string_view business_id, F&& fn) {
     return run([&](pqxx::work& tx) {
-      tx.exec_params("SELECT set_config('app.business_id', $1, true)", std::string(business_id));
+      scope(tx, business_id);
       return fn(tx);
     });
+  }
+
+  /// Scopes row-level security to `business_id` for the rest of the transaction (as
+  /// as_business does first): for an unscoped transaction that learns its business mid-way.
+  static void scope(pqxx::work& tx, std::string_view business_id) {
+    tx.exec_params("SELECT set_config('app.business_id', $1, true)", std::string(business_id));
   }
 
   /// Runs `fn` in a transaction with no business scope: tenant tables show nothing; only the

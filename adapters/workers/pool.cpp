@@ -32,7 +32,8 @@ void worker_pool::start(std::size_t threads, priority p) {
     return std::thread([=, this] {
       ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
       auto tid = static_cast<id_t>(::gettid());
-      if (nice > 0 && ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + nice) != 0)
+      if (nice > 0 &&
+          ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + nice) != 0)
         spdlog::warn("worker pool '{}': cannot lower the priority of a thread", name_);
       if (idle_policy && !use_idle_scheduling())
         spdlog::warn("worker pool '{}': SCHED_IDLE not available", name_);
