@@ -5,10 +5,12 @@
 // every request's reply type. Include this only from actor code (it pulls in CAF).
 //
 // Who sends what (the supervisor routes; children never talk to each other except speaker →
-// media, whose audio does not need the supervisor):
+// media, whose audio does not need the supervisor). The edge runs the VAD on each caller frame
+// as it arrives (call/runtime.cpp, audio_route): only turns, barge-ins and the recording's
+// blocks become messages.
 //
-//   edge ──audio_in──▶ listener (and media when recording)     listener ──heard, barge──▶ call
-//   edge ──mark_played, dtmf_in, stream_ended──▶ call          media ──speaking, milestone──▶ call
+//   edge ──speech_audio──▶ listener ──heard──▶ call            edge ──audio_in──▶ media (recording)
+//   edge ──barge, mark_played, dtmf_in, stream_ended──▶ call   media ──speaking, milestone──▶ call
 //   call ──turn, interrupt, summary──▶ dialog                  dialog ──reply_text, transfer──▶ call
 //   call ──say, clear──▶ speaker ──play──▶ media               speaker ──milestone, spoken──▶ call
 //   dialog ──tool_request──▶ calendar (the business's, shared) ──tool_reply──▶ dialog
@@ -44,6 +46,7 @@ using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
 using engine_atom = caf::atom_constant<caf::atom("engine")>;
 using summarized_atom = caf::atom_constant<caf::atom("summarized")>;
 using tool_done_atom = caf::atom_constant<caf::atom("tooldone")>;
+using vad_failed_atom = caf::atom_constant<caf::atom("vadfailed")>;
 
 /// What the edge (the Media Stream session) sends a live call.
 using call_actor = caf::typed_actor<caf::reacts_to<audio_in>,     // a caller frame
@@ -56,7 +59,8 @@ using supervisor_actor = call_actor::extend<
     caf::reacts_to<speaking_atom, bool>,               // media: our audio started/stopped
     caf::reacts_to<milestone>,                         // speaker/media: reply's first audio
     caf::reacts_to<spoken_atom, std::uint32_t, bool>,  // speaker: utterance done (or cut)
-    caf::reacts_to<barge_atom>,                        // listener: the caller interrupts
+    caf::reacts_to<barge_atom>,                        // edge's VAD: the caller interrupts
+    caf::reacts_to<vad_failed_atom, std::string>,      // edge's VAD: replace the listener
     caf::reacts_to<heard>,                             // listener: a caller turn
     caf::reacts_to<reply_text>,                        // dialog: what to say
     caf::reacts_to<transfer_atom, std::string>>;       // dialog: hand the caller to a person
@@ -70,9 +74,11 @@ using media_actor = call_actor::extend<
     caf::reacts_to<hangup_atom, std::string>,                      // end the stream
     caf::replies_to<summary_atom>::with<std::vector<std::uint64_t>>>; // frames in/out, marks, clears
 
-/// Listener: VAD, endpointing and barge-in; recognition on the speech pool.
+/// Listener: recognition of the turns the VAD cut, on the speech pool; it keeps the VAD's
+/// endpointer and barge-in judge told what they need (partial words, our audio, what the
+/// dialog expects).
 using listener_actor =
-    caf::typed_actor<caf::reacts_to<audio_in>,
+    caf::typed_actor<caf::reacts_to<speech_audio>,                             // a turn's audio
                      caf::reacts_to<partial_atom, std::uint64_t, std::string>, // its recogniser
                      caf::reacts_to<speaking_atom, bool>,   // is our audio playing (barge-in)
                      caf::reacts_to<expect_atom, std::int32_t>>; // what the dialog expects next

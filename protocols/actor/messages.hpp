@@ -55,6 +55,25 @@ typename Inspector::result_type inspect(Inspector& f, stream_ended& x) {
   return f(caf::meta::type_name("stream_ended"), x.reason);
 }
 
+/// A caller turn's audio as the VAD at the edge cut it, for the recogniser: the turn's start
+/// (its pre-roll leads the samples), its audio 100 ms at a time, and its end. Only turns make
+/// messages; the silence between them makes none.
+struct speech_audio {
+  std::uint64_t turn = 0;
+  std::vector<std::int16_t> pcm; // 8 kHz linear, in order
+  bool started = false;
+  bool ended = false;
+  std::int32_t speech_ms = 0;     // at the end: the speech heard in the turn
+  std::int64_t speech_end_us = 0; // at the end: the caller's last speech frame arrived
+  std::int64_t decided_us = 0;    // at the end: the endpointer declared the turn over
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, speech_audio& x) {
+  return f(caf::meta::type_name("speech_audio"), x.turn, x.pcm, x.started, x.ended, x.speech_ms,
+           x.speech_end_us, x.decided_us);
+}
+
 /// The recogniser's result for one caller turn, with when its speech ended (steady µs).
 struct heard {
   std::string text;
@@ -178,4 +197,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(frontdesk, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(frontdesk, (std::vector<std::uint64_t>))
   CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::tool_request))
   CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::tool_reply))
+  CAF_ADD_TYPE_ID(frontdesk, (frontdesk::proto::speech_audio))
 CAF_END_TYPE_ID_BLOCK(frontdesk)

@@ -65,6 +65,14 @@ TEST_F(wire, audio_and_stream_events) {
   EXPECT_EQ(round_trip(mark_played{"u3-1"}).name, "u3-1");
   EXPECT_EQ(round_trip(dtmf_in{"#"}).digit, "#");
   EXPECT_EQ(round_trip(stream_ended{"socket_closed"}).reason, "socket_closed");
+  auto t = round_trip(speech_audio{3, {-32124, 0, 7, 32124}, true, true, 640, 11, 22});
+  EXPECT_EQ(t.turn, 3u);
+  EXPECT_EQ(t.pcm, (std::vector<std::int16_t>{-32124, 0, 7, 32124}));
+  EXPECT_TRUE(t.started);
+  EXPECT_TRUE(t.ended);
+  EXPECT_EQ(t.speech_ms, 640);
+  EXPECT_EQ(t.speech_end_us, 11);
+  EXPECT_EQ(t.decided_us, 22);
 }
 
 TEST_F(wire, speech_and_dialog_messages) {
