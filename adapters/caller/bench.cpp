@@ -1,4 +1,5 @@
 #include "adapters/caller/bench.hpp"
+#include "adapters/caller/proc_text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -36,7 +37,19 @@ std::string fmt(double v, int prec = 1) {
   return o.str();
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 } // namespace
+
+double read_machine_steal_s() {
+  auto ticks = parse_proc_stat_steal_ticks(read_text("/proc/stat"));
+  return ticks < 0 ? -1 : ticks / double(::sysconf(_SC_CLK_TCK));
+}
 
 proc_usage read_proc_usage(int pid) {
   proc_usage u;
@@ -65,6 +78,24 @@ proc_usage read_proc_usage(int pid) {
     ++fds;
   if (!ec)
     u.fds = fds;
+  // Threads that ended before now take their waits with them: the node's stay for its life.
+  // Threads on spare time (SCHED_IDLE, the recordings) wait by design and are left out.
+  constexpr int sched_idle = 5;
+  double wait = 0;
+  bool any = false;
+  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    auto task = it->path().string();
+    if (parse_stat_policy(read_text(task + "/stat")) == sched_idle)
+      continue;
+    auto w = parse_schedstat_wait_s(read_text(task + "/schedstat"));
+    if (w >= 0) {
+      wait += w;
+      any = true;
+    }
+  }
+  if (any)
+    u.cpu_wait_s = wait;
   return u;
 }
 
@@ -119,6 +150,7 @@ bench_report run_bench(const bench_options& o) {
   }
   auto before = o.node_pid ? read_proc_usage(o.node_pid) : proc_usage{};
   auto self_before = read_proc_usage(static_cast<int>(::getpid()));
+  auto steal_before = read_machine_steal_s();
   rep.node_rss_before_mb = before.rss_mb;
   rep.node_fds_before = before.fds;
   rep.node_rss_peak_mb = before.rss_mb;
@@ -250,6 +282,8 @@ bench_report run_bench(const bench_options& o) {
   if (o.node_pid) {
     auto after = read_proc_usage(o.node_pid);
     rep.node_cpu_s = after.cpu_s - before.cpu_s;
+    if (before.cpu_wait_s >= 0 && after.cpu_wait_s >= 0)
+      rep.node_cpu_wait_s = std::max(0.0, after.cpu_wait_s - before.cpu_wait_s);
     rep.node_rss_after_mb = after.rss_mb;
     rep.node_fds_after = after.fds;
     auto frames = double(rep.frames_sent + rep.frames_received);
@@ -265,6 +299,8 @@ bench_report run_bench(const bench_options& o) {
                                  double(rep.node_calls_live_peak);
   }
   rep.load_cpu_s = read_proc_usage(static_cast<int>(::getpid())).cpu_s - self_before.cpu_s;
+  if (auto steal_after = read_machine_steal_s(); steal_before >= 0 && steal_after >= 0)
+    rep.machine_steal_s = steal_after - steal_before;
   return rep;
 }
 
@@ -304,6 +340,8 @@ std::string bench_report::to_json() const {
       {"node_calls_live_after", node_calls_live_after},
       {"node_calls_live_peak", node_calls_live_peak},
       {"load_generator_cpu_s", load_cpu_s},
+      {"node_cpu_wait_s", node_cpu_wait_s},
+      {"machine_steal_s", machine_steal_s},
       {"errors", errs}};
   return boost::json::serialize(o);
 }
@@ -339,6 +377,16 @@ std::string bench_report::to_table() const {
     << "node open files       before " << node_fds_before << "  peak " << node_fds_peak
     << "  after " << node_fds_after << "  (live calls after: " << node_calls_live_after << ")\n"
     << "load generator CPU    " << fmt(load_cpu_s, 2) << " s\n";
+  if (node_cpu_wait_s >= 0 || machine_steal_s >= 0) {
+    t << "CPU contention        node threads waited "
+      << (node_cpu_wait_s >= 0 ? fmt(node_cpu_wait_s, 2) + " s" : std::string("(unknown)"))
+      << " for a free core";
+    if (node_cpu_wait_s >= 0 && node_cpu_s > 0)
+      t << " (" << fmt(node_cpu_wait_s / node_cpu_s, 2) << " s per CPU second)";
+    t << "; machine steal "
+      << (machine_steal_s >= 0 ? fmt(machine_steal_s, 2) + " s" : std::string("(unknown)"))
+      << "\n";
+  }
   for (auto& e : errors)
     t << "error: " << e << "\n";
   return t.str();

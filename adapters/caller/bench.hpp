@@ -48,6 +48,12 @@ struct bench_report {
   double node_cpu_s = 0;            // user + system, over the run
   double node_cpu_us_per_frame = 0; // per frame in or out
   double node_cpu_per_call = 0;      // share of one core per live call: CPU s / call s
+  // How contended the machine was: the node's threads were ready to run but no core was free
+  // (their run-queue wait, from schedstat; -1 where the kernel does not keep it; threads on
+  // spare time, SCHED_IDLE, are left out), and the time
+  // the hypervisor gave the machine's cores to others (steal, from /proc/stat).
+  double node_cpu_wait_s = -1;
+  double machine_steal_s = -1;
   double node_rss_per_call_mb = 0;   // (peak - before) / most calls live at once
   double node_rss_before_mb = 0, node_rss_sampled_mb = 0, node_rss_after_mb = 0;
   double node_rss_peak_mb = 0;       // highest reading while calls ran (sampled each second)
@@ -65,15 +71,21 @@ struct bench_report {
 /// ends by `call.max_call`.
 bench_report run_bench(const bench_options& options);
 
-/// CPU seconds (user + system), resident memory and open file descriptors of a process, from
-/// /proc.
+/// CPU seconds (user + system), resident memory, open file descriptors of a process, and how
+/// long its threads waited for a core, from /proc.
 struct proc_usage {
   double cpu_s = 0;
   double rss_mb = 0;
   int fds = -1;
+  double cpu_wait_s = -1; // over its live threads but SCHED_IDLE ones; -1: no schedstat
 };
 proc_usage read_proc_usage(int pid);
 
-// parse_histogram and histogram_quantile: adapters/caller/metrics_text.hpp.
+/// Seconds the hypervisor took from this machine's cores (all of them), or -1 where
+/// /proc/stat does not say.
+double read_machine_steal_s();
+
+// parse_histogram and histogram_quantile: adapters/caller/metrics_text.hpp; the /proc parsers:
+// adapters/caller/proc_text.hpp.
 
 } // namespace frontdesk::caller

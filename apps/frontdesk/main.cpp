@@ -291,7 +291,7 @@ struct bench_cli {
 int find_capacity(const bench_cli& o) {
   std::ostringstream table;
   table << "callers  live  ok  failed  turn_p50  turn_p95  turn_p99  runtime_p95  late_p99  "
-           "rejected  no_decoder  node_cpu_s\n";
+           "rejected  no_decoder  node_cpu_s  cpu_wait_s\n";
   boost::json::array steps;
   auto step = [&](int n) {
     auto b = o.b;
@@ -301,11 +301,11 @@ int find_capacity(const bench_cli& o) {
     spdlog::info("capacity: trying {} callers", n);
     auto rep = caller::run_bench(b);
     table << fmt::format("{:>7}  {:>4}  {:>3}  {:>6}  {:>8.1f}  {:>8.1f}  {:>8.1f}  {:>11.2f}  "
-                         "{:>8.2f}  {:>8}  {:>10}  {:>10.2f}\n",
+                         "{:>8.2f}  {:>8}  {:>10}  {:>10.2f}  {:>10.2f}\n",
                          n, rep.node_calls_live_peak, rep.ok, rep.failed, rep.turn_p50_ms,
                          rep.turn_p95_ms, rep.turn_p99_ms, rep.runtime_p95_ms,
                          rep.recv_late_p99_ms, rep.stt_rejected, rep.stt_unavailable,
-                         rep.node_cpu_s);
+                         rep.node_cpu_s, rep.node_cpu_wait_s);
     steps.push_back(boost::json::parse(rep.to_json()));
     // Answered is not enough: the answers must come from recognised words (a caller who got
     // "sorry, I didn't catch that" because no decoder was free was not served).
@@ -525,7 +525,8 @@ int main(int argc, char** argv) {
   bench->add_option("--hold", bc.hold_seconds,
                     "Idle sessions: no audio, stay on the line this long (memory per session)");
   bench->add_option("--node-pid", bc.b.node_pid,
-                    "Read the node's CPU, memory and open files from /proc");
+                    "Read the node's CPU (and its wait for a free core), memory and open files "
+                    "from /proc");
   bench->add_option("--soak", bc.soak_seconds,
                     "Soak: each caller calls again and again for this many seconds; checks that "
                     "memory and open files return to where they started")

@@ -81,7 +81,7 @@ TEST_F(instant_bench, twenty_concurrent_callers_each_get_an_answer) {
                    "\"turn_latency_ms\"", "\"runtime_added_ms\"", "\"barge_in_ms\"",
                    "\"node_cpu_us_per_frame\"", "\"node_cpu_per_call\"",
                    "\"node_rss_per_call_mb\"", "\"node_rss_mb\"", "\"node_fds\"",
-                   "\"load_generator_cpu_s\""})
+                   "\"load_generator_cpu_s\"", "\"node_cpu_wait_s\"", "\"machine_steal_s\""})
     EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
 }
 
