@@ -443,12 +443,18 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
         if (!st.current || a.turn != st.turn) // begun before this listener (a restart)
           return;
         if (!a.pcm.empty()) {
-          auto me = caf::actor_cast<listener_actor>(self);
-          st.queue->post([rec = st.current, pcm = std::move(a.pcm), me, turn = a.turn] {
+          // The partial words go straight to the endpointer (a complete request ends the turn
+          // after a shorter pause), not back through this actor: under load each hop costs.
+          st.queue->post([rec = st.current, pcm = std::move(a.pcm), route = st.route,
+                          turn = a.turn] {
             if (!rec->session)
               return;
             rec->session->feed(pcm);
-            caf::anon_send(me, partial_atom::value, turn, rec->session->partial());
+            auto words = rec->session->partial();
+            if (route) {
+              std::lock_guard lk(route->mtx);
+              route->front.set_partial(turn, std::move(words));
+            }
           });
         }
         if (!a.ended)
@@ -474,9 +480,6 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
           h.final_us = now_us();
           caf::anon_send(sup, std::move(h));
         });
-      },
-      [=](partial_atom, std::uint64_t turn, std::string& text) {
-        with_front([&](turn::front_end& f) { f.set_partial(turn, std::move(text)); });
       },
       [=](speaking_atom, bool on) {
         with_front([&](turn::front_end& f) { f.set_agent_speaking(on); });

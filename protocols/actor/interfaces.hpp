@@ -31,7 +31,6 @@ namespace frontdesk::proto {
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using barge_atom = caf::atom_constant<caf::atom("barge")>;
 using speaking_atom = caf::atom_constant<caf::atom("speaking")>;
-using partial_atom = caf::atom_constant<caf::atom("partial")>;
 using turn_atom = caf::atom_constant<caf::atom("turn")>;
 using interrupt_atom = caf::atom_constant<caf::atom("interrupt")>;
 using clear_atom = caf::atom_constant<caf::atom("clear")>;
@@ -74,12 +73,11 @@ using media_actor = call_actor::extend<
     caf::reacts_to<hangup_atom, std::string>,                      // end the stream
     caf::replies_to<summary_atom>::with<std::vector<std::uint64_t>>>; // frames in/out, marks, clears
 
-/// Listener: recognition of the turns the VAD cut, on the speech pool; it keeps the VAD's
-/// endpointer and barge-in judge told what they need (partial words, our audio, what the
-/// dialog expects).
+/// Listener: recognition of the turns the VAD cut, on the speech pool (whose jobs hand the
+/// partial words to the endpointer); it keeps the VAD's endpointer and barge-in judge told
+/// whether our audio plays and what the dialog expects.
 using listener_actor =
     caf::typed_actor<caf::reacts_to<speech_audio>,                             // a turn's audio
-                     caf::reacts_to<partial_atom, std::uint64_t, std::string>, // its recogniser
                      caf::reacts_to<speaking_atom, bool>,   // is our audio playing (barge-in)
                      caf::reacts_to<expect_atom, std::int32_t>>; // what the dialog expects next
 
