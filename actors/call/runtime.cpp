@@ -324,7 +324,7 @@ void hear(audio_route& r, std::vector<std::uint8_t> mulaw, std::uint64_t ts) {
   std::vector<std::uint8_t> block; // the recording's next 200 ms, when complete
   std::uint64_t block_ts = 0;
   listener_actor listener;
-  std::vector<speech_audio> for_listener;
+  std::optional<speech_audio> for_listener;
   supervisor_actor barge;
   supervisor_actor failed; // the VAD threw: the supervisor replaces the listener (and its VAD)
   std::string why;
@@ -361,10 +361,12 @@ void hear(audio_route& r, std::vector<std::uint8_t> mulaw, std::uint64_t ts) {
         m.speech_end_us = m.decided_us - out.trailing_silence.count() * 1000;
         m.speech_ms = static_cast<std::int32_t>(out.speech.count());
       }
-      r.held.push_back(std::move(m));
+      // Once the listener is attached nothing is held (the attach sends what was).
       if (r.listener) {
         listener = r.listener;
-        for_listener = std::exchange(r.held, {});
+        for_listener = std::move(m);
+      } else {
+        r.held.push_back(std::move(m));
       }
     }
   }
@@ -372,8 +374,8 @@ void hear(audio_route& r, std::vector<std::uint8_t> mulaw, std::uint64_t ts) {
   // their order.
   if (media)
     caf::anon_send(media, audio_in{std::move(block), block_ts});
-  for (auto& m : for_listener)
-    caf::anon_send(listener, std::move(m));
+  if (for_listener)
+    caf::anon_send(listener, std::move(*for_listener));
   if (barge)
     caf::anon_send(barge, barge_atom::value);
   if (failed)
@@ -1039,8 +1041,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
   s.listener = spawn_listener(self);
   if (s.route) { // the caller's frames reach the VAD, the listener and the recording
     std::lock_guard lk(s.route->mtx);
-    s.route->media = s.rec ? s.media : media_actor{};
-    s.route->recording = s.rec != nullptr;
+    s.route->media = s.rec ? s.media : media_actor{}; // `recording` was set with the route
     s.route->listener = s.listener;
     // What the VAD cut before now, sent under the lock so that it comes before what follows.
     for (auto& m : std::exchange(s.route->held, {}))
