@@ -173,6 +173,12 @@ const std::vector<key_entry>& entries() {
         "CAF scheduling policy: sharing (low idle CPU) or stealing."},
        str(&config::scheduler, &config::scheduler_section::policy,
            [](const std::string& v) { return one_of(v, {"sharing", "stealing"}); })},
+      {{"scheduler.realtime_priority", "integer", "10",
+        "Real-time priority (SCHED_RR, 1-99) of the threads that carry the voice: the io "
+        "threads and CAF's scheduler, which never block. On a busy machine they then run "
+        "before everything else. Needs CAP_SYS_NICE or LimitRTPRIO; without, the node warns "
+        "and runs them normally. 0: the normal policy."},
+       integer(&config::scheduler, &config::scheduler_section::realtime_priority, 0, 99)},
       {{"speech.mode", "string", "\"embedded\"",
         "embedded: PocketSphinx, Flite and the dialog engine answer calls. echo: the call "
         "echoes the caller. instant: the dialog engine with a recogniser that reads the "

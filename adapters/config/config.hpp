@@ -33,6 +33,7 @@ struct config {
   struct scheduler_section {
     int max_threads = 2;
     std::string policy = "sharing";
+    int realtime_priority = 10; // SCHED_RR for the voice's threads; 0: the normal policy
   } scheduler;
   struct speech_section {
     std::string mode = "embedded"; // embedded | echo | instant

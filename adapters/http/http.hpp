@@ -120,6 +120,10 @@ public:
   void on(std::string method, std::string path, handler h);
   void on_websocket(std::string path, ws_factory f);
 
+  /// Runs `f` first on each io thread as it starts (its scheduling policy, say). Call it
+  /// before listen().
+  void on_thread_start(std::function<void()> f);
+
   /// Binds and starts serving. Port 0 picks a free port; returns the bound port.
   expected<std::uint16_t> listen(const std::string& host, std::uint16_t port);
 

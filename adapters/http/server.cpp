@@ -84,6 +84,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::optional<tcp::acceptor> acceptor;
   std::atomic<std::size_t> next_ioc{0};
   std::vector<std::thread> threads;
+  std::function<void()> on_thread_start;
   std::map<std::pair<std::string, std::string>, handler> routes;
   std::map<std::string, ws_factory> ws_routes;
   server_stats stats;
@@ -558,10 +559,14 @@ expected<std::uint16_t> server::listen(const std::string& host, std::uint16_t po
   for (auto& ioc : impl_->iocs)
     impl_->threads.emplace_back([self = impl_, ioc = ioc.get()] {
       ::pthread_setname_np(::pthread_self(), "fd.io"); // for top and perf
+      if (self->on_thread_start)
+        self->on_thread_start();
       ioc->run();
     });
   return bound;
 }
+
+void server::on_thread_start(std::function<void()> f) { impl_->on_thread_start = std::move(f); }
 
 void server::stop_accepting() {
   if (!impl_->accepting.exchange(false))

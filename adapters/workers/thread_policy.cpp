@@ -30,4 +30,13 @@ bool use_idle_scheduling() noexcept {
 #endif
 }
 
+bool use_realtime_scheduling(int priority) noexcept {
+  if (priority < ::sched_get_priority_min(SCHED_RR) ||
+      priority > ::sched_get_priority_max(SCHED_RR))
+    return false;
+  sched_param p{};
+  p.sched_priority = priority;
+  return ::sched_setscheduler(0, SCHED_RR, &p) == 0;
+}
+
 } // namespace frontdesk

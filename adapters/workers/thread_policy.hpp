@@ -21,4 +21,14 @@ bool use_batch_scheduling() noexcept;
 /// unprivileged thread cannot go back. Returns false where the policy is not available.
 bool use_idle_scheduling() noexcept;
 
+/// Puts the calling thread under SCHED_RR at `priority` (1-99): it runs before every thread of
+/// the fair policies (and waking it preempts them at once), so that a loaded machine delays it
+/// only by other real-time threads. For the threads that carry the voice, which never block
+/// or spin (a node's io threads and CAF's scheduler), as telephony servers do. The kernel still
+/// keeps 5% of each second for the other threads (sched_rt_runtime_us).
+///
+/// Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least `priority` (systemd: LimitRTPRIO=).
+/// Returns false (and changes nothing) without them, or for a priority out of range.
+bool use_realtime_scheduling(int priority) noexcept;
+
 } // namespace frontdesk

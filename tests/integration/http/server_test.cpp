@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include <pthread.h>
+
 #include <boost/asio.hpp>
 #include <gtest/gtest.h>
 
@@ -136,6 +138,34 @@ TEST(http_server, routes_and_answers_404_and_405) {
   EXPECT_EQ(e->body, "body|yes");
   EXPECT_GE(f.srv.stats().requests.load(), 4u);
   EXPECT_EQ(f.srv.stats().responses_4xx.load(), 2u);
+}
+
+TEST(http_server, the_thread_start_hook_runs_once_on_each_io_thread_before_it_serves) {
+  server srv({}, 3);
+  std::mutex mtx;
+  std::vector<std::pair<std::thread::id, std::string>> started;
+  srv.on_thread_start([&] {
+    char name[16] = {};
+    ::pthread_getname_np(::pthread_self(), name, sizeof name);
+    std::lock_guard lk(mtx);
+    started.emplace_back(std::this_thread::get_id(), name);
+  });
+  srv.on("GET", "/hello", [](request, auto respond) { respond(response{200, "text/plain", "hi", {}}); });
+  auto port = srv.listen("127.0.0.1", 0);
+  ASSERT_TRUE(port) << port.error().message;
+  auto r = fetch("GET", "http://127.0.0.1:" + std::to_string(*port) + "/hello", {}, "");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  srv.stop();
+  std::lock_guard lk(mtx);
+  ASSERT_EQ(started.size(), 3u);
+  for (auto& [id, name] : started) {
+    EXPECT_NE(id, std::this_thread::get_id());
+    EXPECT_EQ(name, "fd.io");
+  }
+  EXPECT_NE(started[0].first, started[1].first);
+  EXPECT_NE(started[1].first, started[2].first);
+  EXPECT_NE(started[0].first, started[2].first);
 }
 
 TEST(http_server, oversized_body_and_headers_are_refused) {

@@ -13,6 +13,7 @@ TEST(config, defaults_without_a_file) {
   EXPECT_EQ(cfg->node.listen, "127.0.0.1:8080");
   EXPECT_EQ(cfg->scheduler.max_threads, 2);
   EXPECT_EQ(cfg->scheduler.policy, "sharing");
+  EXPECT_EQ(cfg->scheduler.realtime_priority, 10);
   EXPECT_TRUE(cfg->twilio.validate_signatures);
   EXPECT_FALSE(cfg->node.now);
 }
@@ -27,6 +28,9 @@ TEST(config, reads_values) {
   EXPECT_EQ(format_rfc3339(*cfg->node.now), "2026-03-04T15:00:00.000Z");
   EXPECT_EQ(cfg->database.pool_size, 8);
   EXPECT_FALSE(cfg->twilio.validate_signatures);
+  auto off = parse_config("[scheduler]\nrealtime_priority = 0\n", "b.toml");
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_EQ(off->scheduler.realtime_priority, 0);
 }
 
 TEST(config, unknown_key_is_refused_with_name_and_line) {
@@ -55,7 +59,9 @@ TEST(config, bad_values_are_refused) {
   for (auto text : {"[log]\nformat = \"xml\"\n", "[node]\nlisten = \"nohost\"\n",
                     "[node]\nlisten = \"h:99999\"\n", "[node]\npublic_url = \"ftp://x\"\n",
                     "[node]\nnow = \"yesterday\"\n", "[database]\npool_size = 0\n",
-                    "[scheduler]\npolicy = \"random\"\n"}) {
+                    "[scheduler]\npolicy = \"random\"\n",
+                    "[scheduler]\nrealtime_priority = 100\n",
+                    "[scheduler]\nrealtime_priority = -1\n"}) {
     auto cfg = parse_config(text, "f.toml");
     EXPECT_FALSE(cfg) << text;
     if (!cfg) {

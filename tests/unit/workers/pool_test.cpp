@@ -2,7 +2,9 @@
 #include <chrono>
 #include <future>
 #include <string>
+#include <fstream>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -176,4 +178,44 @@ TEST(thread_policy, idle_scheduling_applies_to_the_calling_thread_only) {
   EXPECT_TRUE(ok);
   EXPECT_EQ(policy, SCHED_IDLE);
   EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
+}
+
+TEST(thread_policy, realtime_scheduling_applies_to_the_calling_thread_only) {
+  // Permission comes from CAP_SYS_NICE (bit 23 of the effective set) or RLIMIT_RTPRIO; the
+  // test checks that what was granted is used, and nothing more.
+  rlimit rt{};
+  ::getrlimit(RLIMIT_RTPRIO, &rt);
+  std::ifstream status("/proc/self/status");
+  unsigned long long caps = 0;
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("CapEff:", 0) == 0)
+      caps = std::stoull(line.substr(7), nullptr, 16);
+  bool permitted = (caps >> 23 & 1) != 0 || rt.rlim_cur >= 3;
+  std::promise<std::tuple<bool, int, int>> seen;
+  std::thread t([&] {
+    bool ok = use_realtime_scheduling(3);
+    sched_param p{};
+    ::sched_getparam(0, &p);
+    seen.set_value({ok, ::sched_getscheduler(0), p.sched_priority});
+  });
+  t.join();
+  auto [ok, policy, priority] = seen.get_future().get();
+  EXPECT_EQ(ok, permitted);
+  EXPECT_EQ(policy, permitted ? SCHED_RR : SCHED_OTHER);
+  EXPECT_EQ(priority, permitted ? 3 : 0);
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
+}
+
+TEST(thread_policy, a_realtime_priority_out_of_range_changes_nothing) {
+  for (int bad : {0, -1, 100}) {
+    std::promise<std::pair<bool, int>> seen;
+    std::thread t([&] {
+      bool ok = use_realtime_scheduling(bad);
+      seen.set_value({ok, ::sched_getscheduler(0)});
+    });
+    t.join();
+    auto [ok, policy] = seen.get_future().get();
+    EXPECT_FALSE(ok) << bad;
+    EXPECT_EQ(policy, SCHED_OTHER) << bad;
+  }
 }
