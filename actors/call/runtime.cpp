@@ -74,6 +74,16 @@ std::int64_t now_us() {
       .count();
 }
 
+// A call's recognition or synthesis job: on its speech queue (in order), or here and now when
+// the engines never block (no queue).
+template <class F>
+void run_speech(const std::shared_ptr<serial_queue>& queue, F&& job) {
+  if (queue)
+    queue->post(std::forward<F>(job));
+  else
+    job();
+}
+
 // ---------------------------------------------------------------------------------------------
 // media
 
@@ -413,7 +423,8 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
   s.supervisor = std::move(supervisor);
   s.services = services;
   s.route = std::move(route);
-  s.queue = std::make_shared<serial_queue>(*services->speech_pool);
+  if (services->speech_blocks)
+    s.queue = std::make_shared<serial_queue>(*services->speech_pool);
   if (s.route) { // the VAD is the listener's, lent to the route that runs it on each frame
     auto vad = services->make_vad ? services->make_vad() : nullptr;
     std::lock_guard lk(s.route->mtx);
@@ -431,7 +442,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
         if (a.started) {
           st.turn = a.turn;
           st.current = std::make_shared<recognition>();
-          st.queue->post([rec = st.current, svc = st.services, info = st.info,
+          run_speech(st.queue, [rec = st.current, svc = st.services, info = st.info,
                           n = st.utterances++] {
             // With every decoder busy the utterance waits for one, keeping its audio.
             rec->session = speech::make_waiting_session(
@@ -447,7 +458,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
         if (!a.pcm.empty()) {
           // The partial words go straight to the endpointer (a complete request ends the turn
           // after a shorter pause), not back through this actor: under load each hop costs.
-          st.queue->post([rec = st.current, pcm = std::move(a.pcm), route = st.route,
+          run_speech(st.queue, [rec = st.current, pcm = std::move(a.pcm), route = st.route,
                           turn = a.turn] {
             if (!rec->session)
               return;
@@ -461,7 +472,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
         }
         if (!a.ended)
           return;
-        st.queue->post([rec = std::exchange(st.current, {}), sup = st.supervisor,
+        run_speech(st.queue, [rec = std::exchange(st.current, {}), sup = st.supervisor,
                         speech_end = a.speech_end_us, speech_ms = a.speech_ms,
                         decided = a.decided_us] {
           heard h;
@@ -529,14 +540,15 @@ speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supe
   s.supervisor = std::move(supervisor);
   s.media = std::move(media);
   s.services = services;
-  s.queue = std::make_shared<serial_queue>(*services->speech_pool);
+  if (services->speech_blocks)
+    s.queue = std::make_shared<serial_queue>(*services->speech_pool);
   return {
       [=](say& sy) {
         auto& st = self->state;
         if (st.cancel)
           *st.cancel = true;
         st.cancel = std::make_shared<std::atomic<bool>>(false);
-        st.queue->post([tts = st.services->tts, media = st.media, sup = st.supervisor,
+        run_speech(st.queue, [tts = st.services->tts, media = st.media, sup = st.supervisor,
                         cancel = st.cancel, utt = sy.utterance, parts = sentences(sy.text)] {
           bool first = true;
           std::string pending;

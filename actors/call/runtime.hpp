@@ -39,7 +39,8 @@ struct call_services {
   std::function<void(const booking::business_profile&)> on_business;
   /// Opens the recogniser for a call's `n`th utterance (0-based); unset:
   /// `stt->start(business_id)`.
-  /// Runs on the speech pool. The instant test engines use it to read the call's script.
+  /// Runs on the speech pool (in the listener when `speech_blocks` is false). The instant test
+  /// engines use it to read the call's script.
   std::function<std::unique_ptr<speech::stt_session>(const call_info&, std::size_t n)> open_stt;
   /// A dialog engine for one call of a business.
   std::function<std::unique_ptr<dialog::dialog_engine>(const booking::business_profile&)>
@@ -50,6 +51,10 @@ struct call_services {
   booking::profile_cache* profiles = nullptr;
   const frontdesk::clock* clk = nullptr;
   worker_pool* speech_pool = nullptr; // recognition and synthesis
+  /// False when the recogniser and synthesiser return at once (the instant engines): their
+  /// calls then run in the listener and speaker themselves, as a dialog engine that never
+  /// blocks runs in the dialog actor, without a hop to the speech pool and back.
+  bool speech_blocks = true;
   worker_pool* blocking = nullptr;    // blocking work (the business's data and tools)
   worker_pool* recording_pool = nullptr; // encoding and writing recordings; unset: `blocking`
   worker_pool* dialog_pool = nullptr; // blocking dialog engines (the LLM); unset: `blocking`

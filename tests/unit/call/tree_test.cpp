@@ -214,6 +214,42 @@ TEST(call_tree, a_failing_listener_is_restarted_and_hears_the_next_turn) {
   EXPECT_EQ(fut.get().restarts, 1u);
 }
 
+TEST(call_tree, engines_that_never_block_run_in_the_actors_without_the_speech_pool) {
+  tree_fixture f;
+  auto tone = speech::make_tone_tts();
+  worker_pool stopped{"speech", 1, 10};
+  stopped.stop(); // every job posted to it is refused: the call must not need it
+  call_services svc;
+  svc.tts = tone.get();
+  svc.speech_pool = &stopped;
+  svc.speech_blocks = false;
+  svc.open_stt = [](const call_info& info, std::size_t n) {
+    return speech::make_script_session(info.script, n);
+  };
+  svc.events = f.events;
+  svc.make_dialog = [](const booking::business_profile&) {
+    return std::make_unique<dialog::echo_engine>();
+  };
+  svc.make_vad = [] { return speech::make_sphinx_vad(); };
+  auto rt = make_call_runtime(*f.sys, std::move(svc));
+  auto out = std::make_shared<null_out>();
+  std::promise<call_report> ended;
+  call_info info{"c1", "b1", "CA1", "MZ1", "+1555", "Test Clinic", "Hi.", {"yes please"}};
+  auto call = rt->start(info, out, [&](call_report r) { ended.set_value(r); });
+  ASSERT_TRUE(f.events->wait_for("agent: Hi."));
+  for (int i = 0; i < 200 && out->frames.load() == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_GT(out->frames.load(), 0); // the greeting was synthesised without the pool
+  out->play_out(*call);
+  f.say(*call, "yes please");
+  EXPECT_TRUE(f.events->wait_for("caller: yes please")); // recognised without the pool
+  EXPECT_TRUE(f.events->wait_for("agent: You said: yes please."));
+  call->end("stop");
+  auto fut = ended.get_future();
+  ASSERT_EQ(fut.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(fut.get().restarts, 0u);
+}
+
 namespace {
 
 std::atomic<int> live_vads{0}, live_engines{0}, made_vads{0}, made_engines{0};
