@@ -80,13 +80,19 @@ proc_usage read_proc_usage(int pid) {
     u.fds = fds;
   // Threads that ended before now take their waits with them: the node's stay for its life.
   // Threads on spare time (SCHED_IDLE, the recordings) wait by design and are left out.
-  constexpr int sched_idle = 5;
+  constexpr int sched_fifo = 1, sched_rr = 2, sched_idle = 5;
   double wait = 0;
   bool any = false;
+  int realtime = 0;
+  bool listed = false;
   for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec), end;
        !ec && it != end; it.increment(ec)) {
     auto task = it->path().string();
-    if (parse_stat_policy(read_text(task + "/stat")) == sched_idle)
+    auto policy = parse_stat_policy(read_text(task + "/stat"));
+    listed = true;
+    if (policy == sched_fifo || policy == sched_rr)
+      ++realtime;
+    if (policy == sched_idle)
       continue;
     auto w = parse_schedstat_wait_s(read_text(task + "/schedstat"));
     if (w >= 0) {
@@ -96,6 +102,8 @@ proc_usage read_proc_usage(int pid) {
   }
   if (any)
     u.cpu_wait_s = wait;
+  if (listed)
+    u.realtime_threads = realtime;
   return u;
 }
 
@@ -286,6 +294,7 @@ bench_report run_bench(const bench_options& o) {
       rep.node_cpu_wait_s = std::max(0.0, after.cpu_wait_s - before.cpu_wait_s);
     rep.node_rss_after_mb = after.rss_mb;
     rep.node_fds_after = after.fds;
+    rep.node_realtime_threads = after.realtime_threads;
     auto frames = double(rep.frames_sent + rep.frames_received);
     if (frames > 0)
       rep.node_cpu_us_per_frame = rep.node_cpu_s * 1e6 / frames;
@@ -342,6 +351,7 @@ std::string bench_report::to_json() const {
       {"load_generator_cpu_s", load_cpu_s},
       {"node_cpu_wait_s", node_cpu_wait_s},
       {"machine_steal_s", machine_steal_s},
+      {"node_realtime_threads", node_realtime_threads},
       {"errors", errs}};
   return boost::json::serialize(o);
 }
@@ -387,6 +397,10 @@ std::string bench_report::to_table() const {
       << (machine_steal_s >= 0 ? fmt(machine_steal_s, 2) + " s" : std::string("(unknown)"))
       << "\n";
   }
+  if (node_realtime_threads >= 0)
+    t << "node scheduling       " << node_realtime_threads
+      << " threads at real-time priority (the voice's; 0: scheduler.realtime_priority off or "
+         "not permitted)\n";
   for (auto& e : errors)
     t << "error: " << e << "\n";
   return t.str();

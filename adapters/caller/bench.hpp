@@ -54,6 +54,9 @@ struct bench_report {
   // the hypervisor gave the machine's cores to others (steal, from /proc/stat).
   double node_cpu_wait_s = -1;
   double machine_steal_s = -1;
+  // The node's threads at real-time priority (SCHED_RR or FIFO) at the end of the run: the
+  // voice's threads where the node was allowed it (scheduler.realtime_priority); -1: unknown.
+  int node_realtime_threads = -1;
   double node_rss_per_call_mb = 0;   // (peak - before) / most calls live at once
   double node_rss_before_mb = 0, node_rss_sampled_mb = 0, node_rss_after_mb = 0;
   double node_rss_peak_mb = 0;       // highest reading while calls ran (sampled each second)
@@ -78,6 +81,7 @@ struct proc_usage {
   double rss_mb = 0;
   int fds = -1;
   double cpu_wait_s = -1; // over its live threads but SCHED_IDLE ones; -1: no schedstat
+  int realtime_threads = -1; // live threads under SCHED_RR or SCHED_FIFO; -1: unknown
 };
 proc_usage read_proc_usage(int pid);
 

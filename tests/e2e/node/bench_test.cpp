@@ -76,12 +76,14 @@ TEST_F(instant_bench, twenty_concurrent_callers_each_get_an_answer) {
   EXPECT_GT(rep.runtime_p95_ms, 0.0);
   EXPECT_EQ(rep.node_calls_live_after, 0u);
   EXPECT_GE(rep.node_calls_live_peak, 2u);
+  EXPECT_GE(rep.node_realtime_threads, 0); // read from /proc
   auto json = rep.to_json();
   for (auto key : {"\"calls\":20", "\"failed\":0", "\"first_audio_ms\"", "\"outbound_late_ms\"",
                    "\"turn_latency_ms\"", "\"runtime_added_ms\"", "\"barge_in_ms\"",
                    "\"node_cpu_us_per_frame\"", "\"node_cpu_per_call\"",
                    "\"node_rss_per_call_mb\"", "\"node_rss_mb\"", "\"node_fds\"",
-                   "\"load_generator_cpu_s\"", "\"node_cpu_wait_s\"", "\"machine_steal_s\""})
+                   "\"load_generator_cpu_s\"", "\"node_cpu_wait_s\"", "\"machine_steal_s\"",
+                   "\"node_realtime_threads\""})
     EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
 }
 
