@@ -443,7 +443,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
           st.turn = a.turn;
           st.current = std::make_shared<recognition>();
           run_speech(st.queue, [rec = st.current, svc = st.services, info = st.info,
-                          n = st.utterances++] {
+                                n = st.utterances++] {
             // With every decoder busy the utterance waits for one, keeping its audio.
             rec->session = speech::make_waiting_session(
                 [svc, info, n]() -> std::unique_ptr<speech::stt_session> {
@@ -459,7 +459,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
           // The partial words go straight to the endpointer (a complete request ends the turn
           // after a shorter pause), not back through this actor: under load each hop costs.
           run_speech(st.queue, [rec = st.current, pcm = std::move(a.pcm), route = st.route,
-                          turn = a.turn] {
+                                turn = a.turn] {
             if (!rec->session)
               return;
             rec->session->feed(pcm);
@@ -473,8 +473,8 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
         if (!a.ended)
           return;
         run_speech(st.queue, [rec = std::exchange(st.current, {}), sup = st.supervisor,
-                        speech_end = a.speech_end_us, speech_ms = a.speech_ms,
-                        decided = a.decided_us] {
+                              speech_end = a.speech_end_us, speech_ms = a.speech_ms,
+                              decided = a.decided_us] {
           heard h;
           h.speech_end_us = speech_end;
           h.decided_us = decided;
@@ -549,7 +549,7 @@ speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supe
           *st.cancel = true;
         st.cancel = std::make_shared<std::atomic<bool>>(false);
         run_speech(st.queue, [tts = st.services->tts, media = st.media, sup = st.supervisor,
-                        cancel = st.cancel, utt = sy.utterance, parts = sentences(sy.text)] {
+                              cancel = st.cancel, utt = sy.utterance, parts = sentences(sy.text)] {
           bool first = true;
           std::string pending;
           for (std::size_t i = 0; i < parts.size() && !*cancel; ++i) {
