@@ -66,7 +66,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   struct counters {
     metrics::counter *voice_ok, *voice_forbidden, *voice_unknown_number, *voice_busy,
         *voice_bad_request, *voice_error, *status_ok, *status_forbidden, *calls_total,
-        *frames_in, *frames_out, *frames_dropped, *bad_messages, *ws_refused;
+        *calls_booked, *frames_in, *frames_out, *frames_dropped, *bad_messages, *ws_refused;
     metrics::gauge* sessions;
   } m{};
 
@@ -94,6 +94,8 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
                                           "Twilio webhooks by route and result.",
                                           "route=\"status\",result=\"forbidden\"");
     m.calls_total = &reg.add_counter("frontdesk_calls_total", "Media streams started.");
+    m.calls_booked = &reg.add_counter("frontdesk_calls_booked_total",
+                                      "Calls that ended with an appointment booked by the dialog.");
     m.frames_in = &reg.add_counter("frontdesk_frames_in_total", "Inbound audio frames.");
     m.frames_out = &reg.add_counter("frontdesk_frames_out_total", "Outbound audio frames queued.");
     m.frames_dropped = &reg.add_counter("frontdesk_frames_dropped_total",
@@ -460,6 +462,8 @@ private:
         idle = e->live_by_sid.empty();
       }
       bool failed = r.end_reason.rfind("socket_error", 0) == 0;
+      if (r.outcome == "booked")
+        e->m.calls_booked->inc();
       e->journals->close(r.info.call_id);
       journal->finish({r.summary, r.outcome, r.recording_path},
                       {failed ? "failed" : "completed", r.end_reason, e->clk.now()}, [idle] {
