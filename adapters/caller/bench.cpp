@@ -201,8 +201,12 @@ bench_report run_bench(const bench_options& o) {
             rep.errors.push_back(r.error().message);
           continue;
         }
-        if (r->webhook_status != 200 || r->stream_sid.empty() ||
-            r->ended.rfind("caller_hung_up", 0) != 0) {
+        // A call ends well when the caller hangs up, or (in a scenario that says goodbye) when
+        // the receptionist ends it normally with every turn answered.
+        bool ended_well = r->ended.rfind("caller_hung_up", 0) == 0 ||
+                          (o.node_may_hang_up && r->ended == "server_closed:1000:call ended" &&
+                           r->turns_unanswered == 0);
+        if (r->webhook_status != 200 || r->stream_sid.empty() || !ended_well) {
           ++rep.failed;
           if (rep.errors.size() < 5)
             rep.errors.push_back("call " + std::to_string(i) + ": webhook " +
@@ -254,6 +258,9 @@ bench_report run_bench(const bench_options& o) {
   rep.stt_utterances = delta("frontdesk_stt_utterances_total");
   rep.stt_rejected = delta("frontdesk_stt_rejected_total");
   rep.stt_unavailable = delta("frontdesk_stt_unavailable_total");
+  if (metric_value(metrics_after, "frontdesk_calls_booked_total") >= 0)
+    rep.bookings_made = static_cast<std::int64_t>(delta("frontdesk_calls_booked_total"));
+  rep.bookings_expected = o.expected_bookings;
   {
     auto h0 = parse_histogram(metrics_before, runtime_metric);
     auto h1 = parse_histogram(metrics_after, runtime_metric);
@@ -336,6 +343,7 @@ std::string bench_report::to_json() const {
                       {"no_decoder", stt_unavailable}}},
       {"barge_in_ms", {{"n", barge_ins_measured}, {"p50", barge_in_p50_ms},
                        {"p95", barge_in_p95_ms}}},
+      {"bookings", {{"made", bookings_made}, {"expected", bookings_expected}}},
       {"frames_sent", frames_sent},
       {"frames_received", frames_received},
       {"node_cpu_s", node_cpu_s},
@@ -376,6 +384,12 @@ std::string bench_report::to_table() const {
     << " rejected, " << stt_unavailable << " without a free decoder\n"
     << "barge-in ms           p50 " << fmt(barge_in_p50_ms) << "  p95 " << fmt(barge_in_p95_ms)
     << "  (" << barge_ins_measured << ")\n"
+    << "bookings              made "
+    << (bookings_made >= 0 ? std::to_string(bookings_made) : std::string("(unknown)"))
+    << (bookings_expected >= 0 ? ", expected " + std::to_string(bookings_expected) +
+                                     (bookings_as_expected() ? "" : "  MISMATCH")
+                               : std::string("  (no expectation)"))
+    << "\n"
     << "frames                sent " << frames_sent << "  received " << frames_received << "\n"
     << "node CPU              " << fmt(node_cpu_s, 2) << " s  (" << fmt(node_cpu_us_per_frame, 2)
     << " us per frame, " << fmt(100 * node_cpu_per_call, 2) << "% of a core per live call)\n"

@@ -24,6 +24,12 @@ struct bench_options {
   /// After the calls: wait up to this long for the node to have no live calls, then read its
   /// memory and open files again (they should be back where they started).
   std::chrono::seconds settle{5};
+  /// Appointments the run should book in all (-1: not checked). Callers that all play one
+  /// booking scenario ask for one slot: exactly one of them gets it, never more.
+  int expected_bookings = -1;
+  /// The receptionist may end a call (a scenario that says goodbye): a normal close with every
+  /// turn answered then counts as a call that went well. Otherwise only the caller hangs up.
+  bool node_may_hang_up = false;
 };
 
 struct bench_report {
@@ -41,6 +47,13 @@ struct bench_report {
   std::uint64_t runtime_turns = 0;
   // The node's recogniser over the run (from /metrics): utterances, rejected, not decoded.
   std::uint64_t stt_utterances = 0, stt_rejected = 0, stt_unavailable = 0;
+  // Calls the node's dialog ended with an appointment booked (from /metrics; -1: unknown), and
+  // how many the run should book (bench_options::expected_bookings; -1: not checked).
+  std::int64_t bookings_made = -1;
+  int bookings_expected = -1;
+  bool bookings_as_expected() const {
+    return bookings_expected < 0 || bookings_made == bookings_expected;
+  }
   double runtime_p50_ms = 0, runtime_p95_ms = 0, runtime_p99_ms = 0;
   std::size_t barge_ins_measured = 0;
   double barge_in_p50_ms = 0, barge_in_p95_ms = 0;           // speech onset → clear

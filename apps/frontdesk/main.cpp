@@ -1,6 +1,7 @@
 // frontdesk: one binary, one subcommand per job. Each subcommand's work lives in the libraries;
 // this file only reads the command line and configuration and hands over.
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -277,6 +278,8 @@ struct bench_cli {
   std::string audio_path;
   std::string say;
   std::string barge;
+  std::string scenario;      // every caller plays this scenario file
+  int expect_bookings = -1;  // -1: from the scenario's "expect", else not checked
   double seconds = 10;
   double hold_seconds = 0;
   double soak_seconds = 0;
@@ -347,7 +350,33 @@ int run_bench(bench_cli o) {
   if (const char* t = std::getenv("TWILIO_AUTH_TOKEN"))
     c.auth_token = t;
   c.wait_for_greeting = false;
-  if (!o.say.empty()) {
+  double scenario_turns = 0;
+  if (!o.scenario.empty()) {
+    if (!o.say.empty() || !o.audio_path.empty()) {
+      spdlog::error("--scenario, --say and --audio are alternatives");
+      return exit_usage;
+    }
+    auto sc = caller::load_scenario(o.scenario);
+    if (!sc) {
+      spdlog::error("{}", sc.error().message);
+      return exit_usage;
+    }
+    // Word turns also go to the node as the call's script (what instant engines "recognise");
+    // a scenario with recorded turns is sent as audio only.
+    bool all_words = std::none_of(sc->texts.begin(), sc->texts.end(),
+                                  [](const std::string& t) { return t.empty(); });
+    if (auto err = caller::apply_scenario(*sc, c, all_words)) {
+      spdlog::error("{}: {}", o.scenario, err->message);
+      return exit_usage;
+    }
+    // The callers all ask for the same slot: one booking in all, never a double one.
+    if (o.expect_bookings < 0 && sc->expect.booked)
+      o.expect_bookings = sc->expect.booked->empty() ? 0 : 1;
+    scenario_turns = double(sc->audio.size());
+    o.b.node_may_hang_up = true; // a scenario may end with the receptionist's goodbye
+    c.wait_for_greeting = true;
+    c.quiet_to_hang_up = std::chrono::milliseconds(2000);
+  } else if (!o.say.empty()) {
     // Words, spoken after the greeting: the receptionist's turn latency and barge-in.
     auto voice = speech::make_flite_tts("rms");
     c.audio = *speech::synthesize_all(*voice, o.say);
@@ -380,7 +409,8 @@ int run_bench(bench_cli o) {
                                                     std::max(1.0, o.b.ramp_per_second)));
   }
   c.max_call = std::chrono::milliseconds(static_cast<long>(
-      (o.seconds * 2 + o.hold_seconds + 30) * 1000));
+      (o.seconds * 2 + o.hold_seconds + 15 * scenario_turns + 30) * 1000));
+  o.b.expected_bookings = o.expect_bookings;
   o.b.soak = std::chrono::seconds(static_cast<long>(o.soak_seconds));
   if (o.find_capacity)
     return find_capacity(o);
@@ -408,6 +438,10 @@ int run_bench(bench_cli o) {
       spdlog::error("soak: the node did not return to its baseline");
       return exit_failed;
     }
+  }
+  if (!rep.bookings_as_expected()) {
+    spdlog::error("bookings: {} made, {} expected", rep.bookings_made, rep.bookings_expected);
+    return exit_failed;
   }
   return rep.failed == 0 ? 0 : exit_failed;
 }
@@ -520,6 +554,12 @@ int main(int argc, char** argv) {
   bench->add_option("--audio", bc.audio_path, "Caller audio instead of a tone");
   bench->add_option("--say", bc.say,
                     "Caller words (Flite) spoken after the greeting: measures turn latency");
+  bench->add_option("--scenario", bc.scenario,
+                    "Every caller plays this scenario file (see call --scenario); its expected "
+                    "booking makes one expected in all, since the callers ask for one slot");
+  bench->add_option("--expect-bookings", bc.expect_bookings,
+                    "Appointments the run should book in all; the run fails otherwise")
+      ->check(CLI::Range(0, 1000000));
   bench->add_option("--barge", bc.barge,
                     "With --say: words spoken over the reply, 0.8 s into it: measures barge-in");
   bench->add_option("--hold", bc.hold_seconds,

@@ -1,6 +1,10 @@
 // The CI smoke runs of `frontdesk bench`'s engine: 20 concurrent callers on the instant test
 // engines with the rules dialog and the real calendar, and a short soak; the reports have their
 // shape and nothing is lost or left behind.
+#include <fstream>
+#include <sstream>
+
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -8,6 +12,11 @@
 #include "tests/e2e/node/start_node.hpp"
 #include "adapters/caller/bench.hpp"
 #include "adapters/speech/speech.hpp"
+#include "adapters/store/businesses.hpp"
+#include "adapters/store/database.hpp"
+#include "protocols/core/time.hpp"
+#include "protocols/org/org_file.hpp"
+#include "tests/support/run.hpp"
 #include "tests/support/scratch_database.hpp"
 
 using namespace frontdesk;
@@ -101,4 +110,85 @@ TEST_F(instant_bench, a_short_soak_leaves_no_call_or_descriptor_behind) {
   // The node returns the calls' memory once the last one is over (the load generator shares
   // the process here, so the bound is loose).
   EXPECT_LE(rep.node_rss_after_mb, rep.node_rss_before_mb * 1.25 + 10) << rep.to_table();
+}
+
+namespace {
+
+// `frontdesk bench --scenario`: callers that all play one booking scenario, on the instant
+// engines (the turns go as the call's script), against the scenario set's business with the
+// node's clock where the scenarios expect it (Wednesday, March 4th 2026, 3 PM in Chicago).
+class booking_bench : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::ifstream in(std::string(FRONTDESK_SOURCE_DIR) + "/tests/scenarios/org.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto org = org::parse_org_file(text.str());
+    ASSERT_TRUE(org) << org.error().message;
+    store::database db(db_.app_dsn(), 1);
+    auto loaded = store::businesses_repo(db).load(*org);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    config cfg;
+    cfg.database.url = db_.app_dsn();
+    cfg.twilio.auth_token = token;
+    cfg.speech.mode = "instant";
+    cfg.speech.recordings_dir = "";
+    auto now = parse_rfc3339("2026-03-04T15:00:00-06:00");
+    ASSERT_TRUE(now);
+    node_ = fixtures::start_node(cfg, *now, 29);
+    ASSERT_TRUE(node_);
+  }
+  void TearDown() override {
+    if (node_)
+      node_->stop();
+  }
+  fixtures::run_result bench(const std::string& args) {
+    return fixtures::run("TWILIO_AUTH_TOKEN=" + token + " " + FRONTDESK_BIN +
+                         " bench --base-url http://127.0.0.1:" + std::to_string(node_->port()) +
+                         " --to +15550100001 --json " + args);
+  }
+  // The report: the last line of the output that is a JSON object.
+  static boost::json::object report(const std::string& output) {
+    std::istringstream lines(output);
+    boost::json::object last;
+    for (std::string line; std::getline(lines, line);) {
+      boost::system::error_code ec;
+      auto v = boost::json::parse(line, ec);
+      if (!ec && v.is_object())
+        last = v.as_object();
+    }
+    return last;
+  }
+  int booked_rows() {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::work tx(c);
+    return tx.exec1("SELECT count(*) FROM appointments WHERE status = 'booked'")[0].as<int>();
+  }
+
+  fixtures::scratch_database db_;
+  std::unique_ptr<node> node_;
+};
+
+} // namespace
+
+TEST_F(booking_bench, callers_racing_for_one_slot_make_exactly_the_one_booking_expected) {
+  int before = booked_rows();
+  auto scenario = std::string(FRONTDESK_SOURCE_DIR) + "/tests/scenarios/book_01.json";
+  auto r = bench("--calls 4 --ramp 20 --scenario " + scenario);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto rep = report(r.output);
+  ASSERT_TRUE(rep.contains("bookings")) << r.output;
+  EXPECT_EQ(rep.at("failed").to_number<int>(), 0) << r.output;
+  EXPECT_EQ(rep.at("bookings").at("made").to_number<int>(), 1) << r.output;
+  EXPECT_EQ(rep.at("bookings").at("expected").to_number<int>(), 1) << r.output;
+  EXPECT_EQ(booked_rows(), before + 1); // the report counts what the calendar holds
+
+  // The slot is taken now: a run that expects two bookings more makes none and fails.
+  auto again = bench("--calls 2 --ramp 20 --expect-bookings 2 --scenario " + scenario);
+  EXPECT_NE(again.exit_code, 0) << again.output;
+  auto rep2 = report(again.output);
+  ASSERT_TRUE(rep2.contains("bookings")) << again.output;
+  EXPECT_EQ(rep2.at("bookings").at("expected").to_number<int>(), 2);
+  EXPECT_EQ(rep2.at("bookings").at("made").to_number<int>(), 0) << again.output;
+  EXPECT_EQ(booked_rows(), before + 1); // never a double booking
 }
