@@ -1,7 +1,6 @@
 // The CI smoke runs of `frontdesk bench`'s engine: 20 concurrent callers on the instant test
 // engines with the rules dialog and the real calendar, and a short soak; the reports have their
 // shape and nothing is lost or left behind.
-#include <fstream>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -12,10 +11,7 @@
 #include "tests/e2e/node/start_node.hpp"
 #include "adapters/caller/bench.hpp"
 #include "adapters/speech/speech.hpp"
-#include "adapters/store/businesses.hpp"
-#include "adapters/store/database.hpp"
-#include "protocols/core/time.hpp"
-#include "protocols/org/org_file.hpp"
+#include "tests/e2e/node/scenario_business.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/scratch_database.hpp"
 
@@ -120,22 +116,13 @@ namespace {
 class booking_bench : public ::testing::Test {
 protected:
   void SetUp() override {
-    std::ifstream in(std::string(FRONTDESK_SOURCE_DIR) + "/tests/scenarios/org.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto org = org::parse_org_file(text.str());
-    ASSERT_TRUE(org) << org.error().message;
-    store::database db(db_.app_dsn(), 1);
-    auto loaded = store::businesses_repo(db).load(*org);
-    ASSERT_TRUE(loaded) << loaded.error().message;
+    ASSERT_TRUE(fixtures::load_scenario_business(db_.app_dsn()));
     config cfg;
     cfg.database.url = db_.app_dsn();
     cfg.twilio.auth_token = token;
     cfg.speech.mode = "instant";
     cfg.speech.recordings_dir = "";
-    auto now = parse_rfc3339("2026-03-04T15:00:00-06:00");
-    ASSERT_TRUE(now);
-    node_ = fixtures::start_node(cfg, *now, 29);
+    node_ = fixtures::start_node(cfg, fixtures::scenario_now(), 29);
     ASSERT_TRUE(node_);
   }
   void TearDown() override {

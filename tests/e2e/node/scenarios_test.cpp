@@ -2,17 +2,11 @@
 // March 4th 2026, 3 PM in Chicago; the business from tests/scenarios/org.json; each scenario
 // placed by `frontdesk call --scenario FILE --check`, once with the turns as text past the
 // recogniser and once as audio through the whole stack.
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "actors/node/node.hpp"
+#include "tests/e2e/node/scenario_business.hpp"
 #include "tests/e2e/node/start_node.hpp"
-#include "adapters/store/businesses.hpp"
-#include "adapters/store/database.hpp"
-#include "protocols/core/time.hpp"
-#include "protocols/org/org_file.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/scratch_database.hpp"
 
@@ -40,22 +34,13 @@ std::string case_name(const ::testing::TestParamInfo<scenario_case>& info) {
 class scenario_call : public ::testing::TestWithParam<scenario_case> {
 protected:
   void SetUp() override {
-    std::ifstream in(source + "/tests/scenarios/org.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto org = org::parse_org_file(text.str());
-    ASSERT_TRUE(org) << org.error().message;
-    store::database db(db_.app_dsn(), 1);
-    auto loaded = store::businesses_repo(db).load(*org);
-    ASSERT_TRUE(loaded) << loaded.error().message;
+    ASSERT_TRUE(fixtures::load_scenario_business(db_.app_dsn()));
     config cfg;
     cfg.database.url = db_.app_dsn();
     cfg.twilio.auth_token = token;
     cfg.speech.recordings_dir = "";
     cfg.speech.accept_scripts = true;
-    auto now = parse_rfc3339("2026-03-04T15:00:00-06:00");
-    ASSERT_TRUE(now);
-    node_ = fixtures::start_node(cfg, *now, 17);
+    node_ = fixtures::start_node(cfg, fixtures::scenario_now(), 17);
     ASSERT_TRUE(node_);
   }
   void TearDown() override {
