@@ -60,6 +60,10 @@ private:
   reply confirm_booking();
   reply handle_intent(intent i, std::string_view text);
   reply misunderstood();
+  reply leave();
+  reply ask_again(std::string question, expecting next);
+  std::optional<reply> correction(std::string_view text);
+  void note_request(std::string_view text);
   void note_when(std::string_view text);
   std::string anything_else() const;
 
@@ -73,7 +77,9 @@ private:
   std::string slot_text_;       // spoken form: "Thursday, March 5th at 2:00 PM"
   std::string name_;
   std::string number_;
-  std::string service_;
+  std::string service_;          // a service the business lists, as the caller named it
+  std::string request_;          // otherwise what the caller asked for in their words ("a checkup")
+  bool number_waived_ = false;   // the caller has no number to give: book without one
   std::vector<std::string> options_, option_values_;
   // Cancel / reschedule.
   std::string appointment_id_;
@@ -84,6 +90,7 @@ private:
   std::string outcome_ = "no_action";
   std::string follow_up_;
   int misses_ = 0;
+  int asked_again_ = 0; // the same question asked again in a row
 };
 
 } // namespace frontdesk::dialog
