@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/dialog/caller_details.hpp"
 #include "actors/dialog/llm_tools.hpp"
 
 namespace frontdesk::dialog {
@@ -110,9 +111,11 @@ std::string llm_engine::system_prompt(const business_context& ctx) const {
       list += (list.empty() ? "" : ", ") + s;
     p += "- Services: " + list + ".\n";
   }
-  if (!ctx.caller_number.empty())
-    p += "- The caller is calling from " + ctx.caller_number +
-         ". Offer it as their contact number rather than asking for one, and confirm it.\n";
+  if (auto number = usable_caller_id(ctx.caller_number))
+    p += "- The caller is calling from " + *number +
+         ". Use it as their contact number: do not ask for a number.\n";
+  else
+    p += "- The caller's number is withheld: ask for a contact number before booking.\n";
   p += "How to work:\n";
   p += "- Use the tools for availability, appointments and anything about the business not "
        "written here; never invent times, prices or policies. Dates for tools are YYYY-MM-DD, "

@@ -52,7 +52,10 @@ const std::vector<spec>& specs() {
        {{"start", kind::start, true, "The held start, YYYY-MM-DDTHH:MM."},
         {"name", kind::text, true, "The caller's name."},
         {"phone", kind::text, true, "The caller's phone number, e.g. +15557770000."},
-        {"service", kind::text, false, "The service, if the caller named one."}}},
+        {"service", kind::text, false, "The service, if the caller named one the business lists."},
+        {"notes", kind::text, false,
+         "What the caller asked to come in for in their own words, when it is no listed "
+         "service (e.g. \"a checkup\")."}}},
       {"find_appointment",
        "Find the caller's upcoming appointments by phone number and/or name. The result lists "
        "them as options (spoken) and option_values (appointment ids).",
