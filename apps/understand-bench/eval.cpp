@@ -107,14 +107,10 @@ namespace {
 // What the dialog does with an answer to "which would you like?".
 std::optional<std::size_t> pick(const utterance& u,
                                 const std::optional<booking::time_mention>& said) {
-  if (auto c = dialog::extract_choice(u.text, u.offered.size()))
-    return c;
-  if (said && said->time)
-    for (std::size_t k = 0; k < u.offered.size(); ++k)
-      if (u.offered[k].find("T" + booking::hhmm(*said->time)) != std::string::npos &&
-          (!said->day || u.offered[k].rfind(booking::iso_day(*said->day), 0) == 0))
-        return k;
-  return std::nullopt;
+  return dialog::choose_offer(u.text, u.offered,
+                              said && said->day ? booking::iso_day(*said->day) : "",
+                              said && said->time ? booking::hhmm(*said->time) : "",
+                              said ? said->part_of_day : "");
 }
 
 } // namespace
