@@ -153,6 +153,8 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     return r;
   }
   case intent::book:
+  case intent::openings:
+  case intent::correction: // a day or time said again with nothing to correct yet: a booking
     flow_ = flow::book;
     if (reason_.empty())
       reason_ = "to book an appointment";
