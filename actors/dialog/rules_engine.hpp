@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "actors/dialog/call_record.hpp"
 #include "actors/dialog/engine.hpp"
 #include "actors/dialog/understand.hpp"
 
@@ -60,6 +61,10 @@ private:
   reply confirm_booking();
   reply handle_intent(intent i, std::string_view text);
   reply misunderstood();
+  reply offer_earliest();
+  std::optional<reply> mid_flow_question(intent i, std::string_view text);
+  std::string pending_question() const;
+  expecting pending_expecting() const;
   void note_when(std::string_view text);
   std::string anything_else() const;
 
@@ -84,6 +89,10 @@ private:
   std::string outcome_ = "no_action";
   std::string follow_up_;
   int misses_ = 0;
+  // A question asked in the middle of a flow: answered, then the flow resumes where it was.
+  state resume_ = state::listening;
+  std::string question_; // the caller's question, for the record
+  call_record record_;
 };
 
 } // namespace frontdesk::dialog

@@ -286,6 +286,22 @@ bool mentions_when(const std::vector<std::string>& ws) {
   return false;
 }
 
+bool asks_question(std::string_view text) {
+  if (text.find('?') != std::string_view::npos)
+    return true;
+  auto ws = normalize(text);
+  static const std::vector<std::string_view> openers = {
+      "oh", "wait", "sorry", "and", "also", "actually", "so", "quick", "question", "okay", "but",
+      "hey", "before", "that"};
+  std::size_t i = 0;
+  while (i < ws.size() && std::find(openers.begin(), openers.end(), ws[i]) != openers.end())
+    ++i;
+  static const std::vector<std::string_view> starts = {
+      "do", "does", "is", "are", "can", "could", "what", "which", "who", "how", "will", "would",
+      "where", "when", "why", "should", "did", "have", "has"};
+  return i + 2 < ws.size() && std::find(starts.begin(), starts.end(), ws[i]) != starts.end();
+}
+
 intent classify(std::string_view text) {
   auto ws = normalize(text);
   if (ws.empty())

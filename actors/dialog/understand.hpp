@@ -32,6 +32,10 @@ std::vector<std::string> normalize(std::string_view text);
 /// ("could someone see me monday") is not a request for a person.
 intent classify(std::string_view text);
 
+/// Whether the turn asks something (a question mark, or the form of a question: "do you take
+/// aetna", "where do i park", "how much is a cleaning") rather than answering.
+bool asks_question(std::string_view text);
+
 /// Whether the words mention a day, date, time or part of day ("tomorrow", "at three",
 /// "the twelfth", "morning"), without resolving it.
 bool mentions_when(const std::vector<std::string>& normalized_words);
