@@ -164,6 +164,23 @@ expected<std::vector<slot>> day_options(const rules& r, const std::vector<busy_i
   return out;
 }
 
+expected<std::vector<slot>> earliest_options(const rules& r, const std::vector<busy_interval>& busy,
+                                             utc_time now, const std::string& part_of_day,
+                                             std::size_t limit) {
+  auto z = zone_of(r.zone);
+  if (!z)
+    return fail("bad_zone", "unknown time zone '" + r.zone + "'");
+  auto today = floor<days>(z->to_local(now));
+  std::vector<slot> out;
+  for (auto d = today; d <= today + days{r.days_ahead} && out.size() < limit; d += days{1}) {
+    auto some = day_options(r, busy, now, d, part_of_day, limit - out.size());
+    if (!some)
+      return some.error();
+    out.insert(out.end(), some->begin(), some->end());
+  }
+  return out;
+}
+
 std::string speak(local_time t) {
   auto d = floor<days>(t);
   year_month_day ymd{d};

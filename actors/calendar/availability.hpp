@@ -71,6 +71,13 @@ expected<std::vector<slot>> day_options(const rules& r, const std::vector<busy_i
                                         utc_time now, date::local_days day,
                                         const std::string& part_of_day, std::size_t limit = 3);
 
+/// The earliest open slots from now on, across days (optionally in a part of day), at most
+/// `limit`: what a receptionist offers a caller who asks for the next available. `busy` must
+/// cover the days searched (today to `days_ahead`).
+expected<std::vector<slot>> earliest_options(const rules& r, const std::vector<busy_interval>& busy,
+                                             utc_time now, const std::string& part_of_day,
+                                             std::size_t limit = 3);
+
 /// "Thursday, March 5th at 2:00 PM" / "2:30 PM" for speaking.
 std::string speak(local_time t);
 

@@ -178,6 +178,19 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     auto today = to_local(biz.timezone, now);
     if (!today)
       return res;
+    if (date_s.empty() && time_s.empty()) {
+      // No day and no time ("what's your next available?"): the earliest open slots.
+      auto first = floor<days>(*today);
+      auto from = to_sys(utc_time{(first - days{1}).time_since_epoch()});
+      auto to = to_sys(utc_time{(first + days{biz.booking.days_ahead + 2}).time_since_epoch()});
+      std::vector<busy_interval> busy;
+      if (auto b = appts.busy(biz.id, {from, to}, now_us, arg("ignore_appointment")))
+        for (auto& i : *b)
+          busy.push_back({to_utc(i.start), to_utc(i.end)});
+      auto opts = earliest_options(biz.booking, busy, now, arg("part_of_day"));
+      res.values["reason"] = "earliest";
+      return with_options(res, opts ? *opts : std::vector<slot>{});
+    }
     if (date_s.empty())
       date_s = format("%F", floor<days>(*today)); // a time alone means today
     if (time_s.empty()) {

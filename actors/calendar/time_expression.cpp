@@ -1,5 +1,6 @@
 #include "actors/calendar/time_expression.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -173,66 +174,212 @@ std::string hhmm(minutes m) {
   return buf;
 }
 
+namespace {
+
+// Words after a bare hour that show it is a count or a misheard "to"/"for", not a time:
+// "two kids", "four a cleaning", "two book".
+const std::array<std::string_view, 35> not_after_hour = {
+    "kids", "children", "people", "of", "year", "years", "old", "months", "weeks", "days",
+    "day", "week", "times", "teeth", "appointments", "cleanings", "a", "an", "the", "my", "our",
+    "next", "this", "book", "get", "come", "see", "me", "us", "you", "more", "minutes", "hours",
+    "dollars", "patients"};
+
+// Words just before a bare hour that make it a time: "at two", "like four", "make it three".
+const std::array<std::string_view, 14> hour_cues = {
+    "at", "around", "about", "by", "after", "like", "say", "do", "meant", "it", "that", "from",
+    "maybe", "ish"};
+
+// After a day or time, words that carry on a date: "the twelfth at four", "the second".
+const std::array<std::string_view, 24> after_ordinal_day = {
+    "of", "at", "in", "on", "for", "please", "around", "about", "then", "or", "and", "would",
+    "works", "is", "if", "instead", "maybe", "not", "sometime", "anytime", "any", "morning",
+    "afternoon", "evening"};
+
+bool among(const auto& list, std::string_view w) {
+  return std::find(list.begin(), list.end(), w) != list.end();
+}
+
+struct candidate {
+  std::size_t at = 0;
+  int strength = 0; // how explicitly it was said
+  bool negated = false;  // "not thursday", "instead of ten"
+  bool fallback = false; // "if that's not free, then tuesday"
+};
+
+struct day_candidate : candidate {
+  year_month_day day;
+  bool weekday = false;
+  bool dated = false; // a date of the month: "the twelfth", "march tenth", "3/10"
+  bool weekday_today = false;
+  bool weak = false; // "this afternoon" says today only when no other day is said
+};
+
+struct time_candidate : candidate {
+  int hour = 0, minute = 0;
+  std::string ampm;
+};
+
+} // namespace
+
 std::optional<time_mention> parse_time_expression(std::string_view text, year_month_day today) {
   auto t = tokens(text);
-  time_mention out;
+  // "tomorrow's" → "tomorrow", "tuesdays" → "tuesday"
+  for (auto& w : t) {
+    if (w.size() > 2 && w.compare(w.size() - 2, 2, "'s") == 0)
+      w.resize(w.size() - 2);
+    if (w.size() > 7 && w.back() == 's' && index_of(weekday_words, w.substr(0, w.size() - 1)) >= 0)
+      w.pop_back();
+  }
   weekday today_wd{sys_days{today}};
+  auto word = [&](std::size_t i) -> std::string_view {
+    return i < t.size() ? std::string_view(t[i]) : std::string_view();
+  };
+  auto before = [&](std::size_t i, std::size_t back) -> std::string_view {
+    return i >= back ? std::string_view(t[i - back]) : std::string_view();
+  };
+  // Said against: "not X", "not at X", "instead of X", "rather than X".
+  auto negated_at = [&](std::size_t i) {
+    auto b1 = before(i, 1), b2 = before(i, 2), b3 = before(i, 3);
+    bool filler1 = b1 == "the" || b1 == "at" || b1 == "on" || b1 == "this";
+    return b1 == "not" || (filler1 && b2 == "not") || (b2 == "instead" && b1 == "of") ||
+           (filler1 && b3 == "instead" && b2 == "of") || (b2 == "rather" && b1 == "than") ||
+           (filler1 && b3 == "rather" && b2 == "than");
+  };
+  // A second choice: "if that's not free then tuesday", "otherwise friday".
+  auto fallback_at = [&](std::size_t i) {
+    for (std::size_t k = i >= 8 ? i - 8 : 0; k < i; ++k) {
+      if (t[k] == "otherwise")
+        return true;
+      if (t[k] == "if")
+        for (std::size_t j = k + 1; j < i; ++j)
+          if (t[j] == "not")
+            return true;
+    }
+    return false;
+  };
+  auto coming_weekday = [&](int wd, bool next_week) {
+    int ahead = (wd - int(today_wd.c_encoding()) + 7) % 7;
+    if (next_week) {
+      // The weekday in next week (weeks start on Monday).
+      int today_mon = (int(today_wd.c_encoding()) + 6) % 7; // Monday = 0
+      ahead = 7 - today_mon + (wd + 6) % 7;
+    }
+    return ahead;
+  };
+
+  std::vector<day_candidate> days_said;
+  std::vector<time_candidate> times_said;
+  std::vector<std::pair<std::size_t, std::string>> parts_said;
+  std::vector<bool> used(t.size(), false);
   bool saw_time_cue = false;
+  auto add_day = [&](std::size_t at, year_month_day d, int strength) -> day_candidate& {
+    day_candidate c;
+    c.at = at;
+    c.strength = strength;
+    c.day = d;
+    c.negated = negated_at(at);
+    c.fallback = fallback_at(at);
+    days_said.push_back(c);
+    return days_said.back();
+  };
+  // A day named after "from": "a week from friday", "two weeks from today".
+  auto day_from = [&](std::size_t i, std::size_t& len) -> std::optional<year_month_day> {
+    len = 1;
+    auto w = word(i);
+    if (w == "today" || w == "now")
+      return today;
+    if (w == "tomorrow")
+      return add_days(today, 1);
+    bool next = w == "next" || w == "this";
+    if (next) {
+      ++i;
+      len = 2;
+    }
+    if (int wd = index_of(weekday_words, std::string(word(i))); wd >= 0)
+      return add_days(today, coming_weekday(wd, w == "next"));
+    return std::nullopt;
+  };
+
   for (std::size_t i = 0; i < t.size(); ++i) {
+    if (used[i])
+      continue;
     auto& w = t[i];
     // -- days
     if (w == "today" || w == "tonight") {
-      out.day = today;
+      add_day(i, today, 3);
       if (w == "tonight")
-        out.part_of_day = "evening";
+        parts_said.emplace_back(i, "evening");
     } else if (w == "tomorrow") {
       bool after = i >= 2 && t[i - 1] == "after" && t[i - 2] == "day";
-      out.day = add_days(today, after ? 2 : 1);
+      add_day(after ? i - 2 : i, add_days(today, after ? 2 : 1), 3);
+    } else if (w == "day" && word(i + 1) == "after" && word(i + 2) != "tomorrow" &&
+               !days_said.empty()) {
+      // "not tomorrow, the day after": the day after the one just said
+      add_day(i, add_days(days_said.back().day, 1), 3);
     } else if (int wd = index_of(weekday_words, w); wd >= 0) {
-      int ahead = (wd - int(today_wd.c_encoding()) + 7) % 7;
-      if (i >= 1 && t[i - 1] == "next") {
-        // The weekday in next week (weeks start on Monday).
-        int today_mon = (int(today_wd.c_encoding()) + 6) % 7; // Monday = 0
-        int target_mon = (wd + 6) % 7;
-        int to_next_monday = 7 - today_mon;
-        ahead = to_next_monday + target_mon;
-      }
-      out.day = add_days(today, ahead);
-      out.weekday_today = ahead == 0;
+      bool next_week = before(i, 1) == "next" ||
+                       (word(i + 1) == "next" && word(i + 2) == "week");
+      int ahead = coming_weekday(wd, next_week);
+      auto& c = add_day(i, add_days(today, ahead), 2);
+      c.weekday = true;
+      c.weekday_today = ahead == 0;
     } else if (int m = index_of(month_words, w); m >= 0) {
       int d = 0;
-      if (ordinal(t, i + 1, d) || cardinal(t, i + 1, d)) {
+      int n = ordinal(t, i + 1, d);
+      if (!n)
+        n = cardinal(t, i + 1, d);
+      if (n) {
         auto ymd = resolve_month_day(today, unsigned(m + 1), unsigned(d));
-        if (ymd.ok())
-          out.day = ymd;
+        if (ymd.ok()) {
+          add_day(i, ymd, 3).dated = true;
+          for (int k = 1; k <= n; ++k)
+            used[i + static_cast<std::size_t>(k)] = true;
+        }
       }
-    } else if (w == "week" && i >= 1 && (t[i - 1] == "a" || t[i - 1] == "one")) {
-      // "a week from today", "in a week", "a week from tomorrow"
-      bool from_tomorrow = i + 2 < t.size() && t[i + 1] == "from" && t[i + 2] == "tomorrow";
-      bool from_today = i + 2 < t.size() && t[i + 1] == "from" && t[i + 2] == "today";
-      out.day = add_days(today, from_tomorrow ? 8 : 7);
-      if (from_tomorrow || from_today)
-        i += 2; // the "today"/"tomorrow" is part of this expression
+    } else if ((w == "week" || w == "weeks") && i >= 1) {
+      int n = 0;
+      if (t[i - 1] == "a" || t[i - 1] == "one")
+        n = 1;
+      else if (!cardinal(t, i - 1, n) || n < 1 || n > 8)
+        n = 0;
+      std::size_t len = 0;
+      if (n > 0 && word(i + 1) == "from") {
+        if (auto base = day_from(i + 2, len)) {
+          add_day(i - 1, add_days(*base, 7 * n), 3);
+          for (std::size_t k = 0; k < len; ++k)
+            used[i + 2 + k] = true;
+        }
+      } else if (n > 0 && (before(i, 2) == "in" || before(i, 2) == "about" ||
+                           word(i + 1) == "out")) {
+        add_day(i - 1, add_days(today, 7 * n), 3);
+      }
     } else if (w == "in" && i + 2 < t.size() && (t[i + 2] == "days" || t[i + 2] == "day")) {
       int n = 0;
       if (cardinal(t, i + 1, n) == 1 || (t[i + 1] == "a" && (n = 1)))
-        out.day = add_days(today, n);
+        add_day(i, add_days(today, n), 3);
     } else if (w == "the" && i + 1 < t.size()) {
       int d = 0;
-      int used = ordinal(t, i + 1, d);
-      if (used && d >= 1 && d <= 31 && !(i + 1 + used < t.size() && (t[i + 1 + used] == "one"))) {
-        // "the tenth of march" or "the fourteenth"
-        std::size_t j = i + 1 + static_cast<std::size_t>(used);
+      int n = ordinal(t, i + 1, d);
+      std::size_t j = i + 1 + static_cast<std::size_t>(n);
+      // "the tenth of march", "the fourteenth", "the 12th at two"; not "the first one",
+      // "the second time you said", "the first thing you have".
+      bool ends_day = j >= t.size() || among(after_ordinal_day, t[j]) ||
+                      index_of(weekday_words, t[j]) >= 0 || !std::isalpha(static_cast<unsigned char>(t[j][0]));
+      if (n && d >= 1 && d <= 31 && ends_day && !(i >= 1 && t[i - 1] == "day")) {
         if (j + 1 < t.size() && t[j] == "of" && index_of(month_words, t[j + 1]) >= 0) {
-          out.day = resolve_month_day(today, unsigned(index_of(month_words, t[j + 1]) + 1), unsigned(d));
-        } else if (!(i >= 1 && t[i - 1] == "day")) {
+          auto ymd = resolve_month_day(today, unsigned(index_of(month_words, t[j + 1]) + 1),
+                                       unsigned(d));
+          if (ymd.ok())
+            add_day(i + 1, ymd, 3).dated = true;
+          used[j + 1] = true;
+        } else {
           year_month_day cand{today.year(), today.month(), day{unsigned(d)}};
           if (cand.ok() && sys_days{cand} < sys_days{today}) {
             auto next = year_month{today.year(), today.month()} + date::months{1};
             cand = year_month_day{next.year(), next.month(), day{unsigned(d)}};
           }
           if (cand.ok())
-            out.day = cand;
+            add_day(i + 1, cand, 3).dated = true;
         }
       }
     } else if (w.find('/') != std::string::npos) {
@@ -240,82 +387,200 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       if (std::sscanf(w.c_str(), "%u/%u", &m, &d) == 2 && m >= 1 && m <= 12) {
         auto ymd = resolve_month_day(today, m, d);
         if (ymd.ok())
-          out.day = ymd;
+          add_day(i, ymd, 3).dated = true;
       }
     }
-    // -- parts of day
-    if (w == "morning" || w == "afternoon" || w == "evening")
-      out.part_of_day = w;
+    // -- parts of day ("good afternoon" greets; "this afternoon" is today's)
+    if ((w == "morning" || w == "afternoon" || w == "evening") && before(i, 1) != "good") {
+      parts_said.emplace_back(i, w);
+      if (before(i, 1) == "this") {
+        auto& c = add_day(i, today, 1);
+        c.weak = true;
+      }
+    }
+    if (w == "lunch" && before(i, 1) == "after")
+      parts_said.emplace_back(i, "afternoon");
+    if (w == "thing" && before(i, 1) == "first" && word(i + 1) != "you")
+      parts_said.emplace_back(i, "morning");
     // -- times
     if (w == "noon" || w == "midday") {
-      out.time = minutes{12 * 60};
-      saw_time_cue = true;
+      if (before(i, 1) == "before") {
+        parts_said.emplace_back(i, "morning");
+      } else {
+        time_candidate c;
+        c.at = i;
+        c.strength = 4;
+        c.hour = 12;
+        c.negated = negated_at(i);
+        c.fallback = fallback_at(i);
+        times_said.push_back(c);
+      }
     }
     if (w == "at" || w == "around" || w == "by" || w == "about")
       saw_time_cue = true;
   }
-  // Times: scan for hour [minutes] [am/pm]; "half past", "quarter past/to".
-  for (std::size_t i = 0; i < t.size() && !out.time; ++i) {
+
+  // Times: every reading of hour [minutes] [am/pm], "half past", "ten to eleven"...
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (used[i])
+      continue;
+    time_candidate c;
+    c.at = i;
     int h = -1, m = 0;
-    std::size_t used = 0;
-    bool quarter_to = false;
+    std::size_t n = 0; // words used
+    int minutes_word = 0;
+    int k = 0;
     if ((t[i] == "half" || t[i] == "quarter") && i + 2 < t.size() &&
-        (t[i + 1] == "past" || t[i + 1] == "to")) {
+        (t[i + 1] == "past" || t[i + 1] == "after" || t[i + 1] == "to" || t[i + 1] == "till" ||
+         t[i + 1] == "before" || t[i + 1] == "of")) {
       int hh = 0;
       if (cardinal(t, i + 2, hh)) {
-        h = hh;
-        m = t[i] == "half" ? 30 : 15;
-        quarter_to = t[i + 1] == "to";
-        used = 3;
+        bool to = t[i + 1] == "to" || t[i + 1] == "till" || t[i + 1] == "before" ||
+                  t[i + 1] == "of";
+        int mins = t[i] == "half" ? 30 : 15;
+        h = to ? hh - 1 : hh;
+        m = to ? 60 - mins : mins;
+        n = 3;
+        c.strength = 4;
       }
+    } else if (t[i] == "half" && i + 1 < t.size() && cardinal(t, i + 1, k) && k >= 1 && k <= 12 &&
+               !(i + 2 < t.size() && among(not_after_hour, t[i + 2]))) {
+      h = k; // "half nine": half past nine
+      m = 30;
+      n = 2;
+      c.strength = 3;
     } else if (t[i].find(':') != std::string::npos) {
       int hh = 0, mm = 0;
       if (std::sscanf(t[i].c_str(), "%d:%d", &hh, &mm) == 2) {
         h = hh;
         m = mm;
-        used = 1;
+        n = 1;
+        c.strength = 5;
       }
+    } else if (int used_words = cardinal(t, i, minutes_word);
+               used_words > 0 && minutes_word >= 1 && minutes_word <= 29 &&
+               i + static_cast<std::size_t>(used_words) + 1 < t.size() &&
+               among(std::array<std::string_view, 5>{"past", "after", "to", "till", "before"},
+                     t[i + static_cast<std::size_t>(used_words)]) &&
+               cardinal(t, i + static_cast<std::size_t>(used_words) + 1, k) && k >= 1 &&
+               k <= 12) {
+      // "twenty past nine", "ten to eleven", "ten after nine"
+      auto rel = t[i + static_cast<std::size_t>(used_words)];
+      bool to = rel == "to" || rel == "till" || rel == "before";
+      h = to ? k - 1 : k;
+      m = to ? 60 - minutes_word : minutes_word;
+      n = static_cast<std::size_t>(used_words) + 2;
+      c.strength = 4;
     } else {
       int hh = 0;
-      if (int n = cardinal(t, i, hh); n > 0 && hh >= 1 && hh <= 12) {
-        // Not a day of the month, not a count ("in two days").
-        bool is_count = i + n < t.size() && (t[i + n] == "days" || t[i + n] == "day" ||
-                                             t[i + n] == "weeks" || t[i + n] == "people");
+      if (int used_words = cardinal(t, i, hh); used_words > 0 && hh >= 0 && hh <= 23) {
         bool after_month = i >= 1 && index_of(month_words, t[i - 1]) >= 0;
-        if (!is_count && !after_month) {
+        if (!after_month) {
           h = hh;
-          used = static_cast<std::size_t>(n);
+          n = static_cast<std::size_t>(used_words);
           int mm = 0;
-          if (i + used < t.size() && t[i + used] == "oh") {
-            if (cardinal(t, i + used + 1, mm) && mm < 10) {
+          if (word(i + n) == "oh") {
+            if (cardinal(t, i + n + 1, mm) && mm < 10) {
               m = mm;
-              used += 2;
+              n += 2;
             }
-          } else if (int k = cardinal(t, i + used, mm); k > 0 && mm >= 10 && mm < 60) {
+          } else if (int km = cardinal(t, i + n, mm); km > 0 && mm >= 10 && mm < 60) {
             m = mm;
-            used += static_cast<std::size_t>(k);
+            n += static_cast<std::size_t>(km);
           }
+          c.strength = n > static_cast<std::size_t>(used_words) ? 3 : 1;
+          if (c.strength == 1 && hh == 0)
+            h = -1;
         }
       }
     }
-    if (h < 0)
+    if (h < 0 || n == 0)
       continue;
-    std::string ampm;
-    std::size_t j = i + used;
+    std::size_t j = i + n;
     if (j < t.size() && (t[j] == "am" || t[j] == "pm")) {
-      ampm = t[j];
+      c.ampm = t[j];
+      c.strength = 5;
+    } else if (j < t.size() && (t[j] == "o'clock" || t[j] == "oclock")) {
+      c.strength = std::max(c.strength, 4);
     }
-    bool oclock = j < t.size() && (t[j] == "o'clock" || t[j] == "oclock");
-    bool cued = saw_time_cue || !ampm.empty() || oclock || used > 1 || t.size() <= 3 ||
-                (i >= 1 && (t[i - 1] == "at" || t[i - 1] == "around" || t[i - 1] == "by"));
-    if (!cued)
-      continue;
-    if (quarter_to) {
-      h = h - 1;
-      m = 45;
+    if (c.strength <= 1) {
+      // A bare hour: a time only when something says so, and never a count or a misheard
+      // "to"/"for".
+      if (h > 12 || (j < t.size() && among(not_after_hour, t[j])))
+        continue;
+      // "the first one", "that one", "number two", "option three": not times
+      if (i >= 1 && (t[i - 1] == "number" || t[i - 1] == "option" ||
+                     (t[i] == "one" && !among(std::array<std::string_view, 9>{"at", "around", "about", "by",
+                                                                             "after", "like", "say",
+                                                                             "meant", "do"},
+                                                 t[i - 1]))))
+        continue;
+      if (i >= 1 && among(hour_cues, t[i - 1]))
+        c.strength = 2;
+      else if (j < t.size() && t[j] == "ish")
+        c.strength = 2;
+      else if (i >= 1 && t[i - 1] == "in")
+        continue; // "in two", "in four days"
+      else if (!(saw_time_cue || t.size() <= 3))
+        continue;
     }
-    if (h < 0 || h > 23 || m < 0 || m > 59) // also catches "quarter to zero" and overflows
+    c.hour = h;
+    c.minute = m;
+    c.negated = negated_at(i);
+    c.fallback = fallback_at(i);
+    if (h > 23 || m < 0 || m > 59) // also catches "quarter to zero" and overflows
       continue;
+    times_said.push_back(c);
+    i += n - 1;
+  }
+
+  time_mention out;
+  // The day: the last one said that was not taken back; a weekday next to a date ("thursday
+  // the twelfth") gives way to the date.
+  auto usable = [](const candidate& c) { return !c.negated && !c.fallback; };
+  const day_candidate* best_day = nullptr;
+  for (auto pass : {0, 1, 2}) {
+    for (auto& c : days_said) {
+      bool ok = pass == 0 ? usable(c) && !c.weak : pass == 1 ? !c.negated && !c.weak : !c.negated;
+      if (!ok)
+        continue;
+      if (c.weekday) {
+        bool beside_date = false;
+        for (auto& o : days_said)
+          if (o.dated && o.at + 3 >= c.at && o.at <= c.at + 3)
+            beside_date = true;
+        if (beside_date)
+          continue;
+      }
+      if (!best_day || c.at >= best_day->at)
+        best_day = &c;
+    }
+    if (best_day)
+      break;
+  }
+  if (best_day) {
+    out.day = best_day->day;
+    out.weekday_today = best_day->weekday_today;
+  }
+  for (auto& [at, part] : parts_said)
+    if (!negated_at(at))
+      out.part_of_day = part;
+  // The time: the most explicit one; among equals the last said.
+  const time_candidate* best_time = nullptr;
+  for (auto pass : {0, 1}) {
+    for (auto& c : times_said) {
+      if (pass == 0 ? !usable(c) : c.negated)
+        continue;
+      if (!best_time || c.strength > best_time->strength ||
+          (c.strength == best_time->strength && c.at >= best_time->at))
+        best_time = &c;
+    }
+    if (best_time)
+      break;
+  }
+  if (best_time) {
+    int h = best_time->hour;
+    auto& ampm = best_time->ampm;
     if (ampm == "pm" && h < 12)
       h += 12;
     else if (ampm == "am" && h == 12)
@@ -328,7 +593,8 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       else if (h >= 1 && h <= 6)
         h += 12; // business hours: "at three" is the afternoon
     }
-    out.time = minutes{h * 60 + m};
+    if (h <= 23)
+      out.time = minutes{h * 60 + best_time->minute};
   }
   if (!out.day && !out.time && out.part_of_day.empty())
     return std::nullopt;

@@ -87,7 +87,8 @@ const lexicon& common_words() {
       "dad", "father", "kid", "kids", "child", "children", "family", "friend", "myself",
       "himself", "herself", "possible", "able", "unable", "certain", "positive", "correct",
       "mistake", "problem", "issue", "thing", "things", "stuff", "reason", "regarding",
-      "concerning", "re"};
+      "concerning", "re", "due", "overdue", "area", "code", "extension", "ext", "name's",
+      "surname", "mr", "mrs", "ms", "miss", "mister"};
   return s;
 }
 
@@ -100,10 +101,12 @@ bool all_letters(std::string_view w) {
 // Title case, also after an apostrophe or hyphen ("o'brien" -> "O'Brien").
 std::string title(std::string w) {
   bool up = true;
-  for (auto& c : w) {
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    auto& c = w[k];
     if (up && std::isalpha(static_cast<unsigned char>(c)))
       c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    up = c == '\'' || c == '-';
+    // After a hyphen, or an apostrophe that more than one letter follows ("O'Brien", not "Jo'S").
+    up = c == '-' || (c == '\'' && k + 2 < w.size());
   }
   return w;
 }
@@ -142,6 +145,17 @@ bool filler(std::string_view w) {
 // otherwise (after "my name is") given names that are also common words are kept ("will").
 std::optional<std::string> read_name(const words& ws, std::size_t i, bool strict,
                                      const std::vector<std::string>& services) {
+  // Who the name belongs to and how they are addressed come before it: "for my son tyler
+  // brooks", "this is mrs rodriguez".
+  static const lexicon titles = {"mr", "mrs", "ms", "miss", "mister", "dr", "doctor"};
+  static const lexicon relations = {"son", "daughter", "wife", "husband", "mom", "mother", "dad",
+                                    "father", "kid", "child", "partner", "boyfriend",
+                                    "girlfriend", "baby", "grandson", "granddaughter",
+                                    "grandmother", "grandfather", "brother", "sister"};
+  if (i + 1 < ws.size() && (ws[i] == "my" || ws[i] == "our") && relations.count(ws[i + 1]))
+    i += 2;
+  if (i < ws.size() && titles.count(ws[i]))
+    ++i;
   std::string name;
   std::size_t count = 0;
   for (; i < ws.size() && count < 3; ++i) {
@@ -180,6 +194,23 @@ bool never_a_name(std::string_view w) {
   return w.size() > 5 && w.substr(w.size() - 3) == "ing";
 }
 
+namespace {
+
+// "my first name is mark and my last name is davis": the last name said apart joins the first.
+std::string with_last_name(std::string name, const words& ws,
+                           const std::vector<std::string>& services) {
+  if (lower_words(name).size() != 1)
+    return name;
+  for (auto lead : {"last name is", "last name's", "surname is", "last name"})
+    for (auto at : find_all(ws, lead))
+      if (auto last = read_name(ws, at + lower_words(lead).size(), false, services);
+          last && lower_words(*last).size() <= 2 && *last != name)
+        return name + " " + *last;
+  return name;
+}
+
+} // namespace
+
 std::optional<std::string> extract_name(std::string_view text, bool expecting_name,
                                         const std::vector<std::string>& services) {
   auto ws = lower_words(text);
@@ -195,14 +226,19 @@ std::optional<std::string> extract_name(std::string_view text, bool expecting_na
     std::string_view phrase;
     where at;
   };
-  static const std::array<lead, 15> leads = {{
+  static const std::array<lead, 27> leads = {{
       {"my name is", where::anywhere}, {"my name's", where::anywhere},
       {"the name is", where::anywhere}, {"the name's", where::anywhere},
-      {"name is", where::anywhere}, {"under the name of", where::anywhere},
-      {"under the name", where::anywhere}, {"call me", where::anywhere},
-      {"put it under", where::anywhere}, {"book it under", where::anywhere},
+      {"first name is", where::anywhere}, {"first name", where::anywhere},
+      {"name is", where::anywhere}, {"name's", where::anywhere},
+      {"under the name of", where::anywhere}, {"under the name", where::anywhere},
+      {"call me", where::anywhere}, {"put it under", where::anywhere},
+      {"book it under", where::anywhere}, {"put me down as", where::anywhere},
+      {"put it down under", where::anywhere}, {"put down", where::anywhere},
       {"this is", where::opening}, {"i'm", where::opening}, {"i am", where::opening},
-      {"it's", where::opening}, {"it is", where::answer}}};
+      {"it's", where::opening}, {"it is", where::answer}, {"it's under", where::answer},
+      {"under", where::answer}, {"it's for", where::answer}, {"it is for", where::answer},
+      {"would be for", where::answer}, {"is for", where::answer}}};
   std::size_t opening = 0; // the caller's first words, after greetings and fillers
   while (opening < ws.size() && filler(ws[opening]) && ws[opening] != "it's")
     ++opening;
@@ -214,7 +250,7 @@ std::optional<std::string> extract_name(std::string_view text, bool expecting_na
         continue;
       auto start = at + lower_words(l.phrase).size();
       if (auto n = read_name(ws, start, l.at != where::anywhere, services))
-        return n;
+        return with_last_name(*n, ws, services);
     }
   }
   if (!expecting_name)

@@ -32,7 +32,8 @@ const std::vector<spec>& specs() {
        "If so it is held for the caller for five minutes and the result gives start (to book) "
        "and when_text (to say). With a date alone, optionally a part_of_day: the open times that "
        "day as options (spoken) and option_values (starts). A time alone means today. When the "
-       "time is not possible the result gives reason and alternatives.",
+       "time is not possible the result gives reason and alternatives. With neither date nor time "
+       "(optionally a part_of_day): the earliest open times as options, reason earliest.",
        {{"date", kind::date, false, "Day, YYYY-MM-DD."},
         {"time", kind::time, false, "Time of day, HH:MM, 24-hour."},
         {"part_of_day", kind::part_of_day, false, "morning, afternoon or evening."},

@@ -13,6 +13,19 @@ std::string spoken_list(const std::vector<std::string>& items) {
   return list;
 }
 
+// A name given outright: "my name is ann", "the name's bo", "put it under kim".
+bool has_name_lead_in(std::string_view text) {
+  auto ws = normalize(text);
+  static const std::vector<std::vector<std::string>> leads = {
+      {"my", "name"}, {"name", "is"}, {"last", "name"}, {"first", "name"}, {"put", "it", "under"},
+      {"this", "is"}, {"call", "me"}};
+  for (auto& l : leads)
+    for (std::size_t i = 0; i + l.size() <= ws.size(); ++i)
+      if (std::equal(l.begin(), l.end(), ws.begin() + static_cast<long>(i)))
+        return true;
+  return false;
+}
+
 } // namespace
 
 std::string summary::text() const {
@@ -20,7 +33,7 @@ std::string summary::text() const {
                       ? narrative + " Outcome: " + outcome + "."
                       : "Caller wanted: " + (reason.empty() ? std::string("not stated") : reason) +
                             ". Outcome: " + outcome + ".";
-  if (!follow_up.empty())
+  if (!follow_up.empty() && s.find(follow_up) == std::string::npos)
     s += " Follow-up: " + follow_up + ".";
   return s;
 }
@@ -130,6 +143,88 @@ std::optional<reply> rules_engine::correction(std::string_view text) {
   return std::nullopt;
 }
 
+// No day or time said: offer the earliest openings (in the part of day said, if any) rather
+// than asking for a day first.
+reply rules_engine::offer_earliest() {
+  state_ = state::waiting;
+  reply r = say("Let me see what we have.");
+  r.tools.push_back({"check_slot",
+                     {{"date", ""},
+                      {"time", ""},
+                      {"part_of_day", when_ ? when_->part_of_day : std::string()}}});
+  return r;
+}
+
+// The question the flow was waiting on, asked again after an aside.
+std::string rules_engine::pending_question() const {
+  switch (resume_) {
+  case state::asking_when:
+  case state::confirming_move_from: return "What day and time would work best for you?";
+  case state::choosing_option: return "Which would you like: " + spoken_list(options_) + "?";
+  case state::asking_name: return "Now, may I have your name, please?";
+  case state::asking_number: return "What is the best phone number to reach you?";
+  case state::confirming_booking:
+    return "Shall I book " + slot_text_ + " for " + name_ + "?";
+  case state::confirming_cancel:
+    return "Shall I cancel your appointment on " + appointment_text_ + "?";
+  case state::confirming_move: return "Shall I move it to " + slot_text_ + "?";
+  case state::listening:
+  case state::waiting:
+  case state::ended: break;
+  }
+  return "";
+}
+
+expecting rules_engine::pending_expecting() const {
+  switch (resume_) {
+  case state::asking_name: return expecting::name;
+  case state::asking_number: return expecting::digits;
+  case state::confirming_booking:
+  case state::confirming_cancel:
+  case state::confirming_move: return expecting::yes_no;
+  default: return expecting::anything;
+  }
+}
+
+// A question in the middle of booking, moving or cancelling ("wait, do you take aetna?", "where
+// do I park?"): answered, then the question the flow waits on is asked again. Not when the turn
+// carries what was asked for (a name given outright, a day or time).
+std::optional<reply> rules_engine::mid_flow_question(intent i, std::string_view text) {
+  if (flow_ == flow::none || state_ == state::listening || state_ == state::waiting ||
+      state_ == state::ended)
+    return std::nullopt;
+  bool question = i == intent::price || i == intent::location || i == intent::hours ||
+                  (i == intent::question && asks_question(text));
+  if (!question)
+    return std::nullopt;
+  auto w = parse_time_ ? parse_time_(text) : std::nullopt;
+  bool has_when = w && (!w->date.empty() || !w->time.empty());
+  if (has_when && i != intent::hours)
+    return std::nullopt; // "can you do friday at ten?" answers the flow's question
+  resume_ = state_;
+  if (i == intent::hours || i == intent::location) {
+    std::string answer;
+    if (i == intent::hours) {
+      answer = "We're open " + (ctx_.hours_text.empty() ? std::string("during business hours")
+                                                        : ctx_.hours_text) + ".";
+      record_.answered.push_back("opening hours");
+    } else {
+      answer = ctx_.address.empty() ? "I don't have our address on file, sorry."
+                                    : "We're at " + ctx_.address + ".";
+      record_.answered.push_back("the address");
+    }
+    auto again = pending_question();
+    auto next = pending_expecting();
+    resume_ = state::listening;
+    return say(answer + " " + again, next);
+  }
+  question_ = std::string(text);
+  state_ = state::waiting;
+  reply r = say("");
+  r.tools.push_back({"lookup_knowledge", {{"question", question_}}});
+  return r;
+}
+
 reply rules_engine::ask_when() {
   state_ = state::asking_when;
   return say("What day and time would work best for you?");
@@ -224,6 +319,8 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     return r;
   }
   case intent::book:
+  case intent::openings:
+  case intent::correction: // a day or time said again with nothing to correct yet: a booking
     flow_ = flow::book;
     if (reason_.empty())
       reason_ = "to book an appointment";
@@ -233,7 +330,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
       name_ = *n;
     if (when_ && (!when_->date.empty() || !when_->time.empty()))
       return check(*when_);
-    return ask_when();
+    return offer_earliest();
   case intent::cancel:
   case intent::reschedule: {
     flow_ = i == intent::cancel ? flow::cancel : flow::reschedule;
@@ -253,6 +350,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
       reason_ = "opening hours";
     if (outcome_ == "no_action")
       outcome_ = "answered";
+    record_.answered.push_back("opening hours");
     return say("We're open " + (ctx_.hours_text.empty() ? std::string("during business hours")
                                                         : ctx_.hours_text) +
                "." + anything_else());
@@ -261,6 +359,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
       reason_ = "the address";
     if (outcome_ == "no_action")
       outcome_ = "answered";
+    record_.answered.push_back("the address");
     if (ctx_.address.empty())
       return say("I don't have our address on file, sorry." + anything_else());
     return say("We're at " + ctx_.address + "." + anything_else());
@@ -268,6 +367,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
   case intent::question: {
     if (reason_.empty())
       reason_ = "a question: " + std::string(text);
+    question_ = std::string(text);
     state_ = state::waiting;
     reply r = say("");
     r.tools.push_back({"lookup_knowledge", {{"question", std::string(text)}}});
@@ -298,6 +398,11 @@ reply rules_engine::on_caller(std::string_view text) {
     if (!w || (w->date.empty() && w->time.empty()))
       return leave();
   }
+  // A question in the middle of a flow is answered first, then the flow resumes. (A name said
+  // outright is an answer, whatever else it sounds like.)
+  if (!(state_ == state::asking_name && has_name_lead_in(text)))
+    if (auto r = mid_flow_question(i, text))
+      return *r;
   switch (state_) {
   case state::asking_when:
   case state::choosing_option: {
@@ -311,15 +416,11 @@ reply rules_engine::on_caller(std::string_view text) {
         r.tools.push_back({"hold_slot", {{"start", slot_start_}}});
         return r;
       };
-      if (auto c = extract_choice(text, options_.size()))
-        return hold(*c);
-      // "the one at three": match an offered time.
+      // "the second one", "the three o'clock", "the later one", "yes" to a single offer
       said = parse_time_ ? parse_time_(text) : std::nullopt;
-      if (said && !said->time.empty())
-        for (std::size_t k = 0; k < option_values_.size(); ++k)
-          if (option_values_[k].find("T" + said->time) != std::string::npos &&
-              (said->date.empty() || option_values_[k].rfind(said->date, 0) == 0))
-            return hold(k);
+      if (auto c = choose_offer(text, option_values_, said ? said->date : "",
+                                said ? said->time : "", said ? said->part_of_day : ""))
+        return hold(*c);
     }
     if (i == intent::goodbye || (i == intent::no && state_ == state::choosing_option)) {
       if (i == intent::goodbye)
@@ -488,6 +589,19 @@ reply rules_engine::on_result(const tool_result& res) {
       return after_slot_held();
     }
     auto why = get("reason");
+    if (why == "earliest") {
+      options_ = res.options;
+      option_values_ = res.option_values;
+      if (options_.empty()) {
+        state_ = state::asking_when;
+        return say("I don't see any openings in the coming weeks. Is there a day you'd like me "
+                   "to check?");
+      }
+      state_ = state::choosing_option;
+      return say("The earliest I have " + std::string(options_.size() == 1 ? "is " : "are ") +
+                 spoken_list(options_) +
+                 ". Would one of those work, or is there another day you'd prefer?");
+    }
     std::string lead = why == "closed"        ? "We're closed then."
                        : why == "too_soon"    ? "That's a little too soon for us to book."
                        : why == "too_far"     ? "We can't book that far ahead yet."
@@ -502,6 +616,8 @@ reply rules_engine::on_result(const tool_result& res) {
     state_ = state::listening;
     flow_ = flow::none;
     outcome_ = "booked";
+    record_.changes.push_back(
+        {"booked", service_.empty() ? "" : "a " + service_, slot_text_, "", name_});
     return say("You're all set for " + slot_text_ + ". We'll send a text confirmation." +
                anything_else());
   }
@@ -535,6 +651,7 @@ reply rules_engine::on_result(const tool_result& res) {
                  anything_else());
     }
     outcome_ = "cancelled";
+    record_.changes.push_back({"cancelled", "", appointment_text_, "", ""});
     return say("Your appointment on " + appointment_text_ + " is cancelled." + anything_else());
   }
   if (res.name == "reschedule") {
@@ -543,22 +660,32 @@ reply rules_engine::on_result(const tool_result& res) {
     state_ = state::listening;
     flow_ = flow::none;
     outcome_ = "rescheduled";
+    record_.changes.push_back({"moved", "", slot_text_, appointment_text_, ""});
     return say("Done. Your appointment is now " + slot_text_ + "." + anything_else());
   }
   if (res.name == "lookup_knowledge") {
-    state_ = state::listening;
+    // Asked in the middle of a flow: answer, then ask again what the flow waits on.
+    bool resuming = resume_ != state::listening;
+    auto again = resuming ? " " + pending_question() : anything_else();
+    auto next = resuming ? pending_expecting() : expecting::anything;
+    state_ = resuming ? resume_ : state::listening;
+    resume_ = state::listening;
     if (res.ok && !get("answer").empty()) {
       if (outcome_ == "no_action")
         outcome_ = "answered";
-      return say(get("answer") + anything_else());
+      record_.answered.push_back(question_);
+      return say(get("answer") + again, next);
     }
-    follow_up_ = "unanswered question: " + reason_;
+    follow_up_ = "unanswered question: " + question_;
+    record_.unanswered.push_back(question_);
+    record_.follow_up("call the caller back about: " + question_);
     return say(std::string("I'm not sure about that, but I'll have someone from our team get back "
-                           "to you.") +
-               anything_else());
+                           "to you.") + again,
+               next);
   }
   if (res.name == "transfer") {
     state_ = state::ended;
+    record_.transferred = res.ok;
     reply r;
     r.end_call = true;
     if (!res.ok) {
@@ -577,6 +704,29 @@ void rules_engine::on_interrupted(std::string_view heard) {
   last_said_ = std::string(heard);
 }
 
-summary rules_engine::summarize() const { return summary{reason_, outcome_, follow_up_}; }
+summary rules_engine::summarize() const {
+  call_record r = record_;
+  // Why they called, as a note says it.
+  if (reason_.rfind("a question: ", 0) == 0)
+    r.reason = "with a question (" + reason_.substr(12) + ")";
+  else if (reason_ == "opening hours")
+    r.reason = "about our opening hours";
+  else if (reason_ == "the address")
+    r.reason = "for our address";
+  else if (reason_ == "an emergency")
+    r.reason = "about an emergency";
+  else if (reason_ == "to book an appointment" && !service_.empty())
+    r.reason = "to book a " + service_;
+  else
+    r.reason = reason_;
+  if (outcome_ == "transferred" || outcome_ == "transfer_failed") {
+    r.transferred = outcome_ == "transferred";
+    r.transfer_reason = reason_ == "an emergency" ? "an emergency"
+                        : reason_ == "to speak with a person" ? "the caller asked for a person"
+                                                               : "";
+  }
+  r.follow_up(follow_up_);
+  return summary{reason_, outcome_, follow_up_, r.narrative()};
+}
 
 } // namespace frontdesk::dialog

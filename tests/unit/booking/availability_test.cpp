@@ -131,3 +131,26 @@ TEST(availability, options_for_a_day_and_part_of_day_and_speaking) {
   EXPECT_EQ(speak(local("2026-03-22T14:30:00")), "Sunday, March 22nd at 2:30 PM");
   EXPECT_FALSE(open_slots(dental("Nowhere/Land"), {}, now, local_days{}, local_days{}));
 }
+
+TEST(availability, the_earliest_openings_across_days_for_a_next_available) {
+  rules r = dental();
+  // Wednesday 15:00 in New York: today is past its last bookable start (16:00 needs an hour's
+  // notice and the day ends at 17:00), so the first openings are Thursday's.
+  auto now = utc("2026-03-04T20:00:00Z");
+  // Thursday 9:00-10:00 local taken (14:00-15:00 UTC).
+  std::vector<busy_interval> busy{{utc("2026-03-05T14:00:00Z"), utc("2026-03-05T15:00:00Z")}};
+  auto first = earliest_options(r, busy, now, "");
+  ASSERT_TRUE(first);
+  std::vector<std::string> got;
+  for (auto& s : *first)
+    got.push_back(format("%F %H:%M", s.local_start));
+  EXPECT_EQ(got, (std::vector<std::string>{"2026-03-05 10:00", "2026-03-05 11:00",
+                                           "2026-03-05 12:00"}));
+  // In the afternoon only, and crossing into the next day when one day has too few.
+  auto afternoon = earliest_options(r, busy, now, "afternoon", 6);
+  ASSERT_TRUE(afternoon);
+  ASSERT_EQ(afternoon->size(), 6u);
+  EXPECT_EQ(format("%F %H:%M", (*afternoon)[0].local_start), "2026-03-05 12:00");
+  EXPECT_EQ(format("%F %H:%M", (*afternoon)[5].local_start), "2026-03-06 12:00");
+  EXPECT_FALSE(earliest_options(dental("Nowhere/Land"), {}, now, ""));
+}

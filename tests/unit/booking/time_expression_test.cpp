@@ -45,7 +45,7 @@ TEST(time_expression, spoken_as_stt_writes_it) {
            {"at eleven", "", "11:00"},
            {"monday", "2026-03-09", ""},
            {"today", "2026-03-04", ""},
-           {"this afternoon", "", "", "afternoon"},
+           {"this afternoon", "2026-03-04", "", "afternoon"}, // today's
            {"the fourteenth", "2026-03-14", ""},
            {"the second", "2026-04-02", ""}, // passed this month: next month
            {"thursday at nine a m", "2026-03-05", "09:00"},

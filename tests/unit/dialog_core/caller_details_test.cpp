@@ -83,6 +83,14 @@ TEST(caller_names, come_from_an_answer_to_the_question) {
   EXPECT_EQ(extract_name("it's maria garcia lopez and", true), "Maria Garcia Lopez");
   EXPECT_EQ(extract_name("ann lee please", true), "Ann Lee");
   EXPECT_EQ(extract_name("yes it is tom", true), "Tom");
+  // Whose name, titles, a last name said apart, and "put it under" forms.
+  EXPECT_EQ(extract_name("it's for my son tyler brooks", true), "Tyler Brooks");
+  EXPECT_EQ(extract_name("this is mrs rodriguez", false), "Rodriguez");
+  EXPECT_EQ(extract_name("my name is mark and my last name is davis", false), "Mark Davis");
+  EXPECT_EQ(extract_name("first name linda last name cho", true), "Linda Cho");
+  EXPECT_EQ(extract_name("yeah it's under chris", true), "Chris");
+  EXPECT_EQ(extract_name("name's joe", true), "Joe");
+  EXPECT_EQ(extract_name("i'm due for a cleaning", false, services), std::nullopt);
   // Not an answer: a name-like word followed by a sentence.
   EXPECT_EQ(extract_name("ann wants a checkup tomorrow", true, services), std::nullopt);
   EXPECT_EQ(extract_name("", true), std::nullopt);

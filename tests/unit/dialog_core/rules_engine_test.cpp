@@ -141,15 +141,80 @@ TEST(rules_engine, another_time_while_choosing_is_checked) {
   EXPECT_EQ(r.tools[0].args["date"], "2026-03-05");
 }
 
-TEST(rules_engine, asks_for_a_time_when_none_was_given) {
+tool_result earliest() {
+  return tool_result{"check_slot",
+                     false,
+                     {{"reason", "earliest"}},
+                     {"Thursday, March 5th at 9:00 AM", "Thursday, March 5th at 11:00 AM",
+                      "Thursday, March 5th at 1:00 PM"},
+                     {"2026-03-05T09:00", "2026-03-05T11:00", "2026-03-05T13:00"}};
+}
+
+TEST(rules_engine, offers_the_earliest_openings_when_no_time_was_given) {
   rules_engine e(fake_times);
   e.start(dental());
   auto r = e.on_caller("i want to make an appointment");
-  EXPECT_EQ(e.current(), rules_engine::state::asking_when);
-  EXPECT_TRUE(r.tools.empty());
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["date"], "");
+  EXPECT_EQ(r.tools[0].args["time"], "");
+  r = e.on_result(earliest());
+  EXPECT_EQ(e.current(), rules_engine::state::choosing_option);
+  EXPECT_NE(r.say.find("The earliest I have are Thursday, March 5th at 9:00 AM"), std::string::npos)
+      << r.say;
+  // Another day instead of one of those: that day is checked.
   r = e.on_caller("tomorrow morning");
   ASSERT_EQ(r.tools.size(), 1u);
   EXPECT_EQ(r.tools[0].args["part_of_day"], "morning");
+  EXPECT_EQ(r.tools[0].args["date"], "2026-03-05");
+}
+
+TEST(rules_engine, picks_among_the_offers_by_position_or_time) {
+  for (auto [said, start] : std::vector<std::pair<const char*, const char*>>{
+           {"the second one", "2026-03-05T11:00"},
+           {"the last one please", "2026-03-05T13:00"},
+           {"yeah the first one works", "2026-03-05T09:00"}}) {
+    rules_engine e(fake_times);
+    e.start(dental());
+    e.on_caller("what's your next available");
+    e.on_result(earliest());
+    auto r = e.on_caller(said);
+    ASSERT_EQ(r.tools.size(), 1u) << said;
+    EXPECT_EQ(r.tools[0].name, "hold_slot");
+    EXPECT_EQ(r.tools[0].args["start"], start) << said;
+  }
+}
+
+TEST(rules_engine, a_question_in_the_middle_of_a_booking_is_answered_then_the_booking_resumes) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i'd like a cleaning tomorrow at two p m");
+  auto r = e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::asking_name);
+  r = e.on_caller("oh wait, do you take aetna?");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "lookup_knowledge");
+  r = e.on_result(tool_result{"lookup_knowledge", true, {{"answer", "We accept Aetna."}}, {}, {}});
+  EXPECT_EQ(r.say, "We accept Aetna. Now, may I have your name, please?");
+  EXPECT_EQ(r.next, expecting::name);
+  EXPECT_EQ(e.current(), rules_engine::state::asking_name);
+  // Where we are, while confirming: answered at once, and the confirmation asked again.
+  e.on_caller("my name is ann lee");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  r = e.on_caller("where are you located?");
+  EXPECT_EQ(r.say, "We're at 1200 Main Street. Shall I book Thursday, March 5th at 2:00 PM for "
+                   "Ann Lee?");
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "book");
+  e.on_result(tool_result{"book", true, {{"appointment_id", "a1"}}, {}, {}});
+  auto s = e.summarize();
+  EXPECT_EQ(s.outcome, "booked");
+  EXPECT_NE(s.text().find("Called to book a cleaning. Booked a cleaning for Ann Lee on Thursday, "
+                          "March 5th at 2:00 PM. Answered: oh wait, do you take aetna?; the "
+                          "address."),
+            std::string::npos)
+      << s.text();
 }
 
 TEST(rules_engine, cancels_the_callers_appointment_on_a_yes) {
@@ -352,7 +417,9 @@ TEST(rules_engine_defects, every_question_has_a_way_out) {
       rules_engine e(fake_times);
       e.start(ctx);
       if (step == 0) {
+        // No day said: the earliest openings are looked up; none found, a day is asked for.
         e.on_caller("i'd like to book an appointment");
+        e.on_result(tool_result{"check_slot", false, {{"reason", "need_time"}}, {}, {}});
         ASSERT_EQ(e.current(), rules_engine::state::asking_when);
       } else if (step == 4) {
         e.on_caller("book a cleaning tomorrow at two p m");

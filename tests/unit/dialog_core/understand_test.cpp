@@ -13,7 +13,7 @@ TEST(classify, intents_as_stt_writes_them) {
   for (auto [text, want] : std::vector<c>{
            {"i'd like to book an appointment", intent::book},
            {"can i come in tomorrow at two p m", intent::book},
-           {"do you have any openings on friday", intent::book},
+           {"do you have any openings on friday", intent::openings},
            {"i need to cancel my appointment", intent::cancel},
            {"can i reschedule my cleaning", intent::reschedule},
            {"i need to move my appointment to thursday", intent::reschedule},
