@@ -208,6 +208,11 @@ void fake_openai::serve(int fd) {
       auto reply = script_(req, n);
       if (reply.stall.count() > 0 && !wait(reply.stall))
         break;
+      if (reply.reset) {
+        linger hard{1, 0}; // close() then sends RST: the peer sees the connection reset
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+        break;
+      }
       std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + reason(reply.status) +
                         "\r\nContent-Type: " + reply.content_type +
                         "\r\nTransfer-Encoding: chunked\r\nx-request-id: req_test\r\n";
