@@ -84,7 +84,7 @@ protected:
   }
 
   fixtures::scratch_database db_;
-  fixtures::fake_twilio fake_;
+  fixtures::fake_twilio fake_{"AC00000000000000000000000000000e2e", token}; // one token: webhooks and REST
   std::unique_ptr<node> node_;
   std::string base_;
 };
