@@ -135,3 +135,36 @@ TEST_F(crash, killed_during_a_vendor_call_that_never_accepts) {
   EXPECT_EQ(exit_code(start_sender("")), 0);
   expect_each_once();
 }
+
+TEST_F(crash, operators_list_retry_and_drop_rows_from_the_command_line) {
+  exec("UPDATE outbox SET status = 'dead', last_error = '500: boom' WHERE dedupe_key = 'crash:1'");
+  auto run = [&](std::vector<std::string> args) {
+    std::string cmd = "DATABASE_URL='" + db_.app_dsn() + "' " FRONTDESK_BIN " --config " + config_path_ +
+                      " --log-level error outbox";
+    for (auto& a : args)
+      cmd += " " + a;
+    std::string out;
+    if (FILE* p = ::popen((cmd + " 2>&1; echo rc=$?").c_str(), "r")) {
+      char buf[4096];
+      while (auto n = std::fread(buf, 1, sizeof buf, p))
+        out.append(buf, n);
+      ::pclose(p);
+    }
+    return out;
+  };
+  auto dead_id = row("SELECT id FROM outbox WHERE dedupe_key = 'crash:1'");
+  auto listed = run({"list", "--status", "dead"});
+  EXPECT_NE(listed.find("\"id\":" + dead_id + ","), std::string::npos) << listed;
+  EXPECT_NE(listed.find("\"last_error\":\"500: boom\""), std::string::npos) << listed;
+  EXPECT_NE(listed.find("\"body\":\"Crash test text 1\""), std::string::npos) << listed;
+  EXPECT_NE(listed.find("rc=0"), std::string::npos);
+  auto other_id = row("SELECT id FROM outbox WHERE dedupe_key = 'crash:2'");
+  EXPECT_NE(run({"drop", other_id}).find("rc=0"), std::string::npos);
+  EXPECT_NE(run({"drop", other_id}).find("rc=2"), std::string::npos); // already dropped
+  EXPECT_NE(run({"retry", dead_id}).find("rc=0"), std::string::npos);
+  EXPECT_NE(run({"retry", "999999"}).find("rc=2"), std::string::npos);
+  EXPECT_EQ(row("SELECT status || ' ' || attempts FROM outbox WHERE id = " + dead_id), "pending 0");
+  EXPECT_EQ(exit_code(start_sender("")), 0);
+  EXPECT_EQ(fake_.messages().size(), 4u); // all but the dropped one
+  EXPECT_EQ(row("SELECT status FROM outbox WHERE id = " + other_id), "dropped");
+}
