@@ -152,4 +152,15 @@ TEST_F(texts, a_booked_call_texts_its_confirmation_and_r_then_2_moves_it_with_it
   ASSERT_TRUE(st);
   EXPECT_EQ(st->status, 200);
   EXPECT_EQ(row("SELECT status FROM sms_log WHERE provider_sid = '" + confirmation.sid + "'"), "delivered");
+  // The node is ready (its outbox is not stuck) and counts what it did.
+  auto ready = http::fetch("GET", base_ + "/ready", {}, "");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  auto metrics = http::fetch("GET", base_ + "/metrics", {}, "");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("frontdesk_sms_total{result=\"sent\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("frontdesk_webhooks_total{route=\"sms\",result=\"ok\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("frontdesk_outbox_oldest_due_seconds"), std::string::npos);
+  EXPECT_NE(metrics->body.find("frontdesk_outbox_depth"), std::string::npos);
 }
