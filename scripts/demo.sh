@@ -48,6 +48,18 @@ psql -X -q "$DATABASE_OWNER_URL" -c \
           status
    FROM appointments a JOIN businesses b ON b.id = a.business_id
    WHERE a.call_id = (SELECT id FROM calls WHERE call_sid = '$sid')"
+say "the confirmation text it sent (no twilio.account_sid: the log sink wrote it to sms_log)"
+for _ in $(seq 50); do
+  text="$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c \
+    "SELECT format('to %s from %s [%s, %s segment(s), %s]: %s', l.to_number, l.from_number,
+                   l.encoding, l.segments, l.status, l.body)
+     FROM sms_log l JOIN outbox o ON o.id = l.outbox_id
+     JOIN appointments a ON a.id::text = o.payload->>'appointment_id'
+     WHERE a.call_id = (SELECT id FROM calls WHERE call_sid = '$sid') ORDER BY l.id")"
+  [ -n "$text" ] && break
+  sleep 0.1
+done
+echo "${text:-(no confirmation text: the caller had no textable number or opted out)}"
 say "the call's summary and per-turn latencies"
 psql -X -q "$DATABASE_OWNER_URL" -c \
   "SELECT outcome, summary, latencies FROM calls WHERE call_sid = '$sid'"

@@ -228,9 +228,7 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
       return res;
     store::booking_request req{{to_sys(c->requested.start), to_sys(c->requested.end)},
                                arg("name"), arg("phone"), arg("service"), arg("notes"), call_id,
-                               call_id + ":" + arg("start"),
-                               "You're booked with " + biz.name + " on " + speak(*start) +
-                                   ". Reply STOP to opt out."};
+                               call_id + ":" + arg("start"), true};
     // The call's own hold on that start becomes the booking.
     std::string hold_id;
     try {
@@ -247,6 +245,8 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
       res.ok = true;
       res.values["appointment_id"] = a->id;
       res.values["when_text"] = speak(*start);
+      if (a->confirmation_queued)
+        res.values["text_confirmation"] = "queued";
       return res;
     }
     auto again = check(biz.booking, busy_near(day, ""), now, *start);

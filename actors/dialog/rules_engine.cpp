@@ -618,7 +618,9 @@ reply rules_engine::on_result(const tool_result& res) {
     outcome_ = "booked";
     record_.changes.push_back(
         {"booked", service_.empty() ? "" : "a " + service_, slot_text_, "", name_});
-    return say("You're all set for " + slot_text_ + ". We'll send a text confirmation." +
+    // A text is promised only when one was queued (a textable number, not opted out).
+    return say("You're all set for " + slot_text_ + "." +
+               (res.values.count("text_confirmation") ? " We'll send a text confirmation." : "") +
                anything_else());
   }
   if (res.name == "find_appointment") {

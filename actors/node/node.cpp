@@ -26,6 +26,7 @@
 #include "actors/dialog/phrases.hpp"
 #include "adapters/edge/call_journal.hpp"
 #include "adapters/edge/edge.hpp"
+#include "adapters/messaging/service.hpp"
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
@@ -111,6 +112,7 @@ struct node::impl {
   metrics::registry metrics;
   std::unique_ptr<http::server> server;
   std::unique_ptr<edge::twilio_edge> edge;
+  std::unique_ptr<messaging::messaging_service> messaging; // the outbox's texts, SMS webhooks
   std::uint16_t port = 0;
   bool stopped = false;
 
@@ -346,7 +348,12 @@ bool node::start() {
     spdlog::warn("TWILIO_AUTH_TOKEN is not set: every signed webhook will be refused");
   d.edge = std::make_unique<edge::twilio_edge>(es, *d.server, *d.db, *d.blocking, *d.calls,
                                                d.metrics, *d.clk, transfers, journals);
+  d.messaging = std::make_unique<messaging::messaging_service>(d.cfg, *d.clk, d.metrics);
+  d.messaging->install(*d.server, *d.blocking);
+  d.edge->add_readiness_check([m = d.messaging.get()] { return m->readiness(); });
   d.edge->install();
+  if (!d.messaging->start())
+    return false;
   d.server->on("GET", "/metrics", [&d](http::request, auto respond) {
     respond(http::response{200, "text/plain; version=0.0.4", d.render_metrics(), {}});
   });
@@ -390,6 +397,7 @@ void node::stop() {
   }
   // Each ended call queued its final database write; let them finish before closing anything.
   d.blocking->stop();
+  d.messaging->stop(); // the texts in flight are finished first
   d.server->stop();
   d.edge.reset();
   // Actors next (the businesses' calendar actors too), then what they used.
@@ -404,6 +412,7 @@ void node::stop() {
     d.dialog_pool->stop();
   d.calls.reset();
   d.server.reset();
+  d.messaging.reset();
   d.db.reset();
   spdlog::info("node '{}' stopped", d.cfg.node.name);
 }

@@ -48,7 +48,19 @@ struct config {
     std::string account_sid;
     bool validate_signatures = true;
     std::string auth_token; // TWILIO_AUTH_TOKEN only
+    std::string api_base_url = "https://api.twilio.com";
+    int sms_timeout_ms = 10000;
   } twilio;
+  struct outbox_section {
+    int threads = 2;
+    int batch = 16;
+    int poll_ms = 500;
+    int lease_seconds = 60;
+    int max_attempts = 8;
+    int backoff_base_ms = 2000;
+    int backoff_max_ms = 600000;
+    int stuck_seconds = 300;
+  } outbox;
   struct llm_section {
     std::string base_url = "https://api.openai.com/v1";
     std::string model = "gpt-4o-mini";

@@ -59,6 +59,8 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   std::mutex business_mtx;
   std::unordered_map<std::string, store::business_ref> businesses;
 
+  std::vector<std::function<std::string()>> readiness_checks; // more reasons for /ready to fail
+
   // Live calls by CallSid, so a status callback can end one.
   std::mutex live_mtx;
   std::unordered_map<std::string, std::weak_ptr<call::call_handle>> live_by_sid;
@@ -646,13 +648,22 @@ void twilio_edge::install() {
     if (!i->taking_calls)
       return respond(text(503, "draining"));
     if (!i->blocking.post([i, respond] {
-          respond(i->db.ping() ? text(200, "ready") : text(503, "database unreachable"));
+          if (!i->db.ping())
+            return respond(text(503, "database unreachable"));
+          for (auto& check : i->readiness_checks)
+            if (auto why = check(); !why.empty())
+              return respond(text(503, why));
+          respond(text(200, "ready"));
         }))
       respond(text(503, "busy"));
   });
 }
 
 void twilio_edge::stop_taking_calls() { impl_->taking_calls = false; }
+
+void twilio_edge::add_readiness_check(std::function<std::string()> check) {
+  impl_->readiness_checks.push_back(std::move(check));
+}
 
 std::size_t twilio_edge::live_sessions() const { return impl_->sessions.load(); }
 

@@ -2,10 +2,12 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace frontdesk {
 class clock;
@@ -70,6 +72,10 @@ public:
 
   /// New calls are refused politely from now on (draining before shutdown).
   void stop_taking_calls();
+
+  /// Adds a check to /ready (call before install): it returns "" when fine, else why the node
+  /// is not ready (answered 503). Runs on the worker pool; keep it quick.
+  void add_readiness_check(std::function<std::string()> check);
 
   /// Media Stream sessions still open.
   std::size_t live_sessions() const;

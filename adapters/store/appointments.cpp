@@ -1,6 +1,7 @@
 #include "adapters/store/appointments.hpp"
 
 #include "adapters/store/database.hpp"
+#include "adapters/store/messaging.hpp"
 
 namespace frontdesk::store {
 namespace {
@@ -144,12 +145,9 @@ expected<appointment> appointments_repo::book(const std::string& business_id,
             req.customer_phone, req.service, req.call_id, req.idempotency_key, ts(now),
             req.notes);
       auto a = row_to_appointment(r[0]);
-      if (!req.confirmation_sms.empty() && !req.customer_phone.empty())
-        tx.exec_params(
-            "INSERT INTO outbox (business_id, kind, payload, dedupe_key) VALUES ($1, 'sms', "
-            "json_build_object('to', $2::text, 'body', $3::text, 'appointment_id', $4::text), "
-            "'confirm:' || $4) ON CONFLICT DO NOTHING",
-            business_id, req.customer_phone, req.confirmation_sms, a.id);
+      a.confirmation_queued = queue_appointment_messages(tx, business_id, a.id,
+                                                         appointment_change::booked, now,
+                                                         req.confirm);
       return a;
     });
   });
@@ -176,17 +174,19 @@ expected<std::vector<appointment>> appointments_repo::find_upcoming(
 }
 
 expected<bool> appointments_repo::cancel(const std::string& business_id,
-                                         const std::string& appointment_id, sys_time now) {
+                                         const std::string& appointment_id, sys_time now,
+                                         bool confirm) {
   return guarded("cancel", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       auto r = tx.exec_params(
           "UPDATE appointments SET status = 'cancelled', cancelled_at = $2::timestamptz, "
           "updated_at = $2::timestamptz WHERE id = $1 AND status = 'booked'",
           appointment_id, ts(now));
-      tx.exec_params("UPDATE reminders SET status = 'cancelled' WHERE appointment_id = $1 "
-                     "AND status = 'pending'",
-                     appointment_id);
-      return r.affected_rows() == 1;
+      if (r.affected_rows() != 1)
+        return false;
+      queue_appointment_messages(tx, business_id, appointment_id, appointment_change::cancelled,
+                                 now, confirm);
+      return true;
     });
   });
 }
@@ -194,7 +194,7 @@ expected<bool> appointments_repo::cancel(const std::string& business_id,
 expected<appointment> appointments_repo::reschedule(const std::string& business_id,
                                                     const std::string& appointment_id,
                                                     interval to, sys_time now,
-                                                    const std::string& call_id) {
+                                                    const std::string& call_id, bool confirm) {
   return guarded("reschedule", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       auto old = tx.exec_params(
@@ -218,7 +218,12 @@ expected<appointment> appointments_repo::reschedule(const std::string& business_
           : old[0][3].is_null() ? std::optional<std::string>()
                                 : old[0][3].as<std::string>(),
           appointment_id, ts(now));
-      return row_to_appointment(r[0]);
+      auto moved = row_to_appointment(r[0]);
+      queue_appointment_messages(tx, business_id, appointment_id, appointment_change::cancelled,
+                                 now, false);
+      moved.confirmation_queued = queue_appointment_messages(
+          tx, business_id, moved.id, appointment_change::moved, now, confirm);
+      return moved;
     });
   });
 }

@@ -24,6 +24,7 @@ struct appointment {
   std::string customer_name;
   std::string customer_phone;
   std::string service;
+  bool confirmation_queued = false; // a confirmation text is in the outbox (book, move)
 };
 
 /// What a booking needs.
@@ -35,7 +36,7 @@ struct booking_request {
   std::string notes;           // what the caller asked for when it is no listed service
   std::string call_id;         // may be empty
   std::string idempotency_key; // the same key never books twice
-  std::string confirmation_sms; // queued in the outbox in the same transaction, if not empty
+  bool confirm = true; // queue the confirmation text (and plan reminders) in the same transaction
 };
 
 /// Appointments of one business. The database's exclusion constraint is the last guard against
@@ -69,15 +70,18 @@ public:
                                                    const std::string& phone,
                                                    const std::string& name, sys_time now);
 
+  /// Cancels a booked appointment; its reminders are cancelled and, when `confirm`, a
+  /// cancellation text is queued, in the same transaction.
   expected<bool> cancel(const std::string& business_id, const std::string& appointment_id,
-                        sys_time now);
+                        sys_time now, bool confirm = true);
 
   /// Moves an appointment in one transaction: the old one is cancelled and a new one booked
   /// with a link to it, by `call_id` (default: the call that booked the old one); if the new
-  /// time is taken, nothing changes ("slot_taken").
+  /// time is taken, nothing changes ("slot_taken"). Reminders follow the move and, when
+  /// `confirm`, a text says where it moved, in the same transaction.
   expected<appointment> reschedule(const std::string& business_id,
                                    const std::string& appointment_id, interval to, sys_time now,
-                                   const std::string& call_id = "");
+                                   const std::string& call_id = "", bool confirm = true);
 
 private:
   database& db_;

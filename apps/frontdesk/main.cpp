@@ -25,6 +25,7 @@
 #include "adapters/clock/clock.hpp"
 #include "adapters/config/config.hpp"
 #include "adapters/log/log.hpp"
+#include "adapters/messaging/cli.hpp"
 #include "adapters/store/businesses.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/store/migrate.hpp"
@@ -586,6 +587,21 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 5000));
   bench->add_flag("--json", bc.json, "Print the report as JSON");
 
+  auto* outbox_cmd = app.add_subcommand("outbox", "Operate the outbox (texts and other side effects)");
+  outbox_cmd->require_subcommand(1);
+  messaging::outbox_command oc;
+  auto* outbox_list = outbox_cmd->add_subcommand("list", "Print the newest rows as JSON");
+  outbox_list->add_option("--status", oc.status,
+                          "Only rows in this status: pending, sending, done, failed, dead, dropped");
+  outbox_list->add_option("--limit", oc.limit, "At most this many rows")->capture_default_str();
+  auto* outbox_retry = outbox_cmd->add_subcommand("retry", "Send a dead, failed, dropped or waiting row again now");
+  outbox_retry->add_option("ID", oc.id, "The row's id")->required();
+  auto* outbox_drop = outbox_cmd->add_subcommand("drop", "Never send this row (a worker's row in flight is not touched)");
+  outbox_drop->add_option("ID", oc.id, "The row's id")->required();
+  auto* outbox_run = outbox_cmd->add_subcommand(
+      "run", "Carry out the due rows here until none is due, then exit (prints what it did)");
+  outbox_run->add_option("--max-seconds", oc.max_seconds, "Stop after this long (0: no limit)");
+
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = resolve_config(g);
@@ -613,5 +629,9 @@ int main(int argc, char** argv) {
     return run_call(co);
   if (*bench)
     return run_bench(bc);
+  if (*outbox_cmd) {
+    oc.action = *outbox_list ? "list" : *outbox_retry ? "retry" : *outbox_drop ? "drop" : "run";
+    return messaging::run_outbox_command(*cfg, *make_clock(cfg->node.now), oc);
+  }
   return exit_usage;
 }

@@ -110,6 +110,11 @@ twiml& twiml::redirect(std::string_view url) {
   return *this;
 }
 
+twiml& twiml::message(std::string_view text) {
+  body_ += "<Message>" + xml_escape(text) + "</Message>";
+  return *this;
+}
+
 twiml& twiml::hangup() {
   body_ += "<Hangup/>";
   return *this;

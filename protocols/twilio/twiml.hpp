@@ -29,6 +29,8 @@ public:
   twiml& pause(int seconds);
   twiml& redirect(std::string_view url);
   twiml& hangup();
+  /// `<Message>`: the reply to an inbound SMS.
+  twiml& message(std::string_view text);
   /// The whole document, with the XML declaration and the <Response> root.
   std::string str() const;
 

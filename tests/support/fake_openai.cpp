@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -149,6 +150,10 @@ void fake_openai::accept_loop() {
       ::close(fd);
       return;
     }
+    // A reply goes out in several writes (head, chunks): without this, Nagle's algorithm holds
+    // each later write until the peer's delayed ACK, some 40 ms a request.
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     open_fds_.push_back(fd);
     threads_.emplace_back([this, fd] { serve(fd); });
   }
@@ -208,6 +213,11 @@ void fake_openai::serve(int fd) {
       auto reply = script_(req, n);
       if (reply.stall.count() > 0 && !wait(reply.stall))
         break;
+      if (reply.reset) {
+        linger hard{1, 0}; // close() then sends RST: the peer sees the connection reset
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+        break;
+      }
       std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + reason(reply.status) +
                         "\r\nContent-Type: " + reply.content_type +
                         "\r\nTransfer-Encoding: chunked\r\nx-request-id: req_test\r\n";

@@ -37,6 +37,7 @@ struct scripted_reply {
   std::chrono::milliseconds gap{0};   // before each chunk after the first
   std::chrono::milliseconds stall{0}; // before the status line
   bool cut_off = false;               // close the connection instead of ending the body
+  bool reset = false;                 // after the stall, reset the connection (RST), no answer
 };
 
 /// An OpenAI-compatible server on 127.0.0.1 (an ephemeral port) for tests: plain sockets, one

@@ -45,7 +45,7 @@ protected:
     return {s, s + len};
   }
   store::booking_request req(const char* start, const char* name = "Ann Lee") {
-    return {at(start), name, "+15557770001", "cleaning", "", "", ""};
+    return {at(start), name, "+15557770001", "cleaning", "", "", "", true};
   }
 
   fixtures::scratch_database db_;
@@ -95,14 +95,18 @@ TEST_F(appointments, a_hold_blocks_others_until_it_expires_or_is_released) {
 TEST_F(appointments, a_hold_becomes_the_booking_and_queues_the_confirmation) {
   auto h = repo_.hold(biz, at("2026-03-05T15:00:00Z"), "", now_ + 2min, now_);
   ASSERT_TRUE(h);
-  auto r = req("2026-03-05T15:00:00Z");
-  r.confirmation_sms = "You're booked for Thursday at 9 AM.";
-  auto a = repo_.book(biz, r, *h, now_);
+  auto a = repo_.book(biz, req("2026-03-05T15:00:00Z"), *h, now_);
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_EQ(a->id, *h);
+  EXPECT_TRUE(a->confirmation_queued);
   EXPECT_EQ(row("SELECT status::text FROM appointments"), "booked");
-  EXPECT_EQ(row("SELECT payload->>'body' FROM outbox"), "You're booked for Thursday at 9 AM.");
+  // The text is rendered in the business's zone: 15:00Z is 9 AM in Chicago.
+  EXPECT_EQ(row("SELECT payload->>'body' FROM outbox"),
+            "Alpha: you're booked for Thursday, March 5 at 9:00 AM. Reply C to cancel or R to "
+            "reschedule.");
   EXPECT_EQ(row("SELECT payload->>'to' FROM outbox"), "+15557770001");
+  EXPECT_EQ(row("SELECT payload->>'from' FROM outbox"), "+15550100001");
+  EXPECT_EQ(row("SELECT dedupe_key FROM outbox"), "sms:" + *h + ":booked:1");
 }
 
 TEST_F(appointments, fifty_concurrent_attempts_at_overlapping_slots_book_exactly_one) {
@@ -112,7 +116,7 @@ TEST_F(appointments, fifty_concurrent_attempts_at_overlapping_slots_book_exactly
     threads.emplace_back([&, i] {
       // Starts spread over 15:00-15:49: all overlap 15:00-16:00 and each other's neighbours.
       auto start = *parse_rfc3339("2026-03-05T15:00:00Z") + std::chrono::minutes(i % 50);
-      store::booking_request r{{start, start + 60min}, "C" + std::to_string(i), "", "", "", "", ""};
+      store::booking_request r{{start, start + 60min}, "C" + std::to_string(i), "", "", "", "", "", true};
       auto a = repo_.book(biz, r, "", now_);
       if (a)
         ++ok;

@@ -56,6 +56,10 @@ const std::vector<tenant_table>& tenant_tables() {
       {"reminders",
        "INSERT INTO reminders (business_id, appointment_id, send_at) "
        "VALUES ($1::uuid, md5('a' || $1::text)::uuid, '2026-03-03 15:00Z')"},
+      {"sms_conversations",
+       "INSERT INTO sms_conversations (business_id, phone, appointment_id, offered, expires_at) "
+       "VALUES ($1::uuid, '+15550001', md5('a' || $1::text)::uuid, '{}', '2026-03-05 00:00Z')"},
+      {"staff_tasks", "INSERT INTO staff_tasks (business_id, kind) VALUES ($1::uuid, 'call_back')"},
   };
   return list;
 }

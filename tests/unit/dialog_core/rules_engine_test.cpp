@@ -493,3 +493,19 @@ TEST(rules_engine_defects, a_new_time_while_asked_for_the_name_is_a_correction) 
   EXPECT_EQ(r.tools[0].name, "check_slot");
   EXPECT_EQ(r.tools[0].args["date"], "2026-03-06");
 }
+TEST(rules_engine, promises_a_text_only_when_the_booking_queued_one) {
+  for (bool queued : {true, false}) {
+    rules_engine e(fake_times);
+    e.start(dental());
+    e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+    e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+    e.on_caller("ann lee");
+    e.on_caller("yes please");
+    tool_result booked{"book", true, {}, {}, {}};
+    if (queued)
+      booked.values["text_confirmation"] = "queued";
+    auto r = e.on_result(booked);
+    EXPECT_NE(r.say.find("all set"), std::string::npos);
+    EXPECT_EQ(r.say.find("text confirmation") != std::string::npos, queued) << r.say;
+  }
+}
