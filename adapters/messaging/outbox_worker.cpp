@@ -71,10 +71,6 @@ outbox_worker::outbox_worker(worker_settings s, store::database& db, sms_sender&
 outbox_worker::~outbox_worker() { stop(); }
 
 void outbox_worker::start() {
-  auto expired = store::outbox_repo(db_).expire_claims(s_.node, clk_.now());
-  if (expired && *expired > 0)
-    spdlog::warn("outbox: {} texts were in flight when node '{}' last stopped; reconciling them",
-                 *expired, s_.node);
   for (int i = 0; i < std::max(1, s_.threads); ++i)
     threads_.emplace_back([this, i] { loop(i); });
 }
@@ -101,6 +97,13 @@ void outbox_worker::poke() {
 
 void outbox_worker::loop(int index) {
   ::pthread_setname_np(::pthread_self(), ("fd.outbox" + std::to_string(index)).substr(0, 15).c_str());
+  if (index == 0) {
+    // On the worker's own thread, so a node's start never waits for the database here.
+    auto expired = store::outbox_repo(db_).expire_claims(s_.node, clk_.now());
+    if (expired && *expired > 0)
+      spdlog::warn("outbox: {} texts were in flight when node '{}' last stopped; reconciling them",
+                   *expired, s_.node);
+  }
   auto last_figures = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (!stopping_) {
     if (index == 0 && std::chrono::steady_clock::now() - last_figures > std::chrono::seconds(2)) {

@@ -58,7 +58,8 @@ public:
   outbox_worker(const outbox_worker&) = delete;
   outbox_worker& operator=(const outbox_worker&) = delete;
 
-  /// Expires this node's old claims (they died with its last run), then starts the threads.
+  /// Starts the threads; the first expires this node's old claims (they died with its last
+  /// run) before its first pass.
   void start();
   /// Stops the threads after the rows they hold; safe to call twice.
   void stop();

@@ -71,10 +71,6 @@ void messaging_service::install(http::server& server, worker_pool& blocking) {
 
 bool messaging_service::start() {
   auto& d = *impl_;
-  if (!d.db->ping()) {
-    spdlog::error("outbox: database not reachable");
-    return false;
-  }
   d.worker = std::make_unique<outbox_worker>(worker_settings_of(d.cfg), *d.db, *d.sender, d.clk,
                                              &d.metrics);
   d.worker->start();

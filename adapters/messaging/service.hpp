@@ -37,7 +37,7 @@ public:
   ~messaging_service();
   /// Registers /twilio/sms and /twilio/sms-status (before the server listens).
   void install(http::server& server, worker_pool& blocking);
-  /// Starts the outbox workers. False (logged) when the database cannot be reached.
+  /// Starts the outbox workers (they log and retry while the database cannot be reached).
   bool start();
   /// Stops the workers after the rows they hold.
   void stop();

@@ -112,6 +112,18 @@ expected<int> appointments_repo::release_call_holds(const std::string& business_
 expected<appointment> appointments_repo::book(const std::string& business_id,
                                               const booking_request& req,
                                               const std::string& hold_id, sys_time now) {
+  // Bookers waiting on the exclusion constraint for the same slot can deadlock each other once
+  // the first commits; the one PostgreSQL aborts runs again and then sees "slot_taken".
+  for (int attempt = 0;; ++attempt) {
+    auto r = book_once(business_id, req, hold_id, now);
+    if (r || r.error().code != "conflict" || attempt == 4)
+      return r;
+  }
+}
+
+expected<appointment> appointments_repo::book_once(const std::string& business_id,
+                                                   const booking_request& req,
+                                                   const std::string& hold_id, sys_time now) {
   return guarded("book", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       if (!req.idempotency_key.empty()) {

@@ -84,6 +84,9 @@ public:
                                    const std::string& call_id = "", bool confirm = true);
 
 private:
+  expected<appointment> book_once(const std::string& business_id, const booking_request& req,
+                                  const std::string& hold_id, sys_time now);
+
   database& db_;
 };
 

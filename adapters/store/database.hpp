@@ -112,6 +112,9 @@ auto guarded(const char* what, F&& f) -> expected<decltype(f())> {
     return f();
   } catch (const pqxx::broken_connection& e) {
     return fail("database_unreachable", std::string(what) + ": " + e.what());
+  } catch (const pqxx::transaction_rollback& e) {
+    // Deadlock or serialization failure: nothing was written; the caller may run it again.
+    return fail("conflict", std::string(what) + ": " + e.what());
   } catch (const pqxx::sql_error& e) {
     if (std::string(e.what()).find("appointments_no_overlap") != std::string::npos)
       return fail("slot_taken", "the slot overlaps another appointment");
