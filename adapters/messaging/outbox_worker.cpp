@@ -53,7 +53,7 @@ std::int64_t steady_ms() {
 
 outbox_worker::outbox_worker(worker_settings s, store::database& db, sms_sender& sender,
                              const clock& clk, metrics::registry* reg)
-    : s_(std::move(s)), db_(db), sender_(sender), clk_(clk) {
+    : s_(std::move(s)), db_(db), sender_(sender), clk_(clk), created_at_(steady_ms()) {
   if (reg) {
     auto c = [&](const char* result) {
       return &reg->add_counter("frontdesk_sms_total", "Outbox texts by result.",
@@ -142,6 +142,9 @@ void outbox_worker::refresh_figures() {
 
 std::string outbox_worker::stuck_reason(std::chrono::seconds limit) const {
   auto at = refreshed_at_.load();
+  // A node that has just started is not stuck before its workers' first report is due.
+  if (at == 0 && steady_ms() - created_at_ <= 30000)
+    return "";
   if (at == 0 || steady_ms() - at > 30000)
     return "outbox workers not reporting";
   if (oldest_due_.load() > static_cast<double>(limit.count()))

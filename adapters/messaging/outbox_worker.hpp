@@ -99,6 +99,7 @@ private:
   std::atomic<long long> depth_{0}, due_{0}, dead_rows_{0};
   std::atomic<double> oldest_due_{0};
   std::atomic<std::int64_t> refreshed_at_{0}; // steady clock, ms
+  std::int64_t created_at_ = 0;                // steady clock, ms: a new worker has 30 s to report
 };
 
 /// Crash points for the outbox's kill -9 tests: when FRONTDESK_CRASH_AT names `point`, the
