@@ -213,8 +213,9 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     return hold(*start, arg("ignore_appointment"));
   }
   if (tool.name == "release_slot") {
-    // The call's holds are released by their start; expiry removes any that slip through.
-    res.ok = true;
+    // A call holds one slot at a time: releasing it drops the call's hold, whatever its start.
+    auto n = appts.release_call_holds(biz.id, call_id);
+    res.ok = bool(n);
     return res;
   }
   if (tool.name == "book") {
@@ -226,7 +227,7 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     if (!c)
       return res;
     store::booking_request req{{to_sys(c->requested.start), to_sys(c->requested.end)},
-                               arg("name"), arg("phone"), arg("service"), call_id,
+                               arg("name"), arg("phone"), arg("service"), arg("notes"), call_id,
                                call_id + ":" + arg("start"),
                                "You're booked with " + biz.name + " on " + speak(*start) +
                                    ". Reply STOP to opt out."};

@@ -953,6 +953,10 @@ void finish(supervisor_self self, const std::string& reason) {
     return;
   s.ended = true;
   s.report.end_reason = reason;
+  // A slot the call still holds is free for other callers at once. The end of the call's record
+  // drops its holds too; this catches a hold whose tool was still queued at the calendar then.
+  if (s.calendar)
+    caf::anon_send(s.calendar, tool_request{s.info.call_id, "release_slot", {}});
   auto done = [self](std::vector<std::uint64_t> m, std::vector<std::string> d) {
     auto& st = self->state;
     // Caller frames: the route counts them all; the media actor too when it records.

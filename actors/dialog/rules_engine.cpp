@@ -1,5 +1,7 @@
 #include "actors/dialog/rules_engine.hpp"
 
+#include "actors/dialog/caller_details.hpp"
+
 namespace frontdesk::dialog {
 namespace {
 
@@ -39,6 +41,7 @@ std::string summary::text() const {
 rules_engine::rules_engine(time_parser parse_time) : parse_time_(std::move(parse_time)) {}
 
 reply rules_engine::say(std::string text, expecting next) {
+  asked_again_ = 0;
   last_said_ = text;
   reply r;
   r.say = std::move(text);
@@ -50,6 +53,10 @@ std::string rules_engine::anything_else() const { return " Is there anything els
 
 reply rules_engine::start(const business_context& ctx) {
   ctx_ = ctx;
+  // The number the caller rings from is the contact number, unless the network withheld it.
+  if (auto n = usable_caller_id(ctx_.caller_number)) {
+    number_ = *n;
+  }
   auto greeting = ctx_.greeting.empty()
                       ? "Thank you for calling " + ctx_.name + ". How can I help you today?"
                       : ctx_.greeting;
@@ -155,6 +162,69 @@ std::optional<reply> rules_engine::mid_flow_question(intent i, std::string_view 
   return r;
 }
 
+// The same question again, after an answer that did not fit it. A caller who cannot answer it is
+// never asked forever: after three tries they are offered a person (or, with no one to hand
+// over to, the question is dropped where that is possible).
+reply rules_engine::ask_again(std::string question, expecting next) {
+  int n = asked_again_ + 1;
+  if (n >= 3 && ctx_.can_transfer) {
+    misses_ = 3; // hand over now
+    return misunderstood();
+  }
+  reply r = say(std::move(question), next);
+  asked_again_ = n;
+  return r;
+}
+
+// The caller leaves mid-conversation ("never mind, goodbye"): no question is repeated. A slot
+// held for them is released when the call ends.
+reply rules_engine::leave() {
+  if (flow_ == flow::book && outcome_ != "booked")
+    follow_up_ = "caller left before the booking was finished";
+  else if (flow_ != flow::none)
+    follow_up_ = "caller left before the change was finished";
+  state_ = state::ended;
+  reply r = say("Thank you for calling " + ctx_.name + ". Goodbye!");
+  r.end_call = true;
+  return r;
+}
+
+// What the caller asked to come in for: a listed service, or else their own words for it.
+void rules_engine::note_request(std::string_view text) {
+  if (auto s = extract_service(text, ctx_.services)) {
+    service_ = *s;
+    request_.clear();
+  } else if (service_.empty()) {
+    if (auto r = extract_request(text); !r.empty())
+      request_ = r;
+  }
+}
+
+// A correction while the dialog waits for something else: a new day or time ("no, I said
+// Tuesday", "actually make it three") checks the new slot, a name given outright replaces the
+// name, a number read out replaces the number.
+std::optional<reply> rules_engine::correction(std::string_view text) {
+  if (parse_time_) {
+    auto w = parse_time_(text);
+    if (w && (!w->date.empty() || !w->time.empty())) {
+      note_when(text);
+      return check(*when_);
+    }
+  }
+  if (flow_ != flow::book)
+    return std::nullopt;
+  bool asked_name = state_ == state::asking_name;
+  if (auto n = extract_name(text, false, ctx_.services); n && !asked_name) {
+    name_ = *n;
+    return after_slot_held();
+  }
+  if (auto d = extract_digits(text); d.size() >= 7 && state_ != state::asking_number) {
+    number_ = d.size() == 10 ? "+1" + d : "+" + d;
+    return after_slot_held();
+  }
+  return std::nullopt;
+}
+
 reply rules_engine::ask_when() {
   state_ = state::asking_when;
   return say("What day and time would work best for you?");
@@ -181,7 +251,7 @@ reply rules_engine::after_slot_held() {
     state_ = state::asking_name;
     return say(slot_text_ + " is available. May I have your name, please?", expecting::name);
   }
-  if (number_.empty()) {
+  if (number_.empty() && !number_waived_) {
     state_ = state::asking_number;
     return say("What is the best phone number to reach you?", expecting::digits);
   }
@@ -190,10 +260,11 @@ reply rules_engine::after_slot_held() {
 
 reply rules_engine::confirm_booking() {
   state_ = state::confirming_booking;
-  std::string what = service_.empty() ? "an appointment" : "a " + service_ + " appointment";
-  return say("To confirm, I have " + what + " for " + name_ + " on " + slot_text_ +
-                 ". Shall I book it?",
-             expecting::yes_no);
+  std::string what = !service_.empty() ? "a " + service_ + " appointment" : "an appointment";
+  std::string text = "To confirm, I have " + what + " for " + name_ + " on " + slot_text_;
+  if (!request_.empty())
+    text += ", for " + request_;
+  return say(text + ". Shall I book it?", expecting::yes_no);
 }
 
 reply rules_engine::misunderstood() {
@@ -253,10 +324,9 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     flow_ = flow::book;
     if (reason_.empty())
       reason_ = "to book an appointment";
-    if (auto s = extract_service(text, ctx_.services))
-      service_ = *s;
+    note_request(text);
     note_when(text);
-    if (auto n = extract_name(text, false))
+    if (auto n = extract_name(text, false, ctx_.services))
       name_ = *n;
     if (when_ && (!when_->date.empty() || !when_->time.empty()))
       return check(*when_);
@@ -270,7 +340,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     state_ = state::waiting;
     reply r = say("Let me find your appointment.");
     tool_call t{"find_appointment", {{"phone", ctx_.caller_number}}};
-    if (auto n = extract_name(text, false))
+    if (auto n = extract_name(text, false, ctx_.services))
       t.args["name"] = *n;
     r.tools.push_back(std::move(t));
     return r;
@@ -316,11 +386,18 @@ reply rules_engine::on_caller(std::string_view text) {
     return reply{};
   auto i = classify(text);
   // "My name is ..." answers the question, whatever words the name is heard as.
-  if (state_ == state::asking_name && i == intent::repeat && extract_name(text, true))
+  if (state_ == state::asking_name && i == intent::repeat && extract_name(text, true, ctx_.services))
     i = intent::unknown;
   // Emergencies and requests for a person interrupt any flow.
   if (i == intent::emergency || i == intent::human || i == intent::repeat)
     return handle_intent(i, text);
+  // So does leaving, in any state: "never mind, goodbye" is never asked the question again. A new
+  // day or time in the same breath ("never mind Tuesday, how about Friday") is a correction.
+  if (is_leaving(text)) {
+    auto w = parse_time_ ? parse_time_(text) : std::nullopt;
+    if (!w || (w->date.empty() && w->time.empty()))
+      return leave();
+  }
   // A question in the middle of a flow is answered first, then the flow resumes. (A name said
   // outright is an answer, whatever else it sounds like.)
   if (!(state_ == state::asking_name && has_name_lead_in(text)))
@@ -354,38 +431,61 @@ reply rules_engine::on_caller(std::string_view text) {
     // which, instead of checking the first request all over again.
     if (state_ == state::choosing_option &&
         (!said || (said->date.empty() && said->time.empty() && said->part_of_day.empty())))
-      return say("Which would you like: " + spoken_list(options_) +
-                 "? Or tell me another day and time.");
+      return ask_again("Which would you like: " + spoken_list(options_) +
+                           "? Or tell me another day and time.",
+                       expecting::anything);
+    note_request(text);
     note_when(text);
     if (when_ && (!when_->date.empty() || !when_->time.empty()))
       return check(*when_);
-    return say("Sorry, what day and time would you like? For example, tomorrow at 2 PM.");
+    return ask_again("Sorry, what day and time would you like? For example, tomorrow at 2 PM.",
+                     expecting::anything);
   }
   case state::asking_name: {
     if (i == intent::goodbye) // "no, that's all, goodbye" is no name: the caller is leaving
       return handle_intent(i, text);
-    auto n = extract_name(text, true);
-    if (!n)
-      return say("Sorry, could you tell me your name?", expecting::name);
-    name_ = *n;
-    if (number_.empty() && !ctx_.caller_number.empty())
-      number_ = ctx_.caller_number;
-    return after_slot_held();
+    if (auto n = extract_name(text, true, ctx_.services)) {
+      name_ = *n;
+      return after_slot_held();
+    }
+    if (auto c = correction(text))
+      return *c;
+    return ask_again("Sorry, could you tell me your name?", expecting::name);
   }
   case state::asking_number: {
     auto d = extract_digits(text);
-    if (d.size() < 7)
-      return say("Sorry, could you read me the number again, digit by digit?", expecting::digits);
-    number_ = d.size() == 10 ? "+1" + d : "+" + d;
-    return confirm_booking();
+    if (d.size() >= 7) {
+      number_ = d.size() == 10 ? "+1" + d : "+" + d;
+      return confirm_booking();
+    }
+    if (auto c = correction(text))
+      return *c;
+    if (means_this_number(text) || i == intent::yes) {
+      // We only ask when the caller ID is withheld, so "this number" cannot be used.
+      return ask_again("I can't see the number you're calling from. Could you read it to me, "
+                       "digit by digit?",
+                       expecting::digits);
+    }
+    if (i == intent::no || asked_again_ >= 1) {
+      // No number to give, or none we can hear: book without one rather than ask forever.
+      number_waived_ = true;
+      reply r = confirm_booking();
+      r.say = "No problem, we'll book it without a number. " + r.say;
+      last_said_ = r.say;
+      return r;
+    }
+    return ask_again("Sorry, could you read me the number again, digit by digit?",
+                     expecting::digits);
   }
   case state::confirming_booking: {
     auto yn = yes_or_no(text);
-    if (!yn) {
-      note_when(text); // "no, make it three" may come as a new time alone
-      return say("Shall I book " + slot_text_ + " for " + name_ + "? Please say yes or no.",
-                 expecting::yes_no);
-    }
+    // "No, I said Tuesday", "actually my name is Ann": a correction, then confirm again.
+    if (yn != true)
+      if (auto c = correction(text))
+        return *c;
+    if (!yn)
+      return ask_again("Shall I book " + slot_text_ + " for " + name_ + "? Please say yes or no.",
+                       expecting::yes_no);
     if (!*yn) {
       when_.reset();
       state_ = state::asking_when;
@@ -395,18 +495,18 @@ reply rules_engine::on_caller(std::string_view text) {
     }
     state_ = state::waiting;
     reply r = say("Booking that now.");
-    r.tools.push_back({"book",
-                       {{"start", slot_start_},
-                        {"name", name_},
-                        {"phone", number_},
-                        {"service", service_}}});
+    std::map<std::string, std::string> args = {
+        {"start", slot_start_}, {"name", name_}, {"phone", number_}, {"service", service_}};
+    if (!request_.empty())
+      args["notes"] = "Caller asked for " + request_ + ".";
+    r.tools.push_back({"book", std::move(args)});
     return r;
   }
   case state::confirming_cancel: {
     auto yn = yes_or_no(text);
     if (!yn)
-      return say("Shall I cancel your appointment on " + appointment_text_ + "? Yes or no?",
-                 expecting::yes_no);
+      return ask_again("Shall I cancel your appointment on " + appointment_text_ + "? Yes or no?",
+                       expecting::yes_no);
     if (!*yn) {
       state_ = state::listening;
       flow_ = flow::none;
@@ -432,8 +532,11 @@ reply rules_engine::on_caller(std::string_view text) {
   }
   case state::confirming_move: {
     auto yn = yes_or_no(text);
+    if (yn != true)
+      if (auto c = correction(text))
+        return *c;
     if (!yn)
-      return say("Shall I move it to " + slot_text_ + "? Yes or no?", expecting::yes_no);
+      return ask_again("Shall I move it to " + slot_text_ + "? Yes or no?", expecting::yes_no);
     if (!*yn) {
       when_.reset();
       state_ = state::asking_when;
@@ -463,6 +566,8 @@ reply rules_engine::on_caller(std::string_view text) {
 }
 
 reply rules_engine::on_result(const tool_result& res) {
+  if (state_ == state::ended) // the caller left while the tool ran
+    return reply{};
   auto get = [&](const char* k) {
     auto it = res.values.find(k);
     return it == res.values.end() ? std::string() : it->second;

@@ -65,6 +65,10 @@ private:
   std::optional<reply> mid_flow_question(intent i, std::string_view text);
   std::string pending_question() const;
   expecting pending_expecting() const;
+  reply leave();
+  reply ask_again(std::string question, expecting next);
+  std::optional<reply> correction(std::string_view text);
+  void note_request(std::string_view text);
   void note_when(std::string_view text);
   std::string anything_else() const;
 
@@ -78,7 +82,9 @@ private:
   std::string slot_text_;       // spoken form: "Thursday, March 5th at 2:00 PM"
   std::string name_;
   std::string number_;
-  std::string service_;
+  std::string service_;          // a service the business lists, as the caller named it
+  std::string request_;          // otherwise what the caller asked for in their words ("a checkup")
+  bool number_waived_ = false;   // the caller has no number to give: book without one
   std::vector<std::string> options_, option_values_;
   // Cancel / reschedule.
   std::string appointment_id_;
@@ -93,6 +99,7 @@ private:
   state resume_ = state::listening;
   std::string question_; // the caller's question, for the record
   call_record record_;
+  int asked_again_ = 0; // the same question asked again in a row
 };
 
 } // namespace frontdesk::dialog

@@ -33,12 +33,6 @@ bool any_phrase(const std::vector<std::string>& ws, const List& phrases) {
   return false;
 }
 
-std::string title(std::string w) {
-  if (!w.empty())
-    w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
-  return w;
-}
-
 constexpr std::array<std::string_view, 10> digit_names = {
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
 
@@ -576,51 +570,6 @@ std::optional<bool> yes_or_no(std::string_view text) {
   if (any_phrase(ws, yes))
     return true;
   return std::nullopt;
-}
-
-std::optional<std::string> extract_name(std::string_view text, bool expecting_name) {
-  auto ws = tokenize(text);
-  static const std::vector<std::string_view> lead_ins = {
-      "my name is", "name is", "this is", "it's", "it is", "name's", "i am", "i'm",
-      "the name is", "under", "for"};
-  static const std::vector<std::string_view> not_names = {
-      "a", "an", "the", "looking", "calling", "trying", "wondering", "going", "just", "not",
-      "sorry", "here", "good", "fine", "ok", "okay", "yes", "no", "well", "um", "uh", "so",
-      "and", "please", "thanks", "thank", "you", "hi", "hello", "hey", "interested", "sure",
-      "going", "available", "at", "on", "in", "to", "booking", "book", "appointment"};
-  auto is_name_word = [&](const std::string& w) {
-    return std::find(not_names.begin(), not_names.end(), w) == not_names.end() &&
-           std::all_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '\''; });
-  };
-  std::size_t start = ws.size();
-  for (auto& lead : lead_ins) {
-    auto p = tokenize(lead);
-    for (std::size_t i = 0; i + p.size() <= ws.size(); ++i)
-      if (std::equal(p.begin(), p.end(), ws.begin() + static_cast<long>(i))) {
-        start = std::min(start, i + p.size());
-        break;
-      }
-    if (start != ws.size())
-      break;
-  }
-  if (start == ws.size() && expecting_name)
-    start = 0;
-  if (start >= ws.size())
-    return std::nullopt;
-  std::string name;
-  std::size_t count = 0;
-  for (std::size_t i = start; i < ws.size() && count < 3; ++i) {
-    if (!is_name_word(ws[i])) {
-      if (count == 0)
-        continue; // skip fillers before the name ("um ann lee")
-      break;
-    }
-    name += (name.empty() ? "" : " ") + title(ws[i]);
-    ++count;
-  }
-  if (name.empty())
-    return std::nullopt;
-  return name;
 }
 
 std::string extract_digits(std::string_view text) {

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "actors/dialog/caller_details.hpp" // extract_name and the caller's other details
+
 namespace frontdesk::dialog {
 
 /// What a caller turn is about. Rules, not a model: keywords and phrases as STT writes them
@@ -42,10 +44,6 @@ bool mentions_when(const std::vector<std::string>& normalized_words);
 
 /// Yes, no, or neither (for confirmations).
 std::optional<bool> yes_or_no(std::string_view text);
-
-/// A name the caller gave: "my name is ann lee", "this is bo", "it's maria garcia", or, when
-/// `expecting_name`, the utterance itself ("ann lee"). Title-cased, at most three words.
-std::optional<std::string> extract_name(std::string_view text, bool expecting_name);
 
 /// Digits read out: "five five five one two three four" → "5551234"; "double five" → "55";
 /// "oh" → "0". Digits written as numbers count too. Empty when there are none.

@@ -37,17 +37,25 @@ expected<expectation> parse_expectation(const boost::json::value& v, const std::
       if (!value.is_bool())
         return fail("bad_scenario", where + ": expect.transferred must be true or false");
       e.transferred = value.as_bool();
-    } else if (key == "said") {
+    } else if (key == "said" || key == "not_said") {
+      auto& list = key == "said" ? e.said : e.not_said;
+      auto bad = where + ": expect." + std::string(key) + " must be a list of phrases";
       if (!value.is_array())
-        return fail("bad_scenario", where + ": expect.said must be a list of phrases");
+        return fail("bad_scenario", bad);
       for (auto& p : value.as_array()) {
         if (!p.is_string())
-          return fail("bad_scenario", where + ": expect.said must be a list of phrases");
-        e.said.emplace_back(p.as_string());
+          return fail("bad_scenario", bad);
+        list.emplace_back(p.as_string());
       }
+    } else if (key == "name" || key == "phone" || key == "asked_for") {
+      if (!value.is_string())
+        return fail("bad_scenario", where + ": expect." + std::string(key) + " must be text");
+      (key == "name" ? e.name : key == "phone" ? e.phone : e.asked_for) =
+          std::string(value.as_string());
     } else {
-      return fail("bad_scenario", where + ": unknown expect." + std::string(key) +
-                                      " (booked, cancelled, transferred, said)");
+      return fail("bad_scenario",
+                  where + ": unknown expect." + std::string(key) +
+                      " (booked, cancelled, transferred, said, not_said, name, phone, asked_for)");
     }
   }
   return e;
@@ -211,7 +219,37 @@ std::vector<std::string> check_expectation(const expectation& e, const sim_repor
     out.push_back(r.transferred_to.empty() ? "not transferred, expected a transfer"
                                            : "transferred to " + r.transferred_to +
                                                  ", expected no transfer");
-  if (!e.said.empty()) {
+  // The booked appointment's details: the one appointment the call made.
+  auto booked_field = [&](const char* field) -> std::optional<std::string> {
+    if (auto* a = call.if_contains("appointments_created"); a && a->is_array())
+      for (auto& x : a->as_array())
+        if (x.is_object() && x.as_object().if_contains("status") &&
+            x.as_object().at("status") == "booked" && x.as_object().if_contains(field))
+          return x.as_object().at(field).is_string()
+                     ? std::string(x.as_object().at(field).as_string())
+                     : std::string();
+    return std::nullopt;
+  };
+  auto field_is = [&](const char* field, const std::optional<std::string>& want) {
+    if (!want)
+      return;
+    auto got = booked_field(field);
+    if (!got || *got != *want)
+      out.push_back(std::string("booked ") + field + " \"" + got.value_or("(no booking)") +
+                    "\", expected \"" + *want + "\"");
+  };
+  field_is("name", e.name);
+  field_is("phone", e.phone);
+  if (e.asked_for) {
+    auto what = lower(booked_field("service").value_or("") + " " + booked_field("notes").value_or(""));
+    if (what.find(lower(*e.asked_for)) == std::string::npos)
+      out.push_back("the booking does not keep what the caller asked for (\"" + *e.asked_for +
+                    "\"): service and notes are \"" + what + "\"");
+  }
+  // A call never leaves a slot held once it has ended.
+  if (auto* h = call.if_contains("holds_left"); h && h->is_int64() && h->as_int64() != 0)
+    out.push_back(std::to_string(h->as_int64()) + " slot(s) still held after the call ended");
+  if (!e.said.empty() || !e.not_said.empty()) {
     std::string agent;
     if (auto* t = call.if_contains("transcript"); t && t->is_array())
       for (auto& turn : t->as_array())
@@ -222,6 +260,9 @@ std::vector<std::string> check_expectation(const expectation& e, const sim_repor
     for (auto& p : e.said)
       if (agent.find(lower(p)) == std::string::npos)
         out.push_back("the receptionist never said \"" + p + "\"");
+    for (auto& p : e.not_said)
+      if (agent.find(lower(p)) != std::string::npos)
+        out.push_back("the receptionist said \"" + p + "\"");
   }
   return out;
 }

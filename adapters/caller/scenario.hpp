@@ -16,7 +16,14 @@ struct expectation {
   std::optional<std::string> cancelled; // the cancelled appointment's local start
   std::optional<bool> transferred;
   std::vector<std::string> said;        // phrases the receptionist said (case-insensitive)
-  bool empty() const { return !booked && !cancelled && !transferred && said.empty(); }
+  std::vector<std::string> not_said;    // phrases the receptionist never said
+  std::optional<std::string> name;      // the booked appointment's customer name
+  std::optional<std::string> phone;     // the booked appointment's contact number
+  std::optional<std::string> asked_for; // in the booked appointment's service or notes
+  bool empty() const {
+    return !booked && !cancelled && !transferred && said.empty() && not_said.empty() && !name &&
+           !phone && !asked_for;
+  }
 };
 
 /// A caller's script: {"caller": "+1...", "turns": ["words", {"audio": "file.wav"}, ...],

@@ -73,6 +73,9 @@ expected<std::string> appointments_repo::hold(const std::string& business_id, in
   return guarded("hold", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       sweep_expired_holds(tx, now);
+      if (!call_id.empty())
+        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
+                       call_id);
       auto r = tx.exec_params1(
           "INSERT INTO appointments (business_id, during, status, hold_expires_at, call_id) "
           "VALUES ($1, tstzrange($2::timestamptz, $3::timestamptz), 'held', $4::timestamptz, "
@@ -89,6 +92,18 @@ expected<bool> appointments_repo::release(const std::string& business_id,
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       return tx.exec_params("DELETE FROM appointments WHERE id = $1 AND status = 'held'", hold_id)
                  .affected_rows() == 1;
+    });
+  });
+}
+
+expected<int> appointments_repo::release_call_holds(const std::string& business_id,
+                                                   const std::string& call_id) {
+  return guarded("release_call_holds", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      return static_cast<int>(
+          tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
+                         call_id)
+              .affected_rows());
     });
   });
 }
@@ -113,20 +128,21 @@ expected<appointment> appointments_repo::book(const std::string& business_id,
             "UPDATE appointments SET status = 'booked', hold_expires_at = NULL, "
             "during = tstzrange($2::timestamptz, $3::timestamptz), customer_name = $4, "
             "customer_phone = nullif($5, ''), service = $6, idempotency_key = nullif($7, ''), "
-            "updated_at = $8::timestamptz WHERE id = $1 AND status = 'held' RETURNING " +
-                select_columns(),
+            "updated_at = $8::timestamptz, notes = $9 WHERE id = $1 AND status = 'held' "
+            "RETURNING " + select_columns(),
             hold_id, ts(req.during.start), ts(req.during.end), req.customer_name,
-            req.customer_phone, req.service, req.idempotency_key, ts(now));
+            req.customer_phone, req.service, req.idempotency_key, ts(now), req.notes);
       }
       if (r.empty())
         r = tx.exec_params(
             "INSERT INTO appointments (business_id, during, status, customer_name, customer_phone, "
-            "service, call_id, idempotency_key, created_at, updated_at) VALUES ($1, "
+            "service, call_id, idempotency_key, created_at, updated_at, notes) VALUES ($1, "
             "tstzrange($2::timestamptz, $3::timestamptz), 'booked', $4, nullif($5, ''), $6, "
-            "nullif($7, '')::uuid, nullif($8, ''), $9::timestamptz, $9::timestamptz) RETURNING " +
-                select_columns(),
+            "nullif($7, '')::uuid, nullif($8, ''), $9::timestamptz, $9::timestamptz, $10) "
+            "RETURNING " + select_columns(),
             business_id, ts(req.during.start), ts(req.during.end), req.customer_name,
-            req.customer_phone, req.service, req.call_id, req.idempotency_key, ts(now));
+            req.customer_phone, req.service, req.call_id, req.idempotency_key, ts(now),
+            req.notes);
       auto a = row_to_appointment(r[0]);
       if (!req.confirmation_sms.empty() && !req.customer_phone.empty())
         tx.exec_params(

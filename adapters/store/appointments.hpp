@@ -32,6 +32,7 @@ struct booking_request {
   std::string customer_name;
   std::string customer_phone;
   std::string service;
+  std::string notes;           // what the caller asked for when it is no listed service
   std::string call_id;         // may be empty
   std::string idempotency_key; // the same key never books twice
   std::string confirmation_sms; // queued in the outbox in the same transaction, if not empty
@@ -49,11 +50,14 @@ public:
   expected<std::vector<interval>> busy(const std::string& business_id, interval window,
                                        sys_time now, const std::string& ignore = "");
 
-  /// Holds a slot while the caller confirms. Failure "slot_taken" when it overlaps.
+  /// Holds a slot while the caller confirms; a call holds one slot at a time, so the call's
+  /// earlier hold is dropped in the same transaction. Failure "slot_taken" when it overlaps.
   expected<std::string> hold(const std::string& business_id, interval during,
                              const std::string& call_id, sys_time expires_at, sys_time now);
   /// Drops a hold (the caller said no, or the call ended).
   expected<bool> release(const std::string& business_id, const std::string& hold_id);
+  /// Drops every hold of a call (it left the slot, or ended); the number dropped.
+  expected<int> release_call_holds(const std::string& business_id, const std::string& call_id);
 
   /// Books: turns the caller's hold into the booking when `hold_id` is given, or inserts.
   /// With an idempotency key seen before, returns that booking again.

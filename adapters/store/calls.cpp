@@ -96,6 +96,9 @@ expected<bool> calls_repo::record_status(const std::string& call_sid, const std:
           "end_reason = CASE WHEN $2 AND end_reason IS NULL THEN 'status_callback' "
           "ELSE end_reason END WHERE id = $5",
           status, final_status, duration, ts(at), c.id);
+      if (final_status)
+        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
+                       c.id);
       return r.affected_rows() == 1;
     });
   });
@@ -188,6 +191,9 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
         done.result = r.affected_rows() == 1;
       }
       if (c.end) {
+        // A slot the call still holds is free again the moment the call ends.
+        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
+                       call_id);
         auto r = tx.exec_params(
             "UPDATE calls SET status = $1, end_reason = $2, ended_at = $3::timestamptz, "
             "duration_seconds = coalesce(duration_seconds, "
@@ -213,10 +219,12 @@ expected<std::string> calls_repo::call_report_json(const std::string& business_i
           " 'recording', c.recording_path,"
           " 'appointments_created', coalesce((SELECT json_agg(json_build_object("
           "     'name', a.customer_name, 'phone', a.customer_phone, 'service', a.service,"
-          "     'status', a.status,"
+          "     'notes', a.notes, 'status', a.status,"
           "     'start', to_char(lower(a.during) AT TIME ZONE b.timezone, 'YYYY-MM-DD\"T\"HH24:MI'))"
           "     ORDER BY lower(a.during)) FROM appointments a"
           "   WHERE a.call_id = c.id AND a.status <> 'held'), '[]'::json),"
+          " 'holds_left', (SELECT count(*) FROM appointments a"
+          "   WHERE a.call_id = c.id AND a.status = 'held'),"
           " 'appointments_cancelled', coalesce((SELECT json_agg(json_build_object("
           "     'name', a.customer_name,"
           "     'start', to_char(lower(a.during) AT TIME ZONE b.timezone, 'YYYY-MM-DD\"T\"HH24:MI')))"

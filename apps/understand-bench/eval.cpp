@@ -157,9 +157,9 @@ report evaluate(const std::vector<utterance>& corpus) {
                                                : std::nullopt);
     }
     if (u.context == "name")
-      check("name", u.name, dialog::extract_name(u.text, true));
+      check("name", u.name, dialog::extract_name(u.text, true, services));
     else
-      check("name", u.name_labelled ? u.name : std::nullopt, dialog::extract_name(u.text, false));
+      check("name", u.name_labelled ? u.name : std::nullopt, dialog::extract_name(u.text, false, services));
     check("service", u.service, dialog::extract_service(u.text, services));
     if (u.context == "choice" && u.choice_labelled) {
       auto c = pick(u, said);

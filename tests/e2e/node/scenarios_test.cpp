@@ -76,5 +76,13 @@ INSTANTIATE_TEST_SUITE_P(
         {"reschedule", true}, {"reschedule", false},
         {"knowledge_insurance", true}, {"knowledge_insurance", false},
         {"transfer", true}, {"transfer", false},
+        // A plain booking call's defects: a time is no name, the caller ID is the number, the
+        // caller's words are kept, every question has a way out, corrections at any step.
+        {"name_not_a_time", true}, {"name_not_a_time", false},
+        {"unlisted_request_kept", true},
+        {"leave_while_asked_for_number", true},
+        {"person_while_asked_for_name", true},
+        {"correction_at_confirmation", true},
+        {"withheld_number_read_out", true},
     }),
     case_name);

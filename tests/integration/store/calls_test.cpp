@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "adapters/store/appointments.hpp"
 #include "adapters/store/calls.hpp"
 #include "adapters/store/database.hpp"
 #include "tests/support/scratch_database.hpp"
@@ -102,4 +103,58 @@ TEST_F(calls, an_unreachable_database_is_a_value_not_an_exception) {
   auto r = repo.business_for_number("+15550100001");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "database_unreachable");
+}
+
+// A slot the call still holds is free again the moment the call ends, however it ends.
+TEST_F(calls, ending_a_call_releases_the_slots_it_holds) {
+  const std::string biz = "00000000-0000-0000-0000-0000000000a1";
+  store::appointments_repo appts(app_);
+  auto hour = [&](int h) {
+    auto s = t0_ + std::chrono::hours(24 + h);
+    return store::interval{s, s + std::chrono::hours(1)};
+  };
+  store::call_start s1{"CA00000000000000000000000000000031", "+15557770000", "+15550100001", "n1", t0_};
+  store::call_start s2{"CA00000000000000000000000000000032", "+15557770001", "+15550100001", "n1", t0_};
+  auto c1 = repo_.open_call(biz, s1);
+  auto c2 = repo_.open_call(biz, s2);
+  ASSERT_TRUE(c1 && c2);
+  auto later = t0_ + std::chrono::minutes(5);
+  ASSERT_TRUE(appts.hold(biz, hour(1), c1->id, later, t0_));
+  ASSERT_TRUE(appts.hold(biz, hour(3), c2->id, later, t0_));
+  // A call holds one slot at a time: its next hold drops the first.
+  ASSERT_TRUE(appts.hold(biz, hour(2), c1->id, later, t0_));
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held'"), "2");
+  auto busy = appts.busy(biz, {t0_, t0_ + std::chrono::hours(48)}, t0_);
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->size(), 2u);
+  // The first call ends through its stream: its hold goes, the other call's stays.
+  ASSERT_TRUE(*repo_.end_call(biz, c1->id, "completed", "stream_stopped", t0_ + std::chrono::seconds(30)));
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held' AND call_id = '" + c1->id + "'"), "0");
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held'"), "1");
+  // The second ends by Twilio's final status callback alone.
+  ASSERT_TRUE(*repo_.record_status(s2.call_sid, "completed", 31, t0_ + std::chrono::seconds(31)));
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held'"), "0");
+  // A slot released, another caller can hold it at once (no 5 minutes' wait for expiry).
+  EXPECT_TRUE(appts.hold(biz, hour(2), "", later, t0_ + std::chrono::seconds(32)));
+}
+
+TEST_F(calls, a_booking_keeps_what_the_caller_asked_for_in_its_notes) {
+  const std::string biz = "00000000-0000-0000-0000-0000000000a1";
+  store::appointments_repo appts(app_);
+  store::booking_request r;
+  r.during = {t0_ + std::chrono::hours(30), t0_ + std::chrono::hours(31)};
+  r.customer_name = "Ann Lee";
+  r.notes = "Caller asked for a checkup.";
+  ASSERT_TRUE(appts.book(biz, r, "", t0_));
+  EXPECT_EQ(row("SELECT notes FROM appointments"), "Caller asked for a checkup.");
+  EXPECT_EQ(row("SELECT service FROM appointments"), "");
+  // Also when the call's hold becomes the booking.
+  auto h = appts.hold(biz, {t0_ + std::chrono::hours(40), t0_ + std::chrono::hours(41)}, "",
+                      t0_ + std::chrono::minutes(5), t0_);
+  ASSERT_TRUE(h);
+  r.during = {t0_ + std::chrono::hours(40), t0_ + std::chrono::hours(41)};
+  r.notes = "Caller asked for your annual physical.";
+  ASSERT_TRUE(appts.book(biz, r, *h, t0_));
+  EXPECT_EQ(row("SELECT notes FROM appointments WHERE id = '" + *h + "'"),
+            "Caller asked for your annual physical.");
 }

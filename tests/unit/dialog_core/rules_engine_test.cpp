@@ -323,3 +323,173 @@ TEST(rules_engine, a_name_heard_as_a_command_word_is_still_a_name_and_goodbye_is
   EXPECT_EQ(r.say.find("To confirm"), std::string::npos) << r.say;
   EXPECT_NE(leaving.summarize().outcome, "booked");
 }
+
+// Issue: a booking call's defects, each a test of its own.
+
+TEST(rules_engine_defects, a_time_after_for_is_no_name_and_the_name_is_asked) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("i would like to book a checkup for tomorrow at two p m");
+  ASSERT_EQ(r.tools.size(), 1u);
+  r = e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::asking_name) << r.say;
+  r = e.on_caller("ann lee");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  EXPECT_EQ(r.say.find("Tomorrow"), std::string::npos) << r.say;
+  EXPECT_NE(r.say.find("for Ann Lee on Thursday"), std::string::npos) << r.say;
+}
+
+TEST(rules_engine_defects, the_caller_id_is_the_number_and_is_never_asked_for) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("my name is ann lee and i want to book a cleaning tomorrow at two p m");
+  auto r = e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["phone"], "+15557770000");
+  EXPECT_EQ(r.tools[0].args["name"], "Ann Lee");
+}
+
+TEST(rules_engine_defects, a_withheld_caller_id_is_asked_for_and_this_number_is_no_answer) {
+  auto ctx = dental();
+  ctx.caller_number = "anonymous";
+  rules_engine e(fake_times);
+  e.start(ctx);
+  e.on_caller("book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  auto r = e.on_caller("ann lee");
+  EXPECT_EQ(e.current(), rules_engine::state::asking_number);
+  EXPECT_EQ(r.next, expecting::digits);
+  r = e.on_caller("yes");
+  EXPECT_NE(r.say.find("can't see the number"), std::string::npos) << r.say;
+  r = e.on_caller("five five five seven seven seven zero one zero nine");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["phone"], "+15557770109");
+}
+
+TEST(rules_engine_defects, no_number_to_give_books_without_one_instead_of_asking_forever) {
+  auto ctx = dental();
+  ctx.caller_number = "+266696687"; // Twilio's "anonymous"
+  rules_engine e(fake_times);
+  e.start(ctx);
+  e.on_caller("book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  e.on_caller("ann lee");
+  ASSERT_EQ(e.current(), rules_engine::state::asking_number);
+  auto r = e.on_caller("i'd rather not say");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+  EXPECT_NE(r.say.find("without a number"), std::string::npos) << r.say;
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["phone"], "");
+}
+
+TEST(rules_engine_defects, what_was_asked_for_is_kept_in_the_notes_and_read_back) {
+  rules_engine e(fake_times);
+  e.start(dental()); // lists cleaning and whitening, not checkups
+  e.on_caller("i would like to book a checkup for tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  auto r = e.on_caller("ann lee");
+  EXPECT_NE(r.say.find("for a checkup"), std::string::npos) << r.say;
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["service"], "");
+  EXPECT_EQ(r.tools[0].args["notes"], "Caller asked for a checkup.");
+}
+
+TEST(rules_engine_defects, every_question_has_a_way_out) {
+  struct way_out {
+    const char* words;
+    bool ends;        // the call ends
+    bool transfers;   // handed to a person
+  };
+  auto ctx = dental();
+  ctx.caller_number = "anonymous";
+  for (auto w : {way_out{"goodbye", true, false}, way_out{"never mind", true, false},
+                 way_out{"that's all", true, false}, way_out{"forget it i'll call back", true, false},
+                 way_out{"can i talk to a person", false, true},
+                 way_out{"this is an emergency", false, true}}) {
+    // At each question: the day, the name, the number, the confirmation, a choice.
+    for (int step = 0; step < 5; ++step) {
+      rules_engine e(fake_times);
+      e.start(ctx);
+      if (step == 0) {
+        e.on_caller("i'd like to book an appointment");
+        // No openings soon: the caller is asked for a day.
+        e.on_result(tool_result{"check_slot", false, {{"reason", "earliest"}}, {}, {}});
+        ASSERT_EQ(e.current(), rules_engine::state::asking_when);
+      } else if (step == 4) {
+        e.on_caller("book a cleaning tomorrow at two p m");
+        e.on_result(tool_result{"check_slot", false, {{"reason", "taken"}},
+                                {"Thursday at 3 PM", "Thursday at 4 PM"},
+                                {"2026-03-05T15:00", "2026-03-05T16:00"}});
+        ASSERT_EQ(e.current(), rules_engine::state::choosing_option);
+      } else {
+        e.on_caller("book a cleaning tomorrow at two p m");
+        e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+        if (step >= 2)
+          e.on_caller("ann lee");
+        if (step >= 3)
+          e.on_caller("five five five seven seven seven zero one zero nine");
+      }
+      auto before = e.current();
+      auto r = e.on_caller(w.words);
+      bool transfers = !r.tools.empty() && r.tools[0].name == "transfer";
+      EXPECT_EQ(r.end_call, w.ends) << w.words << " at step " << step << ": " << r.say;
+      EXPECT_EQ(transfers, w.transfers) << w.words << " at step " << step << ": " << r.say;
+      EXPECT_NE(e.current(), before) << w.words << " at step " << step << ": " << r.say;
+    }
+  }
+}
+
+TEST(rules_engine_defects, a_question_asked_again_is_not_asked_forever) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  ASSERT_EQ(e.current(), rules_engine::state::asking_name);
+  reply r;
+  for (int i = 0; i < 3; ++i)
+    r = e.on_caller("hmm");
+  ASSERT_FALSE(r.tools.empty()) << r.say; // a person takes over (the business can transfer)
+  EXPECT_EQ(r.tools[0].name, "transfer");
+}
+
+TEST(rules_engine_defects, a_correction_at_the_confirmation_checks_the_new_time) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i need to book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  e.on_caller("ann lee");
+  ASSERT_EQ(e.current(), rules_engine::state::confirming_booking);
+  auto r = e.on_caller("no i said friday at two p m");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["date"], "2026-03-06");
+  EXPECT_EQ(r.tools[0].args["time"], "14:00");
+  r = e.on_result(slot_ok("2026-03-06T14:00", "Friday at 2 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking); // name and number kept
+  EXPECT_NE(r.say.find("Ann Lee on Friday at 2 PM"), std::string::npos) << r.say;
+  // A corrected name at the confirmation replaces the name.
+  r = e.on_caller("actually my name is anne leigh");
+  EXPECT_NE(r.say.find("Anne Leigh"), std::string::npos) << r.say;
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-06T14:00");
+  EXPECT_EQ(r.tools[0].args["name"], "Anne Leigh");
+}
+
+TEST(rules_engine_defects, a_new_time_while_asked_for_the_name_is_a_correction) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i need to book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday at 2 PM"));
+  ASSERT_EQ(e.current(), rules_engine::state::asking_name);
+  auto r = e.on_caller("wait, make it friday");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["date"], "2026-03-06");
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace frontdesk::dialog {
+
+/// How sure a name is: said after "my name is" (explicit), or given alone as the answer to
+/// "may I have your name" (answer).
+enum class name_source { explicit_lead_in, answer };
+
+/// A name the caller gave, title-cased, at most three words. It comes only from an explicit
+/// lead-in ("my name is ann lee", "this is bo", "put it under garcia") or, when
+/// `expecting_name`, from the answer itself ("ann lee", "um, it's ann"). Never from a date or
+/// time expression, a number, a service, booking words or other common words: "for tomorrow",
+/// "i'm calling to book a checkup" and "it's for friday" give no name. `services` are the
+/// business's service names, which are never names either.
+std::optional<std::string> extract_name(std::string_view text, bool expecting_name,
+                                        const std::vector<std::string>& services = {});
+
+/// True when `word` (lower case) can never be part of a name: time and date words, numbers,
+/// function words, booking and service vocabulary, fillers.
+bool never_a_name(std::string_view word);
+
+/// What the caller asked to come in for, in their own words and second person ("a checkup",
+/// "your annual physical", "a consultation"): the noun phrase after a booking verb or "for".
+/// Empty when they named nothing more than "an appointment" or a time.
+std::string extract_request(std::string_view text);
+
+/// The caller ID as a number we can call or text back (E.164), or nothing when the network
+/// withheld it: empty, "anonymous", "restricted", "unknown", Twilio's keypad spellings of those
+/// (+266696687, +7378742833, +8656696, +2562533, +86282452253) or too short to be a number.
+std::optional<std::string> usable_caller_id(std::string_view caller);
+
+/// True when the caller wants to leave the conversation where it is: "goodbye", "never mind",
+/// "forget it", "that's all", "I'll call back". Heard in every state of the dialog.
+bool is_leaving(std::string_view text);
+
+/// True when the caller points at the number they are calling from ("this number", "the one
+/// I'm calling from", "same number") instead of reading one out.
+bool means_this_number(std::string_view text);
+
+} // namespace frontdesk::dialog
