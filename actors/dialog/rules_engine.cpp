@@ -69,8 +69,13 @@ void rules_engine::note_when(std::string_view text) {
   auto w = parse_time_(text);
   if (!w)
     return;
-  // A later mention refines an earlier one ("thursday" ... "at two").
-  if (!when_ || !w->date.empty())
+  // A later mention refines an earlier one ("thursday" ... "at two"); a new day alone keeps the
+  // time already said ("friday at nine" ... "no, next friday").
+  if (when_ && !w->date.empty() && w->time.empty() && !when_->time.empty()) {
+    when_->date = w->date;
+    if (!w->part_of_day.empty())
+      when_->part_of_day = w->part_of_day;
+  } else if (!when_ || !w->date.empty())
     when_ = *w;
   else {
     if (!w->time.empty())
@@ -213,6 +218,12 @@ std::optional<reply> rules_engine::correction(std::string_view text) {
   }
   if (flow_ != flow::book)
     return std::nullopt;
+  // "It's a cleaning, not a filling": the service named replaces the one before.
+  if (auto sv = extract_service(text, ctx_.services); sv && *sv != service_ && !slot_start_.empty()) {
+    service_ = *sv;
+    request_.clear();
+    return after_slot_held();
+  }
   bool asked_name = state_ == state::asking_name;
   if (auto n = extract_name(text, false, ctx_.services); n && !asked_name) {
     name_ = *n;
