@@ -347,7 +347,9 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     flow_ = i == intent::cancel ? flow::cancel : flow::reschedule;
     if (reason_.empty())
       reason_ = i == intent::cancel ? "to cancel an appointment" : "to move an appointment";
-    note_when(text); // "move it to friday" names the new time
+    // "move it to friday" names the new time; "my appointment tomorrow" is the old one's.
+    if (i == intent::reschedule && names_new_time(text))
+      note_when(text);
     state_ = state::waiting;
     reply r = say("Let me find your appointment.");
     tool_call t{"find_appointment", {{"phone", ctx_.caller_number}}};

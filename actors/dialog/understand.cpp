@@ -296,6 +296,29 @@ bool asks_question(std::string_view text) {
   return i + 2 < ws.size() && std::find(starts.begin(), starts.end(), ws[i]) != starts.end();
 }
 
+bool names_new_time(std::string_view text) {
+  auto ws = normalize(text);
+  static const std::vector<std::string_view> leads = {
+      "to", "for", "until", "till", "instead", "rather", "could we do", "can we do", "could i do",
+      "can i do", "how about", "what about", "make it", "switch", "change that", "into", "try",
+      "later", "earlier", "better", "prefer", "want", "like", "works", "free"};
+  for (auto& lead : leads)
+    for (auto at = find_cue(ws, lead); at != std::string_view::npos;
+         at = find_cue(ws, lead, at + 1)) {
+      static const std::vector<std::string_view> verbs = {
+          "come", "go", "be", "get", "see", "make", "move", "book", "have", "do", "change",
+          "reschedule", "cancel", "push", "switch", "bring", "know", "call", "ask"};
+      if (at + 1 < ws.size() && std::find(verbs.begin(), verbs.end(), ws[at + 1]) != verbs.end())
+        continue; // "supposed to come in monday": an infinitive, not a new time
+      std::vector<std::string> rest(ws.begin() + static_cast<long>(at), ws.end());
+      // the words after the lead (the lead itself may carry a cue like "to")
+      if (rest.size() > 1 &&
+          mentions_when(std::vector<std::string>(rest.begin() + 1, rest.end())))
+        return true;
+    }
+  return false;
+}
+
 intent classify(std::string_view text) {
   auto ws = normalize(text);
   if (ws.empty())

@@ -144,6 +144,10 @@ report evaluate(const std::vector<utterance>& corpus) {
     auto said = booking::parse_time_expression(u.text, today);
     if (said)
       booking::roll_past_weekday(*said, now);
+    // As the dialog does: a request to move an appointment uses a time only when it names the
+    // new one ("my appointment tomorrow, can I move it?" names the old).
+    if (dialog::classify(u.text) == dialog::intent::reschedule && !dialog::names_new_time(u.text))
+      said.reset();
     bool timed = timed_classes.count(u.cls) || u.date || u.time || u.part_of_day;
     if (timed) {
       check("date", u.date,
