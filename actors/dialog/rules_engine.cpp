@@ -163,7 +163,7 @@ std::optional<reply> rules_engine::mid_flow_question(intent i, std::string_view 
   question_ = std::string(text);
   state_ = state::waiting;
   reply r = say("");
-  r.tools.push_back({"lookup_knowledge", {{"question", question_}}});
+  r.tools.push_back({"lookup_knowledge", {{"question", question_words(text)}}});
   return r;
 }
 
@@ -383,7 +383,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     question_ = std::string(text);
     state_ = state::waiting;
     reply r = say("");
-    r.tools.push_back({"lookup_knowledge", {{"question", std::string(text)}}});
+    r.tools.push_back({"lookup_knowledge", {{"question", question_words(text)}}});
     return r;
   }
   case intent::yes:

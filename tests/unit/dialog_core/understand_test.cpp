@@ -100,3 +100,12 @@ TEST(understand, questions_by_their_form) {
   EXPECT_FALSE(asks_question("tomorrow at two"));
   EXPECT_FALSE(asks_question("how"));
 }
+
+TEST(understand, the_question_without_its_asides) {
+  EXPECT_EQ(question_words("Oh wait, do you take Aetna?"), "do you take aetna");
+  EXPECT_EQ(question_words("okay and how much is a cleaning by the way"), "how much is a cleaning");
+  EXPECT_EQ(question_words("is the office open on saturday please"), "is the office open on saturday");
+  EXPECT_EQ(question_words("sorry"), "sorry");
+  EXPECT_EQ(question_words("Great. Do you see kids? My son is four."), "do you see kids");
+  EXPECT_EQ(question_words(""), "");
+}
