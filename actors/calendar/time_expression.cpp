@@ -519,6 +519,9 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
         c.strength = 2;
       else if (j < t.size() && t[j] == "ish")
         c.strength = 2;
+      else if (j + 2 < t.size() && t[j] == "in" && t[j + 1] == "the" &&
+               (t[j + 2] == "morning" || t[j + 2] == "afternoon" || t[j + 2] == "evening"))
+        c.strength = 2; // "two in the afternoon"
       else if (i >= 1 && t[i - 1] == "in")
         continue; // "in two", "in four days"
       else if (!(saw_time_cue || t.size() <= 3))

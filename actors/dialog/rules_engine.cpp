@@ -69,8 +69,13 @@ void rules_engine::note_when(std::string_view text) {
   auto w = parse_time_(text);
   if (!w)
     return;
-  // A later mention refines an earlier one ("thursday" ... "at two").
-  if (!when_ || !w->date.empty())
+  // A later mention refines an earlier one ("thursday" ... "at two"); a new day alone keeps the
+  // time already said ("friday at nine" ... "no, next friday").
+  if (when_ && !w->date.empty() && w->time.empty() && !when_->time.empty()) {
+    when_->date = w->date;
+    if (!w->part_of_day.empty())
+      when_->part_of_day = w->part_of_day;
+  } else if (!when_ || !w->date.empty())
     when_ = *w;
   else {
     if (!w->time.empty())
@@ -78,69 +83,6 @@ void rules_engine::note_when(std::string_view text) {
     if (!w->part_of_day.empty())
       when_->part_of_day = w->part_of_day;
   }
-}
-
-// The same question again, after an answer that did not fit it. A caller who cannot answer it is
-// never asked forever: after three tries they are offered a person (or, with no one to hand
-// over to, the question is dropped where that is possible).
-reply rules_engine::ask_again(std::string question, expecting next) {
-  int n = asked_again_ + 1;
-  if (n >= 3 && ctx_.can_transfer) {
-    misses_ = 3; // hand over now
-    return misunderstood();
-  }
-  reply r = say(std::move(question), next);
-  asked_again_ = n;
-  return r;
-}
-
-// The caller leaves mid-conversation ("never mind, goodbye"): no question is repeated. A slot
-// held for them is released when the call ends.
-reply rules_engine::leave() {
-  if (flow_ == flow::book && outcome_ != "booked")
-    follow_up_ = "caller left before the booking was finished";
-  else if (flow_ != flow::none)
-    follow_up_ = "caller left before the change was finished";
-  state_ = state::ended;
-  reply r = say("Thank you for calling " + ctx_.name + ". Goodbye!");
-  r.end_call = true;
-  return r;
-}
-
-// What the caller asked to come in for: a listed service, or else their own words for it.
-void rules_engine::note_request(std::string_view text) {
-  if (auto s = extract_service(text, ctx_.services)) {
-    service_ = *s;
-    request_.clear();
-  } else if (service_.empty()) {
-    if (auto r = extract_request(text); !r.empty())
-      request_ = r;
-  }
-}
-
-// A correction while the dialog waits for something else: a new day or time ("no, I said
-// Tuesday", "actually make it three") checks the new slot, a name given outright replaces the
-// name, a number read out replaces the number.
-std::optional<reply> rules_engine::correction(std::string_view text) {
-  if (parse_time_) {
-    auto w = parse_time_(text);
-    if (w && (!w->date.empty() || !w->time.empty())) {
-      note_when(text);
-      return check(*when_);
-    }
-  }
-  if (flow_ != flow::book)
-    return std::nullopt;
-  bool asked_name = state_ == state::asking_name;
-  if (auto n = extract_name(text, false, ctx_.services); n && !asked_name) {
-    name_ = *n;
-    return after_slot_held();
-  }
-  if (auto d = extract_digits(text); d.size() >= 7 && state_ != state::asking_number) {
-    number_ = d.size() == 10 ? "+1" + d : "+" + d;
-    return after_slot_held();
-  }
-  return std::nullopt;
 }
 
 // No day or time said: offer the earliest openings (in the part of day said, if any) rather
@@ -221,8 +163,77 @@ std::optional<reply> rules_engine::mid_flow_question(intent i, std::string_view 
   question_ = std::string(text);
   state_ = state::waiting;
   reply r = say("");
-  r.tools.push_back({"lookup_knowledge", {{"question", question_}}});
+  r.tools.push_back({"lookup_knowledge", {{"question", question_words(text)}}});
   return r;
+}
+
+// The same question again, after an answer that did not fit it. A caller who cannot answer it is
+// never asked forever: after three tries they are offered a person (or, with no one to hand
+// over to, the question is dropped where that is possible).
+reply rules_engine::ask_again(std::string question, expecting next) {
+  int n = asked_again_ + 1;
+  if (n >= 3 && ctx_.can_transfer) {
+    misses_ = 3; // hand over now
+    return misunderstood();
+  }
+  reply r = say(std::move(question), next);
+  asked_again_ = n;
+  return r;
+}
+
+// The caller leaves mid-conversation ("never mind, goodbye"): no question is repeated. A slot
+// held for them is released when the call ends.
+reply rules_engine::leave() {
+  if (flow_ == flow::book && outcome_ != "booked")
+    follow_up_ = "caller left before the booking was finished";
+  else if (flow_ != flow::none)
+    follow_up_ = "caller left before the change was finished";
+  state_ = state::ended;
+  reply r = say("Thank you for calling " + ctx_.name + ". Goodbye!");
+  r.end_call = true;
+  return r;
+}
+
+// What the caller asked to come in for: a listed service, or else their own words for it.
+void rules_engine::note_request(std::string_view text) {
+  if (auto s = extract_service(text, ctx_.services)) {
+    service_ = *s;
+    request_.clear();
+  } else if (service_.empty()) {
+    if (auto r = extract_request(text); !r.empty())
+      request_ = r;
+  }
+}
+
+// A correction while the dialog waits for something else: a new day or time ("no, I said
+// Tuesday", "actually make it three") checks the new slot, a name given outright replaces the
+// name, a number read out replaces the number.
+std::optional<reply> rules_engine::correction(std::string_view text) {
+  if (parse_time_) {
+    auto w = parse_time_(text);
+    if (w && (!w->date.empty() || !w->time.empty())) {
+      note_when(text);
+      return check(*when_);
+    }
+  }
+  if (flow_ != flow::book)
+    return std::nullopt;
+  // "It's a cleaning, not a filling": the service named replaces the one before.
+  if (auto sv = extract_service(text, ctx_.services); sv && *sv != service_ && !slot_start_.empty()) {
+    service_ = *sv;
+    request_.clear();
+    return after_slot_held();
+  }
+  bool asked_name = state_ == state::asking_name;
+  if (auto n = extract_name(text, false, ctx_.services); n && !asked_name) {
+    name_ = *n;
+    return after_slot_held();
+  }
+  if (auto d = extract_digits(text); d.size() >= 7 && state_ != state::asking_number) {
+    number_ = d.size() == 10 ? "+1" + d : "+" + d;
+    return after_slot_held();
+  }
+  return std::nullopt;
 }
 
 reply rules_engine::ask_when() {
@@ -336,7 +347,9 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     flow_ = i == intent::cancel ? flow::cancel : flow::reschedule;
     if (reason_.empty())
       reason_ = i == intent::cancel ? "to cancel an appointment" : "to move an appointment";
-    note_when(text); // "move it to friday" names the new time
+    // "move it to friday" names the new time; "my appointment tomorrow" is the old one's.
+    if (i == intent::reschedule && names_new_time(text))
+      note_when(text);
     state_ = state::waiting;
     reply r = say("Let me find your appointment.");
     tool_call t{"find_appointment", {{"phone", ctx_.caller_number}}};
@@ -370,7 +383,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     question_ = std::string(text);
     state_ = state::waiting;
     reply r = say("");
-    r.tools.push_back({"lookup_knowledge", {{"question", std::string(text)}}});
+    r.tools.push_back({"lookup_knowledge", {{"question", question_words(text)}}});
     return r;
   }
   case intent::yes:

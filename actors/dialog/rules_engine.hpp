@@ -61,14 +61,14 @@ private:
   reply confirm_booking();
   reply handle_intent(intent i, std::string_view text);
   reply misunderstood();
-  reply leave();
-  reply ask_again(std::string question, expecting next);
-  std::optional<reply> correction(std::string_view text);
-  void note_request(std::string_view text);
   reply offer_earliest();
   std::optional<reply> mid_flow_question(intent i, std::string_view text);
   std::string pending_question() const;
   expecting pending_expecting() const;
+  reply leave();
+  reply ask_again(std::string question, expecting next);
+  std::optional<reply> correction(std::string_view text);
+  void note_request(std::string_view text);
   void note_when(std::string_view text);
   std::string anything_else() const;
 
@@ -95,11 +95,11 @@ private:
   std::string outcome_ = "no_action";
   std::string follow_up_;
   int misses_ = 0;
-  int asked_again_ = 0; // the same question asked again in a row
   // A question asked in the middle of a flow: answered, then the flow resumes where it was.
   state resume_ = state::listening;
   std::string question_; // the caller's question, for the record
   call_record record_;
+  int asked_again_ = 0; // the same question asked again in a row
 };
 
 } // namespace frontdesk::dialog

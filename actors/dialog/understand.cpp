@@ -296,6 +296,69 @@ bool asks_question(std::string_view text) {
   return i + 2 < ws.size() && std::find(starts.begin(), starts.end(), ws[i]) != starts.end();
 }
 
+std::string question_words(std::string_view text) {
+  // Several sentences with one asked: the asked one ("do you see kids? my son is four").
+  if (auto q = text.find('?'); q != std::string_view::npos) {
+    auto start = text.substr(0, q).find_last_of(".!?");
+    text = text.substr(start == std::string_view::npos ? 0 : start + 1, q - (start == std::string_view::npos ? 0 : start + 1));
+  }
+  auto ws = tokenize(text);
+  static const std::vector<std::string_view> asides = {
+      "oh", "wait", "sorry", "and", "also", "actually", "so", "okay", "ok", "um", "uh", "hey",
+      "hmm", "well", "great", "good", "alright", "then", "quick", "question", "just", "now",
+      "please", "thanks", "yes", "yeah", "no", "one", "more", "thing", "real", "hold", "on",
+      "before", "i", "forget", "by", "the", "way", "first"};
+  auto aside = [&](const std::string& w) {
+    return std::find(asides.begin(), asides.end(), w) != asides.end();
+  };
+  std::size_t from = 0, to = ws.size();
+  // Leading asides, but not the question's own first words ("is the office open", "do i").
+  static const std::vector<std::string_view> keep = {"the", "i", "on", "one", "before", "first",
+                                                     "now", "no"};
+  while (from < to && aside(ws[from]) &&
+         !(std::find(keep.begin(), keep.end(), ws[from]) != keep.end() && from > 0 &&
+           !aside(ws[from - 1])))
+    ++from;
+  // Trailing "by the way", "please", "then".
+  for (bool more = true; more && to > from;) {
+    more = false;
+    if (to - from >= 3 && ws[to - 3] == "by" && ws[to - 2] == "the" && ws[to - 1] == "way") {
+      to -= 3;
+      more = true;
+    } else if (ws[to - 1] == "please" || ws[to - 1] == "then" || ws[to - 1] == "thanks") {
+      --to;
+      more = true;
+    }
+  }
+  std::string out;
+  for (auto i = from; i < to; ++i)
+    out += (out.empty() ? "" : " ") + ws[i];
+  return out.empty() ? std::string(text) : out;
+}
+
+bool names_new_time(std::string_view text) {
+  auto ws = normalize(text);
+  static const std::vector<std::string_view> leads = {
+      "to", "for", "until", "till", "instead", "rather", "could we do", "can we do", "could i do",
+      "can i do", "how about", "what about", "make it", "switch", "change that", "into", "try",
+      "later", "earlier", "better", "prefer", "want", "like", "works", "free"};
+  for (auto& lead : leads)
+    for (auto at = find_cue(ws, lead); at != std::string_view::npos;
+         at = find_cue(ws, lead, at + 1)) {
+      static const std::vector<std::string_view> verbs = {
+          "come", "go", "be", "get", "see", "make", "move", "book", "have", "do", "change",
+          "reschedule", "cancel", "push", "switch", "bring", "know", "call", "ask"};
+      if (at + 1 < ws.size() && std::find(verbs.begin(), verbs.end(), ws[at + 1]) != verbs.end())
+        continue; // "supposed to come in monday": an infinitive, not a new time
+      std::vector<std::string> rest(ws.begin() + static_cast<long>(at), ws.end());
+      // the words after the lead (the lead itself may carry a cue like "to")
+      if (rest.size() > 1 &&
+          mentions_when(std::vector<std::string>(rest.begin() + 1, rest.end())))
+        return true;
+    }
+  return false;
+}
+
 intent classify(std::string_view text) {
   auto ws = normalize(text);
   if (ws.empty())

@@ -38,6 +38,15 @@ intent classify(std::string_view text);
 /// aetna", "where do i park", "how much is a cleaning") rather than answering.
 bool asks_question(std::string_view text);
 
+/// The question itself, without the asides around it ("oh wait, do you take aetna by the way"
+/// → "do you take aetna"), for searching the business's knowledge.
+std::string question_words(std::string_view text);
+
+/// Whether a request to move an appointment names the new time ("move it to friday", "can we do
+/// monday instead", "push it to next week") rather than only the appointment's own ("i have an
+/// appointment tomorrow, can i move it?"): a day or time after a word that introduces the new one.
+bool names_new_time(std::string_view text);
+
 /// Whether the words mention a day, date, time or part of day ("tomorrow", "at three",
 /// "the twelfth", "morning"), without resolving it.
 bool mentions_when(const std::vector<std::string>& normalized_words);

@@ -144,6 +144,10 @@ report evaluate(const std::vector<utterance>& corpus) {
     auto said = booking::parse_time_expression(u.text, today);
     if (said)
       booking::roll_past_weekday(*said, now);
+    // As the dialog does: a request to move an appointment uses a time only when it names the
+    // new one ("my appointment tomorrow, can I move it?" names the old).
+    if (dialog::classify(u.text) == dialog::intent::reschedule && !dialog::names_new_time(u.text))
+      said.reset();
     bool timed = timed_classes.count(u.cls) || u.date || u.time || u.part_of_day;
     if (timed) {
       check("date", u.date,
@@ -157,9 +161,9 @@ report evaluate(const std::vector<utterance>& corpus) {
                                                : std::nullopt);
     }
     if (u.context == "name")
-      check("name", u.name, dialog::extract_name(u.text, true));
+      check("name", u.name, dialog::extract_name(u.text, true, services));
     else
-      check("name", u.name_labelled ? u.name : std::nullopt, dialog::extract_name(u.text, false));
+      check("name", u.name_labelled ? u.name : std::nullopt, dialog::extract_name(u.text, false, services));
     check("service", u.service, dialog::extract_service(u.text, services));
     if (u.context == "choice" && u.choice_labelled) {
       auto c = pick(u, said);

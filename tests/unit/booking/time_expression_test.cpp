@@ -61,6 +61,13 @@ TEST(time_expression, spoken_as_stt_writes_it) {
            {"3/10 at 2:30pm", "2026-03-10", "14:30"},
            {"january fifth", "2027-01-05", ""}, // passed this year: next year
            {"march twenty first at eleven", "2026-03-21", "11:00"},
+           {"two in the afternoon", "", "14:00", "afternoon"},
+           {"twenty past nine tomorrow", "2026-03-05", "09:20"},
+           {"ten to eleven on tuesday", "2026-03-10", "10:50"},
+           {"a week from friday", "2026-03-13", ""},
+           {"not thursday, friday", "2026-03-06", ""},
+           {"friday at ten a m, not at two", "2026-03-06", "10:00"},
+           {"sometime after lunch tomorrow", "2026-03-05", "", "afternoon"},
        })
     check(e);
 }
@@ -83,6 +90,11 @@ TEST(time_expression, numbers_that_are_not_times) {
   EXPECT_FALSE(parse_time_expression("i'd like to book a cleaning", wednesday));
   EXPECT_FALSE(parse_time_expression("", wednesday));
   EXPECT_FALSE(parse_time_expression("yes please", wednesday));
+  EXPECT_FALSE(parse_time_expression("i've got two kids", wednesday));
+  EXPECT_FALSE(parse_time_expression("the first one", wednesday));
+  auto misheard = parse_time_expression("i need to book four monday at ten a m", wednesday);
+  ASSERT_TRUE(misheard);
+  EXPECT_EQ(hhmm(*misheard->time), "10:00"); // the explicit time, not the stray "four"
   auto count = parse_time_expression("in two days", wednesday);
   ASSERT_TRUE(count);
   EXPECT_FALSE(count->time);

@@ -417,9 +417,9 @@ TEST(rules_engine_defects, every_question_has_a_way_out) {
       rules_engine e(fake_times);
       e.start(ctx);
       if (step == 0) {
-        // No day said: the earliest openings are looked up; none found, a day is asked for.
         e.on_caller("i'd like to book an appointment");
-        e.on_result(tool_result{"check_slot", false, {{"reason", "need_time"}}, {}, {}});
+        // No openings soon: the caller is asked for a day.
+        e.on_result(tool_result{"check_slot", false, {{"reason", "earliest"}}, {}, {}});
         ASSERT_EQ(e.current(), rules_engine::state::asking_when);
       } else if (step == 4) {
         e.on_caller("book a cleaning tomorrow at two p m");
@@ -493,6 +493,34 @@ TEST(rules_engine_defects, a_new_time_while_asked_for_the_name_is_a_correction) 
   EXPECT_EQ(r.tools[0].name, "check_slot");
   EXPECT_EQ(r.tools[0].args["date"], "2026-03-06");
 }
+
+TEST(rules_engine, corrections_of_day_time_name_and_service_at_any_step) {
+  // A day corrected keeps the time said; a time corrected keeps the day.
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("book a cleaning tomorrow at three");
+  e.on_result(slot_ok("2026-03-05T15:00", "Thursday, March 5th at 3:00 PM"));
+  auto r = e.on_caller("no, i said friday");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["date"], "2026-03-06");
+  EXPECT_EQ(r.tools[0].args["time"], "15:00");
+  e.on_result(slot_ok("2026-03-06T15:00", "Friday, March 6th at 3:00 PM"));
+  e.on_caller("ann lee");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  // The service, while confirming.
+  r = e.on_caller("sorry, it's a whitening, not a cleaning");
+  EXPECT_NE(r.say.find("a whitening appointment for Ann Lee"), std::string::npos) << r.say;
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  // The name, while confirming.
+  r = e.on_caller("no, my name is jon smith");
+  EXPECT_NE(r.say.find("for Jon Smith"), std::string::npos) << r.say;
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["service"], "whitening");
+  EXPECT_EQ(r.tools[0].args["name"], "Jon Smith");
+}
+
 TEST(rules_engine, promises_a_text_only_when_the_booking_queued_one) {
   for (bool queued : {true, false}) {
     rules_engine e(fake_times);

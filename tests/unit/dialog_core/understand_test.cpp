@@ -81,3 +81,31 @@ TEST(business_phrases, hold_the_business_words_and_questions_about_its_names) {
   EXPECT_FALSE(has("do you take we")); // a sentence's first word is no name
   EXPECT_TRUE(frontdesk::dialog::business_phrases("", {}, {}).empty());
 }
+
+TEST(understand, a_move_names_the_new_time_or_only_the_old_one) {
+  EXPECT_TRUE(names_new_time("could you move my checkup to friday at ten"));
+  EXPECT_TRUE(names_new_time("i can't make it monday, can we do wednesday instead"));
+  EXPECT_TRUE(names_new_time("push it back to next week"));
+  EXPECT_FALSE(names_new_time("i have an appointment tomorrow, can i move it"));
+  EXPECT_FALSE(names_new_time("i'm supposed to come in monday at four, can we change it"));
+  EXPECT_FALSE(names_new_time("can i reschedule"));
+  EXPECT_FALSE(names_new_time(""));
+}
+
+TEST(understand, questions_by_their_form) {
+  EXPECT_TRUE(asks_question("oh wait, how much is a cleaning"));
+  EXPECT_TRUE(asks_question("do you take aetna"));
+  EXPECT_TRUE(asks_question("is that okay?"));
+  EXPECT_FALSE(asks_question("my name is ann lee"));
+  EXPECT_FALSE(asks_question("tomorrow at two"));
+  EXPECT_FALSE(asks_question("how"));
+}
+
+TEST(understand, the_question_without_its_asides) {
+  EXPECT_EQ(question_words("Oh wait, do you take Aetna?"), "do you take aetna");
+  EXPECT_EQ(question_words("okay and how much is a cleaning by the way"), "how much is a cleaning");
+  EXPECT_EQ(question_words("is the office open on saturday please"), "is the office open on saturday");
+  EXPECT_EQ(question_words("sorry"), "sorry");
+  EXPECT_EQ(question_words("Great. Do you see kids? My son is four."), "do you see kids");
+  EXPECT_EQ(question_words(""), "");
+}

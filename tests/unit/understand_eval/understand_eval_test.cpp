@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "apps/understand-bench/eval.hpp"
@@ -99,6 +100,21 @@ TEST(corpus_evaluation, understanding_stays_above_its_floors) {
   ASSERT_GE(corpus.size(), 600u);
   auto r = evaluate(corpus);
   std::cout << format(r);
-  EXPECT_GE(r.intent_all.share(), 0.0);
-  EXPECT_GE(r.whole_all.share(), 0.0);
+  // Before the tuning: intents 57.0%, whole lines 52.3%, dates 93.6%, times 82.5%, choices
+  // 65.9%, services 90.8%, names 75.0% (and one line in six got a name nobody said).
+  EXPECT_GE(r.intent_all.share(), 0.96);
+  EXPECT_GE(r.whole_all.share(), 0.94);
+  for (auto& [cls, t] : r.intent_by_class)
+    EXPECT_GE(t.share(), 0.85) << "intent of " << cls;
+  auto slot = [&](const char* name, double said, double none) {
+    EXPECT_GE(r.slots[name].expected.share(), said) << name;
+    EXPECT_GE(r.slots[name].spurious.share(), none) << name << " found where none was said";
+  };
+  slot("date", 0.98, 0.95);
+  slot("time", 0.97, 0.98);
+  slot("part_of_day", 0.97, 0.98);
+  slot("service", 0.97, 0.99);
+  slot("choice", 0.95, 0.99);
+  slot("name", 0.80, 0.99);
+  slot("digits", 0.90, 0.5);
 }
