@@ -485,6 +485,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
             h.confidence = r.confidence;
             h.rejected = r.rejected;
             h.unavailable = r.unavailable;
+            h.note = std::move(r.note);
             rec->session.reset(); // the decoder goes back to the pool
           } else {
             h.rejected = true;
@@ -1182,6 +1183,9 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
                       h.speech_ms);
         if (st.services->events)
           st.services->events->on_heard(st.info, h.rejected, h.unavailable);
+        if (!h.note.empty() && st.services->events) // how this turn was heard, for the transcript
+          st.services->events->on_turn(
+              st.info, turn_record{"system", h.note, (h.speech_end_us - st.started_us) / 1000, false});
         if (st.interrupted) {
           st.interrupted = false;
           turn::barge_in judge;
@@ -1247,12 +1251,15 @@ public:
 
   std::shared_ptr<call_handle> start(call_info info, std::shared_ptr<media_out> out,
                                      std::function<void(call_report)> on_end) override {
+    std::string call_id = services_.on_call_end && !services_.echo ? info.call_id : std::string();
     call_actor a;
     std::shared_ptr<audio_route> route;
     if (services_.echo)
       a = sys_.spawn(media_fn, std::move(out), supervisor_actor{}, std::shared_ptr<recording>{},
                      true, std::move(info), std::move(on_end));
     else {
+      if (services_.on_call_start)
+        services_.on_call_start(info);
       auto calendar = calendar_for(info.business_id);
       route = std::make_shared<audio_route>();
       route->recording = recording_pool(services_) != nullptr; // from the first frame
@@ -1270,10 +1277,14 @@ public:
     }
     ++live_;
     // Runs however the actor ends (quit, exception, system shutdown).
-    a->attach_functor([this, id = a.id()] {
-      std::lock_guard lk(mtx_);
-      actors_.erase(id);
-      --live_;
+    a->attach_functor([this, id = a.id(), call_id = std::move(call_id)] {
+      {
+        std::lock_guard lk(mtx_);
+        actors_.erase(id);
+        --live_;
+      }
+      if (!call_id.empty())
+        services_.on_call_end(call_id);
     });
     return std::make_shared<actor_call_handle>(std::move(a), std::move(route));
   }

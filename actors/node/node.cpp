@@ -26,6 +26,7 @@
 #include "actors/dialog/phrases.hpp"
 #include "adapters/edge/call_journal.hpp"
 #include "adapters/edge/edge.hpp"
+#include "adapters/cloud_speech/cloud_speech.hpp"
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
@@ -106,6 +107,8 @@ struct node::impl {
   std::unique_ptr<worker_pool> recording_pool; // encoding recordings, in spare CPU time
   std::unique_ptr<speech::tts_engine> tts;
   std::unique_ptr<speech::stt_engine> stt;
+  std::unique_ptr<speech::tts_engine> flite;        // a cloud voice's fallback
+  std::unique_ptr<speech::deepgram_stt> deepgram;   // cloud recognition (stt: the fallback)
   std::unique_ptr<booking::calendar_service> calendar;
   std::unique_ptr<call::call_runtime> calls;
   metrics::registry metrics;
@@ -115,6 +118,7 @@ struct node::impl {
   bool stopped = false;
 
   std::string render_metrics() const;
+  bool wire_cloud_speech(call::call_services& svc);
 };
 
 std::string node::impl::render_metrics() const {
@@ -149,6 +153,54 @@ node::node(config cfg, std::shared_ptr<frontdesk::clock> clk) : impl_(std::make_
 }
 
 node::~node() { stop(); }
+
+// Cloud speech vendors in front of the embedded engines, which stay their fallbacks.
+bool node::impl::wire_cloud_speech(call::call_services& svc) {
+  auto& d = *this;
+  auto& c = d.cfg.speech;
+  if (c.tts != "flite") {
+    speech::cloud_tts_settings t;
+    t.vendor = c.tts == "openai" ? speech::tts_vendor::openai : speech::tts_vendor::deepgram;
+    t.base_url = c.tts == "openai" ? c.openai_tts_url : c.deepgram_tts_url;
+    t.api_key = c.tts == "openai" ? d.cfg.llm.api_key : c.deepgram_api_key;
+    t.model = c.tts == "openai" ? c.openai_tts_model : c.deepgram_voice;
+    t.voice = c.openai_voice;
+    t.first_byte_limit = std::chrono::milliseconds(c.tts_first_byte_ms);
+    if (t.api_key.empty())
+      spdlog::warn("speech.tts = {}: no API key in the environment", c.tts);
+    d.flite = std::move(d.tts);
+    d.tts = speech::make_cloud_tts(t, d.flite.get(),
+                                   speech::register_vendor_metrics(d.metrics, c.tts, "tts"));
+    spdlog::info("speech: {} voice, Flite when it is slow or fails", c.tts);
+  }
+  if (c.stt == "deepgram") {
+    speech::deepgram_stt_settings s;
+    s.base_url = c.deepgram_url;
+    s.api_key = c.deepgram_api_key;
+    s.model = c.deepgram_model;
+    s.endpointing_ms = c.deepgram_endpointing_ms;
+    s.utterance_end_ms = c.deepgram_utterance_end_ms;
+    if (s.api_key.empty())
+      spdlog::warn("speech.stt = deepgram: no DEEPGRAM_API_KEY in the environment");
+    try {
+      d.deepgram = speech::make_deepgram_stt(
+          s, d.stt.get(), speech::register_vendor_metrics(d.metrics, "deepgram", "stt"));
+    } catch (const std::exception& e) {
+      spdlog::error("speech.stt = deepgram: {}", e.what());
+      return false;
+    }
+    auto* dg = d.deepgram.get();
+    auto scripts = c.accept_scripts;
+    svc.open_stt = [dg, scripts](const call::call_info& info, std::size_t n) {
+      return scripts && !info.script.empty() ? speech::make_script_session(info.script, n)
+                                             : dg->open(info.call_id, info.business_id, n);
+    };
+    svc.on_call_start = [dg](const call::call_info& info) { dg->start_call(info.call_id); };
+    svc.on_call_end = [dg](const std::string& call_id) { dg->end_call(call_id); };
+    spdlog::info("speech: Deepgram live recognition, PocketSphinx when it is refused or drops");
+  }
+  return true;
+}
 
 bool node::start() {
   auto& d = *impl_;
@@ -264,6 +316,8 @@ bool node::start() {
         };
       }
     }
+    if (d.stt && !d.wire_cloud_speech(svc))
+      return false;
     svc.tts = d.tts.get();
     svc.stt = d.stt.get();
     svc.speech_pool = d.speech_pool.get();
@@ -397,6 +451,8 @@ void node::stop() {
   d.sys.reset();
   if (d.speech_pool)
     d.speech_pool->stop();
+  if (d.deepgram) // after the calls: each closed its socket (CloseStream) as it ended
+    d.deepgram->stop();
   d.recording_pool->stop(); // writes what the ended calls left, closes their files
   if (auto late = d.recording_pool->caught_up())
     spdlog::info("recordings: {} blocks fell 3 s behind and were written at nice 10", late);
