@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -356,16 +357,21 @@ public:
       st = it->second;
       closing_.push_back(st); // kept until the server has closed (or close_wait passed)
       calls_.erase(it);
+      remember_ended(call_id);
     }
     return st->end();
   }
 
   std::size_t live_sockets() const override { return sockets_.load(); }
 
+  /// The call's stream, opened at its first use; null once the call has ended (a turn's job
+  /// that runs after the end must not open a socket nobody would close).
   std::shared_ptr<call_stream> stream(const std::string& call_id) {
     std::shared_ptr<call_stream> st;
     {
       std::lock_guard lk(mtx_);
+      if (ended_.count(call_id))
+        return nullptr;
       auto& slot = calls_[call_id];
       if (slot)
         return slot;
@@ -430,6 +436,18 @@ private:
   std::mutex mtx_;
   std::map<std::string, std::shared_ptr<call_stream>> calls_;
   std::vector<std::shared_ptr<call_stream>> closing_;
+  // Calls that ended lately (the newest 10,000), in the order they ended.
+  std::set<std::string> ended_;
+  std::deque<std::string> ended_order_;
+  void remember_ended(const std::string& call_id) {
+    if (!ended_.insert(call_id).second)
+      return;
+    ended_order_.push_back(call_id);
+    if (ended_order_.size() > 10000) {
+      ended_.erase(ended_order_.front());
+      ended_order_.pop_front();
+    }
+  }
 };
 
 void call_stream::connect() {
@@ -710,13 +728,13 @@ private:
 std::unique_ptr<stt_session> engine::open(const std::string& call_id,
                                           const std::string& business_id, std::size_t) {
   auto st = stream(call_id);
-  if (st->failed()) {
+  if (!st || st->failed()) {
     if (m_.fallbacks)
       m_.fallbacks->inc();
     auto fb = fallback_;
     auto inner = make_waiting_session(
         [fb, business_id]() -> std::unique_ptr<stt_session> { return fb ? fb->start(business_id) : nullptr; });
-    return std::make_unique<noted_session>(std::move(inner), st->take_note());
+    return std::make_unique<noted_session>(std::move(inner), st ? st->take_note() : std::string());
   }
   return std::make_unique<deepgram_session>(std::move(st), fallback_, business_id, m_);
 }

@@ -144,6 +144,12 @@ void append_words(std::string& to, const std::string& words) {
 
 std::optional<turn_text> transcript_assembler::on(const live_message& m) {
   if (auto* r = std::get_if<results>(&m)) {
+    double end = r->start + r->duration + offset_;
+    if (r->is_final)
+      final_until_ = std::max(final_until_, end);
+    if (taken_until_ > 0 && end <= taken_until_ + 1e-6)
+      return std::nullopt; // late, for words a turn already had
+    heard_until_ = std::max(heard_until_, end);
     if (r->last_word_end >= 0)
       latest_word_end_ = std::max(latest_word_end_, r->last_word_end + offset_);
     if (!r->is_final) {
@@ -151,7 +157,6 @@ std::optional<turn_text> transcript_assembler::on(const live_message& m) {
         interim_ = r->transcript;
       return std::nullopt;
     }
-    final_until_ = std::max(final_until_, r->start + r->duration + offset_);
     interim_.clear(); // the final replaces every interim of its span
     if (!r->transcript.empty()) {
       append_words(finals_, r->transcript);
@@ -195,6 +200,7 @@ std::optional<turn_text> transcript_assembler::take(turn_text::end why) {
     ++n;
   }
   t.confidence = n ? sum / n : 0;
+  taken_until_ = heard_until_;
   finals_.clear();
   interim_.clear();
   confidence_sum_ = 0;

@@ -64,7 +64,8 @@ const char* to_string(turn_text::end e);
 /// `Finalize` result ends the turn; an `UtteranceEnd` ends it when speech_final never came,
 /// unless it is stale (its last word ends before the latest word heard); a turn of interims
 /// only is finalised by an `UtteranceEnd` or by force(); a turn ends at most once. Pure: the
-/// socket's owner feeds it in order.
+/// socket's owner feeds it in order. Results that arrive late for a span already given as a turn
+/// (a final after force() took its interim) are dropped, so no words are heard twice.
 class transcript_assembler {
 public:
   /// Feeds one message; returns the turn it ended, if any.
@@ -92,6 +93,8 @@ private:
   double latest_word_end_ = -1;
   double final_until_ = 0;
   double offset_ = 0;
+  double heard_until_ = 0; // the end of the latest result's span
+  double taken_until_ = 0; // results ending by here belong to a turn already ended
 };
 
 } // namespace frontdesk::deepgram

@@ -102,6 +102,12 @@ TEST(deepgram_stt, a_call_streams_its_turns_over_one_socket_and_closes_it) {
     EXPECT_NE(c.target.find(q), std::string::npos) << q << " missing from " << c.target;
   EXPECT_EQ(c.audio_bytes, 8000u); // one μ-law byte per sample, nothing lost or repeated
   EXPECT_TRUE(c.close_stream);
+  // A turn's job that runs after the call ended opens no socket nobody would close.
+  auto late = dg->open("c1", "b1", 2);
+  late->feed(speechlike(100));
+  EXPECT_TRUE(late->finish().unavailable);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(fake.connections().size(), 1u);
   EXPECT_EQ(m.requests->value(), 1u);
   EXPECT_EQ(m.failures->value(), 0u);
   EXPECT_EQ(m.units->value(), 1000u);

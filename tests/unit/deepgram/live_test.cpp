@@ -190,6 +190,20 @@ TEST(deepgram_live, a_turn_of_interims_only_is_finalised) {
   EXPECT_FALSE(b.force());
 }
 
+TEST(deepgram_live, a_final_that_comes_after_its_turn_was_forced_is_not_heard_twice) {
+  transcript_assembler a;
+  EXPECT_FALSE(a.on(msg(result("four thirty", false, false, 0, 0.6))));
+  auto forced = a.force(); // the vendor was slow: our endpointer ended the turn on the interim
+  ASSERT_TRUE(forced);
+  EXPECT_EQ(forced->text, "four thirty");
+  EXPECT_FALSE(a.on(msg(result("four thirty", true, true, 0, 0.6)))); // 1.5 s late
+  EXPECT_FALSE(a.open());
+  EXPECT_NEAR(a.final_until(), 0.6, 1e-9); // but its audio counts as transcribed
+  auto next = a.on(msg(result("yes", true, true, 0.6, 0.4)));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->text, "yes");
+}
+
 TEST(deepgram_live, finalize_results_end_the_turn) {
   transcript_assembler a;
   EXPECT_FALSE(a.on(msg(result("cancel it", false, false, 0, 0.5))));
