@@ -32,6 +32,7 @@
 #include "adapters/speech/speech.hpp"
 #include "adapters/http/http.hpp"
 #include "adapters/metrics/metrics.hpp"
+#include "adapters/store/calls.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/workers/pool.hpp"
 #include "adapters/workers/thread_policy.hpp"
@@ -196,9 +197,40 @@ bool node::impl::wire_cloud_speech(call::call_services& svc) {
                                              : dg->open(info.call_id, info.business_id, n);
     };
     svc.on_call_start = [dg](const call::call_info& info) { dg->start_call(info.call_id); };
-    svc.on_call_end = [dg](const std::string& call_id) { dg->end_call(call_id); };
     spdlog::info("speech: Deepgram live recognition, PocketSphinx when it is refused or drops");
   }
+  if (c.tts == "flite" && !d.deepgram)
+    return true;
+  // What each call used of the vendors goes on its row when it ends: the recogniser's audio
+  // seconds (the call's socket is closed then), the characters sent to the voice.
+  struct usage_book {
+    std::mutex mtx;
+    std::map<std::string, std::uint64_t> characters;
+  };
+  auto book = std::make_shared<usage_book>();
+  if (c.tts != "flite")
+    svc.on_synthesised = [book](const std::string& call_id, std::size_t n) {
+      std::lock_guard lk(book->mtx);
+      book->characters[call_id] += n;
+    };
+  svc.on_call_end = [book, dg = d.deepgram.get(), db = d.db.get(),
+                     pool = d.blocking.get()](const call::call_info& info) {
+    double seconds = dg ? dg->end_call(info.call_id) : 0;
+    std::uint64_t characters = 0;
+    {
+      std::lock_guard lk(book->mtx);
+      if (auto it = book->characters.find(info.call_id); it != book->characters.end()) {
+        characters = it->second;
+        book->characters.erase(it);
+      }
+    }
+    if (seconds <= 0 && characters == 0)
+      return;
+    pool->post([db, business = info.business_id, call = info.call_id, seconds, characters] {
+      if (auto r = store::calls_repo(*db).add_speech_usage(business, call, seconds, characters); !r)
+        spdlog::warn("call {}: speech usage not saved: {}", call, r.error().message);
+    });
+  };
   return true;
 }
 

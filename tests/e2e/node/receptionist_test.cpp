@@ -107,6 +107,33 @@ protected:
     return false;
   }
 
+  // The caller talks over a long reply (an echo of a long request): the reply stops within
+  // 1 s and the transcript shows the cut.
+  void interrupt_a_long_reply() {
+    auto o = sim();
+    // A long request makes a long echo; the caller talks over it.
+    o.audio = words("I would like to book an appointment, and I need a cleaning, and I want to "
+                    "come in next tuesday morning or thursday at eleven or friday at four p m.");
+    o.turns.push_back({words("No, wait. Friday at ten a m."), 1500ms});
+    auto rep = caller::simulate_call(o);
+    ASSERT_TRUE(rep) << rep.error().message;
+    std::cout << rep->to_json() << "\n";
+    ASSERT_EQ(rep->barge_in_ms.size(), 1u);
+    EXPECT_GE(rep->clears, 1u);
+    EXPECT_LT(rep->barge_in_ms[0], 1000);
+    ASSERT_TRUE(eventually(
+        "SELECT count(*) FROM calls, jsonb_array_elements(transcript) t "
+        "WHERE (t->>'interrupted')::boolean",
+        "1"));
+    // The cut turn holds less than the whole reply.
+    auto cut = row("SELECT t->>'text' FROM calls, jsonb_array_elements(transcript) t "
+                   "WHERE (t->>'interrupted')::boolean");
+    EXPECT_LT(cut.size(), std::string("You said: i would like to book an appointment and i need a "
+                                      "cleaning and i want to come in next tuesday morning or "
+                                      "thursday at eleven or friday at four p m.")
+                              .size());
+  }
+
   fixtures::scratch_database db_;
   std::unique_ptr<node> node_;
   std::string base_, recordings_;
@@ -154,28 +181,7 @@ TEST_F(receptionist, greets_hears_echoes_and_ends_on_goodbye) {
 }
 
 TEST_F(receptionist, an_interruption_stops_the_reply_and_the_transcript_shows_the_cut) {
-  auto o = sim();
-  // A long request makes a long echo; the caller talks over it.
-  o.audio = words("I would like to book an appointment, and I need a cleaning, and I want to "
-                  "come in next tuesday morning or thursday at eleven or friday at four p m.");
-  o.turns.push_back({words("No, wait. Friday at ten a m."), 1500ms});
-  auto rep = caller::simulate_call(o);
-  ASSERT_TRUE(rep) << rep.error().message;
-  std::cout << rep->to_json() << "\n";
-  ASSERT_EQ(rep->barge_in_ms.size(), 1u);
-  EXPECT_GE(rep->clears, 1u);
-  EXPECT_LT(rep->barge_in_ms[0], 1000);
-  ASSERT_TRUE(eventually(
-      "SELECT count(*) FROM calls, jsonb_array_elements(transcript) t "
-      "WHERE (t->>'interrupted')::boolean",
-      "1"));
-  // The cut turn holds less than the whole reply.
-  auto cut = row("SELECT t->>'text' FROM calls, jsonb_array_elements(transcript) t "
-                 "WHERE (t->>'interrupted')::boolean");
-  EXPECT_LT(cut.size(), std::string("You said: i would like to book an appointment and i need a "
-                                    "cleaning and i want to come in next tuesday morning or "
-                                    "thursday at eleven or friday at four p m.")
-                            .size());
+  interrupt_a_long_reply();
 }
 
 namespace {
@@ -371,6 +377,13 @@ TEST_F(cloud_booking_call, books_on_deepgram_and_openai_speech) {
   EXPECT_GE(tts_.count(), 4); // the greeting and the replies, a request per sentence
   for (auto& r : tts_.requests())
     EXPECT_EQ(r.header("authorization").value_or(""), "Bearer sk-e2e");
+  // The call row says what the vendors were used for: the audio streamed, the text spoken.
+  std::size_t characters = 0;
+  for (auto& r : tts_.requests())
+    characters += boost::json::parse(r.body).as_object().at("input").as_string().size();
+  EXPECT_TRUE(eventually("SELECT tts_vendor_characters::text FROM calls", std::to_string(characters)));
+  EXPECT_TRUE(eventually("SELECT round(stt_vendor_seconds * 8000)::text FROM calls",
+                         std::to_string(conns[0].audio_bytes)));
 }
 
 TEST_F(cloud_booking_call, a_recogniser_that_dies_mid_call_leaves_the_call_on_pocketsphinx) {
@@ -409,18 +422,6 @@ protected:
 } // namespace
 
 TEST_F(cloud_echo_call, barge_in_cuts_a_cloud_reply_as_it_cuts_flite) {
-  auto o = sim();
-  o.audio = words("I would like to book an appointment, and I need a cleaning, and I want to "
-                  "come in next tuesday morning or thursday at eleven or friday at four p m.");
-  o.turns.push_back({words("No, wait. Friday at ten a m."), 1500ms});
-  auto rep = caller::simulate_call(o);
-  ASSERT_TRUE(rep) << rep.error().message;
-  std::cout << rep->to_json() << "\n";
-  ASSERT_EQ(rep->barge_in_ms.size(), 1u);
-  EXPECT_GE(rep->clears, 1u);
-  EXPECT_LT(rep->barge_in_ms[0], 1000); // the bound the Flite test holds
-  ASSERT_TRUE(eventually(
-      "SELECT count(*) FROM calls, jsonb_array_elements(transcript) t "
-      "WHERE (t->>'interrupted')::boolean",
-      "1"));
+  interrupt_a_long_reply(); // the same bound as with Flite
+  EXPECT_GE(tts_.count(), 3); // the greeting's two sentences and the echo came from the cloud voice
 }
