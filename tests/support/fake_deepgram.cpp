@@ -90,12 +90,15 @@ struct fake_deepgram::impl : std::enable_shared_from_this<impl> {
   void accept();
   // The turn being said; it counts as said once its results went out, so a socket that drops
   // mid-turn hears the same turn again on the next one.
-  std::string current_text() {
+  bool per_connection = false;
+  std::string current_text(std::size_t own) {
     std::lock_guard lk(mtx);
-    return next_turn < turns.size() ? turns[next_turn] : std::string();
+    auto n = per_connection ? own : next_turn;
+    return n < turns.size() ? turns[n] : std::string();
   }
-  void turn_said() {
+  void turn_said(std::size_t& own) {
     std::lock_guard lk(mtx);
+    ++own;
     ++next_turn;
   }
   turn_style current_style() {
@@ -120,6 +123,7 @@ struct session : std::enable_shared_from_this<session> {
   std::size_t total = 0, turn_bytes = 0, since_interim = 0;
   double turn_start = 0;
   std::string turn_text; // what this turn will say, chosen at its first audio
+  std::size_t turns_said = 0; // on this connection
 
   void start() {
     bhttp::async_read(ws.next_layer(), buf, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -211,7 +215,7 @@ struct session : std::enable_shared_from_this<session> {
     }
     if (turn_bytes == 0) {
       turn_start = double(total) / 8000.0;
-      turn_text = owner->current_text();
+      turn_text = owner->current_text(turns_said);
     }
     total += data.size();
     turn_bytes += data.size();
@@ -287,7 +291,7 @@ struct session : std::enable_shared_from_this<session> {
     double start = turn_start;
     turn_bytes = 0;
     since_interim = 0;
-    owner->turn_said();
+    owner->turn_said(turns_said);
     std::vector<std::string> msgs;
     switch (style) {
     case turn_style::speech_final:
@@ -418,6 +422,11 @@ std::string fake_deepgram::url() const {
 void fake_deepgram::set_style(turn_style s) {
   std::lock_guard lk(impl_->mtx);
   impl_->style = s;
+}
+
+void fake_deepgram::set_script_per_connection(bool on) {
+  std::lock_guard lk(impl_->mtx);
+  impl_->per_connection = on;
 }
 
 std::vector<fake_deepgram_connection> fake_deepgram::connections() const {

@@ -64,6 +64,9 @@ public:
   std::string url() const;
   /// The style of the turns from now on.
   void set_style(turn_style s);
+  /// Each connection says the script from its first turn (many calls at once: a load run)
+  /// instead of one script shared by every connection (one call across reconnects).
+  void set_script_per_connection(bool on);
   std::vector<fake_deepgram_connection> connections() const;
   std::size_t open_sockets() const;
   /// Resets every socket and refuses new ones (the vendor is gone).
