@@ -48,7 +48,8 @@ if [ "$engines" = cloud ]; then
   read -r _ dg_url _ tts_url < <(grep '^deepgram ' "$fakes_out")
   [ -n "${tts_url:-}" ] || die "the fake vendors did not start: $(cat "$fakes_out")"
   cloud_config="$(mktemp --suffix=.toml)"
-  printf '[speech]\nstt = "deepgram"\ntts = "openai"\ndeepgram_url = "%s"\nopenai_tts_url = "%s"\n' \
+  # Cloud engines wait on the network, not the CPU: more speech workers than cores.
+  printf '[speech]\nstt = "deepgram"\ntts = "openai"\nthreads = 16\ndeepgram_url = "%s"\nopenai_tts_url = "%s"\n' \
     "$dg_url" "$tts_url" >"$cloud_config"
   config_args=(--config "$cloud_config")
   export DEEPGRAM_API_KEY=bench-key OPENAI_API_KEY=bench-key
