@@ -49,7 +49,8 @@ if [ "$engines" = cloud ]; then
   [ -n "${tts_url:-}" ] || die "the fake vendors did not start: $(cat "$fakes_out")"
   cloud_config="$(mktemp --suffix=.toml)"
   # Cloud engines wait on the network, not the CPU: more speech workers than cores.
-  printf '[speech]\nstt = "deepgram"\ntts = "openai"\nthreads = 16\ndeepgram_url = "%s"\nopenai_tts_url = "%s"\n' \
+  # And room for a 1,000-call run (node.max_calls is 500 by default).
+  printf '[node]\nmax_calls = 1200\n[speech]\nstt = "deepgram"\ntts = "openai"\nthreads = 16\ndeepgram_url = "%s"\nopenai_tts_url = "%s"\n' \
     "$dg_url" "$tts_url" >"$cloud_config"
   config_args=(--config "$cloud_config")
   export DEEPGRAM_API_KEY=bench-key OPENAI_API_KEY=bench-key
