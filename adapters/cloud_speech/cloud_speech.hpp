@@ -43,6 +43,8 @@ struct deepgram_stt_settings {
   /// At the end of a turn without a final yet: how long to wait for Finalize's answer.
   std::chrono::milliseconds finalize_wait{1500};
   std::chrono::milliseconds connect_timeout{5000};
+  /// Audio sent and no message back for this long: the socket is stalled and counts as dropped.
+  std::chrono::milliseconds stall_after{5000};
   /// After CloseStream: how long the server may take to send its last results and close.
   std::chrono::milliseconds close_wait{3000};
   std::size_t io_threads = 1;

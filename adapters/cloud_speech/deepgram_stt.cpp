@@ -299,6 +299,7 @@ private:
   steady::time_point closing_since_{};
   steady::time_point first_audio_{}; // of the words awaited: for the first-result latency
   bool awaiting_first_ = false;
+  steady::time_point unanswered_since_{}; // the first audio sent since the server last spoke
 };
 
 class engine final : public deepgram_stt {
@@ -466,6 +467,7 @@ void call_stream::on_open() {
     // Everything not yet final goes (again) over the new socket; its times start at 0 there.
     asm_.set_offset(double(unfinal_start_) / 8000.0);
     replay = unfinal_;
+    unanswered_since_ = replay.empty() ? steady::time_point{} : steady::now();
     last_sent_ = steady::now();
     if (l && !replay.empty())
       l->send(std::string(replay.begin(), replay.end()), true);
@@ -475,6 +477,10 @@ void call_stream::on_open() {
 }
 
 void call_stream::on_text(std::string_view text) {
+  {
+    std::lock_guard lk(mtx_);
+    unanswered_since_ = {}; // the server is alive
+  }
   auto m = deepgram::parse_live_message(text);
   if (!m) {
     spdlog::warn("deepgram: call {}: {}", id_, m.error().message);
@@ -556,6 +562,8 @@ void call_stream::send_audio(std::vector<std::uint8_t> mulaw) {
       first_audio_ = steady::now();
     }
     sent_bytes_ += mulaw.size();
+    if (unanswered_since_ == steady::time_point{})
+      unanswered_since_ = steady::now();
     unfinal_.insert(unfinal_.end(), mulaw.begin(), mulaw.end());
     auto max = engine_.settings().max_replay_bytes;
     if (unfinal_.size() > max) {
@@ -639,6 +647,12 @@ void call_stream::tick(steady::time_point now) {
     if (closing_) {
       if (now - closing_since_ > engine_.settings().close_wait)
         l = link_; // the server never closed: we do
+    } else if (open_ && unanswered_since_ != steady::time_point{} &&
+               now - unanswered_since_ > engine_.settings().stall_after) {
+      spdlog::warn("deepgram: call {}: no message for {} ms of audio; the socket counts as "
+                   "dropped", id_, engine_.settings().stall_after.count());
+      unanswered_since_ = {};
+      l = link_; // aborted below: on_down reconnects (or falls back) as for any drop
     } else if (open_ && now - last_sent_ >= engine_.settings().keepalive_after) {
       l = link_;
       keepalive = true;

@@ -327,7 +327,7 @@ struct session : std::enable_shared_from_this<session> {
   }
 
   void send(std::string text) {
-    if (done)
+    if (done || plan.mute)
       return;
     {
       std::lock_guard lk(owner->mtx);

@@ -28,6 +28,7 @@ struct fake_deepgram_plan {
   std::size_t close_1011_after_bytes = 0; // 1011 NET-0000 after this much audio
   std::chrono::milliseconds endpointing{300}; // a gap in the audio this long ends a turn
   std::chrono::milliseconds final_delay{0};   // before each final (slow vendor)
+  bool mute = false; // takes audio, never sends a message (a stalled server)
 };
 
 /// One connection as the fake saw it.

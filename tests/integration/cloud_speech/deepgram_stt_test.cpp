@@ -248,3 +248,22 @@ TEST(deepgram_stt, a_vendor_that_dies_mid_call_leaves_the_call_on_the_embedded_e
   EXPECT_TRUE(r3.note.empty());
   dg->end_call("c");
 }
+
+TEST(deepgram_stt, a_stalled_socket_is_dropped_and_the_turn_replayed_on_a_new_one) {
+  fake_deepgram fake({"book a haircut"}, turn_style::speech_final, [](int n) {
+    fixtures::fake_deepgram_plan p;
+    p.mute = n == 1; // takes the audio, answers nothing
+    return p;
+  });
+  auto s = settings(fake);
+  s.stall_after = 500ms;
+  auto dg = speech::make_deepgram_stt(s, nullptr);
+  auto u = dg->open("c", "b", 0);
+  feed(*u, speechlike(1000), true);
+  auto r = u->finish();
+  EXPECT_EQ(r.text, "book a haircut");
+  auto conns = fake.connections();
+  ASSERT_EQ(conns.size(), 2u);
+  EXPECT_EQ(conns[1].audio_bytes, 8000u); // the whole turn again, nothing of it was final
+  dg->end_call("c");
+}
