@@ -5,20 +5,25 @@
 #   scripts/bench.sh --calls 200 --hold 10          # idle sessions: memory per session
 #   scripts/bench.sh --engines instant --calls 500 --ramp 50 --say "..."   # the runtime alone
 #   scripts/bench.sh --engines embedded --find-capacity --say "..."        # PocketSphinx + Flite
+#   scripts/bench.sh --engines cloud --calls 100 --say "..."   # Deepgram + OpenAI speech (fakes)
 # --engines embedded (default) runs the node on its real engines; instant on the test-only
-# scripted recogniser and tone synthesiser, so the figures show what the runtime adds.
+# scripted recogniser and tone synthesiser, so the figures show what the runtime adds; cloud on
+# Deepgram live recognition and OpenAI speech, served by loopback fakes of both vendors
+# (frontdesk-fake-vendors, which "recognise" the --say and --barge words).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 engines=embedded
 args=()
+turns=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --engines) engines="$2"; shift 2 ;;
     --engines=*) engines="${1#--engines=}"; shift ;;
+    --say|--barge) turns="${turns:+$turns|}$2"; args+=("$1" "$2"); shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
-case "$engines" in embedded|instant|echo) ;; *) die "--engines must be embedded, instant or echo" ;; esac
+case "$engines" in embedded|instant|echo|cloud) ;; *) die "--engines must be embedded, instant, echo or cloud" ;; esac
 install_packages
 build >/dev/null
 ensure_database
@@ -30,10 +35,33 @@ if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
   die "port $port is in use (another node?): set FRONTDESK_BENCH_PORT"
 fi
 log="$(mktemp)"
-"$FD_BIN" serve --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" \
-  --speech-mode "$engines" --log-level warn >"$log" 2>&1 &
+mode="$engines"
+config_args=()
+fakes=""
+if [ "$engines" = cloud ]; then
+  [ -n "$turns" ] || die "--engines cloud needs --say (the words the fake recogniser hears)"
+  mode=embedded
+  fakes_out="$(mktemp)"
+  "$FD_BUILD/bin/frontdesk-fake-vendors" --turns "$turns" >"$fakes_out" 2>&1 &
+  fakes=$!
+  for _ in $(seq 100); do grep -q '^deepgram ' "$fakes_out" && break; sleep 0.1; done
+  read -r _ dg_url _ tts_url < <(grep '^deepgram ' "$fakes_out")
+  [ -n "${tts_url:-}" ] || die "the fake vendors did not start: $(cat "$fakes_out")"
+  cloud_config="$(mktemp --suffix=.toml)"
+  # Cloud engines wait on the network, not the CPU: more speech workers than cores.
+  # And room for a 1,000-call run (node.max_calls is 500 by default).
+  printf '[node]\nmax_calls = 1200\n[speech]\nstt = "deepgram"\ntts = "openai"\nthreads = 16\ndeepgram_url = "%s"\nopenai_tts_url = "%s"\n' \
+    "$dg_url" "$tts_url" >"$cloud_config"
+  config_args=(--config "$cloud_config")
+  export DEEPGRAM_API_KEY=bench-key OPENAI_API_KEY=bench-key
+  say "fake vendors (pid $fakes): Deepgram $dg_url, OpenAI $tts_url"
+fi
+"$FD_BIN" serve ${config_args[@]+"${config_args[@]}"} --listen "127.0.0.1:$port" \
+  --public-url "http://127.0.0.1:$port" --speech-mode "$mode" --log-level warn >"$log" 2>&1 &
 node=$!
-trap 'kill -TERM $node 2>/dev/null; wait $node 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill -TERM $node 2>/dev/null; wait $node 2>/dev/null || true; rm -f "$log";
+  if [ -n "$fakes" ]; then kill -TERM $fakes 2>/dev/null; wait $fakes 2>/dev/null || true;
+    tail -1 "$fakes_out" >&2; rm -f "$fakes_out" "$cloud_config"; fi' EXIT
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
   sleep 0.1

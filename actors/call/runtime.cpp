@@ -485,6 +485,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
             h.confidence = r.confidence;
             h.rejected = r.rejected;
             h.unavailable = r.unavailable;
+            h.note = std::move(r.note);
             rec->session.reset(); // the decoder goes back to the pool
           } else {
             h.rejected = true;
@@ -534,7 +535,7 @@ std::vector<std::string> sentences(const std::string& text) {
 
 speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supervisor,
                                         media_actor media, call_services* services,
-                                        std::string call_sid) {
+                                        std::string call_sid, std::string call_id) {
   auto& s = self->state;
   log_failures(self, call_sid, "speaker");
   s.supervisor = std::move(supervisor);
@@ -549,10 +550,13 @@ speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supe
           *st.cancel = true;
         st.cancel = std::make_shared<std::atomic<bool>>(false);
         run_speech(st.queue, [tts = st.services->tts, media = st.media, sup = st.supervisor,
-                              cancel = st.cancel, utt = sy.utterance, parts = sentences(sy.text)] {
+                              cancel = st.cancel, utt = sy.utterance, parts = sentences(sy.text),
+                              svc = st.services, call_id] {
           bool first = true;
           std::string pending;
           for (std::size_t i = 0; i < parts.size() && !*cancel; ++i) {
+            if (svc->on_synthesised)
+              svc->on_synthesised(call_id, parts[i].size());
             tts->synthesize(
                 parts[i],
                 [&](std::span<const std::uint8_t> chunk) {
@@ -937,7 +941,7 @@ listener_actor spawn_listener(supervisor_self self) {
 speaker_actor spawn_speaker(supervisor_self self) {
   auto& s = self->state;
   return self->spawn<caf::monitored>(speaker_fn, caf::actor_cast<supervisor_actor>(self), s.media,
-                                     s.services, s.info.call_sid);
+                                     s.services, s.info.call_sid, s.info.call_id);
 }
 
 dialog_actor spawn_dialog(supervisor_self self) {
@@ -1186,6 +1190,9 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
                       h.speech_ms);
         if (st.services->events)
           st.services->events->on_heard(st.info, h.rejected, h.unavailable);
+        if (!h.note.empty() && st.services->events) // how this turn was heard, for the transcript
+          st.services->events->on_turn(
+              st.info, turn_record{"system", h.note, (h.speech_end_us - st.started_us) / 1000, false});
         if (st.interrupted) {
           st.interrupted = false;
           turn::barge_in judge;
@@ -1251,12 +1258,16 @@ public:
 
   std::shared_ptr<call_handle> start(call_info info, std::shared_ptr<media_out> out,
                                      std::function<void(call_report)> on_end) override {
+    auto ended = services_.on_call_end && !services_.echo ? std::make_shared<const call_info>(info)
+                                                          : nullptr;
     call_actor a;
     std::shared_ptr<audio_route> route;
     if (services_.echo)
       a = sys_.spawn(media_fn, std::move(out), supervisor_actor{}, std::shared_ptr<recording>{},
                      true, std::move(info), std::move(on_end));
     else {
+      if (services_.on_call_start)
+        services_.on_call_start(info);
       auto calendar = calendar_for(info.business_id);
       route = std::make_shared<audio_route>();
       route->recording = recording_pool(services_) != nullptr; // from the first frame
@@ -1274,10 +1285,14 @@ public:
     }
     ++live_;
     // Runs however the actor ends (quit, exception, system shutdown).
-    a->attach_functor([this, id = a.id()] {
-      std::lock_guard lk(mtx_);
-      actors_.erase(id);
-      --live_;
+    a->attach_functor([this, id = a.id(), ended = std::move(ended)] {
+      {
+        std::lock_guard lk(mtx_);
+        actors_.erase(id);
+        --live_;
+      }
+      if (ended)
+        services_.on_call_end(*ended);
     });
     return std::make_shared<actor_call_handle>(std::move(a), std::move(route));
   }

@@ -42,6 +42,13 @@ struct call_services {
   /// Runs on the speech pool (in the listener when `speech_blocks` is false). The instant test
   /// engines use it to read the call's script.
   std::function<std::unique_ptr<speech::stt_session>(const call_info&, std::size_t n)> open_stt;
+  /// Called as a call starts and once its actors are gone (on an actor thread: must not
+  /// block). A cloud recogniser opens the call's socket early and closes it at the end.
+  std::function<void(const call_info&)> on_call_start;
+  std::function<void(const call_info&)> on_call_end;
+  /// Called on the speech pool with each sentence's length as it is sent to the synthesiser
+  /// (what a cloud voice bills). May be unset.
+  std::function<void(const std::string& call_id, std::size_t characters)> on_synthesised;
   /// A dialog engine for one call of a business.
   std::function<std::unique_ptr<dialog::dialog_engine>(const booking::business_profile&)>
       make_dialog;

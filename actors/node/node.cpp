@@ -27,11 +27,13 @@
 #include "adapters/edge/call_journal.hpp"
 #include "adapters/edge/edge.hpp"
 #include "adapters/messaging/service.hpp"
+#include "adapters/cloud_speech/cloud_speech.hpp"
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/http/http.hpp"
 #include "adapters/metrics/metrics.hpp"
+#include "adapters/store/calls.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/workers/pool.hpp"
 #include "adapters/workers/thread_policy.hpp"
@@ -107,6 +109,8 @@ struct node::impl {
   std::unique_ptr<worker_pool> recording_pool; // encoding recordings, in spare CPU time
   std::unique_ptr<speech::tts_engine> tts;
   std::unique_ptr<speech::stt_engine> stt;
+  std::unique_ptr<speech::tts_engine> flite;        // a cloud voice's fallback
+  std::unique_ptr<speech::deepgram_stt> deepgram;   // cloud recognition (stt: the fallback)
   std::unique_ptr<booking::calendar_service> calendar;
   std::unique_ptr<call::call_runtime> calls;
   metrics::registry metrics;
@@ -117,6 +121,7 @@ struct node::impl {
   bool stopped = false;
 
   std::string render_metrics() const;
+  bool wire_cloud_speech(call::call_services& svc);
 };
 
 std::string node::impl::render_metrics() const {
@@ -151,6 +156,85 @@ node::node(config cfg, std::shared_ptr<frontdesk::clock> clk) : impl_(std::make_
 }
 
 node::~node() { stop(); }
+
+// Cloud speech vendors in front of the embedded engines, which stay their fallbacks.
+bool node::impl::wire_cloud_speech(call::call_services& svc) {
+  auto& d = *this;
+  auto& c = d.cfg.speech;
+  if (c.tts != "flite") {
+    speech::cloud_tts_settings t;
+    t.vendor = c.tts == "openai" ? speech::tts_vendor::openai : speech::tts_vendor::deepgram;
+    t.base_url = c.tts == "openai" ? c.openai_tts_url : c.deepgram_tts_url;
+    t.api_key = c.tts == "openai" ? d.cfg.llm.api_key : c.deepgram_api_key;
+    t.model = c.tts == "openai" ? c.openai_tts_model : c.deepgram_voice;
+    t.voice = c.openai_voice;
+    t.first_byte_limit = std::chrono::milliseconds(c.tts_first_byte_ms);
+    if (t.api_key.empty())
+      spdlog::warn("speech.tts = {}: no API key in the environment", c.tts);
+    d.flite = std::move(d.tts);
+    d.tts = speech::make_cloud_tts(t, d.flite.get(),
+                                   speech::register_vendor_metrics(d.metrics, c.tts, "tts"));
+    spdlog::info("speech: {} voice, Flite when it is slow or fails", c.tts);
+  }
+  if (c.stt == "deepgram") {
+    speech::deepgram_stt_settings s;
+    s.base_url = c.deepgram_url;
+    s.api_key = c.deepgram_api_key;
+    s.model = c.deepgram_model;
+    s.endpointing_ms = c.deepgram_endpointing_ms;
+    s.utterance_end_ms = c.deepgram_utterance_end_ms;
+    if (s.api_key.empty())
+      spdlog::warn("speech.stt = deepgram: no DEEPGRAM_API_KEY in the environment");
+    try {
+      d.deepgram = speech::make_deepgram_stt(
+          s, d.stt.get(), speech::register_vendor_metrics(d.metrics, "deepgram", "stt"));
+    } catch (const std::exception& e) {
+      spdlog::error("speech.stt = deepgram: {}", e.what());
+      return false;
+    }
+    auto* dg = d.deepgram.get();
+    auto scripts = c.accept_scripts;
+    svc.open_stt = [dg, scripts](const call::call_info& info, std::size_t n) {
+      return scripts && !info.script.empty() ? speech::make_script_session(info.script, n)
+                                             : dg->open(info.call_id, info.business_id, n);
+    };
+    svc.on_call_start = [dg](const call::call_info& info) { dg->start_call(info.call_id); };
+    spdlog::info("speech: Deepgram live recognition, PocketSphinx when it is refused or drops");
+  }
+  if (c.tts == "flite" && !d.deepgram)
+    return true;
+  // What each call used of the vendors goes on its row when it ends: the recogniser's audio
+  // seconds (the call's socket is closed then), the characters sent to the voice.
+  struct usage_book {
+    std::mutex mtx;
+    std::map<std::string, std::uint64_t> characters;
+  };
+  auto book = std::make_shared<usage_book>();
+  if (c.tts != "flite")
+    svc.on_synthesised = [book](const std::string& call_id, std::size_t n) {
+      std::lock_guard lk(book->mtx);
+      book->characters[call_id] += n;
+    };
+  svc.on_call_end = [book, dg = d.deepgram.get(), db = d.db.get(),
+                     pool = d.blocking.get()](const call::call_info& info) {
+    double seconds = dg ? dg->end_call(info.call_id) : 0;
+    std::uint64_t characters = 0;
+    {
+      std::lock_guard lk(book->mtx);
+      if (auto it = book->characters.find(info.call_id); it != book->characters.end()) {
+        characters = it->second;
+        book->characters.erase(it);
+      }
+    }
+    if (seconds <= 0 && characters == 0)
+      return;
+    pool->post([db, business = info.business_id, call = info.call_id, seconds, characters] {
+      if (auto r = store::calls_repo(*db).add_speech_usage(business, call, seconds, characters); !r)
+        spdlog::warn("call {}: speech usage not saved: {}", call, r.error().message);
+    });
+  };
+  return true;
+}
 
 bool node::start() {
   auto& d = *impl_;
@@ -266,6 +350,8 @@ bool node::start() {
         };
       }
     }
+    if (d.stt && !d.wire_cloud_speech(svc))
+      return false;
     svc.tts = d.tts.get();
     svc.stt = d.stt.get();
     svc.speech_pool = d.speech_pool.get();
@@ -405,6 +491,8 @@ void node::stop() {
   d.sys.reset();
   if (d.speech_pool)
     d.speech_pool->stop();
+  if (d.deepgram) // after the calls: each closed its socket (CloseStream) as it ended
+    d.deepgram->stop();
   d.recording_pool->stop(); // writes what the ended calls left, closes their files
   if (auto late = d.recording_pool->caught_up())
     spdlog::info("recordings: {} blocks fell 3 s behind and were written at nice 10", late);

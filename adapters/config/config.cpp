@@ -116,6 +116,12 @@ std::string check_url(const std::string& v) {
   return "";
 }
 
+std::string check_ws_url(const std::string& v) {
+  if (v.rfind("ws://", 0) != 0 && v.rfind("wss://", 0) != 0)
+    return "must start with ws:// or wss://, got '" + v + "'";
+  return "";
+}
+
 const std::vector<key_entry>& entries() {
   static const std::vector<key_entry> list = {
       {{"node.name", "string", "\"node-1\"", "This node's name in logs, metrics and the cluster."},
@@ -208,6 +214,42 @@ const std::vector<key_entry>& entries() {
         "Dialog tests only (frontdesk call --text): a call whose stream declares a script is "
         "heard as that text, turn by turn, instead of through the recogniser."},
        boolean(&config::speech, &config::speech_section::accept_scripts)},
+      {{"speech.stt", "string", "\"pocketsphinx\"",
+        "The recogniser with speech.mode = embedded: pocketsphinx, or deepgram (live streaming, "
+        "key from DEEPGRAM_API_KEY; a refused or twice-dropped socket goes on with PocketSphinx)."},
+       str(&config::speech, &config::speech_section::stt,
+           [](const std::string& v) { return one_of(v, {"pocketsphinx", "deepgram"}); })},
+      {{"speech.tts", "string", "\"flite\"",
+        "The voice with speech.mode = embedded: flite, openai (key from OPENAI_API_KEY) or "
+        "deepgram (Aura); a slow or failed sentence is spoken by Flite."},
+       str(&config::speech, &config::speech_section::tts,
+           [](const std::string& v) { return one_of(v, {"flite", "openai", "deepgram"}); })},
+      {{"speech.deepgram_url", "string", "\"wss://api.deepgram.com/v1/listen\"",
+        "Deepgram's live endpoint (ws:// on loopback for tests)."},
+       str(&config::speech, &config::speech_section::deepgram_url, check_ws_url)},
+      {{"speech.deepgram_model", "string", "\"nova-3\"", "Deepgram recognition model."},
+       str(&config::speech, &config::speech_section::deepgram_model)},
+      {{"speech.deepgram_endpointing_ms", "integer", "300",
+        "Pause (ms) after which Deepgram marks a result speech_final."},
+       integer(&config::speech, &config::speech_section::deepgram_endpointing_ms, 10, 5000)},
+      {{"speech.deepgram_utterance_end_ms", "integer", "1000",
+        "Word gap (ms) after which Deepgram sends UtteranceEnd, the fallback end of a turn."},
+       integer(&config::speech, &config::speech_section::deepgram_utterance_end_ms, 1000, 5000)},
+      {{"speech.deepgram_tts_url", "string", "\"https://api.deepgram.com/v1\"",
+        "Deepgram's API for Aura speech; requests go to {url}/speak."},
+       str(&config::speech, &config::speech_section::deepgram_tts_url, check_url)},
+      {{"speech.deepgram_voice", "string", "\"aura-2-thalia-en\"", "Deepgram Aura voice model."},
+       str(&config::speech, &config::speech_section::deepgram_voice)},
+      {{"speech.openai_tts_url", "string", "\"https://api.openai.com/v1\"",
+        "OpenAI's API for speech; requests go to {url}/audio/speech."},
+       str(&config::speech, &config::speech_section::openai_tts_url, check_url)},
+      {{"speech.openai_tts_model", "string", "\"gpt-4o-mini-tts\"", "OpenAI speech model."},
+       str(&config::speech, &config::speech_section::openai_tts_model)},
+      {{"speech.openai_voice", "string", "\"alloy\"", "OpenAI voice."},
+       str(&config::speech, &config::speech_section::openai_voice)},
+      {{"speech.tts_first_byte_ms", "integer", "1200",
+        "A cloud voice's first byte later than this (ms): the sentence is spoken by Flite."},
+       integer(&config::speech, &config::speech_section::tts_first_byte_ms, 100, 30000)},
       {{"twilio.account_sid", "string", "\"\"",
         "Twilio account (AC...). The auth token comes from TWILIO_AUTH_TOKEN only."},
        str(&config::twilio, &config::twilio_section::account_sid)},
@@ -320,6 +362,8 @@ void apply_environment(config& cfg, const std::function<const char*(const char*)
     cfg.twilio.account_sid = v;
   if (const char* v = getenv("OPENAI_API_KEY"); v && *v)
     cfg.llm.api_key = v;
+  if (const char* v = getenv("DEEPGRAM_API_KEY"); v && *v)
+    cfg.speech.deepgram_api_key = v;
 }
 
 expected<config> parse_config(const std::string& text, const std::string& source_name) {

@@ -43,6 +43,20 @@ struct config {
     int threads = 2;
     std::string recordings_dir = "recordings";
     bool accept_scripts = false; // dialog tests: a call's declared script replaces recognition
+    // Cloud vendors (keys from DEEPGRAM_API_KEY and OPENAI_API_KEY only).
+    std::string stt = "pocketsphinx"; // pocketsphinx | deepgram
+    std::string tts = "flite";        // flite | openai | deepgram
+    std::string deepgram_url = "wss://api.deepgram.com/v1/listen";
+    std::string deepgram_model = "nova-3";
+    int deepgram_endpointing_ms = 300;
+    int deepgram_utterance_end_ms = 1000;
+    std::string deepgram_tts_url = "https://api.deepgram.com/v1";
+    std::string deepgram_voice = "aura-2-thalia-en";
+    std::string openai_tts_url = "https://api.openai.com/v1";
+    std::string openai_tts_model = "gpt-4o-mini-tts";
+    std::string openai_voice = "alloy";
+    int tts_first_byte_ms = 1200;
+    std::string deepgram_api_key; // DEEPGRAM_API_KEY only
   } speech;
   struct twilio_section {
     std::string account_sid;

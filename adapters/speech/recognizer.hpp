@@ -29,6 +29,9 @@ struct stt_result {
   double confidence = 0; // the hypothesis' posterior per word (geometric mean), 0..1
   bool rejected = false; // below the confidence floor: ask the caller to repeat
   bool unavailable = false; // no decoder was free for the whole utterance (also rejected)
+  /// Something the call's transcript should say about how this turn was recognised (a cloud
+  /// recogniser failed over to the embedded one); usually empty.
+  std::string note;
 };
 
 /// One utterance's decoding. Use from one thread at a time (a worker, never a scheduler thread).

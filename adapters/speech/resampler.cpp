@@ -38,3 +38,46 @@ void resampler::process(std::span<const std::int16_t> in, std::vector<std::int16
 }
 
 } // namespace frontdesk::speech
+
+#include "protocols/audio/mulaw.hpp"
+
+namespace frontdesk::speech {
+
+pcm_stream_to_8k::pcm_stream_to_8k(int from_rate) {
+  if (from_rate != 8000)
+    rs_ = std::make_unique<resampler>(from_rate, 8000);
+}
+
+pcm_stream_to_8k::~pcm_stream_to_8k() = default;
+
+void pcm_stream_to_8k::feed(std::span<const std::uint8_t> bytes, std::vector<std::int16_t>& out) {
+  in_.clear();
+  std::size_t i = 0;
+  if (has_odd_ && !bytes.empty()) {
+    in_.push_back(static_cast<std::int16_t>(odd_ | (bytes[0] << 8)));
+    has_odd_ = false;
+    i = 1;
+  }
+  for (; i + 1 < bytes.size(); i += 2)
+    in_.push_back(static_cast<std::int16_t>(bytes[i] | (bytes[i + 1] << 8)));
+  if (i < bytes.size()) {
+    odd_ = bytes[i];
+    has_odd_ = true;
+  }
+  if (rs_)
+    rs_->process(in_, out);
+  else
+    out.insert(out.end(), in_.begin(), in_.end());
+}
+
+void pcm_stream_to_8k::feed_mulaw(std::span<const std::uint8_t> bytes,
+                                  std::vector<std::uint8_t>& out) {
+  out_.clear();
+  feed(bytes, out_);
+  // mulaw_encode replaces its output: encode the new samples where they go.
+  std::vector<std::uint8_t> coded;
+  audio::mulaw_encode(out_, coded);
+  out.insert(out.end(), coded.begin(), coded.end());
+}
+
+} // namespace frontdesk::speech

@@ -43,6 +43,30 @@ private:
   int from_, to_;
 };
 
+/// Raw 16-bit little-endian mono PCM arriving in chunks of any size (an HTTP body splits
+/// samples anywhere) turned into 8 kHz audio: the odd byte is carried to the next chunk and the
+/// filtered resampler keeps its state across chunks, so chunked and whole input give the same
+/// output. One per stream.
+class pcm_stream_to_8k {
+public:
+  explicit pcm_stream_to_8k(int from_rate);
+  ~pcm_stream_to_8k();
+  pcm_stream_to_8k(const pcm_stream_to_8k&) = delete;
+  pcm_stream_to_8k& operator=(const pcm_stream_to_8k&) = delete;
+  /// Appends the 8 kHz samples of `bytes` to `out`.
+  void feed(std::span<const std::uint8_t> bytes, std::vector<std::int16_t>& out);
+  /// Appends the 8 kHz μ-law of `bytes` to `out`.
+  void feed_mulaw(std::span<const std::uint8_t> bytes, std::vector<std::uint8_t>& out);
+  /// A byte waiting for its sample's other half?
+  bool carrying() const { return has_odd_; }
+
+private:
+  std::unique_ptr<resampler> rs_; // null when the input is already 8 kHz
+  bool has_odd_ = false;
+  std::uint8_t odd_ = 0;
+  std::vector<std::int16_t> in_, out_;
+};
+
 /// Flite voices shipped by Debian: kal, kal16, rms, slt, awb.
 std::unique_ptr<tts_engine> make_flite_tts(const std::string& voice);
 

@@ -136,6 +136,20 @@ expected<bool> calls_repo::append_latency(const std::string& business_id,
   return part(apply(business_id, call_id, c), &call_changes_applied::rows);
 }
 
+expected<bool> calls_repo::add_speech_usage(const std::string& business_id,
+                                            const std::string& call_id, double stt_seconds,
+                                            std::uint64_t tts_characters) {
+  return guarded("add_speech_usage", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params(
+          "UPDATE calls SET stt_vendor_seconds = stt_vendor_seconds + $2, "
+          "tts_vendor_characters = tts_vendor_characters + $3 WHERE id = $1",
+          call_id, stt_seconds, static_cast<std::int64_t>(tts_characters));
+      return r.affected_rows() == 1;
+    });
+  });
+}
+
 expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
                                                  const std::string& call_id,
                                                  const call_changes& c) {

@@ -111,6 +111,11 @@ public:
   expected<bool> append_latency(const std::string& business_id, const std::string& call_id,
                                 const std::string& json_object);
 
+  /// Adds what the call used of the cloud speech vendors: seconds of audio streamed to the
+  /// recogniser, characters sent to the voice.
+  expected<bool> add_speech_usage(const std::string& business_id, const std::string& call_id,
+                                  double stt_seconds, std::uint64_t tts_characters);
+
   /// Several changes to one call in one transaction, in the order the fields are declared
   /// (stream, turns and latencies, results, end): one round of BEGIN/scope/COMMIT instead of
   /// one per change.

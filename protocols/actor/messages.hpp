@@ -84,12 +84,13 @@ struct heard {
   std::int64_t speech_end_us = 0; // the caller's last speech frame arrived
   std::int64_t decided_us = 0;    // the endpointer declared the turn over
   std::int64_t final_us = 0;      // the recogniser's final result was ready
+  std::string note; // how the turn was heard, when the transcript should say (a failover)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heard& x) {
   return f(caf::meta::type_name("heard"), x.text, x.confidence, x.rejected, x.unavailable, x.speech_ms,
-           x.speech_end_us, x.decided_us, x.final_us);
+           x.speech_end_us, x.decided_us, x.final_us, x.note);
 }
 
 /// Speak `text` as utterance `utterance`.

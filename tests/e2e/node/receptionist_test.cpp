@@ -1,7 +1,11 @@
 // Whole calls on embedded engines: the caller simulator speaks (Flite, a different voice) to a
 // node that listens (VAD, endpointing, PocketSphinx), answers (dialog) and speaks (Flite).
+#include <cmath>
 #include <filesystem>
+#include <numbers>
 #include <thread>
+
+#include <boost/json.hpp>
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +16,8 @@
 #include "adapters/caller/simulator.hpp"
 #include "adapters/http/http.hpp"
 #include "adapters/speech/speech.hpp"
+#include "tests/support/fake_deepgram.hpp"
+#include "tests/support/fake_openai.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/scratch_database.hpp"
 
@@ -26,6 +32,7 @@ class receptionist : public ::testing::Test {
 protected:
   virtual std::string dialog_engine() const { return "echo"; }
   virtual std::optional<frontdesk::sys_time> start_clock() const { return std::nullopt; }
+  virtual void configure(config& cfg) { (void)cfg; } // engines other than the embedded ones
   void SetUp() override {
     {
       pqxx::connection c(db_.owner_dsn());
@@ -54,6 +61,7 @@ protected:
     cfg.twilio.auth_token = token;
     cfg.speech.recordings_dir = recordings_;
     cfg.speech.dialog = dialog_engine();
+    configure(cfg);
     for (int attempt = 0; attempt < 5 && !node_; ++attempt) {
       auto port = 20000 + (::getpid() * 13 + attempt * 173) % 30000;
       cfg.node.listen = "127.0.0.1:" + std::to_string(port);
@@ -97,6 +105,33 @@ protected:
       std::this_thread::sleep_for(20ms);
     }
     return false;
+  }
+
+  // The caller talks over a long reply (an echo of a long request): the reply stops within
+  // 1 s and the transcript shows the cut.
+  void interrupt_a_long_reply() {
+    auto o = sim();
+    // A long request makes a long echo; the caller talks over it.
+    o.audio = words("I would like to book an appointment, and I need a cleaning, and I want to "
+                    "come in next tuesday morning or thursday at eleven or friday at four p m.");
+    o.turns.push_back({words("No, wait. Friday at ten a m."), 1500ms});
+    auto rep = caller::simulate_call(o);
+    ASSERT_TRUE(rep) << rep.error().message;
+    std::cout << rep->to_json() << "\n";
+    ASSERT_EQ(rep->barge_in_ms.size(), 1u);
+    EXPECT_GE(rep->clears, 1u);
+    EXPECT_LT(rep->barge_in_ms[0], 1000);
+    ASSERT_TRUE(eventually(
+        "SELECT count(*) FROM calls, jsonb_array_elements(transcript) t "
+        "WHERE (t->>'interrupted')::boolean",
+        "1"));
+    // The cut turn holds less than the whole reply.
+    auto cut = row("SELECT t->>'text' FROM calls, jsonb_array_elements(transcript) t "
+                   "WHERE (t->>'interrupted')::boolean");
+    EXPECT_LT(cut.size(), std::string("You said: i would like to book an appointment and i need a "
+                                      "cleaning and i want to come in next tuesday morning or "
+                                      "thursday at eleven or friday at four p m.")
+                              .size());
   }
 
   fixtures::scratch_database db_;
@@ -146,28 +181,7 @@ TEST_F(receptionist, greets_hears_echoes_and_ends_on_goodbye) {
 }
 
 TEST_F(receptionist, an_interruption_stops_the_reply_and_the_transcript_shows_the_cut) {
-  auto o = sim();
-  // A long request makes a long echo; the caller talks over it.
-  o.audio = words("I would like to book an appointment, and I need a cleaning, and I want to "
-                  "come in next tuesday morning or thursday at eleven or friday at four p m.");
-  o.turns.push_back({words("No, wait. Friday at ten a m."), 1500ms});
-  auto rep = caller::simulate_call(o);
-  ASSERT_TRUE(rep) << rep.error().message;
-  std::cout << rep->to_json() << "\n";
-  ASSERT_EQ(rep->barge_in_ms.size(), 1u);
-  EXPECT_GE(rep->clears, 1u);
-  EXPECT_LT(rep->barge_in_ms[0], 1000);
-  ASSERT_TRUE(eventually(
-      "SELECT count(*) FROM calls, jsonb_array_elements(transcript) t "
-      "WHERE (t->>'interrupted')::boolean",
-      "1"));
-  // The cut turn holds less than the whole reply.
-  auto cut = row("SELECT t->>'text' FROM calls, jsonb_array_elements(transcript) t "
-                 "WHERE (t->>'interrupted')::boolean");
-  EXPECT_LT(cut.size(), std::string("You said: i would like to book an appointment and i need a "
-                                    "cleaning and i want to come in next tuesday morning or "
-                                    "thursday at eleven or friday at four p m.")
-                            .size());
+  interrupt_a_long_reply();
 }
 
 namespace {
@@ -281,4 +295,133 @@ TEST_F(returning_caller, moves_the_callers_appointment_to_a_new_time) {
   EXPECT_EQ(row("SELECT customer_name FROM appointments WHERE status = 'booked'"), "John Smith");
   EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'cancelled'"), "1");
   EXPECT_TRUE(eventually("SELECT outcome FROM calls", "rescheduled"));
+}
+
+namespace {
+
+// Cloud engines against fakes on loopback speaking the vendors' wire formats: Deepgram live
+// recognition hears the caller's turns (what the fake "recognises" is its script, turn by
+// turn), OpenAI speech says the replies (a tone as long as the text, 24 kHz pcm in odd chunks
+// at twice real time). PocketSphinx and Flite stay the fallbacks.
+std::string openai_pcm(const std::string& text) {
+  auto ms = std::min<std::size_t>(60 * text.size(), 20000);
+  std::string b;
+  for (std::size_t i = 0; i < ms * 24; ++i) {
+    auto s = static_cast<std::int16_t>(6000 * std::sin(2 * std::numbers::pi * 300.0 * double(i) / 24000));
+    b += static_cast<char>(s & 0xff);
+    b += static_cast<char>((static_cast<std::uint16_t>(s) >> 8) & 0xff);
+  }
+  return b;
+}
+
+fixtures::scripted_reply speech_reply(const fixtures::recorded_request& req, int) {
+  fixtures::scripted_reply r;
+  r.content_type = "application/octet-stream";
+  std::string text;
+  boost::system::error_code ec;
+  auto j = boost::json::parse(req.body, ec);
+  if (!ec && j.is_object())
+    if (auto* in = j.get_object().if_contains("input"); in && in->is_string())
+      text = std::string(in->get_string());
+  auto body = openai_pcm(text);
+  for (std::size_t off = 0; off < body.size(); off += 4801) // 100 ms, split mid-sample
+    r.chunks.push_back(body.substr(off, 4801));
+  r.gap = 50ms;
+  return r;
+}
+
+class cloud_booking_call : public booking_call {
+protected:
+  void configure(config& cfg) override {
+    cfg.speech.stt = "deepgram";
+    cfg.speech.deepgram_url = stt_.url();
+    cfg.speech.deepgram_api_key = "dg-e2e";
+    cfg.speech.tts = "openai";
+    cfg.speech.openai_tts_url = tts_.base_url();
+    cfg.llm.api_key = "sk-e2e";
+  }
+  fixtures::fake_deepgram stt_{{"I would like to book a cleaning tomorrow at eleven a m.",
+                                "My name is John Smith.", "Yes, please.", "No, thank you."}};
+  fixtures::fake_openai tts_{speech_reply};
+};
+
+// What the caller says; the fake recogniser's script says the same.
+caller::sim_options booking_turns(caller::sim_options o,
+                                  const std::function<std::vector<std::uint8_t>(const std::string&)>& w) {
+  o.audio = w("I would like to book a cleaning tomorrow at eleven a m.");
+  o.turns.push_back({w("My name is John Smith."), 0ms});
+  o.turns.push_back({w("Yes please."), 0ms});
+  o.turns.push_back({w("No thank you."), 0ms});
+  return o;
+}
+
+} // namespace
+
+TEST_F(cloud_booking_call, books_on_deepgram_and_openai_speech) {
+  auto rep = caller::simulate_call(booking_turns(sim(), [&](auto& t) { return words(t); }));
+  ASSERT_TRUE(rep) << rep.error().message;
+  auto transcript = row("SELECT transcript::text FROM calls");
+  std::cout << transcript << "\n";
+  EXPECT_NE(transcript.find("for John Smith on Thursday, March 5th at 11:00 AM"), std::string::npos);
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'booked'"), "1") << transcript;
+  EXPECT_EQ(row("SELECT customer_name FROM appointments"), "John Smith");
+  EXPECT_EQ(transcript.find("embedded recogniser"), std::string::npos);
+  // One socket for the call, closed with CloseStream; every reply spoken by the cloud voice.
+  for (int i = 0; i < 200 && !(stt_.connections().size() == 1 && stt_.connections()[0].close_stream); ++i)
+    std::this_thread::sleep_for(10ms); // the call's end closes it, just after the caller hangs up
+  auto conns = stt_.connections();
+  ASSERT_EQ(conns.size(), 1u);
+  EXPECT_EQ(conns[0].authorization, "Token dg-e2e");
+  EXPECT_TRUE(conns[0].close_stream);
+  EXPECT_GT(conns[0].audio_bytes, 8000u);
+  EXPECT_GE(tts_.count(), 4); // the greeting and the replies, a request per sentence
+  for (auto& r : tts_.requests())
+    EXPECT_EQ(r.header("authorization").value_or(""), "Bearer sk-e2e");
+  // The call row says what the vendors were used for: the audio streamed, the text spoken.
+  std::size_t characters = 0;
+  for (auto& r : tts_.requests())
+    characters += boost::json::parse(r.body).as_object().at("input").as_string().size();
+  EXPECT_TRUE(eventually("SELECT tts_vendor_characters::text FROM calls", std::to_string(characters)));
+  EXPECT_TRUE(eventually("SELECT round(stt_vendor_seconds * 8000)::text FROM calls",
+                         std::to_string(conns[0].audio_bytes)));
+}
+
+TEST_F(cloud_booking_call, a_recogniser_that_dies_mid_call_leaves_the_call_on_pocketsphinx) {
+  // The vendor dies once the reply to the first turn is being synthesised (the greeting is
+  // two requests, a sentence each).
+  std::atomic<bool> done{false};
+  std::thread killer([&] {
+    while (!done && tts_.count() < 3)
+      std::this_thread::sleep_for(10ms);
+    if (!done)
+      stt_.kill();
+  });
+  auto rep = caller::simulate_call(booking_turns(sim(), [&](auto& t) { return words(t); }));
+  done = true;
+  killer.join();
+  ASSERT_TRUE(rep) << rep.error().message;
+  auto transcript = row("SELECT transcript::text FROM calls");
+  std::cout << transcript << "\n";
+  EXPECT_NE(transcript.find("continued with the embedded recogniser"), std::string::npos);
+  EXPECT_NE(transcript.find("for John Smith on Thursday, March 5th at 11:00 AM"), std::string::npos);
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'booked'"), "1") << transcript;
+}
+
+namespace {
+
+class cloud_echo_call : public receptionist {
+protected:
+  void configure(config& cfg) override {
+    cfg.speech.tts = "openai";
+    cfg.speech.openai_tts_url = tts_.base_url();
+    cfg.llm.api_key = "sk-e2e";
+  }
+  fixtures::fake_openai tts_{speech_reply};
+};
+
+} // namespace
+
+TEST_F(cloud_echo_call, barge_in_cuts_a_cloud_reply_as_it_cuts_flite) {
+  interrupt_a_long_reply(); // the same bound as with Flite
+  EXPECT_GE(tts_.count(), 3); // the greeting's two sentences and the echo came from the cloud voice
 }

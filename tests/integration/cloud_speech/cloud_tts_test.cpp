@@ -1,0 +1,205 @@
+// Cloud voices against a fake OpenAI / Deepgram speech server on loopback (real HTTP/1.1,
+// chunked bodies, real pauses), with Flite as the fallback.
+#include <chrono>
+#include <cmath>
+#include <numbers>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "adapters/cloud_speech/cloud_speech.hpp"
+#include "adapters/metrics/metrics.hpp"
+#include "protocols/audio/mulaw.hpp"
+#include "tests/support/fake_openai.hpp"
+
+using namespace frontdesk;
+using namespace std::chrono_literals;
+using fixtures::fake_openai;
+using fixtures::scripted_reply;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+// `ms` of a 440 Hz tone as OpenAI sends pcm: 24 kHz, 16-bit little-endian.
+std::string pcm24(int ms) {
+  std::string b;
+  for (int i = 0; i < ms * 24; ++i) {
+    auto s = static_cast<std::int16_t>(8000 * std::sin(2 * std::numbers::pi * 440.0 * i / 24000));
+    b += static_cast<char>(s & 0xff);
+    b += static_cast<char>((static_cast<std::uint16_t>(s) >> 8) & 0xff);
+  }
+  return b;
+}
+
+// Cut into the odd sizes HTTP chunks come in.
+std::vector<std::string> odd_chunks(const std::string& body) {
+  std::vector<std::string> out;
+  const std::size_t sizes[] = {1, 4063, 1697};
+  std::size_t off = 0, k = 0;
+  while (off < body.size()) {
+    auto n = std::min(sizes[k++ % 3], body.size() - off);
+    out.push_back(body.substr(off, n));
+    off += n;
+  }
+  return out;
+}
+
+struct fixture {
+  explicit fixture(fake_openai::script s, speech::tts_vendor v = speech::tts_vendor::openai,
+                   std::chrono::milliseconds first_byte = 1200ms)
+      : fake(std::move(s)), flite(speech::make_flite_tts("kal16")),
+        m(speech::register_vendor_metrics(reg, "openai", "tts")) {
+    speech::cloud_tts_settings st;
+    st.vendor = v;
+    st.base_url = fake.base_url();
+    st.api_key = "sk-test";
+    if (v == speech::tts_vendor::deepgram)
+      st.model = "aura-2-thalia-en";
+    st.first_byte_limit = first_byte;
+    tts = speech::make_cloud_tts(st, flite.get(), m);
+  }
+  std::vector<std::uint8_t> say(const std::string& text, bool* finished = nullptr,
+                                std::size_t stop_after = 0) {
+    std::vector<std::uint8_t> out;
+    std::atomic<bool> cancel{false};
+    auto r = tts->synthesize(
+        text,
+        [&](std::span<const std::uint8_t> c) {
+          out.insert(out.end(), c.begin(), c.end());
+          return stop_after == 0 || out.size() < stop_after;
+        },
+        cancel);
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    if (finished)
+      *finished = r && *r;
+    return out;
+  }
+  fake_openai fake;
+  std::unique_ptr<speech::tts_engine> flite;
+  metrics::registry reg;
+  speech::vendor_metrics m;
+  std::unique_ptr<speech::tts_engine> tts;
+};
+
+scripted_reply audio_reply(std::vector<std::string> chunks, const char* type = "audio/pcm") {
+  scripted_reply r;
+  r.content_type = type;
+  r.chunks = std::move(chunks);
+  return r;
+}
+
+} // namespace
+
+TEST(cloud_tts, openai_pcm_in_odd_chunks_is_resampled_without_a_lost_byte) {
+  auto body = pcm24(1000);
+  fixture f([&](const fixtures::recorded_request&, int) { return audio_reply(odd_chunks(body)); });
+  auto got = f.say("Your appointment is booked.");
+  // The same bytes through one converter at once: identical, so no byte was lost or doubled.
+  speech::pcm_stream_to_8k ref(24000);
+  std::vector<std::uint8_t> want;
+  ref.feed_mulaw(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), want);
+  EXPECT_EQ(got, want);
+  EXPECT_NEAR(double(got.size()), 8000, 64);
+  auto reqs = f.fake.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].target, "/v1/audio/speech");
+  EXPECT_EQ(reqs[0].header("authorization").value_or(""), "Bearer sk-test");
+  auto j = boost::json::parse(reqs[0].body).as_object();
+  EXPECT_EQ(j.at("response_format").as_string(), "pcm");
+  EXPECT_EQ(j.at("input").as_string(), "Your appointment is booked.");
+  EXPECT_EQ(j.at("voice").as_string(), "alloy");
+  EXPECT_EQ(f.m.requests->value(), 1u);
+  EXPECT_EQ(f.m.failures->value(), 0u);
+  EXPECT_EQ(f.m.units->value(), 27u);
+  EXPECT_EQ(f.m.first_ms->count(), 1u);
+}
+
+TEST(cloud_tts, deepgram_aura_mulaw_passes_through) {
+  std::string body;
+  for (int i = 0; i < 4000; ++i)
+    body += static_cast<char>(audio::mulaw_encode(static_cast<std::int16_t>((i % 40) * 200)));
+  fixture f([&](const fixtures::recorded_request&, int) { return audio_reply(odd_chunks(body), "audio/basic"); },
+            speech::tts_vendor::deepgram);
+  auto got = f.say("See you then.");
+  EXPECT_EQ(std::string(got.begin(), got.end()), body);
+  auto reqs = f.fake.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].target.rfind("/v1/speak?", 0), 0u) << reqs[0].target;
+  EXPECT_NE(reqs[0].target.find("encoding=mulaw"), std::string::npos);
+  EXPECT_NE(reqs[0].target.find("sample_rate=8000"), std::string::npos);
+  EXPECT_NE(reqs[0].target.find("model=aura-2-thalia-en"), std::string::npos);
+  EXPECT_EQ(reqs[0].header("authorization").value_or(""), "Token sk-test");
+  EXPECT_EQ(boost::json::parse(reqs[0].body).as_object().at("text").as_string(), "See you then.");
+}
+
+TEST(cloud_tts, a_late_first_byte_is_spoken_by_flite_and_the_late_stream_dropped) {
+  fixture f(
+      [&](const fixtures::recorded_request&, int) {
+        auto r = audio_reply(odd_chunks(pcm24(1000)));
+        r.stall = 3000ms;
+        return r;
+      },
+      speech::tts_vendor::openai, 300ms);
+  auto t0 = steady::now();
+  auto got = f.say("Thank you for calling.");
+  auto took = steady::now() - t0;
+  EXPECT_GT(got.size(), 4000u) << "Flite said nothing";
+  EXPECT_LT(took, 2000ms) << "waited for the vendor past the limit";
+  EXPECT_EQ(f.m.failures->value(), 1u);
+  EXPECT_EQ(f.m.fallbacks->value(), 1u);
+}
+
+TEST(cloud_tts, errors_before_the_first_byte_are_spoken_by_flite) {
+  for (int status : {429, 500}) {
+    fixture f([&](const fixtures::recorded_request&, int) {
+      scripted_reply r;
+      r.status = status;
+      r.content_type = "application/json";
+      r.headers = {{"retry-after-ms", "20"}};
+      r.chunks = {fixtures::error_body("Rate limit reached", "requests", "rate_limit_exceeded")};
+      return r;
+    });
+    auto got = f.say("We are open until five.");
+    EXPECT_GT(got.size(), 4000u) << status;
+    EXPECT_EQ(f.fake.count(), 1) << "no retry loop on the call path";
+    EXPECT_EQ(f.m.failures->value(), 1u);
+    EXPECT_EQ(f.m.fallbacks->value(), 1u);
+  }
+}
+
+TEST(cloud_tts, a_reset_mid_stream_keeps_what_played_and_flite_says_the_rest) {
+  auto body = pcm24(2000);
+  fixture f([&](const fixtures::recorded_request&, int) {
+    auto r = audio_reply({body.substr(0, body.size() * 2 / 5)}); // 40%, then the connection goes
+    r.cut_off = true;
+    return r;
+  });
+  const std::string text = "Your appointment with Doctor Lee is on Tuesday at three in the afternoon.";
+  auto got = f.say(text);
+  auto vendor_part = std::size_t(8000 * 2 * 2 / 5);
+  EXPECT_GT(got.size(), vendor_part + 1000) << "the rest was not said";
+  // Flite said only the rest, not the whole sentence again.
+  auto whole = speech::synthesize_all(*f.flite, text);
+  ASSERT_TRUE(whole);
+  EXPECT_LT(got.size() - vendor_part + 800, whole->size());
+  EXPECT_EQ(f.m.fallbacks->value(), 1u);
+}
+
+TEST(cloud_tts, barge_in_aborts_the_transfer) {
+  fixture f([&](const fixtures::recorded_request&, int) {
+    auto r = audio_reply({});
+    auto body = pcm24(5000);
+    for (std::size_t off = 0; off < body.size(); off += 4800) // 100 ms a chunk, in real time
+      r.chunks.push_back(body.substr(off, 4800));
+    r.gap = 100ms;
+    return r;
+  });
+  bool finished = true;
+  auto t0 = steady::now();
+  auto got = f.say("A long answer that the caller interrupts.", &finished, 2000);
+  auto took = steady::now() - t0;
+  EXPECT_FALSE(finished);
+  EXPECT_LT(got.size(), 3000u);
+  EXPECT_LT(took, 1500ms) << "the transfer ran on after the barge-in";
+  EXPECT_EQ(f.m.fallbacks->value(), 0u);
+}
