@@ -1,6 +1,7 @@
 #include "actors/cluster/cluster.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -69,6 +70,7 @@ struct shared_view {
   std::vector<member> live;
   std::string self_name;
   std::map<std::string, std::uint32_t> placed; // calls sent to a node since its last report
+  std::atomic<bool> draining{false};           // stopping: takes no new calls
 };
 
 struct metrics_set {
@@ -402,7 +404,10 @@ local_member_actor::behavior_type member_fn(member_self self, settings cfg, hook
           if (rendezvous_home(b, live) == me.name)
             served.push_back(b);
         std::sort(served.begin(), served.end());
-        if (load != me.live_calls || served != me.businesses) {
+        // A draining node says it has no room, so that no node sends it new calls.
+        std::uint32_t room = st.view->draining ? 0u : st.cfg.max_calls;
+        if (load != me.live_calls || served != me.businesses || room != me.max_calls) {
+          me.max_calls = room;
           me.live_calls = load;
           me.businesses = std::move(served);
           publish_view(st);
@@ -595,10 +600,13 @@ std::pair<std::string, std::string> node_cluster::place_call() {
   std::lock_guard lk(v.mtx);
   // This node's own load as it is now (the others' as they last reported it).
   auto live = v.live;
-  if (impl_->live_calls)
-    for (auto& m : live)
-      if (m.name == v.self_name)
+  for (auto& m : live)
+    if (m.name == v.self_name) {
+      if (impl_->live_calls)
         m.live_calls = impl_->live_calls();
+      if (v.draining)
+        m.max_calls = 0; // no room: every new call goes to another node, if one has room
+    }
   auto name = cluster::place_call(live, v.self_name, impl_->cfg.spread_above, v.placed);
   ++v.placed[name];
   if (name == v.self_name)
@@ -615,6 +623,8 @@ std::string node_cluster::home_of(const std::string& business_id) const {
     live.push_back(m.name);
   return rendezvous_home(business_id, live);
 }
+
+void node_cluster::drain() { impl_->view->draining = true; }
 
 void node_cluster::stop() {
   if (!impl_ || !impl_->actor)

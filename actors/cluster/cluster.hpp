@@ -93,6 +93,9 @@ public:
   std::pair<std::string, std::string> place_call();
   /// The node whose calendar actor serves `business_id` now.
   std::string home_of(const std::string& business_id) const;
+  /// The node is stopping: from now on it reports no room, so the other nodes send it no new
+  /// calls, and the calls its own webhook takes go to another node with room.
+  void drain();
   /// Stops the member actor (links close; the other nodes see this node leave).
   void stop();
 

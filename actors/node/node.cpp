@@ -443,6 +443,8 @@ void node::stop() {
   d.stopped = true;
   spdlog::info("node '{}' stopping: no new calls; {} live calls may go on for {} s",
                d.cfg.node.name, d.calls->live(), d.cfg.node.drain_seconds);
+  if (d.cluster)
+    d.cluster->drain(); // the others take the new calls
   d.edge->stop_taking_calls();
   d.server->stop_accepting();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(d.cfg.node.drain_seconds);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "actors/cluster/cluster.hpp"
+#include "adapters/metrics/metrics.hpp"
 #include "protocols/actor/cluster_messages.hpp"
 #include "tests/integration/cluster/loopback.hpp"
 
@@ -48,6 +49,7 @@ struct member_node {
   std::unique_ptr<caf::actor_system_config> cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<cluster::node_cluster> cluster;
+  std::unique_ptr<metrics::registry> metrics;
 
   void start(const std::string& seeds) {
     cluster::settings s;
@@ -66,6 +68,8 @@ struct member_node {
     cluster::configure(*cfg, s);
     sys = std::make_unique<caf::actor_system>(*cfg);
     cluster::hooks h;
+    metrics = std::make_unique<metrics::registry>();
+    h.metrics = metrics.get();
     h.live_calls = [] { return 3u; };
     h.spawn_calendar = [this](const std::string& business) {
       return caf::actor_cast<caf::actor>(sys->spawn(fake_calendar, name, business));
@@ -170,6 +174,14 @@ TEST_F(cluster_placement, tools_reach_the_business_home_and_round_trip_every_fie
     ++served[home];
   }
   EXPECT_EQ(served.size(), 3u); // thirty businesses spread over all three nodes
+  // Each node timed the requests another node answered (two thirds of its thirty).
+  for (auto& n : nodes_) {
+    auto text = n->metrics->render();
+    EXPECT_NE(text.find("frontdesk_cluster_members 3"), std::string::npos) << text;
+    auto at = text.find("frontdesk_cluster_request_ms_count ");
+    ASSERT_NE(at, std::string::npos) << text;
+    EXPECT_EQ(std::stoi(text.substr(at + 35)), 30 - served[n->name]) << n->name;
+  }
   // The businesses a node serves show in every member's view once gossip has carried them.
   ASSERT_TRUE(wait_for(
       [&] {
