@@ -31,11 +31,14 @@ namespace {
 using frontdesk::fixtures::free_port;
 using frontdesk::fixtures::wait_for;
 
-// A calendar that says which node answered, for which business.
-proto::calendar_actor::behavior_type fake_calendar(proto::calendar_actor::pointer,
+// A calendar that says which node answered, for which business. On n3 a "hang" tool is never
+// answered (a node that dies with the request in flight).
+proto::calendar_actor::behavior_type fake_calendar(proto::calendar_actor::pointer self,
                                                    std::string node, std::string business) {
   return {
-      [node, business](tool_request& r) {
+      [self, node, business](tool_request& r) -> caf::result<tool_reply> {
+        if (r.name == "hang" && node == "n3")
+          return self->make_response_promise<tool_reply>(); // dropped: no answer ever
         return tool_reply{r.name, true, {{"node", node}, {"business", business}, {"call", r.call_id}},
                           {"option"}, {"value"}};
       },
@@ -96,11 +99,12 @@ struct member_node {
 };
 
 // Asks `via`'s calendar route for the business, as a call's dialog would.
-tool_reply ask(member_node& via, const std::string& business, const std::string& call = "c1") {
+tool_reply ask(member_node& via, const std::string& business, const std::string& call = "c1",
+               const std::string& tool = "check_slot") {
   caf::scoped_actor self{*via.sys};
   auto route = caf::actor_cast<proto::calendar_actor>(via.cluster->calendar_route(business));
   tool_reply out{"none", false, {}, {}, {}};
-  self->request(route, 10s, tool_request{call, "check_slot", {{"when", "2026-03-05T11:00"}}})
+  self->request(route, 10s, tool_request{call, tool, {{"when", "2026-03-05T11:00"}}})
       .receive([&](tool_reply& r) { out = std::move(r); },
                [&](caf::error& e) { out.values["error"] = caf::to_string(e); });
   return out;
@@ -223,4 +227,31 @@ TEST_F(cluster_placement, a_restarted_node_rejoins_under_its_name) {
   nodes_[1]->start(seed); // same name and port, a new incarnation
   ASSERT_TRUE(wait_for([&] { return all_see(3); }, 10s))
       << nodes_[0]->live().size() << nodes_[1]->live().size() << nodes_[2]->live().size();
+}
+
+TEST_F(cluster_placement, a_request_in_flight_when_its_node_dies_is_asked_of_the_new_home_at_once) {
+  ASSERT_TRUE(wait_for([&] { return all_see(3); }, 10s));
+  std::string business;
+  for (int i = 0; business.empty(); ++i)
+    if (cluster::rendezvous_home("h" + std::to_string(i), {"n1", "n2", "n3"}) == "n3")
+      business = "h" + std::to_string(i);
+  auto next = cluster::rendezvous_order(business, {"n1", "n2", "n3"})[1];
+  tool_reply r;
+  std::chrono::steady_clock::duration took{};
+  std::thread caller([&] {
+    auto t0 = std::chrono::steady_clock::now();
+    r = ask(*nodes_[0], business, "c9", "hang"); // n3 never answers it
+    took = std::chrono::steady_clock::now() - t0;
+  });
+  std::this_thread::sleep_for(300ms);
+  auto killed = std::chrono::steady_clock::now();
+  nodes_[2]->stop();
+  caller.join();
+  ASSERT_TRUE(r.ok) << r.values["error"];
+  EXPECT_EQ(r.values["node"], next); // answered by the business's new home
+  // Not after the request timeout (1 s here): as soon as n3 was seen gone.
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, 900ms);
+  EXPECT_GT(took, 250ms);
+  auto text = nodes_[0]->metrics->render();
+  EXPECT_NE(text.find("frontdesk_cluster_requests_retried_total 1"), std::string::npos) << text;
 }
