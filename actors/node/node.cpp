@@ -112,6 +112,7 @@ struct node::impl {
   std::unique_ptr<booking::calendar_service> calendar;
   std::unique_ptr<call::call_runtime> calls;
   std::unique_ptr<cluster::node_cluster> cluster; // empty when cluster.listen is not set
+  std::atomic<call::call_runtime*> live_runtime{nullptr}; // `calls`, for the cluster's threads
   metrics::registry metrics;
   std::unique_ptr<http::server> server;
   std::unique_ptr<edge::twilio_edge> edge;
@@ -352,7 +353,10 @@ bool node::start() {
   }
   if (!cluster_cfg.listen.empty()) {
     cluster::hooks h;
-    h.live_calls = [&d] { return d.calls ? static_cast<std::uint32_t>(d.calls->live()) : 0u; };
+    h.live_calls = [&d] {
+      auto* calls = d.live_runtime.load();
+      return calls ? static_cast<std::uint32_t>(calls->live()) : 0u;
+    };
     if (d.calendar)
       h.spawn_calendar = [&d](const std::string& business_id) {
         return caf::actor_cast<caf::actor>(call::spawn_calendar_actor(
@@ -395,6 +399,7 @@ bool node::start() {
       };
   }
   d.calls = call::make_call_runtime(*d.sys, std::move(svc));
+  d.live_runtime = d.calls.get();
 
   d.server = std::make_unique<http::server>(http::server_limits{},
                                              static_cast<std::size_t>(d.cfg.node.io_threads));
