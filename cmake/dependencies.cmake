@@ -19,6 +19,12 @@ add_library(CAF::io UNKNOWN IMPORTED)
 set_target_properties(CAF::io PROPERTIES
   IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
   INTERFACE_LINK_LIBRARIES CAF::core)
+# CAF's TLS transport for cluster links (it links libssl/libcrypto itself).
+find_library(CAF_OPENSSL_LIBRARY caf_openssl REQUIRED)
+add_library(CAF::openssl UNKNOWN IMPORTED)
+set_target_properties(CAF::openssl PROPERTIES
+  IMPORTED_LOCATION "${CAF_OPENSSL_LIBRARY}"
+  INTERFACE_LINK_LIBRARIES CAF::io)
 
 # Boost 1.81 (Debian's default 1.74 lacks Boost.JSON).
 find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json CONFIG)

@@ -1321,6 +1321,8 @@ private:
       return {};
     std::lock_guard lk(mtx_);
     auto& c = calendars_[business_id];
+    if (!c && services_.calendar_route)
+      c = caf::actor_cast<calendar_actor>(services_.calendar_route(business_id));
     if (!c)
       c = spawn_calendar_actor(sys_, *services_.calendar, *services_.blocking, services_.clk,
                                business_id, services_.profiles);

@@ -66,6 +66,10 @@ struct call_services {
   worker_pool* recording_pool = nullptr; // encoding and writing recordings; unset: `blocking`
   worker_pool* dialog_pool = nullptr; // blocking dialog engines (the LLM); unset: `blocking`
   std::shared_ptr<call_events> events;
+  /// Where a business's calendar tools go: in a cluster, an actor (a `proto::calendar_actor`)
+  /// that routes them to the business's home node. Unset: a calendar actor on this node,
+  /// started with the business's first call.
+  std::function<caf::actor(const std::string& business_id)> calendar_route;
   std::string recordings_dir;         // empty: calls are not recorded
   /// Transport tests and benchmarks only: the media actor echoes the caller instead of
   /// running the receptionist (no engines needed).

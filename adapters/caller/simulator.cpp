@@ -191,6 +191,10 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   // also the media clock of its connections.
   auto pool = opt.ws_pool ? opt.ws_pool : std::make_shared<http::ws_client_pool>(1);
   std::string ws_url = "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
+  // In a cluster the webhook's node may hand the stream to another node: a plain ws:// URL on
+  // another host or port than the one the webhook went to is dialled as given.
+  if (su->scheme == "ws" && (su->host != bu->host || su->port != bu->port))
+    ws_url = stream_url;
   // The pool may outlive this call (a load run shares it): its callbacks reach this call's
   // state only while `guard` says it is alive, and ending the call waits for one in flight.
   struct liveness {

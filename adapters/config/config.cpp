@@ -304,6 +304,52 @@ const std::vector<key_entry>& entries() {
       {{"outbox.stuck_seconds", "integer", "300",
         "/ready reports the outbox stuck when a due row has waited longer than this."},
        integer(&config::outbox, &config::outbox_section::stuck_seconds, 1, 86400)},
+      {{"cluster.listen", "string", "\"\"",
+        "HOST:PORT this node's cluster port binds (CAF networking between nodes). Empty: the "
+        "node is alone."},
+       str(&config::cluster, &config::cluster_section::listen)},
+      {{"cluster.seeds", "string", "\"\"",
+        "HOST:PORT,... of nodes to join through; any one that answers will do, and the node "
+        "learns every other member from it. A node whose seeds are all down starts alone and "
+        "keeps trying."},
+       str(&config::cluster, &config::cluster_section::seeds)},
+      {{"cluster.public_url", "string", "\"\"",
+        "The load balancer's URL in front of every node: the <Connect action> and status "
+        "callbacks go there, while each node's media stream uses its own node.public_url."},
+       str(&config::cluster, &config::cluster_section::public_url,
+           [](const std::string& v) { return v.empty() ? std::string() : check_url(v); })},
+      {{"cluster.insecure", "boolean", "false",
+        "Plain TCP between nodes, unauthenticated: tests on loopback only. Otherwise every link "
+        "is mutual TLS with certificates of the cluster CA (scripts/cluster-certs.sh)."},
+       boolean(&config::cluster, &config::cluster_section::insecure)},
+      {{"cluster.certificate", "string", "\"\"", "This node's certificate (PEM), signed by the cluster CA."},
+       str(&config::cluster, &config::cluster_section::certificate)},
+      {{"cluster.key", "string", "\"\"", "This node's private key (PEM)."},
+       str(&config::cluster, &config::cluster_section::key)},
+      {{"cluster.cafile", "string", "\"\"",
+        "The cluster CA's certificate (PEM): a peer whose certificate it did not sign is refused."},
+       str(&config::cluster, &config::cluster_section::cafile)},
+      {{"cluster.heartbeat_ms", "integer", "1000",
+        "Heartbeat interval on every cluster link; the same on every node and console."},
+       integer(&config::cluster, &config::cluster_section::heartbeat_ms, 50, 60000)},
+      {{"cluster.timeout_ms", "integer", "5000",
+        "A link silent this long is dropped and its node is gone (a frozen node is noticed "
+        "within this plus one heartbeat; a killed one at once, by its connection's reset)."},
+       integer(&config::cluster, &config::cluster_section::timeout_ms, 100, 600000)},
+      {{"cluster.connect_timeout_ms", "integer", "2000",
+        "How long dialling one node may take (a dead or silent address)."},
+       integer(&config::cluster, &config::cluster_section::connect_timeout_ms, 100, 60000)},
+      {{"cluster.request_timeout_ms", "integer", "3000",
+        "How long a request to another node may take before it is retried or fails."},
+       integer(&config::cluster, &config::cluster_section::request_timeout_ms, 50, 60000)},
+      {{"cluster.orphan_grace_ms", "integer", "2000",
+        "After a node is lost, how long before a survivor finishes the calls it left open."},
+       integer(&config::cluster, &config::cluster_section::orphan_grace_ms, 0, 600000)},
+      {{"cluster.spread_above", "float", "0.8",
+        "A node whose live calls pass this share of node.max_calls answers the voice webhook "
+        "with another node's media stream, the least loaded one below that share (itself when "
+        "none is)."},
+       floating(&config::cluster, &config::cluster_section::spread_above, 0.0, 1.0)},
   };
   return list;
 }

@@ -84,6 +84,19 @@ struct config {
     int max_attempts = 3;
     std::string api_key; // OPENAI_API_KEY only
   } llm;
+  struct cluster_section {
+    std::string listen;     // HOST:PORT of the cluster port; empty: this node is alone
+    std::string seeds;      // HOST:PORT,... to join through
+    std::string public_url; // the load balancer's URL (webhooks, <Connect action>); empty: node's
+    bool insecure = false;  // plain TCP between nodes (loopback tests only)
+    std::string certificate, key, cafile;
+    int heartbeat_ms = 1000;
+    int timeout_ms = 5000;
+    int connect_timeout_ms = 2000;
+    int request_timeout_ms = 3000;
+    int orphan_grace_ms = 2000;
+    double spread_above = 0.8; // a node loaded past this share of max_calls sends new calls on
+  } cluster;
 };
 
 /// One documented key of the configuration file.

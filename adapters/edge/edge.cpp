@@ -50,6 +50,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   call::call_runtime& calls;
   const clock& clk;
   std::string media_url;
+  std::string webhook_url; // what Twilio requests webhooks at: the balancer's, or this node's
   std::shared_ptr<transfer_book> transfers;
   std::shared_ptr<call_journals> journals;
   std::atomic<bool> taking_calls{true};
@@ -78,6 +79,8 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
       : settings(std::move(s)), server(srv), db(d), calls_repo(d), blocking(w), calls(c),
         clk(k), transfers(std::move(t)), journals(std::move(j)) {
     settings.public_url = trim_slash(settings.public_url);
+    settings.cluster_url = trim_slash(settings.cluster_url);
+    webhook_url = settings.cluster_url.empty() ? settings.public_url : settings.cluster_url;
     auto u = twilio::media_stream_url(settings.public_url);
     media_url = u ? *u : "";
     auto wh = [&](const char* result) {
@@ -118,7 +121,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   bool signature_ok(const http::request& r, const twilio::form& f) const {
     if (!settings.validate_signatures)
       return true;
-    return twilio::validate_signature(settings.auth_token, signed_url(r, settings.public_url), f,
+    return twilio::validate_signature(settings.auth_token, signed_url(r, webhook_url), f,
                                       r.header("X-Twilio-Signature"));
   }
 
@@ -176,7 +179,19 @@ void twilio_edge::impl::voice(http::request r, std::function<void(http::response
       self->businesses[b.id] = b;
     }
     auto ctx = log::context().with("call", call_sid).with("business", b.id);
-    if (!self->taking_calls || self->calls.live() >= self->settings.max_calls) {
+    // In a cluster, a loaded node hands the call's media to one with room.
+    auto carrier = self->settings.node_name;
+    auto media = self->media_url;
+    if (self->settings.place_call) {
+      auto [name, url] = self->settings.place_call();
+      if (name != carrier)
+        if (auto u = twilio::media_stream_url(trim_slash(url))) {
+          carrier = name;
+          media = *u;
+        }
+    }
+    if (carrier == self->settings.node_name &&
+        (!self->taking_calls || self->calls.live() >= self->settings.max_calls)) {
       m.voice_busy->inc();
       ctx.warn("all lines busy ({} live); call refused politely", self->calls.live());
       return respond(xml(twilio::twiml()
@@ -187,8 +202,7 @@ void twilio_edge::impl::voice(http::request r, std::function<void(http::response
                              .str()));
     }
     auto c = self->calls_repo.open_call(
-        b.id, store::call_start{call_sid, form.value("From"), to, self->settings.node_name,
-                                self->clk.now()});
+        b.id, store::call_start{call_sid, form.value("From"), to, carrier, self->clk.now()});
     if (!c) {
       m.voice_error->inc();
       ctx.error("cannot record the call: {}", c.error().message);
@@ -199,12 +213,12 @@ void twilio_edge::impl::voice(http::request r, std::function<void(http::response
     }
     m.voice_ok->inc();
     ctx.info("{} call from {} to {}: streaming to {}", c->created ? "new" : "repeated",
-             form.value("From"), to, self->media_url);
+             form.value("From"), to, media);
     respond(xml(twilio::twiml()
-                    .connect_stream(self->media_url,
+                    .connect_stream(media,
                                     {{"callId", c->id}, {"businessId", b.id},
                                      {"caller", form.value("From")}},
-                                    "", self->settings.public_url + "/twilio/after-stream")
+                                    "", self->webhook_url + "/twilio/after-stream")
                     .str()));
   });
   if (!queued) {

@@ -54,6 +54,12 @@ struct edge_settings {
   bool validate_signatures = true;
   std::string node_name;
   std::size_t max_calls = 500;
+  /// cluster.public_url: the balancer Twilio reaches every node through (webhook signatures,
+  /// the <Connect action>). Empty: public_url. The media stream always uses public_url.
+  std::string cluster_url;
+  /// In a cluster: which node should carry a new call, as its name and public URL (this node's
+  /// own name: here). Unset: every call streams to this node.
+  std::function<std::pair<std::string, std::string>()> place_call;
 };
 
 /// Twilio's side of the node: the voice and status webhooks, the Media Stream WebSocket, and

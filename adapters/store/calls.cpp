@@ -78,6 +78,33 @@ expected<std::optional<call_ref>> calls_repo::find_by_sid(const std::string& cal
   });
 }
 
+expected<std::optional<std::size_t>>
+calls_repo::finish_node_calls(const std::string& node, const std::string& end_reason, sys_time at,
+                              std::optional<std::chrono::milliseconds> quiet_for) {
+  return guarded("finish_node_calls", [&]() -> std::optional<std::size_t> {
+    return db_.unscoped([&](pqxx::work& tx) -> std::optional<std::size_t> {
+      std::optional<std::string> quiet;
+      if (quiet_for)
+        quiet = std::to_string(quiet_for->count()) + " milliseconds";
+      auto r = tx.exec_params1("SELECT finish_node_calls($1, $2, $3::timestamptz, $4::interval)",
+                               node, end_reason, ts(at), quiet);
+      auto n = r[0].as<int>();
+      if (n < 0)
+        return std::nullopt;
+      return static_cast<std::size_t>(n);
+    });
+  });
+}
+
+expected<bool> calls_repo::node_alive(const std::string& node) {
+  return guarded("node_alive", [&] {
+    return db_.unscoped([&](pqxx::work& tx) {
+      tx.exec_params("SELECT cluster_node_alive($1)", node);
+      return true;
+    });
+  });
+}
+
 expected<bool> calls_repo::record_status(const std::string& call_sid, const std::string& status,
                                          std::optional<int> duration, sys_time at) {
   auto call = find_by_sid(call_sid);

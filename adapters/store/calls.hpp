@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -121,6 +122,17 @@ public:
   /// one per change.
   expected<call_changes_applied> apply(const std::string& business_id, const std::string& call_id,
                                        const call_changes& c);
+
+  /// Finishes every open call recorded on `node` (any business) as failed with `end_reason`:
+  /// the calls of a node that left the cluster, or of this node when it starts again. With
+  /// `quiet_for`, only if the node has not said it was alive (node_alive) for that long;
+  /// otherwise nothing is touched and the result is empty. Returns how many it finished.
+  expected<std::optional<std::size_t>>
+  finish_node_calls(const std::string& node, const std::string& end_reason, sys_time at,
+                    std::optional<std::chrono::milliseconds> quiet_for = std::nullopt);
+
+  /// A cluster node says it is alive (its heartbeat in the database).
+  expected<bool> node_alive(const std::string& node);
 
   /// A finished call as JSON for reports: transcript, latencies, outcome, summary, and the
   /// appointments it created or cancelled, in the business's local time. Empty when unknown.

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/cluster/cluster.hpp"
 #include "actors/node/node.hpp"
 #include "adapters/caller/bench.hpp"
 #include "adapters/caller/capacity.hpp"
@@ -458,6 +459,58 @@ int run_serve(const config& cfg) {
   return 0;
 }
 
+// `frontdesk cluster status`: the live set as one node sees it, with load and businesses.
+int run_cluster_status(const config& cfg, std::string address, bool json) {
+  auto s = frontdesk::cluster::settings_from(cfg);
+  if (address.empty())
+    address = s.listen;
+  auto parsed = frontdesk::cluster::parse_addresses(address);
+  if (address.empty() || !parsed || parsed->size() != 1) {
+    std::cerr << "frontdesk: give the node's cluster address (--node HOST:PORT or cluster.listen)\n";
+    return exit_usage;
+  }
+  s.listen.clear(); // a console publishes nothing
+  if (!s.insecure) {
+    s.listen = address; // check() checks the certificate files only when a port is named
+    if (auto e = frontdesk::cluster::check(s)) {
+      std::cerr << "frontdesk: " << *e << '\n';
+      return exit_usage;
+    }
+  }
+  auto members = frontdesk::cluster::query_status(s, (*parsed)[0].first, (*parsed)[0].second);
+  if (!members) {
+    std::cerr << "frontdesk: " << members.error().message << '\n';
+    return exit_failed;
+  }
+  if (json) {
+    boost::json::array out;
+    for (auto& m : *members) {
+      boost::json::array businesses;
+      for (auto& b : m.businesses)
+        businesses.emplace_back(b.c_str());
+      out.emplace_back(boost::json::object{{"name", m.name},
+                                           {"address", m.address},
+                                           {"public_url", m.public_url},
+                                           {"live_calls", m.live_calls},
+                                           {"max_calls", m.max_calls},
+                                           {"businesses", std::move(businesses)}});
+    }
+    std::cout << boost::json::serialize(boost::json::object{{"members", std::move(out)}}) << '\n';
+    return 0;
+  }
+  std::printf("%zu live nodes (as %s sees them)\n", members->size(), address.c_str());
+  std::printf("%-16s %-22s %-10s %s\n", "NODE", "CLUSTER ADDRESS", "CALLS", "BUSINESSES HOMED");
+  for (auto& m : *members) {
+    std::string calls = std::to_string(m.live_calls) + "/" + std::to_string(m.max_calls);
+    std::string businesses;
+    for (auto& b : m.businesses)
+      businesses += (businesses.empty() ? "" : " ") + b;
+    std::printf("%-16s %-22s %-10s %s\n", m.name.c_str(), m.address.c_str(), calls.c_str(),
+                businesses.empty() ? "-" : businesses.c_str());
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -493,6 +546,17 @@ int main(int argc, char** argv) {
                     "embedded (default), or for tests and benchmarks only: echo or instant "
                     "(speech.mode in the config)")
       ->check(CLI::IsMember({"embedded", "echo", "instant"}));
+
+  auto* cluster_cmd = app.add_subcommand("cluster", "Look at the cluster of nodes");
+  cluster_cmd->require_subcommand(1);
+  auto* cluster_status = cluster_cmd->add_subcommand(
+      "status", "The live nodes as one node sees them: address, calls and businesses homed");
+  std::string cluster_node;
+  bool cluster_json = false;
+  cluster_status->add_option("--node", cluster_node,
+                             "The node's cluster address HOST:PORT (default: cluster.listen); "
+                             "the [cluster] TLS settings of the config are used to connect");
+  cluster_status->add_flag("--json", cluster_json, "Print JSON");
 
   auto* org_cmd = app.add_subcommand("org", "Manage businesses");
   org_cmd->require_subcommand(1);
@@ -625,6 +689,8 @@ int main(int argc, char** argv) {
     return run_serve(*cfg);
   if (*org_load)
     return run_org_load(*cfg, org_path);
+  if (*cluster_status)
+    return run_cluster_status(*cfg, cluster_node, cluster_json);
   if (*call)
     return run_call(co);
   if (*bench)
