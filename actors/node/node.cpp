@@ -26,6 +26,7 @@
 #include "actors/dialog/phrases.hpp"
 #include "adapters/edge/call_journal.hpp"
 #include "adapters/edge/edge.hpp"
+#include "adapters/dashboard/dashboard.hpp"
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
@@ -111,6 +112,7 @@ struct node::impl {
   metrics::registry metrics;
   std::unique_ptr<http::server> server;
   std::unique_ptr<edge::twilio_edge> edge;
+  std::unique_ptr<dashboard::dashboard> web; // the web dashboard and its API
   std::uint16_t port = 0;
   bool stopped = false;
 
@@ -347,6 +349,12 @@ bool node::start() {
   d.edge = std::make_unique<edge::twilio_edge>(es, *d.server, *d.db, *d.blocking, *d.calls,
                                                d.metrics, *d.clk, transfers, journals);
   d.edge->install();
+  if (!d.calendar) // the echo mode's calls have none; the dashboard books through one
+    d.calendar = std::make_unique<booking::calendar_service>(*d.db);
+  d.web = std::make_unique<dashboard::dashboard>(
+      dashboard::dashboard_settings{d.cfg.node.public_url, d.cfg.database.url}, *d.server, *d.db,
+      *d.blocking, *d.calendar, &d.profiles, *d.clk);
+  d.web->install();
   d.server->on("GET", "/metrics", [&d](http::request, auto respond) {
     respond(http::response{200, "text/plain; version=0.0.4", d.render_metrics(), {}});
   });
@@ -379,6 +387,7 @@ void node::stop() {
                d.cfg.node.name, d.calls->live(), d.cfg.node.drain_seconds);
   d.edge->stop_taking_calls();
   d.server->stop_accepting();
+  d.web->stop(); // event streams end; pages are not served while the node drains
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(d.cfg.node.drain_seconds);
   while (d.calls->live() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -392,6 +401,7 @@ void node::stop() {
   d.blocking->stop();
   d.server->stop();
   d.edge.reset();
+  d.web.reset();
   // Actors next (the businesses' calendar actors too), then what they used.
   d.calls->shutdown();
   d.sys.reset();
