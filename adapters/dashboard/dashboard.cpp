@@ -1103,7 +1103,7 @@ response stats(dashboard::impl& d, call_ctx& c) {
         "WITH w AS (SELECT ($1::date::timestamp AT TIME ZONE timezone) AS s, "
         "  (($1::date + 1)::timestamp AT TIME ZONE timezone) AS e, timezone AS tz FROM businesses), "
         "c AS (SELECT calls.* FROM calls, w WHERE started_at >= w.s AND started_at < w.e) "
-        "SELECT json_build_object('date', $1::date, "
+        "SELECT json_build_object('date', $1::date, 'now', $2::timestamptz, "
         "'calls', (SELECT count(*) FROM c), "
         "'calls_booked', (SELECT count(*) FROM c WHERE appointment_booked), "
         "'appointments_made', (SELECT count(*) FROM appointments a, w WHERE a.created_at >= w.s "

@@ -7,6 +7,7 @@ const main = $('#main');
 let session = null;        // {email, role, csrf_token, business}
 let events = null;         // EventSource
 const live = new Map();    // call id -> latest call event
+let skew = 0;              // the node's clock minus this browser's (the node's may be set)
 let page = '';
 
 function toast(text) {
@@ -148,7 +149,7 @@ function renderLive() {
   const box = $('#live-calls');
   if (!box) return;
   if (!live.size) { box.innerHTML = '<p class="note">No calls right now.</p>'; return; }
-  const now = Date.now();
+  const now = Date.now() + skew;
   box.innerHTML = `<div class="scroll"><table aria-label="Live calls"><thead><tr><th>Caller</th><th>Duration</th><th>Last said</th><th></th></tr></thead><tbody>${
     [...live.values()].map((c) => `<tr class="live" data-call="${esc(c.id)}"><td>${esc(c.caller || 'unknown')}</td>
       <td>${fmtDur((now - new Date(c.started_at).getTime()) / 1000)}</td>
@@ -163,6 +164,7 @@ function refreshNumbers() {
   numbersTimer = setTimeout(async () => {
     try {
       const { data: s } = await api('GET', '/api/v1/stats');
+      skew = new Date(s.now).getTime() - Date.now();
       const box = $('#numbers');
       if (!box) return;
       const n = (v, label) => `<div class="number"><b>${esc(v ?? '–')}</b><span>${label}</span></div>`;
