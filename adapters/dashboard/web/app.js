@@ -263,13 +263,18 @@ async function appointments() {
         <button type="submit">Book</button></form></section>`;
   $('#appt-range').addEventListener('submit', (e) => { e.preventDefault(); loadAppointments(); });
   const f = $('#appt-new');
+  let asked = 0; // only the latest answer fills the list, and a chosen time stays chosen
   const slots = async () => {
     const sel = f.start;
+    const mine = ++asked;
     try {
       const { data } = await api('GET', `/api/v1/availability?date=${encodeURIComponent(f.date.value)}`);
+      if (mine !== asked) return;
+      const keep = sel.value;
       sel.innerHTML = data.slots.length ? data.slots.map((s) => `<option value="${esc(s.start)}">${esc(s.start.slice(11))}</option>`).join('')
         : '<option value="">no open time that day</option>';
-    } catch (err) { sel.innerHTML = `<option value="">${esc(problemText(err))}</option>`; }
+      if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+    } catch (err) { if (mine === asked) sel.innerHTML = `<option value="">${esc(problemText(err))}</option>`; }
   };
   f.date.addEventListener('change', slots);
   f.addEventListener('submit', async (e) => {

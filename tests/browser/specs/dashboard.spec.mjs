@@ -72,12 +72,13 @@ test('a booking made on the dashboard appears, and cancelling it frees the slot'
   await form.getByLabel('Date').dispatchEvent('change');
   await expect(form.getByLabel('Time')).toContainText('13:00');
   await form.getByLabel('Time').selectOption('2026-03-06T13:00');
+  await expect(form.getByLabel('Time')).toHaveValue('2026-03-06T13:00');
   await form.getByLabel('Name').fill('Dora Dashboard');
   await form.getByLabel('Phone').fill('+15557770200');
   await form.getByRole('button', { name: 'Book' }).click();
   await page.getByLabel('From').fill('2026-03-06');
   await page.getByRole('button', { name: 'Show' }).click();
-  await expect(page.locator('#appt-rows')).toContainText('Dora Dashboard');
+  await expect(page.locator('#appt-rows tr', { hasText: 'Dora Dashboard' })).toContainText('2026-03-06 13:00');
   // Taken now: the time is no longer offered.
   await form.getByLabel('Date').dispatchEvent('change');
   await expect(form.getByLabel('Time')).not.toContainText('13:00');
