@@ -7,8 +7,8 @@ ALTER TYPE staff_role ADD VALUE IF NOT EXISTS 'viewer';
 -- Argon2id hashes in libsodium's string form (crypto_pwhash_str): algorithm, limits and salt inside.
 ALTER TABLE staff_users ADD COLUMN password_hash text;
 ALTER TABLE staff_users ADD COLUMN disabled_at timestamptz;
--- A login names only an email: one address is one account across all businesses.
-CREATE UNIQUE INDEX staff_users_login ON staff_users (lower(email));
+-- A login names only an email (an address may have an account at more than one business).
+CREATE INDEX staff_users_login ON staff_users (lower(email));
 
 -- A session is stored only as SHA-256 of its cookie's token, like the API tokens.
 CREATE TABLE staff_sessions (

@@ -94,7 +94,7 @@ expected<staff_user> staff_repo::add(const std::string& business_id, const std::
       return row_to_user(row);
     });
   });
-  if (!r && r.error().message.find("duplicate key") != std::string::npos)
+  if (!r && r.error().message.find("duplicate key") != std::string::npos) // in this business
     return fail("email_taken", "an account with this email exists already");
   return r;
 }
@@ -138,25 +138,32 @@ expected<bool> staff_repo::set_role(const std::string& business_id, const std::s
 expected<login_result> staff_repo::login(const std::string& email, const std::string& password,
                                          const std::string& remote, sys_time now,
                                          std::chrono::seconds ttl) {
+  using candidate = std::array<std::string, 3>; // user, business, hash
   auto found = guarded("login lookup", [&] {
     return db_.unscoped([&](pqxx::work& tx) {
-      auto r = tx.exec_params("SELECT user_id, business_id, password_hash FROM "
-                              "staff_login_lookup($1)",
-                              email);
-      std::optional<std::array<std::string, 3>> out;
-      if (!r.empty())
-        out = std::array<std::string, 3>{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
-                                         r[0][2].as<std::string>()};
+      std::vector<candidate> out;
+      for (auto r : tx.exec_params("SELECT user_id, business_id, password_hash FROM "
+                                   "staff_login_lookup($1) LIMIT 5",
+                                   email))
+        out.push_back(candidate{r[0].as<std::string>(), r[1].as<std::string>(),
+                                r[2].as<std::string>()});
       return out;
     });
   });
   if (!found)
     return found.error();
-  // The same Argon2 work whether or not the email is known: timing tells nothing.
-  bool ok = verify_password(*found ? (**found)[2] : dummy_hash_, password) && found->has_value();
-  if (!ok)
+  // Argon2 work whether or not the email is known: timing does not tell which. An address with
+  // accounts at several businesses logs in to the one whose password matches.
+  const candidate* match = nullptr;
+  if (found->empty())
+    verify_password(dummy_hash_, password);
+  for (auto& c : *found)
+    if (!match && verify_password(c[2], password))
+      match = &c;
+  if (!match)
     return fail("bad_login", "wrong email or password");
-  auto& [user_id, business_id, _] = **found;
+  auto& user_id = (*match)[0];
+  auto& business_id = (*match)[1];
   login_result out;
   out.token = random_token();
   auto csrf = random_token();

@@ -40,7 +40,8 @@ public:
   /// Roles a staff member can have: "owner", "admin", "viewer".
   static bool valid_role(const std::string& role);
 
-  /// Adds a staff member; failure "email_taken" when the address has an account already.
+  /// Adds a staff member; failure "email_taken" when the address has an account at this
+  /// business already.
   expected<staff_user> add(const std::string& business_id, const std::string& email,
                            const std::string& role, const std::string& password);
   /// Removes a staff member by id or email (their sessions end with them); false when unknown.
