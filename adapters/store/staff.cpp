@@ -1,6 +1,7 @@
 #include "adapters/store/staff.hpp"
 
 #include <array>
+#include <mutex>
 
 #include <sodium.h>
 
@@ -64,10 +65,15 @@ std::string random_token(std::size_t n) {
   return out;
 }
 
-staff_repo::staff_repo(database& db) : db_(db) {
-  auto h = hash_password(random_token(16));
-  if (h)
-    dummy_hash_ = *h;
+staff_repo::staff_repo(database& db) : db_(db) {}
+
+const std::string& staff_repo::dummy_hash() {
+  // Made on the first login, not at start: Argon2 takes a noticeable moment on purpose.
+  std::call_once(dummy_once_, [this] {
+    if (auto h = hash_password(random_token(16)))
+      dummy_hash_ = *h;
+  });
+  return dummy_hash_;
 }
 
 bool staff_repo::valid_role(const std::string& role) {
@@ -156,7 +162,7 @@ expected<login_result> staff_repo::login(const std::string& email, const std::st
   // accounts at several businesses logs in to the one whose password matches.
   const candidate* match = nullptr;
   if (found->empty())
-    verify_password(dummy_hash_, password);
+    verify_password(dummy_hash(), password);
   for (auto& c : *found)
     if (!match && verify_password(c[2], password))
       match = &c;

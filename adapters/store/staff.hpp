@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,7 +63,10 @@ public:
                         sys_time now);
 
 private:
+  const std::string& dummy_hash();
+
   database& db_;
+  std::once_flag dummy_once_;
   std::string dummy_hash_; // verified for unknown emails, so they take as long as known ones
 };
 
