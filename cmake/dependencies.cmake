@@ -46,6 +46,7 @@ endif()
 pkg_check_modules(SPEEXDSP REQUIRED IMPORTED_TARGET speexdsp)
 pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
 pkg_check_modules(OGG REQUIRED IMPORTED_TARGET ogg)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 # Debian's pkg-config file names an include directory that does not exist: by hand.
 find_path(POCKETSPHINX_INCLUDE_DIR pocketsphinx.h PATH_SUFFIXES pocketsphinx REQUIRED)
 find_path(SPHINXBASE_INCLUDE_DIR sphinxbase/fe.h PATH_SUFFIXES x86_64-linux-gnu REQUIRED)

@@ -11,7 +11,13 @@ build
 ensure_database
 "$FD_BIN" migrate --database-url "$DATABASE_OWNER_URL"
 say "loading the demo business (config/demo/bright_smile.json)"
-"$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" >/dev/null
+business="$("$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json")"
+# The dashboard's demo login (added once; a second run finds it there).
+demo_email="owner@brightsmile.example"
+demo_password="${FRONTDESK_DEMO_PASSWORD:-bright-smile-demo}"
+"$FD_BIN" --log-level off staff list --business "$business" | grep -q "$demo_email" ||
+  printf '%s\n' "$demo_password" | "$FD_BIN" staff add --business "$business" \
+    --email "$demo_email" --role owner --password-prompt >/dev/null
 
 port="${FRONTDESK_DEMO_PORT:-8080}"
 export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-demo-token}"
@@ -65,5 +71,6 @@ psql -X -q "$DATABASE_OWNER_URL" -c \
   "SELECT outcome, summary, latencies FROM calls WHERE call_sid = '$sid'"
 rm -f "$report"
 
+say "the dashboard: http://127.0.0.1:$port/app/ (log in as $demo_email, password $demo_password): the call and its booking are there"
 say "the node keeps running: try 'frontdesk call --base-url http://127.0.0.1:$port --to +15550100001 --say ...' (TWILIO_AUTH_TOKEN=$TWILIO_AUTH_TOKEN); Ctrl-C stops it"
 wait $node

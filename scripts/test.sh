@@ -29,6 +29,14 @@ test_start=$SECONDS
 ctest --test-dir "$FD_BUILD" -j 2 --output-on-failure --timeout 600 "$@"
 say "tests done in $((SECONDS - test_start)) s"
 
+# The dashboard in a real browser: Playwright driving Debian's Chromium (FRONTDESK_BROWSER_TESTS=0
+# skips; extra arguments, which select ctest tests, skip it too).
+if [ "${FRONTDESK_BROWSER_TESTS:-1}" != 0 ] && [ $# -eq 0 ]; then
+  command -v npx >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  say "browser tests of the dashboard"
+  FD_BIN="$FD_BIN" "$FD_ROOT/tests/browser/run.sh"
+fi
+
 # Every parser of outside input has a libFuzzer target: a short run of each (0 skips).
 fuzz_seconds="${FRONTDESK_FUZZ_SECONDS:-10}"
 if [ "$fuzz_seconds" != 0 ] && [ $# -eq 0 ]; then

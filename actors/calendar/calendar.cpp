@@ -228,7 +228,10 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
       return res;
     store::booking_request req{{to_sys(c->requested.start), to_sys(c->requested.end)},
                                arg("name"), arg("phone"), arg("service"), arg("notes"), call_id,
-                               call_id + ":" + arg("start"), true};
+                               // A booking without a call (the dashboard's) brings its own key.
+                               arg("idempotency_key").empty() ? call_id + ":" + arg("start")
+                                                              : arg("idempotency_key"),
+                               true};
     // The call's own hold on that start becomes the booking.
     std::string hold_id;
     try {

@@ -31,6 +31,7 @@
 #include "adapters/edge/edge.hpp"
 #include "adapters/messaging/service.hpp"
 #include "adapters/cloud_speech/cloud_speech.hpp"
+#include "adapters/dashboard/dashboard.hpp"
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "adapters/speech/speech.hpp"
@@ -122,6 +123,7 @@ struct node::impl {
   std::unique_ptr<http::server> server;
   std::unique_ptr<edge::twilio_edge> edge;
   std::unique_ptr<messaging::messaging_service> messaging; // the outbox's texts, SMS webhooks
+  std::unique_ptr<dashboard::dashboard> web; // the web dashboard and its API
   std::uint16_t port = 0;
   bool stopped = false;
 
@@ -511,6 +513,12 @@ bool node::start() {
   d.edge->install();
   if (!d.messaging->start())
     return false;
+  if (!d.calendar) // the echo mode's calls have none; the dashboard books through one
+    d.calendar = std::make_unique<booking::calendar_service>(*d.db);
+  d.web = std::make_unique<dashboard::dashboard>(
+      dashboard::dashboard_settings{d.cfg.node.public_url, d.cfg.database.url}, *d.server, *d.db,
+      *d.blocking, *d.calendar, &d.profiles, *d.clk);
+  d.web->install();
   d.server->on("GET", "/metrics", [&d](http::request, auto respond) {
     respond(http::response{200, "text/plain; version=0.0.4", d.render_metrics(), {}});
   });
@@ -545,6 +553,7 @@ void node::stop() {
     d.cluster->drain(); // the others take the new calls
   d.edge->stop_taking_calls();
   d.server->stop_accepting();
+  d.web->stop(); // event streams end; pages are not served while the node drains
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(d.cfg.node.drain_seconds);
   while (d.calls->live() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -559,6 +568,7 @@ void node::stop() {
   d.messaging->stop(); // the texts in flight are finished first
   d.server->stop();
   d.edge.reset();
+  d.web.reset();
   // Actors next (the cluster's member actor, the businesses' calendar actors), then what they
   // used.
   if (d.cluster) {

@@ -29,11 +29,28 @@ struct request {
   std::string header(std::string_view name) const;
 };
 
+/// The open end of a streamed response (Server-Sent Events): what a handler writes after the
+/// headers. Thread-safe: call from any thread.
+class stream_sink {
+public:
+  virtual ~stream_sink() = default;
+  /// Queues bytes for the peer. False when the stream has ended or the peer stopped reading
+  /// (its queue passed the bound; the stream is then closed).
+  virtual bool write(std::string data) = 0;
+  /// Ends the stream (the connection closes once what is queued is written).
+  virtual void close() = 0;
+  /// False once the peer went away or the stream was closed.
+  virtual bool open() const = 0;
+};
+
 struct response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   header_list headers;
+  /// When set, the body is streamed: the headers go out (no Content-Length; the connection
+  /// closes at the end) and this is called once with the sink to write to.
+  std::function<void(std::shared_ptr<stream_sink>)> stream = {};
 };
 
 /// Answers a request. May answer later and from any thread through `respond` (called once),
@@ -107,6 +124,7 @@ struct server_stats {
   std::atomic<std::uint64_t> ws_messages_in{0}, ws_messages_out{0};
   std::atomic<std::uint64_t> ws_dropped{0}; // outbound frames refused (queue full or closed)
   std::atomic<std::uint64_t> ws_errors{0};
+  std::atomic<std::int64_t> streams_open{0}; // streamed responses (event streams)
 };
 
 /// HTTP/1.1 and WebSocket server on Boost.Beast, on its own io threads.
@@ -118,6 +136,9 @@ public:
   server& operator=(const server&) = delete;
 
   void on(std::string method, std::string path, handler h);
+  /// Answers every path that starts with `prefix` (e.g. "/api/v1/calls/") and has no exact
+  /// route; the longest matching prefix wins.
+  void on_prefix(std::string method, std::string prefix, handler h);
   void on_websocket(std::string path, ws_factory f);
 
   /// Runs `f` first on each io thread as it starts (its scheduling policy, say). Call it

@@ -3,6 +3,7 @@
 #include "adapters/http/http.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -73,6 +74,7 @@ const char* to_string(close_info::how h) {
 }
 
 class ws_session;
+class stream_session;
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
   server_limits limits;
@@ -86,7 +88,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::vector<std::thread> threads;
   std::function<void()> on_thread_start;
   std::map<std::pair<std::string, std::string>, handler> routes;
+  std::map<std::pair<std::string, std::string>, handler> prefix_routes;
   std::map<std::string, ws_factory> ws_routes;
+  std::map<stream_session*, std::weak_ptr<stream_session>> live_streams; // under ws_mtx
   server_stats stats;
   std::mutex ws_mtx;
   std::map<ws_session*, std::weak_ptr<ws_session>> live_ws;
@@ -357,6 +361,115 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
+// Streamed response (Server-Sent Events): headers, then whatever the handler writes, until it
+// closes or the peer goes away. Reads only to notice that the peer closed.
+
+class stream_session final : public std::enable_shared_from_this<stream_session>,
+                             public stream_sink {
+public:
+  static constexpr std::size_t max_queued = 256; // then the peer is not reading: closed
+
+  stream_session(std::shared_ptr<server::impl> srv, beast::tcp_stream&& stream)
+      : srv_(std::move(srv)), stream_(std::move(stream)) {
+    srv_->stats.streams_open++;
+  }
+  ~stream_session() override { srv_->stats.streams_open--; }
+
+  void start(std::string head) {
+    {
+      std::lock_guard lk(srv_->ws_mtx);
+      srv_->live_streams[this] = weak_from_this();
+    }
+    stream_.expires_never();
+    out_.push_back(std::move(head));
+    queued_++;
+    do_write();
+    do_read();
+  }
+
+  bool write(std::string data) override {
+    if (closed_.load())
+      return false;
+    if (queued_.load() >= max_queued) {
+      close();
+      return false;
+    }
+    queued_++;
+    net::post(stream_.get_executor(), [self = shared_from_this(), d = std::move(data)]() mutable {
+      if (self->finished_) {
+        self->queued_--;
+        return;
+      }
+      self->out_.push_back(std::move(d));
+      if (!self->writing_)
+        self->do_write();
+    });
+    return true;
+  }
+
+  void close() override {
+    if (closed_.exchange(true))
+      return;
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->writing_)
+        self->finish();
+    });
+  }
+
+  bool open() const override { return !closed_.load(); }
+
+private:
+  void do_write() {
+    writing_ = true;
+    net::async_write(stream_, net::buffer(out_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->writing_ = false;
+                       self->out_.pop_front();
+                       self->queued_--;
+                       if (ec)
+                         return self->finish();
+                       if (!self->out_.empty())
+                         self->do_write();
+                       else if (self->closed_)
+                         self->finish();
+                     });
+  }
+
+  void do_read() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec)
+                                return self->finish();
+                              self->do_read(); // a client sends nothing more; ignore it
+                            });
+  }
+
+  void finish() {
+    if (finished_)
+      return;
+    finished_ = true;
+    closed_ = true;
+    {
+      std::lock_guard lk(srv_->ws_mtx);
+      srv_->live_streams.erase(this);
+    }
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+    out_.clear();
+  }
+
+  std::shared_ptr<server::impl> srv_;
+  beast::tcp_stream stream_;
+  std::deque<std::string> out_;
+  std::array<char, 512> scratch_{};
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<bool> closed_{false};
+  bool writing_ = false;
+  bool finished_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
 // HTTP session
 
 class http_session : public std::enable_shared_from_this<http_session> {
@@ -430,11 +543,24 @@ private:
     keep_alive_ = req.keep_alive();
     auto route = srv_->routes.find({r.method, r.path});
     if (route == srv_->routes.end()) {
+      // The longest prefix route for this method, if any.
+      auto best = srv_->prefix_routes.end();
       bool path_known = false;
       for (auto& [k, _] : srv_->routes)
         path_known |= k.second == r.path;
-      return send_error(path_known ? 405 : 404, path_known ? "method not allowed" : "not found",
-                        keep_alive_);
+      for (auto it = srv_->prefix_routes.begin(); it != srv_->prefix_routes.end(); ++it) {
+        if (r.path.compare(0, it->first.second.size(), it->first.second) != 0)
+          continue;
+        path_known = true;
+        if (it->first.first == r.method &&
+            (best == srv_->prefix_routes.end() ||
+             it->first.second.size() > best->first.second.size()))
+          best = it;
+      }
+      if (best == srv_->prefix_routes.end())
+        return send_error(path_known ? 405 : 404,
+                          path_known ? "method not allowed" : "not found", keep_alive_);
+      route = best;
     }
     // The handler may answer from any thread: the answer comes back to this session's strand.
     auto self = shared_from_this();
@@ -459,6 +585,8 @@ private:
   }
 
   void write(response resp) {
+    if (resp.stream)
+      return start_stream(std::move(resp));
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(resp.status), 11);
     res->set(bhttp::field::server, "frontdesk");
@@ -486,6 +614,21 @@ private:
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // Hands the connection to a stream session: the headers, then the handler's writes.
+  void start_stream(response resp) {
+    std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
+                       std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status))) +
+                       "\r\nServer: frontdesk\r\nContent-Type: " + resp.content_type +
+                       "\r\nConnection: close\r\n";
+    for (auto& [k, v] : resp.headers)
+      head += k + ": " + v + "\r\n";
+    head += "\r\n";
+    srv_->stats.responses_2xx++;
+    auto s = std::make_shared<stream_session>(srv_, std::move(stream_));
+    s->start(std::move(head));
+    resp.stream(s);
   }
 
   std::shared_ptr<server::impl> srv_;
@@ -528,6 +671,10 @@ server::~server() { stop(); }
 
 void server::on(std::string method, std::string path, handler h) {
   impl_->routes[{std::move(method), std::move(path)}] = std::move(h);
+}
+
+void server::on_prefix(std::string method, std::string prefix, handler h) {
+  impl_->prefix_routes[{std::move(method), std::move(prefix)}] = std::move(h);
 }
 
 void server::on_websocket(std::string path, ws_factory f) {
@@ -594,6 +741,17 @@ void server::stop() {
     return;
   stop_accepting();
   close_websockets();
+  {
+    std::vector<std::shared_ptr<stream_session>> live;
+    {
+      std::lock_guard lk(impl_->ws_mtx);
+      for (auto& [_, w] : impl_->live_streams)
+        if (auto s = w.lock())
+          live.push_back(std::move(s));
+    }
+    for (auto& s : live)
+      s->close();
+  }
   impl_->work.clear();
   // Give sessions a moment to close cleanly, then stop the loop.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);

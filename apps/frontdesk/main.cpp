@@ -37,6 +37,10 @@
 #include <boost/json.hpp>
 
 #include "adapters/store/calls.hpp"
+#include "adapters/store/staff.hpp"
+
+#include <termios.h>
+#include <unistd.h>
 
 namespace {
 
@@ -165,6 +169,87 @@ int run_org_load(const config& cfg, const std::string& path) {
                report->created ? "created" : "updated", org->name, org->phone_number,
                report->business_id, report->knowledge, report->appointments);
   std::cout << report->business_id << '\n';
+  return 0;
+}
+
+struct staff_options {
+  std::string business, email, role = "viewer";
+  bool password_prompt = false;
+};
+
+// Reads a password: prompted twice without echo on a terminal, else one line of stdin (scripts).
+std::optional<std::string> read_password() {
+  auto line = [] {
+    std::string p;
+    std::getline(std::cin, p);
+    if (!p.empty() && p.back() == '\r')
+      p.pop_back();
+    return p;
+  };
+  if (!::isatty(STDIN_FILENO))
+    return line();
+  termios old{};
+  ::tcgetattr(STDIN_FILENO, &old);
+  auto quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::cerr << "Password: " << std::flush;
+  auto first = line();
+  std::cerr << "\nAgain: " << std::flush;
+  auto second = line();
+  std::cerr << '\n';
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  if (first != second) {
+    std::cerr << "frontdesk: the passwords differ\n";
+    return std::nullopt;
+  }
+  return first;
+}
+
+int run_staff(const config& cfg, const std::string& action, const staff_options& o) {
+  if (cfg.database.url.empty()) {
+    spdlog::error("no database: set DATABASE_URL (or database.url in the config file)");
+    return exit_usage;
+  }
+  store::database db(cfg.database.url, 1);
+  store::staff_repo staff(db);
+  if (action == "list") {
+    auto l = staff.list(o.business);
+    if (!l) {
+      spdlog::error("{}", l.error().message);
+      return exit_failed;
+    }
+    for (auto& u : *l)
+      std::cout << u.id << '\t' << u.email << '\t' << u.role << '\t' << u.created_at << '\n';
+    return 0;
+  }
+  if (action == "remove") {
+    auto r = staff.remove(o.business, o.email);
+    if (!r) {
+      spdlog::error("{}", r.error().message);
+      return exit_failed;
+    }
+    if (!*r) {
+      spdlog::error("no staff member '{}' in business {}", o.email, o.business);
+      return exit_failed;
+    }
+    return 0;
+  }
+  if (!o.password_prompt) {
+    std::cerr << "frontdesk: staff add needs --password-prompt (the password is read from the "
+                 "terminal, or from stdin when it is not one)\n";
+    return exit_usage;
+  }
+  auto password = read_password();
+  if (!password)
+    return exit_usage;
+  auto u = staff.add(o.business, o.email, o.role, *password);
+  if (!u) {
+    spdlog::error("{}", u.error().message);
+    return u.error().code.rfind("bad_", 0) == 0 || u.error().code == "email_taken" ? exit_usage
+                                                                                   : exit_failed;
+  }
+  std::cout << u->id << '\n';
   return 0;
 }
 
@@ -565,6 +650,21 @@ int main(int argc, char** argv) {
   std::string org_path;
   org_load->add_option("FILE", org_path, "Business file (JSON)")->required();
 
+  auto* staff_cmd = app.add_subcommand("staff", "Manage a business's dashboard users");
+  staff_cmd->require_subcommand(1);
+  staff_options so;
+  auto* staff_add = staff_cmd->add_subcommand("add", "Add a user; prints their id");
+  auto* staff_remove = staff_cmd->add_subcommand("remove", "Remove a user (their sessions end)");
+  auto* staff_list = staff_cmd->add_subcommand("list", "List users: id, email, role, created");
+  for (auto* c : {staff_add, staff_remove, staff_list})
+    c->add_option("--business", so.business, "The business's id")->required();
+  for (auto* c : {staff_add, staff_remove})
+    c->add_option("--email", so.email, "The user's email address (their login)")->required();
+  staff_add->add_option("--role", so.role, "owner, admin or viewer")
+      ->capture_default_str()->check(CLI::IsMember({"owner", "admin", "viewer"}));
+  staff_add->add_flag("--password-prompt", so.password_prompt,
+                      "Ask for the password (read from stdin when it is not a terminal)");
+
   auto* call = app.add_subcommand(
       "call", "Place a simulated call against a node, as Twilio would; prints a JSON report");
   call_options co;
@@ -691,6 +791,12 @@ int main(int argc, char** argv) {
     return run_org_load(*cfg, org_path);
   if (*cluster_status)
     return run_cluster_status(*cfg, cluster_node, cluster_json);
+  if (*staff_add)
+    return run_staff(*cfg, "add", so);
+  if (*staff_remove)
+    return run_staff(*cfg, "remove", so);
+  if (*staff_list)
+    return run_staff(*cfg, "list", so);
   if (*call)
     return run_call(co);
   if (*bench)

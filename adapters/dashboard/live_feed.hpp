@@ -1,0 +1,87 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace frontdesk::http {
+class stream_sink;
+}
+
+namespace frontdesk::dashboard {
+
+/// One live event as a stream sends it.
+struct live_event {
+  std::int64_t id = 0;
+  std::string business_id;
+  std::string kind; // "call", "appointment"
+  std::string data; // JSON object
+};
+
+/// The text of one Server-Sent Event: `id:`, `event:` and `data:` lines.
+std::string sse_frame(const live_event& e);
+
+/// Parses a 'frontdesk_live' notification's payload ({"id", "business_id", "kind", "data"}).
+bool parse_live_notification(const std::string& payload, live_event& out);
+
+/// Follows PostgreSQL's 'frontdesk_live' channel on its own connection and thread, and fans each
+/// event out to the open event streams of its business, on every node alike (the database's
+/// triggers notify whichever node wrote). The thread only waits on the socket and queues bytes
+/// to streams (never blocking on a peer); it reconnects after a lost connection. Every 15 s it
+/// sends a comment line to each stream, which also finds streams whose peer has gone.
+class live_feed {
+public:
+  explicit live_feed(std::string conninfo);
+  ~live_feed();
+  live_feed(const live_feed&) = delete;
+  live_feed& operator=(const live_feed&) = delete;
+
+  void start();
+  void stop();
+
+  /// A stream of one business. Until `go_live`, events are kept back (the caller replays the
+  /// missed ones from the table first); then those past the replay's last id are sent.
+  class subscription {
+  public:
+    /// Sends the replayed events (ascending ids), then what arrived meanwhile, and goes live.
+    void go_live(const std::vector<live_event>& replay);
+
+  private:
+    friend class live_feed;
+    void deliver(const live_event& e);
+    std::mutex mtx_;
+    std::shared_ptr<http::stream_sink> sink_;
+    std::string business_id_;
+    bool live_ = false;
+    std::int64_t last_id_ = 0;
+    std::vector<live_event> held_;
+  };
+
+  std::shared_ptr<subscription> subscribe(const std::string& business_id,
+                                          std::shared_ptr<http::stream_sink> sink,
+                                          std::int64_t last_event_id);
+  /// True once LISTEN is in place (tests wait for it).
+  bool listening() const { return listening_.load(); }
+  std::size_t streams() const;
+  /// Delivers an event as if it had been notified (the notification path calls it too).
+  void publish(const live_event& e);
+
+private:
+  void run();
+  void heartbeat();
+
+  std::string conninfo_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> listening_{false};
+  std::thread thread_;
+  mutable std::mutex mtx_;
+  std::multimap<std::string, std::shared_ptr<subscription>> subs_; // by business; dropped
+                                                                  // once their stream ends
+};
+
+} // namespace frontdesk::dashboard
