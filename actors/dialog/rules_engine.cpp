@@ -26,6 +26,12 @@ bool has_name_lead_in(std::string_view text) {
   return false;
 }
 
+// Digits read out as a contact number: ten are a North American number, more carry their
+// country code.
+std::string read_out_number(const std::string& digits) {
+  return digits.size() == 10 ? "+1" + digits : "+" + digits;
+}
+
 } // namespace
 
 std::string summary::text() const {
@@ -230,7 +236,7 @@ std::optional<reply> rules_engine::correction(std::string_view text) {
     return after_slot_held();
   }
   if (auto d = extract_digits(text); d.size() >= 7 && state_ != state::asking_number) {
-    number_ = d.size() == 10 ? "+1" + d : "+" + d;
+    number_ = read_out_number(d);
     return after_slot_held();
   }
   return std::nullopt;
@@ -468,7 +474,7 @@ reply rules_engine::on_caller(std::string_view text) {
   case state::asking_number: {
     auto d = extract_digits(text);
     if (d.size() >= 7) {
-      number_ = d.size() == 10 ? "+1" + d : "+" + d;
+      number_ = read_out_number(d);
       return confirm_booking();
     }
     if (auto c = correction(text))
