@@ -68,8 +68,8 @@ test('a booking made on the dashboard appears, and cancelling it frees the slot'
   await login(page, 'admin@bright.test', 'admin-password');
   await page.getByRole('link', { name: 'Appointments' }).click();
   const form = page.locator('#appt-new');
-  await form.getByLabel('Date').fill('2026-03-06');
-  await form.getByLabel('Date').dispatchEvent('change');
+  await form.getByLabel('Date', { exact: true }).fill('2026-03-06');
+  await form.getByLabel('Date', { exact: true }).dispatchEvent('change');
   await expect(form.getByLabel('Time')).toContainText('13:00');
   await form.getByLabel('Time').selectOption('2026-03-06T13:00');
   await expect(form.getByLabel('Time')).toHaveValue('2026-03-06T13:00');
@@ -80,12 +80,12 @@ test('a booking made on the dashboard appears, and cancelling it frees the slot'
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.locator('#appt-rows tr', { hasText: 'Dora Dashboard' })).toContainText('2026-03-06 13:00');
   // Taken now: the time is no longer offered.
-  await form.getByLabel('Date').dispatchEvent('change');
+  await form.getByLabel('Date', { exact: true }).dispatchEvent('change');
   await expect(form.getByLabel('Time')).not.toContainText('13:00');
   await shot(page, '09-appointment-booked');
   await page.getByRole('button', { name: 'Cancel Dora Dashboard at 2026-03-06 13:00' }).click();
   await expect(page.locator('#appt-rows')).not.toContainText('Dora Dashboard');
-  await form.getByLabel('Date').dispatchEvent('change');
+  await form.getByLabel('Date', { exact: true }).dispatchEvent('change');
   await expect(form.getByLabel('Time')).toContainText('13:00');
 });
 
