@@ -283,12 +283,8 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     if (!c)
       return res;
     // Our own hold on the new time would block the move: drop it first.
-    try {
-      db_.as_business(biz.id, [&](pqxx::work& tx) {
-        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1", call_id);
-      });
-    } catch (const std::exception&) {
-    }
+    if (!call_id.empty())
+      (void)appts.release_call_holds(biz.id, call_id);
     auto moved = appts.reschedule(biz.id, arg("appointment_id"),
                                   {to_sys(c->requested.start), to_sys(c->requested.end)}, now_us,
                                   call_id);

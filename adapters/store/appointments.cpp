@@ -1,6 +1,7 @@
 #include "adapters/store/appointments.hpp"
 
 #include "adapters/store/database.hpp"
+#include "adapters/store/holds.hpp"
 #include "adapters/store/messaging.hpp"
 
 namespace frontdesk::store {
@@ -46,6 +47,13 @@ void sweep_expired_holds(pqxx::work& tx, sys_time now) {
 
 } // namespace
 
+int drop_call_holds(pqxx::work& tx, const std::string& call_id) {
+  return static_cast<int>(
+      tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
+                     call_id)
+          .affected_rows());
+}
+
 expected<std::vector<interval>> appointments_repo::busy(const std::string& business_id,
                                                         interval w, sys_time now,
                                                         const std::string& ignore) {
@@ -75,8 +83,7 @@ expected<std::string> appointments_repo::hold(const std::string& business_id, in
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       sweep_expired_holds(tx, now);
       if (!call_id.empty())
-        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
-                       call_id);
+        drop_call_holds(tx, call_id);
       auto r = tx.exec_params1(
           "INSERT INTO appointments (business_id, during, status, hold_expires_at, call_id) "
           "VALUES ($1, tstzrange($2::timestamptz, $3::timestamptz), 'held', $4::timestamptz, "
@@ -101,10 +108,7 @@ expected<int> appointments_repo::release_call_holds(const std::string& business_
                                                    const std::string& call_id) {
   return guarded("release_call_holds", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
-      return static_cast<int>(
-          tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
-                         call_id)
-              .affected_rows());
+      return drop_call_holds(tx, call_id);
     });
   });
 }

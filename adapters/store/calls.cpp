@@ -1,6 +1,7 @@
 #include "adapters/store/calls.hpp"
 
 #include "adapters/store/database.hpp"
+#include "adapters/store/holds.hpp"
 
 namespace frontdesk::store {
 namespace {
@@ -124,8 +125,7 @@ expected<bool> calls_repo::record_status(const std::string& call_sid, const std:
           "ELSE end_reason END WHERE id = $5",
           status, final_status, duration, ts(at), c.id);
       if (final_status)
-        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
-                       c.id);
+        drop_call_holds(tx, c.id);
       return r.affected_rows() == 1;
     });
   });
@@ -233,8 +233,7 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
       }
       if (c.end) {
         // A slot the call still holds is free again the moment the call ends.
-        tx.exec_params("DELETE FROM appointments WHERE status = 'held' AND call_id = $1::uuid",
-                       call_id);
+        drop_call_holds(tx, call_id);
         auto r = tx.exec_params(
             "UPDATE calls SET status = $1, end_reason = $2, ended_at = $3::timestamptz, "
             "duration_seconds = coalesce(duration_seconds, "
