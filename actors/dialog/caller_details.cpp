@@ -111,18 +111,6 @@ std::string title(std::string w) {
   return w;
 }
 
-// Where `phrase` occurs in `ws` (word positions), in order.
-std::vector<std::size_t> find_all(const words& ws, std::string_view phrase) {
-  auto p = lower_words(phrase);
-  std::vector<std::size_t> at;
-  for (std::size_t i = 0; !p.empty() && i + p.size() <= ws.size(); ++i)
-    if (std::equal(p.begin(), p.end(), ws.begin() + static_cast<long>(i)))
-      at.push_back(i);
-  return at;
-}
-
-bool has_phrase(const words& ws, std::string_view phrase) { return !find_all(ws, phrase).empty(); }
-
 bool is_service_word(std::string_view w, const std::vector<std::string>& services) {
   for (auto& s : services)
     for (auto& sw : lower_words(s))
@@ -202,7 +190,7 @@ std::string with_last_name(std::string name, const words& ws,
   if (lower_words(name).size() != 1)
     return name;
   for (auto lead : {"last name is", "last name's", "surname is", "last name"})
-    for (auto at : find_all(ws, lead))
+    for (auto at : phrase_positions(ws, lead))
       if (auto last = read_name(ws, at + lower_words(lead).size(), false, services);
           last && lower_words(*last).size() <= 2 && *last != name)
         return name + " " + *last;
@@ -245,7 +233,7 @@ std::optional<std::string> extract_name(std::string_view text, bool expecting_na
   for (auto& l : leads) {
     if (l.at == where::answer && !expecting_name)
       continue;
-    for (auto at : find_all(ws, l.phrase)) {
+    for (auto at : phrase_positions(ws, l.phrase)) {
       if (l.at == where::opening && at > opening && !expecting_name)
         continue;
       auto start = at + lower_words(l.phrase).size();

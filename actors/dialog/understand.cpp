@@ -14,17 +14,6 @@ bool has(const std::vector<std::string>& ws, std::string_view w) {
   return std::find(ws.begin(), ws.end(), w) != ws.end();
 }
 
-// True when the words contain `phrase` (space separated) as consecutive words.
-bool has_phrase(const std::vector<std::string>& ws, std::string_view phrase) {
-  auto p = tokenize(phrase);
-  if (p.empty() || p.size() > ws.size())
-    return false;
-  for (std::size_t i = 0; i + p.size() <= ws.size(); ++i)
-    if (std::equal(p.begin(), p.end(), ws.begin() + static_cast<long>(i)))
-      return true;
-  return false;
-}
-
 template <class List>
 bool any_phrase(const std::vector<std::string>& ws, const List& phrases) {
   for (auto& p : phrases)
