@@ -32,25 +32,29 @@ std::string unique_name(const char* prefix) {
          std::to_string(rd() % 100000);
 }
 
-} // namespace
-
-std::string maintenance_owner_dsn() { return env("FRONTDESK_TEST_OWNER_DSN") + " dbname=postgres"; }
-
-scratch_database::scratch_database() : name_(unique_name("fdt_")) {
-  auto tmpl = env("FRONTDESK_TEST_TEMPLATE", "frontdesk_template");
+// CREATE DATABASE fails while another session copies the same template (template1 included, for
+// an empty database), which parallel tests do all the time: retry for a while.
+void create_database(const std::string& name, const std::string& tmpl) {
   pqxx::connection conn(maintenance_owner_dsn());
-  // CREATE DATABASE ... TEMPLATE fails while another session copies the same template: retry.
   for (int attempt = 0;; ++attempt) {
     try {
       pqxx::nontransaction tx(conn);
-      tx.exec("CREATE DATABASE " + tx.quote_name(name_) + " TEMPLATE " + tx.quote_name(tmpl));
+      tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(tmpl));
       return;
-    } catch (const pqxx::sql_error& e) {
+    } catch (const pqxx::sql_error&) {
       if (attempt > 100)
         throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(50 + attempt * 5));
     }
   }
+}
+
+} // namespace
+
+std::string maintenance_owner_dsn() { return env("FRONTDESK_TEST_OWNER_DSN") + " dbname=postgres"; }
+
+scratch_database::scratch_database() : name_(unique_name("fdt_")) {
+  create_database(name_, env("FRONTDESK_TEST_TEMPLATE", "frontdesk_template"));
 }
 
 scratch_database::~scratch_database() {
@@ -71,9 +75,7 @@ std::string scratch_database::app_dsn() const {
 
 std::string create_empty_database() {
   auto name = unique_name("fdt_empty_");
-  pqxx::connection conn(maintenance_owner_dsn());
-  pqxx::nontransaction tx(conn);
-  tx.exec("CREATE DATABASE " + tx.quote_name(name));
+  create_database(name, "template1");
   return name;
 }
 

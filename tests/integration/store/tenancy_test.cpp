@@ -1,5 +1,11 @@
 // The data model's guards against a real PostgreSQL: the exclusion constraint against double
 // booking, and row-level security between businesses, connected as the application role.
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
@@ -243,6 +249,10 @@ TEST_F(tenancy, the_same_time_is_free_for_another_business_and_after_a_cancellat
 TEST_F(tenancy, concurrent_bookings_of_one_slot_produce_exactly_one) {
   store::database pool(db_.app_dsn(), 8);
   std::atomic<int> ok{0}, refused{0};
+  // Anything else a thread meets is kept and reported (an exception escaping a thread would
+  // abort the whole test binary and hide what it was).
+  std::mutex m;
+  std::vector<std::string> other;
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i)
     threads.emplace_back([&] {
@@ -250,12 +260,20 @@ TEST_F(tenancy, concurrent_bookings_of_one_slot_produce_exactly_one) {
         book(pool, business_a, "[2026-03-05 15:00Z, 2026-03-05 16:00Z)");
         ++ok;
       } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate() == "23P01")
+        if (e.sqlstate() == "23P01") {
           ++refused;
+          return;
+        }
+        std::lock_guard lk(m);
+        other.push_back(e.sqlstate() + ": " + e.what());
+      } catch (const std::exception& e) {
+        std::lock_guard lk(m);
+        other.push_back(e.what());
       }
     });
   for (auto& t : threads)
     t.join();
   EXPECT_EQ(ok.load(), 1);
   EXPECT_EQ(refused.load(), 15);
+  EXPECT_TRUE(other.empty()) << other.front();
 }
