@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/call/call.hpp"
+#include "protocols/call/call_port.hpp"
 #include "adapters/clock/clock.hpp"
 #include "adapters/edge/call_journal.hpp"
 #include "adapters/http/http.hpp"
@@ -47,7 +47,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   store::database& db;
   store::calls_repo calls_repo;
   worker_pool& blocking;
-  call::call_runtime& calls;
+  call::call_port& calls;
   const clock& clk;
   std::string media_url;
   std::string webhook_url; // what Twilio requests webhooks at: the balancer's, or this node's
@@ -74,7 +74,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   } m{};
 
   impl(edge_settings s, http::server& srv, store::database& d, worker_pool& w,
-       call::call_runtime& c, metrics::registry& reg, const clock& k,
+       call::call_port& c, metrics::registry& reg, const clock& k,
        std::shared_ptr<transfer_book> t, std::shared_ptr<call_journals> j)
       : settings(std::move(s)), server(srv), db(d), calls_repo(d), blocking(w), calls(c),
         clk(k), transfers(std::move(t)), journals(std::move(j)) {
@@ -637,7 +637,7 @@ std::shared_ptr<call::call_events> make_db_call_events(store::database& db, work
 }
 
 twilio_edge::twilio_edge(edge_settings settings, http::server& server, store::database& db,
-                         worker_pool& blocking, call::call_runtime& calls,
+                         worker_pool& blocking, call::call_port& calls,
                          metrics::registry& metrics, const clock& clk,
                          std::shared_ptr<transfer_book> transfers,
                          std::shared_ptr<call_journals> journals)

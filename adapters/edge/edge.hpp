@@ -13,7 +13,7 @@ namespace frontdesk {
 class clock;
 class worker_pool;
 namespace call {
-class call_runtime;
+class call_port;
 }
 namespace http {
 class server;
@@ -68,7 +68,7 @@ struct edge_settings {
 class twilio_edge {
 public:
   twilio_edge(edge_settings settings, http::server& server, store::database& db,
-              worker_pool& blocking, call::call_runtime& calls, metrics::registry& metrics,
+              worker_pool& blocking, call::call_port& calls, metrics::registry& metrics,
               const clock& clk, std::shared_ptr<transfer_book> transfers,
               std::shared_ptr<call_journals> journals);
   ~twilio_edge();

@@ -6,7 +6,7 @@
 //
 // Who sends what (the supervisor routes; children never talk to each other except speaker →
 // media, whose audio does not need the supervisor). The edge runs the VAD on each caller frame
-// as it arrives (call/runtime.cpp, audio_route): only turns, barge-ins and the recording's
+// as it arrives (actors/vad/audio_route.cpp): only turns, barge-ins and the recording's
 // blocks become messages.
 //
 //   edge ──speech_audio──▶ listener ──heard──▶ call            edge ──audio_in──▶ media (recording)

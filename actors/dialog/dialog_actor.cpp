@@ -1,0 +1,302 @@
+#include "actors/dialog/dialog_actor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/calendar/calendar.hpp"
+#include "actors/calendar/profile_cache.hpp"
+#include "actors/call/shell.hpp"
+#include "actors/dialog/engine.hpp"
+#include "adapters/workers/pool.hpp"
+
+namespace frontdesk::call {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace proto;
+
+using dialog_self = dialog_actor::stateful_pointer<struct dialog_state>;
+
+struct dialog_state {
+  dialog_state() = default;
+  bool engine_ready = false;
+  std::shared_ptr<booking::business_profile> profile;
+  supervisor_actor supervisor;
+  calendar_actor calendar; // the business's calendar actor runs the tools (empty: they fail)
+  call_services* services = nullptr;
+  call_info info;
+  std::vector<std::string> waiting; // caller turns that came before the engine was ready
+  std::uint64_t generation = 0;     // of the tool round in flight
+  std::size_t tools_pending = 0;
+  std::string filler;               // said if the tools take a while
+  bool filler_said = false;
+  // Tool results, handed over from the worker pool; each comes with a tool_atom message.
+  struct results {
+    std::mutex mtx;
+    std::deque<std::pair<std::uint64_t, dialog::tool_result>> items;
+  };
+  std::shared_ptr<results> done = std::make_shared<results>();
+  // A blocking engine (the LLM's) runs on a worker, one call at a time; its replies come back
+  // through `engine_out` with an engine_atom each.
+  std::shared_ptr<serial_queue> engine_queue;
+  struct replies {
+    std::mutex mtx;
+    std::deque<dialog::reply> items;
+  };
+  std::shared_ptr<replies> engine_out = std::make_shared<replies>();
+  std::shared_ptr<dialog::dialog_engine> shared_engine; // owned with the queue's jobs
+  caf::typed_response_promise<std::vector<std::string>> summary_promise;
+};
+
+reply_text to_reply(const dialog::reply& r) {
+  return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next)};
+}
+
+void dialog_handle(dialog_self self, dialog::reply r);
+
+// Calls the engine: inline when it never blocks, otherwise on the dialog pool in order.
+void dialog_engine_call(dialog_self self, std::function<dialog::reply(dialog::dialog_engine&)> f) {
+  auto& st = self->state;
+  if (!st.engine_queue) {
+    dialog_handle(self, f(*st.shared_engine));
+    return;
+  }
+  auto me = caf::actor_cast<dialog_actor>(self);
+  st.engine_queue->post([engine = st.shared_engine, out = st.engine_out, me, f = std::move(f),
+                         call_sid = st.info.call_sid] {
+    dialog::reply r;
+    try {
+      r = f(*engine);
+    } catch (const std::exception& e) {
+      spdlog::error("call {}: dialog engine failed: {}", call_sid, e.what());
+      r.say = "I'm sorry, could you say that again?";
+    }
+    {
+      std::lock_guard lk(out->mtx);
+      out->items.push_back(std::move(r));
+    }
+    caf::anon_send(me, engine_atom::value);
+  });
+}
+
+// Has the business's calendar actor run the reply's tools; each result comes back as a message.
+void dialog_run_tools(dialog_self self, const dialog::reply& r) {
+  auto& st = self->state;
+  ++st.generation;
+  st.tools_pending = r.tools.size();
+  st.filler = r.say;
+  st.filler_said = false;
+  bool transfer = std::any_of(r.tools.begin(), r.tools.end(),
+                              [](const dialog::tool_call& t) { return t.name == "transfer"; });
+  if (transfer && !st.filler.empty()) {
+    // "Let me connect you" is no filler: the caller must hear it before the line changes.
+    st.filler_said = true;
+    self->send(st.supervisor, reply_text{st.filler, false, 0});
+  } else if (!st.filler.empty()) {
+    self->delayed_send(self, 600ms, filler_atom::value, st.generation);
+  }
+  for (auto& t : r.tools) {
+    if (t.name == "transfer")
+      self->send(st.supervisor, transfer_atom::value, t.args.count("reason") ? t.args.at("reason") : "");
+    auto deliver = [self, done = st.done, gen = st.generation](dialog::tool_result r) {
+      {
+        std::lock_guard lk(done->mtx);
+        done->items.emplace_back(gen, std::move(r));
+      }
+      self->send(self, tool_atom::value);
+    };
+    if (!st.calendar) { // no calendar service or no business: the tool cannot run
+      deliver({t.name, false, {}, {}, {}});
+      continue;
+    }
+    // The business's calendar actor answers, in turn with the business's other calls.
+    self->request(st.calendar, 30s, tool_request{st.info.call_id, t.name, t.args})
+        .then(
+            [deliver](tool_reply& r) {
+              deliver({r.name, r.ok, r.values, r.options, r.option_values});
+            },
+            [deliver, name = t.name](caf::error&) { deliver({name, false, {}, {}, {}}); });
+  }
+}
+
+void dialog_handle(dialog_self self, dialog::reply r) {
+  auto& st = self->state;
+  if (r.tools.empty()) {
+    if (!r.say.empty() || r.end_call)
+      self->send(st.supervisor, to_reply(r));
+    return;
+  }
+  dialog_run_tools(self, r);
+}
+
+dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
+                                      call_info info, supervisor_actor supervisor, bool greet,
+                                      calendar_actor calendar) {
+  log_failures(self, info.call_sid, "dialog");
+  auto& s = self->state;
+  s.calendar = std::move(calendar);
+  s.services = services;
+  s.info = std::move(info);
+  s.supervisor = std::move(supervisor);
+  s.profile = std::make_shared<booking::business_profile>();
+  s.profile->id = s.info.business_id;
+  s.profile->name = s.info.business_name;
+  s.profile->greeting = s.info.greeting;
+  auto ready = [self, greet] {
+    auto& st = self->state;
+    st.shared_engine = st.services->make_dialog(*st.profile);
+    if (st.shared_engine->blocking()) {
+      auto* pool = st.services->dialog_pool ? st.services->dialog_pool : st.services->blocking;
+      st.engine_queue = std::make_shared<serial_queue>(*pool);
+    }
+    st.engine_ready = true;
+    if (greet) {
+      dialog::business_context ctx;
+      ctx.name = st.profile->name;
+      ctx.greeting = st.profile->greeting;
+      ctx.timezone = st.profile->timezone;
+      ctx.address = st.profile->address;
+      ctx.hours_text = st.profile->hours_text;
+      ctx.services = st.profile->services;
+      ctx.can_transfer = !st.profile->transfer_number.empty();
+      ctx.caller_number = st.info.caller;
+      dialog_engine_call(self, [ctx](dialog::dialog_engine& e) { return e.start(ctx); });
+    }
+    for (auto& t : std::exchange(st.waiting, {}))
+      dialog_engine_call(self, [t](dialog::dialog_engine& e) { return e.on_caller(t); });
+  };
+  std::shared_ptr<const booking::business_profile> cached;
+  if (services->profiles)
+    cached = services->profiles->fresh(s.profile->id, std::chrono::steady_clock::now());
+  if (cached) {
+    // Read for a recent call of the same business: no database round trip, no pool queue.
+    *s.profile = *cached;
+    self->send(self, loaded_atom::value);
+  } else if (services->calendar && services->blocking) {
+    // The business's data comes from the database, off the scheduler.
+    auto me = caf::actor_cast<dialog_actor>(self);
+    services->blocking->post([cal = services->calendar, holder = s.profile, me,
+                              on_business = services->on_business,
+                              profiles = services->profiles] {
+      auto p = cal->profile(holder->id);
+      if (p) {
+        *holder = std::move(*p);
+        if (profiles)
+          profiles->put(*holder, std::chrono::steady_clock::now());
+      } else {
+        spdlog::error("business {}: {}", holder->id, p.error().message);
+      }
+      auto loaded = p ? std::make_optional(*holder) : std::nullopt;
+      caf::anon_send(me, loaded_atom::value);
+      if (loaded && on_business)
+        on_business(*loaded); // after the greeting is on its way
+    });
+  } else {
+    self->send(self, loaded_atom::value);
+  }
+  return {
+      [=](loaded_atom) { ready(); },
+      [=](turn_atom, const std::string& text) {
+        auto& st = self->state;
+        if (!st.engine_ready) {
+          st.waiting.push_back(text);
+          return;
+        }
+        dialog_engine_call(self, [text](dialog::dialog_engine& e) { return e.on_caller(text); });
+      },
+      [=](engine_atom) {
+        auto& st = self->state;
+        dialog::reply r;
+        {
+          std::lock_guard lk(st.engine_out->mtx);
+          if (st.engine_out->items.empty())
+            return;
+          r = std::move(st.engine_out->items.front());
+          st.engine_out->items.pop_front();
+        }
+        dialog_handle(self, std::move(r));
+      },
+      [=](tool_atom) {
+        auto& st = self->state;
+        std::pair<std::uint64_t, dialog::tool_result> item;
+        {
+          std::lock_guard lk(st.done->mtx);
+          if (st.done->items.empty())
+            return;
+          item = std::move(st.done->items.front());
+          st.done->items.pop_front();
+        }
+        if (item.first != st.generation || st.tools_pending == 0)
+          return; // a stale round: the caller moved on
+        --st.tools_pending;
+        dialog_engine_call(self, [result = std::move(item.second)](dialog::dialog_engine& e) {
+          return e.on_result(result);
+        });
+      },
+      [=](filler_atom, std::uint64_t gen) {
+        auto& st = self->state;
+        if (gen == st.generation && st.tools_pending > 0 && !st.filler_said) {
+          st.filler_said = true;
+          self->send(st.supervisor, reply_text{st.filler, false, 0});
+        }
+      },
+      [=](interrupt_atom, const std::string& heard) {
+        auto& st = self->state;
+        if (!st.engine_ready)
+          return;
+        dialog_engine_call(self, [heard](dialog::dialog_engine& e) {
+          e.on_interrupted(heard);
+          return dialog::reply{};
+        });
+      },
+      [=](summary_atom) -> caf::result<std::vector<std::string>> {
+        auto& st = self->state;
+        if (!st.engine_ready)
+          return std::vector<std::string>{"", ""};
+        if (!st.engine_queue) {
+          auto s = st.shared_engine->summarize();
+          return std::vector<std::string>{s.text(), s.outcome};
+        }
+        // The LLM writes the summary: off the scheduler, after the engine's queued work.
+        st.summary_promise = self->make_response_promise<std::vector<std::string>>();
+        auto me = caf::actor_cast<dialog_actor>(self);
+        st.engine_queue->post([engine = st.shared_engine, me] {
+          std::vector<std::string> out{"", ""};
+          try {
+            auto s = engine->summarize();
+            out = {s.text(), s.outcome};
+          } catch (const std::exception& e) {
+            spdlog::error("dialog summary failed: {}", e.what());
+          }
+          caf::anon_send(me, summarized_atom::value, std::move(out));
+        });
+        return st.summary_promise;
+      },
+      [=](summarized_atom, std::vector<std::string>& s) {
+        auto& st = self->state;
+        if (st.summary_promise.pending())
+          st.summary_promise.deliver(std::move(s));
+      },
+  };
+}
+
+} // namespace
+
+proto::dialog_actor spawn_dialog(caf::local_actor* parent, call_services* services,
+                                 call_info info, proto::supervisor_actor supervisor, bool greet,
+                                 proto::calendar_actor calendar) {
+  return parent->spawn<caf::monitored>(dialog_fn, services, std::move(info), std::move(supervisor),
+                                       greet, std::move(calendar));
+}
+
+} // namespace frontdesk::call

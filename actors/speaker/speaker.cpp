@@ -1,0 +1,94 @@
+#include "actors/speaker/speaker.hpp"
+
+#include <atomic>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/call/shell.hpp"
+#include "actors/speaker/sentences.hpp"
+#include "adapters/speech/speech.hpp"
+
+namespace frontdesk::call {
+namespace {
+
+using namespace proto;
+
+using speaker_self = speaker_actor::stateful_pointer<struct speaker_state>;
+
+struct speaker_state {
+  speaker_state() = default;
+  supervisor_actor supervisor;
+  media_actor media;
+  call_services* services = nullptr;
+  std::shared_ptr<serial_queue> queue;
+  std::shared_ptr<std::atomic<bool>> cancel;
+};
+
+speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supervisor,
+                                        media_actor media, call_services* services,
+                                        std::string call_sid, std::string call_id) {
+  auto& s = self->state;
+  log_failures(self, call_sid, "speaker");
+  s.supervisor = std::move(supervisor);
+  s.media = std::move(media);
+  s.services = services;
+  if (services->speech_blocks)
+    s.queue = std::make_shared<serial_queue>(*services->speech_pool);
+  return {
+      [=](say& sy) {
+        auto& st = self->state;
+        if (st.cancel)
+          *st.cancel = true;
+        st.cancel = std::make_shared<std::atomic<bool>>(false);
+        run_speech(st.queue, [tts = st.services->tts, media = st.media, sup = st.supervisor,
+                              cancel = st.cancel, utt = sy.utterance, parts = speaker::sentences(sy.text),
+                              svc = st.services, call_id] {
+          bool first = true;
+          std::string pending;
+          for (std::size_t i = 0; i < parts.size() && !*cancel; ++i) {
+            if (svc->on_synthesised)
+              svc->on_synthesised(call_id, parts[i].size());
+            tts->synthesize(
+                parts[i],
+                [&](std::span<const std::uint8_t> chunk) {
+                  if (first) {
+                    first = false;
+                    caf::anon_send(sup, milestone{utt, now_us(), true});
+                  }
+                  pending.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+                  if (pending.size() >= 800) { // 100 ms per message to the media actor
+                    caf::anon_send(media, play{utt, std::move(pending), false, false});
+                    pending.clear();
+                  }
+                  return !*cancel;
+                },
+                *cancel);
+            if (*cancel)
+              break;
+            caf::anon_send(media, play{utt, std::move(pending), true, i + 1 == parts.size()});
+            pending.clear();
+          }
+          caf::anon_send(sup, spoken_atom::value, utt, !*cancel);
+        });
+      },
+      [=](clear_atom) {
+        auto& st = self->state;
+        if (st.cancel)
+          *st.cancel = true;
+      },
+  };
+}
+
+} // namespace
+
+proto::speaker_actor spawn_speaker(caf::local_actor* parent, proto::supervisor_actor supervisor,
+                                   proto::media_actor media, call_services* services,
+                                   std::string call_sid, std::string call_id) {
+  return parent->spawn<caf::monitored>(speaker_fn, std::move(supervisor), std::move(media),
+                                       services, std::move(call_sid), std::move(call_id));
+}
+
+} // namespace frontdesk::call

@@ -1,0 +1,132 @@
+#include "actors/vad/listener.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/call/shell.hpp"
+#include "adapters/speech/speech.hpp"
+#include "adapters/speech/waiting_session.hpp"
+
+namespace frontdesk::call {
+namespace {
+
+using namespace proto;
+
+using listener_self = listener_actor::stateful_pointer<struct listener_state>;
+
+struct recognition {
+  std::unique_ptr<speech::stt_session> session;
+};
+
+struct listener_state {
+  listener_state() = default;
+  supervisor_actor supervisor;
+  call_services* services = nullptr;
+  std::shared_ptr<audio_route> route;
+  std::shared_ptr<serial_queue> queue;
+  std::shared_ptr<recognition> current;
+  std::uint64_t turn = 0; // the turn `current` recognises
+  std::size_t utterances = 0;
+  std::shared_ptr<const call_info> info;
+};
+
+listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor supervisor,
+                                          call_services* services, call_info info,
+                                          std::shared_ptr<audio_route> route) {
+  auto& s = self->state;
+  log_failures(self, info.call_sid, "listener");
+  s.info = std::make_shared<const call_info>(std::move(info));
+  s.supervisor = std::move(supervisor);
+  s.services = services;
+  s.route = std::move(route);
+  if (services->speech_blocks)
+    s.queue = std::make_shared<serial_queue>(*services->speech_pool);
+  if (s.route) { // the VAD is the listener's, lent to the route that runs it on each frame
+    auto vad = services->make_vad ? services->make_vad() : nullptr;
+    std::lock_guard lk(s.route->mtx);
+    s.route->vad = std::move(vad);
+  }
+  auto with_front = [self](auto f) {
+    if (auto& r = self->state.route) {
+      std::lock_guard lk(r->mtx);
+      f(r->front);
+    }
+  };
+  return {
+      [=](speech_audio& a) {
+        auto& st = self->state;
+        if (a.started) {
+          st.turn = a.turn;
+          st.current = std::make_shared<recognition>();
+          run_speech(st.queue, [rec = st.current, svc = st.services, info = st.info,
+                                n = st.utterances++] {
+            // With every decoder busy the utterance waits for one, keeping its audio.
+            rec->session = speech::make_waiting_session(
+                [svc, info, n]() -> std::unique_ptr<speech::stt_session> {
+                  return svc->open_stt ? svc->open_stt(*info, n)
+                         : svc->stt    ? svc->stt->start(info->business_id)
+                                       : nullptr;
+                });
+          });
+        }
+        if (!st.current || a.turn != st.turn) // begun before this listener (a restart)
+          return;
+        if (!a.pcm.empty()) {
+          // The partial words go straight to the endpointer (a complete request ends the turn
+          // after a shorter pause), not back through this actor: under load each hop costs.
+          run_speech(st.queue, [rec = st.current, pcm = std::move(a.pcm), route = st.route,
+                                turn = a.turn] {
+            if (!rec->session)
+              return;
+            rec->session->feed(pcm);
+            auto words = rec->session->partial();
+            if (route) {
+              std::lock_guard lk(route->mtx);
+              route->front.set_partial(turn, std::move(words));
+            }
+          });
+        }
+        if (!a.ended)
+          return;
+        run_speech(st.queue, [rec = std::exchange(st.current, {}), sup = st.supervisor,
+                              speech_end = a.speech_end_us, speech_ms = a.speech_ms,
+                              decided = a.decided_us] {
+          heard h;
+          h.speech_end_us = speech_end;
+          h.decided_us = decided;
+          h.speech_ms = speech_ms;
+          if (rec->session) {
+            auto r = rec->session->finish();
+            h.text = r.text;
+            h.confidence = r.confidence;
+            h.rejected = r.rejected;
+            h.unavailable = r.unavailable;
+            h.note = std::move(r.note);
+            rec->session.reset(); // the decoder goes back to the pool
+          } else {
+            h.rejected = true;
+            h.unavailable = true;
+          }
+          h.final_us = now_us();
+          caf::anon_send(sup, std::move(h));
+        });
+      },
+      [=](speaking_atom, bool on) {
+        with_front([&](turn::front_end& f) { f.set_agent_speaking(on); });
+      },
+      [=](expect_atom, std::int32_t e) {
+        with_front(
+            [&](turn::front_end& f) { f.set_expectation(static_cast<turn::expectation>(e)); });
+      },
+  };
+}
+
+} // namespace
+
+proto::listener_actor spawn_listener(caf::local_actor* parent, proto::supervisor_actor supervisor,
+                                     call_services* services, call_info info,
+                                     std::shared_ptr<audio_route> route) {
+  return parent->spawn<caf::monitored>(listener_fn, std::move(supervisor), services,
+                                       std::move(info), std::move(route));
+}
+
+} // namespace frontdesk::call
