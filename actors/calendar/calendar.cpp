@@ -4,6 +4,7 @@
 
 #include "adapters/store/appointments.hpp"
 #include "adapters/store/database.hpp"
+#include "protocols/core/concepts.hpp"
 
 namespace frontdesk::booking {
 namespace {
@@ -297,7 +298,7 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
   }
   if (tool.name == "lookup_knowledge") {
     store::knowledge_repo k(db_);
-    auto found = k.search(biz.id, arg("question"));
+    auto found = k.search(biz.id, question_concepts(arg("question")));
     if (found && !found->empty()) {
       res.ok = true;
       res.values["answer"] = (*found)[0].text; // the rules engine speaks the best passage

@@ -245,24 +245,41 @@ expected<appointment> appointments_repo::reschedule(const std::string& business_
 }
 
 expected<std::vector<knowledge_repo::passage>> knowledge_repo::search(
-    const std::string& business_id, const std::string& question, std::size_t limit,
+    const std::string& business_id, const std::vector<std::string>& concepts, std::size_t limit,
     double min_coverage) {
+  // One concept a line, "a " before an aspect's words and "s " before a subject's: libpqxx 6
+  // has no array parameters.
+  std::string joined;
+  for (auto& c : concepts) {
+    joined += c.aspect ? "a " : "s ";
+    for (char ch : c.words)
+      joined += ch == '\n' ? ' ' : ch;
+    joined += '\n';
+  }
   return guarded("knowledge", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       std::vector<passage> out;
-      // The question's content words (stemmed, stop words gone), any of which may match.
+      // Each concept becomes an OR of its words' lexemes; a concept of stop words only has none
+      // and does not count. Two concepts with the same lexemes count once.
       auto rows = tx.exec_params(
-          "WITH q AS (SELECT array_agg(DISTINCT lexeme) AS lex "
-          "           FROM unnest(to_tsvector('english', $1))), "
+          "WITH c AS (SELECT q, bool_and(aspect) AS aspect FROM ("
+          "    SELECT left(g, 1) = 'a' AS aspect, "
+          "      (SELECT string_agg(quote_literal(lexeme), ' | ' ORDER BY lexeme) "
+          "       FROM unnest(to_tsvector('english', substr(g, 3)))) AS q "
+          "    FROM unnest(string_to_array($1, E'\\n')) g WHERE g <> '') s "
+          "  WHERE q IS NOT NULL GROUP BY q), "
+          "n AS (SELECT count(*) AS total, count(*) FILTER (WHERE NOT aspect) AS subjects, "
+          "  string_agg(q, ' | ') AS anyq FROM c), "
           "scored AS (SELECT k.body, "
-          "  (SELECT count(*) FROM unnest(q.lex) l WHERE k.tsv @@ to_tsquery('english', quote_literal(l))) "
-          "    ::float8 / greatest(cardinality(q.lex), 1) AS coverage, "
-          "  ts_rank_cd(k.tsv, to_tsquery('english', array_to_string("
-          "    ARRAY(SELECT quote_literal(l) FROM unnest(q.lex) l), ' | '))) AS rank "
-          "  FROM knowledge k, q WHERE q.lex IS NOT NULL) "
-          "SELECT body, coverage, rank FROM scored WHERE coverage >= $2 "
+          "  (SELECT count(*) FROM c WHERE k.tsv @@ to_tsquery('english', c.q))::float8 "
+          "    / greatest(n.total, 1) AS coverage, "
+          "  n.subjects = 0 OR EXISTS (SELECT 1 FROM c WHERE NOT c.aspect "
+          "    AND k.tsv @@ to_tsquery('english', c.q)) AS on_subject, "
+          "  ts_rank_cd(k.tsv, to_tsquery('english', n.anyq)) AS rank "
+          "  FROM knowledge k, n WHERE n.total > 0) "
+          "SELECT body, coverage, rank FROM scored WHERE coverage >= $2 AND on_subject "
           "ORDER BY coverage DESC, rank DESC LIMIT $3",
-          question, min_coverage, static_cast<int>(limit));
+          joined, min_coverage, static_cast<int>(limit));
       for (auto r : rows)
         out.push_back({r[0].as<std::string>(), r[1].as<double>(), r[2].as<double>()});
       return out;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/core/concepts.hpp"
 #include "protocols/core/expected.hpp"
 #include "protocols/core/time.hpp"
 
@@ -101,12 +102,15 @@ public:
     double rank = 0;
   };
 
-  /// The best passages for a question, best first; passages that cover less than
-  /// `min_coverage` of the question's content words are left out, so an unrelated question
-  /// gets nothing rather than a random entry.
+  /// The best passages for a question given as its concepts (question_concepts(): each the
+  /// space-separated words that say one thing), best first. A concept counts as covered when a
+  /// passage has any of its words (stemmed); passages that cover less than `min_coverage` of
+  /// the concepts that have content words are left out, so an unrelated question gets nothing
+  /// rather than a random entry; so are passages that name none of the question's subjects
+  /// when it names one.
   expected<std::vector<passage>> search(const std::string& business_id,
-                                        const std::string& question, std::size_t limit = 3,
-                                        double min_coverage = 0.5);
+                                        const std::vector<question_concept>& concepts,
+                                        std::size_t limit = 3, double min_coverage = 0.5);
 
 private:
   database& db_;

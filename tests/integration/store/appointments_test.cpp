@@ -31,6 +31,7 @@ protected:
             "('" + biz + "', 'We accept Delta Dental, Cigna and Aetna insurance.'),"
             "('" + biz + "', 'Parking is free in the lot behind the building.'),"
             "('" + biz + "', 'A cleaning costs one hundred twenty dollars without insurance.'),"
+            "('" + biz + "', 'We see patients of all ages, including children.'),"
             "('" + other + "', 'Beta secret: walk-ins welcome on Saturdays.')");
     tx.commit();
   }
@@ -196,22 +197,35 @@ TEST_F(appointments, busy_time_includes_bookings_live_holds_and_calendar_busy) {
 
 TEST_F(appointments, knowledge_search_answers_related_questions_only) {
   store::knowledge_repo k(app_);
-  auto r = k.search(biz, "do you take delta dental insurance");
+  auto r = k.search(biz, question_concepts("do you take delta dental insurance"));
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_FALSE(r->empty());
   EXPECT_NE((*r)[0].text.find("Delta Dental"), std::string::npos);
-  auto parking = k.search(biz, "where can I park");
+  auto parking = k.search(biz, question_concepts("where can I park"));
   ASSERT_TRUE(parking);
   ASSERT_FALSE(parking->empty());
   EXPECT_NE((*parking)[0].text.find("Parking"), std::string::npos);
-  auto unrelated = k.search(biz, "what's the weather like on mars");
+  auto unrelated = k.search(biz, question_concepts("what's the weather like on mars"));
   ASSERT_TRUE(unrelated);
   EXPECT_TRUE(unrelated->empty());
   // Another business's knowledge never answers.
-  auto walkins = k.search(biz, "walk-ins on saturdays");
+  auto walkins = k.search(biz, question_concepts("walk-ins on saturdays"));
   ASSERT_TRUE(walkins);
   EXPECT_TRUE(walkins->empty());
-  auto empty = k.search(biz, "");
+  // A caller's own words for what the knowledge says otherwise.
+  auto kids = k.search(biz, question_concepts("do you guys see kids"));
+  ASSERT_TRUE(kids) << kids.error().message;
+  ASSERT_FALSE(kids->empty());
+  EXPECT_NE((*kids)[0].text.find("children"), std::string::npos);
+  auto price = k.search(biz, question_concepts("how much is a cleaning"));
+  ASSERT_TRUE(price);
+  ASSERT_FALSE(price->empty());
+  EXPECT_NE((*price)[0].text.find("costs"), std::string::npos);
+  // The price of one service does not answer the price of another.
+  auto other_price = k.search(biz, question_concepts("how much does a whitening cost"));
+  ASSERT_TRUE(other_price);
+  EXPECT_TRUE(other_price->empty());
+  auto empty = k.search(biz, question_concepts(""));
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());
 }
