@@ -128,6 +128,18 @@ bool filler(std::string_view w) {
   return s.count(w) > 0;
 }
 
+// Given names that are also lexicon words ("will", "june", "grace").
+// Month names count here too: "my name is march all" (a recogniser's guess at a name) is no
+// date, while "june fifth" is.
+bool given_name_word(std::string_view w) {
+  static const lexicon given_names = {
+      "january", "february", "march", "april", "may", "june", "july", "august", "september",
+      "october", "november", "december", "dawn", "will", "rich", "sunny", "summer", "autumn",
+      "grace", "hope", "faith", "joy", "patience", "chase", "hunter", "bill", "art", "pat",
+      "mark", "rose", "drew", "frank", "jack", "sue", "gene", "ray", "dean", "bob"};
+  return given_names.count(w) > 0;
+}
+
 // Reads up to three name words from position `i`, stopping at the first word that cannot be part
 // of a name. `strict` (after a weak lead-in such as "I'm", or an answer alone): no exceptions;
 // otherwise (after "my name is") given names that are also common words are kept ("will").
@@ -150,17 +162,11 @@ std::optional<std::string> read_name(const words& ws, std::size_t i, bool strict
     auto& w = ws[i];
     // Given names that are also lexicon words ("my name is will", "june park"): kept after an
     // explicit lead-in, unless a day follows ("june fifth").
-    // Month names count here too: "my name is march all" (a recogniser's guess at a name) is
-    // no date, while "june fifth" is.
-    static const lexicon given_names = {
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december", "dawn", "will", "rich", "sunny", "summer", "autumn",
-        "grace", "hope", "faith", "joy", "patience", "chase", "hunter"};
     bool date_follows = i + 1 < ws.size() && (time_words().count(ws[i + 1]) ||
                                               std::isdigit(static_cast<unsigned char>(ws[i + 1][0])));
     bool ok = all_letters(w) && w.size() >= 2 && !(w.size() == 2 && w[1] == '\'') &&
               !is_service_word(w, services) &&
-              (!never_a_name(w) || (!strict && given_names.count(w) && !date_follows));
+              (!never_a_name(w) || (!strict && given_name_word(w) && !date_follows));
     if (!ok)
       break;
     name += (name.empty() ? "" : " ") + title(w);
@@ -248,6 +254,11 @@ std::optional<std::string> extract_name(std::string_view text, bool expecting_na
   while (i < ws.size() && filler(ws[i]))
     ++i;
   auto n = read_name(ws, i, true, services);
+  // A given name that is also a word, then a surname: "Will Turner.", "June Park." (not "will do",
+  // "may i", "march fifth": what follows must itself pass as a name).
+  if (!n && i + 1 < ws.size() && given_name_word(ws[i]))
+    if (auto rest = read_name(ws, i + 1, true, services))
+      n = title(ws[i]) + " " + *rest;
   if (!n)
     return std::nullopt;
   // "ann lee please" is a name; "ann wants a checkup" is not an answer we can trust.

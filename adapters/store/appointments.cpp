@@ -245,8 +245,8 @@ expected<appointment> appointments_repo::reschedule(const std::string& business_
 }
 
 expected<std::vector<knowledge_repo::passage>> knowledge_repo::search(
-    const std::string& business_id, const std::vector<std::string>& concepts, std::size_t limit,
-    double min_coverage) {
+    const std::string& business_id, const std::vector<question_concept>& concepts,
+    std::size_t limit, double min_coverage) {
   // One concept a line, "a " before an aspect's words and "s " before a subject's: libpqxx 6
   // has no array parameters.
   std::string joined;

@@ -93,6 +93,13 @@ TEST(caller_names, come_from_an_answer_to_the_question) {
   EXPECT_EQ(extract_name("i'm due for a cleaning", false, services), std::nullopt);
   // Not an answer: a name-like word followed by a sentence.
   EXPECT_EQ(extract_name("ann wants a checkup tomorrow", true, services), std::nullopt);
+  // A given name that is also a word, answered with the surname after it.
+  EXPECT_EQ(extract_name("Will Turner.", true), "Will Turner");
+  EXPECT_EQ(extract_name("june park please", true), "June Park");
+  EXPECT_EQ(extract_name("will do", true), std::nullopt);
+  EXPECT_EQ(extract_name("may i ask something", true), std::nullopt);
+  EXPECT_EQ(extract_name("march fifth", true), std::nullopt);
+  EXPECT_EQ(extract_name("Will Turner.", false), std::nullopt); // not asked: no lead-in, no name
   EXPECT_EQ(extract_name("", true), std::nullopt);
   EXPECT_EQ(extract_name("   ", true), std::nullopt);
 }
