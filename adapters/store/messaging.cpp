@@ -303,7 +303,8 @@ expected<reminder_context> outbox_repo::reminder(const std::string& business_id,
           "SELECT coalesce(a.customer_phone, ''), " + utc("lower(a.during)") +
               ", a.status::text, b.name, b.phone_number, b.address, b.timezone, "
               "EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.business_id = a.business_id AND "
-              "o.phone = a.customer_phone) "
+              "o.phone = a.customer_phone) OR EXISTS (SELECT 1 FROM sms_unusable_numbers u WHERE "
+              "u.business_id = a.business_id AND u.phone = a.customer_phone) "
               "FROM appointments a JOIN businesses b ON b.id = a.business_id WHERE a.id = $1",
           appointment_id);
       if (r.empty())

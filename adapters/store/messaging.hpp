@@ -101,6 +101,7 @@ struct outbox_entry {
 /// What a reminder needs at send time: the appointment as it is now and its business.
 struct reminder_context {
   bool live = false; // still booked at the planned start, in the future, number textable
+                     // (not opted out, not marked unusable by a carrier)
   std::string phone, business_name, business_phone, address, zone;
   sys_time start{};
 };

@@ -148,6 +148,13 @@ TEST_F(delivery, landlines_and_unknown_handsets_mark_the_number_so_nothing_more_
   EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE payload ? 'resend_of'"), 0); // never again
   EXPECT_EQ(row("SELECT kind FROM staff_tasks"), "sms_number_unusable");
   EXPECT_NE(row("SELECT note FROM staff_tasks").find("landline"), std::string::npos);
+  // A reminder already in the outbox for the number does not go either.
+  exec("INSERT INTO outbox (business_id, kind, payload, dedupe_key, next_attempt_at) SELECT "
+       "business_id, 'sms.reminder', json_build_object('appointment_id', id, 'for_start', "
+       "to_char(lower(during) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')), 'reminder:x', "
+       "'2026-03-01T00:00:00Z' FROM appointments WHERE lower(during) = '2026-03-09T20:00:00Z'");
+  w.run_once();
+  EXPECT_EQ(row("SELECT status FROM outbox WHERE dedupe_key = 'reminder:x'"), "dropped");
   // A new booking for the number queues no text (and the dialog promises none).
   EXPECT_FALSE(book("2026-03-10T20:00:00Z").confirmation_queued);
   EXPECT_EQ(count("SELECT count(*) FROM reminders WHERE status = 'pending'"), 0);
