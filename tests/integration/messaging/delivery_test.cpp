@@ -70,6 +70,10 @@ TEST_F(delivery, a_text_that_stays_sent_is_looked_at_with_doubling_gaps_then_lef
   clock_.advance(10min);
   EXPECT_EQ(w.poll_statuses().looked, 1);
   EXPECT_EQ(log_status(sid), "sent 0");
+  // Another node's poller at the same moment does not look again: the claim moved the next look.
+  store::database db_b{db_.app_dsn(), 1};
+  messaging::outbox_worker other(settings(), db_b, *sender_, clock_);
+  EXPECT_EQ(other.poll_statuses().looked, 0);
   // The next look is 2 x 10 min after the last one, then 4 x.
   clock_.advance(19min);
   EXPECT_EQ(w.poll_statuses().looked, 0);
