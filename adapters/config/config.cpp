@@ -304,6 +304,13 @@ const std::vector<key_entry>& entries() {
       {{"outbox.stuck_seconds", "integer", "300",
         "/ready reports the outbox stuck when a due row has waited longer than this."},
        integer(&config::outbox, &config::outbox_section::stuck_seconds, 1, 86400)},
+      {{"outbox.status_check_after_seconds", "integer", "600",
+        "A sent text with no final status callback this long is looked up at Twilio (then at "
+        "doubling intervals)."},
+       integer(&config::outbox, &config::outbox_section::status_check_after_seconds, 1, 86400)},
+      {{"outbox.status_check_max", "integer", "8",
+        "Looks at most per text; after them the log keeps the last status Twilio gave."},
+       integer(&config::outbox, &config::outbox_section::status_check_max, 0, 100)},
       {{"cluster.listen", "string", "\"\"",
         "HOST:PORT this node's cluster port binds (CAF networking between nodes). Empty: the "
         "node is alone."},

@@ -74,6 +74,8 @@ struct config {
     int backoff_base_ms = 2000;
     int backoff_max_ms = 600000;
     int stuck_seconds = 300;
+    int status_check_after_seconds = 600;
+    int status_check_max = 8;
   } outbox;
   struct llm_section {
     std::string base_url = "https://api.openai.com/v1";

@@ -79,6 +79,8 @@ int run_outbox_command(const config& cfg, const clock& clk, const outbox_command
           std::chrono::steady_clock::now() - started > std::chrono::seconds(c.max_seconds))
         break;
     }
+    // Texts whose final status callback is overdue are looked up too.
+    auto polled = worker.poll_statuses();
     auto& k = worker.counts();
     std::cout << boost::json::serialize(boost::json::object{
                      {"worked", total},
@@ -87,7 +89,8 @@ int run_outbox_command(const config& cfg, const clock& clk, const outbox_command
                      {"retried", k.retried.load()},
                      {"dead", k.dead.load()},
                      {"dropped", k.dropped.load()},
-                     {"reconciled", k.reconciled.load()}})
+                     {"reconciled", k.reconciled.load()},
+                     {"status_looked", polled.looked}})
               << '\n';
     return 0;
   }

@@ -1,5 +1,7 @@
 #include "adapters/messaging/inbound.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/calendar/availability.hpp"
@@ -11,6 +13,7 @@
 #include "adapters/store/database.hpp"
 #include "adapters/store/messaging.hpp"
 #include "adapters/workers/pool.hpp"
+#include "protocols/sms/delivery_policy.hpp"
 #include "protocols/sms/keywords.hpp"
 #include "protocols/sms/messages_api.hpp"
 #include "protocols/sms/sms_text.hpp"
@@ -76,19 +79,34 @@ inbound_reply offer_slots(store::database& db, const business_info& b, const std
   if (!today)
     return {"error", help_line(b)};
   auto first_day = date::floor<date::days>(*today);
-  auto slots = booking::open_slots(rules, busy, utc_now, first_day,
-                                   first_day + date::days{rules.days_ahead});
+  auto last_day = first_day + date::days{rules.days_ahead};
+  // The open slots nearest the appointment being moved (a week either side of its day, within
+  // the booking horizon), offered in time order.
+  auto appt_local = booking::to_local(b.zone, std::chrono::floor<std::chrono::seconds>(appt->during.start));
+  if (!appt_local)
+    return {"error", help_line(b)};
+  auto appt_day = date::floor<date::days>(*appt_local);
+  auto from = std::max(first_day, appt_day - date::days{7});
+  auto to = std::min(last_day, appt_day + date::days{7});
+  if (from > to) // the appointment lies beyond the horizon: the latest days that can be booked
+    from = std::max(first_day, to - date::days{7});
+  auto slots = booking::open_slots(rules, busy, utc_now, from, to);
   if (!slots)
     return {"error", help_line(b)};
+  auto distance = [&](sys_time t) {
+    return t > appt->during.start ? t - appt->during.start : appt->during.start - t;
+  };
   std::vector<sys_time> offered;
   for (auto& s : *slots) {
     sys_time start = std::chrono::time_point_cast<sys_time::duration>(s.start);
-    if (start == appt->during.start)
-      continue;
-    offered.push_back(start);
-    if (offered.size() == 3)
-      break;
+    if (start != appt->during.start)
+      offered.push_back(start);
   }
+  std::stable_sort(offered.begin(), offered.end(),
+                   [&](sys_time a, sys_time c) { return distance(a) < distance(c); });
+  if (offered.size() > 3)
+    offered.resize(3);
+  std::sort(offered.begin(), offered.end());
   if (offered.empty())
     return {"nothing", b.name + ": there are no open times to move to right now. Please call " +
                            b.phone + "."};
@@ -161,12 +179,16 @@ inbound_reply choose_slot(store::database& db, const business_info& b, const std
   return {"moved", sms::render_notice(sms::notice::moved, card, start).value_or(help_line(b))};
 }
 
+// What a fresh inbound text does (its MessageSid claimed): the reply, empty for none.
+inbound_reply act_on_text(store::database& db, const business_info& b, const std::string& from,
+                          const std::string& body, const std::string& opt_out_type, sys_time now);
+
 } // namespace
 
 inbound_reply handle_inbound_sms(store::database& db, const std::string& message_sid,
                                  const std::string& from, const std::string& to,
                                  const std::string& body, const std::string& opt_out_type,
-                                 sys_time now) {
+                                 sys_time now, const std::string& idempotency_token) {
   auto id = db.unscoped([&](pqxx::work& tx) {
     auto r = tx.exec_params1("SELECT business_for_number($1)::text", to);
     return r[0].is_null() ? std::string() : r[0].as<std::string>();
@@ -174,23 +196,63 @@ inbound_reply handle_inbound_sms(store::database& db, const std::string& message
   if (id.empty())
     return {"unknown_number", ""};
   business_info b;
-  // The MessageSid is claimed first, in its own transaction: a retried webhook is a duplicate
-  // even while the first delivery is still being handled, so nothing is done twice.
+  // The MessageSid (and the webhook's idempotency token) are claimed first, in their own
+  // transaction: a retried webhook is a duplicate even while the first delivery is still being
+  // handled, so nothing is done twice.
+  std::string first_sid = message_sid;
   bool fresh = db.as_business(id, [&](pqxx::work& tx) {
     auto r = tx.exec_params1("SELECT name, phone_number, address, timezone FROM businesses WHERE id = $1", id);
     b = {id, r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
          r[3].as<std::string>()};
+    if (!idempotency_token.empty()) {
+      auto seen = tx.exec_params("INSERT INTO twilio_webhook_receipts (business_id, token, route, "
+                                 "message_sid, created_at) VALUES ($1, $2, 'sms', $3, "
+                                 "$4::timestamptz) ON CONFLICT DO NOTHING RETURNING 1",
+                                 id, idempotency_token, message_sid, ts(now));
+      if (seen.empty()) {
+        first_sid = tx.exec_params1("SELECT message_sid FROM twilio_webhook_receipts WHERE token = $1",
+                                    idempotency_token)[0]
+                        .as<std::string>();
+        return false;
+      }
+    }
     auto seg = sms::count_segments(body);
-    return tx.exec_params("INSERT INTO sms_log (business_id, direction, to_number, from_number, "
-                          "body, provider_sid, status, encoding, segments, created_at, updated_at) "
-                          "VALUES ($1, 'inbound', $2, $3, $4, $5, 'received', $6, $7, "
-                          "$8::timestamptz, $8::timestamptz) ON CONFLICT DO NOTHING",
-                          id, to, from, body, message_sid, sms::to_string(seg.encoding),
-                          seg.segments, ts(now))
-               .affected_rows() == 1;
+    bool inserted =
+        tx.exec_params("INSERT INTO sms_log (business_id, direction, to_number, from_number, "
+                       "body, provider_sid, status, encoding, segments, created_at, updated_at) "
+                       "VALUES ($1, 'inbound', $2, $3, $4, $5, 'received', $6, $7, "
+                       "$8::timestamptz, $8::timestamptz) ON CONFLICT DO NOTHING",
+                       id, to, from, body, message_sid, sms::to_string(seg.encoding),
+                       seg.segments, ts(now))
+            .affected_rows() == 1;
+    // A number that texts us can take texts, whatever a carrier said of it before.
+    if (inserted)
+      tx.exec_params("DELETE FROM sms_unusable_numbers WHERE phone = $1", from);
+    return inserted;
   });
-  if (!fresh)
-    return {"duplicate", ""};
+  if (!fresh) {
+    // Twilio retries a webhook whose answer it did not get in time: it gets the same answer.
+    auto reply = db.as_business(id, [&](pqxx::work& tx) {
+      auto r = tx.exec_params("SELECT coalesce(reply, '') FROM sms_log WHERE direction = "
+                              "'inbound' AND provider_sid = $1",
+                              first_sid);
+      return r.empty() ? std::string() : r[0][0].as<std::string>();
+    });
+    return {"duplicate", reply};
+  }
+  auto reply = act_on_text(db, b, from, body, opt_out_type, now);
+  db.as_business(id, [&](pqxx::work& tx) {
+    tx.exec_params("UPDATE sms_log SET reply = $2 WHERE direction = 'inbound' AND provider_sid = $1",
+                   message_sid, reply.text);
+  });
+  return reply;
+}
+
+namespace {
+
+inbound_reply act_on_text(store::database& db, const business_info& b, const std::string& from,
+                          const std::string& body, const std::string& opt_out_type, sys_time now) {
+  const auto& id = b.id;
   auto in = sms::parse_inbound(body, opt_out_type);
   // With Twilio's Advanced Opt-Out (OptOutType set) Twilio has answered the keyword itself.
   bool vendor_replied = !opt_out_type.empty();
@@ -238,8 +300,11 @@ inbound_reply handle_inbound_sms(store::database& db, const std::string& message
   return {"help", help_line(b)};
 }
 
+} // namespace
+
 bool apply_sms_status(store::database& db, const std::string& message_sid,
-                      const std::string& status, int error_code, sys_time now) {
+                      const std::string& status, int error_code, sys_time now,
+                      const std::string& idempotency_token) {
   auto id = db.unscoped([&](pqxx::work& tx) {
     auto r = tx.exec_params1("SELECT business_for_message_sid($1)::text", message_sid);
     return r[0].is_null() ? std::string() : r[0].as<std::string>();
@@ -247,16 +312,28 @@ bool apply_sms_status(store::database& db, const std::string& message_sid,
   if (id.empty())
     return false;
   return db.as_business(id, [&](pqxx::work& tx) {
-    auto r = tx.exec_params("SELECT status FROM sms_log WHERE provider_sid = $1 AND direction = "
-                            "'outbound' FOR UPDATE",
+    auto r = tx.exec_params("SELECT status, coalesce(outbox_id, 0), to_number FROM sms_log WHERE "
+                            "provider_sid = $1 AND direction = 'outbound' FOR UPDATE",
                             message_sid);
     if (r.empty())
       return false;
-    if (sms::status_advances(r[0][0].as<std::string>(), status))
+    if (!idempotency_token.empty() &&
+        tx.exec_params("INSERT INTO twilio_webhook_receipts (business_id, token, route, "
+                       "message_sid, created_at) VALUES ($1, $2, 'sms-status', $3, "
+                       "$4::timestamptz) ON CONFLICT DO NOTHING RETURNING 1",
+                       id, idempotency_token, message_sid, ts(now))
+            .empty())
+      return true; // a retried callback: applied the first time
+    if (sms::status_advances(r[0][0].as<std::string>(), status)) {
       tx.exec_params("UPDATE sms_log SET status = $2, error_code = coalesce(nullif($3, 0), "
                      "error_code), updated_at = $4::timestamptz WHERE provider_sid = $1 AND "
                      "direction = 'outbound'",
                      message_sid, status, error_code, ts(now));
+      // Terminal states are sticky, so this runs once per text however often it is reported.
+      if (sms::is_delivery_failure(status) && error_code != 0)
+        store::record_delivery_failure(tx, id, r[0][1].as<long long>(),
+                                       r[0][2].as<std::string>(), error_code, now);
+    }
     return true;
   });
 }
@@ -316,11 +393,17 @@ struct sms_webhooks::impl : std::enable_shared_from_this<impl> {
       in_bad->inc();
       return respond(text(400, "MessageSid, From and To are required"));
     }
+    auto token = r.header("I-Twilio-Idempotency-Token");
+    if (token.size() > 256) {
+      in_bad->inc();
+      return respond(text(400, "I-Twilio-Idempotency-Token is too long"));
+    }
     auto self = shared_from_this();
     bool queued = blocking.post([self, sid, from, to, body = f->value("Body"),
-                                 type = f->value("OptOutType"), respond] {
+                                 type = f->value("OptOutType"), token, respond] {
       try {
-        auto reply = handle_inbound_sms(self->db, sid, from, to, body, type, self->clk.now());
+        auto reply =
+            handle_inbound_sms(self->db, sid, from, to, body, type, self->clk.now(), token);
         self->in_ok->inc();
         spdlog::info("inbound SMS {} from {}: {}", sid, from, reply.action);
         twilio::twiml t;
@@ -368,10 +451,15 @@ struct sms_webhooks::impl : std::enable_shared_from_this<impl> {
       status_bad->inc();
       return respond(text(400, "MessageSid and MessageStatus are required"));
     }
+    auto token = r.header("I-Twilio-Idempotency-Token");
+    if (token.size() > 256) {
+      status_bad->inc();
+      return respond(text(400, "I-Twilio-Idempotency-Token is too long"));
+    }
     auto self = shared_from_this();
-    bool queued = blocking.post([self, sid, st, code, respond] {
+    bool queued = blocking.post([self, sid, st, code, token, respond] {
       try {
-        bool ours = apply_sms_status(self->db, sid, st, code, self->clk.now());
+        bool ours = apply_sms_status(self->db, sid, st, code, self->clk.now(), token);
         self->status_ok->inc();
         if (!ours)
           spdlog::info("SMS status {} for unknown message {}", st, sid);

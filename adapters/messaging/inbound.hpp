@@ -34,18 +34,23 @@ struct inbound_reply {
 };
 
 /// Handles one inbound text for the business that owns `to` (blocking: PostgreSQL). Dedupes on
-/// MessageSid; C cancels the sender's next appointment, R offers the three soonest open slots
+/// MessageSid and on Twilio's I-Twilio-Idempotency-Token (when given): a retried webhook is
+/// acted on once and answered with the reply the first delivery got; C cancels the sender's next appointment, R offers the three open slots nearest it
 /// and 1/2/3 (within a day) moves to one; STOP and the other carrier words opt out (a bare
 /// CANCEL also leaves a task for staff); START/UNSTOP opt in; HELP/INFO name the business.
 inbound_reply handle_inbound_sms(store::database& db, const std::string& message_sid,
                                  const std::string& from, const std::string& to,
                                  const std::string& body, const std::string& opt_out_type,
-                                 sys_time now);
+                                 sys_time now, const std::string& idempotency_token = "");
 
-/// Applies a message status callback to sms_log: terminal states are sticky, older or repeated
-/// states never overwrite newer ones. False when the message is not ours.
+/// Applies a message status (a callback, or a poll when none came) to sms_log: terminal states
+/// are sticky, older or repeated states never overwrite newer ones. A text that ends
+/// undelivered or failed is acted on per carrier code (store::record_delivery_failure) once.
+/// A callback whose idempotency token was seen before changes nothing. False when the message
+/// is not ours.
 bool apply_sms_status(store::database& db, const std::string& message_sid,
-                      const std::string& status, int error_code, sys_time now);
+                      const std::string& status, int error_code, sys_time now,
+                      const std::string& idempotency_token = "");
 
 /// `POST /twilio/sms` (inbound texts, answered with TwiML <Message>) and
 /// `POST /twilio/sms-status` (delivery callbacks), both signed as Twilio signs the voice

@@ -105,10 +105,19 @@ void outbox_worker::loop(int index) {
                    *expired, s_.node);
   }
   auto last_figures = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  auto last_poll = last_figures;
   while (!stopping_) {
     if (index == 0 && std::chrono::steady_clock::now() - last_figures > std::chrono::seconds(2)) {
       refresh_figures();
       last_figures = std::chrono::steady_clock::now();
+    }
+    if (index == 0 && std::chrono::steady_clock::now() - last_poll > s_.status_poll_every) {
+      try {
+        poll_statuses();
+      } catch (const std::exception& e) {
+        spdlog::error("sms status poll: {}", e.what());
+      }
+      last_poll = std::chrono::steady_clock::now();
     }
     int n = 0;
     try {
@@ -122,6 +131,14 @@ void outbox_worker::loop(int index) {
     cv_.wait_for(lk, s_.poll, [this] { return stopping_.load() || poked_; });
     poked_ = false;
   }
+}
+
+status_poll_result outbox_worker::poll_statuses() {
+  auto now = clk_.now();
+  // Twilio retries a webhook for hours at most: a week's receipts are plenty.
+  if (auto purged = store::outbox_repo(db_).purge_webhook_receipts(now - std::chrono::hours(24 * 7)); !purged)
+    spdlog::warn("outbox: webhook receipts: {}", purged.error().message);
+  return poll_sms_statuses(db_, sender_, now, s_.status_poll);
 }
 
 void outbox_worker::refresh_figures() {
@@ -299,6 +316,32 @@ void outbox_worker::work(const store::claimed_row& row) {
     return finish();
   }
 
+  if (row.kind == "sms.reminder") {
+    // Held by the vendor no longer than it can still arrive in time; none at all when too late.
+    auto for_start = parse_rfc3339(str_of(payload, "for_start"));
+    auto validity = for_start ? sms::reminder_validity(*for_start, clk_.now()) : std::nullopt;
+    if (!validity) {
+      r.status = "dropped";
+      r.last_error = "too late: the reminder could not arrive before the appointment";
+      return finish();
+    }
+    m.validity_seconds = *validity;
+  }
+  if (auto* of = payload.if_contains("resend_of"); of && row.kind == "sms") {
+    // A confirmation sent again after a carrier failure: only while it still says what is true.
+    auto* rev = payload.if_contains("revision");
+    auto appt = str_of(payload, "appointment_id");
+    if (!appt.empty() && rev && rev->is_int64()) {
+      auto current = repo.notice_current(row.business_id, appt, rev->as_int64());
+      if (!current)
+        return retry_later(sms::attempt_result::retry, std::nullopt, current.error().message, false);
+      if (!*current) {
+        r.status = "dropped";
+        r.last_error = "superseded: the appointment changed since this text was written";
+        return finish();
+      }
+    }
+  }
   crash_point("outbox.before_send");
   auto out = sender_.send(m);
   crash_point("outbox.after_send");

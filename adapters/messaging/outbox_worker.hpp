@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/messaging/status_poller.hpp"
 #include "protocols/sms/outbox_policy.hpp"
 
 namespace frontdesk {
@@ -37,6 +38,8 @@ struct worker_settings {
   std::chrono::seconds lease{60};      // longer than a vendor call may take
   sms::retry_policy retry;
   std::string status_callback_url; // given to Twilio with each text; empty: none
+  status_poll_settings status_poll;  // texts whose final callback never came are looked up
+  std::chrono::seconds status_poll_every{30};
 };
 
 /// Counters of what the workers did (also exported as metrics when a registry is given).
@@ -66,6 +69,9 @@ public:
   /// One pass on the calling thread: due reminders, then one claimed batch. Returns the rows
   /// worked (tests, `frontdesk outbox run`).
   int run_once();
+  /// Looks up the texts whose final status callback is overdue (thread 0 does it every
+  /// `status_poll_every`). Blocking (HTTP, PostgreSQL).
+  status_poll_result poll_statuses();
   /// Wakes the threads now (work was just queued).
   void poke();
 

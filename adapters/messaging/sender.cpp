@@ -93,6 +93,22 @@ public:
     return sms::parse_message_list(x.body);
   }
 
+  expected<sms::message_state> fetch_status(const std::string& sid) override {
+    auto path = sms::message_path(s_.account_sid, sid);
+    if (!path)
+      return fail("bad_sid", "not a Twilio message id: '" + sid.substr(0, 40) + "'");
+    exchange x;
+    long status = 0;
+    auto rc = perform(s_.api_base_url + *path, std::nullopt, x, status);
+    if (rc != CURLE_OK)
+      return fail("transport", curl_easy_strerror(rc));
+    if (status == 404)
+      return fail("not_found", "message " + sid + " is unknown to the vendor");
+    if (status != 200)
+      return fail("http_" + std::to_string(status), "message fetch: HTTP " + std::to_string(status));
+    return sms::parse_message_resource(x.body);
+  }
+
 private:
   CURLcode perform(const std::string& url, const std::optional<std::string>& form, exchange& x,
                    long& status) {
@@ -139,6 +155,9 @@ public:
   }
   expected<std::vector<sms::listed_message>> recent(const std::string&, const std::string&) override {
     return std::vector<sms::listed_message>{}; // nothing left the node: nothing to find
+  }
+  expected<sms::message_state> fetch_status(const std::string& sid) override {
+    return fail("log_only", "nothing left the node for " + sid); // 'logged' is final anyway
   }
   bool log_only() const override { return true; }
 

@@ -20,6 +20,9 @@ public:
   /// Recent messages to `to` from `from`, newest first (to reconcile an unanswered send).
   virtual expected<std::vector<sms::listed_message>> recent(const std::string& to,
                                                             const std::string& from) = 0;
+  /// One message as the vendor has it now (`GET …/Messages/{Sid}.json`), for a text whose
+  /// status callback never came.
+  virtual expected<sms::message_state> fetch_status(const std::string& sid) = 0;
   /// True for the log sink: nothing leaves the node, texts are only logged.
   virtual bool log_only() const { return false; }
 };

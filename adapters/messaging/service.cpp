@@ -26,6 +26,8 @@ worker_settings worker_settings_of(const config& cfg) {
     base.pop_back();
   if (!cfg.twilio.account_sid.empty())
     w.status_callback_url = base + "/twilio/sms-status";
+  w.status_poll.after = std::chrono::seconds(cfg.outbox.status_check_after_seconds);
+  w.status_poll.max_checks = cfg.outbox.status_check_max;
   return w;
 }
 

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "adapters/store/database.hpp"
+#include "adapters/store/messaging.hpp"
 
 namespace frontdesk::store {
 namespace {
@@ -25,6 +26,10 @@ std::string new_uuid() {
 } // namespace
 
 expected<load_report> businesses_repo::load(const org::org_file& org) {
+  return load(org, std::chrono::time_point_cast<sys_time::duration>(std::chrono::system_clock::now()));
+}
+
+expected<load_report> businesses_repo::load(const org::org_file& org, sys_time now) {
   try {
     load_report report;
     report.business_id = db_.unscoped([&](pqxx::work& tx) {
@@ -71,9 +76,14 @@ expected<load_report> businesses_repo::load(const org::org_file& org) {
             "SELECT $1, tstzrange(s, s + make_interval(mins => $3)), 'booked', $4, nullif($5, ''), "
             "'import:' || $2 || ':' || $4 "
             "FROM (SELECT ($2::timestamp AT TIME ZONE $6) AS s) t "
-            "ON CONFLICT (business_id, idempotency_key) DO NOTHING",
+            "ON CONFLICT (business_id, idempotency_key) DO NOTHING RETURNING id::text",
             id, a.start, a.minutes, a.name, a.phone, org.timezone);
         report.appointments += r.affected_rows();
+        // Reminders as for any booking (quiet hours, the business's plan); a load run again
+        // adds nothing, so plans nothing twice.
+        if (!r.empty())
+          queue_appointment_messages(tx, id, r[0][0].as<std::string>(), appointment_change::booked,
+                                     now, false);
       }
     });
     return report;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/store/database.hpp"
+#include "protocols/sms/delivery_policy.hpp"
 #include "protocols/sms/reminder_plan.hpp"
 #include "protocols/sms/sms_text.hpp"
 
@@ -55,11 +56,27 @@ const char* change_name(appointment_change c) {
   return "booked";
 }
 
+// Opted out, or the carrier said the number cannot take texts.
 bool is_opted_out(pqxx::transaction_base& tx, const std::string& business_id,
                   const std::string& phone) {
-  return !tx.exec_params("SELECT 1 FROM sms_opt_outs WHERE business_id = $1 AND phone = $2",
+  return !tx.exec_params("SELECT 1 FROM sms_opt_outs WHERE business_id = $1 AND phone = $2 "
+                         "UNION ALL SELECT 1 FROM sms_unusable_numbers WHERE business_id = $1 "
+                         "AND phone = $2",
                          business_id, phone)
               .empty();
+}
+
+void add_staff_task(pqxx::transaction_base& tx, const std::string& business_id,
+                    const std::string& kind, const std::string& phone,
+                    const std::string& appointment_id, const std::string& note, sys_time now,
+                    bool business_wide) {
+  // One open task per cause: per business for its sending, else per number.
+  tx.exec_params("INSERT INTO staff_tasks (business_id, kind, phone, appointment_id, note, "
+                 "created_at) SELECT $1, $2, nullif($3, ''), nullif($4, '')::uuid, $5, "
+                 "$6::timestamptz WHERE NOT EXISTS (SELECT 1 FROM staff_tasks WHERE business_id "
+                 "= $1 AND kind = $2 AND done_at IS NULL AND ($7 OR phone = $3))",
+                 business_id, kind, business_wide ? "" : phone, appointment_id, note, ts(now),
+                 business_wide);
 }
 
 } // namespace
@@ -144,6 +161,52 @@ void record_opt_out(pqxx::transaction_base& tx, const std::string& business_id,
   tx.exec_params("UPDATE reminders SET status = 'cancelled' WHERE status = 'pending' AND "
                  "appointment_id IN (SELECT id FROM appointments WHERE customer_phone = $1)",
                  phone);
+}
+
+void record_delivery_failure(pqxx::transaction_base& tx, const std::string& business_id,
+                             long long outbox_id, const std::string& phone, int error_code,
+                             sys_time now) {
+  auto policy = sms::classify_delivery_failure(error_code);
+  std::string appointment_id;
+  bool resend = false, was_resend = false;
+  if (outbox_id > 0) {
+    auto o = tx.exec_params("SELECT coalesce(payload->>'appointment_id', ''), payload ? "
+                            "'resend_of' FROM outbox WHERE id = $1",
+                            outbox_id);
+    if (!o.empty()) {
+      appointment_id = o[0][0].as<std::string>();
+      was_resend = o[0][1].as<bool>();
+    }
+  }
+  if (policy.retry_once && !was_resend && outbox_id > 0) {
+    // A copy of the row with its own dedupe key: a second callback or poll adds nothing. A
+    // reminder loses its rendered body (it is rendered, and checked, again when it goes); a
+    // confirmation keeps its words and the revision they describe.
+    auto r = tx.exec_params(
+        "INSERT INTO outbox (business_id, kind, payload, dedupe_key, next_attempt_at, created_at, "
+        "updated_at) SELECT business_id, kind, (CASE WHEN kind = 'sms.reminder' THEN payload - "
+        "'body' ELSE payload END) || jsonb_build_object('resend_of', id, 'revision', "
+        "CASE WHEN dedupe_key ~ '^sms:[^:]+:[a-z]+:[0-9]+$' THEN split_part(dedupe_key, ':', 4)::bigint "
+        "END), coalesce(dedupe_key, 'outbox:' || id) || ':resend', $2::timestamptz, "
+        "$3::timestamptz, $3::timestamptz FROM outbox WHERE id = $1 ON CONFLICT DO NOTHING",
+        outbox_id, ts(now + policy.retry_after), ts(now));
+    resend = r.affected_rows() == 1;
+  }
+  if (policy.number_unusable && !phone.empty()) {
+    tx.exec_params("INSERT INTO sms_unusable_numbers (business_id, phone, error_code, created_at) "
+                   "VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT (business_id, phone) DO "
+                   "UPDATE SET error_code = excluded.error_code",
+                   business_id, phone, error_code, ts(now));
+    tx.exec_params("UPDATE reminders SET status = 'cancelled' WHERE status = 'pending' AND "
+                   "appointment_id IN (SELECT id FROM appointments WHERE customer_phone = $1)",
+                   phone);
+    tx.exec_params("UPDATE outbox SET status = 'dropped', last_error = $2, updated_at = "
+                   "$3::timestamptz WHERE status = 'pending' AND payload->>'to' = $1",
+                   phone, "number cannot take texts (" + std::to_string(error_code) + ")", ts(now));
+  }
+  if (!policy.staff_task.empty() && !resend && (!policy.retry_once || was_resend))
+    add_staff_task(tx, business_id, policy.staff_task, phone, appointment_id, policy.note, now,
+                   policy.business_wide);
 }
 
 expected<std::vector<claimed_row>> outbox_repo::claim(const std::string& node, int limit,
@@ -240,7 +303,8 @@ expected<reminder_context> outbox_repo::reminder(const std::string& business_id,
           "SELECT coalesce(a.customer_phone, ''), " + utc("lower(a.during)") +
               ", a.status::text, b.name, b.phone_number, b.address, b.timezone, "
               "EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.business_id = a.business_id AND "
-              "o.phone = a.customer_phone) "
+              "o.phone = a.customer_phone) OR EXISTS (SELECT 1 FROM sms_unusable_numbers u WHERE "
+              "u.business_id = a.business_id AND u.phone = a.customer_phone) "
               "FROM appointments a JOIN businesses b ON b.id = a.business_id WHERE a.id = $1",
           appointment_id);
       if (r.empty())
@@ -254,6 +318,44 @@ expected<reminder_context> outbox_repo::reminder(const std::string& business_id,
       c.live = r[0][2].as<std::string>() == "booked" && c.start == for_start && c.start > now &&
                textable_number(c.phone) && !r[0][7].as<bool>();
       return c;
+    });
+  });
+}
+
+expected<std::vector<status_check>> outbox_repo::claim_status_checks(sys_time now, int limit,
+                                                                     std::chrono::seconds after,
+                                                                     int max_checks) {
+  return guarded("sms status checks", [&] {
+    return db_.unscoped([&](pqxx::work& tx) {
+      std::vector<status_check> out;
+      auto rows = tx.exec_params("SELECT id, business_id::text, provider_sid, status, checks FROM "
+                                 "claim_sms_status_checks($1::timestamptz, $2, $3, $4)",
+                                 ts(now), limit, static_cast<int>(after.count()), max_checks);
+      for (auto r : rows)
+        out.push_back({r[0].as<long long>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                       r[3].as<std::string>(), r[4].as<int>()});
+      return out;
+    });
+  });
+}
+
+expected<bool> outbox_repo::notice_current(const std::string& business_id,
+                                           const std::string& appointment_id, long long revision) {
+  return guarded("notice current", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      return tx.exec_params1("SELECT count(*) FROM booking_events WHERE appointment_id = "
+                             "$1::uuid",
+                             appointment_id)[0]
+                 .as<long long>() == revision;
+    });
+  });
+}
+
+expected<int> outbox_repo::purge_webhook_receipts(sys_time before) {
+  return guarded("webhook receipts", [&] {
+    return db_.unscoped([&](pqxx::work& tx) {
+      return tx.exec_params1("SELECT purge_webhook_receipts($1::timestamptz)", ts(before))[0]
+          .as<int>();
     });
   });
 }

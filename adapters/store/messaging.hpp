@@ -36,6 +36,16 @@ void record_opt_out(pqxx::transaction_base& tx, const std::string& business_id,
 /// True when `phone` looks like a number that can take a text (E.164).
 bool textable_number(const std::string& phone);
 
+/// In the caller's transaction (as the business): acts on a text the carrier did not deliver,
+/// by its error code (sms::classify_delivery_failure). 30003/30008: the outbox row goes once
+/// more (a reminder is rendered again then, a confirmation only if its appointment has not
+/// changed since); 30005/30006: the number is marked unusable, its pending reminders and
+/// queued texts are dropped; a task for staff when the policy names one (one open task per
+/// business for business-wide causes). `outbox_id` is the row that sent it (0: none).
+void record_delivery_failure(pqxx::transaction_base& tx, const std::string& business_id,
+                             long long outbox_id, const std::string& phone, int error_code,
+                             sys_time now);
+
 /// An outbox row as a worker holds it after claiming it.
 struct claimed_row {
   long long id = 0;
@@ -68,6 +78,13 @@ struct row_result {
   std::string recipient;  // for opted_out
 };
 
+/// An outbound text whose final status is overdue (no callback came): look it up.
+struct status_check {
+  long long log_id = 0;
+  std::string business_id, sid, status;
+  int checks = 0; // including this one
+};
+
 /// Figures for metrics and /ready.
 struct outbox_figures {
   long long depth = 0, due = 0, stuck_sending = 0, dead = 0;
@@ -84,6 +101,7 @@ struct outbox_entry {
 /// What a reminder needs at send time: the appointment as it is now and its business.
 struct reminder_context {
   bool live = false; // still booked at the planned start, in the future, number textable
+                     // (not opted out, not marked unusable by a carrier)
   std::string phone, business_name, business_phone, address, zone;
   sys_time start{};
 };
@@ -112,6 +130,18 @@ public:
   expected<reminder_context> reminder(const std::string& business_id,
                                       const std::string& appointment_id, sys_time for_start,
                                       sys_time now);
+
+  /// Claims outbound texts with no final status `after` since their last change (then at
+  /// doubling intervals, `max_checks` looks at most), for one poller across all nodes.
+  expected<std::vector<status_check>> claim_status_checks(sys_time now, int limit,
+                                                          std::chrono::seconds after,
+                                                          int max_checks);
+  /// A resent confirmation still says what is true: its appointment has had no change since
+  /// revision `revision` (the count of its booking events when the text was queued).
+  expected<bool> notice_current(const std::string& business_id, const std::string& appointment_id,
+                                long long revision);
+  /// Drops webhook receipts older than `before` (Twilio no longer retries those). Returns how many.
+  expected<int> purge_webhook_receipts(sys_time before);
 
   expected<outbox_figures> figures(sys_time now);
   expected<std::vector<outbox_entry>> list(const std::string& status, int limit);

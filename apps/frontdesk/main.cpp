@@ -160,7 +160,7 @@ int run_org_load(const config& cfg, const std::string& path) {
     return exit_usage;
   }
   store::database db(cfg.database.url, 1);
-  auto report = store::businesses_repo(db).load(*org);
+  auto report = store::businesses_repo(db).load(*org, make_clock(cfg.node.now)->now());
   if (!report) {
     spdlog::error("{}: {}", path, report.error().message);
     return report.error().code == "bad_org_file" ? exit_usage : exit_failed;

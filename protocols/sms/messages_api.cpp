@@ -1,5 +1,7 @@
 #include "protocols/sms/messages_api.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 
@@ -64,6 +66,8 @@ std::string create_form(const outgoing& m) {
   f.add("Body", m.body);
   if (!m.status_callback.empty())
     f.add("StatusCallback", m.status_callback);
+  if (m.validity_seconds > 0)
+    f.add("ValidityPeriod", std::to_string(m.validity_seconds));
   return twilio::encode_form(f);
 }
 
@@ -127,6 +131,45 @@ expected<std::vector<listed_message>> parse_message_list(std::string_view body) 
     out.push_back(std::move(lm));
   }
   return out;
+}
+
+expected<message_state> parse_message_resource(std::string_view body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object())
+    return fail("bad_json", "message resource is not a JSON object");
+  auto& o = v.as_object();
+  message_state m{str_of(o, "sid"), str_of(o, "status"), int_of(o, "error_code"),
+                  str_of(o, "error_message")};
+  if (m.sid.empty() || m.status.empty())
+    return fail("bad_json", "message resource lacks sid or status");
+  if (status_rank(m.status) == 0) // an outbound text's states only
+    return fail("bad_status", "message resource has an unknown status '" + m.status + "'");
+  return m;
+}
+
+namespace {
+bool twilio_id(const std::string& id, const char* prefix) {
+  if (id.size() != 34 || id.compare(0, 2, prefix) != 0)
+    return false;
+  for (std::size_t i = 2; i < id.size(); ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(id[i])))
+      return false;
+  return true;
+}
+} // namespace
+
+std::optional<std::string> message_path(const std::string& account_sid, const std::string& sid) {
+  if (!twilio_id(account_sid, "AC") || !(twilio_id(sid, "SM") || twilio_id(sid, "MM")))
+    return std::nullopt;
+  return "/2010-04-01/Accounts/" + account_sid + "/Messages/" + sid + ".json";
+}
+
+std::optional<int> reminder_validity(sys_time start, sys_time now, std::chrono::seconds min_lead) {
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(start - now);
+  if (left < min_lead)
+    return std::nullopt;
+  return static_cast<int>(std::min<std::int64_t>(std::max<std::int64_t>(left.count() / 2, 1), 36000));
 }
 
 std::string list_query(const std::string& to, const std::string& from, int page_size) {

@@ -15,6 +15,9 @@ namespace frontdesk::sms {
 struct outgoing {
   std::string to, from, body;
   std::string status_callback; // may be empty
+  /// Seconds the vendor may hold the text in its queue before giving up (1-36000, Twilio's
+  /// `ValidityPeriod`); 0: the vendor's default. A reminder must not arrive late.
+  int validity_seconds = 0;
 };
 
 /// The form body of `POST /2010-04-01/Accounts/{AC}/Messages.json`.
@@ -48,6 +51,28 @@ struct listed_message {
 
 /// Parses a list page: {"messages": [...], ...}.
 expected<std::vector<listed_message>> parse_message_list(std::string_view body);
+
+/// A message resource as `GET …/Messages/{Sid}.json` returns it, reduced to what the log keeps.
+struct message_state {
+  std::string sid, status;
+  int error_code = 0; // 0 when null or absent
+  std::string error_message;
+};
+
+/// Parses a message resource (a JSON object with at least "sid" and "status").
+expected<message_state> parse_message_resource(std::string_view body);
+
+/// The path of one message: "/2010-04-01/Accounts/{AC}/Messages/{SM}.json". Nothing when
+/// either id is not of the form Twilio gives (two letters and hex digits), so an id from the
+/// database can never steer the request elsewhere.
+std::optional<std::string> message_path(const std::string& account_sid, const std::string& sid);
+
+/// The `ValidityPeriod` of a reminder sent at `now` for an appointment at `start`: the text
+/// must arrive by the midpoint of the time left (a 2 h reminder by 1 h before, a 1 h one within
+/// 1800 s), capped at Twilio's 36000 s. Nothing when less than `min_lead` is left before the
+/// start (the text could not arrive in time to be of use: it is not sent).
+std::optional<int> reminder_validity(sys_time start, sys_time now,
+                                     std::chrono::seconds min_lead = std::chrono::minutes(10));
 
 /// The query string of a reconciliation listing: To, From, PageSize (newest first).
 std::string list_query(const std::string& to, const std::string& from, int page_size);

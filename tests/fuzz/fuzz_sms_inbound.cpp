@@ -1,7 +1,9 @@
 // Fuzzes what an inbound text brings: the webhook form, the keyword parser on its Body and
 // OptOutType, and the segment counter; and what the Messages API answers (create reply, list
-// page, RFC 2822 dates). Invariants: a carrier opt-out word alone is always an opt-out; the
-// segment count is at least one and never more than the units allow; an accepted reply has a sid.
+// page, one message's resource, RFC 2822 dates). Invariants: a carrier opt-out word alone is
+// always an opt-out; the segment count is at least one and never more than the units allow; an
+// accepted reply has a sid; a message resource has a sid and a status; a message path built from
+// any id stays a message path.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -33,6 +35,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (reply.what == sms::send_outcome::kind::accepted && reply.sid.empty())
     std::abort();
   (void)sms::parse_message_list(in);
+  if (auto m = sms::parse_message_resource(in)) {
+    if (m->sid.empty() || m->status.empty() || m->error_code < 0)
+      std::abort();
+  }
+  if (auto p = sms::message_path("AC00000000000000000000000000000001", std::string(in))) {
+    // An id that passes is two letters and hex: nothing in it can leave the path.
+    if (p->find_first_of("/?#%.", 65) != p->size() - 5)
+      std::abort();
+  }
   if (auto t = sms::parse_rfc2822(in)) {
     if (sms::parse_rfc2822(sms::format_rfc2822(*t)) != t)
       std::abort();

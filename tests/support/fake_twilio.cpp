@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/http/http.hpp"
 #include "protocols/twilio/base64.hpp"
 #include "protocols/twilio/form.hpp"
 #include "protocols/twilio/signature.hpp"
@@ -112,6 +113,51 @@ int fake_twilio::lists() const {
   std::lock_guard lk(mtx_);
   return lists_;
 }
+int fake_twilio::fetches() const {
+  std::lock_guard lk(mtx_);
+  return fetches_;
+}
+bool fake_twilio::set_status(const std::string& sid, const std::string& status, int error_code) {
+  std::lock_guard lk(mtx_);
+  for (auto& m : messages_)
+    if (m.sid == sid) {
+      m.status = status;
+      m.error_code = error_code;
+      return true;
+    }
+  return false;
+}
+int fake_twilio::deliver_status(const std::string& sid, const std::string& status, int error_code,
+                                const std::string& token) {
+  std::string url, to, from;
+  {
+    std::lock_guard lk(mtx_);
+    for (auto& m : messages_)
+      if (m.sid == sid) {
+        m.status = status;
+        m.error_code = error_code;
+        url = m.status_callback;
+        to = m.to;
+        from = m.from;
+      }
+  }
+  if (url.empty())
+    return 0;
+  std::vector<std::pair<std::string, std::string>> fields{
+      {"AccountSid", sid_}, {"From", from},       {"To", to},          {"MessageSid", sid},
+      {"SmsSid", sid},      {"MessageStatus", status}, {"SmsStatus", status},
+      {"ApiVersion", "2010-04-01"}};
+  if (error_code)
+    fields.emplace_back("ErrorCode", std::to_string(error_code));
+  twilio::form f;
+  for (auto& [k, v] : fields)
+    f.add(k, v);
+  http::header_list h{{"Content-Type", "application/x-www-form-urlencoded"},
+                      {"X-Twilio-Signature", twilio_signature(token_, url, fields)},
+                      {"I-Twilio-Idempotency-Token", token}};
+  auto r = http::fetch("POST", url, h, twilio::encode_form(f));
+  return r ? r->status : 0;
+}
 void fake_twilio::on_create(std::function<void(const std::string&)> f) {
   std::lock_guard lk(mtx_);
   on_create_ = std::move(f);
@@ -130,6 +176,10 @@ scripted_reply fake_twilio::handle(const recorded_request& req) {
   }
   auto path = req.target.substr(0, req.target.find('?'));
   auto query = req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
+  const std::string one = "/2010-04-01/Accounts/" + sid_ + "/Messages/";
+  if (req.method == "GET" && path.rfind(one, 0) == 0 && path.size() > one.size() + 5 &&
+      path.compare(path.size() - 5, 5, ".json") == 0)
+    return fetch(path.substr(one.size(), path.size() - one.size() - 5));
   if (path != "/2010-04-01/Accounts/" + sid_ + "/Messages.json")
     return error(404, 20404, "The requested resource " + path + " was not found");
   if (req.method == "POST")
@@ -165,6 +215,17 @@ scripted_reply fake_twilio::create(const std::string& body) {
     return error(400, 21602, "Message body is required.");
   if (!e164(m.to) || now == fault::invalid_number)
     return error(400, 21211, "The 'To' number " + m.to + " is not a valid phone number.");
+  if (auto v = f->get("ValidityPeriod")) {
+    int secs = 0;
+    bool number = !v->empty() && v->size() < 7;
+    for (char c : *v)
+      number = number && c >= '0' && c <= '9';
+    if (number)
+      secs = std::stoi(*v);
+    if (!number || secs < 1 || secs > 36000)
+      return error(400, 21624, "Validity period can only be set to integers between 1 and 36,000 seconds");
+    m.validity_period = secs;
+  }
   if (unsubscribed_.count(m.to) || now == fault::unsubscribed)
     return error(400, 21610, "Attempt to send to unsubscribed recipient");
   switch (now) {
@@ -236,7 +297,7 @@ scripted_reply fake_twilio::list(const std::string& query) {
                                {"to", it->to},
                                {"from", it->from},
                                {"body", it->body},
-                               {"status", "sent"},
+                               {"status", it->status},
                                {"date_created", rfc2822(it->created)},
                                {"direction", "outbound-api"}});
   }
@@ -244,6 +305,37 @@ scripted_reply fake_twilio::list(const std::string& query) {
                                       {"page", 0},
                                       {"page_size", page},
                                       {"next_page_uri", nullptr}});
+}
+
+scripted_reply fake_twilio::fetch(const std::string& sid) {
+  std::lock_guard lk(mtx_);
+  ++fetches_;
+  for (auto& m : messages_) {
+    if (m.sid != sid)
+      continue;
+    json::value code = nullptr, text = nullptr;
+    if (m.error_code) {
+      code = m.error_code;
+      text = "Error " + std::to_string(m.error_code);
+    }
+    return json_reply(200, json::object{{"sid", m.sid},
+                                        {"date_created", rfc2822(m.created)},
+                                        {"date_updated", rfc2822(m.created)},
+                                        {"account_sid", sid_},
+                                        {"to", m.to},
+                                        {"from", m.from},
+                                        {"body", m.body},
+                                        {"status", m.status},
+                                        {"num_segments", "1"},
+                                        {"direction", "outbound-api"},
+                                        {"api_version", "2010-04-01"},
+                                        {"error_code", code},
+                                        {"error_message", text},
+                                        {"uri", "/2010-04-01/Accounts/" + sid_ + "/Messages/" +
+                                                    m.sid + ".json"}});
+  }
+  return error(404, 20404, "The requested resource /2010-04-01/Accounts/" + sid_ + "/Messages/" +
+                               sid + ".json was not found");
 }
 
 std::string twilio_signature(const std::string& token, const std::string& url,

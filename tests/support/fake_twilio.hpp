@@ -14,8 +14,9 @@ namespace frontdesk::fixtures {
 
 /// Twilio's Messages API on 127.0.0.1 for tests, in its real wire format: HTTP basic auth
 /// (account SID and auth token) checked, form bodies, 201 JSON message resources, JSON errors
-/// ({"code", "message", "more_info", "status"}), and the newest-first message list. Faults are
-/// queued and each applies to one create request.
+/// ({"code", "message", "more_info", "status"}), the newest-first message list and one
+/// message's resource. Messages keep a status that tests move on, with or without the signed
+/// status callback Twilio would POST. Faults are queued and each applies to one create request.
 class fake_twilio {
 public:
   enum class fault {
@@ -35,6 +36,9 @@ public:
   struct message {
     std::string sid, to, from, body, status_callback;
     std::chrono::system_clock::time_point created;
+    int validity_period = 0; // ValidityPeriod as sent (0: none)
+    std::string status = "queued";
+    int error_code = 0;
   };
 
   fake_twilio(std::string account_sid = "AC00000000000000000000000000000001",
@@ -61,6 +65,17 @@ public:
   int unauthorized() const;
   /// List requests received.
   int lists() const;
+  /// Message fetches (`GET …/Messages/{Sid}.json`) received.
+  int fetches() const;
+  /// Moves a message on at the vendor without telling anyone (a status callback that never
+  /// arrives). False for an unknown sid.
+  bool set_status(const std::string& sid, const std::string& status, int error_code = 0);
+  /// Moves a message on and POSTs its status callback as Twilio does: a signed form
+  /// (MessageSid, MessageStatus, ErrorCode, ...) to the StatusCallback it was sent with, with
+  /// `I-Twilio-Idempotency-Token: token` (a retry of one callback sends the same token). The
+  /// HTTP status of the answer, or 0 when it could not be delivered.
+  int deliver_status(const std::string& sid, const std::string& status, int error_code,
+                     const std::string& token);
   /// Called with each create request as it arrives, before it is answered (kill tests).
   void on_create(std::function<void(const std::string& body)> f);
 
@@ -70,13 +85,14 @@ private:
   scripted_reply handle(const recorded_request& req);
   scripted_reply create(const std::string& body);
   scripted_reply list(const std::string& query);
+  scripted_reply fetch(const std::string& sid);
 
   std::string sid_, token_;
   mutable std::mutex mtx_;
   std::deque<fault> faults_;
   std::set<std::string> unsubscribed_;
   std::vector<message> messages_;
-  int creates_ = 0, unauthorized_ = 0, lists_ = 0;
+  int creates_ = 0, unauthorized_ = 0, lists_ = 0, fetches_ = 0;
   int retry_after_ = 1;
   std::chrono::milliseconds hang_for_{30000};
   std::function<void(const std::string&)> on_create_;

@@ -125,18 +125,18 @@ TEST_F(texts, a_booked_call_texts_its_confirmation_and_r_then_2_moves_it_with_it
   EXPECT_NE(offer.find("<Message>Bright Smile Dental: reply 1, 2 or 3 to move your appointment"),
             std::string::npos)
       << offer;
-  // Wednesday 3 PM with 30 minutes' notice: 4 PM today, then Thursday 9 AM and 10 AM.
-  EXPECT_NE(offer.find("1) Wednesday, March 4 at 4:00 PM\n2) Thursday, March 5 at 9:00 AM\n3) "
-                       "Thursday, March 5 at 10:00 AM"),
+  // The open hours nearest Thursday 11 AM: 10 AM and noon, then 9 AM (before 1 PM), in time order.
+  EXPECT_NE(offer.find("1) Thursday, March 5 at 9:00 AM\n2) Thursday, March 5 at 10:00 AM\n3) "
+                       "Thursday, March 5 at 12:00 PM"),
             std::string::npos)
       << offer;
   auto moved = text("SMe2e2", "2");
-  EXPECT_NE(moved.find("your appointment is moved to Thursday, March 5 at 9:00 AM"), std::string::npos)
+  EXPECT_NE(moved.find("your appointment is moved to Thursday, March 5 at 10:00 AM"), std::string::npos)
       << moved;
   EXPECT_EQ(row("SELECT to_char(lower(during) AT TIME ZONE 'America/Chicago', 'YYYY-MM-DD HH24:MI') "
                 "FROM appointments WHERE status = 'booked'"),
-            "2026-03-05 09:00");
-  // The reminder followed: 2 h before 9 AM is 7 AM, in the quiet hours, so at 8 AM.
+            "2026-03-05 10:00");
+  // The reminder followed: 2 h before 10 AM is 8 AM, as the quiet hours end.
   EXPECT_EQ(row("SELECT string_agg(to_char(send_at AT TIME ZONE 'America/Chicago', 'Dy HH24:MI'), ',') "
                 "FROM reminders WHERE status = 'pending'"),
             "Thu 08:00");

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include <sys/wait.h>
@@ -114,6 +115,9 @@ TEST_F(crash, killed_during_the_vendor_call_which_then_accepts) {
   pid = start_sender("");
   ASSERT_TRUE(killed(pid));
   fake_.on_create(nullptr);
+  // The fake accepts on its own thread after the hook: the sender can be reaped first.
+  for (int i = 0; i < 200 && fake_.messages().empty(); ++i)
+    std::this_thread::sleep_for(10ms);
   EXPECT_EQ(fake_.messages().size(), 1u);
   EXPECT_EQ(exit_code(start_sender("")), 0);
   expect_each_once();

@@ -45,21 +45,37 @@ TEST_F(inbound, r_offers_three_slots_and_a_choice_moves_the_appointment_and_its_
   auto a = book("2026-03-05T20:00:00Z");
   auto r = text("R");
   EXPECT_EQ(r.action, "offered");
-  // Monday 9 AM now, 2 h notice: the soonest open slots are 11:00, 11:30, 12:00 today.
+  // The open slots nearest the appointment (Thursday 2 PM), not the soonest (Monday 11 AM on):
+  // 1:30 and 2:30 are 30 minutes off, then 1:00 and 3:00 an hour (the earlier wins), in time order.
   EXPECT_EQ(r.text, "Bright Smile Dental: reply 1, 2 or 3 to move your appointment on Thursday, "
-                    "March 5 at 2:00 PM to:\n1) Monday, March 2 at 11:00 AM\n2) Monday, March 2 at "
-                    "11:30 AM\n3) Monday, March 2 at 12:00 PM");
+                    "March 5 at 2:00 PM to:\n1) Thursday, March 5 at 1:00 PM\n2) Thursday, March 5 at "
+                    "1:30 PM\n3) Thursday, March 5 at 2:30 PM");
   auto moved = text("2");
   EXPECT_EQ(moved.action, "moved");
-  EXPECT_EQ(moved.text, "Bright Smile Dental: your appointment is moved to Monday, March 2 at "
-                        "11:30 AM. 12 Main St. Reply C to cancel or R to reschedule.");
+  EXPECT_EQ(moved.text, "Bright Smile Dental: your appointment is moved to Thursday, March 5 at "
+                        "1:30 PM. 12 Main St. Reply C to cancel or R to reschedule.");
   EXPECT_EQ(row("SELECT status::text FROM appointments WHERE id = '" + a.id + "'"), "cancelled");
-  EXPECT_EQ(row("SELECT to_char(lower(during) AT TIME ZONE 'UTC', 'HH24:MI') FROM appointments "
-                "WHERE status = 'booked'"), "17:30");
-  // The reminders follow: 2 h before 11:30 is 9:30 (the 24 h one is already past).
-  EXPECT_EQ(row("SELECT string_agg(to_char(send_at AT TIME ZONE 'UTC', 'HH24:MI'), ',') FROM reminders "
-                "WHERE status = 'pending'"), "15:30");
+  EXPECT_EQ(row("SELECT to_char(lower(during) AT TIME ZONE 'UTC', 'MM-DD HH24:MI') FROM appointments "
+                "WHERE status = 'booked'"), "03-05 19:30");
+  // The reminders follow: 24 h and 2 h before 1:30 PM.
+  EXPECT_EQ(row("SELECT string_agg(to_char(send_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI'), ',' ORDER BY "
+                "send_at) FROM reminders WHERE status = 'pending'"), "03-04 19:30,03-05 17:30");
   EXPECT_EQ(text("2").action, "nothing"); // the offer was used
+}
+
+TEST_F(inbound, r_skips_taken_times_and_offers_the_nearest_open_ones) {
+  // Friday 4:30 PM, the week's last slot; 3:00, 3:30 and 4:00 PM are booked by others.
+  auto a = book("2026-03-06T22:30:00Z");
+  for (const char* t : {"2026-03-06T21:00:00Z", "2026-03-06T21:30:00Z", "2026-03-06T22:00:00Z"})
+    book(t, "+15557770100");
+  auto r = text("R");
+  EXPECT_EQ(r.action, "offered");
+  // 2:30 PM is 2 h off, 2:00 PM 2.5 h, 1:30 PM 3 h; Monday 9 AM (the weekend is closed) 64.5 h.
+  EXPECT_NE(r.text.find("\n1) Friday, March 6 at 1:30 PM\n2) Friday, March 6 at 2:00 PM\n3) Friday, "
+                        "March 6 at 2:30 PM"),
+            std::string::npos)
+      << r.text;
+  EXPECT_EQ(row("SELECT appointment_id::text FROM sms_conversations"), a.id);
 }
 
 TEST_F(inbound, a_choice_after_a_day_is_not_taken) {

@@ -88,3 +88,26 @@ TEST_F(businesses, overlapping_existing_appointments_are_refused_as_a_whole) {
   EXPECT_EQ(row("SELECT count(*) FROM businesses"), "0");
   EXPECT_EQ(row("SELECT count(*) FROM appointments"), "0");
 }
+
+TEST_F(businesses, loaded_appointments_get_their_reminders_planned_once_and_no_confirmation) {
+  auto org = parse(dental);
+  org.existing_appointments.push_back({"2026-03-10T09:00", 60, "Bo Chen", ""}); // no number: no texts
+  auto now = *parse_rfc3339("2026-03-02T15:00:00Z");
+  auto r = repo_.load(org, now);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->appointments, 2u);
+  // Ann Lee at 09:00 EDT on March 9th: 24 h before is 09:00 on the 8th (13:00 UTC); 2 h before
+  // is 07:00, in the quiet hours, so 08:00 (12:00 UTC).
+  EXPECT_EQ(row("SELECT string_agg(to_char(send_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), ',' "
+                "ORDER BY send_at) FROM reminders WHERE status = 'pending'"),
+            "2026-03-08 13:00,2026-03-09 12:00");
+  EXPECT_EQ(row("SELECT count(*) FROM outbox"), "0");
+  // Loading the file again adds no appointment and plans nothing more.
+  ASSERT_TRUE(repo_.load(org, now + std::chrono::hours(1)));
+  EXPECT_EQ(row("SELECT count(*) FROM reminders"), "2");
+  // An appointment already past when loaded gets none.
+  auto later = parse(dental);
+  later.existing_appointments = {{"2026-03-03T09:00", 60, "Cy Diaz", "+15557770003"}};
+  ASSERT_TRUE(repo_.load(later, *parse_rfc3339("2026-03-04T15:00:00Z")));
+  EXPECT_EQ(row("SELECT count(*) FROM reminders"), "2");
+}

@@ -70,6 +70,12 @@ const std::vector<tenant_table>& tenant_tables() {
        "INSERT INTO sms_conversations (business_id, phone, appointment_id, offered, expires_at) "
        "VALUES ($1::uuid, '+15550001', md5('a' || $1::text)::uuid, '{}', '2026-03-05 00:00Z')"},
       {"staff_tasks", "INSERT INTO staff_tasks (business_id, kind) VALUES ($1::uuid, 'call_back')"},
+      {"sms_unusable_numbers",
+       "INSERT INTO sms_unusable_numbers (business_id, phone, error_code) VALUES ($1::uuid, "
+       "'+15550001', 30006)"},
+      {"twilio_webhook_receipts",
+       "INSERT INTO twilio_webhook_receipts (business_id, token, route, message_sid) VALUES "
+       "($1::uuid, 'tok-' || $1::text, 'sms', 'SM1')"},
   };
   return list;
 }

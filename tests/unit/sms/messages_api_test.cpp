@@ -103,3 +103,80 @@ TEST(messages_api, status_callbacks_never_go_backwards_and_terminal_states_stick
   EXPECT_TRUE(status_advances("sent", "undelivered"));
   EXPECT_TRUE(is_terminal("logged"));
 }
+
+namespace {
+const char* fetched =
+    R"({"sid":"SM0123456789abcdef0123456789abcdef","date_created":"Tue, 27 Nov 2018 16:14:39 +0000",)"
+    R"("account_sid":"AC1","to":"+15557770001","from":"+15550001111","body":"Hello",)"
+    R"("status":"undelivered","num_segments":"1","error_code":30003,)"
+    R"("error_message":"Unreachable destination handset"})";
+} // namespace
+
+TEST(messages_api, the_create_form_carries_a_validity_period_when_set) {
+  outgoing m{"+15557770001", "+15550001111", "Hi", ""};
+  EXPECT_EQ(create_form(m).find("ValidityPeriod"), std::string::npos);
+  m.validity_seconds = 1800;
+  EXPECT_EQ(create_form(m), "To=%2B15557770001&From=%2B15550001111&Body=Hi&ValidityPeriod=1800");
+}
+
+TEST(messages_api, a_message_resource_gives_its_status_and_error_code) {
+  auto m = parse_message_resource(fetched);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->sid, "SM0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(m->status, "undelivered");
+  EXPECT_EQ(m->error_code, 30003);
+  EXPECT_EQ(m->error_message, "Unreachable destination handset");
+  // A null code, and a code given as a string, as some API versions do.
+  auto ok = parse_message_resource(R"({"sid":"SM1","status":"delivered","error_code":null})");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->error_code, 0);
+  EXPECT_EQ(parse_message_resource(R"({"sid":"SM1","status":"failed","error_code":"30005"})")->error_code,
+            30005);
+}
+
+TEST(messages_api, a_malformed_or_cut_message_resource_is_refused) {
+  std::string body = fetched;
+  for (std::size_t i = 0; i < body.size(); ++i)
+    EXPECT_FALSE(parse_message_resource(body.substr(0, i))) << i;
+  for (const char* bad :
+       {"", "null", "[]", "\"SM1\"", "{}", R"({"sid":"SM1"})", R"({"status":"sent"})",
+        R"({"sid":1,"status":"sent"})", R"({"sid":"SM1","status":"exploded"})",
+        R"({"sid":"SM1","status":7})", "{\"sid\":\"SM1\",\"status\":\"sent\"", "\xff\xfe{}"})
+    EXPECT_FALSE(parse_message_resource(bad)) << bad;
+  // Every body with one byte cut out or replaced: refused, or a message with a sid and a
+  // known status (never a half-read one).
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    for (auto& variant : {body.substr(0, i) + body.substr(i + 1), body.substr(0, i) + "\"" + body.substr(i + 1)}) {
+      auto m = parse_message_resource(variant);
+      if (m) {
+        EXPECT_FALSE(m->sid.empty()) << variant;
+        EXPECT_GT(status_rank(m->status), 0) << variant;
+      }
+    }
+  }
+}
+
+TEST(messages_api, a_message_path_takes_only_twilio_ids) {
+  const std::string ac = "AC00000000000000000000000000000001";
+  const std::string sm = "SM0123456789abcdef0123456789abcdef";
+  EXPECT_EQ(message_path(ac, sm), "/2010-04-01/Accounts/" + ac + "/Messages/" + sm + ".json");
+  EXPECT_TRUE(message_path(ac, "MM0123456789abcdef0123456789abcdef"));
+  for (std::string bad : {std::string(""), std::string("SM1"), sm + "0", sm.substr(0, 33) + "/",
+                          std::string("SM0123456789abcdef0123456789abcde."),
+                          std::string("XX0123456789abcdef0123456789abcdef"),
+                          std::string("SM../../Accounts/AC000000000000000")})
+    EXPECT_FALSE(message_path(ac, bad)) << bad;
+  EXPECT_FALSE(message_path("AC1", sm));
+}
+
+TEST(messages_api, a_reminder_may_wait_at_the_vendor_until_halfway_to_its_appointment) {
+  auto start = *parse_rfc3339("2026-03-05T20:00:00Z");
+  EXPECT_EQ(reminder_validity(start, start - 2h), 3600);   // the 2 h reminder: by 1 h before
+  EXPECT_EQ(reminder_validity(start, start - 1h), 1800);   // the 1 h one: 1800 s
+  EXPECT_EQ(reminder_validity(start, start - 24h), 36000); // Twilio's most
+  EXPECT_EQ(reminder_validity(start, start - 20min), 600);
+  EXPECT_EQ(reminder_validity(start, start - 10min), 300);
+  EXPECT_FALSE(reminder_validity(start, start - 9min)); // too late to be of use: not sent
+  EXPECT_FALSE(reminder_validity(start, start + 1min));
+  EXPECT_EQ(reminder_validity(start, start - 1s, 0s), 1); // never 0 (Twilio's least is 1)
+}
