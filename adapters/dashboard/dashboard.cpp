@@ -1149,14 +1149,31 @@ json::object user_json(const store::staff_user& u) {
   return json::object{{"id", u.id}, {"email", u.email}, {"role", u.role}, {"created_at", u.created_at}};
 }
 
-response list_staff(dashboard::impl& d, call_ctx& c) {
-  auto l = d.staff.list(c.session.business_id);
+// {"items": [...]} from a repository's list, or 503 when the database failed.
+template <class T, class F>
+response items(const expected<std::vector<T>>& l, F to_json) {
   if (!l)
     return problem(503, "Service unavailable", l.error().message);
   json::array a;
-  for (auto& u : *l)
-    a.push_back(user_json(u));
+  for (auto& x : *l)
+    a.push_back(to_json(x));
   return json_value(200, json::object{{"items", a}});
+}
+
+// The email and role of a new member (added or invited), checked with the field named.
+std::pair<std::optional<std::string>, std::optional<std::string>> email_and_role(
+    web::field_reader& f) {
+  auto email = f.text("email", 3, 254);
+  auto role = f.text("role", 1, 10);
+  if (!f.bad() && email->find('@') == std::string::npos)
+    f.refuse("email", "email must be an email address");
+  if (!f.bad() && !store::staff_repo::valid_role(*role))
+    f.refuse("role", "role must be owner, admin or viewer");
+  return {email, role};
+}
+
+response list_staff(dashboard::impl& d, call_ctx& c) {
+  return items(d.staff.list(c.session.business_id), user_json);
 }
 
 response add_staff(dashboard::impl& d, call_ctx& c) {
@@ -1164,13 +1181,8 @@ response add_staff(dashboard::impl& d, call_ctx& c) {
   if (!body)
     return body_problem(body.error());
   web::field_reader f(*body);
-  auto email = f.text("email", 3, 254);
-  auto role = f.text("role", 1, 10);
+  auto [email, role] = email_and_role(f);
   auto password = f.text("password", 8, 1024);
-  if (!f.bad() && email->find('@') == std::string::npos)
-    f.refuse("email", "email must be an email address");
-  if (!f.bad() && !store::staff_repo::valid_role(*role))
-    f.refuse("role", "role must be owner, admin or viewer");
   if (f.bad())
     return bad_request(f.message(), f.field());
   auto u = d.staff.add(c.session.business_id, *email, *role, *password);
@@ -1220,13 +1232,7 @@ json::object invitation_json(const store::staff_invitation& i) {
 }
 
 response list_invitations(dashboard::impl& d, call_ctx& c) {
-  auto l = d.invitations.open(c.session.business_id, d.clk.now());
-  if (!l)
-    return problem(503, "Service unavailable", l.error().message);
-  json::array a;
-  for (auto& i : *l)
-    a.push_back(invitation_json(i));
-  return json_value(200, json::object{{"items", a}});
+  return items(d.invitations.open(c.session.business_id, d.clk.now()), invitation_json);
 }
 
 // The link carries the token in the fragment: it never reaches a server's access log.
@@ -1235,12 +1241,7 @@ response create_invitation(dashboard::impl& d, call_ctx& c) {
   if (!body)
     return body_problem(body.error());
   web::field_reader f(*body);
-  auto email = f.text("email", 3, 254);
-  auto role = f.text("role", 1, 10);
-  if (!f.bad() && email->find('@') == std::string::npos)
-    f.refuse("email", "email must be an email address");
-  if (!f.bad() && !store::staff_repo::valid_role(*role))
-    f.refuse("role", "role must be owner, admin or viewer");
+  auto [email, role] = email_and_role(f);
   if (f.bad())
     return bad_request(f.message(), f.field());
   auto n = d.invitations.create(c.session.business_id, c.session.user_id, *email, *role,
