@@ -183,7 +183,7 @@ function renderLive() {
   if (!box) return;
   if (!live.size) { box.innerHTML = '<p class="note">No calls right now.</p>'; return; }
   const now = Date.now() + skew;
-  box.innerHTML = `<div class="scroll"><table aria-label="Live calls"><thead><tr><th>Caller</th><th>Duration</th><th>Last said</th><th></th></tr></thead><tbody>${
+  box.innerHTML = `<div class="scroll"><table aria-label="Live calls"><thead><tr><th>Caller</th><th>Duration</th><th>Last said</th><th><span class="sr-only">Actions</span></th></tr></thead><tbody>${
     [...live.values()].map((c) => `<tr class="live" data-call="${esc(c.id)}"><td>${esc(c.caller || 'unknown')}</td>
       <td>${fmtDur((now - new Date(c.started_at).getTime()) / 1000)}</td>
       <td>${c.last_text ? `<b>${esc(c.last_role)}:</b> ${esc(c.last_text)}` : '<span class="note">…</span>'}</td>
@@ -511,7 +511,7 @@ async function settings() {
 async function staff() {
   const { data } = await api('GET', '/api/v1/staff');
   const o = isOwner();
-  main.innerHTML = `<h1>Staff</h1><div class="scroll"><table aria-label="Staff"><thead><tr><th>Email</th><th>Role</th><th></th></tr></thead><tbody>${
+  main.innerHTML = `<h1>Staff</h1><div class="scroll"><table aria-label="Staff"><thead><tr><th>Email</th><th>Role</th><th><span class="sr-only">Actions</span></th></tr></thead><tbody>${
     data.items.map((u) => `<tr data-user="${esc(u.id)}"><td>${esc(u.email)}</td><td>${o && u.email !== session.email
       ? `<select class="role" aria-label="Role of ${esc(u.email)}">${['owner', 'admin', 'viewer'].map((r) => `<option ${r === u.role ? 'selected' : ''}>${r}</option>`).join('')}</select>`
       : esc(u.role)}</td><td>${o && u.email !== session.email ? `<button type="button" class="danger remove" aria-label="Remove ${esc(u.email)}">Remove</button>` : ''}</td></tr>`).join('')}</tbody></table></div>
@@ -528,7 +528,7 @@ async function staff() {
       <button type="submit">Create link</button></form>
       <p class="error" role="alert" id="invite-new-error"></p>
       <div id="invite-link" hidden><label>Invitation link (shown once; send it to them) <input name="link" readonly></label></div>
-      <div class="scroll"><table aria-label="Open invitations"><thead><tr><th>Email</th><th>Role</th><th>Expires</th><th></th></tr></thead>
+      <div class="scroll"><table aria-label="Open invitations"><thead><tr><th>Email</th><th>Role</th><th>Expires</th><th><span class="sr-only">Actions</span></th></tr></thead>
       <tbody id="invite-rows"></tbody></table></div></section>`;
   if (o) {
     $('#invite-new').addEventListener('submit', async (e) => {
