@@ -64,6 +64,10 @@ const std::vector<tenant_table>& tenant_tables() {
        "INSERT INTO sms_conversations (business_id, phone, appointment_id, offered, expires_at) "
        "VALUES ($1::uuid, '+15550001', md5('a' || $1::text)::uuid, '{}', '2026-03-05 00:00Z')"},
       {"staff_tasks", "INSERT INTO staff_tasks (business_id, kind) VALUES ($1::uuid, 'call_back')"},
+      {"staff_invitations",
+       "INSERT INTO staff_invitations (business_id, email, role, token_sha256, expires_at) "
+       "VALUES ($1::uuid, 'new@example.com', 'viewer', sha256(('i' || $1::text)::bytea), "
+       "'2030-01-01Z')"},
   };
   return list;
 }
