@@ -50,3 +50,18 @@ ensure_database() {
   "$FD_ROOT/scripts/pg.sh" start
   eval "$("$FD_ROOT/scripts/pg.sh" env)"
 }
+
+# For programs that make scratch databases (benchmarks built with the tests): installs, builds,
+# starts the database and migrates a fresh template for them (FRONTDESK_TEST_TEMPLATE).
+prepare_bench_database() {
+  install_packages
+  build
+  ensure_database
+  local template="${FRONTDESK_TEST_TEMPLATE:-frontdesk_bench_template}"
+  export FRONTDESK_TEST_TEMPLATE="$template"
+  psql -X -q -v ON_ERROR_STOP=1 "$FRONTDESK_TEST_OWNER_DSN dbname=postgres" >/dev/null <<SQL
+SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database WHERE datname = '$template' \gexec
+CREATE DATABASE $template;
+SQL
+  "$FD_BIN" migrate --database-url "$FRONTDESK_TEST_OWNER_DSN dbname=$template" --log-level warn
+}

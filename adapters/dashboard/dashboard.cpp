@@ -1,5 +1,6 @@
 #include "adapters/dashboard/dashboard.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "adapters/http/http.hpp"
 #include "adapters/store/appointments.hpp"
 #include "adapters/store/database.hpp"
+#include "adapters/store/invitations.hpp"
 #include "adapters/store/staff.hpp"
 #include "adapters/workers/pool.hpp"
 #include "protocols/twilio/form.hpp"
@@ -52,6 +54,7 @@ std::string content_type_for(std::string_view name) {
 namespace {
 
 const char* session_cookie = "fd_session";
+constexpr std::chrono::seconds invitation_ttl{7 * 24 * 3600}; // how long an invitation link works
 
 response problem(int status, std::string_view title, std::string_view detail,
                  std::string_view field = "") {
@@ -60,6 +63,12 @@ response problem(int status, std::string_view title, std::string_view detail,
 }
 response bad_request(std::string_view detail, std::string_view field = "") {
   return problem(400, "Bad request", detail, field);
+}
+// A body that could not be read as one JSON object: 413 when it was too large, else 400.
+response body_problem(const failure& e) {
+  if (e.code == "body_too_large")
+    return problem(413, "Content too large", e.message);
+  return bad_request(e.message);
 }
 response not_found() { return problem(404, "Not found", "no such resource"); }
 response json_text(int status, std::string body, http::header_list h = {}) {
@@ -159,6 +168,7 @@ struct dashboard::impl : std::enable_shared_from_this<dashboard::impl> {
   booking::profile_cache* profiles;
   const clock& clk;
   store::staff_repo staff;
+  store::invitations_repo invitations;
   web::rate_limiter by_address;
   web::rate_limiter by_account;
   live_feed feed;
@@ -168,7 +178,7 @@ struct dashboard::impl : std::enable_shared_from_this<dashboard::impl> {
   impl(dashboard_settings s, http::server& srv, store::database& d, worker_pool& w,
        booking::calendar_service& cal, booking::profile_cache* p, const clock& k)
       : settings(std::move(s)), server(srv), db(d), blocking(w), calendar(cal), profiles(p),
-        clk(k), staff(d), by_address(settings.login_burst_per_address, std::chrono::minutes(10)),
+        clk(k), staff(d), invitations(d), by_address(settings.login_burst_per_address, std::chrono::minutes(10)),
         by_account(settings.login_burst_per_account, std::chrono::minutes(10)),
         feed(settings.database_url) {
     secure_cookies = settings.public_url.rfind("https://", 0) == 0;
@@ -210,6 +220,9 @@ struct dashboard::impl : std::enable_shared_from_this<dashboard::impl> {
 
   void dispatch(request r, respond_fn respond);
   void login(request r, respond_fn respond);
+  void accept_invitation(request r, respond_fn respond);
+  bool open_session(const std::string& email, const std::string& password,
+                    const std::string& remote, const respond_fn& respond);
   void install_routes();
   void serve_asset(const request& r, respond_fn respond);
 };
@@ -220,6 +233,8 @@ struct dashboard::impl : std::enable_shared_from_this<dashboard::impl> {
 void dashboard::impl::dispatch(request r, respond_fn respond) {
   if (r.method == "POST" && r.path == "/api/v1/session")
     return login(std::move(r), std::move(respond));
+  if (r.method == "POST" && r.path == "/api/v1/invitations/accept")
+    return accept_invitation(std::move(r), std::move(respond));
   std::vector<std::string> ids;
   int status = 404;
   auto rt = match(r, ids, status);
@@ -263,28 +278,36 @@ void dashboard::impl::dispatch(request r, respond_fn respond) {
     respond(problem(503, "Service unavailable", "the node is overloaded; try again"));
 }
 
-json::object session_json(const store::staff_session& s, const std::string& business_name,
-                          const std::string& timezone) {
+// The business as a session shows it; `today` is its local date by the node's clock, which the
+// pages take as their default day (a browser's own date may differ, or the node's may be set).
+struct business_view {
+  std::string name, timezone, today;
+};
+
+business_view business_of(store::database& db, const std::string& id, sys_time now) {
+  return db.as_business(id, [&](pqxx::work& tx) {
+    auto r = tx.exec_params1("SELECT name, timezone, to_char(($1::timestamptz AT TIME ZONE timezone)"
+                             "::date, 'YYYY-MM-DD') FROM businesses",
+                             format_rfc3339(now));
+    return business_view{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()};
+  });
+}
+
+json::object session_json(const store::staff_session& s, const business_view& b) {
   return json::object{{"email", s.email},
                       {"role", s.role},
                       {"csrf_token", s.csrf_token},
                       {"expires_at", format_rfc3339(s.expires_at)},
                       {"business", json::object{{"id", s.business_id},
-                                                {"name", business_name},
-                                                {"timezone", timezone}}}};
-}
-
-std::pair<std::string, std::string> business_name(store::database& db, const std::string& id) {
-  return db.as_business(id, [&](pqxx::work& tx) {
-    auto r = tx.exec1("SELECT name, timezone FROM businesses");
-    return std::pair{r[0].as<std::string>(), r[1].as<std::string>()};
-  });
+                                                {"name", b.name},
+                                                {"timezone", b.timezone},
+                                                {"today", b.today}}}};
 }
 
 void dashboard::impl::login(request r, respond_fn respond) {
   auto body = web::parse_json_object(r.body, 4096);
   if (!body)
-    return respond(bad_request(body.error().message));
+    return respond(body_problem(body.error()));
   web::field_reader f(*body);
   auto email = f.text("email", 1, 254);
   auto password = f.text("password", 1, 1024);
@@ -306,18 +329,71 @@ void dashboard::impl::login(request r, respond_fn respond) {
   auto self = shared_from_this();
   bool queued = blocking.post([self, email = *email, password = *password, remote = r.remote,
                                account, respond] {
-    auto res = self->staff.login(email, password, remote, self->clk.now(), self->settings.session_ttl);
-    if (!res) {
-      if (res.error().code == "bad_login")
-        return respond(problem(401, "Unauthorized", "wrong email or password"));
+    if (self->open_session(email, password, remote, respond))
+      self->by_account.reset(account);
+  });
+  if (!queued)
+    respond(problem(503, "Service unavailable", "the node is overloaded; try again"));
+}
+
+// On a worker: checks the password, opens a session and answers with it and its cookie; true
+// when it did.
+bool dashboard::impl::open_session(const std::string& email, const std::string& password,
+                                   const std::string& remote, const respond_fn& respond) {
+  auto res = staff.login(email, password, remote, clk.now(), settings.session_ttl);
+  if (!res) {
+    if (res.error().code == "bad_login") {
+      respond(problem(401, "Unauthorized", "wrong email or password"));
+    } else {
       spdlog::error("dashboard login: {}", res.error().message);
+      respond(problem(503, "Service unavailable", "try again later"));
+    }
+    return false;
+  }
+  auto out = json_value(200, session_json(res->session,
+                                          business_of(db, res->session.business_id, clk.now())));
+  out.headers.emplace_back("Set-Cookie", cookie(res->token, settings.session_ttl));
+  respond(out);
+  return true;
+}
+
+// An invitation link's holder chooses a password: the account is made and logged in. Limited
+// per address like logins (a token is 256 random bits; the limit keeps the work bounded).
+void dashboard::impl::accept_invitation(request r, respond_fn respond) {
+  auto body = web::parse_json_object(r.body, 4096);
+  if (!body)
+    return respond(body_problem(body.error()));
+  web::field_reader f(*body);
+  auto token = f.text("token", 1, 100);
+  auto password = f.text("password", 8, 1024);
+  if (f.bad())
+    return respond(bad_request(f.message(), f.field()));
+  auto now = std::chrono::steady_clock::now();
+  auto address = address_of(r.remote);
+  if (!by_address.allow(address, now)) {
+    auto p = problem(429, "Too many requests", "too many attempts; try again later");
+    p.headers.emplace_back("Retry-After",
+                           std::to_string(std::max<long>(1, by_address.retry_after(address, now).count())));
+    return respond(p);
+  }
+  auto self = shared_from_this();
+  bool queued = blocking.post([self, token = *token, password = *password, remote = r.remote,
+                               respond] {
+    auto u = self->invitations.accept(token, password, self->clk.now());
+    if (!u) {
+      auto& code = u.error().code;
+      if (code == "bad_invitation")
+        return respond(problem(404, "Not found", u.error().message, "token"));
+      if (code == "email_taken")
+        return respond(problem(409, "Conflict", u.error().message));
+      if (code == "bad_password")
+        return respond(bad_request(u.error().message, "password"));
+      spdlog::error("dashboard invitation: {}", u.error().message);
       return respond(problem(503, "Service unavailable", "try again later"));
     }
-    self->by_account.reset(account);
-    auto [name, tz] = business_name(self->db, res->session.business_id);
-    auto out = json_value(200, session_json(res->session, name, tz));
-    out.headers.emplace_back("Set-Cookie", self->cookie(res->token, self->settings.session_ttl));
-    respond(out);
+    spdlog::info("dashboard: {} joined business {} as {} by invitation", u->email, u->business_id,
+                 u->role);
+    self->open_session(u->email, password, remote, respond);
   });
   if (!queued)
     respond(problem(503, "Service unavailable", "the node is overloaded; try again"));
@@ -379,6 +455,9 @@ response list_staff(dashboard::impl& d, call_ctx& c);
 response add_staff(dashboard::impl& d, call_ctx& c);
 response change_staff(dashboard::impl& d, call_ctx& c);
 response remove_staff(dashboard::impl& d, call_ctx& c);
+response list_invitations(dashboard::impl& d, call_ctx& c);
+response create_invitation(dashboard::impl& d, call_ctx& c);
+response revoke_invitation(dashboard::impl& d, call_ctx& c);
 response stats(dashboard::impl& d, call_ctx& c);
 response events(dashboard::impl& d, call_ctx& c);
 
@@ -392,8 +471,8 @@ void build_routes(std::vector<route>& routes) {
     routes.push_back({std::move(method), std::move(pattern), role, std::move(fn)});
   };
   add("GET", "/api/v1/session", need::viewer, [](dashboard::impl& d, call_ctx& c) {
-    auto [name, tz] = business_name(d.db, c.session.business_id);
-    return json_value(200, session_json(c.session, name, tz));
+    return json_value(200, session_json(c.session, business_of(d.db, c.session.business_id,
+                                                               d.clk.now())));
   });
   add("DELETE", "/api/v1/session", need::viewer, [](dashboard::impl& d, call_ctx& c) {
     d.staff.revoke(c.session.business_id, c.session.session_id, d.clk.now());
@@ -420,6 +499,9 @@ void build_routes(std::vector<route>& routes) {
   add("POST", "/api/v1/staff", need::owner, add_staff);
   add("PATCH", "/api/v1/staff/{id}", need::owner, change_staff);
   add("DELETE", "/api/v1/staff/{id}", need::owner, remove_staff);
+  add("GET", "/api/v1/invitations", need::owner, list_invitations);
+  add("POST", "/api/v1/invitations", need::owner, create_invitation);
+  add("DELETE", "/api/v1/invitations/{id}", need::owner, revoke_invitation);
   add("GET", "/api/v1/stats", need::viewer, stats);
   add("GET", "/api/v1/events", need::viewer, events);
   add("GET", "/api/v1/openapi.json", need::viewer, [](dashboard::impl&, call_ctx&) {
@@ -597,18 +679,20 @@ response list_appointments(dashboard::impl& d, call_ctx& c) {
     from = today;
   return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
     auto r = tx.exec_params1(
+        // The window's instants first (scalar subqueries), so that the start index bounds the scan.
+        "WITH w AS MATERIALIZED (SELECT timezone AS tz, ($1::date::timestamp AT TIME ZONE timezone) "
+        "  AS s, ((coalesce(nullif($2, '')::date, $1::date + 13) + 1)::timestamp AT TIME ZONE "
+        "  timezone) AS e FROM businesses) "
         "SELECT json_build_object('from', $1::date, 'to', coalesce(nullif($2, '')::date, "
         "$1::date + 13), 'items', coalesce(json_agg(x ORDER BY x.start), '[]'::json))::text FROM ("
         " SELECT a.id, a.status, "
-        " to_char(lower(a.during) AT TIME ZONE b.timezone, 'YYYY-MM-DD\"T\"HH24:MI') AS start, "
-        " to_char(upper(a.during) AT TIME ZONE b.timezone, 'YYYY-MM-DD\"T\"HH24:MI') AS \"end\", "
+        " to_char(lower(a.during) AT TIME ZONE (SELECT tz FROM w), 'YYYY-MM-DD\"T\"HH24:MI') AS start, "
+        " to_char(upper(a.during) AT TIME ZONE (SELECT tz FROM w), 'YYYY-MM-DD\"T\"HH24:MI') AS \"end\", "
         " a.customer_name AS name, a.customer_phone AS phone, a.service, a.notes, a.call_id "
-        " FROM appointments a, businesses b "
-        " WHERE lower(a.during) >= ($1::date::timestamp AT TIME ZONE b.timezone) "
-        " AND lower(a.during) < ((coalesce(nullif($2, '')::date, $1::date + 13) + 1)::timestamp "
-        "   AT TIME ZONE b.timezone) "
+        " FROM appointments a "
+        " WHERE a.starts_at >= (SELECT s FROM w) AND a.starts_at < (SELECT e FROM w) "
         " AND (($3 = '' AND a.status = 'booked') OR $3 = 'all' OR a.status::text = $3) "
-        " ORDER BY lower(a.during) LIMIT 1000) x",
+        " ORDER BY a.starts_at LIMIT 1000) x",
         from, to, status);
     return json_text(200, r[0].as<std::string>());
   });
@@ -679,7 +763,7 @@ expected<booking::business_profile> profile_of(dashboard::impl& d, const std::st
 response create_appointment(dashboard::impl& d, call_ctx& c) {
   auto body = web::parse_json_object(c.req.body);
   if (!body)
-    return bad_request(body.error().message);
+    return body_problem(body.error());
   web::field_reader f(*body);
   auto start_s = f.text("start", 16, 16);
   auto name = f.text("name", 1, 200);
@@ -728,7 +812,7 @@ bool booked_exists(dashboard::impl& d, const std::string& biz, const std::string
 response move_appointment(dashboard::impl& d, call_ctx& c) {
   auto body = web::parse_json_object(c.req.body);
   if (!body)
-    return bad_request(body.error().message);
+    return body_problem(body.error());
   web::field_reader f(*body);
   auto start_s = f.text("start", 16, 16);
   if (f.bad())
@@ -796,7 +880,7 @@ response list_knowledge(dashboard::impl& d, call_ctx& c) {
 response write_knowledge(dashboard::impl& d, call_ctx& c, bool create) {
   auto body = web::parse_json_object(c.req.body);
   if (!body)
-    return bad_request(body.error().message);
+    return body_problem(body.error());
   web::field_reader f(*body);
   auto title = f.text("title", 0, 200);
   auto text = f.text("body", 1, 4000);
@@ -833,7 +917,7 @@ response delete_knowledge(dashboard::impl& d, call_ctx& c) {
 response try_knowledge(dashboard::impl& d, call_ctx& c) {
   auto body = web::parse_json_object(c.req.body);
   if (!body)
-    return bad_request(body.error().message);
+    return body_problem(body.error());
   web::field_reader f(*body);
   auto question = f.text("question", 1, 500);
   if (f.bad())
@@ -858,6 +942,8 @@ const char* settings_sql =
     "'address', b.address, 'appointment_minutes', b.appointment_minutes, "
     "'buffer_minutes', b.buffer_minutes, 'min_notice_minutes', b.min_notice_minutes, "
     "'days_ahead', b.days_ahead, "
+    "'quiet_start', to_char(b.quiet_start, 'HH24:MI'), 'quiet_end', to_char(b.quiet_end, 'HH24:MI'), "
+    "'reminder_minutes', to_json(b.reminder_minutes), "
     "'hours', coalesce((SELECT json_agg(json_build_object('weekday', h.weekday, 'opens', "
     "  to_char(h.opens, 'HH24:MI'), 'closes', to_char(h.closes, 'HH24:MI')) ORDER BY h.weekday, "
     "  h.opens) FROM business_hours h), '[]'::json), "
@@ -889,7 +975,7 @@ response put_settings(dashboard::impl& d, call_ctx& c) {
     return problem(428, "Precondition required", "send If-Match with the settings' ETag");
   auto body = web::parse_json_object(c.req.body);
   if (!body)
-    return bad_request(body.error().message);
+    return body_problem(body.error());
   web::field_reader f(*body);
   auto name = f.text("name", 0, 200);
   auto greeting = f.text("greeting", 0, 500);
@@ -899,6 +985,38 @@ response put_settings(dashboard::impl& d, call_ctx& c) {
   auto buffer = f.integer("buffer_minutes", 0, 1440);
   auto notice = f.integer("min_notice_minutes", 0, 43200);
   auto ahead = f.integer("days_ahead", 1, 730);
+  // Texts wait out the quiet hours (local time; the span may wrap past midnight).
+  auto quiet_start = f.text("quiet_start", 0, 5);
+  auto quiet_end = f.text("quiet_end", 0, 5);
+  if (!f.bad() && quiet_start && (!web::valid_hhmm(*quiet_start) || *quiet_start == "24:00"))
+    f.refuse("quiet_start", "quiet_start must be HH:MM");
+  if (!f.bad() && quiet_end && (!web::valid_hhmm(*quiet_end) || *quiet_end == "24:00"))
+    f.refuse("quiet_end", "quiet_end must be HH:MM");
+  // Reminders: minutes before the appointment, each a text of its own.
+  std::optional<std::string> reminders; // as a PostgreSQL array literal
+  if (!f.bad() && f.has("reminder_minutes")) {
+    auto& v = body->at("reminder_minutes");
+    if (!v.is_array() || v.as_array().size() > 5) {
+      f.refuse("reminder_minutes", "reminder_minutes must be a list of at most 5 numbers");
+    } else {
+      std::vector<std::int64_t> mins;
+      for (auto& m : v.as_array()) {
+        if (!m.is_int64() || m.as_int64() < 5 || m.as_int64() > 20160) {
+          f.refuse("reminder_minutes", "each reminder is 5 to 20160 minutes (14 days) before");
+          break;
+        }
+        if (std::find(mins.begin(), mins.end(), m.as_int64()) != mins.end()) {
+          f.refuse("reminder_minutes", "reminder_minutes has the same time twice");
+          break;
+        }
+        mins.push_back(m.as_int64());
+      }
+      std::string lit = "{";
+      for (std::size_t i = 0; i < mins.size(); ++i)
+        lit += (i ? "," : "") + std::to_string(mins[i]);
+      reminders = lit + "}";
+    }
+  }
   if (!f.bad() && name && name->empty())
     f.refuse("name", "name must not be empty");
   if (!f.bad() && transfer && !transfer->empty() &&
@@ -1003,8 +1121,11 @@ response put_settings(dashboard::impl& d, call_ctx& c) {
         "address = coalesce($4, address), appointment_minutes = coalesce($5::int, "
         "appointment_minutes), buffer_minutes = coalesce($6::int, buffer_minutes), "
         "min_notice_minutes = coalesce($7::int, min_notice_minutes), days_ahead = "
-        "coalesce($8::int, days_ahead), updated_at = now()",
-        name, greeting, transfer, address, minutes, buffer, notice, ahead);
+        "coalesce($8::int, days_ahead), quiet_start = coalesce($9::time, quiet_start), "
+        "quiet_end = coalesce($10::time, quiet_end), reminder_minutes = "
+        "coalesce($11::integer[], reminder_minutes), updated_at = now()",
+        name, greeting, transfer, address, minutes, buffer, notice, ahead, quiet_start, quiet_end,
+        reminders);
     if (hours) {
       tx.exec("DELETE FROM business_hours");
       for (auto& h : *hours)
@@ -1030,28 +1151,40 @@ json::object user_json(const store::staff_user& u) {
   return json::object{{"id", u.id}, {"email", u.email}, {"role", u.role}, {"created_at", u.created_at}};
 }
 
-response list_staff(dashboard::impl& d, call_ctx& c) {
-  auto l = d.staff.list(c.session.business_id);
+// {"items": [...]} from a repository's list, or 503 when the database failed.
+template <class T, class F>
+response items(const expected<std::vector<T>>& l, F to_json) {
   if (!l)
     return problem(503, "Service unavailable", l.error().message);
   json::array a;
-  for (auto& u : *l)
-    a.push_back(user_json(u));
+  for (auto& x : *l)
+    a.push_back(to_json(x));
   return json_value(200, json::object{{"items", a}});
+}
+
+// The email and role of a new member (added or invited), checked with the field named.
+std::pair<std::optional<std::string>, std::optional<std::string>> email_and_role(
+    web::field_reader& f) {
+  auto email = f.text("email", 3, 254);
+  auto role = f.text("role", 1, 10);
+  if (!f.bad() && email->find('@') == std::string::npos)
+    f.refuse("email", "email must be an email address");
+  if (!f.bad() && !store::staff_repo::valid_role(*role))
+    f.refuse("role", "role must be owner, admin or viewer");
+  return {email, role};
+}
+
+response list_staff(dashboard::impl& d, call_ctx& c) {
+  return items(d.staff.list(c.session.business_id), user_json);
 }
 
 response add_staff(dashboard::impl& d, call_ctx& c) {
   auto body = web::parse_json_object(c.req.body);
   if (!body)
-    return bad_request(body.error().message);
+    return body_problem(body.error());
   web::field_reader f(*body);
-  auto email = f.text("email", 3, 254);
-  auto role = f.text("role", 1, 10);
+  auto [email, role] = email_and_role(f);
   auto password = f.text("password", 8, 1024);
-  if (!f.bad() && email->find('@') == std::string::npos)
-    f.refuse("email", "email must be an email address");
-  if (!f.bad() && !store::staff_repo::valid_role(*role))
-    f.refuse("role", "role must be owner, admin or viewer");
   if (f.bad())
     return bad_request(f.message(), f.field());
   auto u = d.staff.add(c.session.business_id, *email, *role, *password);
@@ -1068,7 +1201,7 @@ response add_staff(dashboard::impl& d, call_ctx& c) {
 response change_staff(dashboard::impl& d, call_ctx& c) {
   auto body = web::parse_json_object(c.req.body);
   if (!body)
-    return bad_request(body.error().message);
+    return body_problem(body.error());
   web::field_reader f(*body);
   auto role = f.text("role", 1, 10);
   if (!f.bad() && !store::staff_repo::valid_role(*role))
@@ -1092,6 +1225,46 @@ response remove_staff(dashboard::impl& d, call_ctx& c) {
   return *ok ? no_content() : not_found();
 }
 
+json::object invitation_json(const store::staff_invitation& i) {
+  return json::object{{"id", i.id},
+                      {"email", i.email},
+                      {"role", i.role},
+                      {"created_at", i.created_at},
+                      {"expires_at", i.expires_at}};
+}
+
+response list_invitations(dashboard::impl& d, call_ctx& c) {
+  return items(d.invitations.open(c.session.business_id, d.clk.now()), invitation_json);
+}
+
+// The link carries the token in the fragment: it never reaches a server's access log.
+response create_invitation(dashboard::impl& d, call_ctx& c) {
+  auto body = web::parse_json_object(c.req.body);
+  if (!body)
+    return body_problem(body.error());
+  web::field_reader f(*body);
+  auto [email, role] = email_and_role(f);
+  if (f.bad())
+    return bad_request(f.message(), f.field());
+  auto n = d.invitations.create(c.session.business_id, c.session.user_id, *email, *role,
+                                d.clk.now(), invitation_ttl);
+  if (!n)
+    return problem(503, "Service unavailable", n.error().message);
+  auto o = invitation_json(n->invitation);
+  auto base = d.settings.public_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  o["link"] = base + "/app/#invite=" + n->token;
+  return json_value(201, o);
+}
+
+response revoke_invitation(dashboard::impl& d, call_ctx& c) {
+  auto ok = d.invitations.revoke(c.session.business_id, c.ids[0], d.clk.now());
+  if (!ok)
+    return problem(503, "Service unavailable", ok.error().message);
+  return *ok ? no_content() : not_found();
+}
+
 response stats(dashboard::impl& d, call_ctx& c) {
   auto day = c.q("date");
   if (!day.empty() && !parse_local_minute(day + "T00:00"))
@@ -1100,14 +1273,17 @@ response stats(dashboard::impl& d, call_ctx& c) {
     day = today_local(d.db, c.session.business_id, d.clk.now());
   return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
     auto r = tx.exec_params1(
-        "WITH w AS (SELECT ($1::date::timestamp AT TIME ZONE timezone) AS s, "
+        // The day's instants first (scalar subqueries), so that the indexes bound the scans.
+        "WITH w AS MATERIALIZED (SELECT ($1::date::timestamp AT TIME ZONE timezone) AS s, "
         "  (($1::date + 1)::timestamp AT TIME ZONE timezone) AS e, timezone AS tz FROM businesses), "
-        "c AS (SELECT calls.* FROM calls, w WHERE started_at >= w.s AND started_at < w.e) "
+        "c AS MATERIALIZED (SELECT calls.* FROM calls WHERE started_at >= (SELECT s FROM w) AND "
+        "  started_at < (SELECT e FROM w)) "
         "SELECT json_build_object('date', $1::date, 'now', $2::timestamptz, "
         "'calls', (SELECT count(*) FROM c), "
         "'calls_booked', (SELECT count(*) FROM c WHERE appointment_booked), "
-        "'appointments_made', (SELECT count(*) FROM appointments a, w WHERE a.created_at >= w.s "
-        "  AND a.created_at < w.e AND a.status <> 'held' AND a.rescheduled_from IS NULL), "
+        "'appointments_made', (SELECT count(*) FROM appointments a WHERE a.created_at >= "
+        "  (SELECT s FROM w) AND a.created_at < (SELECT e FROM w) AND a.status <> 'held' AND "
+        "  a.rescheduled_from IS NULL), "
         "'booking_rate', (SELECT CASE WHEN count(*) = 0 THEN NULL ELSE "
         "  round(count(*) FILTER (WHERE appointment_booked)::numeric / count(*), 3) END FROM c), "
         "'average_duration_seconds', (SELECT round(avg(duration_seconds)) FROM c), "
@@ -1199,7 +1375,8 @@ void dashboard::stop() { impl_->feed.stop(); }
 std::vector<std::pair<std::string, std::string>> dashboard::api_routes() {
   std::vector<route> table;
   build_routes(table);
-  std::vector<std::pair<std::string, std::string>> out{{"POST", "/api/v1/session"}};
+  std::vector<std::pair<std::string, std::string>> out{{"POST", "/api/v1/session"},
+                                                       {"POST", "/api/v1/invitations/accept"}};
   for (auto& r : table)
     out.emplace_back(r.method, r.pattern);
   return out;

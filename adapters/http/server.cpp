@@ -472,6 +472,14 @@ private:
 // ---------------------------------------------------------------------------------------------
 // HTTP session
 
+namespace {
+// A client that sends a JSON body or accepts JSON (an API client, the dashboard's pages).
+bool speaks_json(const bhttp::request<bhttp::string_body>& req) {
+  auto has = [](beast::string_view v) { return v.find("json") != beast::string_view::npos; };
+  return has(req[bhttp::field::content_type]) || has(req[bhttp::field::accept]);
+}
+} // namespace
+
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
   http_session(std::shared_ptr<server::impl> srv, tcp::socket&& s)
@@ -497,6 +505,9 @@ private:
   }
 
   void on_read(beast::error_code ec, std::size_t) {
+    // Whether the client speaks JSON, read even from a request refused part way: the server's
+    // own errors then answer in JSON too.
+    wants_json_ = speaks_json(parser_->get());
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
         ec == net::error::connection_reset) {
       return close();
@@ -581,6 +592,12 @@ private:
 
   void send_error(int status, const char* text, bool keep) {
     keep_alive_ = keep;
+    if (wants_json_) // RFC 9457 problem details; the texts are constants with nothing to escape
+      return write(response{status, "application/problem+json",
+                            std::string("{\"type\":\"about:blank\",\"title\":\"") + text +
+                                "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" +
+                                text + "\"}",
+                            {{"Cache-Control", "no-store"}}});
     write(response{status, "text/plain; charset=utf-8", std::string(text) + "\n", {}});
   }
 
@@ -638,6 +655,7 @@ private:
   std::string remote_;
   bool keep_alive_ = false;
   bool first_ = true;
+  bool wants_json_ = false; // the request sent JSON or asked for it
 };
 
 void server::impl::do_accept() {

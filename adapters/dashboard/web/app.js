@@ -44,12 +44,18 @@ const canWrite = () => session && (session.role === 'admin' || session.role === 
 const isOwner = () => session && session.role === 'owner';
 const fmtTime = (iso) => iso ? new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }) : '';
 const fmtDur = (s) => s == null ? '' : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
-const localDate = (d = new Date()) => d.toISOString().slice(0, 10);
+// The business's today by the node's clock (the session says it), so pages open on the node's
+// day even when this browser's date differs; dates are 'YYYY-MM-DD' and computed in UTC.
+const todayDate = () => session?.business?.today || new Date().toISOString().slice(0, 10);
+const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+const mondayOf = (day) => addDays(day, -((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7));
+const dayTitle = (day) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', { weekday: 'long', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 // ---------------------------------------------------------------------------------------------
 // Login
 
 function showLogin(expired) {
+  if (location.hash.startsWith('#invite=')) return showInvitation();
   $('#login').hidden = false;
   $('#login-note').hidden = !expired;
   if (events) { events.close(); events = null; }
@@ -70,6 +76,31 @@ $('#login-form').addEventListener('submit', async (e) => {
   }
 });
 
+// An invitation link (#invite=TOKEN): the invited person chooses a password and is logged in.
+function showInvitation() {
+  $('#login').hidden = true;
+  $('#invite').hidden = false;
+  $('#invite-form input[name=password]').focus();
+}
+
+$('#invite-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = e.target;
+  $('#invite-error').textContent = '';
+  if (f.password.value !== f.repeat.value) { $('#invite-error').textContent = 'The two passwords differ'; return; }
+  try {
+    const token = location.hash.slice('#invite='.length);
+    const { data } = await api('POST', '/api/v1/invitations/accept', { token, password: f.password.value });
+    f.reset();
+    $('#invite').hidden = true;
+    history.replaceState(null, '', '#today');
+    started(data);
+  } catch (err) {
+    $('#invite-error').textContent = err.status === 404 ? 'This invitation link is no longer valid (used, revoked or expired). Ask the owner for a new one.'
+      : problemText(err);
+  }
+});
+
 $('#logout').addEventListener('click', async () => {
   try { await api('DELETE', '/api/v1/session'); } catch { /* already gone */ }
   session = null;
@@ -80,6 +111,7 @@ function started(s) {
   const first = !session;
   session = s;
   $('#login').hidden = true;
+  $('#invite').hidden = true;
   $('#top').hidden = false;
   $('#business-name').textContent = s.business.name;
   $('#who').textContent = `${s.email} (${s.role})`;
@@ -115,6 +147,7 @@ const pages = {
 function route() {
   if (!session) return;
   const h = location.hash.slice(1) || 'today';
+  if (h.startsWith('invite=')) { location.hash = '#today'; return; } // logged in already
   const [name, id] = h.split('/');
   for (const a of document.querySelectorAll('nav a'))
     a.setAttribute('aria-current', a.getAttribute('href') === `#${name}` ? 'page' : 'false');
@@ -150,7 +183,7 @@ function renderLive() {
   if (!box) return;
   if (!live.size) { box.innerHTML = '<p class="note">No calls right now.</p>'; return; }
   const now = Date.now() + skew;
-  box.innerHTML = `<div class="scroll"><table aria-label="Live calls"><thead><tr><th>Caller</th><th>Duration</th><th>Last said</th><th></th></tr></thead><tbody>${
+  box.innerHTML = `<div class="scroll"><table aria-label="Live calls"><thead><tr><th>Caller</th><th>Duration</th><th>Last said</th><th><span class="sr-only">Actions</span></th></tr></thead><tbody>${
     [...live.values()].map((c) => `<tr class="live" data-call="${esc(c.id)}"><td>${esc(c.caller || 'unknown')}</td>
       <td>${fmtDur((now - new Date(c.started_at).getTime()) / 1000)}</td>
       <td>${c.last_text ? `<b>${esc(c.last_role)}:</b> ${esc(c.last_text)}` : '<span class="note">…</span>'}</td>
@@ -248,13 +281,19 @@ async function callDetail(id) {
 
 async function appointments() {
   main.innerHTML = `<h1>Appointments</h1>
-    <form id="appt-range" class="inline card"><label>From <input name="from" type="date" value="${localDate()}"></label>
+    <form id="appt-range" class="inline card"><label>From <input name="from" type="date" value="${todayDate()}"></label>
       <label>Show <select name="status"><option value="">booked</option><option value="cancelled">cancelled</option><option value="all">all</option></select></label>
+      <label>View <select name="view"><option value="list">list</option><option value="week">week</option></select></label>
       <button type="submit">Show</button></form>
-    <div class="scroll"><table aria-label="Appointments"><thead><tr><th>When</th><th>Name</th><th>Phone</th><th>Service</th><th>Status</th><th>Actions</th></tr></thead><tbody id="appt-rows"></tbody></table></div>
+    <section id="week" class="card" aria-labelledby="week-h" hidden><div class="inline week-nav">
+      <button type="button" class="secondary" id="week-prev">Previous week</button>
+      <h2 id="week-h"></h2>
+      <button type="button" class="secondary" id="week-next">Next week</button></div>
+      <div class="week-days" id="week-days"></div></section>
+    <div class="scroll" id="appt-list"><table aria-label="Appointments"><thead><tr><th>When</th><th>Name</th><th>Phone</th><th>Service</th><th>Status</th><th>Actions</th></tr></thead><tbody id="appt-rows"></tbody></table></div>
     <section class="card" aria-labelledby="new-h" id="new-appt" ${canWrite() ? '' : 'hidden'}><h2 id="new-h">New appointment</h2>
       <form id="appt-new">
-        <label>Date <input name="date" type="date" required value="${localDate()}"></label>
+        <label>Date <input name="date" type="date" required value="${todayDate()}"></label>
         <label>Time <select name="start" required><option value="">choose a date first</option></select></label>
         <label>Name <input name="name" required maxlength="200"></label>
         <label>Phone <input name="phone" type="tel" placeholder="+15551234567"></label>
@@ -262,6 +301,9 @@ async function appointments() {
         <p class="error" id="new-error" role="alert"></p>
         <button type="submit">Book</button></form></section>`;
   $('#appt-range').addEventListener('submit', (e) => { e.preventDefault(); loadAppointments(); });
+  const shiftWeek = (n) => { const r = $('#appt-range'); r.from.value = addDays(mondayOf(r.from.value || todayDate()), 7 * n); loadAppointments(); };
+  $('#week-prev').addEventListener('click', () => shiftWeek(-1));
+  $('#week-next').addEventListener('click', () => shiftWeek(1));
   const f = $('#appt-new');
   let asked = 0; // only the latest answer fills the list, and a chosen time stays chosen
   const slots = async () => {
@@ -297,7 +339,11 @@ async function appointments() {
 async function loadAppointments() {
   const f = $('#appt-range');
   if (!f) return;
-  const p = new URLSearchParams({ from: f.from.value });
+  const week = f.view.value === 'week';
+  $('#week').hidden = !week;
+  $('#appt-list').hidden = week;
+  if (week) return loadWeek(f);
+  const p = new URLSearchParams({ from: f.from.value || todayDate() });
   if (f.status.value) p.set('status', f.status.value);
   const { data } = await api('GET', `/api/v1/appointments?${p}`);
   const w = canWrite();
@@ -316,6 +362,33 @@ async function loadAppointments() {
     row.querySelector('form.move')?.addEventListener('submit', async (e) => {
       e.preventDefault();
       try { await api('PATCH', `/api/v1/appointments/${id}`, { start: e.target.start.value.slice(0, 16) }); toast('Moved'); loadAppointments(); } catch (err) { toast(problemText(err)); }
+    });
+  }
+}
+
+// The week (Monday to Sunday) that holds the chosen day, a column a day; a day's heading opens
+// that day in the list, where appointments are moved and cancelled.
+async function loadWeek(f) {
+  const monday = mondayOf(f.from.value || todayDate());
+  const sunday = addDays(monday, 6);
+  const p = new URLSearchParams({ from: monday, to: sunday });
+  if (f.status.value) p.set('status', f.status.value);
+  const { data } = await api('GET', `/api/v1/appointments?${p}`);
+  $('#week-h').textContent = `Week of ${dayTitle(monday)}`;
+  const days = [...Array(7).keys()].map((i) => addDays(monday, i));
+  $('#week-days').innerHTML = days.map((day) => {
+    const items = data.items.filter((a) => a.start.slice(0, 10) === day);
+    return `<section class="week-day${day === todayDate() ? ' today' : ''}" data-day="${day}" aria-labelledby="wd-${day}">
+      <h3 id="wd-${day}"><button type="button" class="link day-open" aria-label="Open ${esc(dayTitle(day))} in the list">${esc(dayTitle(day))}</button></h3>
+      ${items.length ? `<ul>${items.map((a) => `<li class="week-appt ${esc(a.status)}"><b>${esc(a.start.slice(11))}–${esc(a.end.slice(11))}</b> ${esc(a.name)}${
+        a.service ? ` <span class="note">${esc(a.service)}</span>` : ''}${a.status !== 'booked' ? ` <span class="badge">${esc(a.status)}</span>` : ''}</li>`).join('')}</ul>`
+        : '<p class="note">Nothing booked.</p>'}</section>`;
+  }).join('');
+  for (const b of document.querySelectorAll('.day-open')) {
+    b.addEventListener('click', () => {
+      f.from.value = b.closest('.week-day').dataset.day;
+      f.view.value = 'list';
+      loadAppointments();
     });
   }
 }
@@ -391,6 +464,11 @@ async function settings() {
       <label>Buffer minutes <input name="buffer_minutes" type="number" min="0" max="1440" value="${s.buffer_minutes}"></label>
       <label>Minimum notice (minutes) <input name="min_notice_minutes" type="number" min="0" value="${s.min_notice_minutes}"></label>
       <label>Days ahead <input name="days_ahead" type="number" min="1" max="730" value="${s.days_ahead}"></label></div></fieldset>
+    <fieldset class="card" ${ro}><legend>Texts</legend><div class="inline">
+      <label>Quiet hours start <input name="quiet_start" type="time" value="${esc(s.quiet_start)}"></label>
+      <label>Quiet hours end <input name="quiet_end" type="time" value="${esc(s.quiet_end)}"></label>
+      <label>Reminders (minutes before, comma-separated) <input name="reminder_minutes" inputmode="numeric" value="${esc(s.reminder_minutes.join(', '))}"></label></div>
+      <p class="note">No text goes out in the quiet hours; one that would waits until they end.</p></fieldset>
     <fieldset class="card" ${ro}><legend>Opening hours (leave both empty: closed)</legend>${DAYS.map((d, i) => `<div class="inline">
       <label>${d} opens <input name="opens${i}" type="time" value="${esc(byDay[i][0]?.opens || '')}"></label>
       <label>${d} closes <input name="closes${i}" type="time" value="${esc(byDay[i][0]?.closes || '')}"></label></div>`).join('')}</fieldset>
@@ -414,7 +492,9 @@ async function settings() {
     });
     const body = { name: f.name.value, greeting: f.greeting.value, transfer_number: f.transfer_number.value, address: f.address.value,
       appointment_minutes: Number(f.appointment_minutes.value), buffer_minutes: Number(f.buffer_minutes.value),
-      min_notice_minutes: Number(f.min_notice_minutes.value), days_ahead: Number(f.days_ahead.value), hours, overrides };
+      min_notice_minutes: Number(f.min_notice_minutes.value), days_ahead: Number(f.days_ahead.value), hours, overrides,
+      quiet_start: f.quiet_start.value, quiet_end: f.quiet_end.value,
+      reminder_minutes: f.reminder_minutes.value.split(/[\s,]+/).filter(Boolean).map(Number) };
     $('#settings-error').textContent = '';
     try {
       const r = await api('PUT', '/api/v1/settings', body, { 'If-Match': etag });
@@ -431,7 +511,7 @@ async function settings() {
 async function staff() {
   const { data } = await api('GET', '/api/v1/staff');
   const o = isOwner();
-  main.innerHTML = `<h1>Staff</h1><div class="scroll"><table aria-label="Staff"><thead><tr><th>Email</th><th>Role</th><th></th></tr></thead><tbody>${
+  main.innerHTML = `<h1>Staff</h1><div class="scroll"><table aria-label="Staff"><thead><tr><th>Email</th><th>Role</th><th><span class="sr-only">Actions</span></th></tr></thead><tbody>${
     data.items.map((u) => `<tr data-user="${esc(u.id)}"><td>${esc(u.email)}</td><td>${o && u.email !== session.email
       ? `<select class="role" aria-label="Role of ${esc(u.email)}">${['owner', 'admin', 'viewer'].map((r) => `<option ${r === u.role ? 'selected' : ''}>${r}</option>`).join('')}</select>`
       : esc(u.role)}</td><td>${o && u.email !== session.email ? `<button type="button" class="danger remove" aria-label="Remove ${esc(u.email)}">Remove</button>` : ''}</td></tr>`).join('')}</tbody></table></div>
@@ -439,7 +519,35 @@ async function staff() {
       <label>Email <input name="email" type="email" required></label>
       <label>Role <select name="role"><option>viewer</option><option>admin</option><option>owner</option></select></label>
       <label>Password (at least 8 characters) <input name="password" type="password" minlength="8" required autocomplete="new-password"></label>
-      <p class="error" role="alert" id="staff-error"></p><button type="submit">Add user</button></form></section>`;
+      <p class="error" role="alert" id="staff-error"></p><button type="submit">Add user</button></form></section>
+    <section class="card" aria-labelledby="invite-new-h" ${o ? '' : 'hidden'}><h2 id="invite-new-h">Invite by link</h2>
+      <p class="note">The person who opens the link chooses their own password. It works once, for 7 days.</p>
+      <form id="invite-new" class="inline">
+      <label>Email <input name="email" type="email" required></label>
+      <label>Role <select name="role"><option>viewer</option><option>admin</option><option>owner</option></select></label>
+      <button type="submit">Create link</button></form>
+      <p class="error" role="alert" id="invite-new-error"></p>
+      <div id="invite-link" hidden><label>Invitation link (shown once; send it to them) <input name="link" readonly></label></div>
+      <div class="scroll"><table aria-label="Open invitations"><thead><tr><th>Email</th><th>Role</th><th>Expires</th><th><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody id="invite-rows"></tbody></table></div></section>`;
+  if (o) {
+    $('#invite-new').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const f = e.target;
+      $('#invite-new-error').textContent = '';
+      try {
+        const { data: inv } = await api('POST', '/api/v1/invitations', { email: f.email.value, role: f.role.value });
+        f.reset();
+        $('#invite-link').hidden = false;
+        const link = $('#invite-link input');
+        link.value = new URL(inv.link, location.href).href;
+        link.select();
+        toast('Invitation link made');
+        loadInvitations();
+      } catch (err) { $('#invite-new-error').textContent = problemText(err); }
+    });
+    await loadInvitations();
+  }
   $('#staff-new').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target;
@@ -452,6 +560,18 @@ async function staff() {
     });
     row.querySelector('.role')?.addEventListener('change', async (e) => {
       try { await api('PATCH', `/api/v1/staff/${row.dataset.user}`, { role: e.target.value }); toast('Role changed'); } catch (err) { toast(problemText(err)); }
+    });
+  }
+}
+
+async function loadInvitations() {
+  const { data } = await api('GET', '/api/v1/invitations');
+  $('#invite-rows').innerHTML = data.items.map((i) => `<tr data-invitation="${esc(i.id)}"><td>${esc(i.email)}</td><td>${esc(i.role)}</td>
+    <td>${esc(fmtTime(i.expires_at))}</td><td><button type="button" class="danger revoke" aria-label="Revoke the invitation of ${esc(i.email)}">Revoke</button></td></tr>`).join('')
+    || '<tr><td colspan="4">No open invitations.</td></tr>';
+  for (const row of document.querySelectorAll('tr[data-invitation]')) {
+    row.querySelector('.revoke').addEventListener('click', async () => {
+      try { await api('DELETE', `/api/v1/invitations/${row.dataset.invitation}`); toast('Invitation revoked'); loadInvitations(); } catch (err) { toast(problemText(err)); }
     });
   }
 }

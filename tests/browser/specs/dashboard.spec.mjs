@@ -1,15 +1,34 @@
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const shots = process.env.DASH_SHOTS;
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
+// axe-core from npm (pinned in package-lock.json), run inside the page. page.evaluate is not
+// bound by the page's Content-Security-Policy, which forbids inline scripts.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+async function expectAccessible(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}: ${
+    v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(', ')}`);
+  appendFileSync(path.join(shots, 'axe.txt'), `${name}: ${result.passes.length} rules passed, ${found.length} violated${
+    found.map((f) => `\n  ${f}`).join('')}\n`);
+  expect(found, `axe-core on ${name}`).toEqual([]);
+  expect(result.passes.length).toBeGreaterThan(10); // axe really ran over this page
+}
+
 async function login(page, email, password) {
   await page.goto('/app/');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  const form = page.locator('#login-form');
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Log in' }).click();
 }
 
 function watchErrors(page) {
@@ -25,12 +44,14 @@ test('a wrong password is refused like an unknown email', async ({ page }) => {
   await login(page, 'owner@bright.test', 'not-the-password');
   await expect(page.getByRole('alert')).toHaveText('Wrong email or password');
   await shot(page, '01-login-wrong-password');
+  await expectAccessible(page, 'login');
   await login(page, 'nobody@bright.test', 'not-the-password');
   await expect(page.getByRole('alert')).toHaveText('Wrong email or password');
   expect((await page.request.get('/api/v1/calls')).status()).toBe(401);
   expect(errors).toEqual([]);
 });
 
+// Each page is also checked with axe-core (WCAG 2.1 A and AA, and best practice).
 test('the owner logs in and sees every page', async ({ page, context }) => {
   const errors = watchErrors(page);
   await login(page, 'owner@bright.test', 'owner-password');
@@ -40,26 +61,122 @@ test('the owner logs in and sees every page', async ({ page, context }) => {
   expect(cookie.sameSite).toBe('Strict');
   await expect(page.locator('#numbers .number')).toHaveCount(6);
   await shot(page, '02-today');
+  await expectAccessible(page, 'today');
   await page.getByRole('link', { name: 'Calls' }).click();
   await expect(page.getByRole('heading', { name: 'Calls' })).toBeVisible();
   await shot(page, '03-calls');
+  await expectAccessible(page, 'calls');
   await page.getByRole('link', { name: 'Appointments' }).click();
   await page.getByLabel('From').fill('2026-03-05');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.locator('#appt-rows')).toContainText('Ann Lee');
+  // The time list has its answer (the node's today, 3 PM: nothing left to book that day).
+  await expect(page.locator('#appt-new').getByLabel('Time')).not.toContainText('choose a date first');
   await shot(page, '04-appointments');
+  await expectAccessible(page, 'appointments');
+  await page.getByLabel('View').selectOption('week');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('#week-days')).toContainText('Ann Lee');
+  await expectAccessible(page, 'appointments, week');
   await page.getByRole('link', { name: 'Knowledge' }).click();
   await expect(page.locator('.k-entry')).toHaveCount(8);
   await shot(page, '05-knowledge');
+  await expectAccessible(page, 'knowledge');
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByLabel('Greeting')).toHaveValue(/Bright Smile/);
   await shot(page, '06-settings');
+  await expectAccessible(page, 'settings');
   await page.getByRole('link', { name: 'Staff' }).click();
   await expect(page.getByRole('table', { name: 'Staff' })).toContainText('viewer@bright.test');
   await shot(page, '07-staff');
+  await expectAccessible(page, 'staff');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('link', { name: 'Today' }).click();
+  await expect(page.locator('#numbers .number')).toHaveCount(6);
   await shot(page, '08-today-phone');
+  await expectAccessible(page, 'today, phone-sized');
+  expect(errors).toEqual([]);
+});
+
+test('the week view shows a week of appointments, whatever day it is here', async ({ page }) => {
+  const errors = watchErrors(page);
+  await login(page, 'owner@bright.test', 'owner-password');
+  await page.getByRole('link', { name: 'Appointments' }).click();
+  // The page opens on the node's day (its clock is set to Wednesday, March 4th 2026), not this
+  // browser's: the week shown is the node's.
+  await expect(page.getByLabel('From')).toHaveValue('2026-03-04');
+  await page.getByLabel('View').selectOption('week');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByRole('heading', { name: 'Week of Monday, Mar 2' })).toBeVisible();
+  const thursday = page.locator('.week-day[data-day="2026-03-05"]');
+  await expect(thursday.locator('.week-appt')).toHaveText([/10:00–11:00\s+Ann Lee/, /14:00–15:00\s+Bo Chen/]);
+  await expect(page.locator('.week-day[data-day="2026-03-04"]')).toHaveClass(/today/);
+  await expect(page.locator('.week-day[data-day="2026-03-02"]')).toContainText('Nothing booked.');
+  await shot(page, '14-appointments-week');
+  await page.getByRole('button', { name: 'Next week' }).click();
+  await expect(page.getByRole('heading', { name: 'Week of Monday, Mar 9' })).toBeVisible();
+  await expect(page.locator('#week-days')).not.toContainText('Ann Lee');
+  await page.getByRole('button', { name: 'Previous week' }).click();
+  // A day's heading opens that day in the list, where appointments are moved and cancelled.
+  await page.getByRole('button', { name: 'Open Thursday, Mar 5 in the list' }).click();
+  await expect(page.locator('#appt-list')).toBeVisible();
+  await expect(page.locator('#appt-rows tr').first()).toContainText('2026-03-05 10:00');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByLabel('View').selectOption('week');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(thursday).toContainText('Bo Chen');
+  await shot(page, '15-appointments-week-phone');
+  expect(errors).toEqual([]);
+});
+
+test('the owner invites a user by link; the link makes the account once', async ({ page, browser }) => {
+  const errors = watchErrors(page);
+  await login(page, 'owner@bright.test', 'owner-password');
+  await page.getByRole('link', { name: 'Staff' }).click();
+  const invite = page.locator('#invite-new');
+  await invite.getByLabel('Email').fill('hygienist@bright.test');
+  await invite.getByLabel('Role').selectOption('admin');
+  await invite.getByRole('button', { name: 'Create link' }).click();
+  const linkBox = page.getByLabel(/Invitation link/);
+  await expect(linkBox).toHaveValue(/\/app\/#invite=[A-Za-z0-9_-]{40,}$/);
+  const link = await linkBox.inputValue();
+  await expect(page.getByRole('table', { name: 'Open invitations' })).toContainText('hygienist@bright.test');
+  await shot(page, '16-staff-invitation');
+
+  // The invited person, in a browser of their own.
+  const other = await browser.newContext();
+  const guest = await other.newPage();
+  const guestErrors = watchErrors(guest);
+  await guest.goto(link);
+  await expect(guest.getByRole('heading', { name: 'Join Frontdesk' })).toBeVisible();
+  await expectAccessible(guest, 'invitation');
+  const join = guest.locator('#invite-form');
+  await join.getByLabel('Password', { exact: true }).fill('hygienist-password');
+  await join.getByLabel('Repeat the password').fill('something-else');
+  await join.getByRole('button', { name: 'Join' }).click();
+  await expect(guest.locator('#invite-error')).toHaveText('The two passwords differ');
+  await join.getByLabel('Repeat the password').fill('hygienist-password');
+  await join.getByRole('button', { name: 'Join' }).click();
+  await expect(guest.getByRole('heading', { name: 'Today', exact: true })).toBeVisible();
+  await expect(guest.locator('#who')).toHaveText('hygienist@bright.test (admin)');
+  await shot(guest, '17-invitation-accepted');
+  await other.close();
+  expect(guestErrors).toEqual([]);
+
+  // Used once: the link no longer works, and the owner sees the new member.
+  const again = await browser.newContext();
+  const late = await again.newPage();
+  await late.goto(link);
+  const lateJoin = late.locator('#invite-form');
+  await lateJoin.getByLabel('Password', { exact: true }).fill('another-password');
+  await lateJoin.getByLabel('Repeat the password').fill('another-password');
+  await lateJoin.getByRole('button', { name: 'Join' }).click();
+  await expect(late.locator('#invite-error')).toContainText('no longer valid');
+  await again.close();
+  await page.getByRole('link', { name: 'Today' }).click();
+  await page.getByRole('link', { name: 'Staff' }).click();
+  await expect(page.getByRole('table', { name: 'Staff' })).toContainText('hygienist@bright.test');
+  await expect(page.getByRole('table', { name: 'Open invitations' })).toContainText('No open invitations.');
   expect(errors).toEqual([]);
 });
 
@@ -141,13 +258,18 @@ test('one business never sees another business', async ({ page }) => {
   await expect(page.locator('#call-rows')).not.toContainText('+15557770123');
 });
 
+function simulatedCall() {
+  const call = spawn(process.env.FD_BIN, ['call', '--base-url', process.env.DASH_URL, '--to', '+15550100001',
+    '--scenario', process.env.FD_SCENARIO, '--text', '--max-seconds', '100'], { stdio: 'ignore' });
+  return new Promise((resolve) => call.on('exit', resolve));
+}
+
 test('a simulated call shows on Today while it runs, and its booking in Appointments', async ({ page }) => {
+  test.setTimeout(300_000); // two calls of about a minute each, on a shared machine
   watchErrors(page);
   await login(page, 'owner@bright.test', 'owner-password');
   await expect(page.getByRole('heading', { name: 'Today', exact: true })).toBeVisible();
-  const call = spawn(process.env.FD_BIN, ['call', '--base-url', process.env.DASH_URL, '--to', '+15550100001',
-    '--scenario', process.env.FD_SCENARIO, '--text', '--max-seconds', '100'], { stdio: 'ignore' });
-  const ended = new Promise((resolve) => call.on('exit', resolve));
+  const ended = simulatedCall();
   const row = page.locator('#live-calls tr.live');
   await expect(row).toContainText('+15557770123', { timeout: 30_000 });
   await expect(row).toContainText(/insurance|Delta/i, { timeout: 30_000 });
@@ -159,8 +281,27 @@ test('a simulated call shows on Today while it runs, and its booking in Appointm
   await page.locator('#call-rows a').first().click();
   await expect(page.locator('#transcript')).toContainText('Maria Garcia');
   await shot(page, '13-call-detail');
+  await expectAccessible(page, 'call detail');
   await page.getByRole('link', { name: 'Appointments' }).click();
   await page.getByLabel('From').fill('2026-03-05');
   await page.getByRole('button', { name: 'Show' }).click();
-  await expect(page.locator('#appt-rows')).toContainText('Maria Garcia');
+  const maria = page.locator('#appt-rows tr', { hasText: 'Maria Garcia' });
+  await expect(maria).toContainText('2026-03-05 11:00'); // "tomorrow at eleven a m."
+
+  // Cancelled on the dashboard: the slot is free again and the cancellation text is queued.
+  await page.getByRole('button', { name: 'Cancel Maria Garcia at 2026-03-05 11:00' }).click();
+  await expect(page.locator('#appt-rows')).not.toContainText('Maria Garcia');
+  await page.getByRole('link', { name: 'Calls' }).click();
+  await page.locator('#call-rows a').first().click();
+  await expect(page.locator('#transcript')).toContainText('Maria Garcia');
+  await expect(page.getByRole('region', { name: 'Texts' })).toContainText(/is cancelled/);
+  await shot(page, '18-call-detail-cancelled');
+
+  // A second simulated call asks for the same time and gets it.
+  expect(await simulatedCall()).toBe(0);
+  await page.getByRole('link', { name: 'Appointments' }).click();
+  await page.getByLabel('From').fill('2026-03-05');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(maria).toHaveCount(1);
+  await expect(maria).toContainText('2026-03-05 11:00');
 });

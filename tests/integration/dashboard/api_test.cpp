@@ -227,6 +227,73 @@ TEST_F(dashboard_api, roles_limit_what_a_user_may_change) {
   expect_problem(fresh.call("GET", "/api/v1/session"), 401); // removed: the session ends
 }
 
+TEST_F(dashboard_api, an_invitation_link_makes_an_account_once) {
+  auto owner = login("owner@a.test", "owner-password");
+  auto admin = login("admin@a.test", "admin-password");
+  auto body = R"({"email":"hygienist@a.test","role":"admin"})";
+  expect_problem(admin.call("POST", "/api/v1/invitations", body), 403);
+  expect_problem(admin.call("GET", "/api/v1/invitations"), 403);
+  expect_problem(owner.call("POST", "/api/v1/invitations", R"({"email":"nobody","role":"admin"})"), 400, "email");
+  expect_problem(owner.call("POST", "/api/v1/invitations", R"({"email":"a@a.test","role":"king"})"), 400, "role");
+  auto made = owner.call("POST", "/api/v1/invitations", body);
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto inv = json::parse(made.body).as_object();
+  std::string link(inv.at("link").as_string());
+  auto at = link.find("/app/#invite=");
+  ASSERT_NE(at, std::string::npos) << link;
+  EXPECT_EQ(link.substr(0, at), base_); // the node's public address
+  auto token = link.substr(at + 13);
+  auto listed = owner.get_json("/api/v1/invitations").at("items").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("email").as_string(), "hygienist@a.test");
+  EXPECT_FALSE(listed[0].as_object().contains("link")); // the token is shown once
+  // Only the token's hash is stored.
+  EXPECT_EQ(owner_sql("SELECT count(*) FROM staff_invitations WHERE position(convert_to('" + token +
+                      "', 'UTF8') IN token_sha256) > 0"),
+            "0");
+
+  client anon{base_, "", ""};
+  auto accept = [&](const std::string& t, const std::string& pw) {
+    return anon.call("POST", "/api/v1/invitations/accept",
+                     json::serialize(json::object{{"token", t}, {"password", pw}}));
+  };
+  expect_problem(accept(token, "short"), 400, "password");
+  expect_problem(accept("not-a-token", "long-enough-1"), 404, "token");
+  auto ok = accept(token, "hygienist-password");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_NE(ok.header("Set-Cookie").find("HttpOnly"), std::string::npos);
+  auto s = json::parse(ok.body).as_object();
+  EXPECT_EQ(s.at("role").as_string(), "admin");
+  EXPECT_EQ(s.at("business").at("id").as_string(), biz_a_);
+  EXPECT_EQ(s.at("business").at("today").as_string(), "2026-03-04"); // by the node's clock
+  expect_problem(accept(token, "hygienist-password"), 404, "token"); // once only
+  auto joined = login("hygienist@a.test", "hygienist-password");
+  EXPECT_EQ(joined.call("POST", "/api/v1/knowledge", R"({"body":"Admins write."})").status, 201);
+  EXPECT_EQ(owner.get_json("/api/v1/invitations").at("items").as_array().size(), 0u);
+
+  // A revoked link and an invitation of another business: not found, alike.
+  auto second = owner.call("POST", "/api/v1/invitations", R"({"email":"temp@a.test","role":"viewer"})");
+  auto second_obj = json::parse(second.body).as_object();
+  std::string second_id(second_obj.at("id").as_string());
+  std::string second_link(second_obj.at("link").as_string());
+  auto b = login("owner@b.test", "owner-password");
+  expect_problem(b.call("DELETE", "/api/v1/invitations/" + second_id), 404);
+  EXPECT_EQ(owner.call("DELETE", "/api/v1/invitations/" + second_id).status, 204);
+  expect_problem(owner.call("DELETE", "/api/v1/invitations/" + second_id), 404);
+  expect_problem(accept(second_link.substr(second_link.find("#invite=") + 8), "temp-password"), 404,
+                 "token");
+  // An email that has an account here already: refused, and the invitation stays open.
+  auto dup = owner.call("POST", "/api/v1/invitations", R"({"email":"viewer@a.test","role":"viewer"})");
+  std::string dup_link(json::parse(dup.body).at("link").as_string());
+  expect_problem(accept(dup_link.substr(dup_link.find("#invite=") + 8), "another-password"), 409);
+  EXPECT_EQ(owner.get_json("/api/v1/invitations").at("items").as_array().size(), 1u);
+  // An expired link is not found either (and is no longer listed).
+  owner_sql("UPDATE staff_invitations SET expires_at = '2026-03-04T20:59:00Z' WHERE email = 'viewer@a.test'");
+  owner_sql("DELETE FROM staff_users WHERE email = 'viewer@a.test'");
+  expect_problem(accept(dup_link.substr(dup_link.find("#invite=") + 8), "another-password"), 404);
+  EXPECT_EQ(owner.get_json("/api/v1/invitations").at("items").as_array().size(), 0u);
+}
+
 TEST_F(dashboard_api, another_business_ids_answer_404) {
   auto a = login("owner@a.test", "owner-password");
   auto b = login("owner@b.test", "owner-password");
@@ -274,6 +341,16 @@ TEST_F(dashboard_api, bad_input_is_a_4xx_problem_never_a_500) {
   expect_problem(c.call("GET", "/api/v1/calls/not-a-uuid"), 404);
   expect_problem(c.call("GET", "/api/v1/nothing-here"), 404);
   expect_problem(c.call("PATCH", "/api/v1/calls"), 405);
+  // Oversized bodies: past the handler's bound and past the server's own limit, both JSON.
+  expect_problem(c.call("POST", "/api/v1/session", R"({"email":")" + std::string(5000, 'a') + R"("})"), 413);
+  auto huge = c.call("POST", "/api/v1/knowledge", R"({"body":")" + std::string(200 * 1024, 'a') + R"("})");
+  expect_problem(huge, 413);
+  // A client that speaks no JSON (sends none, asks for none) gets the server's plain text.
+  auto plain = http::fetch("POST", base_ + "/api/v1/knowledge", {{"Cookie", c.cookie}},
+                           std::string(200 * 1024, 'a'));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 413);
+  EXPECT_EQ(plain->header("Content-Type"), "text/plain; charset=utf-8");
   expect_problem(c.call("PATCH", "/api/v1/staff/00000000-0000-0000-0000-000000000000", R"({"role":"king"})"), 400, "role");
   // Opening hours that make no sense are refused with the field named.
   auto s = c.call("GET", "/api/v1/settings");
@@ -315,6 +392,26 @@ TEST_F(dashboard_api, settings_change_only_with_the_current_etag) {
                       "' AND day = '2026-12-25' AND opens IS NULL"), "1");
   // The old ETag is stale now: a second editor's save is refused.
   expect_problem(c.call("PUT", "/api/v1/settings", R"({"greeting":"Mine"})", {{"If-Match", etag}}), 412);
+
+  // Quiet hours and reminders: shown, changed, checked.
+  EXPECT_EQ(v.at("quiet_start").as_string(), "21:00");
+  EXPECT_EQ(v.at("quiet_end").as_string(), "08:00");
+  EXPECT_EQ(json::serialize(v.at("reminder_minutes")), "[1440,120]");
+  auto etag2 = ok.header("ETag");
+  for (auto bad : {R"({"quiet_start":"25:00"})", R"({"quiet_end":"7am"})", R"({"reminder_minutes":[1]})",
+                   R"({"reminder_minutes":[60,60]})", R"({"reminder_minutes":"60"})",
+                   R"({"reminder_minutes":[1,2,3,4,5,6]})"}) {
+    auto r = c.call("PUT", "/api/v1/settings", bad, {{"If-Match", etag2}});
+    auto field = std::string(bad).substr(2, std::string(bad).find('"', 2) - 2);
+    expect_problem(r, 400, field);
+  }
+  auto texts = c.call("PUT", "/api/v1/settings",
+                      R"({"quiet_start":"20:30","quiet_end":"09:15","reminder_minutes":[2880,60]})",
+                      {{"If-Match", etag2}});
+  ASSERT_EQ(texts.status, 200) << texts.body;
+  EXPECT_EQ(owner_sql("SELECT quiet_start || ' ' || quiet_end || ' ' || reminder_minutes::text FROM "
+                      "businesses WHERE id = '" + biz_a_ + "'"),
+            "20:30:00 09:15:00 {2880,60}");
 }
 
 TEST_F(dashboard_api, bookings_go_through_the_calendar_and_never_double_book) {

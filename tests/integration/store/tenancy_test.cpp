@@ -76,6 +76,10 @@ const std::vector<tenant_table>& tenant_tables() {
       {"twilio_webhook_receipts",
        "INSERT INTO twilio_webhook_receipts (business_id, token, route, message_sid) VALUES "
        "($1::uuid, 'tok-' || $1::text, 'sms', 'SM1')"},
+      {"staff_invitations",
+       "INSERT INTO staff_invitations (business_id, email, role, token_sha256, expires_at) "
+       "VALUES ($1::uuid, 'new@example.com', 'viewer', sha256(('i' || $1::text)::bytea), "
+       "'2030-01-01Z')"},
   };
   return list;
 }
