@@ -17,6 +17,7 @@ ALTER TABLE calendar_links
   ADD COLUMN sync_params          text,        -- the query that produced sync_token (its hash)
   ADD COLUMN channel_token        text,
   ADD COLUMN channel_resource_id  text,
+  ADD COLUMN channel_started_at   timestamptz, -- with channel_expires_at: the life Google gave
   ADD COLUMN sync_wanted_at       timestamptz, -- a push asked for a sync (coalesced per calendar)
   ADD COLUMN last_error           text,
   ADD COLUMN broken_at            timestamptz,
@@ -84,6 +85,13 @@ CREATE FUNCTION google_active_links()
   AS $$ SELECT business_id, id FROM calendar_links WHERE status = 'active' ORDER BY created_at $$;
 REVOKE ALL ON FUNCTION google_active_links() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION google_active_links() TO frontdesk_app;
+
+-- Metrics: every link's status, across businesses, and nothing else.
+CREATE FUNCTION google_link_states() RETURNS TABLE (status text)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+  AS $$ SELECT status FROM calendar_links $$;
+REVOKE ALL ON FUNCTION google_link_states() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION google_link_states() TO frontdesk_app;
 
 -- An appointment's chain: its first row (which owns the event), and the chain's live booking.
 CREATE FUNCTION appointment_root(a uuid) RETURNS uuid

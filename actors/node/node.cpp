@@ -511,7 +511,7 @@ bool node::start() {
                                                d.metrics, *d.clk, transfers, journals);
   d.messaging = std::make_unique<messaging::messaging_service>(d.cfg, *d.clk, d.metrics);
   d.messaging->install(*d.server, *d.blocking);
-  d.google = std::make_unique<gcal::google_service>(d.cfg, *d.clk);
+  d.google = std::make_unique<gcal::google_service>(d.cfg, *d.clk, &d.metrics);
   d.google->install(*d.server, *d.blocking);
   d.messaging->add_handler("gcal.event", d.google->outbox_handler());
   d.edge->add_readiness_check([m = d.messaging.get()] { return m->readiness(); });

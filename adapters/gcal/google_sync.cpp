@@ -112,6 +112,7 @@ link link_of(const pqxx::row& r) {
   l.last_error = r["last_error"].is_null() ? "" : r["last_error"].as<std::string>();
   l.busy_only = r["busy_only"].as<bool>();
   l.channel_expires_at = ts_of(r["channel_expires"]);
+  l.channel_started_at = ts_of(r["channel_started"]);
   l.last_synced_at = ts_of(r["synced"]);
   l.sync_wanted_at = ts_of(r["wanted"]);
   return l;
@@ -120,7 +121,8 @@ link link_of(const pqxx::row& r) {
 std::string link_columns() {
   return "id, business_id, calendar_id, status, sync_token, sync_params, channel_id, channel_token, "
          "channel_resource_id, last_error, busy_only, " +
-         utc("channel_expires_at") + " AS channel_expires, " + utc("last_synced_at") +
+         utc("channel_expires_at") + " AS channel_expires, " + utc("channel_started_at") +
+         " AS channel_started, " + utc("last_synced_at") +
          " AS synced, " + utc("sync_wanted_at") + " AS wanted";
 }
 
@@ -707,20 +709,55 @@ int google_sync::sync_due(bool everything) {
       continue;
     bool due = everything || l->sync_wanted_at || !l->last_synced_at ||
                now - *l->last_synced_at >= s_.poll;
+    {
+      // After failures (rate limits, 5xx, Google down) a link waits, exponentially and with
+      // jitter, so a push or the poll never hammers a struggling Google.
+      std::lock_guard lk(mtx_);
+      if (auto b = backoff_.find(id); !everything && b != backoff_.end() && now < b->second.until)
+        due = false;
+    }
     if (due) {
       auto r = sync_link(biz, id);
-      if (!r)
-        spdlog::warn("google: sync of {} failed: {}", l->calendar_id, r.error().message);
-      else
+      std::lock_guard lk(mtx_);
+      if (!r) {
+        auto& b = backoff_[id];
+        b.failures = std::min(b.failures + 1, 12);
+        auto base = std::chrono::milliseconds(1000) * (1 << std::min(b.failures - 1, 9));
+        auto capped = std::min<std::chrono::milliseconds>(base, std::chrono::minutes(10));
+        auto jitter = 0.5 + 0.5 * static_cast<double>(randombytes_uniform(1000)) / 1000.0;
+        b.until = now + std::chrono::duration_cast<sys_time::duration>(capped * jitter);
+        spdlog::warn("google: sync of {} failed ({} in a row): {}", l->calendar_id, b.failures,
+                     r.error().message);
+      } else {
+        backoff_.erase(id);
         ++n;
+      }
     }
+    // Renewed ahead of expiry: renew_before, or half the life Google gave when it gave less.
+    auto ahead = s_.renew_before;
+    if (l->channel_expires_at && l->channel_started_at)
+      ahead = std::min<std::chrono::seconds>(
+          ahead, std::chrono::duration_cast<std::chrono::seconds>(
+                     (*l->channel_expires_at - *l->channel_started_at) / 2));
     if (!s_.notify_url.empty() &&
-        (l->channel_id.empty() || !l->channel_expires_at ||
-         *l->channel_expires_at - now < s_.renew_before))
+        (l->channel_id.empty() || !l->channel_expires_at || *l->channel_expires_at - now < ahead))
       if (auto c = ensure_channel(biz, id); !c)
         spdlog::warn("google: watch channel of {}: {}", l->calendar_id, c.error().message);
   }
   return n;
+}
+
+std::map<std::string, long long> google_sync::link_states() {
+  std::map<std::string, long long> out{{"active", 0}, {"broken", 0}, {"disabled", 0}};
+  try {
+    db_.unscoped([&](pqxx::work& tx) {
+      for (auto r : tx.exec("SELECT status, count(*) FROM google_link_states() GROUP BY status"))
+        out[r[0].as<std::string>()] = r[1].as<long long>();
+    });
+  } catch (const std::exception& e) {
+    spdlog::warn("google: link states: {}", e.what());
+  }
+  return out;
 }
 
 expected<bool> google_sync::ensure_channel(const std::string& business_id, const std::string& link_id) {
@@ -743,8 +780,9 @@ expected<bool> google_sync::ensure_channel(const std::string& business_id, const
   try {
     db_.as_business(business_id, [&](pqxx::work& tx) {
       tx.exec_params("UPDATE calendar_links SET channel_id = $2, channel_token = $3, "
-                     "channel_resource_id = $4, channel_expires_at = $5::timestamptz WHERE id = $1",
-                     link_id, c->id, token, c->resource_id, ts(c->expiration));
+                     "channel_resource_id = $4, channel_expires_at = $5::timestamptz, "
+                     "channel_started_at = $6::timestamptz WHERE id = $1",
+                     link_id, c->id, token, c->resource_id, ts(c->expiration), ts(clk_.now()));
     });
   } catch (const std::exception& e) {
     return fail("database_error", std::string("channel: ") + e.what());

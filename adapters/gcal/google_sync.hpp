@@ -45,7 +45,7 @@ struct link {
   std::string id, business_id, calendar_id, status, sync_token, sync_params, channel_id,
       channel_token, resource_id, last_error;
   bool busy_only = false;
-  std::optional<sys_time> channel_expires_at, last_synced_at, sync_wanted_at;
+  std::optional<sys_time> channel_expires_at, channel_started_at, last_synced_at, sync_wanted_at;
 };
 
 /// What a Google request came to.
@@ -131,6 +131,9 @@ public:
 
   sync_counts counts() const;
 
+  /// Links by status across every business (metrics): active, broken, disabled.
+  std::map<std::string, long long> link_states();
+
 private:
   struct token_slot;
   /// The link's access token; `failed` is one Google refused (401): a new one is fetched
@@ -155,6 +158,11 @@ private:
   mutable std::mutex mtx_;
   std::map<std::string, std::shared_ptr<token_slot>> tokens_; // per link: single-flight refresh
   std::map<std::string, std::shared_ptr<std::mutex>> syncing_; // per link: one sync at a time
+  struct backoff {
+    int failures = 0;
+    sys_time until{};
+  };
+  std::map<std::string, backoff> backoff_; // per link: failed syncs wait before the next
   sync_counts counts_;
 };
 

@@ -6,6 +6,7 @@
 #include "adapters/clock/clock.hpp"
 #include "adapters/config/config.hpp"
 #include "adapters/http/http.hpp"
+#include "adapters/metrics/metrics.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/store/messaging.hpp"
 #include "adapters/workers/pool.hpp"
@@ -34,9 +35,56 @@ settings settings_of(const config& cfg) {
   return s;
 }
 
-google_service::google_service(const config& cfg, const clock& clk)
+// What the sync did, as gauges refreshed by the sync thread (the counts live in the sync).
+struct google_service::metric_refs {
+  metrics::gauge *syncs, *full_syncs, *gone, *requests, *refreshes, *invalid_grants, *pushes,
+      *pushes_refused, *moved, *cancelled, *restored, *free_busy, *free_busy_failed;
+  metrics::gauge *active, *broken;
+};
+
+google_service::google_service(const config& cfg, const clock& clk, metrics::registry* reg)
     : db_(std::make_unique<store::database>(cfg.database.url, 3)),
-      sync_(std::make_unique<google_sync>(settings_of(cfg), *db_, clk)) {}
+      sync_(std::make_unique<google_sync>(settings_of(cfg), *db_, clk)) {
+  if (reg) {
+    auto g = [&](const char* what, const char*) {
+      return &reg->add_gauge("frontdesk_google_events",
+                             "Google Calendar sync events on this node since it started, by kind.",
+                             std::string("what=\"") + what + "\"");
+    };
+    m_ = std::make_unique<metric_refs>(metric_refs{
+        g("syncs", "Google Calendar sync events on this node since it started, by kind."),
+        g("full_syncs", ""), g("gone_410", ""), g("requests", ""), g("token_refreshes", ""),
+        g("invalid_grants", ""), g("pushes", ""), g("pushes_refused", ""),
+        g("moved_from_google", ""), g("cancelled_from_google", ""), g("restored", ""),
+        g("free_busy", ""), g("free_busy_failed", ""),
+        &reg->add_gauge("frontdesk_google_links", "Connected calendars by status (all businesses).",
+                        "status=\"active\""),
+        &reg->add_gauge("frontdesk_google_links", "Connected calendars by status (all businesses).",
+                        "status=\"broken\"")});
+  }
+}
+
+void google_service::report() {
+  if (!m_)
+    return;
+  auto c = sync_->counts();
+  m_->syncs->set(c.syncs);
+  m_->full_syncs->set(c.full_syncs);
+  m_->gone->set(c.gone_410);
+  m_->requests->set(c.requests);
+  m_->refreshes->set(c.refreshes);
+  m_->invalid_grants->set(c.invalid_grants);
+  m_->pushes->set(c.pushes);
+  m_->pushes_refused->set(c.pushes_refused);
+  m_->moved->set(c.moved_from_google);
+  m_->cancelled->set(c.cancelled_from_google);
+  m_->restored->set(c.restored);
+  m_->free_busy->set(c.free_busy);
+  m_->free_busy_failed->set(c.free_busy_failed);
+  auto states = sync_->link_states();
+  m_->active->set(states["active"]);
+  m_->broken->set(states["broken"]);
+}
 
 google_service::~google_service() { stop(); }
 
@@ -115,9 +163,14 @@ void google_service::poke() {
 }
 
 void google_service::loop() {
+  auto last_report = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (!stopping_) {
     try {
       sync_->sync_due(false);
+      if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
+        report();
+        last_report = std::chrono::steady_clock::now();
+      }
     } catch (const std::exception& e) {
       spdlog::error("google: sync: {}", e.what());
     }

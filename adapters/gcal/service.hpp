@@ -18,6 +18,10 @@ class worker_pool;
 namespace http {
 class server;
 }
+namespace metrics {
+class registry;
+class gauge;
+} // namespace metrics
 namespace store {
 class database;
 }
@@ -34,7 +38,7 @@ settings settings_of(const config& cfg);
 /// outbox handler that writes our events, and the live check the calendar asks before a hold.
 class google_service {
 public:
-  google_service(const config& cfg, const clock& clk);
+  google_service(const config& cfg, const clock& clk, metrics::registry* metrics = nullptr);
   ~google_service();
 
   /// Registers GET /google/oauth/callback and POST /google/calendar/notify (before listen).
@@ -55,6 +59,7 @@ public:
 
 private:
   void loop();
+  void report();
 
   std::unique_ptr<store::database> db_;
   std::unique_ptr<google_sync> sync_;
@@ -63,6 +68,8 @@ private:
   bool poked_ = false;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  struct metric_refs;
+  std::unique_ptr<metric_refs> m_;
 };
 
 } // namespace frontdesk::gcal

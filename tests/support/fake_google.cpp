@@ -184,9 +184,9 @@ fake_google::fault fake_google::take_fault(kind k) {
 void fake_google::changed_locked() {
   if (silent_)
     return;
-  auto now = std::chrono::system_clock::now();
+  auto t = now();
   for (auto& [id, c] : channels_)
-    if (!c.stopped && c.expires > now) {
+    if (!c.stopped && c.expires > t) {
       ++c.message;
       outgoing_.emplace_back(c, "exists");
     }
@@ -580,7 +580,7 @@ scripted_reply fake_google::watch(const std::string& body) {
   if (channels_.count(c.id))
     return google_error(400, "channelIdNotUnique", "Channel id not unique");
   c.resource_id = "res-primary";
-  c.expires = std::chrono::system_clock::now() + channel_life_;
+  c.expires = now() + channel_life_;
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(c.expires.time_since_epoch()).count();
   channels_[c.id] = c;
   // The channel's first message says it exists.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -57,6 +58,11 @@ public:
   std::string client_secret = "test-secret";
   /// The refresh token the next code exchange gives.
   std::string next_refresh_token = "1//refresh-token-0001";
+
+  /// The fake's clock for channel lives (a test's manual clock).
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
 
   void push_fault(kind k, fault f);
   void set_slow_for(std::chrono::milliseconds d);

@@ -353,3 +353,43 @@ TEST_F(gcal_test, rate_limits_are_retried_and_the_event_still_goes_once) {
   EXPECT_EQ(row("SELECT status FROM outbox WHERE kind = 'gcal.event'"), "done");
   EXPECT_EQ(google_.count(fixtures::fake_google::kind::insert), 4);
 }
+
+TEST_F(gcal_test, a_silent_channel_is_covered_by_the_polling_backstop) {
+  connect();
+  google_.set_silent(true);
+  auto id = google_.owner_insert(timed("2026-03-04T10:00:00-06:00", "2026-03-04T11:00:00-06:00"));
+  EXPECT_EQ(sync_->sync_due(false), 0) << "synced just now, nothing pushed";
+  EXPECT_EQ(count("SELECT count(*) FROM calendar_busy"), 0);
+  clock_.advance(sync_->config().poll);
+  EXPECT_EQ(sync_->sync_due(false), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM calendar_busy WHERE event_id = '" + id + "'"), 1);
+}
+
+TEST_F(gcal_test, a_channel_is_renewed_before_it_expires_new_one_first) {
+  auto s = settings();
+  s.notify_url = "http://127.0.0.1:9/google/calendar/notify";
+  sync_ = std::make_unique<gcal::google_sync>(s, app_, clock_);
+  google_.now = [this] {
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(clock_.now().time_since_epoch()));
+  };
+  google_.set_channel_life(std::chrono::hours(2)); // less than asked, and less than renew_before
+  connect();
+  auto first = row("SELECT channel_id FROM calendar_links");
+  ASSERT_NE(first, "NULL");
+  // Not yet: half of the life Google gave is the margin.
+  clock_.set(*parse_rfc3339(row("SELECT to_char(channel_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM calendar_links")));
+  sync_->sync_due(false);
+  EXPECT_EQ(row("SELECT channel_id FROM calendar_links"), first);
+  clock_.advance(50min);
+  sync_->sync_due(false);
+  EXPECT_EQ(row("SELECT channel_id FROM calendar_links"), first);
+  // Past the margin (an hour before expiry): a new channel, then the old one stopped.
+  clock_.advance(20min);
+  sync_->sync_due(false);
+  auto second = row("SELECT channel_id FROM calendar_links");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(google_.stops(), 1);
+  EXPECT_EQ(google_.channels().count(first), 0u);
+  EXPECT_EQ(google_.channels().count(second), 1u);
+}
