@@ -73,7 +73,7 @@ struct config {
     int poll_seconds = 180;
     int channel_ttl_seconds = 604800;
     int renew_before_seconds = 86400;
-    int timeout_ms = 10000;
+    int api_timeout_ms = 10000;
     int free_busy_timeout_ms = 2500;
     bool watch = true;
     std::string client_id, client_secret; // GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET only

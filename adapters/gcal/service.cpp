@@ -30,7 +30,7 @@ settings settings_of(const config& cfg) {
   s.poll = std::chrono::seconds(cfg.google.poll_seconds);
   s.channel_ttl = std::chrono::seconds(cfg.google.channel_ttl_seconds);
   s.renew_before = std::chrono::seconds(cfg.google.renew_before_seconds);
-  s.timeout = std::chrono::milliseconds(cfg.google.timeout_ms);
+  s.timeout = std::chrono::milliseconds(cfg.google.api_timeout_ms);
   s.free_busy_timeout = std::chrono::milliseconds(cfg.google.free_busy_timeout_ms);
   return s;
 }

@@ -64,6 +64,9 @@ const std::vector<tenant_table>& tenant_tables() {
        "INSERT INTO sms_conversations (business_id, phone, appointment_id, offered, expires_at) "
        "VALUES ($1::uuid, '+15550001', md5('a' || $1::text)::uuid, '{}', '2026-03-05 00:00Z')"},
       {"staff_tasks", "INSERT INTO staff_tasks (business_id, kind) VALUES ($1::uuid, 'call_back')"},
+      {"google_oauth_states",
+       "INSERT INTO google_oauth_states (state, business_id, code_verifier, expires_at) "
+       "VALUES ('st' || $1::text, $1::uuid, 'verifier', '2030-01-01Z')"},
   };
   return list;
 }
