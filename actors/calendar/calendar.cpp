@@ -142,9 +142,27 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     return out;
   };
   // Holds a bookable start, or explains why not with alternatives.
+  // The owner's calendar asked live around a day: its busy time joins ours; when it cannot
+  // answer and the mirror is stale, nothing there can be vouched for (fail closed).
+  auto ask_live = [&](local_days day, std::vector<busy_interval>& busy) {
+    if (!live_)
+      return true;
+    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()});
+    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()});
+    auto a = live_(biz.id, from, to);
+    if (a.what == live_answer::kind::unverifiable)
+      return false;
+    busy.insert(busy.end(), a.busy.begin(), a.busy.end());
+    return true;
+  };
   auto hold = [&](local_time start, const std::string& ignore) {
     auto day = floor<days>(start);
     auto busy = busy_near(day, ignore);
+    if (!ask_live(day, busy)) {
+      res.values["reason"] = "taken";
+      res.values["calendar"] = "unverifiable";
+      return res;
+    }
     auto c = check(biz.booking, busy, now, start);
     if (!c) {
       res.values["reason"] = "error";
@@ -161,7 +179,9 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
         return res;
       }
       // Lost a race between the check and the hold: the slot is taken now.
-      c = check(biz.booking, busy_near(day, ignore), now, start);
+      auto again = busy_near(day, ignore);
+      ask_live(day, again);
+      c = check(biz.booking, again, now, start);
       res.values["reason"] = "taken";
       return with_options(res, c ? c->alternatives : std::vector<slot>{});
     }
@@ -243,6 +263,18 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
         return r.empty() ? std::string() : r[0][0].as<std::string>();
       });
     } catch (const std::exception&) {
+    }
+    if (hold_id.empty() && live_) {
+      // No hold of this caller's (the dashboard books directly): the live check happens here.
+      auto busy = busy_near(day, "");
+      auto fine = ask_live(day, busy);
+      auto c2 = check(biz.booking, busy, now, *start);
+      if (!fine || !c2 || c2->why != refusal::none) {
+        res.values["reason"] = "taken";
+        if (!fine)
+          res.values["calendar"] = "unverifiable";
+        return with_options(res, fine && c2 ? c2->alternatives : std::vector<slot>{});
+      }
     }
     auto a = appts.book(biz.id, req, hold_id, now_us);
     if (a) {

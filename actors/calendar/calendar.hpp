@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,19 @@ struct business_profile {
   rules booking;
 };
 
+/// The owner's busy time asked of the linked external calendar right now, before a slot is
+/// held: the last word on time the mirror may not have seen yet.
+struct live_answer {
+  enum class kind {
+    not_linked,   // no external calendar: the database decides
+    answered,     // `busy` is the owner's busy time now
+    trust_mirror, // the calendar did not answer, but the mirror is fresh enough to decide
+    unverifiable, // the calendar did not answer and the mirror is stale: nothing can be vouched for
+  } what = kind::not_linked;
+  std::vector<busy_interval> busy;
+};
+using live_check = std::function<live_answer(const std::string& business_id, sys_time from, sys_time to)>;
+
 /// The business's calendar as the dialog's tools use it: availability from hours, appointments
 /// and calendar busy time; holds while the caller confirms; bookings guarded by the database's
 /// exclusion constraint (a lost race comes back as alternatives, never as an error); cancel,
@@ -31,6 +45,9 @@ struct business_profile {
 class calendar_service {
 public:
   explicit calendar_service(store::database& db) : db_(db) {}
+
+  /// Asks the linked calendar live before a slot is held (blocking; within its timeout).
+  void set_live_check(live_check f) { live_ = std::move(f); }
 
   expected<business_profile> profile(const std::string& business_id);
 
@@ -40,6 +57,7 @@ public:
 
 private:
   store::database& db_;
+  live_check live_;
 };
 
 /// Describes weekly hours for speaking: "Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM".

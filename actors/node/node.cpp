@@ -30,6 +30,7 @@
 #include "adapters/edge/call_journal.hpp"
 #include "adapters/edge/edge.hpp"
 #include "adapters/messaging/service.hpp"
+#include "adapters/gcal/service.hpp"
 #include "adapters/cloud_speech/cloud_speech.hpp"
 #include "adapters/dashboard/dashboard.hpp"
 #include "adapters/speech/instant.hpp"
@@ -123,6 +124,7 @@ struct node::impl {
   std::unique_ptr<http::server> server;
   std::unique_ptr<edge::twilio_edge> edge;
   std::unique_ptr<messaging::messaging_service> messaging; // the outbox's texts, SMS webhooks
+  std::unique_ptr<gcal::google_service> google; // Google Calendar sync, its routes, our events
   std::unique_ptr<dashboard::dashboard> web; // the web dashboard and its API
   std::uint16_t port = 0;
   bool stopped = false;
@@ -509,12 +511,17 @@ bool node::start() {
                                                d.metrics, *d.clk, transfers, journals);
   d.messaging = std::make_unique<messaging::messaging_service>(d.cfg, *d.clk, d.metrics);
   d.messaging->install(*d.server, *d.blocking);
+  d.google = std::make_unique<gcal::google_service>(d.cfg, *d.clk, &d.metrics);
+  d.google->install(*d.server, *d.blocking);
+  d.messaging->add_handler("gcal.event", d.google->outbox_handler());
   d.edge->add_readiness_check([m = d.messaging.get()] { return m->readiness(); });
   d.edge->install();
   if (!d.messaging->start())
     return false;
   if (!d.calendar) // the echo mode's calls have none; the dashboard books through one
     d.calendar = std::make_unique<booking::calendar_service>(*d.db);
+  d.calendar->set_live_check(d.google->live_check());
+  d.google->start();
   d.web = std::make_unique<dashboard::dashboard>(
       dashboard::dashboard_settings{d.cfg.node.public_url, d.cfg.database.url}, *d.server, *d.db,
       *d.blocking, *d.calendar, &d.profiles, *d.clk);
@@ -566,6 +573,7 @@ void node::stop() {
   // Each ended call queued its final database write; let them finish before closing anything.
   d.blocking->stop();
   d.messaging->stop(); // the texts in flight are finished first
+  d.google->stop();
   d.server->stop();
   d.edge.reset();
   d.web.reset();
@@ -589,6 +597,7 @@ void node::stop() {
   d.calls.reset();
   d.server.reset();
   d.messaging.reset();
+  d.google.reset();
   d.db.reset();
   spdlog::info("node '{}' stopped", d.cfg.node.name);
 }

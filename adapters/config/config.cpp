@@ -265,6 +265,37 @@ const std::vector<key_entry>& entries() {
         "How long one Messages API request may take; a text whose request timed out is looked "
         "up before it is sent again."},
        integer(&config::twilio, &config::twilio_section::sms_timeout_ms, 100, 120000)},
+      {{"google.accounts_base_url", "string", "\"https://accounts.google.com\"",
+        "Google's consent page: `frontdesk calendar connect` prints {accounts_base_url}/o/oauth2/v2/auth?... "
+        "The client comes from GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET only."},
+       str(&config::google, &config::google_section::accounts_base_url, check_url)},
+      {{"google.oauth_base_url", "string", "\"https://oauth2.googleapis.com\"",
+        "Google's OAuth2 token endpoint is {oauth_base_url}/token. A plain http:// URL works (a fake on loopback)."},
+       str(&config::google, &config::google_section::oauth_base_url, check_url)},
+      {{"google.api_base_url", "string", "\"https://www.googleapis.com/calendar/v3\"",
+        "Google Calendar API v3. A plain http:// URL works (a fake on loopback)."},
+       str(&config::google, &config::google_section::api_base_url, check_url)},
+      {{"google.mirror_max_age_seconds", "integer", "900",
+        "When Google cannot be asked before a slot is held and the busy mirror is older than this, "
+        "the slot counts as taken (fail closed)."},
+       integer(&config::google, &config::google_section::mirror_max_age_seconds, 1, 86400)},
+      {{"google.poll_seconds", "integer", "180",
+        "The backstop: every connected calendar is synced at least this often, push or not."},
+       integer(&config::google, &config::google_section::poll_seconds, 1, 86400)},
+      {{"google.channel_ttl_seconds", "integer", "604800",
+        "The life asked for a watch channel (Google may give less; renewal follows what it gave)."},
+       integer(&config::google, &config::google_section::channel_ttl_seconds, 60, 2592000)},
+      {{"google.renew_before_seconds", "integer", "86400",
+        "A watch channel is replaced (new first, then the old stopped) this long before it expires."},
+       integer(&config::google, &config::google_section::renew_before_seconds, 1, 2592000)},
+      {{"google.api_timeout_ms", "integer", "10000", "How long one Google request may take."},
+       integer(&config::google, &config::google_section::api_timeout_ms, 100, 120000)},
+      {{"google.free_busy_timeout_ms", "integer", "2500",
+        "How long the live freeBusy check before holding a slot may take."},
+       integer(&config::google, &config::google_section::free_busy_timeout_ms, 100, 60000)},
+      {{"google.watch", "boolean", "true",
+        "Open watch channels to {node.public_url}/google/calendar/notify (needs a public https URL)."},
+       boolean(&config::google, &config::google_section::watch)},
       {{"llm.base_url", "string", "\"https://api.openai.com/v1\"",
         "Any OpenAI-compatible Chat Completions server; requests go to {base_url}/chat/completions. "
         "The key comes from OPENAI_API_KEY only (none is sent when it is unset)."},
@@ -417,6 +448,12 @@ void apply_environment(config& cfg, const std::function<const char*(const char*)
     cfg.llm.api_key = v;
   if (const char* v = getenv("DEEPGRAM_API_KEY"); v && *v)
     cfg.speech.deepgram_api_key = v;
+  if (const char* v = getenv("GOOGLE_CLIENT_ID"); v && *v)
+    cfg.google.client_id = v;
+  if (const char* v = getenv("GOOGLE_CLIENT_SECRET"); v && *v)
+    cfg.google.client_secret = v;
+  if (const char* v = getenv("FRONTDESK_SECRET_KEY"); v && *v)
+    cfg.google.secret_key = v;
 }
 
 expected<config> parse_config(const std::string& text, const std::string& source_name) {

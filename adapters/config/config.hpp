@@ -65,6 +65,20 @@ struct config {
     std::string api_base_url = "https://api.twilio.com";
     int sms_timeout_ms = 10000;
   } twilio;
+  struct google_section {
+    std::string accounts_base_url = "https://accounts.google.com";
+    std::string oauth_base_url = "https://oauth2.googleapis.com";
+    std::string api_base_url = "https://www.googleapis.com/calendar/v3";
+    int mirror_max_age_seconds = 900;
+    int poll_seconds = 180;
+    int channel_ttl_seconds = 604800;
+    int renew_before_seconds = 86400;
+    int api_timeout_ms = 10000;
+    int free_busy_timeout_ms = 2500;
+    bool watch = true;
+    std::string client_id, client_secret; // GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET only
+    std::string secret_key;               // FRONTDESK_SECRET_KEY only
+  } google;
   struct outbox_section {
     int threads = 2;
     int batch = 16;

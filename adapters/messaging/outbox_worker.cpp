@@ -243,6 +243,22 @@ void outbox_worker::work(const store::claimed_row& row) {
     if (!ec && v.is_object())
       payload = v.as_object();
   }
+  if (auto h = handlers_.find(row.kind); h != handlers_.end()) {
+    if (r.attempts > s_.retry.max_attempts) {
+      r.status = "dead";
+      r.last_error = "out of attempts";
+      return finish();
+    }
+    auto out = h->second(row);
+    r.provider_ref = out.provider_ref;
+    switch (out.what) {
+    case handled::kind::done: r.status = "done"; return finish();
+    case handled::kind::failed: r.status = "failed"; r.last_error = out.error; return finish();
+    case handled::kind::dropped: r.status = "dropped"; r.last_error = out.error; return finish();
+    case handled::kind::retry:
+      return retry_later(sms::attempt_result::retry, out.retry_after, out.error, false);
+    }
+  }
   if (row.kind != "sms" && row.kind != "sms.reminder") {
     r.status = "dead";
     r.last_error = "no handler for kind '" + row.kind + "'";

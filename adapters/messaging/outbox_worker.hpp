@@ -3,7 +3,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -42,6 +45,16 @@ struct worker_settings {
   std::chrono::seconds status_poll_every{30};
 };
 
+/// What a handler of another kind of row (a calendar write, ...) made of it.
+struct handled {
+  enum class kind { done, retry, failed, dropped } what = kind::done;
+  std::optional<std::chrono::milliseconds> retry_after; // retry: at least this long
+  std::string error;
+  std::string provider_ref;
+};
+/// Carries out one claimed row of its kind. Blocking work is fine: it runs on an outbox thread.
+using row_handler = std::function<handled(const store::claimed_row& row)>;
+
 /// Counters of what the workers did (also exported as metrics when a registry is given).
 struct worker_counts {
   std::atomic<std::uint64_t> sent{0}, failed{0}, retried{0}, dead{0}, dropped{0},
@@ -74,6 +87,9 @@ public:
   status_poll_result poll_statuses();
   /// Wakes the threads now (work was just queued).
   void poke();
+  /// Rows of `kind` go to `h` (before start()); the retry policy and attempts stay the
+  /// worker's.
+  void add_handler(std::string kind, row_handler h) { handlers_[std::move(kind)] = std::move(h); }
 
   const worker_counts& counts() const { return counts_; }
 
@@ -101,6 +117,7 @@ private:
   std::condition_variable cv_;
   bool poked_ = false;
   std::vector<std::thread> threads_;
+  std::map<std::string, row_handler> handlers_;
   // The outbox as a whole (all nodes), refreshed by thread 0 every few seconds.
   std::atomic<long long> depth_{0}, due_{0}, dead_rows_{0};
   std::atomic<double> oldest_due_{0};

@@ -37,6 +37,8 @@ public:
   ~messaging_service();
   /// Registers /twilio/sms and /twilio/sms-status (before the server listens).
   void install(http::server& server, worker_pool& blocking);
+  /// Rows of another kind go to `h` (call before start()).
+  void add_handler(std::string kind, row_handler h);
   /// Starts the outbox workers (they log and retry while the database cannot be reached).
   bool start();
   /// Stops the workers after the rows they hold.

@@ -45,6 +45,14 @@ void sweep_expired_holds(pqxx::work& tx, sys_time now) {
                  ts(now));
 }
 
+// The write of the appointment's event to a connected Google Calendar, queued in the same
+// transaction (nothing when no calendar is connected).
+void queue_calendar_event(pqxx::work& tx, const std::string& appointment_id, const char* why,
+                          sys_time now) {
+  tx.exec_params("SELECT queue_calendar_event($1::uuid, $2::timestamptz, $3)", appointment_id,
+                 ts(now), std::string(why));
+}
+
 } // namespace
 
 int drop_call_holds(pqxx::work& tx, const std::string& call_id) {
@@ -167,6 +175,7 @@ expected<appointment> appointments_repo::book_once(const std::string& business_i
       a.confirmation_queued = queue_appointment_messages(tx, business_id, a.id,
                                                          appointment_change::booked, now,
                                                          req.confirm);
+      queue_calendar_event(tx, a.id, "booked", now);
       return a;
     });
   });
@@ -205,6 +214,7 @@ expected<bool> appointments_repo::cancel(const std::string& business_id,
         return false;
       queue_appointment_messages(tx, business_id, appointment_id, appointment_change::cancelled,
                                  now, confirm);
+      queue_calendar_event(tx, appointment_id, "cancelled", now);
       return true;
     });
   });
@@ -242,6 +252,7 @@ expected<appointment> appointments_repo::reschedule(const std::string& business_
                                  now, false);
       moved.confirmation_queued = queue_appointment_messages(
           tx, business_id, moved.id, appointment_change::moved, now, confirm);
+      queue_calendar_event(tx, moved.id, "moved", now);
       return moved;
     });
   });

@@ -27,6 +27,7 @@
 #include "adapters/config/config.hpp"
 #include "adapters/log/log.hpp"
 #include "adapters/messaging/cli.hpp"
+#include "adapters/gcal/cli.hpp"
 #include "adapters/store/businesses.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/store/migrate.hpp"
@@ -766,6 +767,22 @@ int main(int argc, char** argv) {
       "run", "Carry out the due rows here until none is due, then exit (prints what it did)");
   outbox_run->add_option("--max-seconds", oc.max_seconds, "Stop after this long (0: no limit)");
 
+  auto* calendar_cmd = app.add_subcommand("calendar", "Connect a business's Google Calendar");
+  calendar_cmd->require_subcommand(1);
+  gcal::calendar_command gc;
+  auto* cal_connect = calendar_cmd->add_subcommand(
+      "connect", "Print Google's consent address for the business (GOOGLE_CLIENT_ID, "
+                 "GOOGLE_CLIENT_SECRET and FRONTDESK_SECRET_KEY must be set)");
+  cal_connect->add_option("--calendar", gc.calendar_id, "The calendar's id")->capture_default_str();
+  cal_connect->add_flag("--busy-only", gc.busy_only,
+                        "An extra calendar that only blocks time (our events go to the main one)");
+  auto* cal_status = calendar_cmd->add_subcommand("status", "The business's calendars and their state");
+  cal_status->add_flag("--json", gc.json, "Print JSON");
+  auto* cal_disconnect = calendar_cmd->add_subcommand(
+      "disconnect", "Stop syncing: channels stopped, the busy mirror and the token forgotten");
+  for (auto* sub : {cal_connect, cal_status, cal_disconnect})
+    sub->add_option("--business", gc.business_id, "The business's id")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = resolve_config(g);
@@ -801,6 +818,10 @@ int main(int argc, char** argv) {
     return run_call(co);
   if (*bench)
     return run_bench(bc);
+  if (*calendar_cmd) {
+    gc.action = *cal_connect ? "connect" : *cal_status ? "status" : "disconnect";
+    return gcal::run_calendar_command(*cfg, *make_clock(cfg->node.now), gc);
+  }
   if (*outbox_cmd) {
     oc.action = *outbox_list ? "list" : *outbox_retry ? "retry" : *outbox_drop ? "drop" : "run";
     return messaging::run_outbox_command(*cfg, *make_clock(cfg->node.now), oc);

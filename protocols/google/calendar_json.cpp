@@ -312,7 +312,7 @@ std::string event_id(std::string_view appointment_id, int revision) {
 
 std::string event_body(const appointment_event& a) {
   json::object o;
-  o["id"] = event_id(a.appointment_id, a.revision);
+  o["id"] = event_id(a.root_id.empty() ? a.appointment_id : a.root_id, a.revision);
   o["summary"] = a.summary;
   if (!a.description.empty())
     o["description"] = a.description;

@@ -106,6 +106,7 @@ struct appointment_event {
   std::string summary, description, location;
   sys_time start, end;
   std::string time_zone; // the business's IANA zone
+  std::string root_id;   // the chain's first appointment, which owns the event id ("": this one)
 };
 
 /// The event id for an appointment at a revision: base32hex ([a-v0-9]), 5 to 1024 characters,

@@ -80,6 +80,9 @@ const std::vector<tenant_table>& tenant_tables() {
        "INSERT INTO staff_invitations (business_id, email, role, token_sha256, expires_at) "
        "VALUES ($1::uuid, 'new@example.com', 'viewer', sha256(('i' || $1::text)::bytea), "
        "'2030-01-01Z')"},
+      {"google_oauth_states",
+       "INSERT INTO google_oauth_states (state, business_id, code_verifier, expires_at) "
+       "VALUES ('st' || $1::text, $1::uuid, 'verifier', '2030-01-01Z')"},
   };
   return list;
 }
