@@ -365,6 +365,32 @@ TEST_F(console_cluster, calls_and_watch_across_nodes_with_scope_and_role_refusal
   EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'login' AND result = 'refused'"), "2");
 }
 
+TEST_F(console_cluster, appointments_are_listed_and_cancelled_as_a_phone_cancellation_is) {
+  auto alice = token("alice@alpha.test"), vera = token("vera@alpha.test");
+  auto day = sql("SELECT (now() + interval '1 day')::date::text");
+  auto appt = sql("INSERT INTO appointments (business_id, during, status, service, customer_name, "
+                  "customer_phone) VALUES ('00000000-0000-0000-0000-00000000000a', tstzrange('" +
+                  day + " 10:00+00', '" + day + " 10:30+00'), 'booked', 'Cleaning', 'Maria "
+                  "Garcia', '+15557770100') RETURNING id");
+  auto list = run(console_cmd(vera, b_.address(), "--exec 'appointments " + day + "'"));
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("\"appointment\":\"" + appt + "\""), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("Maria Garcia"), std::string::npos) << list.output;
+  auto refused = run(console_cmd(vera, b_.address(), "--exec 'cancel " + appt + "'"));
+  EXPECT_EQ(refused.exit_code, 4) << refused.output;
+  EXPECT_EQ(sql("SELECT status FROM appointments WHERE id = '" + appt + "'"), "booked");
+  // Through the business's calendar actor, wherever it lives, like a caller's cancellation:
+  // the appointment is cancelled and the customer's text is queued in the same transaction.
+  auto done = run(console_cmd(alice, b_.address(), "--exec 'cancel " + appt + "'"));
+  EXPECT_EQ(done.exit_code, 0) << done.output;
+  EXPECT_EQ(sql("SELECT status FROM appointments WHERE id = '" + appt + "'"), "cancelled");
+  EXPECT_EQ(sql("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'sms:" + appt + ":cancel%'"), "1");
+  auto again = run(console_cmd(alice, a_.address(), "--exec 'cancel " + appt + "'"));
+  EXPECT_EQ(again.exit_code, 3) << again.output; // not applicable: it is not booked any more
+  EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'cancel' AND result = 'done' AND "
+                "actor = 'alice@alpha.test'"), "1");
+}
+
 TEST_F(console_cluster, a_watch_carries_on_at_the_next_node_when_its_node_is_killed) {
   auto alice = token("alice@alpha.test");
   // The call runs on node-a; the console watches through node-b first.
