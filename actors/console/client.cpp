@@ -13,6 +13,8 @@
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 
+#include "actors/console/link.hpp"
+#include "actors/console/screen.hpp"
 #include "protocols/actor/cluster_messages.hpp"
 #include "protocols/console/verbs.hpp"
 
@@ -29,95 +31,6 @@ using proto::console_welcome;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-// A console's link to the cluster: the session on one node, and what to re-ask on another
-// node when that one goes away.
-class link {
-public:
-  link(caf::actor_system& sys, caf::scoped_actor& self, const client_options& o)
-      : sys_(sys), self_(self), o_(o) {}
-
-  /// Logs in at the first node of the list (from the one after the last used) that takes the
-  /// token. Returns the welcome; `refused` set when a node refused the token (no use trying
-  /// the others), `error_` when no node answered.
-  std::optional<console_welcome> login() {
-    last_error_.clear();
-    for (std::size_t i = 0; i < o_.nodes.size(); ++i) {
-      auto idx = (start_ + i) % o_.nodes.size();
-      auto& [host, port] = o_.nodes[idx];
-      auto w = login_at(host, port);
-      if (!w)
-        continue;
-      if (!w->refused.empty())
-        return w;
-      start_ = idx;
-      session_ = w->session;
-      self_->monitor(session_);
-      node_ = w->node;
-      return w;
-    }
-    return std::nullopt;
-  }
-
-  /// The next login starts at the node after the current one.
-  void lost() {
-    session_ = nullptr;
-    start_ = (start_ + 1) % o_.nodes.size();
-  }
-
-  const caf::actor& session() const { return session_; }
-  const std::string& node() const { return node_; }
-  const std::string& error() const { return last_error_; }
-
-  /// Sends a command; the reply comes back as a console_reply message.
-  void send(const std::string& id, const std::string& line) {
-    if (session_)
-      self_->request(session_, std::chrono::seconds(30), console_command{id, line})
-          .receive([&](console_reply& r) { replies_.push_back(std::move(r)); },
-                   [&, id](caf::error& e) {
-                     replies_.push_back(console_reply{id, "failed", sys_.render(e), "null"});
-                   });
-  }
-
-  std::vector<console_reply> take_replies() { return std::exchange(replies_, {}); }
-
-  void ack(std::uint64_t seq) {
-    if (session_)
-      self_->send(session_, console_ack_atom::value, seq);
-  }
-
-private:
-  std::optional<console_welcome> login_at(const std::string& host, std::uint16_t port) {
-    auto where = host + ":" + std::to_string(port);
-    auto mm = o_.link.insecure ? sys_.middleman().actor_handle()
-                               : sys_.openssl_manager().actor_handle();
-    std::optional<console_welcome> out;
-    self_->request(mm, o_.link.connect_timeout, caf::connect_atom::value, host, port)
-        .receive(
-            [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
-              if (!ptr || !sys_.assignable<console_member_actor>(ifs)) {
-                last_error_ = "no Frontdesk node of this version at " + where;
-                return;
-              }
-              auto h = caf::actor_cast<console_member_actor>(std::move(ptr));
-              self_->request(h, o_.link.request_timeout,
-                             console_login{proto::console_protocol, o_.token, o_.name})
-                  .receive([&](console_welcome& w) { out = std::move(w); },
-                           [&](caf::error& e) { last_error_ = where + ": " + sys_.render(e); });
-            },
-            [&](caf::error& e) { last_error_ = "cannot connect to " + where + ": " + sys_.render(e); });
-    return out;
-  }
-
-  caf::actor_system& sys_;
-  caf::scoped_actor& self_;
-  const client_options& o_;
-  caf::actor session_;
-  std::string node_;
-  std::size_t start_ = 0;
-  std::string last_error_;
-  std::vector<console_reply> replies_;
-};
 
 json::value parse_or_string(const std::string& s) {
   boost::system::error_code ec;
@@ -371,10 +284,8 @@ int run_client(const client_options& o) {
   cluster::configure(cfg, o.link);
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  if (o.exec.empty()) {
-    std::cerr << "frontdesk console: give a verb with --exec\n";
-    return exit_usage;
-  }
+  if (o.exec.empty())
+    return run_screen(sys, self, o);
   return run_exec(sys, self, o);
 }
 

@@ -98,13 +98,24 @@ private:
   std::atomic<bool>* warned_;
 };
 
-// Carries a console's steering verb out on a call of this node.
-void steer_call(call::call_runtime& calls, const std::string& call_id, const console::command& c,
+// Carries a console's steering verb out on a call of this node (the call's supervisor answers
+// between its own messages; nothing waits on the console).
+void steer_call(call::call_runtime& calls, edge::transfer_book& transfers,
+                const std::string& call_id, const console::command& c,
                 std::function<void(console::result, std::string)> done) {
-  (void)calls;
-  (void)call_id;
-  (void)c;
-  done(console::result::not_applicable, "steering is being wired");
+  if (c.v == console::verb::listen)
+    return done(console::result::not_applicable, "listening is not available");
+  if (c.v == console::verb::transfer) {
+    std::lock_guard lk(transfers.mtx);
+    transfers.number_by_call_id[call_id] = c.number;
+  }
+  auto arg = c.v == console::verb::transfer ? c.number : c.text;
+  bool live = calls.control(call_id, console::to_string(c.v), arg, c.interrupt,
+                            [done](std::string r, std::string detail) {
+                              done(console::result_from(r), std::move(detail));
+                            });
+  if (!live)
+    done(console::result::not_applicable, "the call is not live on this node");
 }
 
 } // namespace
@@ -501,7 +512,7 @@ bool node::start() {
       gs.calendar_route = [&d](const std::string& business_id) {
         return d.cluster ? d.cluster->calendar_route(business_id) : caf::actor{};
       };
-    gs.steer = [&d](const std::string& node, const std::string& call_id,
+    gs.steer = [&d, transfers](const std::string& node, const std::string& call_id,
                     const console::command& c, const std::string& email,
                     std::function<void(console::result, std::string)> done) {
       if (node != d.cfg.node.name) {
@@ -516,7 +527,7 @@ bool node::start() {
       if (!calls)
         return done(console::result::not_applicable, "the node is starting");
       spdlog::info("console: {} runs '{}' on call {}", email, console::format_command(c), call_id);
-      steer_call(*calls, call_id, c, std::move(done));
+      steer_call(*calls, *transfers, call_id, c, std::move(done));
     };
     d.console_gateway = console::spawn_gateway(*d.sys, gs);
     d.console_feed = std::make_unique<dashboard::live_feed>(d.cfg.database.url);

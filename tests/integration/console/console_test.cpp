@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -246,10 +247,14 @@ protected:
 
   // A caller of Alpha Dental through a node's webhook: four turns (their words go to the
   // instant engines as the call's script), a minute at most.
-  std::string caller_cmd(const node_proc& n) {
-    auto scenario = dir_ + "caller.json";
-    std::ofstream(scenario) << R"({"caller": "+15557771234", "turns": ["What are your hours?",
-        "Do you take walk ins?", "Where are you located?", "Thank you, goodbye."]})";
+  std::string caller_cmd(const node_proc& n, const std::string& caller = "+15557771234",
+                         int more_turns = 0) {
+    auto scenario = dir_ + "caller-" + caller.substr(1) + ".json";
+    std::string extra;
+    for (int i = 0; i < more_turns; ++i)
+      extra += "\"Can you tell me more about that?\", ";
+    std::ofstream(scenario) << R"({"caller": ")" << caller << R"(", "turns": ["What are your hours?",
+        "Do you take walk ins?", )" << extra << R"("Where are you located?", "Thank you, goodbye."]})";
     return "DATABASE_URL='" + db_.app_dsn() + "' TWILIO_AUTH_TOKEN=" + twilio_token + " " + bin +
            " --log-level warn call --base-url http://127.0.0.1:" + std::to_string(n.http) +
            " --to +15550300001 --scenario " + scenario + " --text --max-seconds 60";
@@ -365,6 +370,80 @@ TEST_F(console_cluster, calls_and_watch_across_nodes_with_scope_and_role_refusal
   EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'login' AND result = 'refused'"), "2");
 }
 
+TEST_F(console_cluster, an_admin_says_holds_resumes_transfers_and_hangs_up_calls_of_another_node) {
+  auto alice = token("alice@alpha.test");
+  // Call 1 runs on node-b and is steered through node-a; call 2 runs on node-a.
+  background caller1(caller_cmd(b_, "+15557771234", 4));
+  background caller2(caller_cmd(a_, "+15557775678", 4));
+  std::string call1, call2;
+  ASSERT_TRUE(wait_for([&] {
+    call1 = sql("SELECT id FROM calls WHERE caller = '+15557771234'");
+    call2 = sql("SELECT id FROM calls WHERE caller = '+15557775678'");
+    return !call1.empty() && !call2.empty();
+  }, 15s)) << caller1.output() << caller2.output();
+  auto turns = [&](const std::string& call) {
+    return std::stoi(sql("SELECT jsonb_array_length(transcript) FROM calls WHERE id = '" + call + "'"));
+  };
+  auto last_role = [&](const std::string& call) {
+    return sql("SELECT transcript -> -1 ->> 'role' FROM calls WHERE id = '" + call + "'");
+  };
+  auto steer = [&](const std::string& line, const node_proc& via) {
+    return run(console_cmd(alice, via.address(), "--exec '" + line + "'"));
+  };
+  ASSERT_TRUE(wait_for([&] { return turns(call1) >= 3 && turns(call2) >= 2; }, 30s));
+
+  // Transfer call 2 to a number of the operator's choosing: Twilio is told to dial it.
+  auto t = steer("transfer " + call2 + " +15559990000", b_);
+  EXPECT_EQ(t.exit_code, 0) << t.output;
+
+  // Hold call 1's AI: the caller's next words get no answer from it.
+  auto h = steer("hold-ai " + call1, a_);
+  ASSERT_EQ(h.exit_code, 0) << h.output;
+  EXPECT_EQ(steer("hold-ai " + call1, a_).exit_code, 3); // already on hold
+  auto held_at = turns(call1);
+  ASSERT_TRUE(wait_for([&] { return turns(call1) > held_at && last_role(call1) == "caller"; }, 20s))
+      << sql("SELECT transcript::text FROM calls WHERE id = '" + call1 + "'");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(last_role(call1), "caller") << "the AI answered while on hold";
+  // The operator speaks instead, then hands back: the AI answers what was said meanwhile.
+  auto said = steer("say " + call1 + " \"This is the front desk, one moment please.\"", a_);
+  EXPECT_EQ(said.exit_code, 0) << said.output;
+  auto r = steer("resume-ai " + call1, b_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(wait_for([&] {
+    return sql("SELECT count(*) FROM calls, jsonb_array_elements(transcript) WITH ORDINALITY "
+               "AS t(turn, n) WHERE id = '" + call1 + "' AND turn ->> 'role' = 'agent' AND n > "
+               "(SELECT min(n) FROM jsonb_array_elements(transcript) WITH ORDINALITY AS u(x, n) "
+               "WHERE x ->> 'role' = 'operator')") != "0";
+  }, 20s)) << sql("SELECT transcript::text FROM calls WHERE id = '" + call1 + "'");
+  auto hang = steer("hangup " + call1, a_);
+  EXPECT_EQ(hang.exit_code, 0) << hang.output;
+  ASSERT_TRUE(wait_for([&] {
+    return sql("SELECT end_reason FROM calls WHERE id = '" + call1 + "'") == "operator_hangup";
+  }, 10s)) << sql("SELECT end_reason FROM calls WHERE id = '" + call1 + "'");
+  auto late = steer("say " + call1 + " hello", a_);
+  EXPECT_EQ(late.exit_code, 3) << late.output; // the call has ended
+  EXPECT_NE(late.output.find("the call has ended"), std::string::npos) << late.output;
+
+  // What the callers' reports show: the operator's words in call 1, the transfer in call 2.
+  EXPECT_EQ(caller1.wait(30s), 0) << caller1.output();
+  EXPECT_NE(caller1.output().find("This is the front desk, one moment please."), std::string::npos)
+      << caller1.output();
+  EXPECT_EQ(caller2.wait(30s), 0) << caller2.output();
+  EXPECT_NE(caller2.output().find("\"transferred_to\":\"+15559990000\""), std::string::npos)
+      << caller2.output();
+  // The transcript marks the operator's words, between the held caller turns and the AI's
+  // answer after resume.
+  auto roles = sql("SELECT string_agg(turn ->> 'role', ',') FROM calls, "
+                   "jsonb_array_elements(transcript) AS turn WHERE id = '" + call1 + "'");
+  auto op = roles.find("operator");
+  ASSERT_NE(op, std::string::npos) << roles;
+  EXPECT_EQ(roles.substr(op - 7, 7), "caller,") << roles;
+  for (auto verb : {"transfer", "hold-ai", "say", "resume-ai", "hangup"})
+    EXPECT_EQ(sql(std::string("SELECT count(*) FROM audit_log WHERE result = 'done' AND verb = '") +
+                  verb + "'"), "1") << verb;
+}
+
 TEST_F(console_cluster, appointments_are_listed_and_cancelled_as_a_phone_cancellation_is) {
   auto alice = token("alice@alpha.test"), vera = token("vera@alpha.test");
   auto day = sql("SELECT (now() + interval '1 day')::date::text");
@@ -416,4 +495,56 @@ TEST_F(console_cluster, a_watch_carries_on_at_the_next_node_when_its_node_is_kil
     }
   }
   EXPECT_EQ(std::to_string(next), sql("SELECT jsonb_array_length(transcript) FROM calls")) << out;
+}
+
+TEST_F(console_cluster, the_terminal_interface_follows_calls_and_carries_out_a_typed_say) {
+  auto alice = token("alice@alpha.test");
+  auto session = "fdc" + std::to_string(::getpid());
+  auto tmux = [&](const std::string& args) { return run("tmux " + args); };
+  auto screen = [&] { return tmux("capture-pane -p -t " + session).output; };
+  // The console in a 160x40 terminal; the call starts after it, on the other node.
+  auto started = tmux("new-session -d -s " + session + " -x 160 -y 40 \"" +
+                      console_cmd(alice, a_.address(), "").substr(0) + "\"");
+  ASSERT_EQ(started.exit_code, 0) << started.output;
+  struct cleanup {
+    std::function<void()> f;
+    ~cleanup() { f(); }
+  } end{[&] { tmux("kill-session -t " + session); }};
+  ASSERT_TRUE(wait_for([&] { return screen().find("0 live calls") != std::string::npos; }, 10s))
+      << screen();
+  background caller(caller_cmd(b_, "+15557771234", 4));
+  // The list updates by itself.
+  ASSERT_TRUE(wait_for([&] { return screen().find("+15557771234 node-b") != std::string::npos; }, 5s))
+      << screen();
+  EXPECT_NE(screen().find("1 live calls"), std::string::npos) << screen();
+  // Enter watches the selected call: its conversation appears and grows.
+  tmux("send-keys -t " + session + " Enter");
+  ASSERT_TRUE(wait_for([&] { return screen().find("agent: Alpha Dental, how can I help?") != std::string::npos; },
+                       10s))
+      << screen();
+  auto count_turns = [&] {
+    auto text = screen();
+    std::size_t n = 0;
+    for (auto at = text.find("caller: "); at != std::string::npos; at = text.find("caller: ", at + 1))
+      ++n;
+    return n;
+  };
+  auto before = count_turns();
+  ASSERT_TRUE(wait_for([&] { return count_turns() > before; }, 20s)) << screen();
+  // A typed say (s starts the line with the watched call) is carried out on the call.
+  tmux("send-keys -t " + session + " s");
+  tmux("send-keys -t " + session + " -l 'Hello from the front desk.'");
+  tmux("send-keys -t " + session + " Enter");
+  ASSERT_TRUE(wait_for([&] {
+    return sql("SELECT count(*) FROM calls, jsonb_array_elements(transcript) AS t WHERE "
+               "t ->> 'role' = 'operator' AND t ->> 'text' = 'Hello from the front desk.'") == "1";
+  }, 10s)) << screen();
+  ASSERT_TRUE(wait_for([&] { return screen().find("operator: Hello from the front desk.") != std::string::npos; },
+                       5s))
+      << screen();
+  EXPECT_NE(screen().find("done: said"), std::string::npos) << screen();
+  std::printf("%s\n", screen().c_str()); // what a live call looks like (README)
+  tmux("send-keys -t " + session + " q");
+  EXPECT_TRUE(wait_for([&] { return tmux("has-session -t " + session).exit_code != 0; }, 5s));
+  caller.kill();
 }
