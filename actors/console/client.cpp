@@ -38,13 +38,6 @@ json::value parse_or_string(const std::string& s) {
   return ec ? json::value(s) : v;
 }
 
-std::string str(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  if (!v || v->is_null())
-    return "";
-  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
-}
-
 // What a watch has printed, so that a reconnect's repeated snapshot prints nothing twice.
 struct watch_print {
   bool snapshot = false;
@@ -62,25 +55,25 @@ public:
       std::cout << json::serialize(o) << std::endl;
       return;
     }
-    auto type = str(o, "type");
+    auto type = field(o, "type");
     if (type == "welcome")
-      std::cout << "logged in as " << str(o, "email") << " at node " << str(o, "node") << "\n";
+      std::cout << "logged in as " << field(o, "email") << " at node " << field(o, "node") << "\n";
     else if (type == "reply")
       print_reply(o);
     else if (type == "call")
-      std::cout << "call " << str(o, "call") << " " << str(o, "status") << " from "
-                << str(o, "caller") << " on " << str(o, "node") << ", " << str(o, "turns")
-                << " turns: " << str(o, "last_text") << "\n";
+      std::cout << "call " << field(o, "call") << " " << field(o, "status") << " from "
+                << field(o, "caller") << " on " << field(o, "node") << ", " << field(o, "turns")
+                << " turns: " << field(o, "last_text") << "\n";
     else if (type == "snapshot")
-      std::cout << "call " << str(o, "call") << " from " << str(o, "caller") << " on node "
-                << str(o, "node") << " (" << str(o, "status") << ")\n";
+      std::cout << "call " << field(o, "call") << " from " << field(o, "caller") << " on node "
+                << field(o, "node") << " (" << field(o, "status") << ")\n";
     else if (type == "turn")
-      std::cout << "[" << str(o, "n") << "] " << str(o, "role") << ": " << str(o, "text") << "\n";
+      std::cout << "[" << field(o, "n") << "] " << field(o, "role") << ": " << field(o, "text") << "\n";
     else if (type == "latency")
-      std::cout << "    turn " << str(o, "turn") << ": first reply frame after "
-                << str(o, "first_frame_ms") << " ms\n";
+      std::cout << "    turn " << field(o, "turn") << ": first reply frame after "
+                << field(o, "first_frame_ms") << " ms\n";
     else if (type == "ended")
-      std::cout << "call ended: " << str(o, "status") << " (" << str(o, "end_reason") << ")\n";
+      std::cout << "call ended: " << field(o, "status") << " (" << field(o, "end_reason") << ")\n";
     else
       std::cout << json::serialize(o) << "\n";
     std::cout.flush();
@@ -88,7 +81,7 @@ public:
 
 private:
   void print_reply(const json::object& o) {
-    std::cout << str(o, "result") << ": " << str(o, "detail") << "\n";
+    std::cout << field(o, "result") << ": " << field(o, "detail") << "\n";
     auto* d = o.if_contains("data");
     if (!d || !d->is_array())
       return;
@@ -97,13 +90,13 @@ private:
         continue;
       auto& r = x.as_object();
       if (r.contains("appointment"))
-        std::cout << "  " << str(r, "appointment") << "  " << str(r, "start") << "  "
-                  << str(r, "status") << "  " << str(r, "customer_name") << "  "
-                  << str(r, "service") << "\n";
+        std::cout << "  " << field(r, "appointment") << "  " << field(r, "start") << "  "
+                  << field(r, "status") << "  " << field(r, "customer_name") << "  "
+                  << field(r, "service") << "\n";
       else
-        std::cout << "  " << str(r, "call") << "  " << str(r, "status") << "  "
-                  << str(r, "caller") << "  node " << str(r, "node") << "  " << str(r, "turns")
-                  << " turns  " << str(r, "last_text") << "\n";
+        std::cout << "  " << field(r, "call") << "  " << field(r, "status") << "  "
+                  << field(r, "caller") << "  node " << field(r, "node") << "  " << field(r, "turns")
+                  << " turns  " << field(r, "last_text") << "\n";
     }
   }
 
@@ -193,9 +186,9 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
           if (ec || !v.is_object())
             return;
           auto& ev = v.as_object();
-          auto type = str(ev, "type");
+          auto type = field(ev, "type");
           if (watching) {
-            if (str(ev, "call") != cmd->call)
+            if (field(ev, "call") != cmd->call)
               return;
             if (type == "snapshot") {
               if (wp.snapshot)

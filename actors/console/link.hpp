@@ -2,12 +2,15 @@
 
 // The console program's link to the cluster (actor code, the console's own files only).
 
+#include <chrono>
 #include <optional>
+#include <thread>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <boost/json.hpp>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
@@ -16,6 +19,14 @@
 #include "protocols/actor/cluster_messages.hpp"
 
 namespace frontdesk::console {
+
+/// A field of an event as text: a string as it is, another value as JSON, null or absent empty.
+inline std::string field(const boost::json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null())
+    return "";
+  return v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v);
+}
 
 // A console's link to the cluster: the session on one node, and what to re-ask on another
 // node when that one goes away.
@@ -32,7 +43,13 @@ public:
     for (std::size_t i = 0; i < o_.nodes.size(); ++i) {
       auto idx = (start_ + i) % o_.nodes.size();
       auto& [host, port] = o_.nodes[idx];
+      // CAF aborts a TLS handshake still pending at a heartbeat tick (connection_timeout): a
+      // busy machine needs a second try, so each node gets three, 200 ms apart.
       auto w = login_at(host, port);
+      for (int attempt = 1; !w && attempt < 3; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        w = login_at(host, port);
+      }
       if (!w)
         continue;
       if (!w->refused.empty())

@@ -25,13 +25,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-std::string field(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  if (!v || v->is_null())
-    return "";
-  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
-}
-
 struct call_row {
   std::string id, caller, node, status, started_at, last_text;
   std::string turns;

@@ -278,7 +278,7 @@ TEST_F(console_cluster, calls_and_watch_across_nodes_with_scope_and_role_refusal
   background beta_list(console_cmd(bob, a_.address(), "--exec calls --follow 40"));
   background caller(caller_cmd(b_));
   std::string call;
-  ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 15s))
+  ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 60s))
       << caller.output();
   auto started_ms = std::stoll(sql("SELECT (extract(epoch FROM started_at) * 1000)::bigint FROM calls"));
   ASSERT_TRUE(wait_for([&] { return list.output().find(call) != std::string::npos; }, 5s))
@@ -298,7 +298,7 @@ TEST_F(console_cluster, calls_and_watch_across_nodes_with_scope_and_role_refusal
   // Watching from node-a once two turns are over: those come first, then the rest live.
   ASSERT_TRUE(wait_for([&] {
     return sql("SELECT jsonb_array_length(transcript) FROM calls") >= "2";
-  }, 30s)) << caller.output();
+  }, 60s)) << caller.output();
   background watch(console_cmd(alice, a_.address(), "--exec 'watch " + call + "' --max-seconds 60"));
   // A viewer may watch, not steer; another business sees nothing of this call.
   auto steer = run(console_cmd(vera, a_.address(), "--exec 'hangup " + call + "'"));
@@ -380,7 +380,7 @@ TEST_F(console_cluster, an_admin_says_holds_resumes_transfers_and_hangs_up_calls
     call1 = sql("SELECT id FROM calls WHERE caller = '+15557771234'");
     call2 = sql("SELECT id FROM calls WHERE caller = '+15557775678'");
     return !call1.empty() && !call2.empty();
-  }, 15s)) << caller1.output() << caller2.output();
+  }, 60s)) << caller1.output() << caller2.output();
   auto turns = [&](const std::string& call) {
     return std::stoi(sql("SELECT jsonb_array_length(transcript) FROM calls WHERE id = '" + call + "'"));
   };
@@ -390,7 +390,7 @@ TEST_F(console_cluster, an_admin_says_holds_resumes_transfers_and_hangs_up_calls
   auto steer = [&](const std::string& line, const node_proc& via) {
     return run(console_cmd(alice, via.address(), "--exec '" + line + "'"));
   };
-  ASSERT_TRUE(wait_for([&] { return turns(call1) >= 3 && turns(call2) >= 2; }, 30s));
+  ASSERT_TRUE(wait_for([&] { return turns(call1) >= 3 && turns(call2) >= 2; }, 60s));
 
   // Transfer call 2 to a number of the operator's choosing: Twilio is told to dial it.
   auto t = steer("transfer " + call2 + " +15559990000", b_);
@@ -401,7 +401,7 @@ TEST_F(console_cluster, an_admin_says_holds_resumes_transfers_and_hangs_up_calls
   ASSERT_EQ(h.exit_code, 0) << h.output;
   EXPECT_EQ(steer("hold-ai " + call1, a_).exit_code, 3); // already on hold
   auto held_at = turns(call1);
-  ASSERT_TRUE(wait_for([&] { return turns(call1) > held_at && last_role(call1) == "caller"; }, 20s))
+  ASSERT_TRUE(wait_for([&] { return turns(call1) > held_at && last_role(call1) == "caller"; }, 60s))
       << sql("SELECT transcript::text FROM calls WHERE id = '" + call1 + "'");
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(last_role(call1), "caller") << "the AI answered while on hold";
@@ -415,7 +415,7 @@ TEST_F(console_cluster, an_admin_says_holds_resumes_transfers_and_hangs_up_calls
                "AS t(turn, n) WHERE id = '" + call1 + "' AND turn ->> 'role' = 'agent' AND n > "
                "(SELECT min(n) FROM jsonb_array_elements(transcript) WITH ORDINALITY AS u(x, n) "
                "WHERE x ->> 'role' = 'operator')") != "0";
-  }, 20s)) << sql("SELECT transcript::text FROM calls WHERE id = '" + call1 + "'");
+  }, 60s)) << sql("SELECT transcript::text FROM calls WHERE id = '" + call1 + "'");
   auto hang = steer("hangup " + call1, a_);
   EXPECT_EQ(hang.exit_code, 0) << hang.output;
   ASSERT_TRUE(wait_for([&] {
@@ -475,12 +475,12 @@ TEST_F(console_cluster, a_watch_carries_on_at_the_next_node_when_its_node_is_kil
   // The call runs on node-a; the console watches through node-b first.
   background caller(caller_cmd(a_));
   std::string call;
-  ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 15s))
+  ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 60s))
       << caller.output();
   background watch(console_cmd(alice, b_.address() + "," + a_.address(),
                                "--exec 'watch " + call + "' --max-seconds 60"));
   ASSERT_TRUE(wait_for([&] { return watch.output().find("\"type\":\"turn\"") != std::string::npos; },
-                       20s))
+                       60s))
       << watch.output();
   b_.stop(SIGKILL);
   ASSERT_EQ(watch.wait(70s), 0) << watch.output();
@@ -513,7 +513,8 @@ TEST_F(console_cluster, the_terminal_interface_follows_calls_and_carries_out_a_t
   ASSERT_TRUE(wait_for([&] { return screen().find("0 live calls") != std::string::npos; }, 10s))
       << screen();
   background caller(caller_cmd(b_, "+15557771234", 4));
-  // The list updates by itself.
+  // The list updates by itself, once the call exists.
+  ASSERT_TRUE(wait_for([&] { return !sql("SELECT id FROM calls").empty(); }, 60s)) << caller.output();
   ASSERT_TRUE(wait_for([&] { return screen().find("+15557771234 node-b") != std::string::npos; }, 5s))
       << screen();
   EXPECT_NE(screen().find("1 live calls"), std::string::npos) << screen();
