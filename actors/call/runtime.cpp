@@ -51,6 +51,7 @@ public:
                                                           : nullptr;
     call_actor a;
     std::shared_ptr<audio_route> route;
+    std::string call_id = info.call_id;
     if (services_.echo)
       a = spawn_echo(sys_, std::move(out), std::move(info), std::move(on_end));
     else {
@@ -65,6 +66,10 @@ public:
         std::lock_guard lk(route->mtx);
         route->supervisor = sup;
       }
+      {
+        std::lock_guard lk(mtx_);
+        by_call_id_[call_id] = sup;
+      }
       a = sup;
     }
     {
@@ -73,10 +78,12 @@ public:
     }
     ++live_;
     // Runs however the actor ends (quit, exception, system shutdown).
-    a->attach_functor([this, id = a.id(), ended = std::move(ended)] {
+    a->attach_functor([this, id = a.id(), call_id, ended = std::move(ended)] {
       {
         std::lock_guard lk(mtx_);
         actors_.erase(id);
+        if (auto it = by_call_id_.find(call_id); it != by_call_id_.end() && it->second.id() == id)
+          by_call_id_.erase(it);
         --live_;
       }
       if (ended)
@@ -91,6 +98,27 @@ public:
     std::lock_guard lk(mtx_);
     for (auto& [id, a] : actors_)
       caf::anon_send(a, stream_ended{reason});
+  }
+
+  bool control(const std::string& call_id, const std::string& verb, const std::string& arg,
+               bool interrupt, std::function<void(std::string, std::string)> done) override {
+    supervisor_actor sup;
+    {
+      std::lock_guard lk(mtx_);
+      auto it = by_call_id_.find(call_id);
+      if (it == by_call_id_.end())
+        return false;
+      sup = it->second;
+    }
+    // A helper asks the supervisor, bounded: the call answers between its own messages.
+    sys_.spawn([sup, verb, arg, interrupt, done = std::move(done)](caf::event_based_actor* self) {
+      self->request(sup, std::chrono::seconds(2), operator_atom::value, verb, arg, interrupt)
+          .then([done](std::string& result, std::string& detail) { done(result, detail); },
+                [done](caf::error& e) {
+                  done("not_applicable", "the call has ended (" + caf::to_string(e) + ")");
+                });
+    });
+    return true;
   }
 
   void shutdown() override {
@@ -122,6 +150,7 @@ private:
   std::atomic<std::size_t> live_{0};
   std::mutex mtx_;
   std::unordered_map<caf::actor_id, call_actor> actors_;
+  std::unordered_map<std::string, supervisor_actor> by_call_id_; // live calls an operator steers
   std::unordered_map<std::string, calendar_actor> calendars_;
 };
 

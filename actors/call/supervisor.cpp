@@ -69,9 +69,14 @@ struct supervisor_state {
   // A barge-in waiting for the interrupting words.
   bool interrupted = false;
   std::string unheard; // what the caller did not hear of the cut reply
+  // An operator holds the AI: caller turns are written but not answered; they go to the
+  // dialog together when the operator resumes it.
+  bool ai_held = false;
+  std::vector<std::string> held_words;
 };
 
-void speak(supervisor_self self, const std::string& text) {
+// `role`: "agent", or "operator" when a person at a console wrote the words.
+void speak(supervisor_self self, const std::string& text, const char* role = "agent") {
   auto& s = self->state;
   if (text.empty())
     return;
@@ -79,8 +84,17 @@ void speak(supervisor_self self, const std::string& text) {
   ++s.utterance;
   self->send(s.speaker, say{s.utterance, text});
   if (s.services->events)
-    s.services->events->on_turn(s.info, turn_record{"agent", text,
+    s.services->events->on_turn(s.info, turn_record{role, text,
                                                     (now_us() - s.started_us) / 1000, false});
+}
+
+// Stops what is playing now (the operator speaks over it, or holds the AI).
+void cut_playback(supervisor_self self) {
+  auto& s = self->state;
+  if (!s.speaking)
+    return;
+  self->send(s.speaker, clear_atom::value);
+  self->request(s.media, 1s, clear_atom::value).then([](cut&) {});
 }
 
 void answer(supervisor_self self, const reply_text& r) {
@@ -377,12 +391,71 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
         if (st.services->events)
           st.services->events->on_turn(
               st.info, turn_record{"caller", h.text, (h.speech_end_us - st.started_us) / 1000, false});
+        if (st.ai_held) { // the operator answers; the AI hears it all on resume
+          st.held_words.push_back(h.text);
+          st.speech_end_us = 0;
+          return;
+        }
         st.awaiting_dialog = true;
         self->send(st.dialog, turn_atom::value, h.text);
       },
       [=](reply_text& r) {
         self->state.awaiting_dialog = false;
+        if (self->state.ai_held)
+          return; // an answer that was under way when the operator took over
         answer(self, r);
+      },
+      [=](operator_atom, std::string& verb, std::string& arg,
+          bool interrupt) -> caf::result<std::string, std::string> {
+        auto& st = self->state;
+        auto na = [](std::string why) {
+          return caf::result<std::string, std::string>(std::string("not_applicable"), std::move(why));
+        };
+        if (st.ended || st.hang_up_when_done)
+          return na("the call is ending");
+        if (verb == "say") {
+          if (interrupt)
+            cut_playback(self);
+          speak(self, arg, "operator");
+          return {std::string("done"), std::string(interrupt || !st.speaking
+                                                        ? "said now"
+                                                        : "said after the current reply")};
+        }
+        if (verb == "hold-ai") {
+          if (st.ai_held)
+            return na("the AI is on hold already");
+          st.ai_held = true;
+          cut_playback(self);
+          return {std::string("done"), std::string("the AI is on hold; speak with say")};
+        }
+        if (verb == "resume-ai") {
+          if (!st.ai_held)
+            return na("the AI is not on hold");
+          st.ai_held = false;
+          if (!st.held_words.empty()) { // the AI answers what the caller said meanwhile
+            std::string all;
+            for (auto& w : st.held_words)
+              all += (all.empty() ? "" : " ") + w;
+            st.held_words.clear();
+            st.awaiting_dialog = true;
+            self->send(st.dialog, turn_atom::value, all);
+          }
+          return {std::string("done"), std::string("the AI answers again")};
+        }
+        if (verb == "transfer") {
+          st.report.transfer_reason = "operator";
+          if (st.services->events)
+            st.services->events->on_transfer(st.info, st.report.transfer_reason);
+          cut_playback(self);
+          speak(self, "Please hold while I transfer your call.", "operator");
+          st.hang_up_when_done = true; // the stream ends after the sentence; Twilio dials
+          return {std::string("done"), "transferring to " + arg};
+        }
+        if (verb == "hangup") {
+          finish(self, "operator_hangup");
+          return {std::string("done"), std::string("the call is ended")};
+        }
+        return na("unknown operator verb " + verb);
       },
       [=](transfer_atom, const std::string& why) {
         auto& st = self->state;

@@ -24,6 +24,11 @@ namespace frontdesk::cluster {
 
 using namespace std::chrono_literals;
 using proto::calendar_actor;
+using proto::console_login;
+using proto::console_reply;
+using proto::console_welcome;
+using proto::steer_atom;
+using proto::steer_request;
 using proto::cluster_tick_atom;
 using proto::gossip_atom;
 using proto::join_atom;
@@ -105,6 +110,7 @@ struct member_state {
   std::unordered_map<std::string, calendar_actor> calendars; // businesses served here
   std::unordered_map<std::uint64_t, pending_tool> pending;
   std::uint64_t next_id = 0;
+  caf::actor gateway; // the node's console gateway (empty: consoles are refused)
 };
 
 using member_self = local_member_actor::stateful_pointer<member_state>;
@@ -331,6 +337,8 @@ local_member_actor::behavior_type member_fn(member_self self, settings cfg, hook
   st.h = std::move(h);
   st.view = std::move(view);
   st.m = std::move(m);
+  if (st.h.console_gateway)
+    st.gateway = st.h.console_gateway();
   publish_view(st);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
@@ -345,6 +353,44 @@ local_member_actor::behavior_type member_fn(member_self self, settings cfg, hook
   self->send(self, cluster_tick_atom::value);
   return {
       [self](status_atom) { return my_list(self->state); },
+      [self](console_login& l) -> caf::result<console_welcome> {
+        // Delegated: the gateway answers the console itself and sees it as the sender.
+        auto& st = self->state;
+        if (!st.gateway) {
+          console_welcome no;
+          no.refused = "this node takes no consoles";
+          no.node = st.table->self().name;
+          return no;
+        }
+        return self->delegate(caf::actor_cast<proto::console_gateway_actor>(st.gateway),
+                              std::move(l));
+      },
+      [self](steer_request& r) -> caf::result<console_reply> {
+        auto& st = self->state;
+        if (!st.gateway)
+          return console_reply{"", "not_applicable", "this node takes no consoles", "null"};
+        auto rp = self->make_response_promise<console_reply>();
+        self->request(st.gateway, st.cfg.request_timeout, std::move(r))
+            .then([rp](console_reply& x) mutable { rp.deliver(std::move(x)); },
+                  [rp](caf::error& e) mutable {
+                    rp.deliver(console_reply{"", "failed", caf::to_string(e), "null"});
+                  });
+        return rp;
+      },
+      [self](steer_atom, std::string& node, steer_request& r) -> caf::result<console_reply> {
+        auto& st = self->state;
+        auto h = st.handles.find(node);
+        if (h == st.handles.end())
+          return console_reply{"", "not_applicable", "node " + node + " is not live", "null"};
+        auto rp = self->make_response_promise<console_reply>();
+        self->request(h->second, st.cfg.request_timeout, std::move(r))
+            .then([rp](console_reply& x) mutable { rp.deliver(std::move(x)); },
+                  [rp, node](caf::error& e) mutable {
+                    rp.deliver(console_reply{"", "failed", "node " + node + ": " + caf::to_string(e),
+                                             "null"});
+                  });
+        return rp;
+      },
       [self](join_atom, member_list& l) -> caf::result<member_list> {
         auto& st = self->state;
         if (l.protocol != proto::cluster_protocol || l.members.empty())
@@ -499,6 +545,7 @@ std::optional<std::string> check(const settings& s) {
 
 void configure(caf::actor_system_config& cfg, const settings& s) {
   cfg.add_message_types<caf::id_block::frontdesk_cluster>();
+  cfg.add_message_types<caf::id_block::frontdesk_console>();
   cfg.load<caf::io::middleman>();
   // Explicit failure detection: CAF 0.17.6 ships with both off, and then a frozen peer is never
   // noticed and a connect to a silent one never returns. Every node and console uses the same
@@ -624,6 +671,21 @@ std::string node_cluster::home_of(const std::string& business_id) const {
   return rendezvous_home(business_id, live);
 }
 
+void node_cluster::steer(const std::string& node, const std::string& call_id,
+                         const std::string& line, const std::string& email,
+                         std::function<void(std::string, std::string)> done) {
+  auto member = impl_->actor;
+  if (!member)
+    return done("not_applicable", "the node is stopping");
+  auto timeout = 2 * impl_->cfg.request_timeout;
+  impl_->sys->spawn([member, timeout, node, req = steer_request{call_id, line, email},
+                     done = std::move(done)](caf::event_based_actor* self) mutable {
+    self->request(member, timeout, steer_atom::value, node, std::move(req))
+        .then([done](console_reply& r) { done(r.result, r.detail); },
+              [done](caf::error& e) { done("failed", caf::to_string(e)); });
+  });
+}
+
 void node_cluster::drain() { impl_->view->draining = true; }
 
 void node_cluster::stop() {
@@ -713,7 +775,16 @@ int SSL_connect(SSL* s) {
 int SSL_accept(SSL* s) {
   static auto real = reinterpret_cast<int (*)(SSL*)>(::dlsym(RTLD_NEXT, "SSL_accept"));
   ::ERR_clear_error();
-  return real(s);
+  int ret = real(s);
+  // CAF drops a refused peer (no certificate, another CA, plain TCP) without a word: say it
+  // here. The queue is only peeked, so CAF's SSL_get_error still sees the error.
+  if (ret <= 0 && SSL_get_error(s, ret) == SSL_ERROR_SSL) {
+    char why[256] = "unknown";
+    if (auto e = ::ERR_peek_error())
+      ::ERR_error_string_n(e, why, sizeof why);
+    spdlog::warn("cluster: refused a TLS connection: {}", why);
+  }
+  return ret;
 }
 
 } // extern "C"

@@ -70,6 +70,10 @@ struct hooks {
   /// heartbeat later while the node stays lost. Must not block (queue the work).
   std::function<void(const std::string& node_name, std::function<void()> again)> finish_calls_of;
   metrics::registry* metrics = nullptr;
+  /// The node's console gateway (a `proto::console_gateway_actor`): consoles log in through
+  /// the member actor, and other nodes' consoles steer this node's calls through it. Unset:
+  /// consoles are refused.
+  std::function<caf::actor()> console_gateway;
 };
 
 /// The cluster as this node takes part in it.
@@ -96,6 +100,10 @@ public:
   /// The node is stopping: from now on it reports no room, so the other nodes send it no new
   /// calls, and the calls its own webhook takes go to another node with room.
   void drain();
+  /// Sends a console's steering command to the gateway of node `node` (bounded by the request
+  /// timeout); `done(result, detail)` runs once, on an actor thread.
+  void steer(const std::string& node, const std::string& call_id, const std::string& line,
+             const std::string& email, std::function<void(std::string, std::string)> done);
   /// Stops the member actor (links close; the other nodes see this node leave).
   void stop();
 

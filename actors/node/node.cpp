@@ -15,6 +15,9 @@
 #include "actors/call/runtime.hpp"
 #include "actors/call/calendar_actor.hpp"
 #include "actors/cluster/cluster.hpp"
+#include "actors/console/gateway.hpp"
+#include "adapters/dashboard/live_feed.hpp"
+#include "protocols/console/verbs.hpp"
 #include "adapters/store/calls.hpp"
 #include <filesystem>
 
@@ -96,6 +99,26 @@ private:
   std::atomic<bool>* warned_;
 };
 
+// Carries a console's steering verb out on a call of this node (the call's supervisor answers
+// between its own messages; nothing waits on the console).
+void steer_call(call::call_runtime& calls, edge::transfer_book& transfers,
+                const std::string& call_id, const console::command& c,
+                std::function<void(console::result, std::string)> done) {
+  if (c.v == console::verb::listen)
+    return done(console::result::not_applicable, "listening is not available");
+  if (c.v == console::verb::transfer) {
+    std::lock_guard lk(transfers.mtx);
+    transfers.number_by_call_id[call_id] = c.number;
+  }
+  auto arg = c.v == console::verb::transfer ? c.number : c.text;
+  bool live = calls.control(call_id, console::to_string(c.v), arg, c.interrupt,
+                            [done](std::string r, std::string detail) {
+                              done(console::result_from(r), std::move(detail));
+                            });
+  if (!live)
+    done(console::result::not_applicable, "the call is not live on this node");
+}
+
 } // namespace
 
 struct node::impl {
@@ -120,6 +143,8 @@ struct node::impl {
   std::unique_ptr<call::call_runtime> calls;
   std::unique_ptr<cluster::node_cluster> cluster; // empty when cluster.listen is not set
   std::atomic<call::call_runtime*> live_runtime{nullptr}; // `calls`, for the cluster's threads
+  caf::actor console_gateway; // operator consoles (with a cluster port only)
+  std::unique_ptr<dashboard::live_feed> console_feed; // the calls' live events, for consoles
   metrics::registry metrics;
   std::unique_ptr<http::server> server;
   std::unique_ptr<edge::twilio_edge> edge;
@@ -479,6 +504,40 @@ bool node::start() {
       });
     };
     h.metrics = &d.metrics;
+    // Operator consoles log in through the cluster port and follow the calls of the whole
+    // cluster through the database's live events (each node's calls publish theirs).
+    console::gateway_services gs;
+    gs.db = d.db.get();
+    gs.pool = d.blocking.get();
+    gs.node_name = d.cfg.node.name;
+    if (d.calendar)
+      gs.calendar_route = [&d](const std::string& business_id) {
+        return d.cluster ? d.cluster->calendar_route(business_id) : caf::actor{};
+      };
+    gs.steer = [&d, transfers](const std::string& node, const std::string& call_id,
+                    const console::command& c, const std::string& email,
+                    std::function<void(console::result, std::string)> done) {
+      if (node != d.cfg.node.name) {
+        if (!d.cluster)
+          return done(console::result::not_applicable, "the node is stopping");
+        return d.cluster->steer(node, call_id, console::format_command(c), email,
+                                [done](std::string r, std::string detail) {
+                                  done(console::result_from(r), std::move(detail));
+                                });
+      }
+      auto* calls = d.live_runtime.load();
+      if (!calls)
+        return done(console::result::not_applicable, "the node is starting");
+      spdlog::info("console: {} runs '{}' on call {}", email, console::format_command(c), call_id);
+      steer_call(*calls, *transfers, call_id, c, std::move(done));
+    };
+    d.console_gateway = console::spawn_gateway(*d.sys, gs);
+    d.console_feed = std::make_unique<dashboard::live_feed>(d.cfg.database.url);
+    d.console_feed->tap([gw = d.console_gateway](const dashboard::live_event& e) {
+      console::feed(gw, e.id, e.business_id, e.kind, e.data);
+    });
+    d.console_feed->start();
+    h.console_gateway = [gw = d.console_gateway] { return gw; };
     auto c = cluster::node_cluster::start(*d.sys, cluster_cfg, std::move(h));
     if (!c) {
       spdlog::error("{}", c.error().message);
@@ -561,6 +620,8 @@ void node::stop() {
   d.edge->stop_taking_calls();
   d.server->stop_accepting();
   d.web->stop(); // event streams end; pages are not served while the node drains
+  if (d.console_feed)
+    d.console_feed->stop(); // consoles see no more changes; their sessions end below
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(d.cfg.node.drain_seconds);
   while (d.calls->live() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -583,6 +644,8 @@ void node::stop() {
     d.cluster->stop();
     d.cluster.reset();
   }
+  if (d.console_gateway)
+    caf::anon_send_exit(d.console_gateway, caf::exit_reason::user_shutdown);
   d.calls->shutdown();
   d.sys.reset();
   if (d.speech_pool)

@@ -107,6 +107,8 @@ std::size_t live_feed::streams() const {
 }
 
 void live_feed::publish(const live_event& e) {
+  if (tap_)
+    tap_(e);
   std::vector<std::shared_ptr<subscription>> to;
   {
     std::lock_guard lk(mtx_);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,9 @@ public:
   std::size_t streams() const;
   /// Delivers an event as if it had been notified (the notification path calls it too).
   void publish(const live_event& e);
+  /// Also hands every event, of every business, to `f` (set before start; called on the
+  /// feed's thread: must not block). The operator console's gateway follows calls this way.
+  void tap(std::function<void(const live_event&)> f) { tap_ = std::move(f); }
 
 private:
   void run();
@@ -80,6 +84,7 @@ private:
   std::atomic<bool> listening_{false};
   std::thread thread_;
   mutable std::mutex mtx_;
+  std::function<void(const live_event&)> tap_;
   std::multimap<std::string, std::shared_ptr<subscription>> subs_; // by business; dropped
                                                                   // once their stream ends
 };

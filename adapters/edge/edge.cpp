@@ -238,7 +238,7 @@ void twilio_edge::impl::after_stream(http::request r, std::function<void(http::r
     spdlog::warn("after-stream from {}: missing or bad X-Twilio-Signature; refused", r.remote);
     return respond(text(403, "forbidden"));
   }
-  std::string business_id;
+  std::string business_id, number;
   {
     std::lock_guard lk(transfers->mtx);
     auto it = transfers->by_call_sid.find(f->value("CallSid"));
@@ -246,9 +246,14 @@ void twilio_edge::impl::after_stream(http::request r, std::function<void(http::r
       business_id = it->second;
       transfers->by_call_sid.erase(it);
     }
+    if (auto n = transfers->number_by_call_sid.find(f->value("CallSid"));
+        n != transfers->number_by_call_sid.end()) {
+      number = n->second; // an operator named it
+      transfers->number_by_call_sid.erase(n);
+    }
   }
-  std::string number, business_number;
-  if (!business_id.empty()) {
+  std::string business_number;
+  if (!business_id.empty() && number.empty()) {
     std::lock_guard lk(business_mtx);
     if (auto it = businesses.find(business_id); it != businesses.end())
       number = it->second.transfer_number;
@@ -585,6 +590,11 @@ public:
         .info("transfer to a person requested ({})", reason);
     std::lock_guard lk(transfers_->mtx);
     transfers_->by_call_sid[info.call_sid] = info.business_id;
+    if (auto n = transfers_->number_by_call_id.find(info.call_id);
+        n != transfers_->number_by_call_id.end()) {
+      transfers_->number_by_call_sid[info.call_sid] = n->second;
+      transfers_->number_by_call_id.erase(n);
+    }
   }
   void on_heard(const call::call_info&, bool rejected, bool unavailable) override {
     heard_->inc();

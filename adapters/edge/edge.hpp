@@ -39,6 +39,10 @@ class call_journals;
 struct transfer_book {
   std::mutex mtx;
   std::unordered_map<std::string, std::string> by_call_sid; // → business id
+  /// Numbers an operator's console named for a call (by call id, then by CallSid once the
+  /// call asks for its transfer); the business's transfer number otherwise.
+  std::unordered_map<std::string, std::string> number_by_call_id;
+  std::unordered_map<std::string, std::string> number_by_call_sid;
 };
 
 /// Saves a call's turns and latencies as they happen, through the call's journal (on the worker

@@ -15,6 +15,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/cluster/cluster.hpp"
+#include "actors/console/client.hpp"
+#include "adapters/store/console.hpp"
 #include "actors/node/node.hpp"
 #include "adapters/caller/bench.hpp"
 #include "adapters/caller/capacity.hpp"
@@ -252,6 +254,73 @@ int run_staff(const config& cfg, const std::string& action, const staff_options&
   }
   std::cout << u->id << '\n';
   return 0;
+}
+
+// `frontdesk staff token EMAIL [--revoke]`: a console token for every account of the address,
+// shown once (only its hash is kept); --revoke ends every token of the address.
+int run_staff_token(const config& cfg, const std::string& email, bool revoke) {
+  if (cfg.database.url.empty()) {
+    spdlog::error("no database: set DATABASE_URL (or database.url in the config file)");
+    return exit_usage;
+  }
+  store::database db(cfg.database.url, 1);
+  store::console_repo repo(db);
+  if (revoke) {
+    auto n = repo.revoke_tokens(email);
+    if (!n) {
+      spdlog::error("{}", n.error().message);
+      return exit_failed;
+    }
+    std::cout << *n << " tokens revoked\n";
+    return 0;
+  }
+  auto t = repo.issue_token(email);
+  if (!t) {
+    spdlog::error("{}", t.error().message);
+    return t.error().code == "unknown_email" ? exit_usage : exit_failed;
+  }
+  std::cout << *t << '\n';
+  return 0;
+}
+
+struct console_cli {
+  std::string connect, exec, name = "console";
+  bool json = false;
+  double follow = 0, max_seconds = 600;
+};
+
+// `frontdesk console`: the operator console (see actors/console/client.hpp).
+int run_console(const config& cfg, const console_cli& c) {
+  console::client_options o;
+  auto nodes = cluster::parse_addresses(c.connect);
+  if (c.connect.empty() || !nodes || nodes->empty()) {
+    std::cerr << "frontdesk: --connect must be HOST:PORT[,HOST:PORT...]\n";
+    return exit_usage;
+  }
+  o.nodes = *nodes;
+  o.link = cluster::settings_from(cfg);
+  o.link.listen.clear(); // a console publishes nothing
+  if (!o.link.insecure) {
+    o.link.listen = c.connect.substr(0, c.connect.find(',')); // check() looks at the files then
+    if (auto e = cluster::check(o.link)) {
+      std::cerr << "frontdesk: " << *e << '\n';
+      return exit_usage;
+    }
+    o.link.listen.clear();
+  }
+  if (const char* t = std::getenv("FRONTDESK_CONSOLE_TOKEN"))
+    o.token = t;
+  if (o.token.empty()) {
+    std::cerr << "frontdesk: set FRONTDESK_CONSOLE_TOKEN to a staff token (frontdesk staff "
+                 "token EMAIL)\n";
+    return exit_usage;
+  }
+  o.exec = c.exec;
+  o.json = c.json;
+  o.name = c.name;
+  o.follow_seconds = c.follow;
+  o.max_seconds = c.max_seconds;
+  return console::run_client(o);
 }
 
 struct call_options {
@@ -657,6 +726,33 @@ int main(int argc, char** argv) {
   auto* staff_add = staff_cmd->add_subcommand("add", "Add a user; prints their id");
   auto* staff_remove = staff_cmd->add_subcommand("remove", "Remove a user (their sessions end)");
   auto* staff_list = staff_cmd->add_subcommand("list", "List users: id, email, role, created");
+  auto* staff_token = staff_cmd->add_subcommand(
+      "token", "Print a new operator console token for every account of EMAIL (shown once)");
+  std::string token_email;
+  bool token_revoke = false;
+  staff_token->add_option("EMAIL", token_email, "The staff member's email address")->required();
+  staff_token->add_flag("--revoke", token_revoke, "Revoke every console token of EMAIL instead");
+
+  auto* console_cmd = app.add_subcommand(
+      "console", "The operator console: watch and steer live calls (FRONTDESK_CONSOLE_TOKEN "
+                 "holds the staff token; the [cluster] TLS settings are the console's certificate)");
+  console_cli cc;
+  console_cmd->add_option("--connect", cc.connect,
+                          "Nodes' cluster addresses HOST:PORT[,HOST:PORT...]; the next one is "
+                          "used when a node goes away")
+      ->required();
+  console_cmd->add_option("--exec", cc.exec,
+                          "Run one verb and exit (watch: until the call ends): calls, watch CALL, "
+                          "say CALL TEXT [--interrupt], hold-ai CALL, resume-ai CALL, transfer "
+                          "CALL NUMBER, hangup CALL, appointments [DAY], cancel APPOINTMENT");
+  console_cmd->add_flag("--json", cc.json, "With --exec: print JSON lines");
+  console_cmd->add_option("--follow", cc.follow,
+                          "With --exec: after the reply, print pushed changes this many seconds")
+      ->check(CLI::Range(0.0, 86400.0));
+  console_cmd->add_option("--max-seconds", cc.max_seconds, "With --exec: give up after this long")
+      ->capture_default_str()->check(CLI::Range(0.1, 86400.0));
+  console_cmd->add_option("--name", cc.name, "What this console calls itself in the audit log")
+      ->capture_default_str();
   for (auto* c : {staff_add, staff_remove, staff_list})
     c->add_option("--business", so.business, "The business's id")->required();
   for (auto* c : {staff_add, staff_remove})
@@ -814,6 +910,10 @@ int main(int argc, char** argv) {
     return run_staff(*cfg, "remove", so);
   if (*staff_list)
     return run_staff(*cfg, "list", so);
+  if (*staff_token)
+    return run_staff_token(*cfg, token_email, token_revoke);
+  if (*console_cmd)
+    return run_console(*cfg, cc);
   if (*call)
     return run_call(co);
   if (*bench)

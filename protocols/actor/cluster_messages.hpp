@@ -16,6 +16,7 @@
 #include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "protocols/actor/console_messages.hpp"
 #include "protocols/actor/interfaces.hpp"
 #include "protocols/actor/messages.hpp"
 
@@ -72,21 +73,25 @@ using route_atom = caf::atom_constant<caf::atom("route")>;
 using cluster_tick_atom = caf::atom_constant<caf::atom("cltick")>;
 using lost_atom = caf::atom_constant<caf::atom("cllost")>;
 
-/// What a console may ask a node.
-using console_member_actor = caf::typed_actor<caf::replies_to<status_atom>::with<member_list>>;
+/// What a console may ask a node: its live set, and a login (handed to the console gateway).
+using console_member_actor =
+    caf::typed_actor<caf::replies_to<status_atom>::with<member_list>,
+                     caf::replies_to<console_login>::with<console_welcome>>;
 
 /// A node's member actor, published on its cluster port: what other nodes may send it.
 using member_actor = console_member_actor::extend<
     caf::replies_to<join_atom, member_list>::with<member_list>, // a node joins; its entry first
     caf::reacts_to<gossip_atom, member_list>,                   // every tick: its entry, its view
-    caf::replies_to<routed_tool>::with<tool_reply>>;            // a call elsewhere uses a calendar
+    caf::replies_to<routed_tool>::with<tool_reply>,             // a call elsewhere uses a calendar
+    caf::replies_to<steer_request>::with<console_reply>>;       // a console steers a call here
 
 /// The member actor as its own node sees it: also its timer, the local calendar routers'
 /// requests and the grace timer for a lost node's calls.
 using local_member_actor = member_actor::extend<
     caf::reacts_to<cluster_tick_atom>,
     caf::replies_to<route_atom, std::string, tool_request>::with<tool_reply>,
-    caf::reacts_to<lost_atom, std::string, std::uint64_t>>;
+    caf::reacts_to<lost_atom, std::string, std::uint64_t>,
+    caf::replies_to<steer_atom, std::string, steer_request>::with<console_reply>>; // to a node
 
 } // namespace frontdesk::proto
 
@@ -95,3 +100,13 @@ CAF_BEGIN_TYPE_ID_BLOCK(frontdesk_cluster, caf::id_block::frontdesk::end)
   CAF_ADD_TYPE_ID(frontdesk_cluster, (frontdesk::proto::member_list))
   CAF_ADD_TYPE_ID(frontdesk_cluster, (frontdesk::proto::routed_tool))
 CAF_END_TYPE_ID_BLOCK(frontdesk_cluster)
+
+CAF_BEGIN_TYPE_ID_BLOCK(frontdesk_console, caf::id_block::frontdesk_cluster::end)
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_login))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_welcome))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_command))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_reply))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_event))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::feed_item))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::steer_request))
+CAF_END_TYPE_ID_BLOCK(frontdesk_console)

@@ -46,6 +46,7 @@ using engine_atom = caf::atom_constant<caf::atom("engine")>;
 using summarized_atom = caf::atom_constant<caf::atom("summarized")>;
 using tool_done_atom = caf::atom_constant<caf::atom("tooldone")>;
 using vad_failed_atom = caf::atom_constant<caf::atom("vadfailed")>;
+using operator_atom = caf::atom_constant<caf::atom("operator")>;
 
 /// What the edge (the Media Stream session) sends a live call.
 using call_actor = caf::typed_actor<caf::reacts_to<audio_in>,     // a caller frame
@@ -62,7 +63,11 @@ using supervisor_actor = call_actor::extend<
     caf::reacts_to<vad_failed_atom, std::string>,      // edge's VAD: replace the listener
     caf::reacts_to<heard>,                             // listener: a caller turn
     caf::reacts_to<reply_text>,                        // dialog: what to say
-    caf::reacts_to<transfer_atom, std::string>>;       // dialog: hand the caller to a person
+    caf::reacts_to<transfer_atom, std::string>,        // dialog: hand the caller to a person
+    // An operator's console (call_runtime::control): verb, text or number, interrupt; the
+    // reply is the result ("done", "not_applicable") and a detail.
+    caf::replies_to<operator_atom, std::string, std::string, bool>::with<std::string,
+                                                                        std::string>>;
 
 /// Media: paces our audio out to Twilio, tracks marks, clears, taps the recording. In echo
 /// mode (transport tests) it is the whole call, so it also takes what a call takes.

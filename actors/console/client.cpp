@@ -1,0 +1,285 @@
+#include "actors/console/client.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+
+#include "actors/console/link.hpp"
+#include "actors/console/screen.hpp"
+#include "protocols/actor/cluster_messages.hpp"
+#include "protocols/console/verbs.hpp"
+
+namespace frontdesk::console {
+
+namespace json = boost::json;
+using proto::console_ack_atom;
+using proto::console_command;
+using proto::console_event;
+using proto::console_login;
+using proto::console_member_actor;
+using proto::console_reply;
+using proto::console_welcome;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+json::value parse_or_string(const std::string& s) {
+  boost::system::error_code ec;
+  auto v = json::parse(s, ec);
+  return ec ? json::value(s) : v;
+}
+
+// What a watch has printed, so that a reconnect's repeated snapshot prints nothing twice.
+struct watch_print {
+  bool snapshot = false;
+  long long turns = 0;         // turns printed (the next turn's n)
+  long long latencies = 0;     // latencies printed
+  long long latency_stream = 0; // latencies seen on the current session
+};
+
+class exec_printer {
+public:
+  explicit exec_printer(bool json) : json_(json) {}
+
+  void line(const json::object& o) {
+    if (json_) {
+      std::cout << json::serialize(o) << std::endl;
+      return;
+    }
+    auto type = field(o, "type");
+    if (type == "welcome")
+      std::cout << "logged in as " << field(o, "email") << " at node " << field(o, "node") << "\n";
+    else if (type == "reply")
+      print_reply(o);
+    else if (type == "call")
+      std::cout << "call " << field(o, "call") << " " << field(o, "status") << " from "
+                << field(o, "caller") << " on " << field(o, "node") << ", " << field(o, "turns")
+                << " turns: " << field(o, "last_text") << "\n";
+    else if (type == "snapshot")
+      std::cout << "call " << field(o, "call") << " from " << field(o, "caller") << " on node "
+                << field(o, "node") << " (" << field(o, "status") << ")\n";
+    else if (type == "turn")
+      std::cout << "[" << field(o, "n") << "] " << field(o, "role") << ": " << field(o, "text") << "\n";
+    else if (type == "latency")
+      std::cout << "    turn " << field(o, "turn") << ": first reply frame after "
+                << field(o, "first_frame_ms") << " ms\n";
+    else if (type == "ended")
+      std::cout << "call ended: " << field(o, "status") << " (" << field(o, "end_reason") << ")\n";
+    else
+      std::cout << json::serialize(o) << "\n";
+    std::cout.flush();
+  }
+
+private:
+  void print_reply(const json::object& o) {
+    std::cout << field(o, "result") << ": " << field(o, "detail") << "\n";
+    auto* d = o.if_contains("data");
+    if (!d || !d->is_array())
+      return;
+    for (auto& x : d->as_array()) {
+      if (!x.is_object())
+        continue;
+      auto& r = x.as_object();
+      if (r.contains("appointment"))
+        std::cout << "  " << field(r, "appointment") << "  " << field(r, "start") << "  "
+                  << field(r, "status") << "  " << field(r, "customer_name") << "  "
+                  << field(r, "service") << "\n";
+      else
+        std::cout << "  " << field(r, "call") << "  " << field(r, "status") << "  "
+                  << field(r, "caller") << "  node " << field(r, "node") << "  " << field(r, "turns")
+                  << " turns  " << field(r, "last_text") << "\n";
+    }
+  }
+
+  bool json_;
+};
+
+json::object welcome_line(const console_welcome& w) {
+  json::array businesses;
+  for (std::size_t i = 0; i < w.businesses.size(); ++i)
+    businesses.push_back(json::object{{"id", w.businesses[i]},
+                                      {"role", i < w.roles.size() ? w.roles[i] : ""}});
+  return json::object{{"type", "welcome"}, {"email", w.email}, {"node", w.node},
+                      {"businesses", std::move(businesses)}};
+}
+
+int code_of(const std::string& result) {
+  switch (result_from(result)) {
+  case result::done:
+    return exit_done;
+  case result::not_applicable:
+    return exit_not_applicable;
+  case result::refused:
+    return exit_refused;
+  case result::failed:
+    return exit_failed;
+  }
+  return exit_failed;
+}
+
+int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_options& o) {
+  exec_printer out(o.json);
+  auto cmd = parse_command(o.exec);
+  if (!cmd) {
+    std::cerr << "frontdesk console: " << cmd.error().message << "\n";
+    return exit_usage;
+  }
+  link l(sys, self, o);
+  auto deadline = steady::now() + std::chrono::milliseconds(static_cast<long long>(o.max_seconds * 1000));
+  auto w = l.login();
+  if (!w) {
+    out.line(json::object{{"type", "error"}, {"detail", l.error()}});
+    return exit_unreachable;
+  }
+  if (!w->refused.empty()) {
+    out.line(json::object{{"type", "error"}, {"detail", "login refused by node " + w->node + ": " + w->refused}});
+    return exit_refused;
+  }
+  out.line(welcome_line(*w));
+  bool watching = cmd->v == verb::watch;
+  watch_print wp;
+  int code = exit_failed;
+  bool answered = false;
+  std::optional<steady::time_point> follow_until;
+  std::uint64_t last_seq = 0, acked = 0;
+  int n_cmd = 0;
+  auto issue = [&] { l.send("c" + std::to_string(++n_cmd), format_command(*cmd)); };
+  auto handle_replies = [&] {
+    for (auto& r : l.take_replies()) {
+      if (answered && watching)
+        continue; // the same watch again after a reconnect
+      out.line(json::object{{"type", "reply"}, {"id", r.id}, {"result", r.result},
+                            {"detail", r.detail}, {"data", parse_or_string(r.data)}});
+      answered = true;
+      code = code_of(r.result);
+      if (!watching || code != exit_done)
+        follow_until = steady::now() + std::chrono::milliseconds(
+                                           static_cast<long long>(o.follow_seconds * 1000));
+    }
+  };
+  issue();
+  handle_replies();
+  bool done = false;
+  while (!done) {
+    if (follow_until && steady::now() >= *follow_until)
+      break;
+    if (steady::now() >= deadline) {
+      out.line(json::object{{"type", "error"}, {"detail", "gave up after --max-seconds"}});
+      return watching ? exit_failed : code;
+    }
+    self->receive(
+        [&](console_event& e) {
+          if (self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(l.session()))
+            return; // a late event of a session left behind
+          last_seq = e.seq;
+          boost::system::error_code ec;
+          auto v = json::parse(e.json, ec);
+          if (ec || !v.is_object())
+            return;
+          auto& ev = v.as_object();
+          auto type = field(ev, "type");
+          if (watching) {
+            if (field(ev, "call") != cmd->call)
+              return;
+            if (type == "snapshot") {
+              if (wp.snapshot)
+                return;
+              wp.snapshot = true;
+            } else if (type == "turn") {
+              auto* n = ev.if_contains("n");
+              if (!n || !n->is_int64() || n->as_int64() < wp.turns)
+                return;
+              wp.turns = n->as_int64() + 1;
+            } else if (type == "latency") {
+              if (++wp.latency_stream <= wp.latencies)
+                return;
+              wp.latencies = wp.latency_stream;
+            }
+            out.line(ev);
+            if (type == "ended") {
+              code = exit_done;
+              done = true;
+            }
+          } else if (follow_until) {
+            out.line(ev);
+          }
+          if (last_seq - acked >= 32) {
+            l.ack(last_seq);
+            acked = last_seq;
+          }
+        },
+        [&](caf::down_msg& dm) {
+          if (dm.source != l.session().address())
+            return;
+          out.line(json::object{{"type", "lost"}, {"node", l.node()},
+                                {"detail", sys.render(dm.reason)}});
+          l.lost();
+          last_seq = acked = 0;
+          wp.latency_stream = 0;
+          // Another node of the list: log in again and ask again.
+          while (steady::now() < deadline) {
+            auto again = l.login();
+            if (again && again->refused.empty()) {
+              out.line(json::object{{"type", "reconnected"}, {"node", again->node}});
+              if (!answered || watching)
+                issue();
+              handle_replies();
+              return;
+            }
+            if (again) {
+              out.line(json::object{{"type", "error"}, {"detail", "login refused: " + again->refused}});
+              done = true;
+              code = exit_refused;
+              return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          }
+        },
+        caf::after(std::chrono::milliseconds(50)) >> [&] {
+          if (last_seq > acked) {
+            l.ack(last_seq);
+            acked = last_seq;
+          }
+        });
+    handle_replies();
+    if (answered && !watching && !follow_until)
+      break;
+    if (answered && watching && code != exit_done)
+      break; // the watch was refused or failed
+  }
+  return code;
+}
+
+} // namespace
+
+int run_client(const client_options& o) {
+  if (o.nodes.empty()) {
+    std::cerr << "frontdesk console: --connect names no node\n";
+    return exit_usage;
+  }
+  if (auto e = cluster::check(o.link)) {
+    std::cerr << "frontdesk console: " << *e << "\n";
+    return exit_usage;
+  }
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", std::size_t{2});
+  cfg.set("logger.console", caf::atom("none"));
+  cfg.add_message_types<caf::id_block::frontdesk>();
+  cluster::configure(cfg, o.link);
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  if (o.exec.empty())
+    return run_screen(sys, self, o);
+  return run_exec(sys, self, o);
+}
+
+} // namespace frontdesk::console

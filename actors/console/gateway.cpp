@@ -1,0 +1,650 @@
+#include "actors/console/gateway.hpp"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "adapters/store/console.hpp"
+#include "adapters/workers/pool.hpp"
+#include "protocols/actor/cluster_messages.hpp"
+#include "protocols/console/verbs.hpp"
+
+namespace frontdesk::console {
+
+namespace json = boost::json;
+using proto::console_ack_atom;
+using proto::console_command;
+using proto::console_event;
+using proto::console_login;
+using proto::console_reply;
+using proto::console_welcome;
+using proto::feed_item;
+
+namespace {
+
+using job_done_atom = caf::atom_constant<caf::atom("cjobdone")>;
+using session_up_atom = caf::atom_constant<caf::atom("csessup")>;
+
+struct account {
+  std::string user_id, business_id;
+  role r = role::viewer;
+};
+
+// Runs `work` on the pool and `then(result)` on the actor's thread afterwards. The actor's
+// state keeps the continuation; the pool job only holds a handle and the result.
+template <class State, class Work, class Then>
+bool run_job(caf::stateful_actor<State>* self, Work work, Then then) {
+  using R = decltype(work());
+  auto& st = self->state;
+  auto id = ++st.next_job;
+  auto out = std::make_shared<std::optional<R>>();
+  st.jobs.emplace(id, [out, then]() mutable { then(std::move(**out)); });
+  auto me = caf::actor_cast<caf::actor>(self);
+  bool queued = st.svc.pool->post([out, work = std::move(work), me, id]() mutable {
+    out->emplace(work());
+    caf::anon_send(me, job_done_atom::value, id);
+  });
+  if (!queued)
+    st.jobs.erase(id);
+  return queued;
+}
+
+// A job is done: runs its continuation (once).
+template <class State>
+void continue_job(State& st, std::uint64_t id) {
+  auto it = st.jobs.find(id);
+  if (it == st.jobs.end())
+    return;
+  auto k = std::move(it->second);
+  st.jobs.erase(it);
+  k();
+}
+
+void audit(const gateway_services& svc, store::audit_entry e) {
+  svc.pool->post([db = svc.db, e = std::move(e)] {
+    if (auto r = store::console_repo(*db).audit(e); !r)
+      spdlog::warn("console: audit entry not written: {}", r.error().message);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A console's session.
+
+struct watch_state {
+  std::string business;
+  long long turns = 0, latencies = 0;
+  bool loading = true;               // the snapshot is being read: hold the live events
+  std::vector<json::object> held;
+};
+
+struct session_state {
+  session_state() = default;
+  gateway_services svc;
+  caf::actor console;
+  std::string email, client;
+  std::vector<account> accounts;
+  std::uint64_t seq = 0, acked = 0;
+  bool calls = false; // the console follows the call list
+  std::map<std::string, watch_state> watches;
+  std::uint64_t next_job = 0;
+  std::unordered_map<std::uint64_t, std::function<void()>> jobs;
+};
+
+using session_self = caf::stateful_actor<session_state>*;
+
+std::vector<std::string> business_ids(const session_state& st) {
+  std::vector<std::string> out;
+  for (auto& a : st.accounts)
+    out.push_back(a.business_id);
+  return out;
+}
+
+const account* account_at(const session_state& st, const std::string& business) {
+  for (auto& a : st.accounts)
+    if (a.business_id == business)
+      return &a;
+  return nullptr;
+}
+
+// Sends one event, unless the console has stopped reading: then the session ends (the call's
+// side never waits on a console).
+void push(session_self self, json::object ev) {
+  auto& st = self->state;
+  if (st.seq - st.acked >= st.svc.max_unacked) {
+    spdlog::warn("console: {} ({}) stopped reading ({} events unacknowledged): dropped",
+                 st.email, st.client, st.seq - st.acked);
+    audit(st.svc, {"", "", st.email, st.svc.node_name, "", "drop", "", "", "failed",
+                   "the console stopped reading"});
+    self->quit(caf::exit_reason::user_shutdown);
+    return;
+  }
+  self->send(st.console, console_event{++st.seq, json::serialize(ev)});
+}
+
+json::object call_event(const json::object& d, const std::string& business) {
+  json::object ev{{"type", "call"}, {"business", business}};
+  for (auto key : {"id", "caller", "node", "status", "started_at", "ended_at", "end_reason",
+                   "turns", "last_role", "last_text", "outcome", "booked"})
+    if (auto* v = d.if_contains(key))
+      ev[key == std::string("id") ? "call" : key] = *v;
+  return ev;
+}
+
+long long int_of(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+
+std::string str_of(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+void load_watch(session_self self, const std::string& call);
+
+// A live change of a watched call: new turns and latencies, or its end.
+void watch_event(session_self self, const std::string& call, const json::object& d) {
+  auto& st = self->state;
+  auto it = st.watches.find(call);
+  if (it == st.watches.end())
+    return;
+  auto& w = it->second;
+  if (w.loading) {
+    w.held.push_back(d);
+    return;
+  }
+  auto turns = int_of(d, "turns"), lats = int_of(d, "latencies");
+  auto text = str_of(d, "last_text");
+  bool one_more_turn = turns == w.turns + 1 && text.size() < 300; // the event carries it whole
+  bool one_more_latency = lats <= w.latencies + 1;
+  if ((turns > w.turns && !one_more_turn) || !one_more_latency) {
+    w.loading = true; // more than the event carries: read what was missed
+    w.held.push_back(d);
+    load_watch(self, call);
+    return;
+  }
+  if (turns > w.turns) {
+    push(self, json::object{{"type", "turn"}, {"call", call}, {"n", w.turns},
+                            {"role", str_of(d, "last_role")}, {"text", text}});
+    w.turns = turns;
+  }
+  if (lats > w.latencies) {
+    json::object ev{{"type", "latency"}, {"call", call}};
+    if (auto* l = d.if_contains("latency"); l && l->is_object())
+      for (auto& [k, v] : l->as_object())
+        ev[k] = v;
+    push(self, std::move(ev));
+    w.latencies = lats;
+  }
+  auto* ended = d.if_contains("ended_at");
+  if (ended && !ended->is_null()) {
+    push(self, json::object{{"type", "ended"}, {"call", call}, {"status", str_of(d, "status")},
+                            {"end_reason", str_of(d, "end_reason")}});
+    st.watches.erase(it);
+  }
+}
+
+// Reads a watched call's row and sends what the console has not seen: the snapshot first,
+// then the turns and latencies past those already sent, then the held live events.
+void load_watch(session_self self, const std::string& call) {
+  auto& st = self->state;
+  auto businesses = business_ids(st);
+  auto db = st.svc.db;
+  run_job(
+      self,
+      [db, businesses, call]() -> expected<std::optional<store::call_snapshot>> {
+        store::console_repo repo(*db);
+        auto b = repo.business_of(businesses, call);
+        if (!b)
+          return b.error();
+        if (!*b)
+          return std::optional<store::call_snapshot>();
+        return repo.call(**b, call);
+      },
+      [self, call](expected<std::optional<store::call_snapshot>> r) {
+        auto& st = self->state;
+        auto it = st.watches.find(call);
+        if (it == st.watches.end())
+          return;
+        auto& w = it->second;
+        if (!r || !*r) {
+          st.watches.erase(it);
+          return;
+        }
+        auto& s = **r;
+        bool first = w.business.empty();
+        w.business = s.business_id;
+        if (first)
+          push(self, json::object{{"type", "snapshot"}, {"call", s.id}, {"business", s.business_id},
+                                  {"caller", s.caller}, {"node", s.node}, {"status", s.status},
+                                  {"started_at", s.started_at}});
+        boost::system::error_code ec;
+        auto turns = json::parse(s.transcript_json, ec);
+        if (!ec && turns.is_array()) {
+          auto& a = turns.as_array();
+          for (auto n = static_cast<std::size_t>(w.turns); n < a.size(); ++n) {
+            if (!a[n].is_object())
+              continue;
+            json::object ev{{"type", "turn"}, {"call", s.id}, {"n", n}};
+            for (auto& [k, v] : a[n].as_object())
+              ev[k] = v;
+            push(self, std::move(ev));
+          }
+          w.turns = std::max<long long>(w.turns, static_cast<long long>(a.size()));
+        }
+        auto lats = json::parse(s.latencies_json, ec);
+        if (!ec && lats.is_array()) {
+          auto& a = lats.as_array();
+          for (auto n = static_cast<std::size_t>(w.latencies); n < a.size(); ++n) {
+            json::object ev{{"type", "latency"}, {"call", s.id}};
+            if (a[n].is_object())
+              for (auto& [k, v] : a[n].as_object())
+                ev[k] = v;
+            push(self, std::move(ev));
+          }
+          w.latencies = std::max<long long>(w.latencies, static_cast<long long>(a.size()));
+        }
+        if (s.ended) {
+          push(self, json::object{{"type", "ended"}, {"call", s.id}, {"status", s.status},
+                                  {"end_reason", s.end_reason}});
+          st.watches.erase(it);
+          return;
+        }
+        w.loading = false;
+        auto held = std::move(w.held);
+        w.held.clear();
+        for (auto& d : held)
+          watch_event(self, call, d); // may reload, erase or hold again
+      });
+}
+
+struct verb_context {
+  console_command cmd;
+  caf::typed_response_promise<console_reply> rp;
+  std::string verb_name;
+};
+
+// Answers a command and writes its audit entry.
+void finish(session_self self, verb_context& c, result res, const std::string& detail,
+            const std::string& business = "", const std::string& call = "",
+            std::string data = "null") {
+  auto& st = self->state;
+  const account* a = business.empty() ? nullptr : account_at(st, business);
+  audit(st.svc, {business, a ? a->user_id : "", st.email, st.svc.node_name, c.cmd.id,
+                 c.verb_name, call, c.cmd.line.substr(0, 2000), to_string(res), detail});
+  c.rp.deliver(console_reply{c.cmd.id, to_string(res), detail, std::move(data)});
+}
+
+void run_calls(session_self self, verb_context c) {
+  auto& st = self->state;
+  st.calls = true; // changes from now on are pushed; the list below is the state until now
+  auto db = st.svc.db;
+  auto businesses = business_ids(st);
+  bool queued = run_job(
+      self,
+      [db, businesses]() -> expected<std::vector<store::live_call_row>> {
+        store::console_repo repo(*db);
+        std::vector<store::live_call_row> all;
+        for (auto& b : businesses) {
+          auto r = repo.live_calls(b);
+          if (!r)
+            return r.error();
+          all.insert(all.end(), r->begin(), r->end());
+        }
+        return all;
+      },
+      [self, c](expected<std::vector<store::live_call_row>> r) mutable {
+        if (!r)
+          return finish(self, c, result::failed, r.error().message);
+        json::array calls;
+        for (auto& x : *r)
+          calls.push_back(json::object{{"call", x.id}, {"business", x.business_id},
+                                       {"caller", x.caller}, {"node", x.node},
+                                       {"status", x.status}, {"started_at", x.started_at},
+                                       {"turns", x.turns}, {"last_role", x.last_role},
+                                       {"last_text", x.last_text}});
+        finish(self, c, result::done, std::to_string(r->size()) + " live calls", "", "",
+               json::serialize(calls));
+      });
+  if (!queued)
+    finish(self, c, result::failed, "the node is stopping");
+}
+
+void run_appointments(session_self self, verb_context c, std::string day) {
+  auto& st = self->state;
+  auto db = st.svc.db;
+  auto businesses = business_ids(st);
+  if (day.empty())
+    day = "today";
+  bool queued = run_job(
+      self,
+      [db, businesses, day]() -> expected<json::array> {
+        store::console_repo repo(*db);
+        json::array out;
+        for (auto& b : businesses) {
+          auto r = repo.appointments(b, day);
+          if (!r)
+            return r.error();
+          for (auto& a : *r)
+            out.push_back(json::object{{"appointment", a.id}, {"business", b},
+                                       {"status", a.status}, {"start", a.start}, {"end", a.end},
+                                       {"customer_name", a.customer_name},
+                                       {"service", a.service}, {"call", a.call_id}});
+        }
+        return out;
+      },
+      [self, c](expected<json::array> r) mutable {
+        if (!r)
+          return finish(self, c, result::failed, r.error().message);
+        auto n = r->size();
+        finish(self, c, result::done, std::to_string(n) + " appointments", "", "",
+               json::serialize(*r));
+      });
+  if (!queued)
+    finish(self, c, result::failed, "the node is stopping");
+}
+
+// Steering a call, and cancelling an appointment: the target's business must be one of the
+// user's, and the user an admin or owner there.
+void run_steering(session_self self, verb_context c, command cmd) {
+  auto& st = self->state;
+  auto db = st.svc.db;
+  auto businesses = business_ids(st);
+  bool appointment = cmd.v == verb::cancel;
+  auto target = appointment ? cmd.appointment : cmd.call;
+  bool queued = run_job(
+      self,
+      [db, businesses, target, appointment]() -> expected<std::optional<store::call_snapshot>> {
+        store::console_repo repo(*db);
+        auto b = repo.business_of(businesses, target, appointment);
+        if (!b)
+          return b.error();
+        if (!*b)
+          return std::optional<store::call_snapshot>();
+        if (appointment) {
+          store::call_snapshot s;
+          s.business_id = **b;
+          return std::optional<store::call_snapshot>(s);
+        }
+        return repo.call(**b, target);
+      },
+      [self, c, cmd, target, appointment](expected<std::optional<store::call_snapshot>> r) mutable {
+        auto& st = self->state;
+        if (!r)
+          return finish(self, c, result::failed, r.error().message);
+        if (!*r)
+          return finish(self, c, result::refused,
+                        std::string(appointment ? "no appointment " : "no call ") + target +
+                            " in your businesses");
+        auto& s = **r;
+        auto* a = account_at(st, s.business_id);
+        if (!a || !allowed(a->r, cmd.v))
+          return finish(self, c, result::refused,
+                        std::string("a viewer may watch, not ") +
+                            (cmd.v == verb::listen ? "listen" : "steer"),
+                        s.business_id, appointment ? "" : target);
+        if (appointment) {
+          if (!st.svc.calendar_route)
+            return finish(self, c, result::not_applicable, "no calendar on this node",
+                          s.business_id);
+          auto cal = st.svc.calendar_route(s.business_id);
+          proto::tool_request req{"", "cancel", {{"appointment_id", target}}};
+          self->request(cal, std::chrono::seconds(10), std::move(req))
+              .then(
+                  [self, c, b = s.business_id, target](proto::tool_reply& rep) mutable {
+                    if (rep.ok)
+                      finish(self, c, result::done, "appointment " + target + " cancelled", b);
+                    else
+                      finish(self, c, result::not_applicable,
+                             "appointment " + target + " is not booked", b);
+                  },
+                  [self, c, b = s.business_id](caf::error& e) mutable {
+                    finish(self, c, result::failed, caf::to_string(e), b);
+                  });
+          return;
+        }
+        if (s.ended)
+          return finish(self, c, result::not_applicable, "the call has ended (" + s.status + ")",
+                        s.business_id, target);
+        if (!st.svc.steer)
+          return finish(self, c, result::not_applicable,
+                        std::string(to_string(cmd.v)) + " is not available on this node",
+                        s.business_id, target);
+        auto me = caf::actor_cast<caf::actor>(self);
+        auto business = s.business_id;
+        // The answer comes back through the session's mailbox (any thread may call `done`).
+        auto id = ++st.next_job;
+        auto out = std::make_shared<std::pair<result, std::string>>(result::failed, "no answer");
+        st.jobs.emplace(id, [self, c, out, business, target]() mutable {
+          finish(self, c, out->first, out->second, business, target);
+        });
+        st.svc.steer(s.node, target, cmd, st.email, [me, id, out](result res, std::string detail) {
+          *out = {res, std::move(detail)};
+          caf::anon_send(me, job_done_atom::value, id);
+        });
+      });
+  if (!queued)
+    finish(self, c, result::failed, "the node is stopping");
+}
+
+caf::behavior session_fn(session_self self, gateway_services svc, caf::actor console,
+                         std::string email, std::string client, std::vector<account> accounts) {
+  auto& st = self->state;
+  st.svc = std::move(svc);
+  st.console = std::move(console);
+  st.email = std::move(email);
+  st.client = std::move(client);
+  st.accounts = std::move(accounts);
+  self->monitor(st.console);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    if (dm.source == self->state.console.address())
+      self->quit(caf::exit_reason::user_shutdown); // the console went away
+  });
+  return {
+      [self](console_command& cmd) -> caf::result<console_reply> {
+        verb_context c{cmd, self->make_response_promise<console_reply>(), ""};
+        auto parsed = parse_command(cmd.line);
+        auto first = split_words(cmd.line);
+        c.verb_name = first && !first->empty() ? first->front().substr(0, 32) : "";
+        if (!parsed) {
+          finish(self, c, result::failed, parsed.error().message);
+          return c.rp;
+        }
+        auto& st = self->state;
+        switch (parsed->v) {
+        case verb::calls:
+          run_calls(self, c);
+          break;
+        case verb::watch: {
+          auto& w = st.watches[parsed->call];
+          if (!w.loading || !w.business.empty()) {
+            finish(self, c, result::not_applicable, "already watching " + parsed->call,
+                   w.business, parsed->call);
+            break;
+          }
+          load_watch(self, parsed->call);
+          // The reply says whether the call was found; the snapshot goes out as events.
+          auto db = st.svc.db;
+          auto businesses = business_ids(st);
+          auto call = parsed->call;
+          run_job(
+              self,
+              [db, businesses, call] { return store::console_repo(*db).business_of(businesses, call); },
+              [self, c, call](expected<std::optional<std::string>> b) mutable {
+                if (!b)
+                  return finish(self, c, result::failed, b.error().message);
+                if (!*b)
+                  return finish(self, c, result::refused, "no call " + call + " in your businesses");
+                finish(self, c, result::done, "watching " + call, **b, call);
+              });
+          break;
+        }
+        case verb::unwatch: {
+          bool had = st.watches.erase(parsed->call) > 0;
+          finish(self, c, had ? result::done : result::not_applicable,
+                 had ? "stopped watching" : "not watching " + parsed->call, "", parsed->call);
+          break;
+        }
+        case verb::appointments:
+          run_appointments(self, c, parsed->day);
+          break;
+        default:
+          run_steering(self, c, *parsed);
+        }
+        return c.rp;
+      },
+      [self](console_ack_atom, std::uint64_t seq) {
+        auto& st = self->state;
+        if (seq > st.acked && seq <= st.seq)
+          st.acked = seq;
+      },
+      [self](feed_item& f) {
+        auto& st = self->state;
+        if (f.kind != "call" || !account_at(st, f.business_id))
+          return; // the gateway sends only the session's businesses; checked again here
+        boost::system::error_code ec;
+        auto v = json::parse(f.data, ec);
+        if (ec || !v.is_object())
+          return;
+        auto& d = v.as_object();
+        if (st.calls)
+          push(self, call_event(d, f.business_id));
+        auto call = str_of(d, "id");
+        if (!call.empty() && st.watches.count(call))
+          watch_event(self, call, d);
+      },
+      [self](job_done_atom, std::uint64_t id) { continue_job(self->state, id); },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway.
+
+struct gateway_state {
+  gateway_state() = default;
+  gateway_services svc;
+  std::multimap<std::string, caf::actor> by_business; // sessions of each business
+  std::uint64_t next_job = 0;
+  std::unordered_map<std::uint64_t, std::function<void()>> jobs;
+};
+
+using gateway_self = caf::stateful_actor<gateway_state>*;
+
+caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
+  self->state.svc = std::move(svc);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& m = self->state.by_business;
+    for (auto it = m.begin(); it != m.end();)
+      it = it->second.address() == dm.source ? m.erase(it) : std::next(it);
+  });
+  return {
+      [self](console_login& l) -> caf::result<console_welcome> {
+        // Before the promise, which takes the sender over from the message.
+        auto console = caf::actor_cast<caf::actor>(self->current_sender());
+        auto rp = self->make_response_promise<console_welcome>();
+        auto& st = self->state;
+        auto refuse = [self, client = l.client](caf::typed_response_promise<console_welcome>& rp,
+                                                const std::string& why) {
+          auto& st = self->state;
+          spdlog::warn("console: login of '{}' refused: {}", client.substr(0, 64), why);
+          audit(st.svc, {"", "", "console " + client.substr(0, 64), st.svc.node_name, "", "login",
+                         "", "", "refused", why});
+          console_welcome no;
+          no.refused = why;
+          no.node = st.svc.node_name;
+          rp.deliver(std::move(no));
+        };
+        if (l.protocol != proto::console_protocol) {
+          refuse(rp, "console protocol " + std::to_string(l.protocol) + ", this node speaks " +
+                         std::to_string(proto::console_protocol));
+          return rp;
+        }
+        if (!console) {
+          refuse(rp, "no console actor to send events to");
+          return rp;
+        }
+        auto db = st.svc.db;
+        bool queued = run_job(
+            self, [db, token = l.token] { return store::console_repo(*db).accounts(token); },
+            [self, rp, console, client = l.client,
+             refuse](expected<std::vector<store::console_account>> r) mutable {
+              auto& st = self->state;
+              if (!r)
+                return refuse(rp, "the token could not be checked: " + r.error().message);
+              if (r->empty())
+                return refuse(rp, "unknown or revoked token");
+              std::vector<account> accounts;
+              console_welcome w;
+              w.email = r->front().email;
+              w.node = st.svc.node_name;
+              for (auto& a : *r) {
+                accounts.push_back({a.user_id, a.business_id, role_from(a.role).value_or(role::viewer)});
+                w.businesses.push_back(a.business_id);
+                w.roles.push_back(a.role);
+              }
+              auto session = self->spawn(session_fn, st.svc, console, w.email, client, accounts);
+              self->monitor(session);
+              for (auto& a : accounts)
+                st.by_business.emplace(a.business_id, session);
+              w.session = session;
+              spdlog::info("console: {} logged in from '{}' ({} businesses)", w.email,
+                           client.substr(0, 64), accounts.size());
+              for (auto& a : accounts)
+                audit(st.svc, {a.business_id, a.user_id, w.email, st.svc.node_name, "", "login",
+                               "", client.substr(0, 200), "done", ""});
+              rp.deliver(std::move(w));
+            });
+        if (!queued)
+          refuse(rp, "the node is stopping");
+        return rp;
+      },
+      [self](proto::steer_request& r) -> caf::result<console_reply> {
+        // Another node's console steers a call this node runs; that node checked scope and role.
+        auto rp = self->make_response_promise<console_reply>();
+        auto& st = self->state;
+        auto cmd = parse_command(r.line);
+        if (!cmd || cmd->call != r.call_id || !st.svc.steer) {
+          rp.deliver(console_reply{"", to_string(result::failed),
+                                   cmd ? "this node cannot steer calls" : cmd.error().message,
+                                   "null"});
+          return rp;
+        }
+        auto me = caf::actor_cast<caf::actor>(self);
+        auto id = ++st.next_job;
+        auto out = std::make_shared<std::pair<result, std::string>>(result::failed, "no answer");
+        st.jobs.emplace(id, [rp, out]() mutable {
+          rp.deliver(console_reply{"", to_string(out->first), out->second, "null"});
+        });
+        st.svc.steer(st.svc.node_name, r.call_id, *cmd, r.email,
+                     [me, id, out](result res, std::string detail) {
+                       *out = {res, std::move(detail)};
+                       caf::anon_send(me, job_done_atom::value, id);
+                     });
+        return rp;
+      },
+      [self](feed_item& f) {
+        auto [a, b] = self->state.by_business.equal_range(f.business_id);
+        for (auto it = a; it != b; ++it)
+          self->send(it->second, f);
+      },
+      [self](job_done_atom, std::uint64_t id) { continue_job(self->state, id); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_gateway(caf::actor_system& sys, gateway_services s) {
+  return sys.spawn(gateway_fn, std::move(s));
+}
+
+void feed(const caf::actor& gateway, std::int64_t id, const std::string& business_id,
+          const std::string& kind, const std::string& data) {
+  caf::anon_send(gateway, feed_item{id, business_id, kind, data});
+}
+
+} // namespace frontdesk::console

@@ -1,0 +1,54 @@
+#pragma once
+
+// A node's console gateway: logs operator consoles in with a staff token and gives each a
+// session actor scoped to its user's businesses and roles. Every verb goes through the
+// session, which checks scope and role on the node and writes the audit log; the sessions
+// learn of calls from the node's live feed (the database's 'frontdesk_live' events, which
+// every node's calls publish), so a console on any node sees the whole cluster's calls.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+namespace frontdesk {
+class worker_pool;
+namespace store {
+class database;
+}
+} // namespace frontdesk
+
+namespace frontdesk::console {
+
+struct command;
+enum class result;
+
+/// What the gateway and its sessions use.
+struct gateway_services {
+  store::database* db = nullptr;
+  worker_pool* pool = nullptr; // database reads and audit writes (never on actor threads)
+  std::string node_name;
+  /// Events a console may leave unacknowledged before it is dropped (it stopped reading).
+  std::size_t max_unacked = 4096;
+  /// The business's calendar actor (a `proto::calendar_actor`, wherever it lives): `cancel`
+  /// goes through it as a phone cancellation does. Unset: appointments cannot be cancelled here.
+  std::function<caf::actor(const std::string& business_id)> calendar_route;
+  /// Carries a steering verb out on a live call that node `node` runs, for staff `email`;
+  /// `done` is called exactly once, from any thread, and must not wait on the call. Unset:
+  /// steering answers not_applicable.
+  std::function<void(const std::string& node, const std::string& call_id, const command& c,
+                     const std::string& email, std::function<void(result, std::string)> done)>
+      steer;
+};
+
+/// Spawns the gateway (a `proto::console_gateway_actor`).
+caf::actor spawn_gateway(caf::actor_system& sys, gateway_services s);
+
+/// Hands one live feed event to the gateway (any thread; never blocks).
+void feed(const caf::actor& gateway, std::int64_t id, const std::string& business_id,
+          const std::string& kind, const std::string& data);
+
+} // namespace frontdesk::console

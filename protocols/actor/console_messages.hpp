@@ -1,0 +1,130 @@
+#pragma once
+
+// The console protocol: what an operator console says to a node's console gateway (through the
+// member actor on the cluster port) and to the session the gateway hands it, with a type-id
+// block of its own after the cluster's (in cluster_messages.hpp, which includes this and lets
+// the member actor take logins). Include this only from actor code.
+//
+//   console ──console_login──▶ member actor ──▶ gateway ──spawns──▶ session (scoped to the user)
+//   console ──console_command──▶ session ──console_reply──▶ console
+//   session ──console_event (seq)──▶ console ──console_ack_atom(seq)──▶ session
+//
+// A session never waits on its console: events go out as they come, and a console whose
+// unacknowledged events pass a bound is dropped.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+
+namespace frontdesk::proto {
+
+/// Bumped on any change of a message below.
+inline constexpr std::uint32_t console_protocol = 1;
+
+/// A console logs in with a staff token.
+struct console_login {
+  std::uint32_t protocol = console_protocol;
+  std::string token;
+  std::string client; // what the console calls itself (for the audit log)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_login& x) {
+  return f(caf::meta::type_name("console_login"), x.protocol, x.token, x.client);
+}
+
+/// The login's answer: who the token is, where, and the session to send commands to; or, with
+/// `refused` set, why not (and nothing else).
+struct console_welcome {
+  std::string refused;
+  std::string email;
+  std::string node;                    // the node that serves this session
+  std::vector<std::string> businesses; // ids, with the role at each (same order)
+  std::vector<std::string> roles;
+  caf::actor session;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_welcome& x) {
+  return f(caf::meta::type_name("console_welcome"), x.refused, x.email, x.node, x.businesses, x.roles,
+           x.session);
+}
+
+/// One command as typed ("watch CALL"), with the console's id for it.
+struct console_command {
+  std::string id;
+  std::string line;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_command& x) {
+  return f(caf::meta::type_name("console_command"), x.id, x.line);
+}
+
+/// A command's one reply: done, not_applicable, refused or failed, a detail for people and
+/// the verb's data (a JSON value, "null" when none).
+struct console_reply {
+  std::string id;
+  std::string result;
+  std::string detail;
+  std::string data = "null";
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_reply& x) {
+  return f(caf::meta::type_name("console_reply"), x.id, x.result, x.detail, x.data);
+}
+
+/// One pushed change (a JSON object: call, turn, status, snapshot ...), numbered per session.
+struct console_event {
+  std::uint64_t seq = 0;
+  std::string json;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_event& x) {
+  return f(caf::meta::type_name("console_event"), x.seq, x.json);
+}
+
+/// A change of a call or an appointment as the node's live feed saw it (gateway-internal).
+struct feed_item {
+  std::int64_t id = 0;
+  std::string business_id;
+  std::string kind;
+  std::string data;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feed_item& x) {
+  return f(caf::meta::type_name("feed_item"), x.id, x.business_id, x.kind, x.data);
+}
+
+/// A steering command for a call another node runs, passed between the nodes' gateways.
+struct steer_request {
+  std::string call_id;
+  std::string line;  // the command as typed (parsed again where it is carried out)
+  std::string email; // who asked (checked for scope and role on the asking node)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, steer_request& x) {
+  return f(caf::meta::type_name("steer_request"), x.call_id, x.line, x.email);
+}
+
+using console_ack_atom = caf::atom_constant<caf::atom("cack")>;
+using steer_atom = caf::atom_constant<caf::atom("csteer")>;
+
+/// A node's console gateway: logs consoles in.
+using console_gateway_actor =
+    caf::typed_actor<caf::replies_to<console_login>::with<console_welcome>,
+                     caf::replies_to<steer_request>::with<console_reply>,
+                     caf::reacts_to<feed_item>>;
+
+} // namespace frontdesk::proto
