@@ -1,5 +1,6 @@
 #include "adapters/messaging/outbox_worker.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -260,8 +261,15 @@ void outbox_worker::work(const store::claimed_row& row) {
     }
   }
   if (row.kind != "sms" && row.kind != "sms.reminder") {
-    r.status = "dead";
-    r.last_error = "no handler for kind '" + row.kind + "'";
+    // A kind this process has no handler for (a Google Calendar write claimed by `frontdesk
+    // outbox run`, or by a node without Google configured) is left for one that has it: put
+    // back untouched, its attempt not counted, and not claimed again here for a minute.
+    spdlog::warn("outbox {}: no handler for kind '{}' here; left for another node", row.id,
+                 row.kind);
+    r.status = "pending";
+    r.attempts = std::max(0, row.attempts - 1);
+    r.last_error = "no handler for kind '" + row.kind + "' on this node";
+    r.next_attempt_at = clk_.now() + std::chrono::minutes(1);
     return finish();
   }
   // A reminder is rendered when it goes, from the appointment as it is now.

@@ -266,3 +266,27 @@ TEST_F(messaging_test, readiness_reports_a_stuck_outbox_and_recovers) {
   w.refresh_figures();
   EXPECT_EQ(w.stuck_reason(300s), "");
 }
+
+TEST_F(messaging_test, a_row_of_a_kind_with_no_handler_here_is_left_for_a_node_that_has_one) {
+  // A Google Calendar write claimed by a process without the Google handler (`frontdesk outbox
+  // run`, a node without Google configured): neither lost nor dead, its attempt not spent.
+  exec("INSERT INTO outbox (business_id, kind, payload, next_attempt_at) VALUES ('" + biz +
+       "', 'gcal.event', '{}', '2000-01-01Z')");
+  auto sender = messaging::make_twilio_sender(twilio_settings());
+  messaging::outbox_worker w(worker_settings(), app_, *sender, clock_);
+  w.run_once();
+  EXPECT_EQ(row("SELECT status || ' ' || attempts FROM outbox"), "pending 0");
+  EXPECT_NE(row("SELECT last_error FROM outbox").find("no handler"), std::string::npos);
+  EXPECT_EQ(w.run_once(), 0); // not claimed again here at once
+  EXPECT_EQ(fake_.creates(), 0);
+  // A worker that has the handler carries it out.
+  int handled = 0;
+  w.add_handler("gcal.event", [&](const store::claimed_row&) {
+    ++handled;
+    return messaging::handled{};
+  });
+  clock_.advance(std::chrono::minutes(2));
+  EXPECT_EQ(w.run_once(), 1);
+  EXPECT_EQ(handled, 1);
+  EXPECT_EQ(row("SELECT status FROM outbox"), "done");
+}
