@@ -352,6 +352,17 @@ bool node::start() {
         ps.phrases.insert(ps.phrases.end(), dates.begin(), dates.end());
       }
       ps.decoders = static_cast<std::size_t>(d.cfg.speech.decoders);
+      if (d.cfg.speech.mllr == "auto") {
+        ps.mllr = speech::built_mllr_path();
+        if (ps.mllr.empty())
+          spdlog::warn("speech.mllr = auto and the build has no transform "
+                       "(scripts/adapt-acoustic.sh): the acoustic model is not adapted to the "
+                       "telephone channel");
+      } else {
+        ps.mllr = d.cfg.speech.mllr;
+      }
+      if (!ps.mllr.empty())
+        spdlog::info("speech recogniser: MLLR transform {}", ps.mllr);
       auto stt = speech::make_pocketsphinx(ps);
       if (!stt) {
         spdlog::error("speech recogniser: {}", stt.error().message);

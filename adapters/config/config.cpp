@@ -210,6 +210,12 @@ const std::vector<key_entry>& entries() {
       {{"speech.recordings_dir", "string", "\"recordings\"",
         "Where call recordings (Ogg Opus) are written; empty: calls are not recorded."},
        str(&config::speech, &config::speech_section::recordings_dir)},
+      {{"speech.mllr", "string", "\"auto\"",
+        "MLLR transform of the recogniser's acoustic model to the telephone channel, made by "
+        "scripts/adapt-acoustic.sh at build time. auto: the build's (build/mllr/mllr_matrix) "
+        "when present, else none; a path: that file, and a missing or broken one stops startup; "
+        "empty: none."},
+       str(&config::speech, &config::speech_section::mllr)},
       {{"speech.accept_scripts", "boolean", "false",
         "Dialog tests only (frontdesk call --text): a call whose stream declares a script is "
         "heard as that text, turn by turn, instead of through the recogniser."},

@@ -203,12 +203,23 @@ public:
     params << fp.rdbuf();
     std::ofstream(dir_ + "/feat.params") << replace_cmninit(params.str());
     err_set_logfp(nullptr); // PocketSphinx's chatter stays out of our logs
+    if (!s.mllr.empty()) {
+      // Read it once here so a bad file is named, not reported as a model that failed to load.
+      if (!std::ifstream(s.mllr))
+        return fail("stt_init", "cannot read the MLLR transform " + s.mllr);
+      ps_mllr_t* m = ps_mllr_read(s.mllr.c_str());
+      if (!m)
+        return fail("stt_init", "not an MLLR transform: " + s.mllr);
+      ps_mllr_free(m);
+    }
     for (std::size_t i = 0; i < std::max<std::size_t>(1, s.decoders); ++i) {
       cmd_ln_t* cfg = cmd_ln_init(nullptr, ps_args(), TRUE, "-hmm", s.model_dir.c_str(), "-lm",
                                   (dir_ + "/domain.arpa").c_str(), "-dict",
                                   (dir_ + "/domain.dict").c_str(), "-featparams",
                                   (dir_ + "/feat.params").c_str(), "-samprate", "16000",
                                   "-logfn", "/dev/null", nullptr);
+      if (cfg && !s.mllr.empty())
+        cmd_ln_set_str_r(cfg, "-mllr", s.mllr.c_str());
       if (!cfg)
         return fail("stt_init", "bad PocketSphinx configuration");
       ps_decoder_t* d = ps_init(cfg);
@@ -327,6 +338,15 @@ ps_session::~ps_session() {
 }
 
 } // namespace
+
+std::string built_mllr_path() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec)
+    return {};
+  auto p = exe.parent_path().parent_path() / "mllr" / "mllr_matrix";
+  return fs::is_regular_file(p, ec) ? p.string() : std::string();
+}
 
 expected<std::unique_ptr<stt_engine>> make_pocketsphinx(const pocketsphinx_settings& s) {
   auto e = std::make_unique<ps_engine>();

@@ -80,7 +80,14 @@ struct pocketsphinx_settings {
   std::size_t decoders = 2;
   double confidence_floor = 0.05; // per word; in-domain sentences measured 0.15 to 0.6
   std::string work_dir;             // where the model files go (default: a temp directory)
+  /// An MLLR transform of the acoustic model to the telephone channel (scripts/adapt-acoustic.sh
+  /// writes one); empty: the model as shipped. A file that cannot be read fails make_pocketsphinx.
+  std::string mllr;
 };
+
+/// The transform the build made (bin/../mllr/mllr_matrix beside the running program), or an
+/// empty string when there is none.
+std::string built_mllr_path();
 
 /// PocketSphinx with a language model built at run time from `phrases`; words missing from
 /// the dictionary get Flite's pronunciations.
