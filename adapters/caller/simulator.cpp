@@ -632,6 +632,11 @@ expected<sim_report> simulate_call(const sim_options& options) {
   base = next->second;
   {
     std::lock_guard relk(mtx);
+    // What was left of the words being said when the line went dead is not sent into the new
+    // stream: the turn is said again, whole, once the node has spoken.
+    to_say.clear();
+    words_done_at.reset();
+    words_started_at.reset();
     dropped_at = stream_ended_at;
     last_media_at = clock_t_::now(); // the new stream's greeting is waited for afresh
   }
