@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Three nodes on this machine as one cluster (mutual TLS with a private CA, one database): calls
 # spread over them, one node is killed with SIGKILL mid-call, and the script prints what
-# happened to every call and what the survivors saw.
+# happened to every call and what the survivors saw. The killed node's callers follow Twilio's
+# <Connect action> to a survivor, which takes each call over and resumes it ("Sorry, we were cut
+# off..."); the script prints those lines from the resumed calls' transcripts.
 #
-#   scripts/cluster-demo.sh [CALLS]      (default 12 calls, each holding the line 8 s)
+#   scripts/cluster-demo.sh [CALLS]      (default 12 calls: a booking request, then the line held)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -30,31 +32,7 @@ names=(node-a node-b node-c)
 per_node=$(( (calls + 2) / 3 )) # room for every call, a third on each node
 for i in 0 1 2; do
   name=${names[$i]}
-  http=$((base_http + i))
-  seeds=""
-  [ "$i" -gt 0 ] && seeds="127.0.0.1:$base_cluster"
-  cat >"$work/$name.toml" <<TOML
-[node]
-name = "$name"
-listen = "127.0.0.1:$http"
-public_url = "http://127.0.0.1:$http"
-max_calls = $per_node
-[speech]
-mode = "echo"
-recordings_dir = ""
-[scheduler]
-realtime_priority = 0
-[cluster]
-listen = "127.0.0.1:$((base_cluster + i))"
-seeds = "$seeds"
-public_url = "http://127.0.0.1:$base_http"
-certificate = "$work/certs/$name.crt"
-key = "$work/certs/$name.key"
-cafile = "$work/certs/cluster-ca.crt"
-# A node full to its share sends the next call to a node with room.
-spread_above = 0.99
-orphan_grace_ms = 500
-TOML
+  cluster_node_toml "$work/$name.toml" "$name" "$i" "$base_http" "$work/certs" "$per_node"
   "$FD_BIN" --config "$work/$name.toml" serve >"$work/$name.log" 2>&1 &
   pids+=($!)
 done
@@ -73,9 +51,11 @@ TOML
 "$FD_BIN" --config "$work/console.toml" cluster status --node "127.0.0.1:$base_cluster"
 
 run_start=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT now()")
-say "placing $calls calls through node-a's webhook (each node has room for $per_node): node-a fills, then sends calls on"
-"$FD_BIN" bench --base-url "http://127.0.0.1:$base_http" --to +15550100001 --calls "$calls" \
-  --ramp 20 --hold 8 >"$work/bench.txt" 2>&1 &
+say "placing $calls calls, each caller's webhook to the next node (a round-robin balancer; each node has room for $per_node)"
+urls="http://127.0.0.1:$base_http,http://127.0.0.1:$((base_http + 1)),http://127.0.0.1:$((base_http + 2))"
+"$FD_BIN" bench --base-url "$urls" --public-url "http://127.0.0.1:$base_http" --to +15550100001 \
+  --calls "$calls" --ramp 20 --say "I would like to book a cleaning tomorrow at eleven a m." \
+  >"$work/bench.txt" 2>&1 &
 bench=$!
 sleep 3
 say "calls live per node before the kill:"
@@ -96,6 +76,14 @@ say "what happened to every call"
 psql -X -q "$DATABASE_OWNER_URL" -c \
   "SELECT call_sid, node, status, end_reason, duration_seconds FROM calls
    WHERE started_at >= '$run_start' ORDER BY node, started_at"
+say "the calls node-c carried, resumed on a survivor (their first words after the cut)"
+psql -X -q "$DATABASE_OWNER_URL" -c \
+  "SELECT c.call_sid, c.node AS taken_over_by, t->>'text' AS said
+   FROM calls c, jsonb_array_elements(c.transcript) t
+   WHERE c.started_at >= '$run_start' AND t->>'text' LIKE 'Sorry, we were cut off%'
+   ORDER BY c.started_at"
+grep -h "taking over the call" "$work/node-a.log" "$work/node-b.log" | cut -c1-160 || true
+sed -n '/^resumed calls/p' "$work/bench.txt"
 say "what the survivors logged about the cluster"
 grep -h "cluster:" "$work/node-a.log" "$work/node-b.log" | cut -c1-160
 "$FD_BIN" --config "$work/console.toml" cluster status --node "127.0.0.1:$base_cluster"

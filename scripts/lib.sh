@@ -69,3 +69,39 @@ CREATE DATABASE $template;
 SQL
   "$FD_BIN" migrate --database-url "$FRONTDESK_TEST_OWNER_DSN dbname=$template" --log-level warn
 }
+
+# Writes the config of a local cluster node on instant engines:
+#   cluster_node_toml FILE NAME INDEX BASE_HTTP CERTS MAX_CALLS [alone]
+# node INDEX listens on BASE_HTTP+INDEX (HTTP) and BASE_HTTP+100+INDEX (cluster), joins through
+# node 0, signs webhooks over node 0's address (the balancer's stand-in) and uses the
+# certificates in CERTS; "alone": no [cluster] section.
+cluster_node_toml() {
+  local file=$1 name=$2 i=$3 base=$4 certs=$5 max=$6 http=$(($4 + $3)) seeds=""
+  [ "$i" -gt 0 ] && seeds="127.0.0.1:$((base + 100))"
+  cat >"$file" <<TOML
+[node]
+name = "$name"
+listen = "127.0.0.1:$http"
+public_url = "http://127.0.0.1:$http"
+max_calls = $max
+drain_seconds = 1
+[speech]
+mode = "instant"
+recordings_dir = ""
+[scheduler]
+realtime_priority = 0
+TOML
+  [ "${7:-}" = alone ] && return
+  cat >>"$file" <<TOML
+[cluster]
+listen = "127.0.0.1:$((base + 100 + i))"
+seeds = "$seeds"
+public_url = "http://127.0.0.1:$base"
+certificate = "$certs/$name.crt"
+key = "$certs/$name.key"
+cafile = "$certs/cluster-ca.crt"
+# A node full to its share sends the next call to a node with room.
+spread_above = 0.99
+orphan_grace_ms = 500
+TOML
+}

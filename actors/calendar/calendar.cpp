@@ -136,7 +136,7 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
     auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});
     std::vector<busy_interval> out;
-    if (auto b = appts.busy(biz.id, {from, to}, now_us, ignore))
+    if (auto b = appts.busy(biz.id, {from, to}, now_us, ignore, call_id))
       for (auto& i : *b)
         out.push_back({to_utc(i.start), to_utc(i.end)});
     return out;

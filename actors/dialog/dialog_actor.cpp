@@ -56,6 +56,7 @@ struct dialog_state {
   std::shared_ptr<replies> engine_out = std::make_shared<replies>();
   std::shared_ptr<dialog::dialog_engine> shared_engine; // owned with the queue's jobs
   caf::typed_response_promise<std::vector<std::string>> summary_promise;
+  std::string saved_state; // the dialog state last handed to the call's events
 };
 
 reply_text to_reply(const dialog::reply& r) {
@@ -129,8 +130,22 @@ void dialog_run_tools(dialog_self self, const dialog::reply& r) {
   }
 }
 
+// After each reply: the engine's state, when it changed, goes out to be saved with the
+// transcript (an engine that runs inline only; a blocking one is not read from this thread).
+void dialog_save_state(dialog_self self) {
+  auto& st = self->state;
+  if (st.engine_queue || !st.services->events)
+    return;
+  auto s = st.shared_engine->save_state();
+  if (s.empty() || s == st.saved_state)
+    return;
+  st.saved_state = s;
+  st.services->events->on_dialog_state(st.info, s);
+}
+
 void dialog_handle(dialog_self self, dialog::reply r) {
   auto& st = self->state;
+  dialog_save_state(self);
   if (r.tools.empty()) {
     if (!r.say.empty() || r.end_call)
       self->send(st.supervisor, to_reply(r));
@@ -170,7 +185,14 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
       ctx.services = st.profile->services;
       ctx.can_transfer = !st.profile->transfer_number.empty();
       ctx.caller_number = st.info.caller;
-      dialog_engine_call(self, [ctx](dialog::dialog_engine& e) { return e.start(ctx); });
+      // A call taken over from a lost node picks up where it was; otherwise a greeting.
+      std::optional<dialog::reply> resumed;
+      if (!st.info.resume_state.empty() && !st.engine_queue)
+        resumed = st.shared_engine->resume(ctx, st.info.resume_state);
+      if (resumed)
+        dialog_handle(self, std::move(*resumed));
+      else
+        dialog_engine_call(self, [ctx](dialog::dialog_engine& e) { return e.start(ctx); });
     }
     for (auto& t : std::exchange(st.waiting, {}))
       dialog_engine_call(self, [t](dialog::dialog_engine& e) { return e.on_caller(t); });

@@ -92,6 +92,19 @@ public:
   /// The caller interrupted: only `heard` of the last reply reached them.
   virtual void on_interrupted(std::string_view heard) = 0;
   virtual summary summarize() const = 0;
+
+  /// What the conversation has reached, as small versioned JSON, saved after each reply so that
+  /// another node can take the call over if this one is lost. "" when the engine cannot be
+  /// taken over (or nothing is worth saving yet).
+  virtual std::string save_state() const { return ""; }
+  /// Takes over a call that was cut off, from what save_state() wrote (on another node,
+  /// perhaps): the reply is the first thing said, an apology and where the caller was. Nothing
+  /// when the state is not this engine's or cannot be read: the call then starts afresh.
+  virtual std::optional<reply> resume(const business_context& ctx, std::string_view state) {
+    (void)ctx;
+    (void)state;
+    return std::nullopt;
+  }
 };
 
 } // namespace frontdesk::dialog

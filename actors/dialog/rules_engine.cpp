@@ -104,8 +104,11 @@ reply rules_engine::offer_earliest() {
 }
 
 // The question the flow was waiting on, asked again after an aside.
-std::string rules_engine::pending_question() const {
-  switch (resume_) {
+std::string rules_engine::pending_question() const { return question_for(resume_); }
+
+// The question a step of the flow waits on (after an aside, or after the call was cut off).
+std::string rules_engine::question_for(state s) const {
+  switch (s) {
   case state::asking_when:
   case state::confirming_move_from: return "What day and time would work best for you?";
   case state::choosing_option: return "Which would you like: " + spoken_list(options_) + "?";
@@ -123,8 +126,10 @@ std::string rules_engine::pending_question() const {
   return "";
 }
 
-expecting rules_engine::pending_expecting() const {
-  switch (resume_) {
+expecting rules_engine::pending_expecting() const { return expecting_for(resume_); }
+
+expecting rules_engine::expecting_for(state s) {
+  switch (s) {
   case state::asking_name: return expecting::name;
   case state::asking_number: return expecting::digits;
   case state::confirming_booking:

@@ -34,6 +34,9 @@ public:
   reply on_result(const tool_result& result) override;
   void on_interrupted(std::string_view heard) override;
   summary summarize() const override;
+  /// {"v":1, flow, step, service, when, slot, offers, name, number, ...}: see rules_state.cpp.
+  std::string save_state() const override;
+  std::optional<reply> resume(const business_context& ctx, std::string_view state) override;
 
   /// The flow the engine is in (for logs and tests).
   enum class state {
@@ -65,6 +68,8 @@ private:
   std::optional<reply> mid_flow_question(intent i, std::string_view text);
   std::string pending_question() const;
   expecting pending_expecting() const;
+  std::string question_for(state s) const;
+  static expecting expecting_for(state s);
   reply leave();
   reply ask_again(std::string question, expecting next);
   std::optional<reply> correction(std::string_view text);

@@ -573,8 +573,15 @@ bool node::start() {
                          d.cfg.twilio.validate_signatures, d.cfg.node.name,
                          static_cast<std::size_t>(d.cfg.node.max_calls)};
   es.cluster_url = d.cfg.cluster.public_url;
-  if (d.cluster)
+  if (d.cluster) {
     es.place_call = [c = d.cluster.get()] { return c->place_call(); };
+    es.node_alive = [c = d.cluster.get()](const std::string& node) {
+      for (auto& m : c->members())
+        if (m.name == node)
+          return true;
+      return false;
+    };
+  }
   if (es.validate_signatures && es.auth_token.empty())
     spdlog::warn("TWILIO_AUTH_TOKEN is not set: every signed webhook will be refused");
   d.edge = std::make_unique<edge::twilio_edge>(es, *d.server, *d.db, *d.blocking, *d.calls,

@@ -133,7 +133,10 @@ double metric_value(const std::string& text, const std::string& name) {
 
 } // namespace
 
-bench_report run_bench(const bench_options& o) {
+bench_report run_bench(const bench_options& options) {
+  auto opts = options;
+  split_base_urls(opts.call); // the node's metrics are read from the first
+  const auto& o = opts;
   bench_report rep;
   rep.calls = o.calls;
   std::mutex mtx;
@@ -164,6 +167,12 @@ bench_report run_bench(const bench_options& o) {
   rep.node_rss_peak_mb = before.rss_mb;
   rep.node_fds_peak = before.fds;
   auto metrics_before = scrape_metrics(o.call.base_url);
+  // A cluster run (several base URLs): each node's metrics too, to add up what they all saw.
+  std::vector<std::string> nodes{o.call.base_url};
+  nodes.insert(nodes.end(), o.call.more_base_urls.begin(), o.call.more_base_urls.end());
+  std::vector<std::string> nodes_before;
+  for (auto& n : nodes)
+    nodes_before.push_back(scrape_metrics(n));
   const char* runtime_metric = "frontdesk_turn_runtime_ms";
   auto t0 = std::chrono::steady_clock::now();
   auto soak_end = t0 + o.soak;
@@ -192,6 +201,14 @@ bench_report run_bench(const bench_options& o) {
         auto opt = o.call;
         opt.ws_pool = ws_pool;
         opt.call_sid.clear();
+        if (nodes.size() > 1) {
+          // A round-robin balancer: each caller starts at the next node, then the ones after.
+          auto k = static_cast<std::size_t>(i) % nodes.size();
+          opt.base_url = nodes[k];
+          opt.more_base_urls.clear();
+          for (std::size_t j = 1; j < nodes.size(); ++j)
+            opt.more_base_urls.push_back(nodes[(k + j) % nodes.size()]);
+        }
         auto r = simulate_call(opt);
         std::lock_guard lk(mtx);
         ++rep.calls_placed;
@@ -264,11 +281,35 @@ bench_report run_bench(const bench_options& o) {
   {
     auto h0 = parse_histogram(metrics_before, runtime_metric);
     auto h1 = parse_histogram(metrics_after, runtime_metric);
+    if (nodes.size() > 1) {
+      // Every node's turns, bucket by bucket (a node that no longer answers is left out).
+      auto add = [](std::vector<std::pair<double, std::uint64_t>>& sum,
+                    const std::vector<std::pair<double, std::uint64_t>>& h) {
+        for (auto& [le, n] : h) {
+          auto it = std::find_if(sum.begin(), sum.end(), [&](auto& b) { return b.first == le; });
+          if (it == sum.end())
+            sum.emplace_back(le, n);
+          else
+            it->second += n;
+        }
+      };
+      h0.clear();
+      h1.clear();
+      for (std::size_t k = 0; k < nodes.size(); ++k) {
+        auto after = k == 0 ? metrics_after : scrape_metrics(nodes[k]);
+        if (after.empty())
+          continue;
+        add(h0, parse_histogram(nodes_before[k], runtime_metric));
+        add(h1, parse_histogram(after, runtime_metric));
+      }
+      std::sort(h0.begin(), h0.end());
+      std::sort(h1.begin(), h1.end());
+    }
     rep.runtime_p50_ms = histogram_quantile(h0, h1, 0.50, &rep.runtime_turns);
     rep.runtime_p95_ms = histogram_quantile(h0, h1, 0.95);
     rep.runtime_p99_ms = histogram_quantile(h0, h1, 0.99);
   }
-  std::vector<double> first, late50, late99, send99, turns, barges;
+  std::vector<double> first, late50, late99, send99, turns, barges, gaps;
   for (auto& r : results) {
     if (r.first_audio_ms >= 0)
       first.push_back(r.first_audio_ms);
@@ -280,6 +321,9 @@ bench_report run_bench(const bench_options& o) {
     rep.frames_sent += r.frames_sent;
     turns.insert(turns.end(), r.turn_latency_ms.begin(), r.turn_latency_ms.end());
     barges.insert(barges.end(), r.barge_in_ms.begin(), r.barge_in_ms.end());
+    if (r.resumes > 0)
+      ++rep.resumed;
+    gaps.insert(gaps.end(), r.resume_gap_ms.begin(), r.resume_gap_ms.end());
     rep.frames_received += r.bytes_received / audio::frame_samples; // 20 ms frames, not messages
   }
   rep.turns_measured = turns.size();
@@ -289,6 +333,9 @@ bench_report run_bench(const bench_options& o) {
   rep.barge_ins_measured = barges.size();
   rep.barge_in_p50_ms = pct(barges, 0.5);
   rep.barge_in_p95_ms = pct(barges, 0.95);
+  rep.resume_gap_p50_ms = pct(gaps, 0.5);
+  rep.resume_gap_p95_ms = pct(gaps, 0.95);
+  rep.resume_gap_max_ms = gaps.empty() ? 0 : *std::max_element(gaps.begin(), gaps.end());
   rep.first_audio_p50_ms = pct(first, 0.5);
   rep.first_audio_p95_ms = pct(first, 0.95);
   rep.recv_late_p50_ms = pct(late50, 0.5);
@@ -344,6 +391,8 @@ std::string bench_report::to_json() const {
       {"barge_in_ms", {{"n", barge_ins_measured}, {"p50", barge_in_p50_ms},
                        {"p95", barge_in_p95_ms}}},
       {"bookings", {{"made", bookings_made}, {"expected", bookings_expected}}},
+      {"resumed", {{"calls", resumed}, {"gap_p50_ms", resume_gap_p50_ms},
+                   {"gap_p95_ms", resume_gap_p95_ms}, {"gap_max_ms", resume_gap_max_ms}}},
       {"frames_sent", frames_sent},
       {"frames_received", frames_received},
       {"node_cpu_s", node_cpu_s},
@@ -384,6 +433,8 @@ std::string bench_report::to_table() const {
     << " rejected, " << stt_unavailable << " without a free decoder\n"
     << "barge-in ms           p50 " << fmt(barge_in_p50_ms) << "  p95 " << fmt(barge_in_p95_ms)
     << "  (" << barge_ins_measured << ")\n"
+    << "resumed calls         " << resumed << " (caller's gap ms p50 " << fmt(resume_gap_p50_ms)
+    << "  p95 " << fmt(resume_gap_p95_ms) << "  max " << fmt(resume_gap_max_ms) << ")\n"
     << "bookings              made "
     << (bookings_made >= 0 ? std::to_string(bookings_made) : std::string("(unknown)"))
     << (bookings_expected >= 0 ? ", expected " + std::to_string(bookings_expected) +

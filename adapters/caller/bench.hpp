@@ -11,7 +11,9 @@
 
 namespace frontdesk::caller {
 
-/// A load run: N simulated callers against one node, started at a steady ramp.
+/// A load run: N simulated callers against one node, started at a steady ramp. With several
+/// nodes (call.base_url comma-separated, or call.more_base_urls) the callers start at each in
+/// turn, and the runtime figures add up every node's.
 struct bench_options {
   sim_options call;                 // what each caller does (audio, timing)
   int calls = 10;
@@ -55,6 +57,10 @@ struct bench_report {
     return bookings_expected < 0 || bookings_made == bookings_expected;
   }
   double runtime_p50_ms = 0, runtime_p95_ms = 0, runtime_p99_ms = 0;
+  // Calls whose stream ended mid-call and went on in a new one (their node was lost), and the
+  // caller's silence in between: end of the old stream → first audio on the new one.
+  std::size_t resumed = 0;
+  double resume_gap_p50_ms = 0, resume_gap_p95_ms = 0, resume_gap_max_ms = 0;
   std::size_t barge_ins_measured = 0;
   double barge_in_p50_ms = 0, barge_in_p95_ms = 0;           // speech onset → clear
   std::uint64_t frames_sent = 0, frames_received = 0;

@@ -113,22 +113,66 @@ std::string sim_report::to_json() const {
                         {"turns_unanswered", turns_unanswered},
                         {"ended", ended},
                         {"transferred_to", transferred_to},
+                        {"resumes", resumes},
+                        {"resume_gap_ms", boost::json::value_from(resume_gap_ms)},
+                        {"stream_urls", boost::json::value_from(stream_urls)},
                         {"duration_ms", duration_ms}};
   if (stream_sid.empty())
     o["twiml"] = twiml;
   return boost::json::serialize(o);
 }
 
-expected<sim_report> simulate_call(const sim_options& opt) {
+void split_base_urls(sim_options& o) {
+  auto all = o.base_url;
+  std::vector<std::string> parts;
+  for (std::size_t from = 0; from <= all.size();) {
+    auto comma = std::min(all.find(',', from), all.size());
+    if (comma > from)
+      parts.push_back(all.substr(from, comma - from));
+    from = comma + 1;
+  }
+  if (parts.size() < 2)
+    return;
+  o.base_url = parts[0];
+  o.more_base_urls.insert(o.more_base_urls.begin(), parts.begin() + 1, parts.end());
+}
+
+expected<sim_report> simulate_call(const sim_options& options) {
+  auto split = options;
+  split_base_urls(split);
+  const auto& opt = split;
   sim_report rep;
   rep.call_sid = opt.call_sid.empty() ? new_sid("CA") : opt.call_sid;
   auto account = new_sid("AC");
   auto public_url = opt.public_url.empty() ? opt.base_url : opt.public_url;
   while (!public_url.empty() && public_url.back() == '/')
     public_url.pop_back();
-  auto base = opt.base_url;
-  while (!base.empty() && base.back() == '/')
-    base.pop_back();
+  auto trimmed = [](std::string b) {
+    while (!b.empty() && b.back() == '/')
+      b.pop_back();
+    return b;
+  };
+  std::vector<std::string> bases{trimmed(opt.base_url)};
+  for (auto& b : opt.more_base_urls)
+    bases.push_back(trimmed(b));
+  // A signed form, posted as a balancer forwards it: to the first node that takes the
+  // connection. Also which node answered.
+  auto post_form = [&](const std::string& path, const std::string& signed_url,
+                       const twilio::form& form)
+      -> expected<std::pair<http::client_response, std::string>> {
+    failure last{"no_node", "no base URL"};
+    for (auto& b : bases) {
+      auto r = http::fetch("POST", b + path,
+                           {{"Content-Type", "application/x-www-form-urlencoded"},
+                            {"X-Twilio-Signature",
+                             twilio::compute_signature(opt.auth_token, signed_url, form)}},
+                           twilio::encode_form(form));
+      if (r)
+        return std::make_pair(std::move(*r), b);
+      last = r.error();
+    }
+    return last;
+  };
 
   // 1. The voice webhook, signed as Twilio signs it.
   twilio::form f;
@@ -137,30 +181,18 @@ expected<sim_report> simulate_call(const sim_options& opt) {
                       {"CallStatus", "ringing"}, {"Called", opt.to}, {"Caller", opt.from},
                       {"Direction", "inbound"}, {"From", opt.from}, {"To", opt.to}})
     f.add(k, v);
-  auto sig = twilio::compute_signature(opt.auth_token, public_url + "/twilio/voice", f);
-  auto hook = http::fetch("POST", base + "/twilio/voice",
-                          {{"Content-Type", "application/x-www-form-urlencoded"},
-                           {"X-Twilio-Signature", sig}},
-                          twilio::encode_form(f));
+  auto hook = post_form("/twilio/voice", public_url + "/twilio/voice", f);
   if (!hook)
     return hook.error();
-  rep.webhook_status = hook->status;
-  rep.twiml = hook->body;
-  auto stream_at = hook->body.find("<Stream ");
-  if (hook->status != 200 || stream_at == std::string::npos) {
-    rep.ended = hook->status == 200 ? "no_stream" : "webhook_" + std::to_string(hook->status);
+  rep.webhook_status = hook->first.status;
+  rep.twiml = hook->first.body;
+  if (hook->first.status != 200 || hook->first.body.find("<Stream ") == std::string::npos) {
+    rep.ended =
+        hook->first.status == 200 ? "no_stream" : "webhook_" + std::to_string(hook->first.status);
     return rep;
   }
-  auto stream_url = attribute(hook->body, stream_at, "url");
-  std::map<std::string, std::string> params;
-  for (auto p = hook->body.find("<Parameter ", stream_at); p != std::string::npos;
-       p = hook->body.find("<Parameter ", p + 1))
-    params[attribute(hook->body, p, "name")] = attribute(hook->body, p, "value");
-  rep.stream_parameters = params;
-  auto su = twilio::parse_url(stream_url);
-  auto bu = twilio::parse_url(base);
-  if (!su || !bu)
-    return fail("bad_stream_url", "cannot use <Stream url=\"" + stream_url + "\">");
+  std::string twiml = hook->first.body; // the TwiML of the stream now playing
+  std::string base = hook->second;      // the node that answered it
 
   // 2. The Media Stream, on the node's own host and port, signed over the wss:// URL.
   std::mutex mtx;
@@ -170,6 +202,7 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   std::optional<clock_t_::time_point> last_arrival;
   clock_t_::time_point playout_end{};
   std::optional<http::close_info> closed;
+  clock_t_::time_point closed_at{};
   std::shared_ptr<http::ws_client_pool::connection> conn;
   // Sent from the io thread (receive callbacks, frame ticks) and from this thread.
   std::atomic<std::uint64_t> seq{1};
@@ -190,26 +223,58 @@ expected<sim_report> simulate_call(const sim_options& opt) {
   // A load run shares one pool of io threads among all its callers; each loop of the pool is
   // also the media clock of its connections.
   auto pool = opt.ws_pool ? opt.ws_pool : std::make_shared<http::ws_client_pool>(1);
-  std::string ws_url = "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
-  // In a cluster the webhook's node may hand the stream to another node: a plain ws:// URL on
-  // another host or port than the one the webhook went to is dialled as given.
-  if (su->scheme == "ws" && (su->host != bu->host || su->port != bu->port))
-    ws_url = stream_url;
   // The pool may outlive this call (a load run shares it): its callbacks reach this call's
-  // state only while `guard` says it is alive, and ending the call waits for one in flight.
+  // state only while their stream's guard says it is alive, and ending the call waits for one
+  // in flight.
   struct liveness {
     std::mutex mtx;
     bool alive = true;
   };
-  auto guard = std::make_shared<liveness>();
-  struct end_guard {
-    std::shared_ptr<liveness> g;
-    ~end_guard() {
-      std::lock_guard lk(g->mtx);
-      g->alive = false;
+  struct end_guards {
+    std::vector<std::shared_ptr<liveness>> gs;
+    void end_all() {
+      for (auto& g : gs) {
+        std::lock_guard lk(g->mtx);
+        g->alive = false;
+      }
     }
-  } ending{guard};
-  auto c = pool->connect(
+    ~end_guards() { end_all(); }
+  } ending;
+  std::optional<clock_t_::time_point> dropped_at; // a stream ended and the call goes on
+  std::size_t next_turn = 0;                      // the caller's next turn to say
+
+  // Opens the stream `twiml` names, on the node's own host and port, signed over the wss://
+  // URL, and says start.
+  auto open_stream = [&]() -> std::optional<failure> {
+    auto stream_at = twiml.find("<Stream ");
+    auto stream_url = attribute(twiml, stream_at, "url");
+    std::map<std::string, std::string> params;
+    for (auto p = twiml.find("<Parameter ", stream_at); p != std::string::npos;
+         p = twiml.find("<Parameter ", p + 1))
+      params[attribute(twiml, p, "name")] = attribute(twiml, p, "value");
+    if (rep.stream_urls.empty())
+      rep.stream_parameters = params;
+    rep.stream_urls.push_back(stream_url);
+    auto su = twilio::parse_url(stream_url);
+    auto bu = twilio::parse_url(base);
+    if (!su || !bu)
+      return fail("bad_stream_url", "cannot use <Stream url=\"" + stream_url + "\">");
+    std::string ws_url =
+        "ws://" + bu->host + ":" + (bu->port.empty() ? "80" : bu->port) + su->path;
+    // In a cluster the webhook's node may hand the stream to another node: a plain ws:// URL
+    // on another host or port than the one the webhook went to is dialled as given.
+    if (su->scheme == "ws" && (su->host != bu->host || su->port != bu->port))
+      ws_url = stream_url;
+    auto guard = std::make_shared<liveness>();
+    ending.end_all(); // the streams before this one are over: nothing of theirs comes in
+    ending.gs.push_back(guard);
+    {
+      std::lock_guard lk(mtx);
+      closed.reset();
+      last_arrival.reset();
+      rep.stream_sid = new_sid("MZ");
+    }
+    auto c = pool->connect(
       ws_url, {{"X-Twilio-Signature", twilio::compute_signature(opt.auth_token, stream_url, {})}},
       {[&, guard](std::string_view text) {
          std::lock_guard alive_lk(guard->mtx);
@@ -225,6 +290,10 @@ expected<sim_report> simulate_call(const sim_options& opt) {
            if (m->kind == twilio::event::media) {
              if (rep.first_audio_ms < 0)
                rep.first_audio_ms = ms_between(started, now);
+             if (dropped_at) {
+               rep.resume_gap_ms.push_back(ms_between(*dropped_at, now));
+               dropped_at.reset();
+             }
              ++rep.media_received;
              rep.bytes_received += m->payload.size();
              // Lateness against the playout clock: how long after the audio before it had
@@ -266,20 +335,35 @@ expected<sim_report> simulate_call(const sim_options& opt) {
            return;
          std::lock_guard lk(mtx);
          closed = info;
+         closed_at = clock_t_::now();
          cv.notify_all();
        }});
-  if (!c)
-    return c.error();
-  conn = *c;
-
-  auto start_params = params;
-  for (auto& [k, v] : opt.extra_parameters)
-    start_params[k] = v;
-  twilio::stream_start st{rep.stream_sid, account, rep.call_sid, {"inbound"}, start_params,
-                          "audio/x-mulaw", 8000, 1};
-  conn->send_text(twilio::connected_message());
-  started = clock_t_::now();
-  conn->send_text(twilio::start_message(next_seq(), st));
+    if (!c)
+      return c.error();
+    conn = *c;
+    auto start_params = params;
+    for (auto& [k, v] : opt.extra_parameters)
+      start_params[k] = v;
+    // A load generator's script ("a|b|c") goes on from the turn the caller is at.
+    if (auto it = start_params.find("script"); it != start_params.end() && next_turn > 0) {
+      std::size_t from = 0;
+      for (std::size_t k = 0; k < next_turn && from != std::string::npos; ++k) {
+        from = it->second.find('|', from);
+        if (from != std::string::npos)
+          ++from;
+      }
+      it->second = from == std::string::npos ? "" : it->second.substr(from);
+    }
+    twilio::stream_start st{rep.stream_sid, account, rep.call_sid, {"inbound"}, start_params,
+                            "audio/x-mulaw", 8000, 1};
+    conn->send_text(twilio::connected_message());
+    if (started == clock_t_::time_point{})
+      started = clock_t_::now();
+    conn->send_text(twilio::start_message(next_seq(), st));
+    return std::nullopt;
+  };
+  if (auto failed = open_stream())
+    return *failed;
 
   auto deadline = started + opt.max_call;
   auto echo_due = [&] {
@@ -356,16 +440,19 @@ expected<sim_report> simulate_call(const sim_options& opt) {
     return true;
   };
   std::vector<std::uint8_t> frame_buf;
-  if (!opt.fast)
-    conn->tick_every_frame([&](double late_ms) {
-      if (stop_sending || is_closed())
-        return;
-      late.push_back(late_ms);
-      if (!next_words(frame_buf))
-        frame_buf.assign(audio::frame_samples, audio::mulaw_silence);
-      send_frame(frame_buf);
-      echo_due();
-    });
+  auto start_ticking = [&] {
+    if (!opt.fast)
+      conn->tick_every_frame([&](double late_ms) {
+        if (stop_sending || is_closed())
+          return;
+        late.push_back(late_ms);
+        if (!next_words(frame_buf))
+          frame_buf.assign(audio::frame_samples, audio::mulaw_silence);
+        send_frame(frame_buf);
+        echo_due();
+      });
+  };
+  start_ticking();
   // Speaks one turn and waits until its last frame went out.
   auto say_turn = [&](const std::vector<std::uint8_t>& words) {
     {
@@ -400,20 +487,25 @@ expected<sim_report> simulate_call(const sim_options& opt) {
         std::lock_guard lk(mtx);
         if (rep.media_received > media_before && last_media_at > words_end) {
           rep.turn_latency_ms.push_back(ms_between(words_end, first_media_after(words_end)));
-          return;
+          return true;
         }
       }
       nap_until(clock_t_::now(), until);
     }
+    if (is_closed())
+      return false; // the stream ended first: said again on the next one, if there is one
     std::lock_guard lk(mtx);
     ++rep.turns_unanswered;
+    return true;
   };
 
   std::vector<sim_options::turn> turns;
   if (!opt.audio.empty())
     turns.push_back({opt.audio, 0ms});
   turns.insert(turns.end(), opt.turns.begin(), opt.turns.end());
-  for (std::size_t i = 0; i < turns.size() && !is_closed() && clock_t_::now() < deadline; ++i) {
+  for (int stream = 0;; ++stream) {
+  std::size_t i = next_turn;
+  for (; i < turns.size() && !is_closed() && clock_t_::now() < deadline; ++i) {
     auto& t = turns[i];
     if (t.interrupt_after > 0ms) {
       // Barge in: wait until the answer has been playing this long, then speak over it.
@@ -479,59 +571,96 @@ expected<sim_report> simulate_call(const sim_options& opt) {
       media_before = rep.media_received;
     }
     say_turn(t.audio);
+    if (is_closed())
+      break; // cut off while speaking: this turn is said again on the next stream, if any
     std::optional<clock_t_::time_point> end;
     {
       std::lock_guard lk(mtx);
       end = words_done_at;
     }
     // Timed from the last frame with speech in it: synthesised words end in silence.
-    if (end && !opt.fast)
-      measure_reply(*end - trailing_silence(t.audio), media_before);
+    if (end && !opt.fast && !measure_reply(*end - trailing_silence(t.audio), media_before))
+      break; // unanswered when the stream ended: this turn is said again
   }
-  for (auto& d : opt.dtmf)
-    conn->send_text(twilio::dtmf_message(next_seq(), rep.stream_sid, d));
-
-  // 4. Listen to the answer, then hang up.
-  wait_quiet(opt.quiet_to_hang_up, false, deadline);
+  next_turn = i;
+  if (!is_closed()) {
+    for (auto& d : opt.dtmf)
+      conn->send_text(twilio::dtmf_message(next_seq(), rep.stream_sid, d));
+    // 4. Listen to the answer, then hang up.
+    wait_quiet(opt.quiet_to_hang_up, false, deadline);
+  }
   if (!is_closed()) {
     conn->send_text(twilio::stop_message(next_seq(), rep.stream_sid, account, rep.call_sid));
     conn->close(1000, "caller hung up");
     rep.ended = "caller_hung_up";
   }
-  stop_sending = true;
-  conn->stop_ticking(); // after this the clock no longer calls into this call
+  conn->stop_ticking(); // after this the clock no longer calls into this stream
   std::unique_lock lk(mtx);
   cv.wait_for(lk, 3s, [&] { return closed.has_value(); });
   if (rep.ended.empty() && closed)
     rep.ended = "server_closed:" + std::to_string(closed->code) + ":" + closed->reason;
+  auto stream_ended_at = closed_at;
   lk.unlock();
-  // Like Twilio: when the node ended the stream, it asks the <Connect action> what comes next.
-  auto connect_at = hook->body.find("<Connect ");
-  if (rep.ended.rfind("server_closed", 0) == 0 && connect_at != std::string::npos) {
-    auto action = attribute(hook->body, connect_at, "action");
-    auto au = twilio::parse_url(action);
-    if (au) {
-      twilio::form af;
-      af.add("AccountSid", account);
-      af.add("CallSid", rep.call_sid);
-      af.add("CallStatus", "in-progress");
-      af.add("From", opt.from);
-      af.add("To", opt.to);
-      auto next = http::fetch("POST", base + au->path,
-                              {{"Content-Type", "application/x-www-form-urlencoded"},
-                               {"X-Twilio-Signature",
-                                twilio::compute_signature(opt.auth_token, action, af)}},
-                              twilio::encode_form(af));
-      if (next) {
-        rep.after_stream_twiml = next->body;
-        auto n = next->body.find("<Number>");
-        if (n != std::string::npos)
-          rep.transferred_to =
-              next->body.substr(n + 8, next->body.find("</Number>", n) - n - 8);
-      }
-    }
+  // Like Twilio: when the node ended the stream, it asks the <Connect action> what comes next
+  // (through the balancer: any node that takes the connection). A new <Stream> means the call
+  // goes on there (its node was lost and another took it over).
+  auto connect_at = twiml.find("<Connect ");
+  if (rep.ended.rfind("server_closed", 0) != 0 || connect_at == std::string::npos)
+    break;
+  auto action = attribute(twiml, connect_at, "action");
+  auto au = twilio::parse_url(action);
+  if (!au)
+    break;
+  twilio::form af;
+  af.add("AccountSid", account);
+  af.add("CallSid", rep.call_sid);
+  af.add("CallStatus", "in-progress");
+  af.add("From", opt.from);
+  af.add("To", opt.to);
+  auto next = post_form(au->path, action, af);
+  if (!next)
+    break;
+  rep.after_stream_twiml = next->first.body;
+  auto n = next->first.body.find("<Number>");
+  if (n != std::string::npos)
+    rep.transferred_to =
+        next->first.body.substr(n + 8, next->first.body.find("</Number>", n) - n - 8);
+  if (next->first.status != 200 || next->first.body.find("<Stream ") == std::string::npos ||
+      stream >= opt.max_resumes || clock_t_::now() >= deadline)
+    break;
+  twiml = next->first.body;
+  base = next->second;
+  {
+    std::lock_guard relk(mtx);
+    // What was left of the words being said when the line went dead is not sent into the new
+    // stream: the turn is said again, whole, once the node has spoken.
+    to_say.clear();
+    words_done_at.reset();
+    words_started_at.reset();
+    dropped_at = stream_ended_at;
+    last_media_at = clock_t_::now(); // the new stream's greeting is waited for afresh
   }
-  lk.lock();
+  if (auto failed = open_stream()) {
+    rep.ended = "resume_failed:" + failed->code;
+    break;
+  }
+  rep.ended.clear();
+  ++rep.resumes;
+  start_ticking();
+  // The next turn waits for the node's first words on the new stream ("Sorry, we were cut
+  // off...") and for them to end.
+  for (auto until = clock_t_::now() + opt.greeting_timeout;
+       clock_t_::now() < until && !is_closed();) {
+    {
+      std::lock_guard wl(mtx);
+      if (!dropped_at)
+        break;
+    }
+    nap_until(clock_t_::now(), until);
+  }
+  }
+  stop_sending = true;
+  std::unique_lock lk(mtx);
   rep.duration_ms = ms_between(started, clock_t_::now());
   rep.send_late_p50_ms = percentile(late, 0.50);
   rep.send_late_p99_ms = percentile(late, 0.99);

@@ -18,6 +18,12 @@ namespace frontdesk::caller {
 /// What the simulated caller does.
 struct sim_options {
   std::string base_url;          // the node, as Twilio reaches it: http://127.0.0.1:8080
+                                 // (several, comma-separated: see split_base_urls)
+  /// More nodes behind the same balancer: a webhook or <Connect action> request that a node
+  /// refuses (connection refused, no answer) goes to the next of base_url, then these.
+  std::vector<std::string> more_base_urls;
+  /// How many times a call follows <Connect action> into a new stream (a node lost mid-call).
+  int max_resumes = 3;
   std::string public_url;        // the URL the node signs over (default: base_url)
   std::string auth_token;        // signs the webhook and the stream upgrade
   std::string to;                // the dialled number
@@ -71,6 +77,13 @@ struct sim_report {
   std::vector<double> barge_in_ms;
   std::uint64_t turns_unanswered = 0; // turns no reply came to within 10 s
   std::string ended;              // "caller_hung_up", "server_closed:1000:call ended", ...
+  /// Streams that ended with the call still going, after which <Connect action> answered with
+  /// a new stream (the node was lost and another took the call over).
+  int resumes = 0;
+  /// Per resume: the end of the old stream → the first audio on the new one (the caller's
+  /// silence).
+  std::vector<double> resume_gap_ms;
+  std::vector<std::string> stream_urls; // the <Stream url> of each stream, in order
   std::string after_stream_twiml; // what the node answered to <Connect action> after it closed
   std::string transferred_to;     // the <Dial><Number> in it, if any
   double duration_ms = 0;
@@ -81,6 +94,10 @@ struct sim_report {
 /// Places one call the way Twilio does: a signed voice webhook, then the Media Stream named in
 /// the TwiML, with paced caller audio, marks echoed as audio "plays", clears honoured.
 expected<sim_report> simulate_call(const sim_options& options);
+
+/// A base_url naming several nodes, comma-separated ("http://a:8080,http://b:8080"), becomes
+/// the first and more_base_urls (the balancer's other nodes).
+void split_base_urls(sim_options& options);
 
 /// A fresh CallSid-shaped id (CA + 32 hex).
 std::string new_sid(const char* prefix);

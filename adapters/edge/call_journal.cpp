@@ -46,6 +46,10 @@ void call_journal::latency(std::string json_object) {
   change([&](store::call_changes& c) { c.latencies.push_back(std::move(json_object)); });
 }
 
+void call_journal::dialog_state(std::string json) {
+  change([&](store::call_changes& c) { c.dialog_state = std::move(json); });
+}
+
 void call_journal::finish(store::call_changes::results r, store::call_changes::ending e,
                           std::function<void()> then) {
   change([&](store::call_changes& c) {

@@ -31,6 +31,8 @@ public:
   void streaming(std::string stream_sid, sys_time at);
   void turn(store::call_changes::turn t);
   void latency(std::string json_object);
+  /// The dialog's state after a reply (the latest replaces any not yet written).
+  void dialog_state(std::string json);
   /// The call's last change; `then` runs on the pool once it is written (or failed).
   void finish(store::call_changes::results r, store::call_changes::ending e,
               std::function<void()> then);

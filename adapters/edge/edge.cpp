@@ -4,6 +4,7 @@
 
 #include <malloc.h>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -61,6 +62,10 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
   std::unordered_map<std::string, store::business_ref> businesses;
 
   std::vector<std::function<std::string()>> readiness_checks; // more reasons for /ready to fail
+
+  // Calls this node took over from a lost node (by CallSid), for the stream that follows.
+  std::mutex resume_mtx;
+  std::unordered_map<std::string, store::call_taken_over> resumes;
 
   // Live calls by CallSid, so a status callback can end one.
   std::mutex live_mtx;
@@ -127,6 +132,7 @@ struct twilio_edge::impl : std::enable_shared_from_this<twilio_edge::impl> {
 
   void voice(http::request r, std::function<void(http::response)> respond);
   void after_stream(http::request r, std::function<void(http::response)> respond);
+  http::response resume_or_end(const twilio::form& f);
   void status(http::request r, std::function<void(http::response)> respond);
   std::shared_ptr<http::ws_handler> media(const http::request& r);
 };
@@ -258,14 +264,90 @@ void twilio_edge::impl::after_stream(http::request r, std::function<void(http::r
     if (auto it = businesses.find(business_id); it != businesses.end())
       number = it->second.transfer_number;
   }
-  if (number.empty())
-    return respond(xml(twilio::twiml().hangup().str()));
+  if (number.empty()) {
+    // Not a transfer: the call ended, or its node was lost mid-call and this node takes it
+    // over. Database work, and perhaps a short wait: on the pool.
+    if (f->value("CallSid").empty())
+      return respond(text(400, "CallSid is required"));
+    auto self = shared_from_this();
+    bool queued = blocking.post(
+        [self, form = std::move(*f), respond] { respond(self->resume_or_end(form)); });
+    if (!queued)
+      respond(text(503, "busy"));
+    return;
+  }
   log::context().with("call", f->value("CallSid")).with("business", business_id)
       .info("handing the caller to {}", number);
   twilio::twiml::dial_options opts;
   opts.caller_id = f->value("To"); // our own number: Twilio allows it as caller id
   opts.timeout_seconds = 30;
   respond(xml(twilio::twiml().dial(number, opts).str()));
+}
+
+// The stream of a call ended. If the node that carried it is gone (killed, cut off) while the
+// call is not over, this node takes the call over: the same call row, transcript and dialog
+// state, on a fresh <Connect><Stream> to itself. Otherwise the call ends as Twilio expects.
+// Runs on the pool.
+http::response twilio_edge::impl::resume_or_end(const twilio::form& f) {
+  auto call_sid = f.value("CallSid");
+  auto hang_up = [] { return xml(twilio::twiml().hangup().str()); };
+  auto until = std::chrono::steady_clock::now() + settings.resume_wait;
+  for (;;) {
+    auto c = calls_repo.after_stream(call_sid);
+    if (!c) {
+      spdlog::error("after-stream {}: {}", call_sid, c.error().message);
+      return hang_up();
+    }
+    if (!*c)
+      return text(404, "unknown call");
+    auto& call = **c;
+    // Cut off by its node (lost, or drained at shutdown with the call still going): the caller
+    // is still there. Any other end was the call's own.
+    bool cut_off = call.ended && (call.end_reason == "node_lost" ||
+                                  (settings.node_alive && call.end_reason == "node_shutdown"));
+    if (call.ended && !cut_off)
+      return hang_up();
+    // Ended here (the caller hung up, the dialog said goodbye), or its node is still with us.
+    if (call.node == settings.node_name)
+      return hang_up();
+    bool lost = cut_off || (settings.node_alive && !settings.node_alive(call.node));
+    if (!lost) {
+      // The node may be finishing the call (its end not written yet), or be gone without the
+      // cluster having noticed yet: look again shortly.
+      if (std::chrono::steady_clock::now() >= until)
+        return hang_up();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    auto ctx = log::context().with("call", call_sid).with("business", call.business_id);
+    if (!taking_calls || calls.live() >= settings.max_calls) {
+      ctx.warn("cannot take over the call of lost node {}: no room here", call.node);
+      return xml(twilio::twiml()
+                     .say("We're sorry, we were cut off and cannot continue right now. Please "
+                          "call back in a few minutes.")
+                     .hangup()
+                     .str());
+    }
+    auto t = calls_repo.take_over(call.business_id, call.id, call.node, settings.node_name);
+    if (!t || !*t) {
+      ctx.warn("cannot take over the call of lost node {}: {}", call.node,
+               t ? "taken or ended meanwhile" : t.error().message);
+      return hang_up();
+    }
+    {
+      std::lock_guard lk(resume_mtx);
+      resumes[call_sid] = **t;
+    }
+    ctx.info("taking over the call of lost node {} ({} dialog state)", call.node,
+             (*t)->dialog_state.empty() ? "no" : "with");
+    m.voice_ok->inc();
+    return xml(twilio::twiml()
+                   .connect_stream(media_url,
+                                   {{"callId", call.id}, {"businessId", call.business_id},
+                                    {"caller", call.caller}, {"resumed", "1"}},
+                                   "", webhook_url + "/twilio/after-stream")
+                   .str());
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,6 +536,14 @@ private:
         from = bar + 1;
       }
     {
+      std::lock_guard lk(edge_->resume_mtx);
+      if (auto it = edge_->resumes.find(m.start.call_sid); it != edge_->resumes.end()) {
+        info.resume_state = std::move(it->second.dialog_state);
+        info.at_offset_ms = it->second.at_offset_ms;
+        edge_->resumes.erase(it);
+      }
+    }
+    {
       std::lock_guard lk(edge_->business_mtx);
       if (auto it = edge_->businesses.find(business_id); it != edge_->businesses.end()) {
         info.business_name = it->second.name;
@@ -577,10 +667,10 @@ public:
   }
   void on_turn(const call::call_info& info, const call::turn_record& t) override {
     if (auto j = journals_->find(info.call_id))
-      return j->turn({t.role, t.text, t.at_ms, t.interrupted});
+      return j->turn({t.role, t.text, t.at_ms + info.at_offset_ms, t.interrupted});
     pool_.post([this, info, t] { // a call without a journal (it ended): written on its own
-      auto r = repo_.append_turn(info.business_id, info.call_id, t.role, t.text, t.at_ms,
-                                 t.interrupted);
+      auto r = repo_.append_turn(info.business_id, info.call_id, t.role, t.text,
+                                 t.at_ms + info.at_offset_ms, t.interrupted);
       if (!r)
         spdlog::error("call {}: transcript not saved: {}", info.call_sid, r.error().message);
     });
@@ -595,6 +685,10 @@ public:
       transfers_->number_by_call_sid[info.call_sid] = n->second;
       transfers_->number_by_call_id.erase(n);
     }
+  }
+  void on_dialog_state(const call::call_info& info, const std::string& state) override {
+    if (auto j = journals_->find(info.call_id))
+      j->dialog_state(state);
   }
   void on_heard(const call::call_info&, bool rejected, bool unavailable) override {
     heard_->inc();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -64,6 +65,13 @@ struct edge_settings {
   /// In a cluster: which node should carry a new call, as its name and public URL (this node's
   /// own name: here). Unset: every call streams to this node.
   std::function<std::pair<std::string, std::string>()> place_call;
+  /// In a cluster: whether the named node is a live member. A call whose stream ended while
+  /// its node is gone is taken over by the node Twilio's <Connect action> reaches. Unset:
+  /// every other node counts as alive (nothing is taken over).
+  std::function<bool(const std::string& node)> node_alive;
+  /// How long <Connect action> waits to learn whether the call's node is gone (a node killed
+  /// is noticed at once; one that went silent takes the cluster's connection timeout).
+  std::chrono::milliseconds resume_wait{3000};
 };
 
 /// Twilio's side of the node: the voice and status webhooks, the Media Stream WebSocket, and

@@ -64,7 +64,8 @@ int drop_call_holds(pqxx::work& tx, const std::string& call_id) {
 
 expected<std::vector<interval>> appointments_repo::busy(const std::string& business_id,
                                                         interval w, sys_time now,
-                                                        const std::string& ignore) {
+                                                        const std::string& ignore,
+                                                        const std::string& own_call) {
   return guarded("busy", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       std::vector<interval> out;
@@ -76,10 +77,12 @@ expected<std::vector<interval>> appointments_repo::busy(const std::string& busin
               "AND starts_at < $2::timestamptz AND starts_at >= $1::timestamptz - interval '7 days' "
               "AND (status = 'booked' OR (status = 'held' AND hold_expires_at >= $3::timestamptz)) "
               "AND id::text <> $4 "
+              "AND NOT (status = 'held' AND $5 <> '' AND call_id IS NOT NULL "
+              "AND call_id::text = $5) "
               "UNION ALL SELECT " + utc_lower + ", " + utc_upper +
               " FROM calendar_busy WHERE during && tstzrange($1::timestamptz, $2::timestamptz) "
               "ORDER BY 1",
-          ts(w.start), ts(w.end), ts(now), ignore);
+          ts(w.start), ts(w.end), ts(now), ignore, own_call);
       for (auto r : rows)
         out.push_back({parse_ts(r[0].as<std::string>()), parse_ts(r[1].as<std::string>())});
       return out;

@@ -48,9 +48,12 @@ public:
   explicit appointments_repo(database& db) : db_(db) {}
 
   /// Busy time in [from, to): live appointments and holds (expired holds excluded), and busy
-  /// time from linked calendars. `ignore` leaves one appointment out (when moving it).
+  /// time from linked calendars. `ignore` leaves one appointment out (when moving it);
+  /// `own_call` leaves out that call's own hold (which a new hold replaces): a request sent
+  /// again, to a business's new home after its node was lost, finds the slot it held free.
   expected<std::vector<interval>> busy(const std::string& business_id, interval window,
-                                       sys_time now, const std::string& ignore = "");
+                                       sys_time now, const std::string& ignore = "",
+                                       const std::string& own_call = "");
 
   /// Holds a slot while the caller confirms; a call holds one slot at a time, so the call's
   /// earlier hold is dropped in the same transaction. Failure "slot_taken" when it overlaps.

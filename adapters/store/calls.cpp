@@ -61,12 +61,21 @@ expected<call_ref> calls_repo::open_call(const std::string& business_id, const c
   });
 }
 
+namespace {
+
+// The business a CallSid belongs to ("" when unknown): the SID names the call across tenants.
+std::string business_of_call(database& db, const std::string& call_sid) {
+  return db.unscoped([&](pqxx::work& tx) {
+    auto r = tx.exec_params1("SELECT business_for_call_sid($1)", call_sid);
+    return r[0].is_null() ? std::string() : r[0].as<std::string>();
+  });
+}
+
+} // namespace
+
 expected<std::optional<call_ref>> calls_repo::find_by_sid(const std::string& call_sid) {
   return guarded("find_by_sid", [&]() -> std::optional<call_ref> {
-    auto business = db_.unscoped([&](pqxx::work& tx) {
-      auto r = tx.exec_params1("SELECT business_for_call_sid($1)", call_sid);
-      return r[0].is_null() ? std::string() : r[0].as<std::string>();
-    });
+    auto business = business_of_call(db_, call_sid);
     if (business.empty())
       return std::nullopt;
     return db_.as_business(business, [&](pqxx::work& tx) -> std::optional<call_ref> {
@@ -75,6 +84,48 @@ expected<std::optional<call_ref>> calls_repo::find_by_sid(const std::string& cal
         return std::nullopt;
       return call_ref{r[0][0].as<std::string>(), business, call_sid, r[0][1].as<std::string>(),
                       false};
+    });
+  });
+}
+
+expected<std::optional<call_after_stream>> calls_repo::after_stream(const std::string& call_sid) {
+  return guarded("after_stream", [&]() -> std::optional<call_after_stream> {
+    auto business = business_of_call(db_, call_sid);
+    if (business.empty())
+      return std::nullopt;
+    return db_.as_business(business, [&](pqxx::work& tx) -> std::optional<call_after_stream> {
+      auto r = tx.exec_params("SELECT id, node, caller, ended_at IS NOT NULL, "
+                              "coalesce(end_reason, '') FROM calls WHERE call_sid = $1",
+                              call_sid);
+      if (r.empty())
+        return std::nullopt;
+      return call_after_stream{r[0][0].as<std::string>(), business, r[0][1].as<std::string>(),
+                               r[0][2].as<std::string>(), r[0][3].as<bool>(),
+                               r[0][4].as<std::string>()};
+    });
+  });
+}
+
+expected<std::optional<call_taken_over>>
+calls_repo::take_over(const std::string& business_id, const std::string& call_id,
+                      const std::string& from_node, const std::string& node) {
+  return guarded("take_over", [&]() -> std::optional<call_taken_over> {
+    return db_.as_business(business_id, [&](pqxx::work& tx) -> std::optional<call_taken_over> {
+      // Open again if it was finished as lost with its node (or cut at its node's shutdown): the
+      // caller is back.
+      auto r = tx.exec_params(
+          "UPDATE calls SET node = $3, status = 'in-progress', ended_at = NULL, "
+          "end_reason = NULL, duration_seconds = NULL "
+          "WHERE id = $1 AND node = $2 "
+          "AND (ended_at IS NULL OR end_reason IN ('node_lost', 'node_shutdown')) "
+          "RETURNING coalesce(dialog_state::text, ''), "
+          "greatest(coalesce((SELECT max((t->>'at_ms')::bigint) FROM "
+          "  jsonb_array_elements(transcript) t), 0) + 1, "
+          "  (extract(epoch FROM now() - coalesce(answered_at, started_at)) * 1000)::bigint)",
+          call_id, from_node, node);
+      if (r.empty())
+        return std::nullopt;
+      return call_taken_over{r[0][0].as<std::string>(), r[0][1].as<std::int64_t>()};
     });
   });
 }
@@ -222,6 +273,9 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
         auto r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
         done.rows = r.affected_rows() == 1;
       }
+      if (c.dialog_state)
+        tx.exec_params("UPDATE calls SET dialog_state = $2::jsonb WHERE id = $1", call_id,
+                       *c.dialog_state);
       if (c.result) {
         auto r = tx.exec_params(
             "UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "

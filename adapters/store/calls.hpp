@@ -64,9 +64,28 @@ struct call_changes {
   std::vector<std::string> latencies; // JSON objects, appended in this order
   std::optional<results> result;
   std::optional<ending> end;
+  std::optional<std::string> dialog_state; // JSON: the dialog's state after its last reply
   bool empty() const {
-    return !stream && turns.empty() && latencies.empty() && !result && !end;
+    return !stream && turns.empty() && latencies.empty() && !result && !end && !dialog_state;
   }
+};
+
+/// A call as <Connect action> finds it when its stream has ended: which node carried it, and
+/// whether it ended (and why).
+struct call_after_stream {
+  std::string id;
+  std::string business_id;
+  std::string node;
+  std::string caller;
+  bool ended = false;
+  std::string end_reason;
+};
+
+/// A call taken over by another node: what its dialog had reached, and how far into the call
+/// the new stream starts.
+struct call_taken_over {
+  std::string dialog_state; // "" when none was saved
+  std::int64_t at_offset_ms = 0;
 };
 
 /// What call_changes found: false where the call was unknown or (for stream and end) already
@@ -130,6 +149,17 @@ public:
   expected<std::optional<std::size_t>>
   finish_node_calls(const std::string& node, const std::string& end_reason, sys_time at,
                     std::optional<std::chrono::milliseconds> quiet_for = std::nullopt);
+
+  /// The call with this CallSid as <Connect action> needs it, if any.
+  expected<std::optional<call_after_stream>> after_stream(const std::string& call_sid);
+
+  /// `node` takes over the call that `from_node` carried (still open, or finished as lost with
+  /// it or cut at its shutdown): the row is open again under `node`. Nothing when another node
+  /// got there first or the call ended otherwise meanwhile.
+  expected<std::optional<call_taken_over>> take_over(const std::string& business_id,
+                                                     const std::string& call_id,
+                                                     const std::string& from_node,
+                                                     const std::string& node);
 
   /// A cluster node says it is alive (its heartbeat in the database).
   expected<bool> node_alive(const std::string& node);

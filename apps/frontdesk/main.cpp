@@ -765,7 +765,9 @@ int main(int argc, char** argv) {
   auto* call = app.add_subcommand(
       "call", "Place a simulated call against a node, as Twilio would; prints a JSON report");
   call_options co;
-  call->add_option("--base-url", co.sim.base_url, "The node, e.g. http://127.0.0.1:8080")
+  call->add_option("--base-url", co.sim.base_url,
+                   "The node, e.g. http://127.0.0.1:8080; several comma-separated: the next is "
+                   "tried when one refuses (a balancer)")
       ->required();
   auto* scenario_opt = call->add_option(
       "--scenario", co.scenario,
@@ -803,7 +805,9 @@ int main(int argc, char** argv) {
       "bench", "Drive concurrent simulated calls against a node and report latency, lateness, "
                "CPU and memory");
   bench_cli bc;
-  bench->add_option("--base-url", bc.b.call.base_url, "The node, e.g. http://127.0.0.1:8080")
+  bench->add_option("--base-url", bc.b.call.base_url,
+                    "The node, e.g. http://127.0.0.1:8080; a cluster's nodes comma-separated "
+                    "(callers start at each in turn, the next is tried when one refuses)")
       ->required();
   bench->add_option("--public-url", bc.b.call.public_url, "The URL the node signs over");
   bench->add_option("--to", bc.b.call.to, "A business's phone number")->required();

@@ -27,6 +27,11 @@ struct call_info {
   /// Test engines only (speech.mode = instant): what the caller will say, turn by turn, as the
   /// load generator declared it in the stream's start parameters. Ignored by real engines.
   std::vector<std::string> script;
+  /// A call taken over from a lost node: the dialog's saved state (the dialog resumes from it
+  /// instead of greeting), and how far into the call this stream starts (ms since the call was
+  /// answered), so the transcript keeps its order.
+  std::string resume_state;
+  std::int64_t at_offset_ms = 0;
 };
 
 /// One turn of the conversation as it is saved.
@@ -66,6 +71,12 @@ public:
   }
   /// The caller is to be handed to a person once the stream ends.
   virtual void on_transfer(const call_info& info, const std::string& reason) = 0;
+  /// The dialog's state after a reply (small JSON), saved with the transcript so that another
+  /// node can take the call over if this one is lost.
+  virtual void on_dialog_state(const call_info& info, const std::string& state) {
+    (void)info;
+    (void)state;
+  }
 };
 
 /// Where a call's outbound messages go: the Media Stream connection. Implementations are

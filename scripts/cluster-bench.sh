@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The cluster's figures, on this machine (instant engines, the rules dialog, the real calendar,
+# mutual TLS between the nodes, one database):
+#   1. CALLS callers over three nodes (a round-robin balancer): the runtime added per turn,
+#      P50/P95 over every node's turns; the cross-node calendar requests' round trip P50/P95;
+#   2. CPU per call: the same SAME callers on one node alone, then over the three nodes (CPU
+#      seconds of every node process over calls);
+#   3. kill -9 of one node while SAME callers book: calls resumed elsewhere, the caller's gap in
+#      audio P50/P95, failed calls, bookings lost or doubled.
+#
+#   scripts/cluster-bench.sh [CALLS] [SAME] [RAMP]   (default 900 calls, 150, 30 a second)
+# Bounded: every call ends by its own deadline, every node is killed at the end.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+calls="${1:-900}"
+same="${2:-150}"
+ramp="${3:-30}"
+install_packages
+# FRONTDESK_NO_BUILD=1: use the frontdesk binary as built (the tests' targets may be behind).
+[ "${FRONTDESK_NO_BUILD:-0}" = 1 ] && [ -x "$FD_BIN" ] || build
+ensure_database
+"$FD_BIN" migrate --database-url "$DATABASE_OWNER_URL" --log-level warn
+"$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" >/dev/null
+# Open every day for the kill run's bookings, one slot per caller (an hour each, 60 callers a
+# day at most per business): its own businesses, +1555030NNNN.
+businesses=$(( (same + 9) / 10 ))
+psql -X -q "$DATABASE_OWNER_URL" >/dev/null <<SQL
+DELETE FROM businesses WHERE phone_number LIKE '+1555030%';
+WITH b AS (
+  INSERT INTO businesses (name, phone_number, timezone, greeting, appointment_minutes,
+                          min_notice_minutes)
+  SELECT 'Bench clinic ' || n, '+1555030' || lpad(n::text, 4, '0'), 'UTC',
+         'Thank you for calling. How can I help?', 60, 0
+    FROM generate_series(0, $businesses - 1) n RETURNING id)
+INSERT INTO business_hours (business_id, weekday, opens, closes)
+  SELECT id, d, '07:00', '19:00' FROM b, generate_series(0, 6) d;
+INSERT INTO knowledge (business_id, title, body)
+  SELECT id, 'service', 'We offer cleaning.' FROM businesses WHERE phone_number LIKE '+1555030%';
+SQL
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$FD_ROOT/scripts/cluster-certs.sh" "$work/certs" node-a node-b node-c >/dev/null
+export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-bench-token}"
+base_http="${FRONTDESK_BENCH_PORT:-8280}"
+names=(node-a node-b node-c)
+urls="http://127.0.0.1:$base_http,http://127.0.0.1:$((base_http + 1)),http://127.0.0.1:$((base_http + 2))"
+
+# start_node NAME INDEX CLUSTERED: a node in the background, its pid in pids[INDEX].
+start_node() {
+  local name=$1 i=$2
+  cluster_node_toml "$work/$name.toml" "$name" "$i" "$base_http" "$work/certs" 1200 \
+    "$([ "$3" = 1 ] || echo alone)"
+  "$FD_BIN" --config "$work/$name.toml" serve >>"$work/$name.log" 2>&1 &
+  pids[$i]=$!
+}
+wait_members() { # N: node-a sees N members
+  for _ in $(seq 300); do
+    n=$(curl -sf "http://127.0.0.1:$base_http/metrics" 2>/dev/null | sed -n 's/^frontdesk_cluster_members //p' || true)
+    [ "${n:-0}" = "$1" ] && return 0
+    sleep 0.1
+  done
+  die "the cluster did not form"
+}
+wait_ready() { # PORT
+  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$1/ready" >/dev/null && return 0; sleep 0.1; done
+  die "node on $1 not ready"
+}
+cpu_s() { # PID...: user + system CPU seconds
+  local t=0 tck
+  tck=$(getconf CLK_TCK)
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    t=$(awk -v t="$t" -v k="$tck" '{ sub(/.*\) /, ""); print t + ($12 + $13) / k }' "/proc/$p/stat")
+  done
+  echo "$t"
+}
+# quantile Q METRIC PORT...: the upper bound of the bucket holding quantile Q, summed over nodes.
+quantile() {
+  local q=$1 metric=$2; shift 2
+  for port in "$@"; do curl -sf "http://127.0.0.1:$port/metrics" || true; done |
+    awk -v q="$q" -v m="${metric}_bucket" '
+      index($0, m "{") == 1 { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5);
+                              n[le] += $NF; if (!(le in seen)) { seen[le] = 1; order[++k] = le } }
+      END { total = n["+Inf"]; if (total == 0) { print "n/a (0)"; exit }
+            for (i = 1; i <= k; i++) if (n[order[i]] >= q * total) { print "<= " order[i] " ms (" total ")"; exit } }'
+}
+bench() { # CALLS URLS [args]: prints the bench table, saves the JSON
+  local n=$1 u=$2; shift 2
+  # Every node signs over node 0's address (the balancer's stand-in), as the callers do.
+  "$FD_BIN" bench --base-url "$u" --public-url "http://127.0.0.1:$base_http" --to +15550100001 \
+    --calls "$n" --ramp "$ramp" --say "I would like to book a cleaning tomorrow at eleven a m." \
+    "$@" || true # a failed call is in the table; the run goes on
+}
+
+say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work: figures include contention)"
+
+# --- 2a. one node alone ---
+start_node solo 0 0
+wait_ready "$base_http"
+c0=$(cpu_s "${pids[0]}")
+say "one node alone: $same callers"
+bench "$same" "http://127.0.0.1:$base_http" | tee "$work/solo.txt"
+c1=$(cpu_s "${pids[0]}")
+solo_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$same" 'BEGIN { printf "%.4f", (b - a) / n }')
+kill -TERM "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+say "runtime-added P95 and CPU/call of the single node are in the table above"
+
+# --- 1. three nodes ---
+for i in 0 1 2; do start_node "${names[$i]}" "$i" 1; done
+wait_members 3
+c0=$(cpu_s "${pids[@]}")
+say "three nodes: $same callers (same load as the single node)"
+bench "$same" "$urls" | tee "$work/same.txt"
+c1=$(cpu_s "${pids[@]}")
+cluster_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$same" 'BEGIN { printf "%.4f", (b - a) / n }')
+say "three nodes: $calls callers"
+bench "$calls" "$urls" | tee "$work/many.txt"
+x50=$(quantile 0.5 frontdesk_cluster_request_ms "$base_http" $((base_http + 1)) $((base_http + 2)))
+x95=$(quantile 0.95 frontdesk_cluster_request_ms "$base_http" $((base_http + 1)) $((base_http + 2)))
+
+# --- 3. kill -9 while callers book ---
+run_start=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT now()")
+say "kill -9 of node-c while $same callers book (each its own slot)"
+kill_json="$work/kill.json"
+(
+  for i in $(seq 0 $((same - 1))); do
+    b=$((i / 10)); h=$((7 + i % 10))
+    words=(seven eight nine ten eleven twelve one two three four)
+    mer=(a\ m a\ m a\ m a\ m a\ m p\ m p\ m p\ m p\ m p\ m)
+    k=$((i % 10))
+    printf '{"caller": "+1555777%04d", "turns": ["I would like to book a cleaning tomorrow at %s %s.", "My name is Caller %d.", "Yes, please.", "No, that is all. Goodbye."]}\n' \
+      "$i" "${words[$k]}" "${mer[$k]}" "$i" >"$work/scenario-$i.json"
+    ports=($base_http $((base_http + 1)) $((base_http + 2)))
+    p=${ports[$((i % 3))]}
+    "$FD_BIN" call --base-url "http://127.0.0.1:$p,$urls" --public-url "http://127.0.0.1:$base_http" \
+      --to "+1555030$(printf %04d "$b")" --scenario "$work/scenario-$i.json" --text \
+      >"$work/call-$i.json" 2>/dev/null &
+    sleep "$(awk -v r="$ramp" 'BEGIN { print 1 / r }')"
+  done
+  wait
+) &
+callers=$!
+sleep "${FRONTDESK_KILL_AFTER:-8}"
+live_c=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM calls WHERE node = 'node-c' AND ended_at IS NULL")
+kill -KILL "${pids[2]}"
+wait "$callers" || true
+sleep 3
+resumed=0; failed=0; gaps=()
+for f in "$work"/call-*.json; do
+  line=$(grep -h '^{' "$f" | tail -1 || true)
+  r=$(sed -n 's/.*"resumes":\([0-9]*\).*/\1/p' <<<"$line")
+  e=$(sed -n 's/.*"ended":"\([^"]*\)".*/\1/p' <<<"$line")
+  case "$e" in caller_hung_up|"server_closed:1000:call ended") ;; *) failed=$((failed + 1)) ;; esac
+  if [ "${r:-0}" -gt 0 ]; then
+    resumed=$((resumed + 1))
+    for g in $(sed -n 's/.*"resume_gap_ms":\[\([^]]*\)\].*/\1/p' <<<"$line" | tr ',' ' '); do gaps+=("$g"); done
+  fi
+done
+gap_q() { printf '%s\n' "${gaps[@]:-}" | sort -n | awk -v q="$1" 'NF { v[++n] = $1 } END { if (!n) { print "n/a"; exit } i = int(q * (n - 1) + 0.5) + 1; printf "%.0f ms", v[i] }'; }
+booked=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM appointments a JOIN calls c ON c.id = a.call_id WHERE a.status = 'booked' AND c.started_at >= '$run_start'")
+doubled=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM (SELECT call_id FROM appointments WHERE status = 'booked' AND call_id IN (SELECT id FROM calls WHERE started_at >= '$run_start') GROUP BY 1 HAVING count(*) > 1) d")
+
+say "figures (machine shared with other builds and tests)"
+printf '%-52s %s\n' \
+  "runtime added, $calls calls on 3 nodes (p50/p95)" "$(sed -n 's/^runtime added ms *//p' "$work/many.txt")" \
+  "cross-node calendar request p50" "$x50" \
+  "cross-node calendar request p95" "$x95" \
+  "CPU s per call, one node alone ($same calls)" "$solo_cpu" \
+  "CPU s per call, three nodes ($same calls)" "$cluster_cpu" \
+  "kill -9: calls live on the killed node" "$live_c" \
+  "kill -9: calls resumed on a survivor" "$resumed" \
+  "kill -9: caller's gap in audio p50 / p95" "$(gap_q 0.5) / $(gap_q 0.95)" \
+  "kill -9: failed calls (of $same)" "$failed" \
+  "kill -9: bookings (one per caller expected)" "$booked of $same, lost $((same - booked)), doubled $doubled"
