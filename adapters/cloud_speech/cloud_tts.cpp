@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/metrics/metrics.hpp"
+#include "protocols/tts/request.hpp"
 
 namespace frontdesk::speech {
 namespace {
@@ -28,7 +31,28 @@ struct transfer {
   std::string error_body;    // a non-2xx answer, for the log
   std::uint64_t played = 0;  // μ-law bytes handed to the sink
   std::vector<std::uint8_t> mu;
+  std::string retry_after_ms, retry_after; // the headers of a refused request
 };
+
+// Keeps the two headers that say how long to wait before asking again.
+std::size_t on_header(char* data, std::size_t, std::size_t n, void* user) {
+  auto& t = *static_cast<transfer*>(user);
+  std::string_view line(data, n);
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos)
+    return n;
+  std::string name(line.substr(0, colon));
+  for (auto& c : name)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto value = line.substr(colon + 1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
+    value.remove_suffix(1);
+  if (name == "retry-after-ms")
+    t.retry_after_ms = std::string(value.substr(0, 64));
+  else if (name == "retry-after")
+    t.retry_after = std::string(value.substr(0, 64));
+  return n;
+}
 
 std::size_t on_body(char* data, std::size_t, std::size_t n, void* user) {
   auto& t = *static_cast<transfer*>(user);
@@ -81,20 +105,61 @@ public:
 
   expected<bool> synthesize(std::string_view text, const sink& out,
                             const std::atomic<bool>& cancel) override {
-    if (m_.requests)
-      m_.requests->inc();
+    // Over the vendor's input limit: one request per piece, cut at sentence ends.
+    if (text.size() > tts::max_input) {
+      for (auto piece : tts::split_input(text)) {
+        auto r = synthesize_piece(piece, out, cancel);
+        if (!r || !*r)
+          return r;
+      }
+      return true;
+    }
+    return synthesize_piece(text, out, cancel);
+  }
+
+  std::string name() const override { return vendor() + " (" + s_.model + ")"; }
+
+private:
+  std::string vendor() const { return s_.vendor == tts_vendor::openai ? "OpenAI" : "Deepgram Aura"; }
+
+  expected<bool> synthesize_piece(std::string_view text, const sink& out,
+                                  const std::atomic<bool>& cancel) {
     if (m_.units)
       m_.units->inc(text.size());
+    auto first_byte_by = steady::now() + s_.first_byte_limit;
+    std::string why;
     transfer t;
-    t.out = &out;
-    t.cancel = &cancel;
-    if (s_.vendor == tts_vendor::openai)
-      t.pcm = std::make_unique<pcm_stream_to_8k>(24000);
-    auto why = request(text, t);
-    if (t.stopped || cancel)
-      return false; // barge-in: the transfer is aborted, nothing more is played
-    if (why.empty())
-      return true;
+    for (int attempt = 0;; ++attempt) {
+      if (m_.requests)
+        m_.requests->inc();
+      t = transfer{};
+      t.out = &out;
+      t.cancel = &cancel;
+      if (s_.vendor == tts_vendor::openai)
+        t.pcm = std::make_unique<pcm_stream_to_8k>(24000);
+      why = request(text, t, first_byte_by);
+      if (t.stopped || cancel)
+        return false; // barge-in: the transfer is aborted, nothing more is played
+      if (why.empty())
+        return true;
+      // Rate limited, with a wait that still lets the first byte come in time: once more.
+      // Out of quota, a server error, or a longer wait: the embedded voice, no retry loop.
+      if (attempt > 0 || t.played || (t.status != 429 && t.status != 503) ||
+          tts::out_of_quota(t.error_body))
+        break;
+      auto wait = tts::retry_after(t.retry_after_ms, t.retry_after);
+      if (!wait || steady::now() + *wait >= first_byte_by)
+        break;
+      if (m_.failures)
+        m_.failures->inc();
+      spdlog::info("{} speech: {}; asking again in {} ms", vendor(), why, wait->count());
+      for (auto until = steady::now() + *wait; steady::now() < until;) {
+        if (cancel)
+          return false;
+        std::this_thread::sleep_for(
+            std::min<steady::duration>(until - steady::now(), std::chrono::milliseconds(20)));
+      }
+    }
     if (m_.failures)
       m_.failures->inc();
     // What was played stays played: the fallback says the rest (an estimate of the words
@@ -117,13 +182,8 @@ public:
     return fallback_->synthesize(rest, out, cancel);
   }
 
-  std::string name() const override { return vendor() + " (" + s_.model + ")"; }
-
-private:
-  std::string vendor() const { return s_.vendor == tts_vendor::openai ? "OpenAI" : "Deepgram Aura"; }
-
   // Runs the request; returns why it failed ("" when the whole audio came).
-  std::string request(std::string_view text, transfer& t) {
+  std::string request(std::string_view text, transfer& t, steady::time_point first_byte_by) {
     thread_local curl_handles handles;
     std::string url, body;
     curl_slist* headers = nullptr;
@@ -149,6 +209,8 @@ private:
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s_.first_byte_limit.count()));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(s_.total_limit.count()));
@@ -166,7 +228,7 @@ private:
         t.stopped = true;
         break;
       }
-      if (!t.first && steady::now() - start > s_.first_byte_limit) {
+      if (!t.first && steady::now() > first_byte_by) {
         why = "no first byte within " + std::to_string(s_.first_byte_limit.count()) + " ms";
         break;
       }

@@ -150,21 +150,105 @@ TEST(cloud_tts, a_late_first_byte_is_spoken_by_flite_and_the_late_stream_dropped
 }
 
 TEST(cloud_tts, errors_before_the_first_byte_are_spoken_by_flite) {
-  for (int status : {429, 500}) {
+  // Out of quota (waiting will not help) and a server error: no retry. A rate limit whose wait
+  // would pass the first-byte limit: no retry either.
+  struct refusal {
+    int status;
+    const char* code;
+    fixtures::header_pairs headers;
+  };
+  for (const auto& [status, code, headers] :
+       {refusal{429, "insufficient_quota", {{"retry-after-ms", "20"}}},
+        refusal{500, "server_error", {{"retry-after-ms", "20"}}},
+        refusal{429, "rate_limit_exceeded", {{"retry-after-ms", "5000"}}},
+        refusal{429, "rate_limit_exceeded", {{"Retry-After", "30"}}},
+        refusal{429, "rate_limit_exceeded", {}}}) {
     fixture f([&](const fixtures::recorded_request&, int) {
       scripted_reply r;
       r.status = status;
       r.content_type = "application/json";
-      r.headers = {{"retry-after-ms", "20"}};
-      r.chunks = {fixtures::error_body("Rate limit reached", "requests", "rate_limit_exceeded")};
+      r.headers = headers;
+      r.chunks = {fixtures::error_body("Refused", code == std::string("insufficient_quota") ? "insufficient_quota" : "requests", code)};
       return r;
     });
     auto got = f.say("We are open until five.");
-    EXPECT_GT(got.size(), 4000u) << status;
-    EXPECT_EQ(f.fake.count(), 1) << "no retry loop on the call path";
+    EXPECT_GT(got.size(), 4000u) << status << " " << code;
+    EXPECT_EQ(f.fake.count(), 1) << status << " " << code << ": no retry";
     EXPECT_EQ(f.m.failures->value(), 1u);
     EXPECT_EQ(f.m.fallbacks->value(), 1u);
   }
+}
+
+TEST(cloud_tts, a_rate_limit_is_asked_again_once_after_the_wait_it_gives) {
+  auto body = pcm24(500);
+  for (auto header : {fixtures::header_pairs{{"retry-after-ms", "150"}},
+                      fixtures::header_pairs{{"Retry-After", "1"}}}) {
+    for (bool second_ok : {true, false}) {
+      fixture f(
+          [&](const fixtures::recorded_request&, int n) {
+            if (n == 2 && second_ok)
+              return audio_reply(odd_chunks(body));
+            scripted_reply r;
+            r.status = 429;
+            r.content_type = "application/json";
+            r.headers = header;
+            r.chunks = {fixtures::error_body("Rate limit reached", "requests", "rate_limit_exceeded")};
+            return r;
+          },
+          speech::tts_vendor::openai, 1500ms);
+      auto t0 = steady::now();
+      auto got = f.say("We are open until five.");
+      auto took = steady::now() - t0;
+      EXPECT_EQ(f.fake.count(), 2) << header[0].first << " " << second_ok;
+      EXPECT_GE(took, header[0].first == "retry-after-ms" ? 150ms : 1000ms) << "asked before the wait";
+      if (second_ok) { // the vendor's audio, none of Flite's
+        speech::pcm_stream_to_8k ref(24000);
+        std::vector<std::uint8_t> want;
+        ref.feed_mulaw(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), want);
+        EXPECT_EQ(got, want);
+        EXPECT_EQ(f.m.fallbacks->value(), 0u);
+      } else { // refused twice: Flite, and no third request
+        EXPECT_GT(got.size(), 4000u);
+        EXPECT_EQ(f.m.fallbacks->value(), 1u);
+      }
+    }
+  }
+}
+
+TEST(cloud_tts, input_over_the_vendor_limit_goes_in_pieces_cut_at_sentence_ends) {
+  std::string text;
+  for (int i = 0; text.size() < 9000; ++i)
+    text += "Item " + std::to_string(i) + " on the price list costs forty dollars. ";
+  auto body = pcm24(100);
+  fixture f([&](const fixtures::recorded_request& req, int) {
+    if (boost::json::parse(req.body).as_object().at("input").as_string().size() > 4096) {
+      scripted_reply r; // as OpenAI answers
+      r.status = 400;
+      r.content_type = "application/json";
+      r.chunks = {fixtures::error_body("string too long", "invalid_request_error", "string_above_max_length")};
+      return r;
+    }
+    return audio_reply({body});
+  });
+  auto got = f.say(text);
+  auto reqs = f.fake.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  std::string sent;
+  for (auto& r : reqs) {
+    auto input = std::string(boost::json::parse(r.body).as_object().at("input").as_string());
+    EXPECT_LE(input.size(), 4096u);
+    EXPECT_EQ(input.back(), input.size() == text.size() - sent.size() ? ' ' : '.');
+    sent += input;
+  }
+  EXPECT_EQ(sent, text);
+  EXPECT_EQ(f.m.fallbacks->value(), 0u);
+  // Each piece's audio whole and in order: three streams of the same 100 ms.
+  std::vector<std::uint8_t> want;
+  for (int i = 0; i < 3; ++i) {
+    speech::pcm_stream_to_8k ref(24000);
+    ref.feed_mulaw(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), want);
+  }
+  EXPECT_EQ(got, want);
 }
 
 TEST(cloud_tts, a_reset_mid_stream_keeps_what_played_and_flite_says_the_rest) {
