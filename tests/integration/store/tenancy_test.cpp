@@ -131,8 +131,29 @@ TEST_F(tenancy, every_table_with_a_business_id_has_row_level_security) {
                         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'business_id' "
                         "WHERE n.nspname = 'public' AND c.relkind = 'r'");
   // And live_events, which only the owner's triggers write (the application role may read its
-  // business's rows, never write any): its scoping is tested with the dashboard's event stream.
-  EXPECT_EQ(tables[0][0].as<std::size_t>(), tenant_tables().size() + 1);
+  // business's rows, never write any): its scoping is tested with the dashboard's event stream;
+  // and audit_log, written only through console_audit() (tested below).
+  EXPECT_EQ(tables[0][0].as<std::size_t>(), tenant_tables().size() + 2);
+}
+
+TEST_F(tenancy, the_audit_log_is_written_only_through_its_function_and_read_per_business) {
+  app_.as_business(business_a, [&](pqxx::work& tx) {
+    for (auto id : {business_a, business_b})
+      tx.exec_params("SELECT console_audit($1::uuid, NULL, 'staff@example.com', 'n1', 'c1', "
+                     "'calls', '', '', 'done', '')",
+                     id);
+  });
+  auto seen = app_.as_business(business_a, [&](pqxx::work& tx) {
+    return tx.exec1("SELECT count(*) FROM audit_log")[0].as<int>();
+  });
+  EXPECT_EQ(seen, 1);
+  EXPECT_THROW(app_.as_business(business_a,
+                                [&](pqxx::work& tx) {
+                                  tx.exec("INSERT INTO audit_log (business_id, actor, node, verb, "
+                                          "result) VALUES (current_business(), 'x', 'n', 'v', "
+                                          "'done')");
+                                }),
+               pqxx::sql_error);
 }
 
 TEST_F(tenancy, a_business_sees_only_its_own_rows_in_every_table) {
