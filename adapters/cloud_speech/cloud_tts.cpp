@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/http/response_sink.hpp"
 #include "adapters/metrics/metrics.hpp"
 #include "protocols/tts/request.hpp"
 
@@ -31,28 +32,8 @@ struct transfer {
   std::string error_body;    // a non-2xx answer, for the log
   std::uint64_t played = 0;  // μ-law bytes handed to the sink
   std::vector<std::uint8_t> mu;
-  std::string retry_after_ms, retry_after; // the headers of a refused request
+  http::retry_headers retry; // what a refused request said about waiting
 };
-
-// Keeps the two headers that say how long to wait before asking again.
-std::size_t on_header(char* data, std::size_t, std::size_t n, void* user) {
-  auto& t = *static_cast<transfer*>(user);
-  std::string_view line(data, n);
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos)
-    return n;
-  std::string name(line.substr(0, colon));
-  for (auto& c : name)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto value = line.substr(colon + 1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
-    value.remove_suffix(1);
-  if (name == "retry-after-ms")
-    t.retry_after_ms = std::string(value.substr(0, 64));
-  else if (name == "retry-after")
-    t.retry_after = std::string(value.substr(0, 64));
-  return n;
-}
 
 std::size_t on_body(char* data, std::size_t, std::size_t n, void* user) {
   auto& t = *static_cast<transfer*>(user);
@@ -147,7 +128,7 @@ private:
       if (attempt > 0 || t.played || (t.status != 429 && t.status != 503) ||
           tts::out_of_quota(t.error_body))
         break;
-      auto wait = tts::retry_after(t.retry_after_ms, t.retry_after);
+      auto wait = t.retry.wait();
       if (!wait || steady::now() + *wait >= first_byte_by)
         break;
       if (m_.failures)
@@ -209,8 +190,8 @@ private:
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http::retry_headers::curl_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.retry);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s_.first_byte_limit.count()));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(s_.total_limit.count()));

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/clock/clock.hpp"
+#include "adapters/http/response_sink.hpp"
 #include "adapters/store/appointments.hpp"
 #include "adapters/store/database.hpp"
 #include "protocols/google/calendar_json.hpp"
@@ -49,42 +50,8 @@ std::vector<std::uint8_t> bin_of(const std::string& hex) {
   return out;
 }
 
-struct exchange {
-  std::string body;
-  std::optional<std::chrono::milliseconds> retry_after;
-};
-
-std::size_t on_body(char* p, std::size_t size, std::size_t n, void* user) {
-  auto* x = static_cast<exchange*>(user);
-  if (x->body.size() + size * n > 32 * 1024 * 1024)
-    return 0; // larger than any page Google sends: stop reading
-  x->body.append(p, size * n);
-  return size * n;
-}
-
-std::size_t on_header(char* p, std::size_t size, std::size_t n, void* user) {
-  auto* x = static_cast<exchange*>(user);
-  std::string line(p, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (auto& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name == "retry-after") {
-      auto v = line.substr(colon + 1);
-      long long secs = 0;
-      bool digits = false;
-      for (char c : v)
-        if (c >= '0' && c <= '9' && secs < 86400) {
-          secs = secs * 10 + (c - '0');
-          digits = true;
-        }
-      if (digits)
-        x->retry_after = std::chrono::milliseconds(secs * 1000);
-    }
-  }
-  return size * n;
-}
+// Larger than any page Google sends: the transfer stops.
+constexpr std::size_t max_reply = 32 * 1024 * 1024;
 
 // One easy handle per thread: its connection stays open between requests.
 struct curl_handle {
@@ -175,7 +142,7 @@ reply google_sync::call(const std::string& method, const std::string& url,
                         const std::string& bearer, std::chrono::milliseconds timeout) {
   count(&sync_counts::requests);
   CURL* h = thread_handle();
-  exchange x;
+  http::response_sink x(max_reply);
   curl_slist* headers = nullptr;
   if (!bearer.empty())
     headers = curl_slist_append(headers, ("Authorization: Bearer " + bearer).c_str());
@@ -191,9 +158,9 @@ reply google_sync::call(const std::string& method, const std::string& url,
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http::response_sink::curl_write);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http::response_sink::curl_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(3000L, static_cast<long>(timeout.count())));
@@ -210,7 +177,7 @@ reply google_sync::call(const std::string& method, const std::string& url,
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   r.status = static_cast<int>(status);
   r.body = std::move(x.body);
-  r.retry_after = x.retry_after;
+  r.retry_after = x.headers.wait();
   return r;
 }
 

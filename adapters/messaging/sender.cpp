@@ -7,39 +7,13 @@
 
 #include <curl/curl.h>
 
+#include "adapters/http/response_sink.hpp"
+
 namespace frontdesk::messaging {
 namespace {
 
-struct exchange {
-  std::string body;
-  std::string retry_after;
-};
-
-std::size_t on_body(char* p, std::size_t size, std::size_t n, void* user) {
-  auto* x = static_cast<exchange*>(user);
-  if (x->body.size() + size * n > 1024 * 1024)
-    return 0; // a reply this big is not the API's: stop reading
-  x->body.append(p, size * n);
-  return size * n;
-}
-
-std::size_t on_header(char* p, std::size_t size, std::size_t n, void* user) {
-  auto* x = static_cast<exchange*>(user);
-  std::string line(p, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (auto& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name == "retry-after") {
-      auto v = line.substr(colon + 1);
-      while (!v.empty() && (v.back() == '\r' || v.back() == '\n'))
-        v.pop_back();
-      x->retry_after = v;
-    }
-  }
-  return size * n;
-}
+// A reply this big is not the API's: the transfer stops.
+constexpr std::size_t max_reply = 1024 * 1024;
 
 // One easy handle per thread: its connection stays open between sends.
 struct handle {
@@ -63,12 +37,12 @@ public:
 
   sms::send_outcome send(const sms::outgoing& m) override {
     auto url = s_.api_base_url + "/2010-04-01/Accounts/" + s_.account_sid + "/Messages.json";
-    exchange x;
+    http::response_sink x(max_reply);
     long status = 0;
     auto rc = perform(url, sms::create_form(m), x, status);
     sms::send_outcome out;
     if (rc == CURLE_OK)
-      return sms::parse_create_reply(static_cast<int>(status), x.body, x.retry_after);
+      return sms::parse_create_reply(static_cast<int>(status), x.body, x.headers.wait());
     out.message = std::string("transport: ") + curl_easy_strerror(rc);
     // Not connected at all: nothing reached the vendor, a plain retry. Anything later (a reset
     // after the request went out, a timeout waiting for the reply): it may have been accepted.
@@ -83,7 +57,7 @@ public:
                                                     const std::string& from) override {
     auto url = s_.api_base_url + "/2010-04-01/Accounts/" + s_.account_sid +
                "/Messages.json?" + sms::list_query(to, from, 100);
-    exchange x;
+    http::response_sink x(max_reply);
     long status = 0;
     auto rc = perform(url, std::nullopt, x, status);
     if (rc != CURLE_OK)
@@ -97,7 +71,7 @@ public:
     auto path = sms::message_path(s_.account_sid, sid);
     if (!path)
       return fail("bad_sid", "not a Twilio message id: '" + sid.substr(0, 40) + "'");
-    exchange x;
+    http::response_sink x(max_reply);
     long status = 0;
     auto rc = perform(s_.api_base_url + *path, std::nullopt, x, status);
     if (rc != CURLE_OK)
@@ -110,7 +84,7 @@ public:
   }
 
 private:
-  CURLcode perform(const std::string& url, const std::optional<std::string>& form, exchange& x,
+  CURLcode perform(const std::string& url, const std::optional<std::string>& form, http::response_sink& x,
                    long& status) {
     CURL* h = thread_handle();
     if (!h)
@@ -130,9 +104,9 @@ private:
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(s_.timeout.count()));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "frontdesk/0.1");
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http::response_sink::curl_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http::response_sink::curl_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     auto rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

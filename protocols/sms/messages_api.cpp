@@ -72,9 +72,9 @@ std::string create_form(const outgoing& m) {
 }
 
 send_outcome parse_create_reply(int http_status, std::string_view body,
-                                const std::string& retry_after_header) {
+                                std::optional<std::chrono::milliseconds> retry_after) {
   send_outcome out;
-  out.retry_after = parse_retry_after(retry_after_header);
+  out.retry_after = retry_after;
   json::object obj;
   {
     boost::system::error_code ec;

@@ -39,9 +39,10 @@ struct send_outcome {
   bool opted_out() const { return error_code == 21610; }
 };
 
-/// Maps a Messages API reply (HTTP status, JSON body, Retry-After) to an outcome.
+/// Maps a Messages API reply (HTTP status, JSON body, the wait its Retry-After asked for) to an
+/// outcome.
 send_outcome parse_create_reply(int http_status, std::string_view body,
-                                const std::string& retry_after_header);
+                                std::optional<std::chrono::milliseconds> retry_after);
 
 /// One message of a `GET …/Messages.json` listing.
 struct listed_message {

@@ -35,20 +35,6 @@ next_step decide(const retry_policy& p, attempt_result r, int attempt,
   return {next_step::kind::retry, delay};
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
-  std::size_t b = value.find_first_not_of(" \t"), e = value.find_last_not_of(" \t");
-  if (b == std::string::npos)
-    return std::nullopt;
-  std::int64_t secs = 0;
-  for (std::size_t i = b; i <= e; ++i) {
-    char c = value[i];
-    if (c < '0' || c > '9' || secs > 10'000'000)
-      return std::nullopt;
-    secs = secs * 10 + (c - '0');
-  }
-  return std::chrono::milliseconds(secs * 1000);
-}
-
 const char* to_string(next_step::kind k) {
   switch (k) {
   case next_step::kind::done: return "done";

@@ -41,10 +41,6 @@ std::chrono::milliseconds backoff(const retry_policy& p, int attempt, double uni
 next_step decide(const retry_policy& p, attempt_result r, int attempt,
                  std::optional<std::chrono::milliseconds> retry_after, double unit);
 
-/// Parses a Retry-After header: delta-seconds only (HTTP-dates are rare from APIs and are
-/// treated as absent). Nothing for an empty or malformed value.
-std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value);
-
 const char* to_string(next_step::kind k);
 
 } // namespace frontdesk::sms

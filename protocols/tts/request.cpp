@@ -29,34 +29,6 @@ std::size_t cut(std::string_view text, std::size_t max) {
   return i > 0 ? i : max;
 }
 
-// A non-negative decimal number ("1500", "0.5"), nothing else.
-std::optional<double> number(std::string_view s) {
-  auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos)
-    return std::nullopt;
-  s = s.substr(first, s.find_last_not_of(" \t") - first + 1);
-  if (s.size() > 20)
-    return std::nullopt;
-  double v = 0, scale = 0;
-  bool digits = false;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') {
-      digits = true;
-      if (scale == 0)
-        v = v * 10 + (c - '0');
-      else
-        v += (c - '0') * (scale /= 10);
-    } else if (c == '.' && scale == 0) {
-      scale = 1;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (!digits || !std::isfinite(v))
-    return std::nullopt;
-  return v;
-}
-
 } // namespace
 
 std::vector<std::string_view> split_input(std::string_view text, std::size_t max) {
@@ -71,16 +43,6 @@ std::vector<std::string_view> split_input(std::string_view text, std::size_t max
     text.remove_prefix(n);
   }
   return out;
-}
-
-std::optional<std::chrono::milliseconds> retry_after(std::string_view retry_after_ms,
-                                                     std::string_view retry_after_seconds) {
-  constexpr double day_ms = 86400.0 * 1000.0; // anything longer is nonsense: capped
-  if (auto ms = number(retry_after_ms))
-    return std::chrono::milliseconds(static_cast<long long>(std::ceil(std::min(*ms, day_ms))));
-  if (auto s = number(retry_after_seconds))
-    return std::chrono::milliseconds(static_cast<long long>(std::ceil(std::min(*s * 1000.0, day_ms))));
-  return std::nullopt;
 }
 
 bool out_of_quota(std::string_view body) {

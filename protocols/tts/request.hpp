@@ -17,12 +17,6 @@ inline constexpr std::size_t max_input = 4096;
 /// before the UTF-8 character that would not fit. Pieces of blanks only are left out.
 std::vector<std::string_view> split_input(std::string_view text, std::size_t max = max_input);
 
-/// How long a refused request (429, 503) asks to wait before the next: the `retry-after-ms`
-/// header (OpenAI; milliseconds, maybe fractional) wins over `Retry-After` (delay-seconds; an
-/// HTTP date is not used). Empty views are absent headers. Nothing when absent or malformed.
-std::optional<std::chrono::milliseconds> retry_after(std::string_view retry_after_ms,
-                                                     std::string_view retry_after_seconds);
-
 /// An error body saying the account is out of credit (OpenAI's `insufficient_quota`, as
 /// `error.code` or `error.type`): waiting will not help, so no retry.
 bool out_of_quota(std::string_view body);

@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   if (sms::parse_inbound(std::string(" STOP ")).kind != sms::intent::opt_out)
     std::abort();
-  auto reply = sms::parse_create_reply(size > 0 ? 100 + data[0] * 2 : 201, in, std::string(in.substr(0, 12)));
+  auto reply = sms::parse_create_reply(size > 0 ? 100 + data[0] * 2 : 201, in,
+                                        size > 1 ? std::optional(std::chrono::milliseconds(data[1])) : std::nullopt);
   if (reply.what == sms::send_outcome::kind::accepted && reply.sid.empty())
     std::abort();
   (void)sms::parse_message_list(in);

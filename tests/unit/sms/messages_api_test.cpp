@@ -20,7 +20,7 @@ TEST(messages_api, the_create_form_carries_to_from_body_and_callback) {
 }
 
 TEST(messages_api, a_201_is_accepted_with_its_sid) {
-  auto o = parse_create_reply(201, created, "");
+  auto o = parse_create_reply(201, created, std::nullopt);
   EXPECT_EQ(o.what, send_outcome::kind::accepted);
   EXPECT_EQ(o.sid, "SM0123456789abcdef0123456789abcdef");
   EXPECT_EQ(o.status, "queued");
@@ -31,28 +31,28 @@ TEST(messages_api, vendor_errors_map_to_final_or_retry) {
     return R"({"code":)" + std::to_string(code) + R"(,"message":"m","more_info":"x","status":)" +
            std::to_string(status) + "}";
   };
-  auto invalid = parse_create_reply(400, e(21211, 400), "");
+  auto invalid = parse_create_reply(400, e(21211, 400), std::nullopt);
   EXPECT_EQ(invalid.what, send_outcome::kind::final);
   EXPECT_EQ(invalid.error_code, 21211);
-  auto stop = parse_create_reply(400, e(21610, 400), "");
+  auto stop = parse_create_reply(400, e(21610, 400), std::nullopt);
   EXPECT_EQ(stop.what, send_outcome::kind::final);
   EXPECT_TRUE(stop.opted_out());
-  auto slow = parse_create_reply(429, e(20429, 429), "5");
+  auto slow = parse_create_reply(429, e(20429, 429), 5000ms);
   EXPECT_EQ(slow.what, send_outcome::kind::retry);
   EXPECT_EQ(slow.retry_after, 5000ms);
-  EXPECT_FALSE(parse_create_reply(429, e(20429, 429), "").retry_after);
-  EXPECT_EQ(parse_create_reply(500, "oops", "").what, send_outcome::kind::retry);
-  EXPECT_EQ(parse_create_reply(503, "", "").what, send_outcome::kind::retry);
-  EXPECT_EQ(parse_create_reply(400, e(21611, 400), "").what, send_outcome::kind::retry);
-  EXPECT_EQ(parse_create_reply(400, e(21999, 400), "").what, send_outcome::kind::final);
-  EXPECT_EQ(parse_create_reply(201, "{}", "").what, send_outcome::kind::ambiguous);
+  EXPECT_FALSE(parse_create_reply(429, e(20429, 429), std::nullopt).retry_after);
+  EXPECT_EQ(parse_create_reply(500, "oops", std::nullopt).what, send_outcome::kind::retry);
+  EXPECT_EQ(parse_create_reply(503, "", std::nullopt).what, send_outcome::kind::retry);
+  EXPECT_EQ(parse_create_reply(400, e(21611, 400), std::nullopt).what, send_outcome::kind::retry);
+  EXPECT_EQ(parse_create_reply(400, e(21999, 400), std::nullopt).what, send_outcome::kind::final);
+  EXPECT_EQ(parse_create_reply(201, "{}", std::nullopt).what, send_outcome::kind::ambiguous);
   EXPECT_NE(invalid.message.find("21211"), std::string::npos);
 }
 
 TEST(messages_api, every_truncation_of_a_reply_is_handled) {
   std::string body = created;
   for (std::size_t i = 0; i < body.size(); ++i) {
-    auto o = parse_create_reply(201, body.substr(0, i), "");
+    auto o = parse_create_reply(201, body.substr(0, i), std::nullopt);
     EXPECT_EQ(o.what, send_outcome::kind::ambiguous) << i; // never "accepted" without a sid
     auto l = parse_message_list(body.substr(0, i));
     EXPECT_FALSE(l);

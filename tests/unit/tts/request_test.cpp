@@ -69,19 +69,6 @@ TEST(tts_split_input, without_sentence_ends_it_cuts_at_spaces_then_between_chara
     EXPECT_LE(p.size(), 8u);
 }
 
-TEST(tts_retry_after, milliseconds_win_then_seconds_and_malformed_values_are_ignored) {
-  EXPECT_EQ(retry_after("1500", "20"), 1500ms);
-  EXPECT_EQ(retry_after("", "2"), 2000ms);
-  EXPECT_EQ(retry_after(" 250.4 ", ""), 251ms);
-  EXPECT_EQ(retry_after("", "0.5"), 500ms);
-  EXPECT_EQ(retry_after("abc", "3"), 3000ms);
-  EXPECT_EQ(retry_after("", ""), std::nullopt);
-  for (const char* bad : {"-1", "1e3", "1.2.3", ".", "Wed, 21 Oct 2026 07:28:00 GMT", "12 34",
-                          "99999999999999999999999"})
-    EXPECT_EQ(retry_after(bad, bad), std::nullopt) << bad;
-  EXPECT_EQ(retry_after("99999999999", ""), std::chrono::milliseconds(86400000)); // capped a day
-}
-
 TEST(tts_out_of_quota, reads_the_error_envelope) {
   EXPECT_TRUE(out_of_quota(R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})"));
   EXPECT_TRUE(out_of_quota(R"({"error":{"code":"insufficient_quota"}})"));
