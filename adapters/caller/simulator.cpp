@@ -413,6 +413,7 @@ expected<sim_report> simulate_call(const sim_options& options) {
   // 3. The caller speaks. Like Twilio, a frame every 20 ms for the whole call: the caller's
   // words when there are any, silence otherwise (in fast mode: the words, at once, only).
   std::vector<double> late;
+  const int speed = std::max(1, opt.words_speed);
   std::deque<std::uint8_t> to_say;
   std::atomic<bool> stop_sending{false};
   std::optional<clock_t_::time_point> words_done_at, words_started_at;
@@ -446,9 +447,14 @@ expected<sim_report> simulate_call(const sim_options& options) {
         if (stop_sending || is_closed())
           return;
         late.push_back(late_ms);
-        if (!next_words(frame_buf))
+        if (!next_words(frame_buf)) {
           frame_buf.assign(audio::frame_samples, audio::mulaw_silence);
-        send_frame(frame_buf);
+          send_frame(frame_buf);
+        } else {
+          send_frame(frame_buf);
+          for (int k = 1; k < speed && next_words(frame_buf); ++k)
+            send_frame(frame_buf);
+        }
         echo_due();
       });
   };
@@ -473,8 +479,8 @@ expected<sim_report> simulate_call(const sim_options& options) {
         std::lock_guard lk(mtx);
         if (words_done_at)
           return;
-        // The frame clock sends the rest in real time (8 samples a millisecond).
-        next = clock_t_::now() + std::chrono::milliseconds(to_say.size() / 8);
+        // The frame clock sends the rest in real time (8 samples a millisecond), or faster.
+        next = clock_t_::now() + std::chrono::milliseconds(to_say.size() / 8 / speed);
       }
       nap_until(next, deadline);
     }
@@ -579,7 +585,7 @@ expected<sim_report> simulate_call(const sim_options& options) {
       end = words_done_at;
     }
     // Timed from the last frame with speech in it: synthesised words end in silence.
-    if (end && !opt.fast && !measure_reply(*end - trailing_silence(t.audio), media_before))
+    if (end && !opt.fast && !measure_reply(*end - trailing_silence(t.audio) / speed, media_before))
       break; // unanswered when the stream ended: this turn is said again
   }
   next_turn = i;

@@ -43,6 +43,11 @@ struct sim_options {
   std::chrono::milliseconds quiet_to_hang_up{1500}; // hang up after this much silence from us
   std::chrono::milliseconds max_call{120000};
   bool fast = false;              // send audio without real-time pacing and no silence between
+  /// The caller's words go out this many frames per 20 ms tick; the silence around them stays
+  /// one frame a tick, so the node's endpointing (which counts frames) and every wall-clock
+  /// timer of the call behave as in real time. For calls that check what was said and done,
+  /// not how fast it was answered: turn latencies and barge-in times are not real ones above 1.
+  int words_speed = 1;
   std::vector<std::string> dtmf;  // digits pressed after the audio ("#")
   /// Added to the stream's start parameters (the load generator declares its script to the
   /// node's instant test engines as "script" = "turn one|turn two").

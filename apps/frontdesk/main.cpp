@@ -797,6 +797,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   call->add_option("--dtmf", co.dtmf, "Keys to press after the audio, e.g. '#'");
   call->add_flag("--fast", co.sim.fast, "Send caller audio as fast as possible (tests)");
+  call->add_option("--words-speed", co.sim.words_speed,
+                   "Send the caller's words this many times faster than real time; silence stays real "
+                   "time (calls that do not measure latency)");
   call->add_option("--max-seconds", co.max_seconds, "Hang up after this long")
       ->capture_default_str();
   call->add_option("--record", co.record_path, "Write what the caller heard to a WAV file");

@@ -179,6 +179,7 @@ TEST_F(google_node, an_event_only_in_google_is_offered_around_and_bookings_reach
   o.from = "+15557770000";
   o.quiet_to_hang_up = 2s;
   o.max_call = 60s;
+  o.words_speed = 4; // what reaches Google is checked, not how fast the call went
   o.audio = words("I would like to book a cleaning tomorrow at eleven a m.");
   o.turns.push_back({words("No thank you."), 0ms});
   auto rep = caller::simulate_call(o);

@@ -101,6 +101,7 @@ TEST_F(texts, a_booked_call_texts_its_confirmation_and_r_then_2_moves_it_with_it
   o.from = caller_phone;
   o.quiet_to_hang_up = 2s;
   o.max_call = 60s;
+  o.words_speed = 4; // what is texted is checked, not how fast the call went
   o.audio = words("I would like to book a cleaning tomorrow at eleven a m.");
   o.turns.push_back({words("My name is John Smith."), 0ms});
   o.turns.push_back({words("Yes please."), 0ms});
