@@ -36,6 +36,11 @@ function(fd_add_tests name)
         DISCOVERY_MODE PRE_TEST
         TEST_PREFIX "${kind}.${name}."
         PROPERTIES LABELS ${kind} TIMEOUT 300)
+      # Scheduling (cost, cores) per test, set by ctest once the tests above are discovered.
+      set(schedule ${CMAKE_CURRENT_BINARY_DIR}/${exe}_schedule.cmake)
+      file(WRITE ${schedule} "set(fd_tests \"\${${exe}_TESTS}\")\n"
+                             "include(${PROJECT_SOURCE_DIR}/cmake/test_schedule.cmake)\n")
+      set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${schedule})
     endif()
   endforeach()
 endfunction()
