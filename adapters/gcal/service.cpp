@@ -209,8 +209,9 @@ messaging::row_handler google_service::outbox_handler() {
 }
 
 booking::live_check google_service::live_check() {
-  return [this](const std::string& business_id, sys_time from, sys_time to) {
-    auto a = sync_->check_live(business_id, from, to);
+  return [this](const std::string& business_id, sys_time from, sys_time to,
+                const std::string& moving) {
+    auto a = sync_->check_live(business_id, from, to, moving);
     booking::live_answer out;
     switch (a.what) {
     case live_busy::kind::not_linked: out.what = booking::live_answer::kind::not_linked; break;
