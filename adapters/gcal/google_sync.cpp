@@ -376,7 +376,8 @@ expected<std::string> google_sync::begin_connect(const std::string& business_id,
   return google::consent_url(s_.accounts_base_url, s_.client, state, challenge);
 }
 
-expected<std::string> google_sync::finish_connect(const std::string& state, const std::string& code) {
+expected<std::string> google_sync::finish_connect(const std::string& state, const std::string& code,
+                                                  bool sync_now) {
   if (!box_)
     return fail("no_secret_key", box_error_);
   struct taken {
@@ -447,6 +448,8 @@ expected<std::string> google_sync::finish_connect(const std::string& state, cons
   }
   spdlog::info("google: business {} connected calendar {}{}", t->business_id, t->calendar_id,
                t->busy_only ? " (busy time only)" : "");
+  if (!sync_now)
+    return t->business_id; // never synced: the next sync_due syncs it and opens its channel
   if (auto n = sync_link(t->business_id, link_id); !n)
     spdlog::warn("google: first sync of {}: {}", t->calendar_id, n.error().message);
   if (!s_.notify_url.empty())

@@ -39,10 +39,12 @@ struct settings {
   std::chrono::seconds oauth_state_life{600};
   // A page of a sync that meets a rate limit (403 rateLimitExceeded/userRateLimitExceeded, 429)
   // or a 5xx is asked again, after retry_base, doubled each time, with jitter (Retry-After
-  // wins, up to retry_cap), at most page_retries times; then the sync fails and waits.
+  // wins, up to retry_cap), at most page_retries times; then the sync fails and the link
+  // waits with its own backoff (up to 10 minutes). The cap is short: the sync thread serves
+  // every business of the node.
   int page_retries = 3;
   std::chrono::milliseconds retry_base{1000};
-  std::chrono::milliseconds retry_cap{30000};
+  std::chrono::milliseconds retry_cap{8000};
   google::list_params list;
 };
 
@@ -109,8 +111,11 @@ public:
                                       const std::string& calendar_id = "primary",
                                       bool busy_only = false);
   /// The callback: takes the state once, exchanges the code, seals and stores the refresh
-  /// token, then runs the first full sync. Returns the business id.
-  expected<std::string> finish_connect(const std::string& state, const std::string& code);
+  /// token, then (with `sync_now`) runs the first full sync and opens the watch channel; without
+  /// it they are left to the next sync_due, so the owner's browser is not kept waiting on a
+  /// large calendar. Returns the business id.
+  expected<std::string> finish_connect(const std::string& state, const std::string& code,
+                                       bool sync_now = true);
   /// Disconnects a business's calendars (channels stopped, mirror wiped, token forgotten).
   expected<int> disconnect(const std::string& business_id);
   /// The business's links.

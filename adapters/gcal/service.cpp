@@ -108,7 +108,9 @@ void google_service::install(http::server& server, worker_pool& blocking) {
       return;
     }
     bool queued = blocking.post([this, state, code, respond, page] {
-      auto done = sync_->finish_connect(state, code);
+      // The owner's browser gets its answer now; the first full sync (which may read
+      // thousands of events) and the watch channel follow on the sync thread, woken here.
+      auto done = sync_->finish_connect(state, code, false);
       if (done) {
         poke();
         respond(page(200, "Google Calendar is connected. You can close this page.\n"));

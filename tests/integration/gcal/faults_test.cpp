@@ -359,3 +359,15 @@ TEST_F(gcal_faults, moving_onto_time_overlapping_its_own_event_is_not_refused) {
   clock_.advance(16min);
   EXPECT_FALSE(holds("2026-03-04", "14:00", back.values["appointment_id"]));
 }
+
+TEST_F(gcal_faults, the_first_sync_can_follow_the_callback_on_the_sync_round) {
+  google_.owner_insert(timed("2026-03-04T10:00:00-06:00", "2026-03-04T11:00:00-06:00"));
+  int lists = google_.count(fake::kind::list);
+  connect(false); // as the node's callback does: the owner's page answers first
+  EXPECT_EQ(row("SELECT status FROM calendar_links"), "active");
+  EXPECT_EQ(google_.count(fake::kind::list), lists) << "nothing read yet";
+  EXPECT_EQ(count("SELECT count(*) FROM calendar_busy"), 0);
+  EXPECT_EQ(sync_->sync_due(false), 1) << "a calendar never synced is due at once";
+  EXPECT_EQ(count("SELECT count(*) FROM calendar_busy"), 1);
+  EXPECT_NE(row("SELECT sync_token FROM calendar_links"), "NULL");
+}

@@ -81,14 +81,14 @@ protected:
   }
 
   // The whole consent: the URL's state, the verifier the fake will check, the callback.
-  std::string connect() {
+  std::string connect(bool sync_now = true) {
     auto url = sync_->begin_connect(biz);
     EXPECT_TRUE(url) << url.error().message;
     auto q = twilio::parse_form(url->substr(url->find('?') + 1));
     auto state = q->value("state");
     auto verifier = row("SELECT code_verifier FROM google_oauth_states WHERE state = '" + state + "'");
     google_.expect_code("4/code-" + state.substr(state.size() - 6), verifier);
-    auto done = sync_->finish_connect(state, "4/code-" + state.substr(state.size() - 6));
+    auto done = sync_->finish_connect(state, "4/code-" + state.substr(state.size() - 6), sync_now);
     EXPECT_TRUE(done) << done.error().message;
     return state;
   }
