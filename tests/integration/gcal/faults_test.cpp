@@ -371,3 +371,20 @@ TEST_F(gcal_faults, the_first_sync_can_follow_the_callback_on_the_sync_round) {
   EXPECT_EQ(count("SELECT count(*) FROM calendar_busy"), 1);
   EXPECT_NE(row("SELECT sync_token FROM calendar_links"), "NULL");
 }
+
+TEST_F(gcal_faults, the_usage_limit_on_a_burst_of_bookings_delays_them_but_loses_none) {
+  connect();
+  // "Calendar usage limits exceeded." (403 quotaExceeded) meets the first two inserts.
+  google_.push_fault(fake::kind::insert, fake::fault::quota_exceeded);
+  google_.push_fault(fake::kind::insert, fake::fault::quota_exceeded);
+  book("2026-03-04T16:00:00Z");
+  book("2026-03-04T17:00:00Z");
+  book("2026-03-04T19:00:00Z");
+  for (int i = 0; i < 3; ++i) {
+    run_outbox();
+    exec("UPDATE outbox SET next_attempt_at = '2000-01-01' WHERE status = 'pending'");
+  }
+  EXPECT_EQ(google_.our_events().size(), 3u);
+  EXPECT_EQ(google_.count(fake::kind::insert), 5) << "two refused, three written once each";
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE kind = 'gcal.event' AND status <> 'done'"), 0);
+}
