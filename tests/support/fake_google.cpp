@@ -331,11 +331,12 @@ bool fake_google::owner_move(const std::string& id, const std::string& start, co
   auto it = events_.find(id);
   if (it == events_.end()) {
     // One instance of a series: it becomes an exception of its own, keeping its id.
-    auto all = visible_locked(true);
+    std::deque<stored> made;
+    auto all = visible_locked(true, made);
     auto v = all.find(id);
     if (v == all.end())
       return false;
-    it = events_.emplace(id, v->second).first;
+    it = events_.emplace(id, *v->second).first;
   }
   if (str(it->second.body, "status") == "cancelled")
     return false;
@@ -350,11 +351,12 @@ bool fake_google::owner_cancel(const std::string& id) {
   std::lock_guard lk(mtx_);
   auto it = events_.find(id);
   if (it == events_.end()) {
-    auto all = visible_locked(true);
+    std::deque<stored> made;
+    auto all = visible_locked(true, made);
     auto v = all.find(id);
     if (v == all.end())
       return false;
-    it = events_.emplace(id, v->second).first; // a cancelled exception of its series
+    it = events_.emplace(id, *v->second).first; // a cancelled exception of its series
   }
   if (str(it->second.body, "status") == "cancelled")
     return false;
@@ -482,11 +484,12 @@ std::vector<std::pair<std::string, fake_google::stored>> fake_google::expand_loc
   return out;
 }
 
-std::map<std::string, fake_google::stored> fake_google::visible_locked(bool single) const {
-  std::map<std::string, stored> out;
+std::map<std::string, const fake_google::stored*> fake_google::visible_locked(bool single,
+                                                                            std::deque<stored>& made) const {
+  std::map<std::string, const stored*> out;
   for (auto& [id, e] : events_) {
     if (!single) {
-      out[id] = e;
+      out[id] = &e;
       continue;
     }
     auto series = str(e.body, "recurringEventId");
@@ -496,7 +499,7 @@ std::map<std::string, fake_google::stored> fake_google::visible_locked(bool sing
         continue; // listed in its series' place below
     }
     if (!rrule_of(e.body)) {
-      out[id] = e;
+      out[id] = &e;
       continue;
     }
     bool series_cancelled = str(e.body, "status") == "cancelled";
@@ -508,7 +511,8 @@ std::map<std::string, fake_google::stored> fake_google::visible_locked(bool sing
       }
       if (series_cancelled)
         s.body["status"] = "cancelled"; // deleting a series cancels every instance
-      out[iid] = std::move(s);
+      made.push_back(std::move(s));
+      out[iid] = &made.back();
     }
   }
   return out;
@@ -656,7 +660,8 @@ scripted_reply fake_google::list(const std::string& target) {
   int size = page_size_ > 0 ? page_size_ : (q.count("maxResults") ? std::max(1, std::stoi(q["maxResults"])) : 250);
   if (q.count("syncToken") && (q.count("timeMin") || q.count("timeMax")))
     return google_error(400, "invalid", "Invalid argument: syncToken with timeMin or timeMax");
-  auto all = visible_locked(q["singleEvents"] == "true");
+  std::deque<stored> made;
+  auto all = visible_locked(q["singleEvents"] == "true", made);
   page_state st;
   std::string page_token = q["pageToken"];
   if (!page_token.empty()) {
@@ -680,10 +685,10 @@ scripted_reply fake_google::list(const std::string& target) {
       return google_error(400, "badRequest", "Bad Request");
     st.snapshot = seq_;
     for (auto& [id, e] : all) {
-      if (!(e.seq > since && (since > 0 || str(e.body, "status") != "cancelled" || q["showDeleted"] == "true")))
+      if (!(e->seq > since && (since > 0 || str(e->body, "status") != "cancelled" || q["showDeleted"] == "true")))
         continue;
       if (from || to) {
-        auto span = span_of(e.body);
+        auto span = span_of(e->body);
         if (!span || (from && !(span->second > *from)) || (to && !(span->first < *to)))
           continue;
       }
@@ -696,7 +701,7 @@ scripted_reply fake_google::list(const std::string& target) {
     auto it = all.find(st.ids[i]);
     if (it == all.end())
       continue;
-    auto& b = it->second.body;
+    auto& b = it->second->body;
     if (str(b, "status") == "cancelled") {
       // The minimal form: an instance also names its series and original start.
       json::object gone{{"kind", "calendar#event"}, {"id", b.at("id")}, {"status", "cancelled"}};
@@ -752,11 +757,12 @@ scripted_reply fake_google::get(const std::string& id) {
   auto it = events_.find(id);
   if (it != events_.end())
     return json_reply(200, it->second.body);
-  auto all = visible_locked(true); // an instance of a series
+  std::deque<stored> made;
+  auto all = visible_locked(true, made); // an instance of a series
   auto v = all.find(id);
   if (v == all.end())
     return google_error(404, "notFound", "Not Found");
-  return json_reply(200, v->second.body);
+  return json_reply(200, v->second->body);
 }
 
 scripted_reply fake_google::patch(const std::string& id, const std::string& body,
@@ -810,8 +816,9 @@ scripted_reply fake_google::free_busy(const std::string& body) {
     return google_error(400, "timeRangeEmpty", "The requested time range is too long.");
   json::array busy;
   std::vector<std::pair<sys_time, sys_time>> spans;
-  for (auto& [id, e] : visible_locked(true)) {
-    auto& b = e.body;
+  std::deque<stored> made;
+  for (auto& [id, e] : visible_locked(true, made)) {
+    auto& b = e->body;
     if (str(b, "status") == "cancelled" || str(b, "transparency") == "transparent" ||
         str(b, "eventType") == "workingLocation")
       continue;

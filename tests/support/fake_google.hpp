@@ -135,8 +135,9 @@ private:
   fault take_fault(kind k); // fault::none when none is queued
   /// Events as a listing shows them: with `single`, series expanded into their instances
   /// (exceptions in place of the instances they replace), without, series and exceptions as
-  /// stored. Keyed by id, each with the sequence of its last change.
-  std::map<std::string, stored> visible_locked(bool single) const;
+  /// stored. Keyed by id, each with the sequence of its last change. Instances are made into
+  /// `made` (stored events are not copied: a listing of thousands is read every page).
+  std::map<std::string, const stored*> visible_locked(bool single, std::deque<stored>& made) const;
   /// The instances of one series, generated from its RRULE (exceptions not applied).
   std::vector<std::pair<std::string, stored>> expand_locked(const stored& series) const;
   /// [start, end) of an event as instants (all-day dates at midnight in the calendar's zone).
