@@ -144,12 +144,12 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
   // Holds a bookable start, or explains why not with alternatives.
   // The owner's calendar asked live around a day: its busy time joins ours; when it cannot
   // answer and the mirror is stale, nothing there can be vouched for (fail closed).
-  auto ask_live = [&](local_days day, std::vector<busy_interval>& busy) {
+  auto ask_live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
     if (!live_)
       return true;
     auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()});
     auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()});
-    auto a = live_(biz.id, from, to);
+    auto a = live_(biz.id, from, to, moving);
     if (a.what == live_answer::kind::unverifiable)
       return false;
     busy.insert(busy.end(), a.busy.begin(), a.busy.end());
@@ -158,7 +158,7 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
   auto hold = [&](local_time start, const std::string& ignore) {
     auto day = floor<days>(start);
     auto busy = busy_near(day, ignore);
-    if (!ask_live(day, busy)) {
+    if (!ask_live(day, busy, ignore)) {
       res.values["reason"] = "taken";
       res.values["calendar"] = "unverifiable";
       return res;
@@ -180,7 +180,7 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
       }
       // Lost a race between the check and the hold: the slot is taken now.
       auto again = busy_near(day, ignore);
-      ask_live(day, again);
+      ask_live(day, again, ignore);
       c = check(biz.booking, again, now, start);
       res.values["reason"] = "taken";
       return with_options(res, c ? c->alternatives : std::vector<slot>{});
@@ -267,7 +267,7 @@ dialog::tool_result calendar_service::run(const business_profile& biz, const std
     if (hold_id.empty() && live_) {
       // No hold of this caller's (the dashboard books directly): the live check happens here.
       auto busy = busy_near(day, "");
-      auto fine = ask_live(day, busy);
+      auto fine = ask_live(day, busy, "");
       auto c2 = check(biz.booking, busy, now, *start);
       if (!fine || !c2 || c2->why != refusal::none) {
         res.values["reason"] = "taken";

@@ -36,7 +36,10 @@ struct live_answer {
   } what = kind::not_linked;
   std::vector<busy_interval> busy;
 };
-using live_check = std::function<live_answer(const std::string& business_id, sys_time from, sys_time to)>;
+/// `moving` is the appointment a caller is moving ("" for a new booking): its own event in the
+/// external calendar is not busy time for it.
+using live_check = std::function<live_answer(const std::string& business_id, sys_time from,
+                                             sys_time to, const std::string& moving)>;
 
 /// The business's calendar as the dialog's tools use it: availability from hours, appointments
 /// and calendar busy time; holds while the caller confirms; bookings guarded by the database's

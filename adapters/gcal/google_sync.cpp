@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <set>
+#include <thread>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -95,7 +96,7 @@ std::string link_columns() {
 
 // The state of an appointment chain as the event should show it.
 struct chain_state {
-  std::string root_id, event_id_saved, live_id, summary, description, location, zone;
+  std::string root_id, event_id_saved, etag, live_id, summary, description, location, zone;
   int revision = 0;
   store::interval during{};
   bool operator==(const chain_state& o) const {
@@ -139,7 +140,8 @@ sync_counts google_sync::counts() const {
 
 reply google_sync::call(const std::string& method, const std::string& url,
                         const std::string& body, const std::string& content_type,
-                        const std::string& bearer, std::chrono::milliseconds timeout) {
+                        const std::string& bearer, std::chrono::milliseconds timeout,
+                        const std::string& extra_header) {
   count(&sync_counts::requests);
   CURL* h = thread_handle();
   http::response_sink x(max_reply);
@@ -149,6 +151,8 @@ reply google_sync::call(const std::string& method, const std::string& url,
   if (!content_type.empty())
     headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
   headers = curl_slist_append(headers, "Accept: application/json");
+  if (!extra_header.empty())
+    headers = curl_slist_append(headers, extra_header.c_str());
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (method == "GET")
@@ -245,18 +249,20 @@ expected<std::string> google_sync::access_token(const link& l, const std::string
 
 expected<reply> google_sync::api(const link& l, const std::string& method,
                                  const std::string& path, const std::string& body,
-                                 std::optional<std::chrono::milliseconds> timeout) {
+                                 std::optional<std::chrono::milliseconds> timeout,
+                                 const std::string& extra_header) {
   auto tok = access_token(l, "");
   if (!tok)
     return tok.error();
   auto t = timeout.value_or(s_.timeout);
-  auto r = call(method, s_.api_base_url + path, body, body.empty() ? "" : "application/json", *tok, t);
+  auto type = body.empty() ? "" : "application/json";
+  auto r = call(method, s_.api_base_url + path, body, type, *tok, t, extra_header);
   if (r.status == 401) {
     // An expired or revoked access token: one refresh (shared), one more try.
     auto again = access_token(l, *tok);
     if (!again)
       return again.error();
-    r = call(method, s_.api_base_url + path, body, body.empty() ? "" : "application/json", *again, t);
+    r = call(method, s_.api_base_url + path, body, type, *again, t, extra_header);
   }
   return r;
 }
@@ -337,7 +343,8 @@ expected<std::string> google_sync::begin_connect(const std::string& business_id,
   return google::consent_url(s_.accounts_base_url, s_.client, state, challenge);
 }
 
-expected<std::string> google_sync::finish_connect(const std::string& state, const std::string& code) {
+expected<std::string> google_sync::finish_connect(const std::string& state, const std::string& code,
+                                                  bool sync_now) {
   if (!box_)
     return fail("no_secret_key", box_error_);
   struct taken {
@@ -408,6 +415,8 @@ expected<std::string> google_sync::finish_connect(const std::string& state, cons
   }
   spdlog::info("google: business {} connected calendar {}{}", t->business_id, t->calendar_id,
                t->busy_only ? " (busy time only)" : "");
+  if (!sync_now)
+    return t->business_id; // never synced: the next sync_due syncs it and opens its channel
   if (auto n = sync_link(t->business_id, link_id); !n)
     spdlog::warn("google: first sync of {}: {}", t->calendar_id, n.error().message);
   if (!s_.notify_url.empty())
@@ -476,6 +485,7 @@ expected<int> google_sync::sync_link(const std::string& business_id, const std::
       count(&sync_counts::full_syncs);
     std::string page;
     bool restart = false;
+    int tries = 0; // of the current page
     for (int pages = 0;; ++pages) {
       if (pages > 10000)
         return fail("google_bad_paging", "more than 10,000 pages");
@@ -490,6 +500,7 @@ expected<int> google_sync::sync_link(const std::string& business_id, const std::
         if (!p)
           return p.error();
         count(&sync_counts::pages);
+        tries = 0;
         for (auto& e : p->items)
           events.push_back(std::move(e));
         if (!p->next_page_token.empty()) {
@@ -502,6 +513,23 @@ expected<int> google_sync::sync_link(const std::string& business_id, const std::
       auto err = google::classify_error(r->status, r->body);
       if (r->status == 0)
         err.message = r->transport_error;
+      if ((err.action == google::error_action::back_off || r->status == 0) &&
+          tries < s_.page_retries) {
+        // A rate limit or a passing failure in the middle of the pages: the same page is asked
+        // again after a wait (the page token stays good), so the pages read so far are kept
+        // and nothing is read twice. Nothing is applied before the last page either way.
+        auto wait = std::min<std::chrono::milliseconds>(s_.retry_base * (1 << tries), s_.retry_cap);
+        wait = std::chrono::milliseconds(static_cast<long long>(
+            static_cast<double>(wait.count()) * (0.5 + randombytes_uniform(1000) / 2000.0)));
+        if (r->retry_after)
+          wait = std::min<std::chrono::milliseconds>(std::max(wait, *r->retry_after), s_.retry_cap);
+        ++tries;
+        count(&sync_counts::page_retries);
+        spdlog::info("google: page {} of {} answered {} {}: asked again in {} ms", pages + 1,
+                     l->calendar_id, r->status, err.reason, wait.count());
+        std::this_thread::sleep_for(wait);
+        continue;
+      }
       if (err.action == google::error_action::full_sync && !full && round == 0) {
         // 410: the token is gone. Wipe the mirror and read everything again.
         count(&sync_counts::gone_410);
@@ -814,7 +842,8 @@ int google_sync::on_push(const std::vector<std::pair<std::string, std::string>>&
   return 200;
 }
 
-live_busy google_sync::check_live(const std::string& business_id, sys_time from, sys_time to) {
+live_busy google_sync::check_live(const std::string& business_id, sys_time from, sys_time to,
+                                  const std::string& moving) {
   live_busy out;
   auto all = links(business_id);
   if (!all) {
@@ -829,7 +858,62 @@ live_busy google_sync::check_live(const std::string& business_id, sys_time from,
   if (active.empty())
     return out; // not linked, or broken: the database calendar alone
   bool unanswered = false;
+  // The owner's events in the window, read one by one, ours left out (our appointments are in
+  // the database already, the one being moved among them). "" when every page came.
+  auto window = [&](const link& l, std::vector<std::pair<sys_time, sys_time>>& busy) -> std::string {
+    std::string zone;
+    bool declined_blocks = false;
+    try {
+      db_.as_business(business_id, [&](pqxx::work& tx) {
+        auto b = tx.exec1("SELECT timezone, google_declined_blocks FROM businesses");
+        zone = b[0].as<std::string>();
+        declined_blocks = b[1].as<bool>();
+      });
+    } catch (const std::exception& e) {
+      return std::string("business: ") + e.what();
+    }
+    std::string page;
+    for (int pages = 0; pages < 40; ++pages) {
+      auto r = api(l, "GET", "/calendars/" + google::url_encode(l.calendar_id) + "/events?" +
+                                 google::window_query(from, to, page),
+                   "", s_.free_busy_timeout);
+      if (!r)
+        return r.error().message;
+      if (r->status != 200)
+        return r->status == 0 ? r->transport_error : "events.list answered " + std::to_string(r->status);
+      auto p = google::parse_events_page(r->body);
+      if (!p)
+        return p.error().message;
+      for (auto& e : p->items) {
+        if (google::is_ours(e))
+          continue;
+        auto blk = google::block_of(e, zone, declined_blocks);
+        if (!blk)
+          return blk.error().message; // an event we cannot read may be busy time
+        if (*blk)
+          busy.emplace_back((*blk)->start, (*blk)->end);
+      }
+      if (p->next_page_token.empty())
+        return "";
+      page = p->next_page_token;
+    }
+    return "events.list: too many pages for the window";
+  };
   for (auto& l : active) {
+    if (!moving.empty() && !l.busy_only) {
+      // Our calendar while a caller moves an appointment: its own event there is not busy time.
+      count(&sync_counts::free_busy);
+      std::vector<std::pair<sys_time, sys_time>> busy;
+      auto why = window(l, busy);
+      if (why.empty()) {
+        out.busy.insert(out.busy.end(), busy.begin(), busy.end());
+      } else {
+        count(&sync_counts::free_busy_failed);
+        unanswered = true;
+        out.why += (out.why.empty() ? "" : "; ") + why;
+      }
+      continue;
+    }
     count(&sync_counts::free_busy);
     auto r = api(l, "POST", "/freeBusy", google::free_busy_request(from, to, {l.calendar_id}),
                  s_.free_busy_timeout);
@@ -895,11 +979,12 @@ write_result google_sync::write_event(const std::string& business_id, const std:
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       chain_state s;
       s.root_id = root_id;
-      auto root = tx.exec_params1("SELECT coalesce(calendar_event_id, ''), calendar_revision "
-                                  "FROM appointments WHERE id = $1",
+      auto root = tx.exec_params1("SELECT coalesce(calendar_event_id, ''), calendar_revision, "
+                                  "coalesce(calendar_etag, '') FROM appointments WHERE id = $1",
                                   root_id);
       s.event_id_saved = root[0].as<std::string>();
       s.revision = root[1].as<int>();
+      s.etag = root[2].as<std::string>();
       auto biz = tx.exec1("SELECT name, timezone, address FROM businesses");
       s.zone = biz[1].as<std::string>();
       s.location = biz[2].as<std::string>();
@@ -924,11 +1009,13 @@ write_result google_sync::write_event(const std::string& business_id, const std:
       return s;
     });
   };
-  auto save = [&](const std::string& event_id, std::optional<int> revision) {
+  auto save = [&](const std::string& event_id, std::optional<int> revision,
+                  const std::string& etag = "") {
     db_.as_business(business_id, [&](pqxx::work& tx) {
       tx.exec_params("UPDATE appointments SET calendar_event_id = nullif($2, ''), "
-                     "calendar_revision = coalesce($3, calendar_revision) WHERE id = $1",
-                     root_id, event_id, revision);
+                     "calendar_revision = coalesce($3, calendar_revision), "
+                     "calendar_etag = nullif($4, '') WHERE id = $1",
+                     root_id, event_id, revision, etag);
     });
   };
   auto events_path = "/calendars/" + google::url_encode(main->calendar_id) + "/events";
@@ -949,6 +1036,44 @@ write_result google_sync::write_event(const std::string& business_id, const std:
                    : write_result::kind::failed;
     return res;
   };
+  auto etag_of = [](const reply& r) {
+    auto e = google::parse_event(r.body);
+    return e ? e->etag : std::string();
+  };
+  // The event as Google has it now: its etag when it is live, "" when it is deleted (a
+  // tombstone or gone), nullopt when Google could not say.
+  auto current = [&](const std::string& id) -> std::optional<std::string> {
+    ++res.requests;
+    auto g = api(*main, "GET", events_path + "/" + id, "");
+    if (!g || (g->status != 200 && g->status != 404 && g->status != 410)) {
+      failed(g, "events.get");
+      return std::nullopt;
+    }
+    if (g->status != 200)
+      return std::string();
+    auto ev = google::parse_event(g->body);
+    if (!ev) {
+      // Unreadable is not deleted: a new id now could put the event there twice.
+      res.what = write_result::kind::retry;
+      res.message = "events.get: " + ev.error().message;
+      return std::nullopt;
+    }
+    if (ev->cancelled())
+      return std::string();
+    return ev->etag.empty() ? std::string("*") : ev->etag;
+  };
+  // Takes Google's version of our event: a live one keeps its id with its etag, a deleted one
+  // (a tombstone) gives way to the next revision's id. False when Google could not say.
+  auto take_current = [&](const std::string& id, int revision) {
+    auto now = current(id);
+    if (!now)
+      return false;
+    if (now->empty())
+      save("", revision + 1);
+    else
+      save(id, std::nullopt, *now);
+    return true;
+  };
   try {
     for (int round = 0; round < 6; ++round) {
       auto s = read_state();
@@ -967,36 +1092,64 @@ write_result google_sync::write_event(const std::string& business_id, const std:
         auto body = google::event_body(a);
         if (s.event_id_saved == id) {
           ++res.requests;
-          auto r = api(*main, "PATCH", events_path + "/" + id, body);
-          if (r && (r->status == 404 || r->status == 410 ||
-                    (r->status == 403 && google::classify_error(r->status, r->body).action ==
-                                             google::error_action::give_up))) {
+          // Conditional on the version we last wrote: a change made in Google since is not
+          // written over unseen.
+          auto r = api(*main, "PATCH", events_path + "/" + id, body, std::nullopt,
+                       s.etag.empty() ? "" : "If-Match: " + s.etag);
+          if (r && (r->status == 404 || r->status == 410)) {
             // Deleted in Google (its id is kept as a tombstone): a new revision, a new id.
             save("", s.revision + 1);
             continue;
           }
+          if (r && r->status == 412) {
+            // Changed in Google since our last write (the owner, or our own write whose answer
+            // was lost): read it again and write ours over that version. The appointment here
+            // is what the caller was told; an owner's move that sync already saw has been
+            // applied to it (or refused) by the business's policy.
+            count(&sync_counts::stale_etags);
+            if (!take_current(id, s.revision))
+              return res;
+            continue;
+          }
+          if (r && r->status == 403 && google::classify_error(r->status, r->body).action ==
+                                           google::error_action::give_up) {
+            // A 403 that is no rate limit: a tombstone (deleted in Google) takes a new id; a
+            // live event we may not change (forbiddenForNonOrganizer, requiredAccessLevel) is
+            // left to staff, since writing it again would not help.
+            auto err = google::classify_error(r->status, r->body);
+            auto now = current(id);
+            if (!now)
+              return res;
+            if (now->empty()) {
+              save("", s.revision + 1);
+              continue;
+            }
+            db_.as_business(business_id, [&](pqxx::work& tx) {
+              tx.exec_params("INSERT INTO staff_tasks (business_id, kind, appointment_id, note) "
+                             "VALUES ($1, 'calendar_conflict', $2, $3)",
+                             business_id, s.live_id,
+                             "Google Calendar refuses changes to this appointment's event (" +
+                                 err.reason + "); update it there by hand.");
+            });
+            return failed(r, "events.patch");
+          }
           if (!r || r->status != 200)
             return failed(r, "events.patch");
+          save(id, std::nullopt, etag_of(*r));
         } else {
           ++res.requests;
           auto r = api(*main, "POST", events_path, body);
           if (r && r->status == 409) {
-            // Our id exists: our own earlier insert whose answer was lost, or a tombstone.
-            ++res.requests;
-            auto g = api(*main, "GET", events_path + "/" + id, "");
-            if (!g || (g->status != 200 && g->status != 404 && g->status != 410))
-              return failed(g, "events.get");
-            auto ev = g->status == 200 ? google::parse_event(g->body) : expected<google::event>(fail("gone", ""));
-            if (ev && !ev->cancelled()) {
-              save(id, std::nullopt);
-              continue; // patched to the current state next round when it differs
-            }
-            save("", s.revision + 1);
+            // Our id exists: our own earlier insert whose answer was lost (live: ours, patched
+            // to the current state next round), or a tombstone of an event deleted in Google
+            // (the next revision's id).
+            if (!take_current(id, s.revision))
+              return res;
             continue;
           }
           if (!r || r->status != 200)
             return failed(r, "events.insert");
-          save(id, std::nullopt);
+          save(id, std::nullopt, etag_of(*r));
         }
       }
       // Written: done, unless the appointment changed while we wrote.

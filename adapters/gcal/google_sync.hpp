@@ -37,6 +37,14 @@ struct settings {
   std::chrono::milliseconds timeout{10000};
   std::chrono::milliseconds free_busy_timeout{2500}; // the live check inside a booking
   std::chrono::seconds oauth_state_life{600};
+  // A page of a sync that meets a rate limit (403 rateLimitExceeded/userRateLimitExceeded, 429)
+  // or a 5xx is asked again, after retry_base, doubled each time, with jitter (Retry-After
+  // wins, up to retry_cap), at most page_retries times; then the sync fails and the link
+  // waits with its own backoff (up to 10 minutes). The cap is short: the sync thread serves
+  // every business of the node.
+  int page_retries = 3;
+  std::chrono::milliseconds retry_base{1000};
+  std::chrono::milliseconds retry_cap{8000};
   google::list_params list;
 };
 
@@ -80,7 +88,8 @@ struct write_result {
 struct sync_counts {
   long long syncs = 0, full_syncs = 0, gone_410 = 0, pages = 0, requests = 0, refreshes = 0,
             invalid_grants = 0, pushes = 0, pushes_refused = 0, moved_from_google = 0,
-            cancelled_from_google = 0, restored = 0, free_busy = 0, free_busy_failed = 0;
+            cancelled_from_google = 0, restored = 0, free_busy = 0, free_busy_failed = 0,
+            page_retries = 0, stale_etags = 0;
 };
 
 /// The two-way sync with Google Calendar for every business of a node, as a plain class: OAuth
@@ -102,8 +111,11 @@ public:
                                       const std::string& calendar_id = "primary",
                                       bool busy_only = false);
   /// The callback: takes the state once, exchanges the code, seals and stores the refresh
-  /// token, then runs the first full sync. Returns the business id.
-  expected<std::string> finish_connect(const std::string& state, const std::string& code);
+  /// token, then (with `sync_now`) runs the first full sync and opens the watch channel; without
+  /// it they are left to the next sync_due, so the owner's browser is not kept waiting on a
+  /// large calendar. Returns the business id.
+  expected<std::string> finish_connect(const std::string& state, const std::string& code,
+                                       bool sync_now = true);
   /// Disconnects a business's calendars (channels stopped, mirror wiped, token forgotten).
   expected<int> disconnect(const std::string& business_id);
   /// The business's links.
@@ -119,8 +131,12 @@ public:
   /// patch or delete): an outbox row of kind "gcal.event".
   write_result write_event(const std::string& business_id, const std::string& root_id);
 
-  /// freeBusy over [from, to) for the business's active calendars.
-  live_busy check_live(const std::string& business_id, sys_time from, sys_time to);
+  /// freeBusy over [from, to) for the business's active calendars. With `moving` (the
+  /// appointment a caller is moving), the main calendar is read with events.list over the
+  /// window instead, leaving out our own events: freeBusy cannot tell the appointment's own
+  /// event apart from the owner's busy time, and would refuse a move onto time overlapping it.
+  live_busy check_live(const std::string& business_id, sys_time from, sys_time to,
+                       const std::string& moving = "");
 
   /// A push notification's verdict, from its headers. On `sync` the link is marked wanted
   /// (the sync runs later, coalesced). Returns the HTTP status to answer.
@@ -141,11 +157,13 @@ private:
   expected<std::string> access_token(const link& l, const std::string& failed);
   reply call(const std::string& method, const std::string& url, const std::string& body,
              const std::string& content_type, const std::string& bearer,
-             std::chrono::milliseconds timeout);
+             std::chrono::milliseconds timeout, const std::string& extra_header = "");
   /// A Calendar API request with the link's token: a 401 refreshes once and tries again.
+  /// `extra_header` is one more header line ("If-Match: ...").
   expected<reply> api(const link& l, const std::string& method, const std::string& path,
                       const std::string& body,
-                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+                      std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+                      const std::string& extra_header = "");
   expected<link> load_link(const std::string& business_id, const std::string& link_id);
   void mark_broken(const link& l, const std::string& why);
   void count(long long sync_counts::*field, long long n = 1);

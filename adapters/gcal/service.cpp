@@ -108,7 +108,9 @@ void google_service::install(http::server& server, worker_pool& blocking) {
       return;
     }
     bool queued = blocking.post([this, state, code, respond, page] {
-      auto done = sync_->finish_connect(state, code);
+      // The owner's browser gets its answer now; the first full sync (which may read
+      // thousands of events) and the watch channel follow on the sync thread, woken here.
+      auto done = sync_->finish_connect(state, code, false);
       if (done) {
         poke();
         respond(page(200, "Google Calendar is connected. You can close this page.\n"));
@@ -209,8 +211,9 @@ messaging::row_handler google_service::outbox_handler() {
 }
 
 booking::live_check google_service::live_check() {
-  return [this](const std::string& business_id, sys_time from, sys_time to) {
-    auto a = sync_->check_live(business_id, from, to);
+  return [this](const std::string& business_id, sys_time from, sys_time to,
+                const std::string& moving) {
+    auto a = sync_->check_live(business_id, from, to, moving);
     booking::live_answer out;
     switch (a.what) {
     case live_busy::kind::not_linked: out.what = booking::live_answer::kind::not_linked; break;

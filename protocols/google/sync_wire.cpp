@@ -55,6 +55,14 @@ std::string list_query(const list_params& p, std::string_view sync_token,
   return q;
 }
 
+std::string window_query(sys_time from, sys_time to, std::string_view page_token) {
+  std::string q = "maxResults=250&singleEvents=true&timeMin=" + url_encode(format_rfc3339(from)) +
+                  "&timeMax=" + url_encode(format_rfc3339(to));
+  if (!page_token.empty())
+    q += "&pageToken=" + url_encode(page_token);
+  return q;
+}
+
 std::string params_key(const list_params& p) {
   return std::string("v1;singleEvents=") + (p.single_events ? "true" : "false") + ";showDeleted=true";
 }

@@ -30,6 +30,10 @@ struct list_params {
 std::string list_query(const list_params& p, std::string_view sync_token,
                        std::string_view page_token);
 
+/// The query for one page of the events in [from, to) (singleEvents, no sync token: a look, not
+/// a sync): events that end after `from` and start before `to`.
+std::string window_query(sys_time from, sys_time to, std::string_view page_token);
+
 /// What a stored sync token was obtained with ("singleEvents=true;showDeleted=true").
 /// A token stored under another key is not used: the sync starts over.
 std::string params_key(const list_params& p);

@@ -25,7 +25,10 @@ scripted_reply json_reply(int status, const json::value& v, header_pairs headers
 // Google's error envelope.
 scripted_reply google_error(int status, const std::string& reason, const std::string& message,
                             header_pairs headers = {}) {
-  json::object e{{"domain", status == 403 && reason.find("ate") != std::string::npos ? "usageLimits" : "global"},
+  auto domain = reason.find("Limit") != std::string::npos || reason == "quotaExceeded" ? "usageLimits"
+                : reason == "forbiddenForNonOrganizer" || reason == "fullSyncRequired"  ? "calendar"
+                                                                                         : "global";
+  json::object e{{"domain", domain},
                  {"reason", reason},
                  {"message", message}};
   return json_reply(status,
@@ -50,6 +53,80 @@ std::map<std::string, std::string> query_of(const std::string& target) {
     for (auto& [k, v] : f->fields)
       out[k] = v;
   return out;
+}
+
+// A series' recurrence rule, as far as the fake plays it: FREQ=DAILY|WEEKLY, INTERVAL, COUNT,
+// UNTIL (a date or a UTC date-time).
+struct rrule {
+  int step_days = 7;
+  int interval = 1;
+  int count = 0;
+  std::string until;
+};
+
+std::optional<rrule> rrule_of(const json::object& e) {
+  auto* r = e.if_contains("recurrence");
+  if (!r || !r->is_array())
+    return std::nullopt;
+  for (auto& line : r->as_array()) {
+    if (!line.is_string())
+      continue;
+    std::string text(line.as_string());
+    if (text.rfind("RRULE:", 0) != 0)
+      continue;
+    rrule out;
+    std::size_t at = 6;
+    while (at < text.size()) {
+      auto semi = text.find(';', at);
+      auto part = text.substr(at, semi == std::string::npos ? std::string::npos : semi - at);
+      at = semi == std::string::npos ? text.size() : semi + 1;
+      auto eq = part.find('=');
+      if (eq == std::string::npos)
+        continue;
+      auto key = part.substr(0, eq), value = part.substr(eq + 1);
+      if (key == "FREQ") {
+        if (value == "DAILY")
+          out.step_days = 1;
+        else if (value == "WEEKLY")
+          out.step_days = 7;
+        else
+          return std::nullopt;
+      } else if (key == "INTERVAL") {
+        out.interval = std::max(1, std::atoi(value.c_str()));
+      } else if (key == "COUNT") {
+        out.count = std::max(0, std::atoi(value.c_str()));
+      } else if (key == "UNTIL") {
+        out.until = value;
+      }
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+// The wall-clock time of a dateTime in zone `z`: one with an offset is converted, one without
+// ("2026-03-02T10:00:00", allowed with a timeZone) is already local.
+std::optional<date::local_seconds> wall_of(const std::string& dt, const date::time_zone* z) {
+  bool offset = dt.size() > 19 && dt.find_first_of("Z+-", 19) != std::string::npos;
+  auto t = parse_rfc3339(offset ? dt : dt + "Z");
+  if (!t)
+    return std::nullopt;
+  auto s = std::chrono::floor<std::chrono::seconds>(*t);
+  if (offset)
+    return z->to_local(s);
+  return date::local_seconds{s.time_since_epoch()};
+}
+
+// An instant as Google writes it for a zone: "2026-03-09T10:00:00-05:00".
+std::string local_text(std::chrono::sys_seconds t, const date::time_zone* z) {
+  return date::format("%FT%T%Ez", date::make_zoned(z, t));
+}
+
+sys_time micros(std::chrono::sys_seconds t) { return sys_time{t.time_since_epoch()}; }
+
+std::optional<sys_time> instant_of(const std::string& text) {
+  auto t = parse_rfc3339(text);
+  return t ? std::optional<sys_time>(*t) : std::nullopt;
 }
 
 bool base32hex_id(const std::string& id) {
@@ -228,6 +305,11 @@ void fake_google::notifier() {
   }
 }
 
+void fake_google::touch_locked(stored& s) {
+  s.seq = ++seq_;
+  s.body["etag"] = "\"" + std::to_string(s.seq) + "\"";
+}
+
 std::string fake_google::owner_insert(json::object e) {
   std::lock_guard lk(mtx_);
   auto id = str(e, "id");
@@ -237,8 +319,9 @@ std::string fake_google::owner_insert(json::object e) {
   e["kind"] = "calendar#event";
   if (!e.if_contains("status"))
     e["status"] = "confirmed";
-  e["etag"] = "\"" + std::to_string(seq_) + "\"";
-  events_[id] = stored{e, ++seq_};
+  auto& st = events_[id];
+  st.body = std::move(e);
+  touch_locked(st);
   changed_locked();
   return id;
 }
@@ -246,11 +329,20 @@ std::string fake_google::owner_insert(json::object e) {
 bool fake_google::owner_move(const std::string& id, const std::string& start, const std::string& end) {
   std::lock_guard lk(mtx_);
   auto it = events_.find(id);
-  if (it == events_.end() || str(it->second.body, "status") == "cancelled")
+  if (it == events_.end()) {
+    // One instance of a series: it becomes an exception of its own, keeping its id.
+    std::deque<stored> made;
+    auto all = visible_locked(true, made);
+    auto v = all.find(id);
+    if (v == all.end())
+      return false;
+    it = events_.emplace(id, *v->second).first;
+  }
+  if (str(it->second.body, "status") == "cancelled")
     return false;
   it->second.body["start"] = json::object{{"dateTime", start}};
   it->second.body["end"] = json::object{{"dateTime", end}};
-  it->second.seq = ++seq_;
+  touch_locked(it->second);
   changed_locked();
   return true;
 }
@@ -258,12 +350,172 @@ bool fake_google::owner_move(const std::string& id, const std::string& start, co
 bool fake_google::owner_cancel(const std::string& id) {
   std::lock_guard lk(mtx_);
   auto it = events_.find(id);
-  if (it == events_.end() || str(it->second.body, "status") == "cancelled")
+  if (it == events_.end()) {
+    std::deque<stored> made;
+    auto all = visible_locked(true, made);
+    auto v = all.find(id);
+    if (v == all.end())
+      return false;
+    it = events_.emplace(id, *v->second).first; // a cancelled exception of its series
+  }
+  if (str(it->second.body, "status") == "cancelled")
     return false;
   it->second.body["status"] = "cancelled";
-  it->second.seq = ++seq_;
+  touch_locked(it->second);
   changed_locked();
   return true;
+}
+
+std::vector<std::string> fake_google::instance_ids(const std::string& series_id) const {
+  std::lock_guard lk(mtx_);
+  std::vector<std::string> out;
+  auto it = events_.find(series_id);
+  if (it != events_.end())
+    for (auto& [id, _] : expand_locked(it->second))
+      out.push_back(id);
+  return out;
+}
+
+std::optional<std::pair<sys_time, sys_time>> fake_google::span_of(const json::object& e) const {
+  const auto* z = date::locate_zone(zone_);
+  auto at = [&](const char* key) -> std::optional<sys_time> {
+    auto* t = e.if_contains(key);
+    if (!t || !t->is_object())
+      return std::nullopt;
+    auto dt = str(t->as_object(), "dateTime");
+    if (!dt.empty()) {
+      auto p = parse_rfc3339(dt);
+      if (p)
+        return *p;
+      // A dateTime without an offset is local to its timeZone.
+      auto tz = str(t->as_object(), "timeZone");
+      auto w = wall_of(dt, date::locate_zone(tz.empty() ? zone_ : tz));
+      if (!w)
+        return std::nullopt;
+      return micros(date::locate_zone(tz.empty() ? zone_ : tz)->to_sys(*w, date::choose::earliest));
+    }
+    auto d = parse_rfc3339(str(t->as_object(), "date") + "T00:00:00Z");
+    if (!d)
+      return std::nullopt;
+    date::local_seconds l{std::chrono::floor<std::chrono::seconds>(*d).time_since_epoch()};
+    return micros(z->to_sys(l, date::choose::earliest));
+  };
+  auto s = at("start"), en = at("end");
+  if (!s || !en)
+    return std::nullopt;
+  return std::pair{*s, *en};
+}
+
+std::vector<std::pair<std::string, fake_google::stored>> fake_google::expand_locked(const stored& series) const {
+  std::vector<std::pair<std::string, stored>> out;
+  auto rule = rrule_of(series.body);
+  auto* sv = series.body.if_contains("start");
+  auto* ev = series.body.if_contains("end");
+  if (!rule || !sv || !sv->is_object() || !ev || !ev->is_object())
+    return out;
+  auto& start = sv->as_object();
+  auto& end = ev->as_object();
+  auto series_id = str(series.body, "id");
+  auto zone_name = str(start, "timeZone").empty() ? zone_ : str(start, "timeZone");
+  const date::time_zone* z = nullptr;
+  try {
+    z = date::locate_zone(zone_name);
+  } catch (const std::exception&) {
+    return out;
+  }
+  // Google expands a series without an end only so far ahead; two years is plenty here.
+  const int most = rule->count > 0 ? rule->count : 1000;
+  auto step = date::days{rule->step_days * rule->interval};
+  auto instance = [&](const std::string& suffix, json::object start_v, json::object end_v,
+                      json::object original) {
+    json::object b = series.body;
+    b.erase("recurrence");
+    b["id"] = series_id + "_" + suffix;
+    b["recurringEventId"] = series_id;
+    b["originalStartTime"] = std::move(original);
+    b["start"] = std::move(start_v);
+    b["end"] = std::move(end_v);
+    out.emplace_back(series_id + "_" + suffix, stored{std::move(b), series.seq});
+  };
+  if (!str(start, "date").empty()) {
+    auto d0 = parse_rfc3339(str(start, "date") + "T00:00:00Z");
+    auto e0 = parse_rfc3339(str(end, "date") + "T00:00:00Z");
+    if (!d0 || !e0)
+      return out;
+    auto first = std::chrono::floor<date::days>(*d0);
+    auto length = std::chrono::floor<date::days>(*e0) - first;
+    for (int k = 0; k < most && k * step.count() <= 730; ++k) {
+      auto day = first + step * k;
+      auto ymd = date::format("%Y%m%d", day);
+      if (!rule->until.empty() && ymd > rule->until.substr(0, 8))
+        break;
+      auto text = date::format("%F", day);
+      instance(ymd, json::object{{"date", text}},
+               json::object{{"date", date::format("%F", day + length)}},
+               json::object{{"date", text}});
+    }
+    return out;
+  }
+  auto w0 = wall_of(str(start, "dateTime"), z);
+  auto we = wall_of(str(end, "dateTime"), z);
+  if (!w0 || !we)
+    return out;
+  std::optional<sys_time> until;
+  if (rule->until.size() >= 15 && rule->until[8] == 'T') {
+    auto u = rule->until;
+    until = instant_of(u.substr(0, 4) + "-" + u.substr(4, 2) + "-" + u.substr(6, 2) + "T" +
+                          u.substr(9, 2) + ":" + u.substr(11, 2) + ":" + u.substr(13, 2) + "Z");
+  }
+  for (int k = 0; k < most && k * step.count() <= 730; ++k) {
+    // Stepped on the wall clock of the series' zone: 10:00 stays 10:00 across a DST change.
+    auto wall = *w0 + step * k;
+    auto t = z->to_sys(wall, date::choose::earliest);
+    auto te = z->to_sys(*we + step * k, date::choose::earliest);
+    if (until && micros(t) > *until)
+      break;
+    if (!until && !rule->until.empty() &&
+        date::format("%Y%m%d", std::chrono::floor<date::days>(wall)) > rule->until.substr(0, 8))
+      break;
+    instance(date::format("%Y%m%dT%H%M%SZ", t),
+             json::object{{"dateTime", local_text(t, z)}, {"timeZone", zone_name}},
+             json::object{{"dateTime", local_text(te, z)}, {"timeZone", zone_name}},
+             json::object{{"dateTime", local_text(t, z)}, {"timeZone", zone_name}});
+  }
+  return out;
+}
+
+std::map<std::string, const fake_google::stored*> fake_google::visible_locked(bool single,
+                                                                            std::deque<stored>& made) const {
+  std::map<std::string, const stored*> out;
+  for (auto& [id, e] : events_) {
+    if (!single) {
+      out[id] = &e;
+      continue;
+    }
+    auto series = str(e.body, "recurringEventId");
+    if (!series.empty()) {
+      auto m = events_.find(series);
+      if (m != events_.end() && rrule_of(m->second.body))
+        continue; // listed in its series' place below
+    }
+    if (!rrule_of(e.body)) {
+      out[id] = &e;
+      continue;
+    }
+    bool series_cancelled = str(e.body, "status") == "cancelled";
+    for (auto& [iid, inst] : expand_locked(e)) {
+      stored s = std::move(inst);
+      if (auto ex = events_.find(iid); ex != events_.end()) {
+        s = ex->second; // a moved or cancelled exception
+        s.seq = std::max(s.seq, e.seq);
+      }
+      if (series_cancelled)
+        s.body["status"] = "cancelled"; // deleting a series cancels every instance
+      made.push_back(std::move(s));
+      out[iid] = &made.back();
+    }
+  }
+  return out;
 }
 
 void fake_google::owner_bulk(int n, const std::string& first_day_utc) {
@@ -278,7 +530,9 @@ void fake_google::owner_bulk(int n, const std::string& first_day_utc) {
                    {"end", json::object{{"dateTime", format_rfc3339(start + std::chrono::minutes(30))}}}};
     if (i % 7 == 3)
       e["transparency"] = "transparent";
-    events_[id] = stored{e, ++seq_};
+    auto& st = events_[id];
+    st.body = std::move(e);
+    touch_locked(st);
   }
 }
 
@@ -322,6 +576,13 @@ scripted_reply fake_google::handle(const recorded_request& req) {
     return google_error(401, "authError", "Invalid Credentials");
   if (f == fault::rate_limited)
     return google_error(403, "rateLimitExceeded", "Rate Limit Exceeded");
+  if (f == fault::user_rate_limited)
+    return google_error(403, "userRateLimitExceeded", "User Rate Limit Exceeded");
+  if (f == fault::quota_exceeded)
+    return google_error(403, "quotaExceeded", "Calendar usage limits exceeded.");
+  if (f == fault::not_organizer)
+    return google_error(403, "forbiddenForNonOrganizer",
+                        "Shared properties can only be changed by the organizer of the event.");
   if (f == fault::too_many)
     return google_error(429, "rateLimitExceeded", "Too Many Requests", {{"Retry-After", "1"}});
   if (f == fault::server_error)
@@ -357,7 +618,7 @@ scripted_reply fake_google::handle(const recorded_request& req) {
   if (req.method == "GET")
     return get(id);
   if (req.method == "PATCH" || req.method == "PUT")
-    return patch(id, req.body);
+    return patch(id, req.body, req.header("If-Match"));
   if (req.method == "DELETE")
     return remove(id);
   return google_error(405, "methodNotAllowed", "Method Not Allowed");
@@ -397,6 +658,10 @@ scripted_reply fake_google::token(const recorded_request& req) {
 scripted_reply fake_google::list(const std::string& target) {
   auto q = query_of(target);
   int size = page_size_ > 0 ? page_size_ : (q.count("maxResults") ? std::max(1, std::stoi(q["maxResults"])) : 250);
+  if (q.count("syncToken") && (q.count("timeMin") || q.count("timeMax")))
+    return google_error(400, "invalid", "Invalid argument: syncToken with timeMin or timeMax");
+  std::deque<stored> made;
+  auto all = visible_locked(q["singleEvents"] == "true", made);
   page_state st;
   std::string page_token = q["pageToken"];
   if (!page_token.empty()) {
@@ -412,22 +677,41 @@ scripted_reply fake_google::list(const std::string& target) {
         return google_error(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.");
       since = it->second;
     }
+    // A window (timeMin: ends after it, timeMax: starts before it), only without a sync token.
+    std::optional<sys_time> from, to;
+    if (q.count("timeMin") && !(from = instant_of(q["timeMin"])))
+      return google_error(400, "badRequest", "Bad Request");
+    if (q.count("timeMax") && !(to = instant_of(q["timeMax"])))
+      return google_error(400, "badRequest", "Bad Request");
     st.snapshot = seq_;
-    for (auto& [id, e] : events_)
-      if (e.seq > since && (since > 0 || str(e.body, "status") != "cancelled" || q["showDeleted"] == "true"))
-        st.ids.push_back(id);
+    for (auto& [id, e] : all) {
+      if (!(e->seq > since && (since > 0 || str(e->body, "status") != "cancelled" || q["showDeleted"] == "true")))
+        continue;
+      if (from || to) {
+        auto span = span_of(e->body);
+        if (!span || (from && !(span->second > *from)) || (to && !(span->first < *to)))
+          continue;
+      }
+      st.ids.push_back(id);
+    }
   }
   json::array items;
   std::size_t end = std::min(st.ids.size(), st.offset + static_cast<std::size_t>(size));
   for (auto i = st.offset; i < end; ++i) {
-    auto it = events_.find(st.ids[i]);
-    if (it == events_.end())
+    auto it = all.find(st.ids[i]);
+    if (it == all.end())
       continue;
-    auto& b = it->second.body;
-    if (str(b, "status") == "cancelled")
-      items.push_back(json::object{{"kind", "calendar#event"}, {"id", b.at("id")}, {"status", "cancelled"}});
-    else
+    auto& b = it->second->body;
+    if (str(b, "status") == "cancelled") {
+      // The minimal form: an instance also names its series and original start.
+      json::object gone{{"kind", "calendar#event"}, {"id", b.at("id")}, {"status", "cancelled"}};
+      for (auto* k : {"recurringEventId", "originalStartTime"})
+        if (auto* v = b.if_contains(k))
+          gone[k] = *v;
+      items.push_back(std::move(gone));
+    } else {
       items.push_back(b);
+    }
   }
   json::object page{{"kind", "calendar#events"}, {"summary", "owner@example.com"},
                     {"timeZone", zone_}, {"items", std::move(items)}};
@@ -462,33 +746,43 @@ scripted_reply fake_google::insert(const std::string& body) {
   e["id"] = id;
   e["kind"] = "calendar#event";
   e["status"] = "confirmed";
-  e["etag"] = "\"" + std::to_string(seq_) + "\"";
-  events_[id] = stored{e, ++seq_};
+  auto& st = events_[id];
+  st.body = std::move(e);
+  touch_locked(st);
   changed_locked();
-  return json_reply(200, e);
+  return json_reply(200, st.body);
 }
 
 scripted_reply fake_google::get(const std::string& id) {
   auto it = events_.find(id);
-  if (it == events_.end())
+  if (it != events_.end())
+    return json_reply(200, it->second.body);
+  std::deque<stored> made;
+  auto all = visible_locked(true, made); // an instance of a series
+  auto v = all.find(id);
+  if (v == all.end())
     return google_error(404, "notFound", "Not Found");
-  return json_reply(200, it->second.body);
+  return json_reply(200, v->second->body);
 }
 
-scripted_reply fake_google::patch(const std::string& id, const std::string& body) {
+scripted_reply fake_google::patch(const std::string& id, const std::string& body,
+                                  const std::optional<std::string>& if_match) {
   auto it = events_.find(id);
   if (it == events_.end())
     return google_error(404, "notFound", "Not Found");
   if (str(it->second.body, "status") == "cancelled")
     return google_error(403, "forbidden", "Forbidden");
+  // A conditional write against a version that has changed since: nothing is written.
+  if (if_match && *if_match != "*" && *if_match != str(it->second.body, "etag"))
+    return google_error(412, "conditionNotMet", "Precondition Failed");
   boost::system::error_code ec;
   auto v = json::parse(body, ec);
   if (ec || !v.is_object())
     return google_error(400, "parseError", "Parse Error");
   for (auto& [k, val] : v.as_object())
-    if (k != "id")
+    if (k != "id" && k != "etag")
       it->second.body[k] = val;
-  it->second.seq = ++seq_;
+  touch_locked(it->second);
   changed_locked();
   return json_reply(200, it->second.body);
 }
@@ -500,7 +794,7 @@ scripted_reply fake_google::remove(const std::string& id) {
   if (str(it->second.body, "status") == "cancelled")
     return google_error(410, "deleted", "Resource has been deleted");
   it->second.body["status"] = "cancelled";
-  it->second.seq = ++seq_;
+  touch_locked(it->second);
   changed_locked();
   scripted_reply r;
   r.status = 204; // no body: the connection closes after the head
@@ -520,26 +814,11 @@ scripted_reply fake_google::free_busy(const std::string& body) {
     return google_error(400, "badRequest", "Bad Request");
   if (*to - *from > std::chrono::hours(24 * 90))
     return google_error(400, "timeRangeEmpty", "The requested time range is too long.");
-  const auto* z = date::locate_zone(zone_);
-  auto at = [&](const json::value& t) -> std::optional<sys_time> {
-    if (!t.is_object())
-      return std::nullopt;
-    auto dt = str(t.as_object(), "dateTime");
-    if (!dt.empty()) {
-      auto p = parse_rfc3339(dt);
-      return p ? std::optional<sys_time>(*p) : std::nullopt;
-    }
-    auto d = parse_rfc3339(str(t.as_object(), "date") + "T00:00:00Z");
-    if (!d)
-      return std::nullopt;
-    date::local_seconds l{std::chrono::floor<std::chrono::seconds>(*d).time_since_epoch()};
-    return sys_time{std::chrono::duration_cast<std::chrono::microseconds>(
-        z->to_sys(l, date::choose::earliest).time_since_epoch())};
-  };
   json::array busy;
   std::vector<std::pair<sys_time, sys_time>> spans;
-  for (auto& [id, e] : events_) {
-    auto& b = e.body;
+  std::deque<stored> made;
+  for (auto& [id, e] : visible_locked(true, made)) {
+    auto& b = e->body;
     if (str(b, "status") == "cancelled" || str(b, "transparency") == "transparent" ||
         str(b, "eventType") == "workingLocation")
       continue;
@@ -550,11 +829,10 @@ scripted_reply fake_google::free_busy(const std::string& body) {
           declined = true;
     if (declined)
       continue;
-    auto s = b.if_contains("start") ? at(b.at("start")) : std::nullopt;
-    auto en = b.if_contains("end") ? at(b.at("end")) : std::nullopt;
-    if (!s || !en || !(*s < *to) || !(*from < *en))
+    auto span = span_of(b);
+    if (!span || !(span->first < *to) || !(*from < span->second))
       continue;
-    spans.emplace_back(std::max(*s, *from), std::min(*en, *to));
+    spans.emplace_back(std::max(span->first, *from), std::min(span->second, *to));
   }
   std::sort(spans.begin(), spans.end());
   for (auto& [s, e] : spans)

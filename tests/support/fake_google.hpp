@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include "protocols/core/time.hpp"
 #include "tests/support/fake_openai.hpp"
 
 namespace frontdesk::fixtures {
@@ -26,7 +27,13 @@ namespace frontdesk::fixtures {
 /// taken id, deleted ids kept as tombstones), get, patch (403 on a tombstone), delete (410 when
 /// already deleted), freeBusy (per-calendar errors inside a 200), watch and stop, and push
 /// notifications POSTed to the watch address as Google sends them (no body, X-Goog-* headers).
-/// One calendar, "primary", in `zone`. Faults are queued per kind and each meets one request.
+/// Recurring events (an RRULE in `recurrence`) are expanded as Google does for
+/// singleEvents=true: instances with ids "<series>_<UTC start>", `recurringEventId` and
+/// `originalStartTime`, stepped in the series' own time zone (so 10:00 stays 10:00 across a DST
+/// change), with moved and cancelled exceptions; without singleEvents the series comes whole.
+/// Every change gives a new etag; a patch with a stale If-Match is refused (412).
+/// One calendar, "primary", in `zone`. Faults are queued per kind and each meets one request;
+/// a queued `none` lets one request through (to aim a fault at a later page).
 class fake_google {
 public:
   enum class fault {
@@ -35,6 +42,9 @@ public:
     token_500,         // token endpoint: 500
     gone_410,          // events.list with a sync token: 410 fullSyncRequired
     rate_limited,      // any API call: 403 rateLimitExceeded
+    user_rate_limited, // any API call: 403 userRateLimitExceeded
+    quota_exceeded,    // any API call: 403 quotaExceeded "Calendar usage limits exceeded."
+    not_organizer,     // any API call: 403 forbiddenForNonOrganizer
     too_many,          // any API call: 429
     server_error,      // any API call: 500 backendError
     unauthorized,      // any API call: 401 authError (the access token "expired")
@@ -79,6 +89,8 @@ public:
   std::string owner_insert(boost::json::object event);
   bool owner_move(const std::string& id, const std::string& start, const std::string& end);
   bool owner_cancel(const std::string& id);
+  /// The instance ids of a recurring series, in order (as singleEvents=true lists them).
+  std::vector<std::string> instance_ids(const std::string& series_id) const;
   /// Many events at once, without notifications (benchmarks).
   void owner_bulk(int n, const std::string& first_day_utc);
 
@@ -113,13 +125,25 @@ private:
   scripted_reply token(const recorded_request& req);
   scripted_reply list(const std::string& query);
   scripted_reply insert(const std::string& body);
-  scripted_reply patch(const std::string& id, const std::string& body);
+  scripted_reply patch(const std::string& id, const std::string& body,
+                       const std::optional<std::string>& if_match);
   scripted_reply remove(const std::string& id);
   scripted_reply get(const std::string& id);
   scripted_reply free_busy(const std::string& body);
   scripted_reply watch(const std::string& body);
   scripted_reply stop_channel(const std::string& body);
   fault take_fault(kind k); // fault::none when none is queued
+  /// Events as a listing shows them: with `single`, series expanded into their instances
+  /// (exceptions in place of the instances they replace), without, series and exceptions as
+  /// stored. Keyed by id, each with the sequence of its last change. Instances are made into
+  /// `made` (stored events are not copied: a listing of thousands is read every page).
+  std::map<std::string, const stored*> visible_locked(bool single, std::deque<stored>& made) const;
+  /// The instances of one series, generated from its RRULE (exceptions not applied).
+  std::vector<std::pair<std::string, stored>> expand_locked(const stored& series) const;
+  /// [start, end) of an event as instants (all-day dates at midnight in the calendar's zone).
+  std::optional<std::pair<sys_time, sys_time>> span_of(const boost::json::object& e) const;
+  /// A change: the next sequence and a new etag.
+  void touch_locked(stored& s);
   void changed_locked(); // queues notifications for every live channel
   void notifier();
 

@@ -128,6 +128,8 @@ TEST_F(google_node, bad_callbacks_and_pushes_are_refused_with_4xx) {
     EXPECT_LT(r->status, 500) << q;
   }
   connect();
+  // The callback answered before the first sync; the sync thread runs it and opens the channel.
+  ASSERT_TRUE(within(3s, [&] { return row("SELECT sync_token FROM calendar_links") != "NULL"; }));
   ASSERT_TRUE(within(3s, [&] { return row("SELECT channel_id FROM calendar_links") != "NULL"; }));
   auto channel = row("SELECT channel_id FROM calendar_links");
   struct probe {
@@ -151,6 +153,8 @@ TEST_F(google_node, bad_callbacks_and_pushes_are_refused_with_4xx) {
 
 TEST_F(google_node, an_event_only_in_google_is_offered_around_and_bookings_reach_google) {
   connect();
+  // The callback answered before the first sync; the sync thread runs it and opens the channel.
+  ASSERT_TRUE(within(3s, [&] { return row("SELECT sync_token FROM calendar_links") != "NULL"; }));
   ASSERT_TRUE(within(3s, [&] { return row("SELECT channel_id FROM calendar_links") != "NULL"; }));
   // The owner blocks Thursday 11 AM in Google: the push brings it to the mirror.
   std::vector<double> push_ms;

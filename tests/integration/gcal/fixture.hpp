@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <pqxx/pqxx>
 
 #include "actors/calendar/calendar.hpp"
@@ -30,6 +31,22 @@ inline const std::string secret_key = "8f1c2a9e4b7d3065a1f2e3d4c5b6a7980f1e2d3c4
 
 inline sys_time at(const char* s) { return *parse_rfc3339(s); }
 
+/// An owner's timed event as Google's events resource has it.
+inline boost::json::object timed(const std::string& start, const std::string& end,
+                                 const char* summary = "Busy") {
+  return boost::json::object{{"summary", summary},
+                             {"start", boost::json::object{{"dateTime", start}}},
+                             {"end", boost::json::object{{"dateTime", end}}}};
+}
+
+/// Whether a tool's answer offered that local start ("2026-03-04T10:00").
+inline bool offered(const dialog::tool_result& r, const std::string& local) {
+  for (auto& v : r.option_values)
+    if (v == local)
+      return true;
+  return false;
+}
+
 class gcal_test : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -39,8 +56,9 @@ protected:
     exec("INSERT INTO business_hours (business_id, weekday, opens, closes) SELECT '" + biz +
          "', d, '09:00', '17:00' FROM generate_series(0, 4) d");
     sync_ = std::make_unique<gcal::google_sync>(settings(), app_, clock_);
-    calendar_.set_live_check([this](const std::string& b, sys_time from, sys_time to) {
-      auto a = sync_->check_live(b, from, to);
+    calendar_.set_live_check([this](const std::string& b, sys_time from, sys_time to,
+                                    const std::string& moving) {
+      auto a = sync_->check_live(b, from, to, moving);
       booking::live_answer out;
       out.what = static_cast<booking::live_answer::kind>(static_cast<int>(a.what));
       for (auto& [s, e] : a.busy)
@@ -63,14 +81,14 @@ protected:
   }
 
   // The whole consent: the URL's state, the verifier the fake will check, the callback.
-  std::string connect() {
+  std::string connect(bool sync_now = true) {
     auto url = sync_->begin_connect(biz);
     EXPECT_TRUE(url) << url.error().message;
     auto q = twilio::parse_form(url->substr(url->find('?') + 1));
     auto state = q->value("state");
     auto verifier = row("SELECT code_verifier FROM google_oauth_states WHERE state = '" + state + "'");
     google_.expect_code("4/code-" + state.substr(state.size() - 6), verifier);
-    auto done = sync_->finish_connect(state, "4/code-" + state.substr(state.size() - 6));
+    auto done = sync_->finish_connect(state, "4/code-" + state.substr(state.size() - 6), sync_now);
     EXPECT_TRUE(done) << done.error().message;
     return state;
   }

@@ -11,23 +11,6 @@ using namespace frontdesk;
 using namespace frontdesk::testing_gcal;
 namespace json = boost::json;
 
-namespace {
-
-json::object timed(const char* start, const char* end, const char* summary = "Busy") {
-  return json::object{{"summary", summary},
-                      {"start", json::object{{"dateTime", start}}},
-                      {"end", json::object{{"dateTime", end}}}};
-}
-
-bool offered(const dialog::tool_result& r, const std::string& local) {
-  for (auto& v : r.option_values)
-    if (v == local)
-      return true;
-  return false;
-}
-
-} // namespace
-
 TEST_F(gcal_test, connecting_seals_the_refresh_token_and_takes_the_state_once) {
   auto state = connect();
   EXPECT_EQ(row("SELECT status FROM calendar_links"), "active");

@@ -50,6 +50,38 @@ TEST(google_sync_wire, the_list_query_and_its_key) {
   EXPECT_NE(params_key(p), key) << "a token from another query must not be used";
 }
 
+TEST(google_sync_wire, the_window_query_looks_without_a_sync_token) {
+  auto q = window_query(*parse_rfc3339("2026-03-04T00:00:00Z"), *parse_rfc3339("2026-03-05T06:00:00Z"), "");
+  EXPECT_EQ(q, "maxResults=250&singleEvents=true&timeMin=2026-03-04T00%3A00%3A00.000Z"
+               "&timeMax=2026-03-05T06%3A00%3A00.000Z");
+  EXPECT_EQ(q.find("syncToken"), std::string::npos) << "timeMin and a sync token do not mix";
+  auto next = window_query(*parse_rfc3339("2026-03-04T00:00:00Z"), *parse_rfc3339("2026-03-05T06:00:00Z"), "p/2");
+  EXPECT_EQ(next, q + "&pageToken=p%2F2");
+}
+
+// An instance of a recurring series (singleEvents=true) is an event of its own: its own id
+// and instants, blocking like any other; a cancelled instance in its minimal form blocks nothing.
+TEST(google_sync_wire, instances_of_a_series_block_like_single_events) {
+  auto page = parse_events_page(R"({"kind":"calendar#events","items":[
+    {"id":"ser1_20260309T150000Z","status":"confirmed","recurringEventId":"ser1",
+     "originalStartTime":{"dateTime":"2026-03-09T10:00:00-05:00","timeZone":"America/Chicago"},
+     "start":{"dateTime":"2026-03-09T10:00:00-05:00","timeZone":"America/Chicago"},
+     "end":{"dateTime":"2026-03-09T11:00:00-05:00","timeZone":"America/Chicago"}},
+    {"kind":"calendar#event","id":"ser1_20260316T150000Z","status":"cancelled","recurringEventId":"ser1",
+     "originalStartTime":{"dateTime":"2026-03-16T10:00:00-05:00","timeZone":"America/Chicago"}}],
+    "nextSyncToken":"s1"})");
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].recurring_event_id, "ser1");
+  auto b = block_of(page->items[0], "America/Chicago", false);
+  ASSERT_TRUE(b && *b);
+  EXPECT_EQ((*b)->event_id, "ser1_20260309T150000Z");
+  EXPECT_EQ(format_rfc3339((*b)->start), "2026-03-09T15:00:00.000Z");
+  auto gone = block_of(page->items[1], "America/Chicago", false);
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+}
+
 TEST(google_sync_wire, timed_events_block_their_own_instants) {
   auto b = block_of(timed("e1", "2026-03-05T09:00:00-06:00", "2026-03-05T10:30:00-06:00"),
                     "America/Chicago", false);
