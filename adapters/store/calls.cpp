@@ -94,14 +94,17 @@ expected<std::optional<call_after_stream>> calls_repo::after_stream(const std::s
     if (business.empty())
       return std::nullopt;
     return db_.as_business(business, [&](pqxx::work& tx) -> std::optional<call_after_stream> {
-      auto r = tx.exec_params("SELECT id, node, caller, ended_at IS NOT NULL, "
-                              "coalesce(end_reason, '') FROM calls WHERE call_sid = $1",
-                              call_sid);
+      auto r = tx.exec_params(
+          "SELECT c.id, c.node, c.caller, c.ended_at IS NOT NULL, coalesce(c.end_reason, ''), "
+          "CASE WHEN c.transfer_to IS NULL THEN '' "
+          "ELSE coalesce(nullif(c.transfer_to, ''), b.transfer_number, '') END "
+          "FROM calls c JOIN businesses b ON b.id = c.business_id WHERE c.call_sid = $1",
+          call_sid);
       if (r.empty())
         return std::nullopt;
       return call_after_stream{r[0][0].as<std::string>(), business, r[0][1].as<std::string>(),
                                r[0][2].as<std::string>(), r[0][3].as<bool>(),
-                               r[0][4].as<std::string>()};
+                               r[0][4].as<std::string>(), r[0][5].as<std::string>()};
     });
   });
 }
@@ -276,6 +279,8 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
       if (c.dialog_state)
         tx.exec_params("UPDATE calls SET dialog_state = $2::jsonb WHERE id = $1", call_id,
                        *c.dialog_state);
+      if (c.transfer_to)
+        tx.exec_params("UPDATE calls SET transfer_to = $2 WHERE id = $1", call_id, *c.transfer_to);
       if (c.result) {
         auto r = tx.exec_params(
             "UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "
