@@ -10,6 +10,11 @@
 #
 #   scripts/cluster-bench.sh [CALLS] [SAME] [RAMP]   (default 900 calls, 150, 30 a second)
 # Bounded: every call ends by its own deadline, every node is killed at the end.
+#   FRONTDESK_BENCH_PARTS=cpu   only part 2 (one node against three at the same load)
+#   FRONTDESK_BENCH_IDLE=S      seconds of idle CPU measured before each part 2 run (default 10):
+#                               CPU per call is also shown net of the processes' idle cost
+#   FRONTDESK_BENCH_PERF=DIR    perf record (call graphs) of the node processes during part 2,
+#                               into DIR/solo.data and DIR/three.data
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -72,6 +77,40 @@ wait_ready() { # PORT
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$1/ready" >/dev/null && return 0; sleep 0.1; done
   die "node on $1 not ready"
 }
+now_s() { date +%s.%N; }
+# idle_rate PID...: CPU seconds per second the processes use with no call, over IDLE seconds.
+idle_rate() {
+  local a b
+  a=$(cpu_s "$@"); sleep "$idle"; b=$(cpu_s "$@")
+  awk -v a="$a" -v b="$b" -v s="$idle" 'BEGIN { printf "%.4f", (b - a) / s }'
+}
+# perf_start NAME PID...: records the processes' profile in the background (FRONTDESK_BENCH_PERF).
+perf_pid=""
+perf_start() {
+  local name=$1; shift
+  [ -n "${FRONTDESK_BENCH_PERF:-}" ] || return 0
+  mkdir -p "$FRONTDESK_BENCH_PERF"
+  perf record -F 299 -g -o "$FRONTDESK_BENCH_PERF/$name.data" -p "$(IFS=,; echo "$*")" \
+    >/dev/null 2>&1 &
+  perf_pid=$!
+}
+perf_stop() { [ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; perf_pid=""; }; }
+# threads_cpu PID...: CPU seconds per thread name (summed over the processes), one per line.
+threads_cpu() {
+  local tck p
+  tck=$(getconf CLK_TCK)
+  for p in "$@"; do
+    for t in /proc/"$p"/task/*/stat; do cat "$t" 2>/dev/null || true; done
+  done | LC_ALL=C awk -v k="$tck" '{ match($0, /\(.*\)/); n = substr($0, RSTART + 1, RLENGTH - 2);
+                           rest = substr($0, RSTART + RLENGTH + 1); split(rest, f, " ");
+                           s[n] += (f[12] + f[13]) / k }
+                         END { for (n in s) printf "%s %.2f\n", n, s[n] }' | LC_ALL=C sort
+}
+# threads_delta BEFORE AFTER: what each thread name used in between, largest first.
+threads_delta() {
+  LC_ALL=C join -a2 -e 0 -o 0,1.2,2.2 "$1" "$2" | awk '{ d = $3 - $2; if (d >= 0.01) printf "  %-16s %6.2f s\n", $1, d }' |
+    sort -k2 -rn
+}
 cpu_s() { # PID...: user + system CPU seconds
   local t=0 tck
   tck=$(getconf CLK_TCK)
@@ -102,24 +141,82 @@ bench() { # CALLS URLS [args]: prints the bench table, saves the JSON
 say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work: figures include contention)"
 
 # --- 2a. one node alone ---
+idle="${FRONTDESK_BENCH_IDLE:-10}"
 start_node solo 0 0
 wait_ready "$base_http"
-c0=$(cpu_s "${pids[0]}")
+solo_idle=$(idle_rate "${pids[0]}")
+c0=$(cpu_s "${pids[0]}"); t0=$(now_s)
 say "one node alone: $same callers"
+perf_start solo "${pids[0]}"
+threads_cpu "${pids[0]}" >"$work/solo.t0"
 bench "$same" "http://127.0.0.1:$base_http" | tee "$work/solo.txt"
-c1=$(cpu_s "${pids[0]}")
+threads_cpu "${pids[0]}" >"$work/solo.t1"
+perf_stop
+c1=$(cpu_s "${pids[0]}"); t1=$(now_s)
 solo_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$same" 'BEGIN { printf "%.4f", (b - a) / n }')
+solo_net=$(awk -v a="$c0" -v b="$c1" -v n="$same" -v i="$solo_idle" -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+  'BEGIN { printf "%.4f", (b - a - i * t) / n }')
 kill -TERM "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 say "runtime-added P95 and CPU/call of the single node are in the table above"
+
+# --- 2b. three nodes, each alone (no cluster): what three processes on this machine cost by
+# themselves, so that the cluster's own cost (2c against 2b) shows apart from it ---
+if [ "${FRONTDESK_BENCH_PARTS:-all}" = cpu ]; then
+  for i in 0 1 2; do start_node "${names[$i]}" "$i" 0; done
+  for i in 0 1 2; do wait_ready $((base_http + i)); done
+  apart_idle=$(idle_rate "${pids[@]}")
+  c0=$(cpu_s "${pids[@]}"); t0=$(now_s)
+  say "three nodes, not clustered: $same callers"
+  threads_cpu "${pids[@]}" >"$work/apart.t0"
+  # A third of the callers each, at the same time (each node signs over its own address).
+  benches=()
+  for i in 0 1 2; do
+    "$FD_BIN" bench --base-url "http://127.0.0.1:$((base_http + i))" --to +15550100001 \
+      --calls $((same / 3)) --ramp "$(awk -v r="$ramp" 'BEGIN { print r / 3 }')" \
+      --say "I would like to book a cleaning tomorrow at eleven a m." >"$work/apart-$i.txt" 2>&1 &
+    benches+=($!)
+  done
+  wait "${benches[@]}" || true
+  cat "$work/apart-0.txt" >"$work/apart.txt"
+  grep -h '^calls ' "$work"/apart-*.txt
+  threads_cpu "${pids[@]}" >"$work/apart.t1"
+  c1=$(cpu_s "${pids[@]}"); t1=$(now_s)
+  apart_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$same" 'BEGIN { printf "%.4f", (b - a) / n }')
+  apart_net=$(awk -v a="$c0" -v b="$c1" -v n="$same" -v i="$apart_idle" -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+    'BEGIN { printf "%.4f", (b - a - i * t) / n }')
+  for i in 0 1 2; do kill -TERM "${pids[$i]}"; wait "${pids[$i]}" 2>/dev/null || true; done
+fi
 
 # --- 1. three nodes ---
 for i in 0 1 2; do start_node "${names[$i]}" "$i" 1; done
 wait_members 3
-c0=$(cpu_s "${pids[@]}")
+cluster_idle=$(idle_rate "${pids[@]}")
+c0=$(cpu_s "${pids[@]}"); t0=$(now_s)
 say "three nodes: $same callers (same load as the single node)"
+perf_start three "${pids[@]}"
+threads_cpu "${pids[@]}" >"$work/three.t0"
 bench "$same" "$urls" | tee "$work/same.txt"
-c1=$(cpu_s "${pids[@]}")
+threads_cpu "${pids[@]}" >"$work/three.t1"
+perf_stop
+c1=$(cpu_s "${pids[@]}"); t1=$(now_s)
 cluster_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$same" 'BEGIN { printf "%.4f", (b - a) / n }')
+cluster_net=$(awk -v a="$c0" -v b="$c1" -v n="$same" -v i="$cluster_idle" -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+  'BEGIN { printf "%.4f", (b - a - i * t) / n }')
+if [ "${FRONTDESK_BENCH_PARTS:-all}" = cpu ]; then
+  say "figures (machine shared with other builds and tests)"
+  printf '%-52s %s\n' \
+    "runtime added, one node alone ($same calls, p50/p95)" "$(sed -n 's/^runtime added ms *//p' "$work/solo.txt")" \
+    "runtime added, three nodes ($same calls, p50/p95)" "$(sed -n 's/^runtime added ms *//p' "$work/same.txt")" \
+    "runtime added, three nodes apart (node-a's third, p50/p95)" "$(sed -n 's/^runtime added ms *//p' "$work/apart.txt")" \
+    "idle CPU s per s, one / three apart / three clustered" "$solo_idle / $apart_idle / $cluster_idle" \
+    "CPU s per call, one node alone ($same calls)" "$solo_cpu (net of idle $solo_net)" \
+    "CPU s per call, three nodes apart ($same calls)" "$apart_cpu (net of idle $apart_net)" \
+    "CPU s per call, three nodes clustered ($same calls)" "$cluster_cpu (net of idle $cluster_net)"
+  echo "CPU by thread, one node alone:"; threads_delta "$work/solo.t0" "$work/solo.t1"
+  echo "CPU by thread, three nodes apart:"; threads_delta "$work/apart.t0" "$work/apart.t1"
+  echo "CPU by thread, three nodes clustered:"; threads_delta "$work/three.t0" "$work/three.t1"
+  exit 0
+fi
 say "three nodes: $calls callers"
 bench "$calls" "$urls" | tee "$work/many.txt"
 x50=$(quantile 0.5 frontdesk_cluster_request_ms "$base_http" $((base_http + 1)) $((base_http + 2)))
@@ -172,8 +269,9 @@ printf '%-52s %s\n' \
   "runtime added, $calls calls on 3 nodes (p50/p95)" "$(sed -n 's/^runtime added ms *//p' "$work/many.txt")" \
   "cross-node calendar request p50" "$x50" \
   "cross-node calendar request p95" "$x95" \
-  "CPU s per call, one node alone ($same calls)" "$solo_cpu" \
-  "CPU s per call, three nodes ($same calls)" "$cluster_cpu" \
+  "idle CPU s per s, one node / three nodes" "$solo_idle / $cluster_idle" \
+  "CPU s per call, one node alone ($same calls)" "$solo_cpu (net of idle $solo_net)" \
+  "CPU s per call, three nodes ($same calls)" "$cluster_cpu (net of idle $cluster_net)" \
   "kill -9: calls live on the killed node" "$live_c" \
   "kill -9: calls resumed on a survivor" "$resumed" \
   "kill -9: caller's gap in audio p50 / p95" "$(gap_q 0.5) / $(gap_q 0.95)" \

@@ -50,6 +50,7 @@ struct supervisor_state {
   listener_actor listener;
   speaker_actor speaker;
   dialog_actor dialog;
+  std::shared_ptr<dialog_memory> dialog_saved = std::make_shared<dialog_memory>();
   calendar_actor calendar; // the business's, shared with its other calls (may be empty)
   std::shared_ptr<audio_route> route;
   restart_policy policy;
@@ -127,7 +128,7 @@ dialog_actor new_dialog(supervisor_self self) {
   auto& s = self->state;
   bool greet = !s.dialog;
   return spawn_dialog(self, s.services, s.info, caf::actor_cast<supervisor_actor>(self), greet,
-                      s.calendar);
+                      s.calendar, s.dialog_saved);
 }
 
 void finish(supervisor_self self, const std::string& reason) {

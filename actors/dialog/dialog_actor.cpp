@@ -51,40 +51,45 @@ struct dialog_state {
   std::shared_ptr<serial_queue> engine_queue;
   struct replies {
     std::mutex mtx;
-    std::deque<dialog::reply> items;
+    std::deque<std::pair<dialog::reply, std::string>> items; // each with the state after it
   };
   std::shared_ptr<replies> engine_out = std::make_shared<replies>();
   std::shared_ptr<dialog::dialog_engine> shared_engine; // owned with the queue's jobs
   caf::typed_response_promise<std::vector<std::string>> summary_promise;
   std::string saved_state; // the dialog state last handed to the call's events
+  std::shared_ptr<dialog_memory> memory; // the supervisor's copy, for a restarted dialog
 };
 
 reply_text to_reply(const dialog::reply& r) {
   return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next)};
 }
 
-void dialog_handle(dialog_self self, dialog::reply r);
+void dialog_handle(dialog_self self, dialog::reply r, std::string state);
 
-// Calls the engine: inline when it never blocks, otherwise on the dialog pool in order.
+// Calls the engine: inline when it never blocks, otherwise on the dialog pool in order (where
+// the engine's state is read too, after each reply: it is not read from this thread).
 void dialog_engine_call(dialog_self self, std::function<dialog::reply(dialog::dialog_engine&)> f) {
   auto& st = self->state;
   if (!st.engine_queue) {
-    dialog_handle(self, f(*st.shared_engine));
+    auto r = f(*st.shared_engine);
+    dialog_handle(self, std::move(r), st.shared_engine->save_state());
     return;
   }
   auto me = caf::actor_cast<dialog_actor>(self);
   st.engine_queue->post([engine = st.shared_engine, out = st.engine_out, me, f = std::move(f),
                          call_sid = st.info.call_sid] {
     dialog::reply r;
+    std::string state;
     try {
       r = f(*engine);
+      state = engine->save_state();
     } catch (const std::exception& e) {
       spdlog::error("call {}: dialog engine failed: {}", call_sid, e.what());
       r.say = "I'm sorry, could you say that again?";
     }
     {
       std::lock_guard lk(out->mtx);
-      out->items.push_back(std::move(r));
+      out->items.emplace_back(std::move(r), std::move(state));
     }
     caf::anon_send(me, engine_atom::value);
   });
@@ -131,21 +136,24 @@ void dialog_run_tools(dialog_self self, const dialog::reply& r) {
 }
 
 // After each reply: the engine's state, when it changed, goes out to be saved with the
-// transcript (an engine that runs inline only; a blocking one is not read from this thread).
-void dialog_save_state(dialog_self self) {
+// transcript, and to the supervisor's memory for a dialog it may restart. "" (a tool round is
+// out): the state before stands.
+void dialog_save_state(dialog_self self, std::string s) {
   auto& st = self->state;
-  if (st.engine_queue || !st.services->events)
-    return;
-  auto s = st.shared_engine->save_state();
   if (s.empty() || s == st.saved_state)
     return;
   st.saved_state = s;
-  st.services->events->on_dialog_state(st.info, s);
+  if (st.memory) {
+    std::lock_guard lk(st.memory->mtx);
+    st.memory->state = s;
+  }
+  if (st.services->events)
+    st.services->events->on_dialog_state(st.info, s);
 }
 
-void dialog_handle(dialog_self self, dialog::reply r) {
+void dialog_handle(dialog_self self, dialog::reply r, std::string state) {
   auto& st = self->state;
-  dialog_save_state(self);
+  dialog_save_state(self, std::move(state));
   if (r.tools.empty()) {
     if (!r.say.empty() || r.end_call)
       self->send(st.supervisor, to_reply(r));
@@ -156,9 +164,11 @@ void dialog_handle(dialog_self self, dialog::reply r) {
 
 dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
                                       call_info info, supervisor_actor supervisor, bool greet,
-                                      calendar_actor calendar) {
+                                      calendar_actor calendar,
+                                      std::shared_ptr<dialog_memory> memory) {
   log_failures(self, info.call_sid, "dialog");
   auto& s = self->state;
+  s.memory = std::move(memory);
   s.calendar = std::move(calendar);
   s.services = services;
   s.info = std::move(info);
@@ -175,24 +185,40 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
       st.engine_queue = std::make_shared<serial_queue>(*pool);
     }
     st.engine_ready = true;
+    dialog::business_context ctx;
+    ctx.name = st.profile->name;
+    ctx.greeting = st.profile->greeting;
+    ctx.timezone = st.profile->timezone;
+    ctx.address = st.profile->address;
+    ctx.hours_text = st.profile->hours_text;
+    ctx.services = st.profile->services;
+    ctx.can_transfer = !st.profile->transfer_number.empty();
+    ctx.caller_number = st.info.caller;
     if (greet) {
-      dialog::business_context ctx;
-      ctx.name = st.profile->name;
-      ctx.greeting = st.profile->greeting;
-      ctx.timezone = st.profile->timezone;
-      ctx.address = st.profile->address;
-      ctx.hours_text = st.profile->hours_text;
-      ctx.services = st.profile->services;
-      ctx.can_transfer = !st.profile->transfer_number.empty();
-      ctx.caller_number = st.info.caller;
       // A call taken over from a lost node picks up where it was; otherwise a greeting.
-      std::optional<dialog::reply> resumed;
-      if (!st.info.resume_state.empty() && !st.engine_queue)
-        resumed = st.shared_engine->resume(ctx, st.info.resume_state);
-      if (resumed)
-        dialog_handle(self, std::move(*resumed));
-      else
-        dialog_engine_call(self, [ctx](dialog::dialog_engine& e) { return e.start(ctx); });
+      dialog_engine_call(self, [ctx, saved = st.info.resume_state](dialog::dialog_engine& e) {
+        if (!saved.empty())
+          if (auto r = e.resume(ctx, saved))
+            return std::move(*r);
+        return e.start(ctx);
+      });
+    } else {
+      // Restarted mid-call: the conversation so far comes back, unspoken (the supervisor asks
+      // the caller again if a turn died with the failed dialog). The last state this call
+      // saved, or the one it was taken over with.
+      std::string saved;
+      if (st.memory) {
+        std::lock_guard lk(st.memory->mtx);
+        saved = st.memory->state;
+      }
+      if (saved.empty())
+        saved = st.info.resume_state;
+      st.saved_state = saved;
+      dialog_engine_call(self, [ctx, saved](dialog::dialog_engine& e) {
+        if (saved.empty() || !e.resume(ctx, saved))
+          e.start(ctx); // its context, at least; the greeting was said long ago
+        return dialog::reply{};
+      });
     }
     for (auto& t : std::exchange(st.waiting, {}))
       dialog_engine_call(self, [t](dialog::dialog_engine& e) { return e.on_caller(t); });
@@ -238,15 +264,15 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
       },
       [=](engine_atom) {
         auto& st = self->state;
-        dialog::reply r;
+        std::pair<dialog::reply, std::string> item;
         {
           std::lock_guard lk(st.engine_out->mtx);
           if (st.engine_out->items.empty())
             return;
-          r = std::move(st.engine_out->items.front());
+          item = std::move(st.engine_out->items.front());
           st.engine_out->items.pop_front();
         }
-        dialog_handle(self, std::move(r));
+        dialog_handle(self, std::move(item.first), std::move(item.second));
       },
       [=](tool_atom) {
         auto& st = self->state;
@@ -316,9 +342,10 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
 
 proto::dialog_actor spawn_dialog(caf::local_actor* parent, call_services* services,
                                  call_info info, proto::supervisor_actor supervisor, bool greet,
-                                 proto::calendar_actor calendar) {
+                                 proto::calendar_actor calendar,
+                                 std::shared_ptr<dialog_memory> memory) {
   return parent->spawn<caf::monitored>(dialog_fn, services, std::move(info), std::move(supervisor),
-                                       greet, std::move(calendar));
+                                       greet, std::move(calendar), std::move(memory));
 }
 
 } // namespace frontdesk::call

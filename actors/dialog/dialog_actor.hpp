@@ -4,6 +4,10 @@
 // loads the business, runs the engine (inline, or on the dialog pool when it blocks) and has
 // the business's calendar actor run the engine's tools. Actor code only (CAF).
 
+#include <memory>
+#include <mutex>
+#include <string>
+
 #include <caf/fwd.hpp>
 
 #include "actors/call/runtime.hpp"
@@ -11,11 +15,20 @@
 
 namespace frontdesk::call {
 
+/// The dialog state a call's dialogs saved last, kept by the call's supervisor so that a
+/// dialog it restarts takes the conversation over where the failed one left it.
+struct dialog_memory {
+  std::mutex mtx;
+  std::string state; // "" until the first save
+};
+
 /// Spawns a call's dialog, monitored by `parent` (the call's supervisor). `greet`: the first
-/// dialog of the call greets; a restarted one takes over mid-call. `calendar` may be empty
-/// (the tools then fail).
+/// dialog of the call greets (or resumes a call taken over from another node, from
+/// `info.resume_state`); a restarted one takes over mid-call silently from `memory` (the
+/// caller hears the supervisor's re-prompt). `calendar` may be empty (the tools then fail).
 proto::dialog_actor spawn_dialog(caf::local_actor* parent, call_services* services,
                                  call_info info, proto::supervisor_actor supervisor, bool greet,
-                                 proto::calendar_actor calendar);
+                                 proto::calendar_actor calendar,
+                                 std::shared_ptr<dialog_memory> memory);
 
 } // namespace frontdesk::call

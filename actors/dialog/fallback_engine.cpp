@@ -67,6 +67,27 @@ void fallback_engine::on_interrupted(std::string_view heard) {
     primary_->on_interrupted(heard);
 }
 
+std::string fallback_engine::save_state() const {
+  return secondary_ ? secondary_->save_state() : primary_->save_state();
+}
+
+std::optional<reply> fallback_engine::resume(const business_context& ctx, std::string_view state) {
+  ctx_ = ctx;
+  secondary_.reset();
+  secondary_tools_ = 0;
+  if (auto r = primary_->resume(ctx, state))
+    return r;
+  auto secondary = make_secondary_();
+  assert(secondary);
+  auto r = secondary->resume(ctx, state);
+  if (r) {
+    spdlog::info("dialog: the call resumes on the rules engine, as it was before the cut");
+    secondary_ = std::move(secondary);
+    secondary_tools_ = r->tools.size();
+  }
+  return r;
+}
+
 summary fallback_engine::summarize() const {
   if (!secondary_)
     return primary_->summarize();

@@ -29,6 +29,12 @@ public:
   /// The secondary's record when it took over (the primary's outcome when the secondary's is
   /// no_action, and its reason when the secondary has none); the primary's otherwise.
   summary summarize() const override;
+  /// The state of the engine the call runs on: the primary's, or the secondary's once it took
+  /// over (so a call that fell back resumes on the secondary).
+  std::string save_state() const override;
+  /// Resumes on the primary when the state is its own; otherwise on a fresh secondary (a call
+  /// that had fallen back), which then carries the call.
+  std::optional<reply> resume(const business_context& ctx, std::string_view state) override;
 
   /// True once the call runs on the secondary.
   bool fell_back() const { return secondary_ != nullptr; }

@@ -46,6 +46,17 @@ public:
   /// cannot answer or the engine has failed.
   summary summarize() const override;
 
+  /// The conversation so far (the system prompt left out: it is written afresh for the node
+  /// and time that resume), the engine's own record, as small versioned JSON tagged
+  /// "engine":"llm". "" while a tool round is out: the state before it stands, and the model is
+  /// asked again from there.
+  std::string save_state() const override;
+  /// Takes over from save_state()'s JSON: the conversation goes on with the same messages
+  /// under a fresh system prompt, and the first thing said is an apology and the receptionist's
+  /// last words again (the question the caller was answering). No model call. Nothing for a
+  /// state that is not this engine's or is malformed.
+  std::optional<reply> resume(const business_context& ctx, std::string_view state) override;
+
   /// The conversation as the model sees it (system prompt first).
   const std::vector<llm::message>& messages() const { return messages_; }
   /// The system prompt for `ctx` at the current time.

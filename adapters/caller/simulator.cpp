@@ -158,10 +158,13 @@ expected<sim_report> simulate_call(const sim_options& options) {
   // A signed form, posted as a balancer forwards it: to the first node that takes the
   // connection. Also which node answered.
   auto post_form = [&](const std::string& path, const std::string& signed_url,
-                       const twilio::form& form)
+                       const twilio::form& form, const std::string& first = "")
       -> expected<std::pair<http::client_response, std::string>> {
     failure last{"no_node", "no base URL"};
-    for (auto& b : bases) {
+    auto order = bases;
+    if (!first.empty())
+      order.insert(order.begin(), trimmed(first));
+    for (auto& b : order) {
       auto r = http::fetch("POST", b + path,
                            {{"Content-Type", "application/x-www-form-urlencoded"},
                             {"X-Twilio-Signature",
@@ -623,7 +626,7 @@ expected<sim_report> simulate_call(const sim_options& options) {
   af.add("CallStatus", "in-progress");
   af.add("From", opt.from);
   af.add("To", opt.to);
-  auto next = post_form(au->path, action, af);
+  auto next = post_form(au->path, action, af, opt.action_base_url);
   if (!next)
     break;
   rep.after_stream_twiml = next->first.body;

@@ -22,6 +22,9 @@ struct sim_options {
   /// More nodes behind the same balancer: a webhook or <Connect action> request that a node
   /// refuses (connection refused, no answer) goes to the next of base_url, then these.
   std::vector<std::string> more_base_urls;
+  /// Where the balancer sends <Connect action> requests first, when not where the webhook went
+  /// (a balancer that spreads requests: the node that answers may not be the call's own).
+  std::string action_base_url;
   /// How many times a call follows <Connect action> into a new stream (a node lost mid-call).
   int max_resumes = 3;
   std::string public_url;        // the URL the node signs over (default: base_url)

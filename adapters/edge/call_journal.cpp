@@ -50,6 +50,10 @@ void call_journal::dialog_state(std::string json) {
   change([&](store::call_changes& c) { c.dialog_state = std::move(json); });
 }
 
+void call_journal::transfer(std::string number) {
+  change([&](store::call_changes& c) { c.transfer_to = std::move(number); });
+}
+
 void call_journal::finish(store::call_changes::results r, store::call_changes::ending e,
                           std::function<void()> then) {
   change([&](store::call_changes& c) {

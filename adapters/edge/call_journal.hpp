@@ -33,6 +33,8 @@ public:
   void latency(std::string json_object);
   /// The dialog's state after a reply (the latest replaces any not yet written).
   void dialog_state(std::string json);
+  /// A transfer to a person is pending: the number to dial ("": the business's).
+  void transfer(std::string number);
   /// The call's last change; `then` runs on the pool once it is written (or failed).
   void finish(store::call_changes::results r, store::call_changes::ending e,
               std::function<void()> then);

@@ -34,6 +34,15 @@ http::response text(int status, std::string body) {
   return http::response{status, "text/plain; charset=utf-8", std::move(body) + "\n", {}};
 }
 
+// The caller goes to a person: <Dial> from our own number (`to`, which Twilio allows as caller
+// id).
+http::response dial(const std::string& number, const std::string& to) {
+  twilio::twiml::dial_options opts;
+  opts.caller_id = to;
+  opts.timeout_seconds = 30;
+  return xml(twilio::twiml().dial(number, opts).str());
+}
+
 std::string trim_slash(std::string s) {
   while (!s.empty() && s.back() == '/')
     s.pop_back();
@@ -278,10 +287,7 @@ void twilio_edge::impl::after_stream(http::request r, std::function<void(http::r
   }
   log::context().with("call", f->value("CallSid")).with("business", business_id)
       .info("handing the caller to {}", number);
-  twilio::twiml::dial_options opts;
-  opts.caller_id = f->value("To"); // our own number: Twilio allows it as caller id
-  opts.timeout_seconds = 30;
-  respond(xml(twilio::twiml().dial(number, opts).str()));
+  respond(dial(number, f->value("To")));
 }
 
 // The stream of a call ended. If the node that carried it is gone (killed, cut off) while the
@@ -301,6 +307,13 @@ http::response twilio_edge::impl::resume_or_end(const twilio::form& f) {
     if (!*c)
       return text(404, "unknown call");
     auto& call = **c;
+    // A transfer to a person asked on the node that carried the call: dialled from here too.
+    if (!call.transfer_number.empty()) {
+      log::context().with("call", call_sid).with("business", call.business_id)
+          .info("handing the caller to {} (transfer asked on {})", call.transfer_number,
+                call.node);
+      return dial(call.transfer_number, f.value("To"));
+    }
     // Cut off by its node (lost, or drained at shutdown with the call still going): the caller
     // is still there. Any other end was the call's own.
     bool cut_off = call.ended && (call.end_reason == "node_lost" ||
@@ -678,13 +691,27 @@ public:
   void on_transfer(const call::call_info& info, const std::string& reason) override {
     log::context().with("call", info.call_sid).with("business", info.business_id)
         .info("transfer to a person requested ({})", reason);
-    std::lock_guard lk(transfers_->mtx);
-    transfers_->by_call_sid[info.call_sid] = info.business_id;
-    if (auto n = transfers_->number_by_call_id.find(info.call_id);
-        n != transfers_->number_by_call_id.end()) {
-      transfers_->number_by_call_sid[info.call_sid] = n->second;
-      transfers_->number_by_call_id.erase(n);
+    std::string number; // an operator's, or "": the business's
+    {
+      std::lock_guard lk(transfers_->mtx);
+      transfers_->by_call_sid[info.call_sid] = info.business_id;
+      if (auto n = transfers_->number_by_call_id.find(info.call_id);
+          n != transfers_->number_by_call_id.end()) {
+        number = n->second;
+        transfers_->number_by_call_sid[info.call_sid] = n->second;
+        transfers_->number_by_call_id.erase(n);
+      }
     }
+    // On the call row too: Twilio's <Connect action> may reach another node (any balancer),
+    // which must dial as well. Through the journal, before the call's end.
+    if (auto j = journals_->find(info.call_id))
+      return j->transfer(std::move(number));
+    pool_.post([this, info, number] {
+      store::call_changes c;
+      c.transfer_to = number;
+      if (auto r = repo_.apply(info.business_id, info.call_id, c); !r)
+        spdlog::error("call {}: transfer not recorded: {}", info.call_sid, r.error().message);
+    });
   }
   void on_dialog_state(const call::call_info& info, const std::string& state) override {
     if (auto j = journals_->find(info.call_id))

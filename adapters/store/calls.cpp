@@ -94,14 +94,17 @@ expected<std::optional<call_after_stream>> calls_repo::after_stream(const std::s
     if (business.empty())
       return std::nullopt;
     return db_.as_business(business, [&](pqxx::work& tx) -> std::optional<call_after_stream> {
-      auto r = tx.exec_params("SELECT id, node, caller, ended_at IS NOT NULL, "
-                              "coalesce(end_reason, '') FROM calls WHERE call_sid = $1",
-                              call_sid);
+      auto r = tx.exec_params(
+          "SELECT c.id, c.node, c.caller, c.ended_at IS NOT NULL, coalesce(c.end_reason, ''), "
+          "CASE WHEN c.transfer_to IS NULL THEN '' "
+          "ELSE coalesce(nullif(c.transfer_to, ''), b.transfer_number, '') END "
+          "FROM calls c JOIN businesses b ON b.id = c.business_id WHERE c.call_sid = $1",
+          call_sid);
       if (r.empty())
         return std::nullopt;
       return call_after_stream{r[0][0].as<std::string>(), business, r[0][1].as<std::string>(),
                                r[0][2].as<std::string>(), r[0][3].as<bool>(),
-                               r[0][4].as<std::string>()};
+                               r[0][4].as<std::string>(), r[0][5].as<std::string>()};
     });
   });
 }
@@ -241,9 +244,11 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
                                 c.stream->stream_sid, ts(c.stream->at), call_id);
         done.stream = r.affected_rows() == 1;
       }
-      if (!c.turns.empty() || !c.latencies.empty()) {
-        // One statement for every turn and latency: $1 is the call, then four parameters per
-        // turn and one per latency object.
+      if (!c.turns.empty() || !c.latencies.empty() || c.dialog_state || c.transfer_to) {
+        // One statement for every turn and latency, the dialog's state and a transfer: $1 is
+        // the call, then four parameters per turn and one per latency object. One statement,
+        // so that the row's live event (a trigger on each UPDATE) goes out once, not once per
+        // part.
         std::vector<std::string> params{call_id};
         auto next = [&](std::string v) {
           params.push_back(std::move(v));
@@ -261,21 +266,25 @@ expected<call_changes_applied> calls_repo::apply(const std::string& business_id,
           lats += lats.empty() ? "" : ", ";
           lats += next(l) + "::jsonb";
         }
-        std::string sql = "UPDATE calls SET ";
+        std::vector<std::string> sets;
         if (!turns.empty())
           // Keep the array in the order things were said, whatever order they arrive in.
-          sql += "transcript = (SELECT jsonb_agg(t ORDER BY (t->>'at_ms')::bigint) FROM "
-                 "jsonb_array_elements(transcript || jsonb_build_array(" + turns + ")) t)";
+          sets.push_back("transcript = (SELECT jsonb_agg(t ORDER BY (t->>'at_ms')::bigint) FROM "
+                         "jsonb_array_elements(transcript || jsonb_build_array(" + turns + ")) t)");
         if (!lats.empty())
-          sql += std::string(turns.empty() ? "" : ", ") + "latencies = latencies || "
-                 "jsonb_build_array(" + lats + ")";
+          sets.push_back("latencies = latencies || jsonb_build_array(" + lats + ")");
+        if (c.dialog_state)
+          sets.push_back("dialog_state = " + next(*c.dialog_state) + "::jsonb");
+        if (c.transfer_to)
+          sets.push_back("transfer_to = " + next(*c.transfer_to));
+        std::string sql = "UPDATE calls SET ";
+        for (std::size_t i = 0; i < sets.size(); ++i)
+          sql += (i ? ", " : "") + sets[i];
         sql += " WHERE id = $1";
         auto r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-        done.rows = r.affected_rows() == 1;
+        if (!c.turns.empty() || !c.latencies.empty())
+          done.rows = r.affected_rows() == 1;
       }
-      if (c.dialog_state)
-        tx.exec_params("UPDATE calls SET dialog_state = $2::jsonb WHERE id = $1", call_id,
-                       *c.dialog_state);
       if (c.result) {
         auto r = tx.exec_params(
             "UPDATE calls SET summary = nullif($2, ''), outcome = nullif($3, ''), "

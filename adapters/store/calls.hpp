@@ -65,8 +65,11 @@ struct call_changes {
   std::optional<results> result;
   std::optional<ending> end;
   std::optional<std::string> dialog_state; // JSON: the dialog's state after its last reply
+  /// A transfer to a person is pending: the number to dial ("": the business's).
+  std::optional<std::string> transfer_to;
   bool empty() const {
-    return !stream && turns.empty() && latencies.empty() && !result && !end && !dialog_state;
+    return !stream && turns.empty() && latencies.empty() && !result && !end && !dialog_state &&
+           !transfer_to;
   }
 };
 
@@ -79,6 +82,9 @@ struct call_after_stream {
   std::string caller;
   bool ended = false;
   std::string end_reason;
+  /// The number to <Dial> when a transfer to a person is pending (the operator's, or the
+  /// business's transfer number); "" when none is.
+  std::string transfer_number;
 };
 
 /// A call taken over by another node: what its dialog had reached, and how far into the call

@@ -69,6 +69,8 @@ struct node_process {
   std::string tls; // [cluster] TLS lines, or "insecure = true"
   std::string extra; // more [cluster] lines
   std::string speech = "echo"; // speech.mode
+  std::string dialog;          // speech.dialog ("": the default)
+  std::string sections;        // more sections, after [cluster] (e.g. [llm])
   pid_t pid = -1;
   std::string dir;
 
@@ -83,9 +85,10 @@ struct node_process {
         << "\"\npublic_url = \"http://127.0.0.1:" << http << "\"\ndrain_seconds = 1\n"
         << "[scheduler]\nrealtime_priority = 0\n"
         << "[speech]\nmode = \"" << speech << "\"\nrecordings_dir = \"\"\n"
+        << (dialog.empty() ? "" : "dialog = \"" + dialog + "\"\n")
         << "[cluster]\nlisten = \"" << address() << "\"\nseeds = \"" << seeds << "\"\n"
         << "orphan_grace_ms = 500\n"
-        << tls << "\n" << extra << "\n";
+        << tls << "\n" << extra << "\n" << sections << "\n";
   }
 
   void start(const std::string& dsn, const std::string& seeds) {

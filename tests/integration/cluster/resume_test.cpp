@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,7 @@
 #include "protocols/twilio/signature.hpp"
 #include "tests/integration/cluster/loopback.hpp"
 #include "tests/integration/cluster/node_process.hpp"
+#include "tests/support/fake_openai.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/scratch_database.hpp"
 
@@ -228,7 +230,9 @@ protected:
               std::to_string(resumed));
     auto mid_booking = sql1("SELECT count(*) FROM calls WHERE transcript::text LIKE "
                             "'%Sorry, we were cut off. You were booking a cleaning%'");
-    EXPECT_GT(std::stoi(mid_booking), 0);
+    EXPECT_GT(std::stoi(mid_booking), 0)
+        << sql1("SELECT string_agg(transcript::text, ' || ') FROM calls WHERE transcript::text "
+                "LIKE '%Sorry, we were cut off.%'");
     // Every caller got their booking: one appointment per caller at the hour asked for, and
     // no slot or call with two.
     auto booked = sql1("SELECT count(*) FROM appointments WHERE status = 'booked'");
@@ -264,6 +268,33 @@ protected:
                 booked.c_str(), calls, doubled.c_str(), wrong_hour);
   }
 
+  // One simulated caller of business `n` saying `script` (its first line at once), placed on
+  // node `first` (then the others, as a balancer would when that node refuses).
+  caller::sim_options one_caller(int n, int first, const std::vector<std::string>& script) {
+    static auto voice = speech::make_flite_tts("rms");
+    char number[32];
+    std::snprintf(number, sizeof number, "+1555020%04d", n);
+    caller::sim_options o;
+    for (int k = 0; k < 3; ++k)
+      (k == 0 ? o.base_url : o.more_base_urls.emplace_back()) =
+          "http://127.0.0.1:" + std::to_string(nodes_[static_cast<std::size_t>((first + k) % 3)]->http);
+    o.public_url = balancer_;
+    o.auth_token = token;
+    o.to = number;
+    o.from = "+15557771234";
+    o.audio = *speech::synthesize_all(*voice, script[0]);
+    std::string joined;
+    for (std::size_t k = 0; k < script.size(); ++k) {
+      if (k > 0)
+        o.turns.push_back({*speech::synthesize_all(*voice, script[k]), 0ms});
+      joined += (joined.empty() ? "" : "|") + script[k];
+    }
+    o.extra_parameters["script"] = joined;
+    o.quiet_to_hang_up = 1500ms;
+    o.max_call = 90s;
+    return o;
+  }
+
   fixtures::scratch_database db_;
   std::string dir_, balancer_;
   std::vector<std::unique_ptr<node_process>> nodes_;
@@ -281,8 +312,9 @@ TEST_F(cluster_resume, calls_of_a_killed_node_resume_on_the_others_and_every_boo
 TEST_F(cluster_resume, a_drained_node_hands_its_live_calls_to_the_others) {
   start_all();
   // SIGTERM: c takes no new calls, gives its live ones a second (node.drain_seconds), then
-  // ends them; their callers follow <Connect action> to a or b, as from a lost node.
-  auto res = run_bookings(9, 5s, SIGTERM);
+  // ends them; their callers follow <Connect action> to a or b, as from a lost node. Seven
+  // seconds in, the callers are past their first request even on a busy machine.
+  auto res = run_bookings(9, 7s, SIGTERM);
   EXPECT_EQ(res.node_c_exit, 0);
   expect_every_call_and_booking_held(res, "SIGTERM");
 }
@@ -335,4 +367,121 @@ TEST_F(cluster_resume, the_action_url_checks_the_signature_and_ends_a_finished_c
   auto empty = post("", true);
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->status, 400);
+}
+
+// The LLM dialog: node-c is killed while the model is answering the caller's second turn; the
+// call resumes on a survivor with the conversation so far (the model, asked again there, sees
+// the caller's first turn and its own question), and the booking goes through once.
+TEST_F(cluster_resume, an_llm_call_of_a_killed_node_resumes_with_its_conversation) {
+  // Tomorrow (UTC, the business's zone) at eleven.
+  std::time_t now = std::time(nullptr) + 86400;
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+  std::string start = std::string(day) + "T11:00";
+  auto has = [](const fixtures::recorded_request& r, const std::string& t) {
+    return r.body.find(t) != std::string::npos;
+  };
+  fixtures::fake_openai model([&](const fixtures::recorded_request& req, int) {
+    fixtures::scripted_reply r;
+    r.gap = 2ms;
+    if (has(req, "You write short notes")) {
+      r.chunks = fixtures::text_events({R"({"summary":"Ann Fox booked a cleaning.",)",
+                                        R"("reason":"a cleaning","outcome":"booked","follow_up":""})"});
+    } else if (has(req, "Goodbye.")) {
+      r.chunks = fixtures::tool_events("call_end", "end_call", {"{}"}, {"Goodbye, Ann!"});
+    } else if (has(req, "\"tool_call_id\":\"call_bk\"")) {
+      r.chunks = fixtures::text_events({"You're booked for tomorrow at 11. Anything else?"});
+    } else if (has(req, "Ann Fox") && has(req, "cut off")) {
+      r.chunks = fixtures::tool_events(
+          "call_bk", "book",
+          {R"({"start":")" + start + R"(","name":"Ann Fox",)",
+           R"("phone":"+15557771234","service":"cleaning"})"});
+    } else if (has(req, "Ann Fox")) {
+      r.stall = 30s; // the node asking dies meanwhile
+      r.chunks = fixtures::text_events({"Too late."});
+    } else {
+      r.chunks = fixtures::text_events(
+          {"Sure, a cleaning tomorrow at eleven.", " May I have your name, please?"});
+    }
+    return r;
+  });
+  for (auto& n : nodes_) {
+    n->dialog = "llm";
+    n->sections = "[llm]\nbase_url = \"" + model.base_url() + "\"\nmax_attempts = 1\n";
+  }
+  start_all();
+  add_business(0);
+  auto o = one_caller(0, 2, {"I would like to book a cleaning tomorrow at eleven a m.",
+                             "My name is Ann Fox.", "No, that's all. Goodbye."});
+  expected<caller::sim_report> rep = fail("not_run", "");
+  std::thread caller([&] { rep = caller::simulate_call(o); });
+  // The model is asked about the caller's name on node-c: kill it.
+  ASSERT_TRUE(wait_for(
+      [&] {
+        for (auto& r : model.requests())
+          if (has(r, "Ann Fox"))
+            return true;
+        return false;
+      },
+      45s));
+  EXPECT_EQ(sql1("SELECT node FROM calls"), "node-c");
+  EXPECT_NE(sql1("SELECT dialog_state::text FROM calls").find("May I have your name"),
+            std::string::npos);
+  nodes_[2]->stop(SIGKILL);
+  caller.join();
+  ASSERT_TRUE(rep) << rep.error().message;
+  EXPECT_EQ(rep->resumes, 1);
+  EXPECT_EQ(rep->stream_urls.back().find(std::to_string(nodes_[2]->http)), std::string::npos);
+  EXPECT_EQ(rep->turns_unanswered, 0u);
+  // The survivor's model request had the conversation from before the cut.
+  bool with_context = false;
+  for (auto& r : model.requests())
+    if (has(r, "Ann Fox") && has(r, "cut off"))
+      with_context = has(r, "I would like to book a cleaning tomorrow at eleven a m.") &&
+                     has(r, "May I have your name, please?");
+  EXPECT_TRUE(with_context);
+  EXPECT_TRUE(wait_for([&] { return sql1("SELECT count(*) FROM calls WHERE ended_at IS NULL") == "0"; },
+                       15s));
+  EXPECT_EQ(sql1("SELECT count(*) FROM calls"), "1");
+  auto transcript = sql1("SELECT transcript::text FROM calls");
+  EXPECT_NE(transcript.find("Sorry, we were cut off. Sure, a cleaning tomorrow at eleven. May I "
+                            "have your name, please?"),
+            std::string::npos)
+      << transcript;
+  EXPECT_EQ(sql1("SELECT count(*) FROM appointments WHERE status = 'booked'"), "1");
+  EXPECT_EQ(sql1("SELECT customer_name || ' ' || to_char(lower(during) AT TIME ZONE 'UTC', "
+                 "'YYYY-MM-DD\"T\"HH24:MI') FROM appointments WHERE status = 'booked'"),
+            "Ann Fox " + start);
+  EXPECT_NE(sql1("SELECT node FROM calls"), "node-c");
+}
+
+// A transfer to a person asked on the node carrying the call: the balancer sends Twilio's
+// <Connect action> to another node, which answers with the <Dial> too (the call row says a
+// transfer is pending), not with <Hangup/>.
+TEST_F(cluster_resume, a_transfer_asked_on_one_node_is_dialled_by_the_node_the_action_reaches) {
+  start_all();
+  add_business(0);
+  sql1("UPDATE businesses SET transfer_number = '+15550009999'");
+  auto o = one_caller(0, 2, {"Can I speak to a real person, please?"});
+  o.action_base_url = "http://127.0.0.1:" + std::to_string(nodes_[0]->http);
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  EXPECT_EQ(sql1("SELECT node FROM calls"), "node-c"); // carried by c, its action asked of a
+  EXPECT_NE(rep->after_stream_twiml.find("<Dial"), std::string::npos) << rep->after_stream_twiml;
+  EXPECT_EQ(rep->transferred_to, "+15550009999") << rep->after_stream_twiml;
+  EXPECT_EQ(rep->after_stream_twiml.find("<Hangup"), std::string::npos);
+  EXPECT_EQ(rep->resumes, 0);
+  EXPECT_NE(nodes_[0]->log().find("transfer asked on node-c"), std::string::npos);
+  // A call with no transfer pending, its action asked of another node: <Hangup/>, as before.
+  auto plain = one_caller(0, 2, {"What are your opening hours?", "No, that's all. Goodbye."});
+  plain.action_base_url = o.action_base_url;
+  auto r2 = caller::simulate_call(plain);
+  ASSERT_TRUE(r2) << r2.error().message;
+  EXPECT_EQ(r2->transferred_to, "");
+  // The receptionist said goodbye and ended the stream, or the caller hung up first.
+  if (!r2->after_stream_twiml.empty()) {
+    EXPECT_NE(r2->after_stream_twiml.find("<Hangup/>"), std::string::npos) << r2->after_stream_twiml;
+  }
 }

@@ -53,6 +53,38 @@ public:
 
 using fixtures::fragile_dialog;
 
+// A dialog that remembers what the caller said (its state: the turns, '|'-joined), and throws
+// when the caller says "crash", as a broken engine would.
+class remembering_dialog final : public dialog::dialog_engine {
+public:
+  dialog::reply start(const dialog::business_context& c) override {
+    return {c.greeting, {}, dialog::expecting::anything, false};
+  }
+  dialog::reply on_caller(std::string_view text) override {
+    if (text.find("crash") != std::string_view::npos)
+      throw std::runtime_error("dialog engine failure (test)");
+    std::string say = "You said: " + std::string(text) + ".";
+    if (!heard_.empty())
+      say += " Before that: " + heard_ + ".";
+    heard_ += (heard_.empty() ? "" : ", ") + std::string(text);
+    return {say, {}, dialog::expecting::anything, false};
+  }
+  dialog::reply on_result(const dialog::tool_result&) override { return {}; }
+  void on_interrupted(std::string_view) override {}
+  dialog::summary summarize() const override { return {heard_, "no_action", "", ""}; }
+  std::string save_state() const override { return heard_.empty() ? "" : "heard:" + heard_; }
+  std::optional<dialog::reply> resume(const dialog::business_context&,
+                                      std::string_view state) override {
+    if (state.rfind("heard:", 0) != 0)
+      return std::nullopt;
+    heard_ = std::string(state.substr(6));
+    return dialog::reply{"Sorry, we were cut off.", {}, dialog::expecting::anything, false};
+  }
+
+private:
+  std::string heard_;
+};
+
 // Every VAD it makes fails on its 40th frame.
 class failing_vad final : public speech::vad {
 public:
@@ -161,6 +193,30 @@ call_services with_fragile_dialog(int max_restarts) {
 }
 
 } // namespace
+
+TEST(call_restarts, a_restarted_dialog_goes_on_from_the_state_the_failed_one_saved) {
+  call_services svc;
+  svc.make_vad = [] { return speech::make_sphinx_vad(); };
+  svc.make_dialog = [](const booking::business_profile&) {
+    return std::make_unique<remembering_dialog>();
+  };
+  deterministic_call c(std::move(svc), {"my name is ann", "please crash now", "yes please"});
+  c.silence(1s);
+  ASSERT_TRUE(c.said("agent: Hello.")) << c.all_said();
+  c.say("my name is ann");
+  EXPECT_TRUE(c.said("agent: You said: my name is ann.")) << c.all_said();
+  // The dialog dies on the caller's turn; the new one knows what was said before it, without
+  // an apology for a cut the caller never heard: the supervisor asks for the lost turn.
+  c.say("please crash now");
+  EXPECT_TRUE(c.said("agent: Sorry, could you say that again?")) << c.all_said();
+  EXPECT_FALSE(c.said("agent: Sorry, we were cut off.")) << c.all_said();
+  c.say("yes please");
+  EXPECT_TRUE(c.said("agent: You said: yes please. Before that: my name is ann.")) << c.all_said();
+  c.call->end("stop");
+  c.settle();
+  ASSERT_TRUE(c.report.has_value());
+  EXPECT_EQ(c.report->restarts, 1u);
+}
 
 TEST(call_restarts, a_dialog_that_fails_is_restarted_then_the_call_ends_politely) {
   deterministic_call c(with_fragile_dialog(1), {"please crash now", "yes please", "crash again"});
