@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <date/date.h>
+#include <fmt/format.h>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -90,6 +91,12 @@ bool is_uuid(std::string_view s) {
       return false;
   }
   return true;
+}
+
+// A row's number in a path (staff tasks): 1 to 18 digits, no sign, no leading zero.
+bool is_row_number(std::string_view s) {
+  return !s.empty() && s.size() <= 18 && s[0] != '0' &&
+         s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 std::vector<std::string> split_path(std::string_view p) {
@@ -199,8 +206,8 @@ struct dashboard::impl : std::enable_shared_from_this<dashboard::impl> {
       std::vector<std::string> got;
       bool ok = true;
       for (std::size_t i = 0; i < pat.size() && ok; ++i) {
-        if (pat[i] == "{id}") {
-          ok = is_uuid(parts[i]);
+        if (pat[i] == "{id}" || pat[i] == "{n}") {
+          ok = pat[i] == "{id}" ? is_uuid(parts[i]) : is_row_number(parts[i]);
           got.push_back(parts[i]);
         } else {
           ok = pat[i] == parts[i];
@@ -250,7 +257,35 @@ void dashboard::impl::dispatch(request r, respond_fn respond) {
     return respond(bad_request("the query string is malformed"));
   auto self = shared_from_this();
   call_ctx ctx{{}, std::move(r), std::move(ids), std::move(*query)};
-  bool queued = blocking.post([self, rt, ctx = std::move(ctx), token = *token, respond]() mutable {
+  // Server-Timing (W3C): how long the request waited for a worker, the session's check, the
+  // handler, and the whole time in this node, so a client's figure can be told apart from the
+  // machine's load on the client's side.
+  auto arrived = std::chrono::steady_clock::now();
+  respond = [inner = std::move(respond), arrived](response out) {
+    if (!out.stream) {
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - arrived);
+      auto& h = out.headers;
+      auto it = std::find_if(h.begin(), h.end(), [](auto& kv) { return kv.first == "Server-Timing"; });
+      auto total = fmt::format("total;dur={:.2f}", ms.count());
+      if (it == h.end())
+        h.emplace_back("Server-Timing", total);
+      else
+        it->second += ", " + total;
+    }
+    inner(std::move(out));
+  };
+  bool queued = blocking.post([self, rt, ctx = std::move(ctx), token = *token, respond,
+                               arrived]() mutable {
+    using ms = std::chrono::duration<double, std::milli>;
+    auto started = std::chrono::steady_clock::now();
+    auto timed = [&](response out, std::chrono::steady_clock::time_point checked) {
+      auto done = std::chrono::steady_clock::now();
+      out.headers.emplace_back("Server-Timing",
+                               fmt::format("queue;dur={:.2f}, auth;dur={:.2f}, handler;dur={:.2f}",
+                                           ms(started - arrived).count(),
+                                           ms(checked - started).count(), ms(done - checked).count()));
+      return out;
+    };
     auto s = self->staff.session(token, self->clk.now());
     if (!s)
       return respond(problem(503, "Service unavailable", "the database is not reachable"));
@@ -263,8 +298,9 @@ void dashboard::impl::dispatch(request r, respond_fn respond) {
     if (ctx.req.method != "GET" && ctx.req.method != "HEAD" &&
         !web::equal_secrets(ctx.req.header("X-CSRF-Token"), ctx.session.csrf_token))
       return respond(problem(403, "Forbidden", "missing or wrong X-CSRF-Token"));
+    auto checked = std::chrono::steady_clock::now();
     try {
-      respond(rt->fn(*self, ctx));
+      respond(timed(rt->fn(*self, ctx), checked));
     } catch (const pqxx::data_exception& e) {
       respond(bad_request("a value is not valid"));
     } catch (const pqxx::broken_connection& e) {
@@ -458,6 +494,8 @@ response remove_staff(dashboard::impl& d, call_ctx& c);
 response list_invitations(dashboard::impl& d, call_ctx& c);
 response create_invitation(dashboard::impl& d, call_ctx& c);
 response revoke_invitation(dashboard::impl& d, call_ctx& c);
+response list_tasks(dashboard::impl& d, call_ctx& c);
+response change_task(dashboard::impl& d, call_ctx& c);
 response stats(dashboard::impl& d, call_ctx& c);
 response events(dashboard::impl& d, call_ctx& c);
 
@@ -502,6 +540,8 @@ void build_routes(std::vector<route>& routes) {
   add("GET", "/api/v1/invitations", need::owner, list_invitations);
   add("POST", "/api/v1/invitations", need::owner, create_invitation);
   add("DELETE", "/api/v1/invitations/{id}", need::owner, revoke_invitation);
+  add("GET", "/api/v1/tasks", need::viewer, list_tasks);
+  add("PATCH", "/api/v1/tasks/{n}", need::admin, change_task);
   add("GET", "/api/v1/stats", need::viewer, stats);
   add("GET", "/api/v1/events", need::viewer, events);
   add("GET", "/api/v1/openapi.json", need::viewer, [](dashboard::impl&, call_ctx&) {
@@ -936,7 +976,7 @@ response try_knowledge(dashboard::impl& d, call_ctx& c) {
 }
 
 const char* settings_sql =
-    "SELECT j::text, md5(j::text) FROM (SELECT json_build_object("
+    "SELECT j::text, md5((j::jsonb - 'calendar')::text) FROM (SELECT json_build_object("
     "'name', b.name, 'phone_number', b.phone_number, 'timezone', b.timezone, "
     "'greeting', b.greeting, 'transfer_number', coalesce(b.transfer_number, ''), "
     "'address', b.address, 'appointment_minutes', b.appointment_minutes, "
@@ -950,9 +990,15 @@ const char* settings_sql =
     "'overrides', coalesce((SELECT json_agg(json_build_object('day', o.day, 'opens', "
     "  to_char(o.opens, 'HH24:MI'), 'closes', to_char(o.closes, 'HH24:MI'), 'note', o.note) "
     "  ORDER BY o.day, o.opens) FROM business_hour_overrides o), '[]'::json), "
+    // The calendar connection's state (written by the sync, read here only). It is left out of
+    // the ETag: a sync in the background must not make an editor's save stale.
     "'calendar', coalesce((SELECT json_agg(json_build_object('provider', l.provider, "
-    "  'calendar_id', l.calendar_id, 'status', l.status, 'last_synced_at', l.last_synced_at)) "
-    "  FROM calendar_links l), '[]'::json)) AS j FROM businesses b) s";
+    "  'calendar_id', l.calendar_id, 'status', l.status, 'busy_only', l.busy_only, "
+    "  'connected', l.status = 'active', 'last_synced_at', l.last_synced_at, "
+    "  'last_error', l.last_error, 'broken_at', l.broken_at, 'connected_at', l.created_at, "
+    "  'busy_blocks', (SELECT count(*) FROM calendar_busy cb WHERE cb.link_id = l.id)) "
+    "  ORDER BY l.busy_only, l.created_at) "
+    "  FROM calendar_links l WHERE l.status <> 'disabled'), '[]'::json)) AS j FROM businesses b) s";
 
 response get_settings(dashboard::impl& d, call_ctx& c) {
   return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
@@ -1263,6 +1309,58 @@ response revoke_invitation(dashboard::impl& d, call_ctx& c) {
   if (!ok)
     return problem(503, "Service unavailable", ok.error().message);
   return *ok ? no_content() : not_found();
+}
+
+// Tasks for a person at the business (a text that could not be delivered, a reply asking to
+// cancel, a calendar to reconnect): open ones first, oldest first.
+const char* task_json_sql =
+    "json_build_object('id', t.id, 'kind', t.kind, 'phone', t.phone, 'note', t.note, "
+    "'created_at', t.created_at, 'done_at', t.done_at, "
+    "'done_by', (SELECT u.email FROM staff_users u WHERE u.id = t.done_by), "
+    "'appointment', (SELECT json_build_object('id', a.id, 'status', a.status, 'name', "
+    "  a.customer_name, 'start', to_char(lower(a.during) AT TIME ZONE b.timezone, "
+    "  'YYYY-MM-DD\"T\"HH24:MI')) FROM appointments a WHERE a.id = t.appointment_id))";
+
+response list_tasks(dashboard::impl& d, call_ctx& c) {
+  auto status = c.q("status");
+  if (status.empty())
+    status = "open";
+  if (status != "open" && status != "done" && status != "all")
+    return bad_request("status must be open, done or all", "status");
+  return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+    auto r = tx.exec_params1(
+        std::string("SELECT json_build_object('items', coalesce(json_agg(x.j ORDER BY x.open DESC, "
+                    "x.created_at, x.id), '[]'::json), 'open', (SELECT count(*) FROM staff_tasks "
+                    "WHERE done_at IS NULL))::text FROM (SELECT ") +
+            task_json_sql +
+            " AS j, t.done_at IS NULL AS open, t.created_at, t.id FROM staff_tasks t, businesses b "
+            "WHERE ($1 = 'all' OR ($1 = 'open') = (t.done_at IS NULL)) "
+            "ORDER BY t.done_at IS NULL DESC, coalesce(t.done_at, t.created_at) DESC LIMIT 200) x",
+        status);
+    return json_text(200, r[0].as<std::string>());
+  });
+}
+
+// {"done": true} marks a task done (by this user), {"done": false} opens it again.
+response change_task(dashboard::impl& d, call_ctx& c) {
+  auto body = web::parse_json_object(c.req.body, 1024);
+  if (!body)
+    return body_problem(body.error());
+  auto it = body->find("done");
+  if (it == body->end() || !it->value().is_bool())
+    return bad_request("done must be true or false", "done");
+  bool done = it->value().as_bool();
+  return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+    auto r = tx.exec_params(
+        "WITH t AS (UPDATE staff_tasks SET done_at = CASE WHEN $2 THEN coalesce(done_at, "
+        "$3::timestamptz) END, done_by = CASE WHEN $2 THEN coalesce(done_by, $4::uuid) END "
+        "WHERE id = $1 RETURNING *) SELECT " +
+            std::string(task_json_sql) + "::text FROM t, businesses b",
+        std::stoll(c.ids[0]), done, format_rfc3339(d.clk.now()), c.session.user_id);
+    if (r.empty())
+      return not_found();
+    return json_text(200, r[0][0].as<std::string>());
+  });
 }
 
 response stats(dashboard::impl& d, call_ctx& c) {

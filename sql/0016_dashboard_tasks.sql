@@ -1,0 +1,27 @@
+-- Staff tasks on the dashboard: who marked one done, and a live event when one is added or
+-- changes, so every open dashboard of the business shows it within a second (as calls and
+-- appointments do).
+
+ALTER TABLE staff_tasks ADD COLUMN done_by uuid REFERENCES staff_users(id) ON DELETE SET NULL;
+
+-- Open tasks are what the dashboard lists first.
+CREATE INDEX staff_tasks_open ON staff_tasks (business_id, created_at) WHERE done_at IS NULL;
+
+ALTER TABLE live_events DROP CONSTRAINT live_events_kind_check;
+ALTER TABLE live_events ADD CONSTRAINT live_events_kind_check
+  CHECK (kind IN ('call', 'appointment', 'task'));
+
+CREATE FUNCTION live_task_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.done_at IS NOT DISTINCT FROM NEW.done_at
+     AND OLD.note = NEW.note THEN
+    RETURN NEW;
+  END IF;
+  PERFORM publish_live_event(NEW.business_id, 'task', jsonb_build_object(
+    'id', NEW.id, 'kind', NEW.kind, 'phone', NEW.phone, 'appointment_id', NEW.appointment_id,
+    'note', left(NEW.note, 500), 'created_at', NEW.created_at, 'done_at', NEW.done_at));
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER staff_tasks_live AFTER INSERT OR UPDATE ON staff_tasks
+  FOR EACH ROW EXECUTE FUNCTION live_task_event();
