@@ -494,6 +494,10 @@ response remove_staff(dashboard::impl& d, call_ctx& c);
 response list_invitations(dashboard::impl& d, call_ctx& c);
 response create_invitation(dashboard::impl& d, call_ctx& c);
 response revoke_invitation(dashboard::impl& d, call_ctx& c);
+response list_services(dashboard::impl& d, call_ctx& c);
+response create_service(dashboard::impl& d, call_ctx& c);
+response update_service(dashboard::impl& d, call_ctx& c);
+response delete_service(dashboard::impl& d, call_ctx& c);
 response list_tasks(dashboard::impl& d, call_ctx& c);
 response change_task(dashboard::impl& d, call_ctx& c);
 response stats(dashboard::impl& d, call_ctx& c);
@@ -540,6 +544,10 @@ void build_routes(std::vector<route>& routes) {
   add("GET", "/api/v1/invitations", need::owner, list_invitations);
   add("POST", "/api/v1/invitations", need::owner, create_invitation);
   add("DELETE", "/api/v1/invitations/{id}", need::owner, revoke_invitation);
+  add("GET", "/api/v1/services", need::viewer, list_services);
+  add("POST", "/api/v1/services", need::admin, create_service);
+  add("PUT", "/api/v1/services/{id}", need::admin, update_service);
+  add("DELETE", "/api/v1/services/{id}", need::admin, delete_service);
   add("GET", "/api/v1/tasks", need::viewer, list_tasks);
   add("PATCH", "/api/v1/tasks/{n}", need::admin, change_task);
   add("GET", "/api/v1/stats", need::viewer, stats);
@@ -821,6 +829,7 @@ response create_appointment(dashboard::impl& d, call_ctx& c) {
   auto p = profile_of(d, c.session.business_id);
   if (!p)
     return problem(503, "Service unavailable", p.error().message);
+  p->booking = booking::rules_for(*p, service.value_or("")); // a service's own length
   if (auto refused = check_start(d, *p, *start, ""))
     return *refused;
   dialog::tool_call tool{"book",
@@ -842,10 +851,14 @@ response create_appointment(dashboard::impl& d, call_ctx& c) {
                     {{"Location", "/api/v1/appointments/" + res.values["appointment_id"]}});
 }
 
-bool booked_exists(dashboard::impl& d, const std::string& biz, const std::string& id) {
-  return d.db.as_business(biz, [&](pqxx::work& tx) {
-    return !tx.exec_params("SELECT 1 FROM appointments WHERE id = $1 AND status = 'booked'", id)
-                .empty();
+// A booked appointment's service, or nothing when there is no such booking.
+std::optional<std::string> booked_service(dashboard::impl& d, const std::string& biz,
+                                          const std::string& id) {
+  return d.db.as_business(biz, [&](pqxx::work& tx) -> std::optional<std::string> {
+    auto r = tx.exec_params("SELECT service FROM appointments WHERE id = $1 AND status = 'booked'", id);
+    if (r.empty())
+      return std::nullopt;
+    return r[0][0].as<std::string>();
   });
 }
 
@@ -860,14 +873,18 @@ response move_appointment(dashboard::impl& d, call_ctx& c) {
   auto start = parse_local_minute(*start_s);
   if (!start)
     return bad_request("start must be a local time YYYY-MM-DDTHH:MM", "start");
-  if (!booked_exists(d, c.session.business_id, c.ids[0]))
+  auto service = booked_service(d, c.session.business_id, c.ids[0]);
+  if (!service)
     return not_found();
   auto p = profile_of(d, c.session.business_id);
   if (!p)
     return problem(503, "Service unavailable", p.error().message);
-  if (auto refused = check_start(d, *p, *start, c.ids[0]))
+  auto checked = *p;
+  checked.booking = booking::rules_for(*p, *service); // the move keeps the service's length
+  if (auto refused = check_start(d, checked, *start, c.ids[0]))
     return *refused;
-  auto res = d.calendar.run(*p, "", {"reschedule", {{"appointment_id", c.ids[0]}, {"start", *start_s}}},
+  auto res = d.calendar.run(*p, "", {"reschedule", {{"appointment_id", c.ids[0]}, {"start", *start_s},
+                                                    {"service", *service}}},
                             d.clk.now());
   if (!res.ok)
     return problem(409, "Slot taken", "the new time was taken meanwhile", "start");
@@ -884,6 +901,9 @@ response cancel_appointment(dashboard::impl& d, call_ctx& c) {
 }
 
 response availability(dashboard::impl& d, call_ctx& c) {
+  auto service = c.q("service");
+  if (service.size() > 200)
+    return bad_request("service is too long", "service");
   auto day = c.q("date");
   if (day.empty())
     day = today_local(d.db, c.session.business_id, d.clk.now());
@@ -893,6 +913,7 @@ response availability(dashboard::impl& d, call_ctx& c) {
   auto p = profile_of(d, c.session.business_id);
   if (!p)
     return problem(503, "Service unavailable", p.error().message);
+  p->booking = booking::rules_for(*p, service);
   auto days = date::floor<date::days>(*start);
   auto now = d.clk.now();
   auto busy = busy_around(d, p->id, days, "");
@@ -944,14 +965,20 @@ response write_knowledge(dashboard::impl& d, call_ctx& c, bool create) {
 response create_knowledge(dashboard::impl& d, call_ctx& c) { return write_knowledge(d, c, true); }
 response update_knowledge(dashboard::impl& d, call_ctx& c) { return write_knowledge(d, c, false); }
 
-response delete_knowledge(dashboard::impl& d, call_ctx& c) {
+// Deletes the row the path names (`sql` takes its id as $1; row-level security keeps it to the
+// user's business) and drops the cached profile the calls use: 204, or 404 when there is none.
+response delete_profile_row(dashboard::impl& d, call_ctx& c, const char* sql) {
   auto n = d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
-    return tx.exec_params("DELETE FROM knowledge WHERE id = $1", c.ids[0]).affected_rows();
+    return tx.exec_params(sql, c.ids[0]).affected_rows();
   });
   if (n == 0)
     return not_found();
   forget_profile(d, c.session.business_id);
   return no_content();
+}
+
+response delete_knowledge(dashboard::impl& d, call_ctx& c) {
+  return delete_profile_row(d, c, "DELETE FROM knowledge WHERE id = $1");
 }
 
 response try_knowledge(dashboard::impl& d, call_ctx& c) {
@@ -1309,6 +1336,62 @@ response revoke_invitation(dashboard::impl& d, call_ctx& c) {
   if (!ok)
     return problem(503, "Service unavailable", ok.error().message);
   return *ok ? no_content() : not_found();
+}
+
+// Services and their lengths: a booking for one takes its minutes (phone and dashboard alike).
+const char* service_json_sql =
+    "json_build_object('id', id, 'name', name, 'minutes', minutes, 'created_at', created_at)";
+
+response list_services(dashboard::impl& d, call_ctx& c) {
+  return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+    auto r = tx.exec1(std::string("SELECT json_build_object('items', coalesce(json_agg(") +
+                      service_json_sql + " ORDER BY lower(name)), '[]'::json))::text FROM services");
+    return json_text(200, r[0].as<std::string>());
+  });
+}
+
+response write_service(dashboard::impl& d, call_ctx& c, bool create) {
+  auto body = web::parse_json_object(c.req.body, 4096);
+  if (!body)
+    return body_problem(body.error());
+  web::field_reader f(*body);
+  auto name = f.text("name", 1, 100);
+  auto minutes = f.integer("minutes", 5, 1440);
+  if (!f.bad() && !minutes)
+    f.refuse("minutes", "minutes is required (5 to 1440)");
+  if (!f.bad()) {
+    auto first = name->find_first_not_of(' ');
+    if (first == std::string::npos)
+      f.refuse("name", "name must not be blank");
+    else
+      *name = name->substr(first, name->find_last_not_of(' ') - first + 1);
+  }
+  if (f.bad())
+    return bad_request(f.message(), f.field());
+  try {
+    auto r = d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+      if (create)
+        return tx.exec_params(std::string("INSERT INTO services (business_id, name, minutes) VALUES "
+                                          "($1, $2, $3) RETURNING ") + service_json_sql + "::text",
+                              c.session.business_id, *name, *minutes);
+      return tx.exec_params(std::string("UPDATE services SET name = $2, minutes = $3 WHERE id = $1 "
+                                        "RETURNING ") + service_json_sql + "::text",
+                            c.ids[0], *name, *minutes);
+    });
+    if (r.empty())
+      return not_found();
+    forget_profile(d, c.session.business_id);
+    return json_text(create ? 201 : 200, r[0][0].as<std::string>());
+  } catch (const pqxx::unique_violation&) {
+    return problem(409, "Conflict", "a service with this name exists already", "name");
+  }
+}
+
+response create_service(dashboard::impl& d, call_ctx& c) { return write_service(d, c, true); }
+response update_service(dashboard::impl& d, call_ctx& c) { return write_service(d, c, false); }
+
+response delete_service(dashboard::impl& d, call_ctx& c) {
+  return delete_profile_row(d, c, "DELETE FROM services WHERE id = $1");
 }
 
 // Tasks for a person at the business (a text that could not be delivered, a reply asking to

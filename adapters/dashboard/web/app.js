@@ -301,7 +301,8 @@ async function appointments() {
         <label>Time <select name="start" required><option value="">choose a date first</option></select></label>
         <label>Name <input name="name" required maxlength="200"></label>
         <label>Phone <input name="phone" type="tel" placeholder="+15551234567"></label>
-        <label>Service <input name="service" maxlength="200"></label>
+        <label>Service <input name="service" maxlength="200" list="service-list" autocomplete="off"></label>
+        <datalist id="service-list"></datalist>
         <p class="error" id="new-error" role="alert"></p>
         <button type="submit">Book</button></form></section>`;
   $('#appt-range').addEventListener('submit', (e) => { e.preventDefault(); loadAppointments(); });
@@ -314,7 +315,9 @@ async function appointments() {
     const sel = f.start;
     const mine = ++asked;
     try {
-      const { data } = await api('GET', `/api/v1/availability?date=${encodeURIComponent(f.date.value)}`);
+      const p = new URLSearchParams({ date: f.date.value });
+      if (f.service.value) p.set('service', f.service.value); // a service's own length
+      const { data } = await api('GET', `/api/v1/availability?${p}`);
       if (mine !== asked) return;
       const keep = sel.value;
       sel.innerHTML = data.slots.length ? data.slots.map((s) => `<option value="${esc(s.start)}">${esc(s.start.slice(11))}</option>`).join('')
@@ -323,6 +326,12 @@ async function appointments() {
     } catch (err) { if (mine === asked) sel.innerHTML = `<option value="">${esc(problemText(err))}</option>`; }
   };
   f.date.addEventListener('change', slots);
+  f.service.addEventListener('change', slots);
+  if (canWrite()) {
+    api('GET', '/api/v1/services').then(({ data }) => {
+      $('#service-list').innerHTML = data.items.map((v) => `<option value="${esc(v.name)}">${esc(v.minutes)} minutes</option>`).join('');
+    }).catch(() => { /* typed by hand then */ });
+  }
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
     $('#new-error').textContent = '';
@@ -533,7 +542,24 @@ async function settings() {
       <label>One a line: YYYY-MM-DD closed, or YYYY-MM-DD HH:MM-HH:MM, then a note
         <textarea name="overrides">${esc(s.overrides.map((o) => `${o.day} ${o.opens ? `${o.opens}-${o.closes}` : 'closed'}${o.note ? ` ${o.note}` : ''}`).join('\n'))}</textarea></label></fieldset>
     <p class="error" role="alert" id="settings-error"></p>
-    ${canWrite() ? '<button type="submit">Save settings</button>' : '<p class="note">Your role can read the settings, not change them.</p>'}</form>`;
+    ${canWrite() ? '<button type="submit">Save settings</button>' : '<p class="note">Your role can read the settings, not change them.</p>'}</form>
+    <section class="card" aria-labelledby="services-h"><h2 id="services-h">Services</h2>
+      <p class="note">A booking for a service takes its minutes, on the phone and here; any other booking takes the appointment minutes.</p>
+      <div class="scroll"><table aria-label="Services"><thead><tr><th>Service</th><th>Minutes</th><th><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody id="service-rows"></tbody></table></div>
+      ${canWrite() ? `<form id="service-new" class="inline"><label>Service name <input name="name" required maxlength="100"></label>
+        <label>Minutes <input name="minutes" type="number" min="5" max="1440" required></label><button type="submit">Add service</button></form>` : ''}
+      <p class="error" role="alert" id="service-error"></p></section>`;
+  $('#service-new')?.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    $('#service-error').textContent = '';
+    try {
+      await api('POST', '/api/v1/services', { name: f.name.value, minutes: Number(f.minutes.value) });
+      f.reset(); toast('Service added'); loadServices();
+    } catch (err) { $('#service-error').textContent = problemText(err); }
+  });
+  loadServices();
   for (const box of document.querySelectorAll('.day-hours')) {
     const d = Number(box.dataset.day);
     for (const h of byDay[d]) addRange(box, h, ro);
@@ -567,6 +593,30 @@ async function settings() {
       $('#settings-error').textContent = err.status === 412 ? 'Someone else changed the settings meanwhile; reload the page to see theirs.' : problemText(err);
     }
   });
+}
+
+async function loadServices() {
+  const { data } = await api('GET', '/api/v1/services');
+  const w = canWrite();
+  $('#service-rows').innerHTML = data.items.map((v) => `<tr data-service="${esc(v.id)}">
+      <td>${w ? `<input class="sv-name" aria-label="Name of the service ${esc(v.name)}" value="${esc(v.name)}" maxlength="100">` : esc(v.name)}</td>
+      <td>${w ? `<input class="sv-minutes" type="number" min="5" max="1440" aria-label="Minutes of ${esc(v.name)}" value="${esc(v.minutes)}">` : esc(v.minutes)}</td>
+      <td>${w ? `<div class="inline"><button type="button" class="secondary sv-save" aria-label="Save ${esc(v.name)}">Save</button>
+        <button type="button" class="danger sv-del" aria-label="Remove ${esc(v.name)}">Remove</button></div>` : ''}</td></tr>`).join('')
+    || '<tr><td colspan="3">No services yet: every booking takes the appointment minutes.</td></tr>';
+  for (const row of document.querySelectorAll('#service-rows tr[data-service]')) {
+    row.querySelector('.sv-save')?.addEventListener('click', async () => {
+      $('#service-error').textContent = '';
+      try {
+        await api('PUT', `/api/v1/services/${row.dataset.service}`, { name: row.querySelector('.sv-name').value, minutes: Number(row.querySelector('.sv-minutes').value) });
+        toast('Service saved'); loadServices();
+      } catch (err) { $('#service-error').textContent = problemText(err); }
+    });
+    row.querySelector('.sv-del')?.addEventListener('click', async () => {
+      if (!confirm('Remove this service?')) return;
+      try { await api('DELETE', `/api/v1/services/${row.dataset.service}`); toast('Service removed'); loadServices(); } catch (err) { toast(problemText(err)); }
+    });
+  }
 }
 
 // One opening range of a day ("9:00 to 12:00"); a day may have several (a lunch break).

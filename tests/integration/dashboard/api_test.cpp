@@ -591,6 +591,71 @@ TEST_F(dashboard_api, the_event_stream_shows_bookings_at_once_and_resumes_after_
   EXPECT_FALSE(later.wait_for("Eve Event", 500ms));
 }
 
+// Services with their own lengths: listed, added, changed and removed by an admin; availability
+// and bookings (and moves) use the service's length.
+TEST_F(dashboard_api, services_have_their_own_length_and_bookings_use_it) {
+  auto viewer = login("viewer@a.test", "viewer-password");
+  auto admin = login("admin@a.test", "admin-password");
+  auto b = login("owner@b.test", "owner-password");
+  EXPECT_TRUE(viewer.get_json("/api/v1/services").at("items").as_array().empty());
+  expect_problem(viewer.call("POST", "/api/v1/services", R"({"name":"Root canal","minutes":90})"), 403);
+  auto made = admin.call("POST", "/api/v1/services", R"({"name":" Root canal ","minutes":90})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto sv = json::parse(made.body);
+  EXPECT_EQ(sv.at("name").as_string(), "Root canal");
+  auto id = std::string(sv.at("id").as_string());
+  expect_problem(admin.call("POST", "/api/v1/services", R"({"name":"root CANAL","minutes":30})"), 409, "name");
+  for (auto [bad, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"name":"X","minutes":3})", "minutes"}, {R"({"name":"X"})", "minutes"},
+           {R"({"name":"X","minutes":"90"})", "minutes"}, {R"({"name":"","minutes":30})", "name"},
+           {R"({"name":"   ","minutes":30})", "name"}, {R"({"minutes":30})", "name"},
+           {R"({"name":"X","minutes":1441})", "minutes"}})
+    expect_problem(admin.call("POST", "/api/v1/services", bad), 400, field);
+  expect_problem(admin.call("POST", "/api/v1/services", "{nope"), 400);
+  EXPECT_EQ(owner_sql("SELECT count(*) FROM services"), "1");
+  // Another business sees none of it and cannot touch it.
+  EXPECT_TRUE(b.get_json("/api/v1/services").at("items").as_array().empty());
+  expect_problem(b.call("PUT", "/api/v1/services/" + id, R"({"name":"Mine","minutes":10})"), 404);
+  expect_problem(b.call("DELETE", "/api/v1/services/" + id), 404);
+
+  // Thursday March 5th: open 9-12 and 13-19, Ann 10-11 and Bo 14-15 booked, 60-minute slots.
+  auto starts = [&](const std::string& q) {
+    std::vector<std::string> out;
+    auto v = viewer.get_json("/api/v1/availability?date=2026-03-05" + q);
+    for (auto& s : v.at("slots").as_array())
+      out.emplace_back(std::string(s.at("start").as_string()).substr(11));
+    return out;
+  };
+  EXPECT_EQ(starts(""), (std::vector<std::string>{"09:00", "11:00", "13:00", "15:00", "16:00", "17:00", "18:00"}));
+  EXPECT_EQ(starts("&service=Root%20canal"), (std::vector<std::string>{"15:00", "16:00", "17:00"}));
+  EXPECT_EQ(viewer.get_json("/api/v1/availability?date=2026-03-05&service=root+canal").at("minutes").as_int64(), 90);
+  expect_problem(viewer.call("GET", "/api/v1/availability?service=" + std::string(201, 'x')), 400, "service");
+
+  // 13:00 fits an hour, not 90 minutes (Bo at 14:00); 15:00 does.
+  auto clash = admin.call("POST", "/api/v1/appointments",
+                          R"({"start":"2026-03-05T13:00","name":"Rita Root","service":"Root canal"})");
+  EXPECT_EQ(clash.status, 409) << clash.body;
+  auto ok = admin.call("POST", "/api/v1/appointments",
+                       R"({"start":"2026-03-05T15:00","name":"Rita Root","service":"root canal"})");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  auto appt = std::string(json::parse(ok.body).at("id").as_string());
+  auto length = [&](const std::string& a) {
+    return owner_sql("SELECT (extract(epoch FROM upper(during) - lower(during)) / 60)::int FROM appointments "
+                     "WHERE id = '" + a + "'");
+  };
+  EXPECT_EQ(length(appt), "90");
+  // A longer length from now on; a move takes the service's length.
+  ASSERT_EQ(admin.call("PUT", "/api/v1/services/" + id, R"({"name":"Root canal","minutes":120})").status, 200);
+  EXPECT_EQ(viewer.get_json("/api/v1/services").at("items").as_array()[0].at("minutes").as_int64(), 120);
+  auto moved = admin.call("PATCH", "/api/v1/appointments/" + appt, R"({"start":"2026-03-05T16:00"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(length(std::string(json::parse(moved.body).at("id").as_string())), "120");
+  // Removed: bookings for it take the business's length again.
+  EXPECT_EQ(admin.call("DELETE", "/api/v1/services/" + id).status, 204);
+  expect_problem(admin.call("DELETE", "/api/v1/services/" + id), 404);
+  EXPECT_EQ(starts("&service=Root%20canal").size(), starts("").size());
+}
+
 // Staff tasks come from messaging (a text the carrier refused) and the calendar sync; the
 // dashboard lists them per business, staff mark them done, and every stream hears of it.
 TEST_F(dashboard_api, staff_tasks_are_listed_per_business_and_marked_done_live) {
