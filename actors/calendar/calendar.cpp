@@ -1,6 +1,8 @@
 #include "actors/calendar/calendar.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "adapters/store/appointments.hpp"
 #include "adapters/store/database.hpp"
@@ -112,6 +114,14 @@ expected<business_profile> calendar_service::profile(const std::string& business
           s.pop_back();
         p.services.push_back(s);
       }
+      for (auto r : tx.exec("SELECT name, minutes FROM services ORDER BY created_at, name")) {
+        auto name = r[0].as<std::string>();
+        if (std::find(p.services.begin(), p.services.end(), name) == p.services.end())
+          p.services.push_back(name);
+        for (auto& c : name)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        p.service_minutes[name] = minutes{r[1].as<int>()};
+      }
       for (auto r : tx.exec("SELECT body FROM knowledge WHERE title IS DISTINCT FROM 'service' "
                             "ORDER BY created_at"))
         p.knowledge.push_back(r[0].as<std::string>());
@@ -123,13 +133,34 @@ expected<business_profile> calendar_service::profile(const std::string& business
   }
 }
 
-dialog::tool_result calendar_service::run(const business_profile& biz, const std::string& call_id,
+rules rules_for(const business_profile& biz, const std::string& service) {
+  auto r = biz.booking;
+  std::string key = service;
+  for (auto& c : key)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (auto it = biz.service_minutes.find(key); it != biz.service_minutes.end()) {
+    r.length = it->second;
+    if (r.step == minutes{0})
+      r.step = biz.booking.length; // the business's grid stays: a longer service starts on it
+  }
+  return r;
+}
+
+dialog::tool_result calendar_service::run(const business_profile& profile, const std::string& call_id,
                                           const dialog::tool_call& tool, sys_time now_us) {
   dialog::tool_result res{tool.name, false, {}, {}, {}};
   auto arg = [&](const char* k) {
     auto it = tool.args.find(k);
     return it == tool.args.end() ? std::string() : it->second;
   };
+  // A tool that names a service with a length of its own books and checks with that length.
+  std::optional<business_profile> own;
+  if (auto r = rules_for(profile, arg("service")); r.length != profile.booking.length ||
+                                                   r.step != profile.booking.step) {
+    own = profile;
+    own->booking = std::move(r);
+  }
+  const business_profile& biz = own ? *own : profile;
   auto now = to_utc(now_us);
   store::appointments_repo appts(db_);
   auto busy_near = [&](local_days day, const std::string& ignore) -> std::vector<busy_interval> {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ namespace frontdesk::booking {
 struct business_profile {
   std::string id, name, greeting, timezone, address, transfer_number;
   std::vector<std::string> services;
+  std::map<std::string, minutes> service_minutes; // lower-case name -> its own length
   std::vector<std::string> knowledge; // the entries' texts (not the services)
   std::string hours_text; // "Monday to Friday, 9 AM to 5 PM"
   rules booking;
@@ -62,6 +64,10 @@ private:
   store::database& db_;
   live_check live_;
 };
+
+/// The booking rules for a service: its own length when the business gave it one (matched
+/// without regard to case), else the business's appointment length.
+rules rules_for(const business_profile& biz, const std::string& service);
 
 /// Describes weekly hours for speaking: "Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM".
 std::string describe_hours(const std::array<day_hours, 7>& weekly);

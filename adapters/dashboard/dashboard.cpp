@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <date/date.h>
+#include <fmt/format.h>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -90,6 +91,12 @@ bool is_uuid(std::string_view s) {
       return false;
   }
   return true;
+}
+
+// A row's number in a path (staff tasks): 1 to 18 digits, no sign, no leading zero.
+bool is_row_number(std::string_view s) {
+  return !s.empty() && s.size() <= 18 && s[0] != '0' &&
+         s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 std::vector<std::string> split_path(std::string_view p) {
@@ -199,8 +206,8 @@ struct dashboard::impl : std::enable_shared_from_this<dashboard::impl> {
       std::vector<std::string> got;
       bool ok = true;
       for (std::size_t i = 0; i < pat.size() && ok; ++i) {
-        if (pat[i] == "{id}") {
-          ok = is_uuid(parts[i]);
+        if (pat[i] == "{id}" || pat[i] == "{n}") {
+          ok = pat[i] == "{id}" ? is_uuid(parts[i]) : is_row_number(parts[i]);
           got.push_back(parts[i]);
         } else {
           ok = pat[i] == parts[i];
@@ -250,7 +257,35 @@ void dashboard::impl::dispatch(request r, respond_fn respond) {
     return respond(bad_request("the query string is malformed"));
   auto self = shared_from_this();
   call_ctx ctx{{}, std::move(r), std::move(ids), std::move(*query)};
-  bool queued = blocking.post([self, rt, ctx = std::move(ctx), token = *token, respond]() mutable {
+  // Server-Timing (W3C): how long the request waited for a worker, the session's check, the
+  // handler, and the whole time in this node, so a client's figure can be told apart from the
+  // machine's load on the client's side.
+  auto arrived = std::chrono::steady_clock::now();
+  respond = [inner = std::move(respond), arrived](response out) {
+    if (!out.stream) {
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - arrived);
+      auto& h = out.headers;
+      auto it = std::find_if(h.begin(), h.end(), [](auto& kv) { return kv.first == "Server-Timing"; });
+      auto total = fmt::format("total;dur={:.2f}", ms.count());
+      if (it == h.end())
+        h.emplace_back("Server-Timing", total);
+      else
+        it->second += ", " + total;
+    }
+    inner(std::move(out));
+  };
+  bool queued = blocking.post([self, rt, ctx = std::move(ctx), token = *token, respond,
+                               arrived]() mutable {
+    using ms = std::chrono::duration<double, std::milli>;
+    auto started = std::chrono::steady_clock::now();
+    auto timed = [&](response out, std::chrono::steady_clock::time_point checked) {
+      auto done = std::chrono::steady_clock::now();
+      out.headers.emplace_back("Server-Timing",
+                               fmt::format("queue;dur={:.2f}, auth;dur={:.2f}, handler;dur={:.2f}",
+                                           ms(started - arrived).count(),
+                                           ms(checked - started).count(), ms(done - checked).count()));
+      return out;
+    };
     auto s = self->staff.session(token, self->clk.now());
     if (!s)
       return respond(problem(503, "Service unavailable", "the database is not reachable"));
@@ -263,8 +298,9 @@ void dashboard::impl::dispatch(request r, respond_fn respond) {
     if (ctx.req.method != "GET" && ctx.req.method != "HEAD" &&
         !web::equal_secrets(ctx.req.header("X-CSRF-Token"), ctx.session.csrf_token))
       return respond(problem(403, "Forbidden", "missing or wrong X-CSRF-Token"));
+    auto checked = std::chrono::steady_clock::now();
     try {
-      respond(rt->fn(*self, ctx));
+      respond(timed(rt->fn(*self, ctx), checked));
     } catch (const pqxx::data_exception& e) {
       respond(bad_request("a value is not valid"));
     } catch (const pqxx::broken_connection& e) {
@@ -458,6 +494,12 @@ response remove_staff(dashboard::impl& d, call_ctx& c);
 response list_invitations(dashboard::impl& d, call_ctx& c);
 response create_invitation(dashboard::impl& d, call_ctx& c);
 response revoke_invitation(dashboard::impl& d, call_ctx& c);
+response list_services(dashboard::impl& d, call_ctx& c);
+response create_service(dashboard::impl& d, call_ctx& c);
+response update_service(dashboard::impl& d, call_ctx& c);
+response delete_service(dashboard::impl& d, call_ctx& c);
+response list_tasks(dashboard::impl& d, call_ctx& c);
+response change_task(dashboard::impl& d, call_ctx& c);
 response stats(dashboard::impl& d, call_ctx& c);
 response events(dashboard::impl& d, call_ctx& c);
 
@@ -502,6 +544,12 @@ void build_routes(std::vector<route>& routes) {
   add("GET", "/api/v1/invitations", need::owner, list_invitations);
   add("POST", "/api/v1/invitations", need::owner, create_invitation);
   add("DELETE", "/api/v1/invitations/{id}", need::owner, revoke_invitation);
+  add("GET", "/api/v1/services", need::viewer, list_services);
+  add("POST", "/api/v1/services", need::admin, create_service);
+  add("PUT", "/api/v1/services/{id}", need::admin, update_service);
+  add("DELETE", "/api/v1/services/{id}", need::admin, delete_service);
+  add("GET", "/api/v1/tasks", need::viewer, list_tasks);
+  add("PATCH", "/api/v1/tasks/{n}", need::admin, change_task);
   add("GET", "/api/v1/stats", need::viewer, stats);
   add("GET", "/api/v1/events", need::viewer, events);
   add("GET", "/api/v1/openapi.json", need::viewer, [](dashboard::impl&, call_ctx&) {
@@ -781,6 +829,7 @@ response create_appointment(dashboard::impl& d, call_ctx& c) {
   auto p = profile_of(d, c.session.business_id);
   if (!p)
     return problem(503, "Service unavailable", p.error().message);
+  p->booking = booking::rules_for(*p, service.value_or("")); // a service's own length
   if (auto refused = check_start(d, *p, *start, ""))
     return *refused;
   dialog::tool_call tool{"book",
@@ -802,10 +851,14 @@ response create_appointment(dashboard::impl& d, call_ctx& c) {
                     {{"Location", "/api/v1/appointments/" + res.values["appointment_id"]}});
 }
 
-bool booked_exists(dashboard::impl& d, const std::string& biz, const std::string& id) {
-  return d.db.as_business(biz, [&](pqxx::work& tx) {
-    return !tx.exec_params("SELECT 1 FROM appointments WHERE id = $1 AND status = 'booked'", id)
-                .empty();
+// A booked appointment's service, or nothing when there is no such booking.
+std::optional<std::string> booked_service(dashboard::impl& d, const std::string& biz,
+                                          const std::string& id) {
+  return d.db.as_business(biz, [&](pqxx::work& tx) -> std::optional<std::string> {
+    auto r = tx.exec_params("SELECT service FROM appointments WHERE id = $1 AND status = 'booked'", id);
+    if (r.empty())
+      return std::nullopt;
+    return r[0][0].as<std::string>();
   });
 }
 
@@ -820,14 +873,18 @@ response move_appointment(dashboard::impl& d, call_ctx& c) {
   auto start = parse_local_minute(*start_s);
   if (!start)
     return bad_request("start must be a local time YYYY-MM-DDTHH:MM", "start");
-  if (!booked_exists(d, c.session.business_id, c.ids[0]))
+  auto service = booked_service(d, c.session.business_id, c.ids[0]);
+  if (!service)
     return not_found();
   auto p = profile_of(d, c.session.business_id);
   if (!p)
     return problem(503, "Service unavailable", p.error().message);
-  if (auto refused = check_start(d, *p, *start, c.ids[0]))
+  auto checked = *p;
+  checked.booking = booking::rules_for(*p, *service); // the move keeps the service's length
+  if (auto refused = check_start(d, checked, *start, c.ids[0]))
     return *refused;
-  auto res = d.calendar.run(*p, "", {"reschedule", {{"appointment_id", c.ids[0]}, {"start", *start_s}}},
+  auto res = d.calendar.run(*p, "", {"reschedule", {{"appointment_id", c.ids[0]}, {"start", *start_s},
+                                                    {"service", *service}}},
                             d.clk.now());
   if (!res.ok)
     return problem(409, "Slot taken", "the new time was taken meanwhile", "start");
@@ -844,6 +901,9 @@ response cancel_appointment(dashboard::impl& d, call_ctx& c) {
 }
 
 response availability(dashboard::impl& d, call_ctx& c) {
+  auto service = c.q("service");
+  if (service.size() > 200)
+    return bad_request("service is too long", "service");
   auto day = c.q("date");
   if (day.empty())
     day = today_local(d.db, c.session.business_id, d.clk.now());
@@ -853,6 +913,7 @@ response availability(dashboard::impl& d, call_ctx& c) {
   auto p = profile_of(d, c.session.business_id);
   if (!p)
     return problem(503, "Service unavailable", p.error().message);
+  p->booking = booking::rules_for(*p, service);
   auto days = date::floor<date::days>(*start);
   auto now = d.clk.now();
   auto busy = busy_around(d, p->id, days, "");
@@ -904,14 +965,20 @@ response write_knowledge(dashboard::impl& d, call_ctx& c, bool create) {
 response create_knowledge(dashboard::impl& d, call_ctx& c) { return write_knowledge(d, c, true); }
 response update_knowledge(dashboard::impl& d, call_ctx& c) { return write_knowledge(d, c, false); }
 
-response delete_knowledge(dashboard::impl& d, call_ctx& c) {
+// Deletes the row the path names (`sql` takes its id as $1; row-level security keeps it to the
+// user's business) and drops the cached profile the calls use: 204, or 404 when there is none.
+response delete_profile_row(dashboard::impl& d, call_ctx& c, const char* sql) {
   auto n = d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
-    return tx.exec_params("DELETE FROM knowledge WHERE id = $1", c.ids[0]).affected_rows();
+    return tx.exec_params(sql, c.ids[0]).affected_rows();
   });
   if (n == 0)
     return not_found();
   forget_profile(d, c.session.business_id);
   return no_content();
+}
+
+response delete_knowledge(dashboard::impl& d, call_ctx& c) {
+  return delete_profile_row(d, c, "DELETE FROM knowledge WHERE id = $1");
 }
 
 response try_knowledge(dashboard::impl& d, call_ctx& c) {
@@ -936,7 +1003,7 @@ response try_knowledge(dashboard::impl& d, call_ctx& c) {
 }
 
 const char* settings_sql =
-    "SELECT j::text, md5(j::text) FROM (SELECT json_build_object("
+    "SELECT j::text, md5((j::jsonb - 'calendar')::text) FROM (SELECT json_build_object("
     "'name', b.name, 'phone_number', b.phone_number, 'timezone', b.timezone, "
     "'greeting', b.greeting, 'transfer_number', coalesce(b.transfer_number, ''), "
     "'address', b.address, 'appointment_minutes', b.appointment_minutes, "
@@ -950,9 +1017,15 @@ const char* settings_sql =
     "'overrides', coalesce((SELECT json_agg(json_build_object('day', o.day, 'opens', "
     "  to_char(o.opens, 'HH24:MI'), 'closes', to_char(o.closes, 'HH24:MI'), 'note', o.note) "
     "  ORDER BY o.day, o.opens) FROM business_hour_overrides o), '[]'::json), "
+    // The calendar connection's state (written by the sync, read here only). It is left out of
+    // the ETag: a sync in the background must not make an editor's save stale.
     "'calendar', coalesce((SELECT json_agg(json_build_object('provider', l.provider, "
-    "  'calendar_id', l.calendar_id, 'status', l.status, 'last_synced_at', l.last_synced_at)) "
-    "  FROM calendar_links l), '[]'::json)) AS j FROM businesses b) s";
+    "  'calendar_id', l.calendar_id, 'status', l.status, 'busy_only', l.busy_only, "
+    "  'connected', l.status = 'active', 'last_synced_at', l.last_synced_at, "
+    "  'last_error', l.last_error, 'broken_at', l.broken_at, 'connected_at', l.created_at, "
+    "  'busy_blocks', (SELECT count(*) FROM calendar_busy cb WHERE cb.link_id = l.id)) "
+    "  ORDER BY l.busy_only, l.created_at) "
+    "  FROM calendar_links l WHERE l.status <> 'disabled'), '[]'::json)) AS j FROM businesses b) s";
 
 response get_settings(dashboard::impl& d, call_ctx& c) {
   return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
@@ -1263,6 +1336,114 @@ response revoke_invitation(dashboard::impl& d, call_ctx& c) {
   if (!ok)
     return problem(503, "Service unavailable", ok.error().message);
   return *ok ? no_content() : not_found();
+}
+
+// Services and their lengths: a booking for one takes its minutes (phone and dashboard alike).
+const char* service_json_sql =
+    "json_build_object('id', id, 'name', name, 'minutes', minutes, 'created_at', created_at)";
+
+response list_services(dashboard::impl& d, call_ctx& c) {
+  return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+    auto r = tx.exec1(std::string("SELECT json_build_object('items', coalesce(json_agg(") +
+                      service_json_sql + " ORDER BY lower(name)), '[]'::json))::text FROM services");
+    return json_text(200, r[0].as<std::string>());
+  });
+}
+
+response write_service(dashboard::impl& d, call_ctx& c, bool create) {
+  auto body = web::parse_json_object(c.req.body, 4096);
+  if (!body)
+    return body_problem(body.error());
+  web::field_reader f(*body);
+  auto name = f.text("name", 1, 100);
+  auto minutes = f.integer("minutes", 5, 1440);
+  if (!f.bad() && !minutes)
+    f.refuse("minutes", "minutes is required (5 to 1440)");
+  if (!f.bad()) {
+    auto first = name->find_first_not_of(' ');
+    if (first == std::string::npos)
+      f.refuse("name", "name must not be blank");
+    else
+      *name = name->substr(first, name->find_last_not_of(' ') - first + 1);
+  }
+  if (f.bad())
+    return bad_request(f.message(), f.field());
+  try {
+    auto r = d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+      if (create)
+        return tx.exec_params(std::string("INSERT INTO services (business_id, name, minutes) VALUES "
+                                          "($1, $2, $3) RETURNING ") + service_json_sql + "::text",
+                              c.session.business_id, *name, *minutes);
+      return tx.exec_params(std::string("UPDATE services SET name = $2, minutes = $3 WHERE id = $1 "
+                                        "RETURNING ") + service_json_sql + "::text",
+                            c.ids[0], *name, *minutes);
+    });
+    if (r.empty())
+      return not_found();
+    forget_profile(d, c.session.business_id);
+    return json_text(create ? 201 : 200, r[0][0].as<std::string>());
+  } catch (const pqxx::unique_violation&) {
+    return problem(409, "Conflict", "a service with this name exists already", "name");
+  }
+}
+
+response create_service(dashboard::impl& d, call_ctx& c) { return write_service(d, c, true); }
+response update_service(dashboard::impl& d, call_ctx& c) { return write_service(d, c, false); }
+
+response delete_service(dashboard::impl& d, call_ctx& c) {
+  return delete_profile_row(d, c, "DELETE FROM services WHERE id = $1");
+}
+
+// Tasks for a person at the business (a text that could not be delivered, a reply asking to
+// cancel, a calendar to reconnect): open ones first, oldest first.
+const char* task_json_sql =
+    "json_build_object('id', t.id, 'kind', t.kind, 'phone', t.phone, 'note', t.note, "
+    "'created_at', t.created_at, 'done_at', t.done_at, "
+    "'done_by', (SELECT u.email FROM staff_users u WHERE u.id = t.done_by), "
+    "'appointment', (SELECT json_build_object('id', a.id, 'status', a.status, 'name', "
+    "  a.customer_name, 'start', to_char(lower(a.during) AT TIME ZONE b.timezone, "
+    "  'YYYY-MM-DD\"T\"HH24:MI')) FROM appointments a WHERE a.id = t.appointment_id))";
+
+response list_tasks(dashboard::impl& d, call_ctx& c) {
+  auto status = c.q("status");
+  if (status.empty())
+    status = "open";
+  if (status != "open" && status != "done" && status != "all")
+    return bad_request("status must be open, done or all", "status");
+  return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+    auto r = tx.exec_params1(
+        std::string("SELECT json_build_object('items', coalesce(json_agg(x.j ORDER BY x.open DESC, "
+                    "x.created_at, x.id), '[]'::json), 'open', (SELECT count(*) FROM staff_tasks "
+                    "WHERE done_at IS NULL))::text FROM (SELECT ") +
+            task_json_sql +
+            " AS j, t.done_at IS NULL AS open, t.created_at, t.id FROM staff_tasks t, businesses b "
+            "WHERE ($1 = 'all' OR ($1 = 'open') = (t.done_at IS NULL)) "
+            "ORDER BY t.done_at IS NULL DESC, coalesce(t.done_at, t.created_at) DESC LIMIT 200) x",
+        status);
+    return json_text(200, r[0].as<std::string>());
+  });
+}
+
+// {"done": true} marks a task done (by this user), {"done": false} opens it again.
+response change_task(dashboard::impl& d, call_ctx& c) {
+  auto body = web::parse_json_object(c.req.body, 1024);
+  if (!body)
+    return body_problem(body.error());
+  auto it = body->find("done");
+  if (it == body->end() || !it->value().is_bool())
+    return bad_request("done must be true or false", "done");
+  bool done = it->value().as_bool();
+  return d.db.as_business(c.session.business_id, [&](pqxx::work& tx) {
+    auto r = tx.exec_params(
+        "WITH t AS (UPDATE staff_tasks SET done_at = CASE WHEN $2 THEN coalesce(done_at, "
+        "$3::timestamptz) END, done_by = CASE WHEN $2 THEN coalesce(done_by, $4::uuid) END "
+        "WHERE id = $1 RETURNING *) SELECT " +
+            std::string(task_json_sql) + "::text FROM t, businesses b",
+        std::stoll(c.ids[0]), done, format_rfc3339(d.clk.now()), c.session.user_id);
+    if (r.empty())
+      return not_found();
+    return json_text(200, r[0][0].as<std::string>());
+  });
 }
 
 response stats(dashboard::impl& d, call_ctx& c) {

@@ -22,6 +22,7 @@ trap cleanup EXIT
 psql -X -q -v ON_ERROR_STOP=1 "$FRONTDESK_TEST_OWNER_DSN dbname=postgres" \
   -c "CREATE DATABASE $db TEMPLATE $FRONTDESK_TEST_TEMPLATE" >/dev/null
 export DATABASE_URL="$FRONTDESK_TEST_APP_DSN dbname=$db"
+export FD_DB_OWNER="$FRONTDESK_TEST_OWNER_DSN dbname=$db" # for state only other parts write
 
 biz_a="$("$FD_BIN" --log-level warn org load "$root/config/demo/bright_smile.json")"
 sed -e 's/+15550100001/+15550100002/' -e 's/Bright Smile Dental/Other Dental/' \

@@ -116,6 +116,7 @@ function started(s) {
   $('#business-name').textContent = s.business.name;
   $('#who').textContent = `${s.email} (${s.role})`;
   connectEvents();
+  refreshTaskCount();
   if (first || !main.childElementCount) route();
 }
 
@@ -135,13 +136,16 @@ function connectEvents() {
     if (page === 'appointments') loadAppointments();
     if (page === 'today') refreshNumbers();
   });
+  events.addEventListener('task', () => {
+    if (page === 'tasks') loadTasks(); else refreshTaskCount();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pages
 
 const pages = {
-  today, calls, appointments, knowledge, settings, staff,
+  today, calls, appointments, tasks, knowledge, settings, staff,
 };
 
 function route() {
@@ -297,7 +301,8 @@ async function appointments() {
         <label>Time <select name="start" required><option value="">choose a date first</option></select></label>
         <label>Name <input name="name" required maxlength="200"></label>
         <label>Phone <input name="phone" type="tel" placeholder="+15551234567"></label>
-        <label>Service <input name="service" maxlength="200"></label>
+        <label>Service <input name="service" maxlength="200" list="service-list" autocomplete="off"></label>
+        <datalist id="service-list"></datalist>
         <p class="error" id="new-error" role="alert"></p>
         <button type="submit">Book</button></form></section>`;
   $('#appt-range').addEventListener('submit', (e) => { e.preventDefault(); loadAppointments(); });
@@ -310,7 +315,9 @@ async function appointments() {
     const sel = f.start;
     const mine = ++asked;
     try {
-      const { data } = await api('GET', `/api/v1/availability?date=${encodeURIComponent(f.date.value)}`);
+      const p = new URLSearchParams({ date: f.date.value });
+      if (f.service.value) p.set('service', f.service.value); // a service's own length
+      const { data } = await api('GET', `/api/v1/availability?${p}`);
       if (mine !== asked) return;
       const keep = sel.value;
       sel.innerHTML = data.slots.length ? data.slots.map((s) => `<option value="${esc(s.start)}">${esc(s.start.slice(11))}</option>`).join('')
@@ -319,6 +326,12 @@ async function appointments() {
     } catch (err) { if (mine === asked) sel.innerHTML = `<option value="">${esc(problemText(err))}</option>`; }
   };
   f.date.addEventListener('change', slots);
+  f.service.addEventListener('change', slots);
+  if (canWrite()) {
+    api('GET', '/api/v1/services').then(({ data }) => {
+      $('#service-list').innerHTML = data.items.map((v) => `<option value="${esc(v.name)}">${esc(v.minutes)} minutes</option>`).join('');
+    }).catch(() => { /* typed by hand then */ });
+  }
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
     $('#new-error').textContent = '';
@@ -393,6 +406,60 @@ async function loadWeek(f) {
   }
 }
 
+// Tasks ----------------------------------------------------------------------------------------
+// What a person should do: texts the carrier refused, replies asking to cancel, a calendar to
+// reconnect. Added by messaging and the calendar sync; the live stream brings new ones.
+
+const TASK_KINDS = {
+  sms_undelivered: 'Text not delivered', sms_number_unusable: 'Number cannot take texts',
+  sms_filtered: 'Texts filtered as spam', sms_sender_unregistered: 'Texting number not registered',
+  sms_cancel_keyword: 'Customer replied to cancel', calendar_reconnect: 'Reconnect the calendar',
+  calendar_conflict: 'Calendar conflict',
+};
+
+function showTaskCount(n) {
+  const c = $('#task-count');
+  c.hidden = !n;
+  c.innerHTML = n ? `${esc(n)}<span class="sr-only"> open</span>` : '';
+}
+
+async function refreshTaskCount() {
+  try { const { data } = await api('GET', '/api/v1/tasks'); showTaskCount(data.open); } catch { /* shown on the page */ }
+}
+
+async function tasks() {
+  main.innerHTML = `<h1>Tasks</h1>
+    <form id="task-filter" class="inline card"><label>Show <select name="status"><option value="open">open</option>
+      <option value="done">done</option><option value="all">all</option></select></label></form>
+    <div class="scroll"><table aria-label="Tasks"><thead><tr><th>Since</th><th>What</th><th>Phone</th><th>Appointment</th><th>Note</th><th>Status</th></tr></thead>
+      <tbody id="task-rows"></tbody></table></div>`;
+  $('#task-filter').status.addEventListener('change', loadTasks);
+  await loadTasks();
+}
+
+async function loadTasks() {
+  const f = $('#task-filter');
+  if (!f) return;
+  const { data } = await api('GET', `/api/v1/tasks?status=${encodeURIComponent(f.status.value)}`);
+  showTaskCount(data.open);
+  const w = canWrite();
+  $('#task-rows').innerHTML = data.items.map((t) => `<tr data-task="${esc(t.id)}" class="${t.done_at ? 'done' : 'open'}">
+      <td>${esc(fmtTime(t.created_at))}</td><td>${esc(TASK_KINDS[t.kind] || t.kind)}</td><td>${esc(t.phone || '')}</td>
+      <td>${t.appointment ? `${esc(t.appointment.start.replace('T', ' '))} ${esc(t.appointment.name)}` : ''}</td><td>${esc(t.note)}</td>
+      <td>${t.done_at ? `Done ${esc(fmtTime(t.done_at))}${t.done_by ? ` by ${esc(t.done_by)}` : ''}` : 'Open'}${w ? ` <button type="button" class="secondary toggle"
+        aria-label="${t.done_at ? 'Open again' : 'Mark done'}: ${esc(TASK_KINDS[t.kind] || t.kind)}${t.phone ? ` ${esc(t.phone)}` : ''}">${t.done_at ? 'Open again' : 'Mark done'}</button>` : ''}</td></tr>`).join('')
+    || `<tr><td colspan="6">${f.status.value === 'open' ? 'Nothing to do.' : 'No tasks.'}</td></tr>`;
+  for (const row of document.querySelectorAll('#task-rows tr[data-task]')) {
+    row.querySelector('.toggle')?.addEventListener('click', async () => {
+      try {
+        await api('PATCH', `/api/v1/tasks/${row.dataset.task}`, { done: row.classList.contains('open') });
+        toast(row.classList.contains('open') ? 'Marked done' : 'Opened again');
+        loadTasks();
+      } catch (err) { toast(problemText(err)); }
+    });
+  }
+}
+
 // Knowledge ------------------------------------------------------------------------------------
 
 async function knowledge() {
@@ -457,8 +524,8 @@ async function settings() {
       <label>Greeting <textarea name="greeting" maxlength="500">${esc(s.greeting)}</textarea></label>
       <label>Transfer number <input name="transfer_number" type="tel" value="${esc(s.transfer_number)}" placeholder="+15551234567"></label>
       <label>Address <input name="address" value="${esc(s.address)}" maxlength="300"></label>
-      <p class="note">Phone number ${esc(s.phone_number)} · time zone ${esc(s.timezone)} · calendar: ${
-        s.calendar.length ? s.calendar.map((c) => `${esc(c.provider)} ${esc(c.status)}`).join(', ') : 'the database (no outside calendar linked)'}</p></fieldset>
+      <p class="note">Phone number ${esc(s.phone_number)} · time zone ${esc(s.timezone)}</p></fieldset>
+    <section class="card" aria-labelledby="cal-h"><h2 id="cal-h">Calendar connection</h2>${calendarState(s.calendar)}</section>
     <fieldset class="card" ${ro}><legend>Booking</legend><div class="inline">
       <label>Appointment minutes <input name="appointment_minutes" type="number" min="5" max="1440" value="${s.appointment_minutes}"></label>
       <label>Buffer minutes <input name="buffer_minutes" type="number" min="0" max="1440" value="${s.buffer_minutes}"></label>
@@ -469,21 +536,43 @@ async function settings() {
       <label>Quiet hours end <input name="quiet_end" type="time" value="${esc(s.quiet_end)}"></label>
       <label>Reminders (minutes before, comma-separated) <input name="reminder_minutes" inputmode="numeric" value="${esc(s.reminder_minutes.join(', '))}"></label></div>
       <p class="note">No text goes out in the quiet hours; one that would waits until they end.</p></fieldset>
-    <fieldset class="card" ${ro}><legend>Opening hours (leave both empty: closed)</legend>${DAYS.map((d, i) => `<div class="inline">
-      <label>${d} opens <input name="opens${i}" type="time" value="${esc(byDay[i][0]?.opens || '')}"></label>
-      <label>${d} closes <input name="closes${i}" type="time" value="${esc(byDay[i][0]?.closes || '')}"></label></div>`).join('')}</fieldset>
+    <fieldset class="card" ${ro}><legend>Opening hours (a day without a range is closed)</legend>${DAYS.map((d, i) => `<div class="day-hours" data-day="${i}">
+      <b>${d}</b><div class="ranges"></div>${ro ? '' : `<button type="button" class="secondary add-range" aria-label="Add a range on ${d}">Add a range</button>`}</div>`).join('')}</fieldset>
     <fieldset class="card" ${ro}><legend>Holidays and special days</legend>
       <label>One a line: YYYY-MM-DD closed, or YYYY-MM-DD HH:MM-HH:MM, then a note
         <textarea name="overrides">${esc(s.overrides.map((o) => `${o.day} ${o.opens ? `${o.opens}-${o.closes}` : 'closed'}${o.note ? ` ${o.note}` : ''}`).join('\n'))}</textarea></label></fieldset>
     <p class="error" role="alert" id="settings-error"></p>
-    ${canWrite() ? '<button type="submit">Save settings</button>' : '<p class="note">Your role can read the settings, not change them.</p>'}</form>`;
+    ${canWrite() ? '<button type="submit">Save settings</button>' : '<p class="note">Your role can read the settings, not change them.</p>'}</form>
+    <section class="card" aria-labelledby="services-h"><h2 id="services-h">Services</h2>
+      <p class="note">A booking for a service takes its minutes, on the phone and here; any other booking takes the appointment minutes.</p>
+      <div class="scroll"><table aria-label="Services"><thead><tr><th>Service</th><th>Minutes</th><th><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody id="service-rows"></tbody></table></div>
+      ${canWrite() ? `<form id="service-new" class="inline"><label>Service name <input name="name" required maxlength="100"></label>
+        <label>Minutes <input name="minutes" type="number" min="5" max="1440" required></label><button type="submit">Add service</button></form>` : ''}
+      <p class="error" role="alert" id="service-error"></p></section>`;
+  $('#service-new')?.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    $('#service-error').textContent = '';
+    try {
+      await api('POST', '/api/v1/services', { name: f.name.value, minutes: Number(f.minutes.value) });
+      f.reset(); toast('Service added'); loadServices();
+    } catch (err) { $('#service-error').textContent = problemText(err); }
+  });
+  loadServices();
+  for (const box of document.querySelectorAll('.day-hours')) {
+    const d = Number(box.dataset.day);
+    for (const h of byDay[d]) addRange(box, h, ro);
+    if (!byDay[d].length) addRange(box, null, ro);
+    box.querySelector('.add-range')?.addEventListener('click', () => addRange(box, null, ro, true));
+  }
   $('#settings').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target;
     const hours = [];
-    for (let i = 0; i < 7; i++) {
-      const o = f[`opens${i}`].value, c = f[`closes${i}`].value;
-      if (o || c) hours.push({ weekday: i, opens: o, closes: c });
+    for (const r of document.querySelectorAll('.day-hours .range')) {
+      const o = r.querySelector('.opens').value, c = r.querySelector('.closes').value;
+      if (o || c) hours.push({ weekday: Number(r.closest('.day-hours').dataset.day), opens: o, closes: c });
     }
     const overrides = f.overrides.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
       const [day, span, ...note] = l.split(/\s+/);
@@ -504,6 +593,58 @@ async function settings() {
       $('#settings-error').textContent = err.status === 412 ? 'Someone else changed the settings meanwhile; reload the page to see theirs.' : problemText(err);
     }
   });
+}
+
+async function loadServices() {
+  const { data } = await api('GET', '/api/v1/services');
+  const w = canWrite();
+  $('#service-rows').innerHTML = data.items.map((v) => `<tr data-service="${esc(v.id)}">
+      <td>${w ? `<input class="sv-name" aria-label="Name of the service ${esc(v.name)}" value="${esc(v.name)}" maxlength="100">` : esc(v.name)}</td>
+      <td>${w ? `<input class="sv-minutes" type="number" min="5" max="1440" aria-label="Minutes of ${esc(v.name)}" value="${esc(v.minutes)}">` : esc(v.minutes)}</td>
+      <td>${w ? `<div class="inline"><button type="button" class="secondary sv-save" aria-label="Save ${esc(v.name)}">Save</button>
+        <button type="button" class="danger sv-del" aria-label="Remove ${esc(v.name)}">Remove</button></div>` : ''}</td></tr>`).join('')
+    || '<tr><td colspan="3">No services yet: every booking takes the appointment minutes.</td></tr>';
+  for (const row of document.querySelectorAll('#service-rows tr[data-service]')) {
+    row.querySelector('.sv-save')?.addEventListener('click', async () => {
+      $('#service-error').textContent = '';
+      try {
+        await api('PUT', `/api/v1/services/${row.dataset.service}`, { name: row.querySelector('.sv-name').value, minutes: Number(row.querySelector('.sv-minutes').value) });
+        toast('Service saved'); loadServices();
+      } catch (err) { $('#service-error').textContent = problemText(err); }
+    });
+    row.querySelector('.sv-del')?.addEventListener('click', async () => {
+      if (!confirm('Remove this service?')) return;
+      try { await api('DELETE', `/api/v1/services/${row.dataset.service}`); toast('Service removed'); loadServices(); } catch (err) { toast(problemText(err)); }
+    });
+  }
+}
+
+// One opening range of a day ("9:00 to 12:00"); a day may have several (a lunch break).
+function addRange(box, h, ro, focus) {
+  const list = box.querySelector('.ranges');
+  const day = DAYS[Number(box.dataset.day)];
+  const n = list.children.length + 1;
+  const r = document.createElement('div');
+  r.className = 'inline range';
+  r.innerHTML = `<label>${day} opens${n > 1 ? ` (range ${n})` : ''} <input class="opens" type="time" value="${esc(h?.opens || '')}"></label>
+    <label>${day} closes${n > 1 ? ` (range ${n})` : ''} <input class="closes" type="time" value="${esc(h?.closes || '')}"></label>
+    ${ro ? '' : `<button type="button" class="link remove-range" aria-label="Remove ${day} range ${n}">Remove</button>`}`;
+  r.querySelector('.remove-range')?.addEventListener('click', () => {
+    r.remove();
+    if (!list.children.length) addRange(box, null, ro);
+  });
+  list.append(r);
+  if (focus) r.querySelector('.opens').focus();
+}
+
+// The calendar connection as the sync last left it (read-only here: connecting is done with
+// `frontdesk calendar connect`).
+function calendarState(links) {
+  if (!links.length) return '<p class="note" id="cal-state">Not connected: bookings are checked against this dashboard\'s appointments only.</p>';
+  return `<ul id="cal-state">${links.map((c) => `<li><b>${c.connected ? 'Connected' : c.status === 'broken' ? 'Disconnected' : esc(c.status)}</b>:
+    Google Calendar <span class="account">${esc(c.calendar_id)}</span>${c.busy_only ? ' (busy time only)' : ''} ·
+    last synced ${c.last_synced_at ? esc(fmtTime(c.last_synced_at)) : 'never'} · ${esc(c.busy_blocks)} busy block${c.busy_blocks === 1 ? '' : 's'} mirrored
+    ${c.last_error ? `<br><span class="error">Last error: ${esc(c.last_error)}</span>` : ''}</li>`).join('')}</ul>`;
 }
 
 // Staff ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@
 #include "adapters/http/http.hpp"
 #include "adapters/store/businesses.hpp"
 #include "adapters/store/database.hpp"
+#include "adapters/store/messaging.hpp"
 #include "adapters/store/staff.hpp"
 #include "protocols/org/org_file.hpp"
 #include "tests/support/scratch_database.hpp"
@@ -590,6 +591,190 @@ TEST_F(dashboard_api, the_event_stream_shows_bookings_at_once_and_resumes_after_
   EXPECT_FALSE(later.wait_for("Eve Event", 500ms));
 }
 
+// Services with their own lengths: listed, added, changed and removed by an admin; availability
+// and bookings (and moves) use the service's length.
+TEST_F(dashboard_api, services_have_their_own_length_and_bookings_use_it) {
+  auto viewer = login("viewer@a.test", "viewer-password");
+  auto admin = login("admin@a.test", "admin-password");
+  auto b = login("owner@b.test", "owner-password");
+  EXPECT_TRUE(viewer.get_json("/api/v1/services").at("items").as_array().empty());
+  expect_problem(viewer.call("POST", "/api/v1/services", R"({"name":"Root canal","minutes":90})"), 403);
+  auto made = admin.call("POST", "/api/v1/services", R"({"name":" Root canal ","minutes":90})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto sv = json::parse(made.body);
+  EXPECT_EQ(sv.at("name").as_string(), "Root canal");
+  auto id = std::string(sv.at("id").as_string());
+  expect_problem(admin.call("POST", "/api/v1/services", R"({"name":"root CANAL","minutes":30})"), 409, "name");
+  for (auto [bad, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"name":"X","minutes":3})", "minutes"}, {R"({"name":"X"})", "minutes"},
+           {R"({"name":"X","minutes":"90"})", "minutes"}, {R"({"name":"","minutes":30})", "name"},
+           {R"({"name":"   ","minutes":30})", "name"}, {R"({"minutes":30})", "name"},
+           {R"({"name":"X","minutes":1441})", "minutes"}})
+    expect_problem(admin.call("POST", "/api/v1/services", bad), 400, field);
+  expect_problem(admin.call("POST", "/api/v1/services", "{nope"), 400);
+  EXPECT_EQ(owner_sql("SELECT count(*) FROM services"), "1");
+  // Another business sees none of it and cannot touch it.
+  EXPECT_TRUE(b.get_json("/api/v1/services").at("items").as_array().empty());
+  expect_problem(b.call("PUT", "/api/v1/services/" + id, R"({"name":"Mine","minutes":10})"), 404);
+  expect_problem(b.call("DELETE", "/api/v1/services/" + id), 404);
+
+  // Thursday March 5th: open 9-12 and 13-19, Ann 10-11 and Bo 14-15 booked, 60-minute slots.
+  auto starts = [&](const std::string& q) {
+    std::vector<std::string> out;
+    auto v = viewer.get_json("/api/v1/availability?date=2026-03-05" + q);
+    for (auto& s : v.at("slots").as_array())
+      out.emplace_back(std::string(s.at("start").as_string()).substr(11));
+    return out;
+  };
+  EXPECT_EQ(starts(""), (std::vector<std::string>{"09:00", "11:00", "13:00", "15:00", "16:00", "17:00", "18:00"}));
+  EXPECT_EQ(starts("&service=Root%20canal"), (std::vector<std::string>{"15:00", "16:00", "17:00"}));
+  EXPECT_EQ(viewer.get_json("/api/v1/availability?date=2026-03-05&service=root+canal").at("minutes").as_int64(), 90);
+  expect_problem(viewer.call("GET", "/api/v1/availability?service=" + std::string(201, 'x')), 400, "service");
+
+  // 13:00 fits an hour, not 90 minutes (Bo at 14:00); 15:00 does.
+  auto clash = admin.call("POST", "/api/v1/appointments",
+                          R"({"start":"2026-03-05T13:00","name":"Rita Root","service":"Root canal"})");
+  EXPECT_EQ(clash.status, 409) << clash.body;
+  auto ok = admin.call("POST", "/api/v1/appointments",
+                       R"({"start":"2026-03-05T15:00","name":"Rita Root","service":"root canal"})");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  auto appt = std::string(json::parse(ok.body).at("id").as_string());
+  auto length = [&](const std::string& a) {
+    return owner_sql("SELECT (extract(epoch FROM upper(during) - lower(during)) / 60)::int FROM appointments "
+                     "WHERE id = '" + a + "'");
+  };
+  EXPECT_EQ(length(appt), "90");
+  // A longer length from now on; a move takes the service's length.
+  ASSERT_EQ(admin.call("PUT", "/api/v1/services/" + id, R"({"name":"Root canal","minutes":120})").status, 200);
+  EXPECT_EQ(viewer.get_json("/api/v1/services").at("items").as_array()[0].at("minutes").as_int64(), 120);
+  auto moved = admin.call("PATCH", "/api/v1/appointments/" + appt, R"({"start":"2026-03-05T16:00"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(length(std::string(json::parse(moved.body).at("id").as_string())), "120");
+  // Removed: bookings for it take the business's length again.
+  EXPECT_EQ(admin.call("DELETE", "/api/v1/services/" + id).status, 204);
+  expect_problem(admin.call("DELETE", "/api/v1/services/" + id), 404);
+  EXPECT_EQ(starts("&service=Root%20canal").size(), starts("").size());
+}
+
+// Staff tasks come from messaging (a text the carrier refused) and the calendar sync; the
+// dashboard lists them per business, staff mark them done, and every stream hears of it.
+TEST_F(dashboard_api, staff_tasks_are_listed_per_business_and_marked_done_live) {
+  auto viewer = login("viewer@a.test", "viewer-password");
+  auto admin = login("admin@a.test", "admin-password");
+  auto b = login("owner@b.test", "owner-password");
+  auto ap = admin.call("POST", "/api/v1/appointments",
+                       R"({"start":"2026-03-05T11:00","name":"Lana Landline","phone":"+15557770123"})");
+  ASSERT_EQ(ap.status, 201) << ap.body;
+  auto appt = std::string(json::parse(ap.body).at("id").as_string());
+  auto outbox = owner_sql("SELECT id FROM outbox WHERE payload->>'appointment_id' = '" + appt +
+                          "' ORDER BY id LIMIT 1");
+  ASSERT_FALSE(outbox.empty());
+  sse_reader a_stream(node_->port(), admin.cookie);
+  sse_reader b_stream(node_->port(), b.cookie);
+  ASSERT_TRUE(a_stream.wait_for("retry: 2000", 5s));
+  ASSERT_TRUE(b_stream.wait_for("retry: 2000", 5s));
+
+  // The carrier says the number is a landline (30006): messaging adds the task.
+  store::database db(db_.app_dsn(), 1);
+  db.as_business(biz_a_, [&](pqxx::work& tx) {
+    store::record_delivery_failure(tx, biz_a_, std::stoll(outbox), "+15557770123", 30006,
+                                   *parse_rfc3339("2026-03-04T21:01:00Z"));
+    return 0;
+  });
+  owner_sql("INSERT INTO staff_tasks (business_id, kind, note) VALUES ('" + biz_b_ +
+            "', 'sms_filtered', 'Secret task of business B')");
+  ASSERT_TRUE(a_stream.wait_for("event: task", 5s)) << a_stream.text();
+  EXPECT_NE(a_stream.text().find("sms_number_unusable"), std::string::npos);
+  EXPECT_FALSE(b_stream.wait_for("sms_number_unusable", 300ms));
+  EXPECT_FALSE(a_stream.wait_for("Secret task of business B", 300ms));
+
+  auto open = viewer.get_json("/api/v1/tasks");
+  ASSERT_EQ(open.at("items").as_array().size(), 1u) << open;
+  EXPECT_EQ(open.at("open").as_int64(), 1);
+  auto& t = open.at("items").as_array()[0];
+  EXPECT_EQ(t.at("kind").as_string(), "sms_number_unusable");
+  EXPECT_EQ(t.at("phone").as_string(), "+15557770123");
+  EXPECT_NE(std::string(t.at("note").as_string()).find("landline"), std::string::npos);
+  EXPECT_EQ(t.at("appointment").at("name").as_string(), "Lana Landline");
+  EXPECT_EQ(t.at("appointment").at("start").as_string(), "2026-03-05T11:00");
+  EXPECT_TRUE(t.at("done_at").is_null());
+  auto id = std::to_string(t.at("id").as_int64());
+  auto b_id = owner_sql("SELECT id FROM staff_tasks WHERE business_id = '" + biz_b_ + "'");
+
+  // A viewer reads but cannot mark; another business's task is not there; bad input is a 400.
+  expect_problem(viewer.call("PATCH", "/api/v1/tasks/" + id, R"({"done":true})"), 403);
+  expect_problem(admin.call("PATCH", "/api/v1/tasks/" + b_id, R"({"done":true})"), 404);
+  expect_problem(admin.call("PATCH", "/api/v1/tasks/" + id, R"({"done":"yes"})"), 400, "done");
+  expect_problem(admin.call("PATCH", "/api/v1/tasks/" + id, R"({})"), 400, "done");
+  expect_problem(admin.call("PATCH", "/api/v1/tasks/" + id, "[true]"), 400);
+  expect_problem(admin.call("PATCH", "/api/v1/tasks/0", R"({"done":true})"), 404);
+  expect_problem(admin.call("PATCH", "/api/v1/tasks/-1", R"({"done":true})"), 404);
+  expect_problem(admin.call("PATCH", "/api/v1/tasks/99999999999999999999", R"({"done":true})"), 404);
+  expect_problem(admin.call("GET", "/api/v1/tasks?status=later"), 400, "status");
+  EXPECT_EQ(owner_sql("SELECT count(*) FROM staff_tasks WHERE done_at IS NOT NULL"), "0");
+
+  auto done = admin.call("PATCH", "/api/v1/tasks/" + id, R"({"done":true})");
+  ASSERT_EQ(done.status, 200) << done.body;
+  auto dv = json::parse(done.body);
+  EXPECT_EQ(dv.at("done_by").as_string(), "admin@a.test");
+  EXPECT_EQ(std::string(dv.at("done_at").as_string()).substr(0, 16), "2026-03-04T21:00"); // the node's clock
+  ASSERT_TRUE(a_stream.wait_for("\"done_at\":\"2026-03-04T21:00", 5s)) << a_stream.text();
+  EXPECT_EQ(viewer.get_json("/api/v1/tasks").at("items").as_array().size(), 0u);
+  EXPECT_EQ(viewer.get_json("/api/v1/tasks").at("open").as_int64(), 0);
+  EXPECT_EQ(viewer.get_json("/api/v1/tasks?status=done").at("items").as_array().size(), 1u);
+  auto all = b.get_json("/api/v1/tasks?status=all");
+  ASSERT_EQ(all.at("items").as_array().size(), 1u);
+  EXPECT_EQ(all.at("items").as_array()[0].at("note").as_string(), "Secret task of business B");
+  // Opened again.
+  auto reopened = admin.call("PATCH", "/api/v1/tasks/" + id, R"({"done":false})");
+  ASSERT_EQ(reopened.status, 200) << reopened.body;
+  EXPECT_TRUE(json::parse(reopened.body).at("done_by").is_null());
+  EXPECT_EQ(viewer.get_json("/api/v1/tasks").at("open").as_int64(), 1);
+}
+
+// The Google Calendar connection as the sync left it, read-only on the Settings page; the sync's
+// writes do not make the settings' ETag stale.
+TEST_F(dashboard_api, settings_show_the_calendar_connection_state) {
+  auto c = login("viewer@a.test", "viewer-password");
+  auto none = c.get_json("/api/v1/settings");
+  EXPECT_TRUE(none.at("calendar").as_array().empty());
+  auto link = owner_sql("INSERT INTO calendar_links (business_id, calendar_id, status, "
+                        "last_synced_at, created_at) VALUES ('" + biz_a_ + "', 'owner@brightsmile.test', "
+                        "'active', '2026-03-04T20:55:00Z', '2026-03-01T10:00:00Z') RETURNING id");
+  owner_sql("INSERT INTO calendar_busy (business_id, link_id, event_id, during) VALUES "
+            "('" + biz_a_ + "', '" + link + "', 'e1', '[2026-03-05 15:00Z, 2026-03-05 16:00Z)'), "
+            "('" + biz_a_ + "', '" + link + "', 'e2', '[2026-03-06 15:00Z, 2026-03-06 16:00Z)'), "
+            "('" + biz_a_ + "', '" + link + "', 'e3', '[2020-01-01 15:00Z, 2020-01-01 16:00Z)')");
+  owner_sql("INSERT INTO calendar_links (business_id, calendar_id, status) VALUES ('" + biz_b_ +
+            "', 'other@b.test', 'active')");
+  auto s = c.call("GET", "/api/v1/settings");
+  auto v = json::parse(s.body);
+  ASSERT_EQ(v.at("calendar").as_array().size(), 1u) << s.body;
+  auto& cal = v.at("calendar").as_array()[0];
+  EXPECT_EQ(cal.at("calendar_id").as_string(), "owner@brightsmile.test");
+  EXPECT_TRUE(cal.at("connected").as_bool());
+  EXPECT_EQ(cal.at("status").as_string(), "active");
+  EXPECT_EQ(std::string(cal.at("last_synced_at").as_string()).substr(0, 19), "2026-03-04T20:55:00");
+  EXPECT_TRUE(cal.at("last_error").is_null());
+  EXPECT_EQ(cal.at("busy_blocks").as_int64(), 3);
+  EXPECT_EQ(cal.at("busy_only").as_bool(), false);
+
+  // The sync fails and marks the link broken: shown with its error; the ETag stays.
+  owner_sql("UPDATE calendar_links SET status = 'broken', last_error = 'invalid_grant: token revoked', "
+            "broken_at = '2026-03-04T20:58:00Z', last_synced_at = '2026-03-04T20:57:00Z' WHERE id = '" +
+            link + "'");
+  auto s2 = c.call("GET", "/api/v1/settings");
+  auto v2 = json::parse(s2.body);
+  auto& cal2 = v2.at("calendar").as_array()[0];
+  EXPECT_FALSE(cal2.at("connected").as_bool());
+  EXPECT_EQ(cal2.at("status").as_string(), "broken");
+  EXPECT_EQ(cal2.at("last_error").as_string(), "invalid_grant: token revoked");
+  EXPECT_EQ(s2.header("ETag"), s.header("ETag"));
+  // A disconnected link is not shown.
+  owner_sql("UPDATE calendar_links SET status = 'disabled' WHERE id = '" + link + "'");
+  EXPECT_TRUE(c.get_json("/api/v1/settings").at("calendar").as_array().empty());
+}
+
 TEST_F(dashboard_api, knowledge_edits_change_the_answer_and_try_shows_the_passage) {
   auto c = login("admin@a.test", "admin-password");
   auto before = c.call("POST", "/api/v1/knowledge/try", R"({"question":"Do you take Humana insurance?"})");
@@ -635,6 +820,8 @@ TEST_F(dashboard_api, the_openapi_document_matches_the_real_routes) {
     auto p = path;
     if (auto at = p.find("{id}"); at != std::string::npos)
       p.replace(at, 4, "00000000-0000-0000-0000-000000000000");
+    if (auto at = p.find("{n}"); at != std::string::npos)
+      p.replace(at, 3, "999999999");
     auto r = c.call(method, p, method == "GET" || method == "DELETE" ? "" : "{}");
     EXPECT_NE(r.status, 405) << method << " " << p;
     EXPECT_LT(r.status, 500) << method << " " << p << ": " << r.body;

@@ -70,6 +70,7 @@ const std::vector<tenant_table>& tenant_tables() {
        "INSERT INTO sms_conversations (business_id, phone, appointment_id, offered, expires_at) "
        "VALUES ($1::uuid, '+15550001', md5('a' || $1::text)::uuid, '{}', '2026-03-05 00:00Z')"},
       {"staff_tasks", "INSERT INTO staff_tasks (business_id, kind) VALUES ($1::uuid, 'call_back')"},
+      {"services", "INSERT INTO services (business_id, name, minutes) VALUES ($1::uuid, 'cleaning', 45)"},
       {"sms_unusable_numbers",
        "INSERT INTO sms_unusable_numbers (business_id, phone, error_code) VALUES ($1::uuid, "
        "'+15550001', 30006)"},
