@@ -674,11 +674,18 @@ std::string node_cluster::home_of(const std::string& business_id) const {
 void node_cluster::steer(const std::string& node, const std::string& call_id,
                          const std::string& line, const std::string& email,
                          std::function<void(std::string, std::string)> done) {
+  steer(node, call_id, line, email, caf::actor{}, std::move(done));
+}
+
+void node_cluster::steer(const std::string& node, const std::string& call_id,
+                         const std::string& line, const std::string& email,
+                         const caf::actor& subscriber,
+                         std::function<void(std::string, std::string)> done) {
   auto member = impl_->actor;
   if (!member)
     return done("not_applicable", "the node is stopping");
   auto timeout = 2 * impl_->cfg.request_timeout;
-  impl_->sys->spawn([member, timeout, node, req = steer_request{call_id, line, email},
+  impl_->sys->spawn([member, timeout, node, req = steer_request{call_id, line, email, subscriber},
                      done = std::move(done)](caf::event_based_actor* self) mutable {
     self->request(member, timeout, steer_atom::value, node, std::move(req))
         .then([done](console_reply& r) { done(r.result, r.detail); },

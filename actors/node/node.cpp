@@ -17,6 +17,7 @@
 #include "actors/cluster/cluster.hpp"
 #include "actors/console/gateway.hpp"
 #include "adapters/dashboard/live_feed.hpp"
+#include "protocols/console/tap.hpp"
 #include "protocols/console/verbs.hpp"
 #include "adapters/store/calls.hpp"
 #include <filesystem>
@@ -323,6 +324,11 @@ bool node::start() {
   auto transfers = std::make_shared<edge::transfer_book>();
   auto journals = std::make_shared<edge::call_journals>(*d.db, *d.blocking);
   svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics, transfers, journals);
+  // Live states, partial words and audio for operator consoles (which come through the
+  // cluster port): a call publishes into its tap only while a console subscribes.
+  std::shared_ptr<console::call_taps> taps;
+  if (!cluster_cfg.listen.empty())
+    svc.taps = taps = std::make_shared<console::call_taps>();
   if (d.cfg.speech.mode == "echo") {
     svc.echo = true;
     spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");
@@ -541,6 +547,18 @@ bool node::start() {
         return done(console::result::not_applicable, "the node is starting");
       spdlog::info("console: {} runs '{}' on call {}", email, console::format_command(c), call_id);
       steer_call(*calls, *transfers, call_id, c, std::move(done));
+    };
+    gs.taps = taps;
+    gs.tap_route = [&d](const std::string& node, const std::string& call_id,
+                        const std::string& line, const std::string& email,
+                        const caf::actor& subscriber,
+                        std::function<void(console::result, std::string)> done) {
+      if (!d.cluster)
+        return done(console::result::not_applicable, "the node is stopping");
+      d.cluster->steer(node, call_id, line, email, subscriber,
+                       [done](std::string r, std::string detail) {
+                         done(console::result_from(r), std::move(detail));
+                       });
     };
     d.console_gateway = console::spawn_gateway(*d.sys, gs);
     d.console_feed = std::make_unique<dashboard::live_feed>(d.cfg.database.url);
