@@ -141,7 +141,8 @@ void push(session_self self, json::object ev) {
 
 json::object call_event(const json::object& d, const std::string& business) {
   json::object ev{{"type", "call"}, {"business", business}};
-  for (auto key : {"id", "caller", "node", "status", "started_at", "ended_at", "end_reason",
+  for (auto key : {"id", "caller", "node", "status", "started_at", "answered_at", "ended_at",
+                   "end_reason",
                    "turns", "last_role", "last_text", "outcome", "booked"})
     if (auto* v = d.if_contains(key))
       ev[key == std::string("id") ? "call" : key] = *v;
