@@ -25,6 +25,9 @@ class calendar_service;
 class profile_cache;
 } // namespace booking
 class clock;
+namespace console {
+class call_taps;
+}
 } // namespace frontdesk
 
 namespace frontdesk::call {
@@ -66,6 +69,9 @@ struct call_services {
   worker_pool* recording_pool = nullptr; // encoding and writing recordings; unset: `blocking`
   worker_pool* dialog_pool = nullptr; // blocking dialog engines (the LLM); unset: `blocking`
   std::shared_ptr<call_events> events;
+  /// Where live calls tell the operator consoles their state, partial words and audio
+  /// (protocols/console/tap.hpp). Unset: nothing is published.
+  std::shared_ptr<console::call_taps> taps;
   /// Where a business's calendar tools go: in a cluster, an actor (a `proto::calendar_actor`)
   /// that routes them to the business's home node. Unset: a calendar actor on this node,
   /// started with the business's first call.

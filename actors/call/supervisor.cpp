@@ -30,6 +30,7 @@
 #include "actors/vad/listener.hpp"
 #include "adapters/speech/recorder.hpp"
 #include "adapters/workers/pool.hpp"
+#include "protocols/console/tap.hpp"
 
 namespace frontdesk::call {
 namespace {
@@ -74,7 +75,19 @@ struct supervisor_state {
   // dialog together when the operator resumes it.
   bool ai_held = false;
   std::vector<std::string> held_words;
+  std::shared_ptr<console::call_tap> tap; // what watching consoles see as it happens
 };
+
+// The call's state for watching consoles: on hold, speaking, thinking or listening.
+void tell_state(supervisor_self self) {
+  auto& s = self->state;
+  if (!s.tap)
+    return;
+  s.tap->state(s.ai_held     ? "on_hold"
+               : s.speaking  ? "speaking"
+               : s.awaiting_dialog ? "thinking"
+                                   : "listening");
+}
 
 // `role`: "agent", or "operator" when a person at a console wrote the words.
 void speak(supervisor_self self, const std::string& text, const char* role = "agent") {
@@ -137,6 +150,8 @@ void finish(supervisor_self self, const std::string& reason) {
     return;
   s.ended = true;
   s.report.end_reason = reason;
+  if (s.tap) // watching and listening consoles hear the end now
+    s.services->taps->close(s.info.call_id, reason);
   // A slot the call still holds is free for other callers at once. The end of the call's record
   // drops its holds too; this catches a hold whose tool was still queued at the calendar then.
   if (s.calendar)
@@ -235,13 +250,16 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
       }
     });
   }
-  s.media = spawn_media(self, s.out, caf::actor_cast<supervisor_actor>(self), s.rec, s.info);
+  if (services->taps)
+    s.tap = services->taps->open(s.info.call_id);
+  s.media = spawn_media(self, s.out, caf::actor_cast<supervisor_actor>(self), s.rec, s.info, s.tap);
   s.dialog = new_dialog(self);
   s.listener = new_listener(self);
   if (s.route) { // the caller's frames reach the VAD, the listener and the recording
     std::lock_guard lk(s.route->mtx);
     s.route->media = s.rec ? s.media : media_actor{}; // `recording` was set with the route
     s.route->listener = s.listener;
+    s.route->tap = s.tap;
     // What the VAD cut before now, sent under the lock so that it comes before what follows.
     for (auto& m : std::exchange(s.route->held, {}))
       caf::anon_send(s.listener, std::move(m));
@@ -317,6 +335,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
       [=](speaking_atom, bool on) {
         auto& st = self->state;
         st.speaking = on;
+        tell_state(self);
         self->send(st.listener, speaking_atom::value, on);
         if (!on && st.hang_up_when_done)
           self->send(st.media, hangup_atom::value, std::string("call ended"));
@@ -398,6 +417,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
           return;
         }
         st.awaiting_dialog = true;
+        tell_state(self);
         self->send(st.dialog, turn_atom::value, h.text);
       },
       [=](reply_text& r) {
@@ -405,6 +425,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
         if (self->state.ai_held)
           return; // an answer that was under way when the operator took over
         answer(self, r);
+        tell_state(self);
       },
       [=](operator_atom, std::string& verb, std::string& arg,
           bool interrupt) -> caf::result<std::string, std::string> {
@@ -427,6 +448,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
             return na("the AI is on hold already");
           st.ai_held = true;
           cut_playback(self);
+          tell_state(self);
           return {std::string("done"), std::string("the AI is on hold; speak with say")};
         }
         if (verb == "resume-ai") {
@@ -441,6 +463,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
             st.awaiting_dialog = true;
             self->send(st.dialog, turn_atom::value, all);
           }
+          tell_state(self);
           return {std::string("done"), std::string("the AI answers again")};
         }
         if (verb == "transfer") {

@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/config/config.hpp"
@@ -400,9 +401,36 @@ local_member_actor::behavior_type member_fn(member_self self, settings cfg, hook
           return caf::make_error(caf::sec::invalid_argument,
                                  "a node named " + them.name + " is already a member");
         auto sender = caf::actor_cast<member_actor>(self->current_sender());
-        if (sender && them.name != st.table->self().name)
+        if (!sender || them.name == st.table->self().name)
+          return my_list(st);
+        auto* known = st.table->find(them.name);
+        if (st.cfg.insecure || (known && known->incarnation == them.incarnation &&
+                                known->address == them.address)) {
           add_member(self, them, sender);
-        return my_list(st);
+          return my_list(st);
+        }
+        // A node proves it is one by what it serves: this node connects to the cluster address
+        // it gives, and TLS there takes only a node's certificate (server use; a console's
+        // certificate of the same CA is for client use only, so a console cannot join).
+        auto rp = self->make_response_promise<member_list>();
+        auto [host, port] = split_address(them.address);
+        self->request(dialer(self->system(), false), st.cfg.connect_timeout,
+                      caf::connect_atom::value, host, port)
+            .then(
+                [self, rp, them, sender](const caf::node_id&, caf::strong_actor_ptr&,
+                                         const std::set<std::string>&) mutable {
+                  add_member(self, them, sender);
+                  rp.deliver(my_list(self->state));
+                },
+                [rp, them](caf::error& e) mutable {
+                  spdlog::warn("cluster: refused node {}: its cluster address {} does not serve "
+                               "a node's certificate ({})",
+                               them.name, them.address, caf::to_string(e));
+                  rp.deliver(caf::make_error(caf::sec::invalid_argument,
+                                             "not a node: " + them.address +
+                                                 " serves no node certificate"));
+                });
+        return rp;
       },
       [self](gossip_atom, member_list& l) {
         auto& st = self->state;
@@ -674,11 +702,18 @@ std::string node_cluster::home_of(const std::string& business_id) const {
 void node_cluster::steer(const std::string& node, const std::string& call_id,
                          const std::string& line, const std::string& email,
                          std::function<void(std::string, std::string)> done) {
+  steer(node, call_id, line, email, caf::actor{}, std::move(done));
+}
+
+void node_cluster::steer(const std::string& node, const std::string& call_id,
+                         const std::string& line, const std::string& email,
+                         const caf::actor& subscriber,
+                         std::function<void(std::string, std::string)> done) {
   auto member = impl_->actor;
   if (!member)
     return done("not_applicable", "the node is stopping");
   auto timeout = 2 * impl_->cfg.request_timeout;
-  impl_->sys->spawn([member, timeout, node, req = steer_request{call_id, line, email},
+  impl_->sys->spawn([member, timeout, node, req = steer_request{call_id, line, email, subscriber},
                      done = std::move(done)](caf::event_based_actor* self) mutable {
     self->request(member, timeout, steer_atom::value, node, std::move(req))
         .then([done](console_reply& r) { done(r.result, r.detail); },
@@ -769,12 +804,18 @@ int SSL_write(SSL* s, const void* buf, int num) {
 int SSL_connect(SSL* s) {
   static auto real = reinterpret_cast<int (*)(SSL*)>(::dlsym(RTLD_NEXT, "SSL_connect"));
   ::ERR_clear_error();
+  // The peer serves a cluster port, so it must hold a node's certificate (server use): an
+  // operator console's certificate of the same CA (client use only) is refused, and with it
+  // a console posing as a node (see the join: a joiner's address is connected to first).
+  // Set on each call; the handshake's first call is the one that counts.
+  ::SSL_set_purpose(s, X509_PURPOSE_SSL_SERVER);
   return real(s);
 }
 
 int SSL_accept(SSL* s) {
   static auto real = reinterpret_cast<int (*)(SSL*)>(::dlsym(RTLD_NEXT, "SSL_accept"));
   ::ERR_clear_error();
+  ::SSL_set_purpose(s, X509_PURPOSE_SSL_CLIENT); // nodes and consoles both connect as clients
   int ret = real(s);
   // CAF drops a refused peer (no certificate, another CA, plain TCP) without a word: say it
   // here. The queue is only peeked, so CAF's SSL_get_error still sees the error.

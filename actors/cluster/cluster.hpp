@@ -104,6 +104,10 @@ public:
   /// timeout); `done(result, detail)` runs once, on an actor thread.
   void steer(const std::string& node, const std::string& call_id, const std::string& line,
              const std::string& email, std::function<void(std::string, std::string)> done);
+  /// The same with a subscriber: a console session's subscription to a call's tap there.
+  void steer(const std::string& node, const std::string& call_id, const std::string& line,
+             const std::string& email, const caf::actor& subscriber,
+             std::function<void(std::string, std::string)> done);
   /// Stops the member actor (links close; the other nodes see this node leave).
   void stop();
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -16,7 +17,9 @@
 #include "actors/console/link.hpp"
 #include "actors/console/screen.hpp"
 #include "protocols/actor/cluster_messages.hpp"
+#include "protocols/console/tap.hpp"
 #include "protocols/console/verbs.hpp"
+#include "protocols/twilio/base64.hpp"
 
 namespace frontdesk::console {
 
@@ -145,8 +148,41 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
     return exit_refused;
   }
   out.line(welcome_line(*w));
-  bool watching = cmd->v == verb::watch;
+  // A listen runs like a watch (until its call ends), and keeps the audio instead of printing
+  // it.
+  bool listening = cmd->v == verb::listen;
+  bool watching = cmd->v == verb::watch || listening;
   watch_print wp;
+  stereo_call heard;
+  std::optional<std::uint64_t> heard_from; // the caller's clock at the first audio
+  std::uint64_t audio_events = 0, bad_audio = 0;
+  // Each leg's first and end sample as the call counts them (gaps show as end - first larger
+  // than the samples received).
+  std::optional<std::uint64_t> first_n[2];
+  std::uint64_t end_n[2] = {0, 0};
+  auto listen_summary = [&](const json::object& end) {
+    json::object sum{{"type", "listened"}, {"call", cmd->call},
+                   {"caller_samples", heard.received(true)},
+                   {"agent_samples", heard.received(false)},
+                   {"caller_rms", heard.rms(true)}, {"agent_rms", heard.rms(false)},
+                   {"seconds", double(heard.samples()) / 8000.0},
+                   {"caller_first", first_n[0].value_or(0)}, {"caller_end", end_n[0]},
+                   {"agent_first", first_n[1].value_or(0)}, {"agent_end", end_n[1]},
+                   {"first_at", heard_from.value_or(0)}, {"audio_events", audio_events},
+                   {"bad_audio", bad_audio}};
+    if (auto* d = end.if_contains("dropped_samples"))
+      sum["dropped_samples"] = *d;
+    if (!o.wav.empty()) {
+      auto bytes = heard.wav();
+      std::ofstream f(o.wav, std::ios::binary | std::ios::trunc);
+      f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      f.close();
+      sum["wav"] = f ? o.wav : "";
+      if (!f)
+        sum["error"] = "cannot write " + o.wav;
+    }
+    out.line(sum);
+  };
   int code = exit_failed;
   bool answered = false;
   std::optional<steady::time_point> follow_until;
@@ -187,7 +223,35 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
             return;
           auto& ev = v.as_object();
           auto type = field(ev, "type");
-          if (watching) {
+          if (listening && type == "audio") {
+            // Each leg at its place on the caller's clock, from the first audio heard.
+            ++audio_events;
+            std::vector<std::uint8_t> mulaw;
+            auto* at = ev.if_contains("at");
+            auto* n = ev.if_contains("n");
+            boost::system::error_code ec1, ec2;
+            auto pos = at ? at->to_number<std::uint64_t>(ec1) : 0;
+            auto first = n ? n->to_number<std::uint64_t>(ec2) : 0;
+            if (field(ev, "call") != cmd->call || !at || !n || ec1 || ec2 ||
+                !twilio::base64_decode_to(field(ev, "mulaw"), mulaw)) {
+              ++bad_audio;
+            } else {
+              int leg = field(ev, "leg") == "caller" ? 0 : 1;
+              if (!first_n[leg])
+                first_n[leg] = first;
+              end_n[leg] = first + mulaw.size();
+              if (!heard_from)
+                heard_from = pos;
+              heard.add(field(ev, "leg") == "caller", pos > *heard_from ? pos - *heard_from : 0,
+                        mulaw);
+            }
+          } else if (listening && type == "listen_end") {
+            if (field(ev, "call") == cmd->call) {
+              listen_summary(ev);
+              code = exit_done;
+              done = true;
+            }
+          } else if (watching) {
             if (field(ev, "call") != cmd->call)
               return;
             if (type == "snapshot") {
@@ -205,14 +269,14 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
               wp.latencies = wp.latency_stream;
             }
             out.line(ev);
-            if (type == "ended") {
+            if (type == "ended" && !listening) {
               code = exit_done;
               done = true;
             }
           } else if (follow_until) {
             out.line(ev);
           }
-          if (last_seq - acked >= 32) {
+          if (last_seq - acked >= 8) { // soon: a listen's audio waits for these
             l.ack(last_seq);
             acked = last_seq;
           }

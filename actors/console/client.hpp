@@ -23,6 +23,7 @@ struct client_options {
   bool json = false;       // JSON lines
   double follow_seconds = 0; // after the verb's reply, print pushed changes this long
   double max_seconds = 600;  // a watch ends with its call, or after this long
+  std::string wav;           // listen: the call's audio goes to this WAV file (stereo)
 };
 
 /// Exit codes of `--exec`: the verb's result.

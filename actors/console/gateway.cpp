@@ -1,5 +1,7 @@
 #include "actors/console/gateway.hpp"
 
+#include <chrono>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -12,7 +14,9 @@
 #include "adapters/store/console.hpp"
 #include "adapters/workers/pool.hpp"
 #include "protocols/actor/cluster_messages.hpp"
+#include "protocols/console/tap.hpp"
 #include "protocols/console/verbs.hpp"
+#include "protocols/twilio/base64.hpp"
 
 namespace frontdesk::console {
 
@@ -24,6 +28,8 @@ using proto::console_login;
 using proto::console_reply;
 using proto::console_welcome;
 using proto::feed_item;
+using proto::steer_request;
+using proto::tap_event;
 
 namespace {
 
@@ -76,7 +82,8 @@ void audit(const gateway_services& svc, store::audit_entry e) {
 // A console's session.
 
 struct watch_state {
-  std::string business;
+  std::string business, node;
+  std::string state, partial; // last sent (a watch that also listens hears them twice)
   long long turns = 0, latencies = 0;
   bool loading = true;               // the snapshot is being read: hold the live events
   std::vector<json::object> held;
@@ -85,12 +92,18 @@ struct watch_state {
 struct session_state {
   session_state() = default;
   gateway_services svc;
+  caf::actor gateway; // this node's (subscriptions to the taps of its own calls)
   caf::actor console;
   std::string email, client;
   std::vector<account> accounts;
   std::uint64_t seq = 0, acked = 0;
   bool calls = false; // the console follows the call list
   std::map<std::string, watch_state> watches;
+  std::set<std::string> listens; // calls whose audio goes to the console
+  // Audio for the console: at most audio_window events unacknowledged, the rest queued with
+  // the oldest dropped; `audio_sent` holds the sequence numbers of those in flight.
+  std::unique_ptr<audio_ring> audio;
+  std::deque<std::uint64_t> audio_sent;
   std::uint64_t next_job = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> jobs;
 };
@@ -128,7 +141,8 @@ void push(session_self self, json::object ev) {
 
 json::object call_event(const json::object& d, const std::string& business) {
   json::object ev{{"type", "call"}, {"business", business}};
-  for (auto key : {"id", "caller", "node", "status", "started_at", "ended_at", "end_reason",
+  for (auto key : {"id", "caller", "node", "status", "started_at", "answered_at", "ended_at",
+                   "end_reason",
                    "turns", "last_role", "last_text", "outcome", "booked"})
     if (auto* v = d.if_contains(key))
       ev[key == std::string("id") ? "call" : key] = *v;
@@ -146,6 +160,86 @@ std::string str_of(const json::object& o, const char* key) {
 }
 
 void load_watch(session_self self, const std::string& call);
+
+// Subscribes the session to the tap of `call` on `node` (its own node's gateway, or another
+// node's through the cluster): `line` is "watch CALL", "listen CALL" or "unwatch CALL".
+void tap_call(session_self self, const std::string& node, const std::string& call,
+              const std::string& line, std::function<void(result, std::string)> done) {
+  auto& st = self->state;
+  auto me = caf::actor_cast<caf::actor>(self);
+  if (node == st.svc.node_name || node.empty()) {
+    if (!st.gateway)
+      return done(result::not_applicable, "no gateway");
+    self->request(st.gateway, std::chrono::seconds(5), steer_request{call, line, st.email, me})
+        .then([done](console_reply& r) { done(result_from(r.result), r.detail); },
+              [done](caf::error& e) { done(result::failed, caf::to_string(e)); });
+    return;
+  }
+  if (!st.svc.tap_route)
+    return done(result::not_applicable, "calls of other nodes cannot be tapped from here");
+  auto id = ++st.next_job;
+  auto out = std::make_shared<std::pair<result, std::string>>(result::failed, "no answer");
+  st.jobs.emplace(id, [out, done] { done(out->first, out->second); });
+  st.svc.tap_route(node, call, line, st.email, me, [me, id, out](result res, std::string detail) {
+    *out = {res, std::move(detail)};
+    caf::anon_send(me, job_done_atom::value, id);
+  });
+}
+
+// Sends queued audio while the console has acknowledged enough of what it was sent.
+void pump_audio(session_self self) {
+  auto& st = self->state;
+  while (st.audio && !st.audio->empty() && st.audio_sent.size() < st.svc.audio_window) {
+    auto it = st.audio->pop();
+    if (it.k == tap_item::kind::ended) {
+      push(self, json::object{{"type", "listen_end"}, {"call", it.text},
+                              {"dropped_samples", st.audio->dropped_samples()}});
+      continue;
+    }
+    auto call = std::move(it.text);
+    push(self, json::object{{"type", "audio"}, {"call", call}, {"leg", to_string(it.k)},
+                            {"n", it.n}, {"at", it.at}, {"mulaw", twilio::base64_encode(it.audio)}});
+    st.audio_sent.push_back(st.seq);
+  }
+}
+
+// What a watched or listened call's node says of it.
+void on_tap(session_self self, tap_event& e) {
+  auto& st = self->state;
+  auto k = static_cast<tap_item::kind>(e.kind);
+  bool watched = st.watches.count(e.call_id) > 0, listened = st.listens.count(e.call_id) > 0;
+  switch (k) {
+  case tap_item::kind::state:
+  case tap_item::kind::partial: {
+    if (!watched)
+      return;
+    auto& w = st.watches[e.call_id];
+    bool is_state = k == tap_item::kind::state;
+    auto& last = is_state ? w.state : w.partial;
+    if (last == e.text)
+      return;
+    last = e.text;
+    push(self, is_state ? json::object{{"type", "state"}, {"call", e.call_id}, {"state", e.text},
+                                       {"at_us", e.at_us}}
+                        : json::object{{"type", "partial"}, {"call", e.call_id}, {"text", e.text},
+                                       {"at_us", e.at_us}});
+    return;
+  }
+  case tap_item::kind::caller_audio:
+  case tap_item::kind::agent_audio:
+  case tap_item::kind::ended:
+    if (!listened)
+      return;
+    if (!st.audio)
+      st.audio = std::make_unique<audio_ring>(st.svc.audio_queue);
+    if (k == tap_item::kind::ended)
+      st.listens.erase(e.call_id);
+    // The call's id rides in `text` through the queue (an end's reason is not needed).
+    st.audio->push(tap_item{k, e.call_id, e.n, e.at, std::move(e.audio)});
+    pump_audio(self);
+    return;
+  }
+}
 
 // A live change of a watched call: new turns and latencies, or its end.
 void watch_event(session_self self, const std::string& call, const json::object& d) {
@@ -169,8 +263,11 @@ void watch_event(session_self self, const std::string& call, const json::object&
     return;
   }
   if (turns > w.turns) {
-    push(self, json::object{{"type", "turn"}, {"call", call}, {"n", w.turns},
-                            {"role", str_of(d, "last_role")}, {"text", text}});
+    json::object ev{{"type", "turn"}, {"call", call}, {"n", w.turns},
+                    {"role", str_of(d, "last_role")}, {"text", text}, {"live", true}};
+    if (auto* at = d.if_contains("last_at_ms"); at && at->is_int64())
+      ev["at_ms"] = *at; // from the call's start, as a snapshot's turns have it
+    push(self, std::move(ev));
     w.turns = turns;
   }
   if (lats > w.latencies) {
@@ -219,10 +316,17 @@ void load_watch(session_self self, const std::string& call) {
         auto& s = **r;
         bool first = w.business.empty();
         w.business = s.business_id;
-        if (first)
+        w.node = s.node;
+        if (first) {
           push(self, json::object{{"type", "snapshot"}, {"call", s.id}, {"business", s.business_id},
                                   {"caller", s.caller}, {"node", s.node}, {"status", s.status},
                                   {"started_at", s.started_at}});
+          if (!s.ended) // its states and partial words, from the node that runs it
+            tap_call(self, s.node, call, "watch " + call, [call](result r, std::string why) {
+              if (r != result::done)
+                spdlog::debug("console: no live states of call {}: {}", call, why);
+            });
+        }
         boost::system::error_code ec;
         auto turns = json::parse(s.transcript_json, ec);
         if (!ec && turns.is_array()) {
@@ -411,6 +515,17 @@ void run_steering(session_self self, verb_context c, command cmd) {
         if (s.ended)
           return finish(self, c, result::not_applicable, "the call has ended (" + s.status + ")",
                         s.business_id, target);
+        if (cmd.v == verb::listen) {
+          st.listens.insert(target);
+          tap_call(self, s.node, target, "listen " + target,
+                   [self, c, business = s.business_id, target](result res,
+                                                                std::string detail) mutable {
+                     if (res != result::done)
+                       self->state.listens.erase(target);
+                     finish(self, c, res, detail, business, target);
+                   });
+          return;
+        }
         if (!st.svc.steer)
           return finish(self, c, result::not_applicable,
                         std::string(to_string(cmd.v)) + " is not available on this node",
@@ -432,10 +547,12 @@ void run_steering(session_self self, verb_context c, command cmd) {
     finish(self, c, result::failed, "the node is stopping");
 }
 
-caf::behavior session_fn(session_self self, gateway_services svc, caf::actor console,
-                         std::string email, std::string client, std::vector<account> accounts) {
+caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gateway,
+                         caf::actor console, std::string email, std::string client,
+                         std::vector<account> accounts) {
   auto& st = self->state;
   st.svc = std::move(svc);
+  st.gateway = std::move(gateway);
   st.console = std::move(console);
   st.email = std::move(email);
   st.client = std::move(client);
@@ -485,7 +602,14 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor con
           break;
         }
         case verb::unwatch: {
-          bool had = st.watches.erase(parsed->call) > 0;
+          auto w = st.watches.find(parsed->call);
+          bool had = w != st.watches.end();
+          if (had) {
+            if (!w->second.node.empty()) // the call's node stops sending its states
+              tap_call(self, w->second.node, parsed->call, "unwatch " + parsed->call,
+                       [](result, std::string) {});
+            st.watches.erase(w);
+          }
           finish(self, c, had ? result::done : result::not_applicable,
                  had ? "stopped watching" : "not watching " + parsed->call, "", parsed->call);
           break;
@@ -502,7 +626,11 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor con
         auto& st = self->state;
         if (seq > st.acked && seq <= st.seq)
           st.acked = seq;
+        while (!st.audio_sent.empty() && st.audio_sent.front() <= st.acked)
+          st.audio_sent.pop_front();
+        pump_audio(self);
       },
+      [self](tap_event& e) { on_tap(self, e); },
       [self](feed_item& f) {
         auto& st = self->state;
         if (f.kind != "call" || !account_at(st, f.business_id))
@@ -525,9 +653,18 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor con
 // ---------------------------------------------------------------------------------------------
 // The gateway.
 
+struct tap_subscription {
+  std::string call;
+  bool audio = false;
+  std::weak_ptr<call_tap> tap;
+  std::uint64_t id = 0;
+};
+
 struct gateway_state {
   gateway_state() = default;
   gateway_services svc;
+  // Sessions (of any node) subscribed to this node's calls' taps, by the session's address.
+  std::multimap<caf::actor_addr, tap_subscription> tapped;
   std::multimap<std::string, caf::actor> by_business; // sessions of each business
   std::uint64_t next_job = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> jobs;
@@ -535,12 +672,67 @@ struct gateway_state {
 
 using gateway_self = caf::stateful_actor<gateway_state>*;
 
+// A session (the asking node checked its scope and role) subscribes to, or leaves, the tap of
+// a call this node runs. The tap's sink only sends a message: the call never waits on it.
+console_reply tap_here(gateway_self self, const steer_request& r) {
+  auto& st = self->state;
+  auto cmd = parse_command(r.line);
+  auto no = [](result res, std::string why) {
+    return console_reply{"", to_string(res), std::move(why), "null"};
+  };
+  if (!cmd || cmd->call != r.call_id ||
+      (cmd->v != verb::watch && cmd->v != verb::listen && cmd->v != verb::unwatch))
+    return no(result::failed, cmd ? "not a tap command" : cmd.error().message);
+  auto who = r.subscriber.address();
+  if (cmd->v == verb::unwatch) {
+    auto [a, b] = st.tapped.equal_range(who);
+    for (auto it = a; it != b;) {
+      if (it->second.call == r.call_id && !it->second.audio) {
+        if (auto t = it->second.tap.lock())
+          t->unsubscribe(it->second.id);
+        it = st.tapped.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return no(result::done, "stopped watching");
+  }
+  auto tap = st.svc.taps ? st.svc.taps->find(r.call_id) : nullptr;
+  if (!tap)
+    return no(result::not_applicable, "the call is not live on node " + st.svc.node_name);
+  bool audio = cmd->v == verb::listen;
+  auto [a, b] = st.tapped.equal_range(who);
+  for (auto it = a; it != b; ++it)
+    if (it->second.call == r.call_id && it->second.audio == audio)
+      return no(result::not_applicable, std::string("already ") +
+                                            (audio ? "listening to " : "watching ") + r.call_id);
+  auto id = tap->subscribe(audio, [sub = r.subscriber, call = r.call_id](const tap_item& it) {
+    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    caf::anon_send(sub, tap_event{call, static_cast<std::uint8_t>(it.k), it.text, it.n, it.at,
+                                  it.audio, now});
+  });
+  if (id == 0)
+    return no(result::not_applicable, "the call has ended");
+  st.tapped.emplace(who, tap_subscription{r.call_id, audio, tap, id});
+  self->monitor(r.subscriber);
+  if (audio)
+    spdlog::info("console: {} listens to call {}", r.email, r.call_id);
+  return no(result::done, std::string(audio ? "listening to " : "watching ") + r.call_id);
+}
+
 caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
   self->state.svc = std::move(svc);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& m = self->state.by_business;
     for (auto it = m.begin(); it != m.end();)
       it = it->second.address() == dm.source ? m.erase(it) : std::next(it);
+    auto [a, b] = self->state.tapped.equal_range(dm.source);
+    for (auto it = a; it != b; ++it)
+      if (auto t = it->second.tap.lock())
+        t->unsubscribe(it->second.id);
+    self->state.tapped.erase(a, b);
   });
   return {
       [self](console_login& l) -> caf::result<console_welcome> {
@@ -587,7 +779,8 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
                 w.businesses.push_back(a.business_id);
                 w.roles.push_back(a.role);
               }
-              auto session = self->spawn(session_fn, st.svc, console, w.email, client, accounts);
+              auto session = self->spawn(session_fn, st.svc, caf::actor_cast<caf::actor>(self),
+                                         console, w.email, client, accounts);
               self->monitor(session);
               for (auto& a : accounts)
                 st.by_business.emplace(a.business_id, session);
@@ -604,6 +797,8 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         return rp;
       },
       [self](proto::steer_request& r) -> caf::result<console_reply> {
+        if (r.subscriber)
+          return tap_here(self, r);
         // Another node's console steers a call this node runs; that node checked scope and role.
         auto rp = self->make_response_promise<console_reply>();
         auto& st = self->state;

@@ -25,6 +25,7 @@ namespace frontdesk::console {
 
 struct command;
 enum class result;
+class call_taps;
 
 /// What the gateway and its sessions use.
 struct gateway_services {
@@ -42,6 +43,22 @@ struct gateway_services {
   std::function<void(const std::string& node, const std::string& call_id, const command& c,
                      const std::string& email, std::function<void(result, std::string)> done)>
       steer;
+  /// The node's live calls' taps: consoles watching a call here get its states and partial
+  /// words, and listening ones its audio. Unset: watches carry turns only, listen is not
+  /// applicable.
+  std::shared_ptr<call_taps> taps;
+  /// Subscribes `subscriber` (a session) to the tap of call `call_id` on another node `node`
+  /// (`line`: "watch CALL", "listen CALL" or "unwatch CALL"); `done` as for `steer`. Unset:
+  /// only this node's calls can be tapped.
+  std::function<void(const std::string& node, const std::string& call_id, const std::string& line,
+                     const std::string& email, const caf::actor& subscriber,
+                     std::function<void(result, std::string)> done)>
+      tap_route;
+  /// Audio events a listening console may leave unacknowledged; more wait in a queue of
+  /// `audio_queue` events, where the oldest are dropped (a slow console hears gaps, the call
+  /// never waits).
+  std::size_t audio_window = 32;
+  std::size_t audio_queue = 150; // 3 s of one call's two legs
 };
 
 /// Spawns the gateway (a `proto::console_gateway_actor`).

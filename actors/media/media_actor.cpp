@@ -13,6 +13,7 @@
 #include "actors/call/shell.hpp"
 #include "actors/media/pacer.hpp"
 #include "protocols/audio/mulaw.hpp"
+#include "protocols/console/tap.hpp"
 
 namespace frontdesk::call {
 namespace {
@@ -57,6 +58,7 @@ struct media_state {
   call_report own_report;
   std::function<void(call_report)> on_end; // echo mode only
   bool ended = false;
+  std::shared_ptr<console::call_tap> tap; // listening consoles hear what is sent
 };
 
 void media_update_speaking(media_self self) {
@@ -100,8 +102,10 @@ void media_start_ticking(media_self self) {
 media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> out,
                                     supervisor_actor supervisor, std::shared_ptr<recording> rec,
                                     bool echo, call_info info,
-                                    std::function<void(call_report)> on_end) {
+                                    std::function<void(call_report)> on_end,
+                                    std::shared_ptr<console::call_tap> tap) {
   auto& s = self->state;
+  s.tap = std::move(tap);
   s.out = std::move(out);
   s.supervisor = std::move(supervisor);
   s.rec = std::move(rec);
@@ -158,6 +162,8 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
             continue;
           }
           ++st.report->frames_out;
+          if (st.tap)
+            st.tap->agent_audio(item.audio);
           if (st.rec && st.agent_tap.size() < 8000 * 30)
             st.agent_tap.insert(st.agent_tap.end(), item.audio.begin(), item.audio.end());
           auto utt = st.pacer.current_utterance();
@@ -235,16 +241,17 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
 
 proto::media_actor spawn_media(caf::local_actor* parent, std::shared_ptr<media_out> out,
                                proto::supervisor_actor supervisor, std::shared_ptr<recording> rec,
-                               call_info info) {
+                               call_info info, std::shared_ptr<console::call_tap> tap) {
   return parent->spawn<caf::linked>(media_fn, std::move(out), std::move(supervisor),
                                     std::move(rec), false, std::move(info),
-                                    std::function<void(call_report)>{});
+                                    std::function<void(call_report)>{}, std::move(tap));
 }
 
 proto::media_actor spawn_echo(caf::actor_system& sys, std::shared_ptr<media_out> out,
                               call_info info, std::function<void(call_report)> on_end) {
   return sys.spawn(media_fn, std::move(out), proto::supervisor_actor{},
-                   std::shared_ptr<recording>{}, true, std::move(info), std::move(on_end));
+                   std::shared_ptr<recording>{}, true, std::move(info), std::move(on_end),
+                   std::shared_ptr<console::call_tap>{});
 }
 
 } // namespace frontdesk::call

@@ -16,8 +16,11 @@
 #include "protocols/actor/interfaces.hpp"
 #include "protocols/call/call_port.hpp"
 
-namespace frontdesk::call {
+namespace frontdesk::console {
+class call_tap;
+}
 
+namespace frontdesk::call {
 
 // A call's recording. The file is opened, written and closed by jobs on the recording pool
 // (spare CPU time: a busy node lets the recording lag rather than the voice), in order.
@@ -34,10 +37,11 @@ struct recording {
 };
 
 /// Spawns a call's media actor, linked to `parent` (the call's supervisor, which it reports
-/// to). `rec`: the call's recording, or null.
+/// to). `rec`: the call's recording, or null. `tap`: where what is sent to the caller is also
+/// told to listening consoles, or null.
 proto::media_actor spawn_media(caf::local_actor* parent, std::shared_ptr<media_out> out,
                                proto::supervisor_actor supervisor, std::shared_ptr<recording> rec,
-                               call_info info);
+                               call_info info, std::shared_ptr<console::call_tap> tap = nullptr);
 
 /// Spawns a media actor that is the whole call: it echoes the caller (transport tests and
 /// benchmarks) and reports through `on_end`.

@@ -17,6 +17,7 @@
 #include "actors/cluster/cluster.hpp"
 #include "actors/console/gateway.hpp"
 #include "adapters/dashboard/live_feed.hpp"
+#include "protocols/console/tap.hpp"
 #include "protocols/console/verbs.hpp"
 #include "adapters/store/calls.hpp"
 #include <filesystem>
@@ -135,6 +136,7 @@ struct node::impl {
   std::unique_ptr<worker_pool> speech_pool; // recognition and synthesis
   std::unique_ptr<worker_pool> dialog_pool; // a blocking dialog engine's model calls
   std::unique_ptr<worker_pool> recording_pool; // encoding recordings, in spare CPU time
+  std::unique_ptr<worker_pool> console_pool; // consoles' database reads and audit writes
   std::unique_ptr<speech::tts_engine> tts;
   std::unique_ptr<speech::stt_engine> stt;
   std::unique_ptr<speech::tts_engine> flite;        // a cloud voice's fallback
@@ -323,6 +325,11 @@ bool node::start() {
   auto transfers = std::make_shared<edge::transfer_book>();
   auto journals = std::make_shared<edge::call_journals>(*d.db, *d.blocking);
   svc.events = edge::make_db_call_events(*d.db, *d.blocking, d.metrics, transfers, journals);
+  // Live states, partial words and audio for operator consoles (which come through the
+  // cluster port): a call publishes into its tap only while a console subscribes.
+  std::shared_ptr<console::call_taps> taps;
+  if (!cluster_cfg.listen.empty())
+    svc.taps = taps = std::make_shared<console::call_taps>();
   if (d.cfg.speech.mode == "echo") {
     svc.echo = true;
     spdlog::warn("speech.mode = echo: calls echo the caller (for transport tests and benchmarks)");
@@ -519,7 +526,11 @@ bool node::start() {
     // cluster through the database's live events (each node's calls publish theirs).
     console::gateway_services gs;
     gs.db = d.db.get();
-    gs.pool = d.blocking.get();
+    // The consoles' reads get threads and a queue of their own: 50 consoles starting to watch
+    // 200 calls are 20,000 reads, which in the calls' pool made the calls' own work wait
+    // (131 of 200 benchmark calls failed).
+    d.console_pool = std::make_unique<worker_pool>("console", 2, 100000);
+    gs.pool = d.console_pool.get();
     gs.node_name = d.cfg.node.name;
     if (d.calendar)
       gs.calendar_route = [&d](const std::string& business_id) {
@@ -541,6 +552,18 @@ bool node::start() {
         return done(console::result::not_applicable, "the node is starting");
       spdlog::info("console: {} runs '{}' on call {}", email, console::format_command(c), call_id);
       steer_call(*calls, *transfers, call_id, c, std::move(done));
+    };
+    gs.taps = taps;
+    gs.tap_route = [&d](const std::string& node, const std::string& call_id,
+                        const std::string& line, const std::string& email,
+                        const caf::actor& subscriber,
+                        std::function<void(console::result, std::string)> done) {
+      if (!d.cluster)
+        return done(console::result::not_applicable, "the node is stopping");
+      d.cluster->steer(node, call_id, line, email, subscriber,
+                       [done](std::string r, std::string detail) {
+                         done(console::result_from(r), std::move(detail));
+                       });
     };
     d.console_gateway = console::spawn_gateway(*d.sys, gs);
     d.console_feed = std::make_unique<dashboard::live_feed>(d.cfg.database.url);
@@ -651,6 +674,8 @@ void node::stop() {
   }
   // Each ended call queued its final database write; let them finish before closing anything.
   d.blocking->stop();
+  if (d.console_pool)
+    d.console_pool->stop();
   d.messaging->stop(); // the texts in flight are finished first
   d.google->stop();
   d.server->stop();

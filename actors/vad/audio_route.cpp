@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/call/shell.hpp"
+#include "protocols/console/tap.hpp"
 
 namespace frontdesk::call {
 
@@ -22,9 +23,11 @@ void hear(audio_route& r, std::vector<std::uint8_t> mulaw, std::uint64_t ts) {
   supervisor_actor barge;
   supervisor_actor failed; // the VAD threw: the supervisor replaces the listener (and its VAD)
   std::string why;
+  std::shared_ptr<console::call_tap> tap;
   {
     std::lock_guard lk(r.mtx);
     ++r.frames_in;
+    tap = r.tap;
     if (r.recording) {
       if (r.rec_pending.empty())
         r.rec_pending_ts = ts;
@@ -66,6 +69,8 @@ void hear(audio_route& r, std::vector<std::uint8_t> mulaw, std::uint64_t ts) {
   }
   // Sent outside the lock: one call's frames are heard one after the other, so these keep
   // their order.
+  if (tap)
+    tap->caller_audio(mulaw);
   if (media)
     caf::anon_send(media, audio_in{std::move(block), block_ts});
   if (for_listener)

@@ -14,8 +14,11 @@
 #include "protocols/actor/interfaces.hpp"
 #include "protocols/audio/mulaw.hpp"
 
-namespace frontdesk::call {
+namespace frontdesk::console {
+class call_tap;
+}
 
+namespace frontdesk::call {
 
 // Where the caller's frames go. The edge calls hear() for each frame on the thread that read
 // it from the socket; the VAD, the endpointer and the barge-in judge run there, at once, and
@@ -41,6 +44,9 @@ struct audio_route {
   std::vector<std::uint8_t> rec_pending;
   std::uint64_t rec_pending_ts = 0;
   static constexpr std::size_t rec_block = 10 * audio::frame_samples;
+  // The call's console tap (caller audio for listeners, partial words for watchers); may be
+  // empty.
+  std::shared_ptr<console::call_tap> tap;
 };
 
 /// Hears one caller frame on the thread that read it: runs the VAD, the endpointer and the

@@ -5,6 +5,7 @@
 #include "actors/call/shell.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/speech/waiting_session.hpp"
+#include "protocols/console/tap.hpp"
 
 namespace frontdesk::call {
 namespace {
@@ -80,8 +81,14 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
             rec->session->feed(pcm);
             auto words = rec->session->partial();
             if (route) {
-              std::lock_guard lk(route->mtx);
-              route->front.set_partial(turn, std::move(words));
+              std::shared_ptr<console::call_tap> tap;
+              {
+                std::lock_guard lk(route->mtx);
+                tap = route->tap;
+                route->front.set_partial(turn, words);
+              }
+              if (tap) // watching consoles see the words as they come
+                tap->partial(words);
             }
           });
         }

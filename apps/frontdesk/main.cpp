@@ -284,7 +284,7 @@ int run_staff_token(const config& cfg, const std::string& email, bool revoke) {
 }
 
 struct console_cli {
-  std::string connect, exec, name = "console";
+  std::string connect, exec, name = "console", wav;
   bool json = false;
   double follow = 0, max_seconds = 600;
 };
@@ -320,6 +320,7 @@ int run_console(const config& cfg, const console_cli& c) {
   o.name = c.name;
   o.follow_seconds = c.follow;
   o.max_seconds = c.max_seconds;
+  o.wav = c.wav;
   return console::run_client(o);
 }
 
@@ -749,6 +750,9 @@ int main(int argc, char** argv) {
   console_cmd->add_option("--follow", cc.follow,
                           "With --exec: after the reply, print pushed changes this many seconds")
       ->check(CLI::Range(0.0, 86400.0));
+  console_cmd->add_option("--wav", cc.wav,
+                          "With --exec 'listen CALL': write the call's audio to this WAV file "
+                          "(left the caller, right the receptionist)");
   console_cmd->add_option("--max-seconds", cc.max_seconds, "With --exec: give up after this long")
       ->capture_default_str()->check(CLI::Range(0.1, 86400.0));
   console_cmd->add_option("--name", cc.name, "What this console calls itself in the audit log")

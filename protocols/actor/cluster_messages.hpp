@@ -109,4 +109,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(frontdesk_console, caf::id_block::frontdesk_cluster::end
   CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_event))
   CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::feed_item))
   CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::steer_request))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::tap_event))
 CAF_END_TYPE_ID_BLOCK(frontdesk_console)

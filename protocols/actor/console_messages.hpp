@@ -26,7 +26,7 @@
 namespace frontdesk::proto {
 
 /// Bumped on any change of a message below.
-inline constexpr std::uint32_t console_protocol = 1;
+inline constexpr std::uint32_t console_protocol = 2;
 
 /// A console logs in with a staff token.
 struct console_login {
@@ -107,15 +107,36 @@ typename Inspector::result_type inspect(Inspector& f, feed_item& x) {
 }
 
 /// A steering command for a call another node runs, passed between the nodes' gateways.
+/// With `subscriber` set it is a subscription to the call's tap instead ("watch CALL":
+/// states and partial words, "listen CALL": those and the audio, "unwatch CALL": no more),
+/// whose tap_events go to `subscriber` (the console's session) until the call ends.
 struct steer_request {
   std::string call_id;
   std::string line;  // the command as typed (parsed again where it is carried out)
   std::string email; // who asked (checked for scope and role on the asking node)
+  caf::actor subscriber;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, steer_request& x) {
-  return f(caf::meta::type_name("steer_request"), x.call_id, x.line, x.email);
+  return f(caf::meta::type_name("steer_request"), x.call_id, x.line, x.email, x.subscriber);
+}
+
+/// One thing a live call told its tap (protocols/console/tap.hpp), from the node that runs it
+/// to a subscribed session: `kind` is a console::tap_item::kind.
+struct tap_event {
+  std::string call_id;
+  std::uint8_t kind = 0;
+  std::string text;
+  std::uint64_t n = 0, at = 0;
+  std::vector<std::uint8_t> audio;
+  std::int64_t at_us = 0; // when the call told it (µs since the epoch, the node's clock)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tap_event& x) {
+  return f(caf::meta::type_name("tap_event"), x.call_id, x.kind, x.text, x.n, x.at, x.audio,
+           x.at_us);
 }
 
 using console_ack_atom = caf::atom_constant<caf::atom("cack")>;

@@ -549,3 +549,134 @@ TEST_F(console_cluster, the_terminal_interface_follows_calls_and_carries_out_a_t
   EXPECT_TRUE(wait_for([&] { return tmux("has-session -t " + session).exit_code != 0; }, 5s));
   caller.kill();
 }
+
+TEST_F(console_cluster, listen_hears_both_sides_and_watch_shows_states_and_partial_words) {
+  auto alice = token("alice@alpha.test"), vera = token("vera@alpha.test");
+  // The call runs on node-b; the console listens and watches through node-a.
+  background caller(caller_cmd(b_, "+15557771234", 2));
+  std::string call;
+  ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 60s))
+      << caller.output();
+  auto wav = dir_ + "listened.wav";
+  background listen(console_cmd(alice, a_.address(),
+                                "--exec 'listen " + call + "' --wav " + wav + " --max-seconds 90"));
+  background watch(console_cmd(alice, a_.address(), "--exec 'watch " + call + "' --max-seconds 90"));
+  // Listening is a permission of its own: a viewer may not.
+  auto refused = run(console_cmd(vera, a_.address(), "--exec 'listen " + call + "'"));
+  EXPECT_EQ(refused.exit_code, 4) << refused.output;
+  EXPECT_NE(refused.output.find("a viewer may watch, not listen"), std::string::npos)
+      << refused.output;
+
+  ASSERT_EQ(caller.wait(90s), 0) << caller.output();
+  ASSERT_EQ(listen.wait(30s), 0) << listen.output();
+  ASSERT_EQ(watch.wait(30s), 0) << watch.output();
+  // What the simulated caller sent and heard.
+  json::object report;
+  for (auto& o : json_lines(caller.output()))
+    if (o.contains("frames_sent"))
+      report = o;
+  ASSERT_FALSE(report.empty()) << caller.output();
+  auto sent = report.at("frames_sent").to_number<std::int64_t>() * 160;
+  auto heard = report.at("bytes_received").to_number<std::int64_t>();
+  json::object got;
+  for (auto& o : json_lines(listen.output()))
+    if (s(o, "type") == "listened")
+      got = o;
+  ASSERT_FALSE(got.empty()) << listen.output();
+  auto num = [&](const char* k) { return got.at(k).to_number<std::int64_t>(); };
+  std::printf("listened: caller %lld of %lld samples sent (from %lld), receptionist %lld of %lld "
+              "heard by the caller (from %lld), rms %.0f / %.0f, dropped %lld\n",
+              (long long)num("caller_samples"), (long long)sent, (long long)num("caller_first"),
+              (long long)num("agent_samples"), (long long)heard, (long long)num("agent_first"),
+              got.at("caller_rms").as_double(), got.at("agent_rms").as_double(),
+              (long long)num("dropped_samples"));
+  EXPECT_EQ(num("dropped_samples"), 0) << listen.output();
+  EXPECT_EQ(num("bad_audio"), 0);
+  // The caller's side: every frame from the moment the listen began to the end, none twice
+  // or missing, ending where the caller stopped sending (a frame or so may have been in
+  // flight at the hang-up).
+  EXPECT_EQ(num("caller_samples"), num("caller_end") - num("caller_first"));
+  EXPECT_LE(num("caller_end"), sent);
+  EXPECT_GE(num("caller_end"), sent - 10 * 160);
+  EXPECT_GT(num("caller_samples"), 2 * 8000); // seconds of the call, not a few frames
+  // The receptionist's side: what it sent from then on, as the caller received it.
+  EXPECT_EQ(num("agent_samples"), num("agent_end") - num("agent_first"));
+  EXPECT_GE(num("agent_end"), heard - 10 * 160);
+  EXPECT_LE(num("agent_end"), heard + 30 * 160); // sent, not yet played at the hang-up
+  EXPECT_GT(num("agent_samples"), 8000);
+  // Both sides carry sound (Flite's words and the receptionist's tone), not silence.
+  EXPECT_GT(got.at("caller_rms").as_double(), 100.0);
+  EXPECT_GT(got.at("agent_rms").as_double(), 1000.0);
+  // The WAV: stereo 8 kHz 16-bit, as long as what was heard.
+  auto bytes = slurp(wav);
+  ASSERT_GT(bytes.size(), 44u);
+  EXPECT_EQ(bytes.substr(0, 4), "RIFF");
+  EXPECT_EQ(bytes[22], 2);
+  EXPECT_NEAR(double(bytes.size() - 44) / 4 / 8000, got.at("seconds").as_double(), 0.01);
+
+  // The watch saw the states and the caller's words as they came, before each caller turn.
+  std::vector<std::string> states;
+  std::size_t partials = 0, partial_before_turn = 0;
+  std::string last_partial;
+  for (auto& o : json_lines(watch.output())) {
+    auto type = s(o, "type");
+    if (type == "state" && (states.empty() || states.back() != s(o, "state")))
+      states.push_back(s(o, "state"));
+    if (type == "partial") {
+      ++partials;
+      last_partial = s(o, "text");
+    }
+    if (type == "turn" && s(o, "role") == "caller" && !last_partial.empty() &&
+        s(o, "text").find(last_partial) != std::string::npos)
+      ++partial_before_turn;
+  }
+  std::string all;
+  for (auto& x : states)
+    all += x + " ";
+  EXPECT_NE(all.find("speaking"), std::string::npos) << watch.output();
+  EXPECT_NE(all.find("listening"), std::string::npos) << watch.output();
+  EXPECT_NE(all.find("thinking"), std::string::npos) << watch.output();
+  EXPECT_GE(partials, 1u) << watch.output();
+  EXPECT_GE(partial_before_turn, 1u) << watch.output();
+  EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'listen' AND result = 'done' AND "
+                "call_id = '" + call + "'"), "1");
+  EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'listen' AND result = 'refused'"), "1");
+}
+
+TEST_F(console_cluster, a_held_call_shows_on_hold_to_its_watchers) {
+  auto alice = token("alice@alpha.test");
+  background caller(caller_cmd(a_, "+15557771234", 4));
+  std::string call;
+  ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 60s))
+      << caller.output();
+  background watch(console_cmd(alice, b_.address(), "--exec 'watch " + call + "' --max-seconds 90"));
+  ASSERT_TRUE(wait_for([&] { return watch.output().find("\"type\":\"state\"") != std::string::npos; },
+                       30s))
+      << watch.output();
+  EXPECT_EQ(run(console_cmd(alice, b_.address(), "--exec 'hold-ai " + call + "'")).exit_code, 0);
+  ASSERT_TRUE(wait_for([&] { return watch.output().find("\"state\":\"on_hold\"") != std::string::npos; },
+                       10s))
+      << watch.output();
+  EXPECT_EQ(run(console_cmd(alice, b_.address(), "--exec 'hangup " + call + "'")).exit_code, 0);
+  EXPECT_EQ(watch.wait(30s), 0) << watch.output();
+  caller.kill();
+}
+
+TEST_F(console_cluster, a_console_certificate_of_the_cluster_ca_cannot_join_as_a_node) {
+  // A process with the console's certificate (the same CA, client use only) poses as a node.
+  node_proc x;
+  x.name = "node-x";
+  x.dir = dir_;
+  x.tls = tls_lines(certs_, "ops");
+  x.start(db_.app_dsn(), a_.address());
+  ASSERT_TRUE(wait_for([&] { return a_.log().find("refused node node-x") != std::string::npos; },
+                       30s))
+      << a_.log() << x.log();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(a_.log().find("node node-x joined"), std::string::npos) << a_.log();
+  EXPECT_EQ(b_.log().find("node node-x joined"), std::string::npos) << b_.log();
+  EXPECT_EQ(x.log().find("node node-a joined"), std::string::npos) << x.log();
+  // The real nodes are unharmed and a console still logs in.
+  EXPECT_EQ(a_.log().find("node node-b left"), std::string::npos) << a_.log();
+  EXPECT_EQ(run(console_cmd(token("alice@alpha.test"), a_.address(), "--exec calls")).exit_code, 0);
+}

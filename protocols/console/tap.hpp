@@ -1,0 +1,136 @@
+#pragma once
+
+// What a live call tells the consoles that watch or listen to it, as it happens: its state
+// (listening, thinking, speaking, on hold), the caller's partial words, and its audio, both
+// sides. The call's actors publish into a `call_tap` from whatever thread they run on; with
+// nobody watching that costs one atomic load. Subscribers are plain functions (the node's
+// console side makes them send actor messages), called on the publishing thread: they must
+// never block. Free of actors and sockets.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace frontdesk::console {
+
+/// One thing a call tells its subscribers.
+struct tap_item {
+  enum class kind : std::uint8_t { state, partial, caller_audio, agent_audio, ended };
+  kind k = kind::state;
+  std::string text;                // state, partial; ended: why
+  std::uint64_t n = 0;             // audio: the leg's first sample, counted from the call's start
+  std::uint64_t at = 0;            // audio: where it plays on the caller's clock (samples)
+  std::vector<std::uint8_t> audio; // μ-law, 8 kHz
+};
+
+const char* to_string(tap_item::kind k);
+
+/// One live call's tap.
+class call_tap {
+public:
+  using sink = std::function<void(const tap_item&)>;
+
+  /// The call's state: "listening", "thinking", "speaking" or "on_hold". Repeats are not sent.
+  void state(std::string_view s);
+  /// The caller's words so far in the current turn. Repeats are not sent.
+  void partial(std::string_view words);
+  /// The caller's next frame(s), in order (Twilio's inbound clock).
+  void caller_audio(std::span<const std::uint8_t> mulaw);
+  /// What the receptionist sent, in order; placed at the caller's clock now (or right after
+  /// the agent's previous audio when that runs ahead, as sent audio is buffered ahead).
+  void agent_audio(std::span<const std::uint8_t> mulaw);
+  /// The call ended: every subscriber hears `ended` once and is dropped.
+  void end(std::string_view why);
+
+  /// Subscribes to the state and partial words (`audio` false) or to the audio too. A new
+  /// watcher first hears the current state. Returns an id for unsubscribe; 0 after the end.
+  std::uint64_t subscribe(bool audio, sink s);
+  void unsubscribe(std::uint64_t id);
+
+  std::string current_state() const;
+  std::uint64_t caller_samples() const { return caller_samples_.load(); }
+  std::uint64_t agent_samples() const { return agent_samples_.load(); }
+  std::size_t subscribers() const;
+
+private:
+  struct sub {
+    std::uint64_t id;
+    bool audio;
+    sink fn;
+  };
+  void publish(const tap_item& it, bool audio);
+
+  mutable std::mutex mtx_;
+  std::vector<sub> subs_;
+  std::uint64_t next_id_ = 0;
+  bool ended_ = false;
+  std::string state_ = "listening", partial_;
+  std::uint64_t agent_cursor_ = 0; // where the agent's next audio plays on the caller's clock
+  std::atomic<int> watchers_{0}, listeners_{0};
+  std::atomic<std::uint64_t> caller_samples_{0}, agent_samples_{0};
+};
+
+/// A node's live calls' taps, by call id (thread-safe).
+class call_taps {
+public:
+  /// The call's tap (made on first use: a subscriber may come before the call's actors).
+  std::shared_ptr<call_tap> open(const std::string& call_id);
+  /// The call's tap if its call lives here.
+  std::shared_ptr<call_tap> find(const std::string& call_id) const;
+  /// The call ended: its tap tells its subscribers and is forgotten.
+  void close(const std::string& call_id, std::string_view why);
+  std::size_t size() const;
+
+private:
+  mutable std::mutex mtx_;
+  std::map<std::string, std::shared_ptr<call_tap>> taps_;
+};
+
+/// A bounded queue of audio for a reader that may be slow: when full, the oldest item goes
+/// (a listener hears the present, late, rather than the past ever later), and the drops are
+/// counted. An `ended` item is never dropped.
+class audio_ring {
+public:
+  explicit audio_ring(std::size_t max_items) : max_(max_items) {}
+  void push(tap_item it);
+  bool empty() const { return q_.empty(); }
+  std::size_t size() const { return q_.size(); }
+  tap_item pop();
+  std::uint64_t dropped_items() const { return dropped_items_; }
+  std::uint64_t dropped_samples() const { return dropped_samples_; }
+
+private:
+  std::size_t max_;
+  std::deque<tap_item> q_;
+  std::uint64_t dropped_items_ = 0, dropped_samples_ = 0;
+};
+
+/// A listened call as a WAV file's bytes: 16-bit PCM, 8 kHz, two channels (left the caller,
+/// right the receptionist), each leg's μ-law samples placed at their position on the caller's
+/// clock (silence where none came).
+class stereo_call {
+public:
+  /// Audio of a leg at sample position `at` (relative to the first audio heard).
+  void add(bool caller, std::uint64_t at, std::span<const std::uint8_t> mulaw);
+  std::string wav() const;
+  std::uint64_t samples() const { return std::max(left_.size(), right_.size()); }
+  /// Root mean square of a leg's linear samples over what was received of it.
+  double rms(bool caller) const;
+  std::uint64_t received(bool caller) const { return caller ? got_left_ : got_right_; }
+
+private:
+  std::vector<std::int16_t> left_, right_;
+  std::uint64_t got_left_ = 0, got_right_ = 0;
+  double sq_left_ = 0, sq_right_ = 0;
+};
+
+} // namespace frontdesk::console

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The operator console's figures on this machine: CALLS live calls on one node (instant
+# engines, the rules dialog, six caller turns each), first with no console, then with CONSOLES
+# consoles (in five processes, each console its own login and session) watching every call:
+#   - the delay of a call's state change (listening, thinking, speaking) from the call's actors
+#     on the node to the consoles, P50/P95;
+#   - the delay of a turn from its moment on the call to the consoles (through the call's
+#     journal, the database's live event and the session), P50/P95;
+#   - the node's CPU in both runs, and what watching added.
+#
+#   scripts/console-bench.sh [CALLS] [CONSOLES] [RAMP]   (default 200 calls, 50 consoles, 40/s)
+# Bounded: every call ends by its own deadline, the consoles stop with the calls (at most
+# 180 s), the node is killed at the end.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+calls="${1:-200}"
+consoles="${2:-50}"
+ramp="${3:-40}"
+install_packages
+# FRONTDESK_NO_BUILD=1: use the binaries as built.
+[ "${FRONTDESK_NO_BUILD:-0}" = 1 ] && [ -x "$FD_BIN" ] || build
+ensure_database
+"$FD_BIN" migrate --database-url "$DATABASE_OWNER_URL" --log-level warn
+"$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" >/dev/null
+email=bench-console@example.test
+psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_OWNER_URL" >/dev/null <<SQL
+DELETE FROM staff_users WHERE email = '$email';
+INSERT INTO staff_users (business_id, email, role)
+  SELECT id, '$email', 'admin' FROM businesses WHERE phone_number = '+15550100001';
+SQL
+token=$("$FD_BIN" --log-level warn staff token "$email" | tail -n 1)
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$FD_ROOT/scripts/cluster-certs.sh" "$work/certs" node-a >/dev/null 2>&1
+"$FD_ROOT/scripts/cluster-certs.sh" "$work/certs" console bench >/dev/null 2>&1
+export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-bench-token}"
+base_http="${FRONTDESK_BENCH_PORT:-8380}"
+cluster_node_toml "$work/node-a.toml" node-a 0 "$base_http" "$work/certs" $((calls * 2))
+cat >"$work/console.toml" <<TOML
+[cluster]
+certificate = "$work/certs/bench.crt"
+key = "$work/certs/bench.key"
+cafile = "$work/certs/cluster-ca.crt"
+TOML
+cat >"$work/scenario.json" <<'JSON'
+{"turns": ["What are your hours?", "Do you take walk ins?", "Can you tell me more about that?",
+           "Where are you located?", "Is there parking?", "Thank you, goodbye."]}
+JSON
+"$FD_BIN" --config "$work/node-a.toml" serve >>"$work/node-a.log" 2>&1 &
+node_pid=$!
+pids+=("$node_pid")
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$base_http/ready" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$base_http/ready" >/dev/null || die "the node is not ready"
+
+cpu_s() { awk -v k="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / k }' "/proc/$1/stat"; }
+now_s() { date +%s.%N; }
+run_calls() { # NAME: the calls, their table in $work/NAME.txt; CPU seconds and wall seconds
+  local c0 t0
+  c0=$(cpu_s "$node_pid"); t0=$(now_s)
+  "$FD_BIN" --log-level warn bench --base-url "http://127.0.0.1:$base_http" --to +15550100001 \
+    --calls "$calls" --ramp "$ramp" --scenario "$work/scenario.json" >"$work/$1.txt" 2>&1 || true
+  echo "$(awk -v a="$c0" -v b="$(cpu_s "$node_pid")" 'BEGIN { printf "%.2f", b - a }') $(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')"
+}
+
+say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work: figures include contention)"
+say "1. $calls calls, no console"
+read -r cpu_plain wall_plain < <(run_calls plain)
+grep -E "calls|turn|failed" "$work/plain.txt" | head -8 || true
+say "   node CPU ${cpu_plain} s in ${wall_plain} s"
+
+say "2. the same $calls calls, $consoles consoles watching every call"
+per=$(( (consoles + 4) / 5 ))
+left=$consoles
+i=0
+while [ "$left" -gt 0 ]; do
+  n=$(( left < per ? left : per ))
+  FRONTDESK_CONSOLE_TOKEN="$token" "$FD_BUILD/bin/frontdesk-console-bench" \
+    --connect "127.0.0.1:$((base_http + 100))" --config "$work/console.toml" --consoles "$n" \
+    --seconds 180 --stop-file "$work/stop" --out "$work/delays-$i.txt" >"$work/console-$i.txt" 2>&1 &
+  pids+=($!)
+  left=$(( left - n ))
+  i=$(( i + 1 ))
+done
+sleep 3 # the consoles log in and follow the (empty) call list
+read -r cpu_watched wall_watched < <(run_calls watched)
+grep -E "calls|turn|failed" "$work/watched.txt" | head -8 || true
+sleep 2 # the last ends reach the consoles
+touch "$work/stop"
+for p in "${pids[@]:1}"; do wait "$p" || true; done
+cat "$work"/console-*.txt
+say "   node CPU ${cpu_watched} s in ${wall_watched} s"
+
+pct() { # KIND Q
+  awk -v k="$1" '$1 == k { print $2 }' "$work"/delays-*.txt | sort -n |
+    awk -v q="$2" '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } i = int(q * (NR - 1) + 0.5) + 1; printf "%.1f", v[i] }'
+}
+count() { awk -v k="$1" '$1 == k' "$work"/delays-*.txt | wc -l; }
+say "results ($calls calls, $consoles consoles watching every call, one node)"
+echo "state change -> console: P50 $(pct state 0.5) ms, P95 $(pct state 0.95) ms, max $(pct state 1) ms ($(count state) deliveries)"
+echo "turn -> console:         P50 $(pct turn 0.5) ms, P95 $(pct turn 0.95) ms, max $(pct turn 1) ms ($(count turn) deliveries)"
+awk -v a="$cpu_plain" -v wa="$wall_plain" -v b="$cpu_watched" -v wb="$wall_watched" 'BEGIN {
+  printf "node CPU: %.2f s without consoles, %.2f s with them: watching added %.2f s (%+.1f%%), %.1f%% of a core over the run\n",
+         a, b, b - a, (a > 0 ? 100 * (b - a) / a : 0), (wb > 0 ? 100 * (b - a) / wb : 0) }'

@@ -1,0 +1,191 @@
+// The call tap: what a live call tells watching and listening consoles, the listener's
+// drop-oldest queue, and the WAV of a listened call (its base64 is the Twilio codec's, tested
+// there).
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "protocols/audio/mulaw.hpp"
+#include "protocols/console/tap.hpp"
+
+using namespace frontdesk::console;
+using kind = tap_item::kind;
+
+namespace {
+
+struct recorder {
+  std::vector<tap_item> items;
+  call_tap::sink sink() {
+    return [this](const tap_item& it) { items.push_back(it); };
+  }
+  std::vector<std::string> texts(kind k) const {
+    std::vector<std::string> out;
+    for (auto& i : items)
+      if (i.k == k)
+        out.push_back(i.text);
+    return out;
+  }
+};
+
+std::vector<std::uint8_t> frame(std::uint8_t b, std::size_t n = 160) { return std::vector<std::uint8_t>(n, b); }
+
+} // namespace
+
+TEST(call_tap, a_watcher_hears_the_current_state_then_changes_and_partials_without_repeats) {
+  call_tap t;
+  t.state("speaking"); // before anyone watches: kept, not sent
+  recorder w;
+  ASSERT_NE(t.subscribe(false, w.sink()), 0u);
+  t.state("speaking");
+  t.state("listening");
+  t.partial("what are");
+  t.partial("what are");
+  t.partial("what are your hours");
+  t.partial("");
+  t.state("thinking");
+  t.caller_audio(frame(0x10)); // a watcher hears no audio
+  t.agent_audio(frame(0x20));
+  EXPECT_EQ(w.texts(kind::state), (std::vector<std::string>{"speaking", "listening", "thinking"}));
+  EXPECT_EQ(w.texts(kind::partial), (std::vector<std::string>{"what are", "what are your hours"}));
+  EXPECT_EQ(w.texts(kind::caller_audio).size() + w.texts(kind::agent_audio).size(), 0u);
+}
+
+TEST(call_tap, a_listener_hears_both_legs_in_order_placed_on_the_callers_clock) {
+  call_tap t;
+  t.caller_audio(frame(1)); // before the listener: counted, not sent
+  recorder l;
+  auto id = t.subscribe(true, l.sink());
+  t.caller_audio(frame(2));
+  t.agent_audio(frame(3, 480)); // 60 ms sent ahead at once
+  t.agent_audio(frame(4, 480)); // plays after the first, not over it
+  t.caller_audio(frame(5));
+  std::vector<tap_item> audio;
+  for (auto& i : l.items)
+    if (i.k == kind::caller_audio || i.k == kind::agent_audio)
+      audio.push_back(i);
+  ASSERT_EQ(audio.size(), 4u);
+  EXPECT_EQ(audio[0].k, kind::caller_audio);
+  EXPECT_EQ(audio[0].n, 160u);
+  EXPECT_EQ(audio[0].at, 160u);
+  EXPECT_EQ(audio[1].k, kind::agent_audio);
+  EXPECT_EQ(audio[1].n, 0u);
+  EXPECT_EQ(audio[1].at, 320u); // the caller's clock when it was sent
+  EXPECT_EQ(audio[2].n, 480u);
+  EXPECT_EQ(audio[2].at, 800u); // right after the first
+  EXPECT_EQ(audio[3].at, 320u);
+  EXPECT_EQ(t.caller_samples(), 480u);
+  EXPECT_EQ(t.agent_samples(), 960u);
+  t.unsubscribe(id);
+  t.caller_audio(frame(6));
+  EXPECT_EQ(l.items.size(), 5u); // the first state and four audio items; nothing after
+  EXPECT_EQ(t.subscribers(), 0u);
+}
+
+TEST(call_tap, the_end_reaches_every_subscriber_once_and_nothing_follows) {
+  call_taps taps;
+  auto t = taps.open("c1");
+  EXPECT_EQ(taps.open("c1"), t);
+  recorder w, l;
+  t->subscribe(false, w.sink());
+  t->subscribe(true, l.sink());
+  t->caller_audio(frame(1));
+  taps.close("c1", "caller_hung_up");
+  taps.close("c1", "again");
+  EXPECT_EQ(taps.find("c1"), nullptr);
+  EXPECT_EQ(taps.size(), 0u);
+  t->state("speaking");
+  t->caller_audio(frame(2));
+  EXPECT_EQ(t->subscribe(true, l.sink()), 0u); // too late
+  for (auto* r : {&w, &l}) {
+    ASSERT_FALSE(r->items.empty());
+    EXPECT_EQ(r->items.back().k, kind::ended);
+    EXPECT_EQ(r->items.back().text, "caller_hung_up");
+    EXPECT_EQ(r->texts(kind::ended).size(), 1u);
+  }
+  EXPECT_EQ(l.items.back().n, 160u); // the caller's samples at the end
+}
+
+TEST(call_tap, publishing_from_several_threads_keeps_each_legs_order) {
+  call_tap t;
+  recorder l;
+  t.subscribe(true, l.sink());
+  std::thread caller([&] {
+    for (int i = 0; i < 500; ++i)
+      t.caller_audio(frame(static_cast<std::uint8_t>(i)));
+  });
+  std::thread agent([&] {
+    for (int i = 0; i < 500; ++i)
+      t.agent_audio(frame(static_cast<std::uint8_t>(i)));
+  });
+  caller.join();
+  agent.join();
+  std::uint64_t next_caller = 0, next_agent = 0, last_at = 0;
+  for (auto& i : l.items) {
+    if (i.k == kind::caller_audio) {
+      EXPECT_EQ(i.n, next_caller);
+      next_caller += 160;
+    } else if (i.k == kind::agent_audio) {
+      EXPECT_EQ(i.n, next_agent);
+      EXPECT_GE(i.at, last_at);
+      last_at = i.at + 160;
+      next_agent += 160;
+    }
+  }
+  EXPECT_EQ(next_caller, 500u * 160);
+  EXPECT_EQ(next_agent, 500u * 160);
+}
+
+TEST(audio_ring, drops_the_oldest_audio_and_keeps_an_end) {
+  audio_ring r(3);
+  for (std::uint64_t i = 0; i < 5; ++i)
+    r.push(tap_item{kind::caller_audio, "c", i * 160, i * 160, frame(1)});
+  EXPECT_EQ(r.size(), 3u);
+  EXPECT_EQ(r.dropped_items(), 2u);
+  EXPECT_EQ(r.dropped_samples(), 320u);
+  r.push(tap_item{kind::ended, "c", 0, 0, {}});
+  r.push(tap_item{kind::agent_audio, "d", 0, 0, frame(2)});
+  r.push(tap_item{kind::agent_audio, "d", 160, 160, frame(2)});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r.pop().k, kind::ended);
+  EXPECT_EQ(r.pop().n, 0u);
+  EXPECT_EQ(r.pop().n, 160u);
+  EXPECT_TRUE(r.empty());
+  audio_ring ends(1);
+  ends.push(tap_item{kind::ended, "a", 0, 0, {}});
+  ends.push(tap_item{kind::ended, "b", 0, 0, {}});
+  EXPECT_EQ(ends.size(), 2u); // ends are never dropped
+}
+
+TEST(stereo_call, places_each_leg_and_writes_a_playable_wav) {
+  stereo_call c;
+  std::vector<std::uint8_t> tone;
+  for (int i = 0; i < 160; ++i)
+    tone.push_back(frontdesk::audio::mulaw_encode(static_cast<std::int16_t>(i % 2 ? 8000 : -8000)));
+  c.add(true, 0, tone);
+  c.add(false, 320, tone);
+  EXPECT_EQ(c.samples(), 480u);
+  EXPECT_EQ(c.received(true), 160u);
+  EXPECT_EQ(c.received(false), 160u);
+  EXPECT_NEAR(c.rms(true), 8000, 300);
+  EXPECT_NEAR(c.rms(false), 8000, 300);
+  auto wav = c.wav();
+  ASSERT_EQ(wav.size(), 44u + 480 * 4);
+  EXPECT_EQ(wav.substr(0, 4), "RIFF");
+  EXPECT_EQ(wav.substr(8, 8), "WAVEfmt ");
+  EXPECT_EQ(wav.substr(36, 4), "data");
+  auto sample = [&](std::size_t frame, int channel) {
+    std::int16_t v;
+    std::memcpy(&v, wav.data() + 44 + frame * 4 + static_cast<std::size_t>(channel) * 2, 2);
+    return v;
+  };
+  EXPECT_NEAR(std::abs(sample(0, 0)), 8000, 300); // the caller, left
+  EXPECT_EQ(sample(0, 1), 0);                     // the receptionist not yet
+  EXPECT_EQ(sample(200, 0), 0);
+  EXPECT_NEAR(std::abs(sample(330, 1)), 8000, 300);
+  stereo_call far;
+  far.add(true, ~0ull - 10, tone); // past an hour: ignored, not a huge allocation
+  EXPECT_EQ(far.samples(), 0u);
+}
