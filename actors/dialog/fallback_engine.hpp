@@ -29,6 +29,8 @@ public:
   /// The secondary's record when it took over (the primary's outcome when the secondary's is
   /// no_action, and its reason when the secondary has none); the primary's otherwise.
   summary summarize() const override;
+  /// The primary's replies stream; the secondary's come whole.
+  void stream_sentences(sentence_sink sink) override { primary_->stream_sentences(std::move(sink)); }
 
   /// True once the call runs on the secondary.
   bool fell_back() const { return secondary_ != nullptr; }

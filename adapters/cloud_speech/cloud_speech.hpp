@@ -64,14 +64,22 @@ struct deepgram_stt_settings {
 /// A session's when_ready() asks for the turn's end (Finalize) and calls back when its words
 /// are in (or finalize_wait passed), so no thread waits on the vendor; finish() without it
 /// waits (bounded) for the final.
+/// A call's own recognition choices (its business's); "" keeps the configured one.
+struct deepgram_call_options {
+  std::string model;
+  std::string language;
+};
+
 class deepgram_stt {
 public:
   virtual ~deepgram_stt() = default;
-  /// Opens the call's socket ahead of its first words (cheap to call again).
-  virtual void start_call(const std::string& call_id) = 0;
+  /// Opens the call's socket ahead of its first words (cheap to call again). `o` applies to the
+  /// socket the call opens first (by this or by open()).
+  virtual void start_call(const std::string& call_id, const deepgram_call_options& o = {}) = 0;
   /// The recognition of the call's `n`th utterance. Use from one thread at a time (a worker).
   virtual std::unique_ptr<stt_session> open(const std::string& call_id,
-                                            const std::string& business_id, std::size_t n) = 0;
+                                            const std::string& business_id, std::size_t n,
+                                            const deepgram_call_options& o = {}) = 0;
   /// The call is over: CloseStream, the last results, the socket goes. Never blocks.
   /// Returns the seconds of audio streamed for the call.
   virtual double end_call(const std::string& call_id) = 0;

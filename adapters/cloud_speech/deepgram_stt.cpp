@@ -21,6 +21,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include "adapters/cloud_speech/query_escape.hpp"
 #include "adapters/metrics/metrics.hpp"
 #include "adapters/speech/waiting_session.hpp"
 #include "protocols/audio/mulaw.hpp"
@@ -214,21 +215,6 @@ private:
   bool done_ = false;
 };
 
-std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 const std::string keepalive_msg = R"({"type":"KeepAlive"})";
 const std::string finalize_msg = R"({"type":"Finalize"})";
 const std::string close_msg = R"({"type":"CloseStream"})";
@@ -238,7 +224,8 @@ class engine;
 // One call's recognition: its socket, the assembler, the audio not yet final.
 class call_stream final : public link_listener, public std::enable_shared_from_this<call_stream> {
 public:
-  call_stream(engine& e, std::string id) : engine_(e), id_(std::move(id)) {}
+  call_stream(engine& e, std::string id, std::string target)
+      : engine_(e), id_(std::move(id)), target_(std::move(target)) {}
 
   void connect();
   void on_open() override;
@@ -285,6 +272,7 @@ private:
 
   engine& engine_;
   std::string id_;
+  std::string target_; // the socket's request target: the business's model and language
   std::mutex mtx_;
   std::condition_variable cv_;
   std::shared_ptr<link> link_;
@@ -333,13 +321,7 @@ public:
     ep_.tls = u->scheme == "wss";
     ep_.host = u->host;
     ep_.port = !u->port.empty() ? u->port : ep_.tls ? "443" : "80";
-    ep_.target = (u->path.empty() ? "/v1/listen" : u->path) + "?" +
-                 (u->query.empty() ? "" : u->query + "&") + "model=" + url_encode(s_.model) +
-                 "&language=" + url_encode(s_.language) +
-                 "&encoding=mulaw&sample_rate=8000&channels=1&interim_results=true" +
-                 "&endpointing=" + std::to_string(s_.endpointing_ms) +
-                 "&utterance_end_ms=" + std::to_string(s_.utterance_end_ms) +
-                 "&vad_events=true&punctuate=true&smart_format=true";
+    path_ = (u->path.empty() ? "/v1/listen" : u->path) + "?" + (u->query.empty() ? "" : u->query + "&");
     tls_.set_default_verify_paths();
     tls_.set_verify_mode(ssl::verify_peer);
     schedule_tick();
@@ -363,10 +345,22 @@ public:
         t.join();
   }
 
-  void start_call(const std::string& call_id) override { stream(call_id); }
+  void start_call(const std::string& call_id, const deepgram_call_options& o) override {
+    stream(call_id, o);
+  }
 
   std::unique_ptr<stt_session> open(const std::string& call_id, const std::string& business_id,
-                                    std::size_t n) override;
+                                    std::size_t n, const deepgram_call_options& o) override;
+
+  /// The live request's target with the call's model and language (else the configured ones).
+  std::string target(const deepgram_call_options& o) const {
+    return path_ + "model=" + query_escape(o.model.empty() ? s_.model : o.model) +
+           "&language=" + query_escape(o.language.empty() ? s_.language : o.language) +
+           "&encoding=mulaw&sample_rate=8000&channels=1&interim_results=true" +
+           "&endpointing=" + std::to_string(s_.endpointing_ms) +
+           "&utterance_end_ms=" + std::to_string(s_.utterance_end_ms) +
+           "&vad_events=true&punctuate=true&smart_format=true";
+  }
 
   double end_call(const std::string& call_id) override {
     std::shared_ptr<call_stream> st;
@@ -387,7 +381,7 @@ public:
 
   /// The call's stream, opened at its first use; null once the call has ended (a turn's job
   /// that runs after the end must not open a socket nobody would close).
-  std::shared_ptr<call_stream> stream(const std::string& call_id) {
+  std::shared_ptr<call_stream> stream(const std::string& call_id, const deepgram_call_options& o) {
     std::shared_ptr<call_stream> st;
     {
       std::lock_guard lk(mtx_);
@@ -396,23 +390,25 @@ public:
       auto& slot = calls_[call_id];
       if (slot)
         return slot;
-      slot = st = std::make_shared<call_stream>(*this, call_id);
+      slot = st = std::make_shared<call_stream>(*this, call_id, target(o));
     }
     st->connect();
     return st;
   }
 
-  std::shared_ptr<link> make_link(std::weak_ptr<link_listener> l) {
+  std::shared_ptr<link> make_link(std::weak_ptr<link_listener> l, const std::string& target) {
     if (m_.requests)
       m_.requests->inc();
     auto auth = "Token " + s_.api_key;
+    auto ep = ep_;
+    ep.target = target;
     if (ep_.tls) {
       auto k = std::make_shared<ws_link<beast::ssl_stream<beast::tcp_stream>>>(
-          ioc_, ep_, auth, s_.connect_timeout, std::move(l), tls_);
+          ioc_, ep, auth, s_.connect_timeout, std::move(l), tls_);
       k->start();
       return k;
     }
-    auto k = std::make_shared<ws_link<beast::tcp_stream>>(ioc_, ep_, auth, s_.connect_timeout,
+    auto k = std::make_shared<ws_link<beast::tcp_stream>>(ioc_, ep, auth, s_.connect_timeout,
                                                           std::move(l));
     k->start();
     return k;
@@ -449,6 +445,8 @@ private:
   stt_engine* fallback_;
   vendor_metrics m_;
   endpoint ep_;
+  std::string path_; // the live request's path and the base URL's own query, then '?' or '&'
+
   net::io_context ioc_;
   ssl::context tls_;
   net::executor_work_guard<net::io_context::executor_type> work_;
@@ -474,7 +472,7 @@ private:
 
 void call_stream::connect() {
   std::lock_guard lk(mtx_);
-  link_ = engine_.make_link(weak_from_this());
+  link_ = engine_.make_link(weak_from_this(), target_);
 }
 
 void call_stream::on_open() {
@@ -597,7 +595,7 @@ bool call_stream::reconnect_now() {
   if (!reconnect_due_ || closing_ || failed_)
     return false;
   reconnect_due_ = false;
-  link_ = engine_.make_link(weak_from_this());
+  link_ = engine_.make_link(weak_from_this(), target_);
   return true;
 }
 
@@ -857,8 +855,9 @@ private:
 };
 
 std::unique_ptr<stt_session> engine::open(const std::string& call_id,
-                                          const std::string& business_id, std::size_t) {
-  auto st = stream(call_id);
+                                          const std::string& business_id, std::size_t,
+                                          const deepgram_call_options& o) {
+  auto st = stream(call_id, o);
   if (!st || st->failed()) {
     if (m_.fallbacks)
       m_.fallbacks->inc();
