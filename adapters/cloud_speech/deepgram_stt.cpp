@@ -92,7 +92,7 @@ public:
       if (self->done_)
         return;
       self->out_.emplace_back(std::move(d), binary);
-      if (self->open_ && self->out_.size() == 1)
+      if (self->open_ && !self->writing_)
         self->write_next();
     });
   }
@@ -151,7 +151,7 @@ private:
                           if (auto l = self->listener_.lock())
                             l->on_open();
                           self->read();
-                          if (!self->out_.empty())
+                          if (!self->out_.empty() && !self->writing_)
                             self->write_next();
                         });
   }
@@ -179,9 +179,15 @@ private:
   }
 
   void write_next() {
+    writing_ = true;
     auto& [data, binary] = out_.front();
     ws_.binary(binary);
     ws_.async_write(net::buffer(data), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (self->done_) { // went down meanwhile: the buffer written from is freed only now
+        self->out_.clear();
+        return;
+      }
       if (ec)
         return self->down(0, "write: " + ec.message(), false);
       self->out_.pop_front();
@@ -195,7 +201,13 @@ private:
       return;
     done_ = true;
     open_ = false;
-    out_.clear();
+    // A write in flight still reads its buffer (until the close below ends it): the front
+    // stays until its completion; freeing it here was a use after free, and the completion's
+    // pop_front on the emptied queue a double free (a node aborted under load).
+    if (writing_)
+      out_.erase(std::next(out_.begin()), out_.end());
+    else
+      out_.clear();
     beast::error_code ec;
     beast::get_lowest_layer(ws_).socket().close(ec);
     if (auto l = listener_.lock())
@@ -213,6 +225,7 @@ private:
   std::deque<std::pair<std::string, bool>> out_;
   bool open_ = false;
   bool done_ = false;
+  bool writing_ = false; // an async_write is in flight (from out_.front())
 };
 
 const std::string keepalive_msg = R"({"type":"KeepAlive"})";
