@@ -59,8 +59,14 @@ fi
 "$FD_BIN" serve ${config_args[@]+"${config_args[@]}"} --listen "127.0.0.1:$port" \
   --public-url "http://127.0.0.1:$port" --speech-mode "$mode" --log-level warn >"$log" 2>&1 &
 node=$!
-trap 'kill -TERM $node 2>/dev/null; wait $node 2>/dev/null || true; rm -f "$log";
-  if [ -n "$fakes" ]; then kill -TERM $fakes 2>/dev/null; wait $fakes 2>/dev/null || true;
+# The node's log is kept when it did not stop cleanly (a crash's last words), or when
+# FRONTDESK_BENCH_LOG names a file for it.
+# (Under `set -e` a failing command ends the trap: each may fail when the node died already.)
+trap 'kill -TERM $node 2>/dev/null || true; node_status=0; wait $node 2>/dev/null || node_status=$?;
+  if [ "$node_status" != 0 ] || [ -n "${FRONTDESK_BENCH_LOG:-}" ]; then
+    kept="${FRONTDESK_BENCH_LOG:-$FD_BUILD/bench-node-$node.log}"; cp "$log" "$kept";
+    say "node (pid $node) exited with status $node_status; its log: $kept"; fi; rm -f "$log";
+  if [ -n "$fakes" ]; then kill -TERM $fakes 2>/dev/null || true; wait $fakes 2>/dev/null || true;
     tail -1 "$fakes_out" >&2; rm -f "$fakes_out" "$cloud_config"; fi' EXIT
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break

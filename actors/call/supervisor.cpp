@@ -68,6 +68,13 @@ struct supervisor_state {
   turn_latency trace;
   std::int64_t speech_end_us = 0;
   std::uint32_t reply_utterance = 0;
+  // A reply the dialog streams sentence by sentence (reply_text.more): its sentences join
+  // utterance reply_utterance as they come; the transcript gets it whole at its end.
+  bool reply_open = false;
+  bool reply_cut = false;      // barged in on, or spoken over: the rest is not said
+  std::string reply_said;      // its sentences so far
+  std::string reply_rest;      // what came after the cut
+  std::int64_t reply_at_ms = 0;
   // A barge-in waiting for the interrupting words.
   bool interrupted = false;
   std::string unheard; // what the caller did not hear of the cut reply
@@ -89,7 +96,8 @@ void tell_state(supervisor_self self) {
                                    : "listening");
 }
 
-// `role`: "agent", or "operator" when a person at a console wrote the words.
+// `role`: "agent", or "operator" when a person at a console wrote the words; no role: the
+// transcript gets the words later (a streamed reply, whole at its end).
 void speak(supervisor_self self, const std::string& text, const char* role = "agent") {
   auto& s = self->state;
   if (text.empty())
@@ -97,9 +105,25 @@ void speak(supervisor_self self, const std::string& text, const char* role = "ag
   s.current_text = text;
   ++s.utterance;
   self->send(s.speaker, say{s.utterance, text});
-  if (s.services->events)
+  if (s.services->events && role)
     s.services->events->on_turn(s.info, turn_record{role, text,
                                                     (now_us() - s.started_us) / 1000, false});
+}
+
+// A further sentence of the streamed reply: the speaker adds it to the utterance playing (the
+// same number), unless the caller cut in or something else was said since.
+void continue_reply(supervisor_self self, const std::string& text) {
+  auto& s = self->state;
+  if (text.empty())
+    return;
+  s.reply_said += (s.reply_said.empty() ? "" : " ") + text;
+  if (s.reply_cut || s.utterance != s.reply_utterance) {
+    s.reply_cut = true;
+    s.reply_rest += (s.reply_rest.empty() ? "" : " ") + text;
+    return;
+  }
+  s.current_text += " " + text;
+  self->send(s.speaker, say{s.utterance, text});
 }
 
 // Stops what is playing now (the operator speaks over it, or holds the AI).
@@ -113,10 +137,27 @@ void cut_playback(supervisor_self self) {
 
 void answer(supervisor_self self, const reply_text& r) {
   auto& s = self->state;
-  s.trace.decision_ms = double(now_us() - s.speech_end_us) / 1000.0;
+  if (s.reply_open) {
+    continue_reply(self, r.text);
+  } else {
+    s.trace.decision_ms = double(now_us() - s.speech_end_us) / 1000.0;
+    if (r.more) { // the first sentence of a streamed reply
+      s.reply_open = true;
+      s.reply_cut = false;
+      s.reply_said = r.text;
+      s.reply_rest.clear();
+      s.reply_at_ms = (now_us() - s.started_us) / 1000;
+      speak(self, r.text, nullptr);
+    } else {
+      speak(self, r.text);
+    }
+    s.reply_utterance = s.utterance;
+  }
+  if (r.more)
+    return;
+  if (std::exchange(s.reply_open, false) && !s.reply_cut && s.services->events)
+    s.services->events->on_turn(s.info, turn_record{"agent", s.reply_said, s.reply_at_ms, false});
   self->send(s.listener, expect_atom::value, r.expecting);
-  speak(self, r.text);
-  s.reply_utterance = s.utterance;
   if (r.end_call) {
     s.hang_up_when_done = true;
     if (r.text.empty() && !s.speaking) // nothing more to say and nothing playing: end now
@@ -134,7 +175,7 @@ listener_actor new_listener(supervisor_self self) {
 speaker_actor new_speaker(supervisor_self self) {
   auto& s = self->state;
   return spawn_speaker(self, caf::actor_cast<supervisor_actor>(self), s.media, s.services,
-                       s.info.call_sid, s.info.call_id);
+                       s.info.call_sid, s.info.call_id, s.info.tts_voice);
 }
 
 dialog_actor new_dialog(supervisor_self self) {
@@ -310,6 +351,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
       break;
     case child::dialog:
       st.dialog = new_dialog(self);
+      st.reply_open = false; // the reply it was streaming ends where it stopped
       break;
     }
     if (!d.say.empty()) { // the dialog died with the caller's turn: ask again
@@ -361,6 +403,8 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
           return;
         // Stop the reply now; the words that interrupted decide later whether it resumes.
         self->send(st.speaker, clear_atom::value);
+        if (st.reply_open)
+          st.reply_cut = true; // its sentences still to come are not said
         self->request(st.media, 1s, clear_atom::value).then([=](cut& c) {
           auto& s2 = self->state;
           s2.interrupted = true;
@@ -396,7 +440,15 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
           turn::barge_in judge;
           if (judge.judge(h.text, std::chrono::milliseconds(h.speech_ms)) ==
               turn::barge_in::verdict::resume) {
-            speak(self, st.unheard); // a cough or an "okay": carry on
+            // A cough or an "okay": carry on, with what a streamed reply brought meanwhile.
+            auto rest = st.unheard;
+            if (st.reply_cut && !st.reply_rest.empty())
+              rest += (rest.empty() ? "" : " ") + std::exchange(st.reply_rest, {});
+            speak(self, rest);
+            if (st.reply_open) { // its next sentences join the resumed words
+              st.reply_cut = false;
+              st.reply_utterance = st.utterance;
+            }
             return;
           }
         }
@@ -422,8 +474,11 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
       },
       [=](reply_text& r) {
         self->state.awaiting_dialog = false;
-        if (self->state.ai_held)
-          return; // an answer that was under way when the operator took over
+        if (self->state.ai_held) { // an answer that was under way when the operator took over
+          if (!r.more)
+            self->state.reply_open = false;
+          return;
+        }
         answer(self, r);
         tell_state(self);
       },

@@ -55,13 +55,14 @@ struct dialog_state {
   };
   std::shared_ptr<replies> engine_out = std::make_shared<replies>();
   std::shared_ptr<dialog::dialog_engine> shared_engine; // owned with the queue's jobs
+  bool streaming = false; // sentences of a reply went to the supervisor, its end has not
   caf::typed_response_promise<std::vector<std::string>> summary_promise;
   std::string saved_state; // the dialog state last handed to the call's events
   std::shared_ptr<dialog_memory> memory; // the supervisor's copy, for a restarted dialog
 };
 
 reply_text to_reply(const dialog::reply& r) {
-  return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next)};
+  return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next), r.partial};
 }
 
 void dialog_handle(dialog_self self, dialog::reply r, std::string state);
@@ -153,11 +154,23 @@ void dialog_save_state(dialog_self self, std::string s) {
 
 void dialog_handle(dialog_self self, dialog::reply r, std::string state) {
   auto& st = self->state;
+  if (r.partial) { // a sentence of a reply still being written: said at once
+    st.streaming = true;
+    self->send(st.supervisor, to_reply(r));
+    return;
+  }
   dialog_save_state(self, std::move(state));
+  bool streamed = std::exchange(st.streaming, false);
   if (r.tools.empty()) {
-    if (!r.say.empty() || r.end_call)
+    if (!r.say.empty() || r.end_call || streamed)
       self->send(st.supervisor, to_reply(r));
     return;
+  }
+  if (streamed) {
+    // The model's words before its tool calls are being said already: the rest goes with
+    // them (it ends the reply), and no filler follows.
+    self->send(st.supervisor, reply_text{r.say, false, static_cast<std::int32_t>(r.next)});
+    r.say.clear();
   }
   dialog_run_tools(self, r);
 }
@@ -183,6 +196,21 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
     if (st.shared_engine->blocking()) {
       auto* pool = st.services->dialog_pool ? st.services->dialog_pool : st.services->blocking;
       st.engine_queue = std::make_shared<serial_queue>(*pool);
+      // Each sentence of a reply is spoken as soon as the engine has it (it comes back in
+      // order with the replies, through the same queue). The engine keeps the sink: it holds
+      // this actor weakly, or the two would keep each other alive.
+      auto weak = caf::actor_cast<caf::actor_addr>(self);
+      st.shared_engine->stream_sentences([out = st.engine_out, weak](std::string sentence) {
+        dialog::reply r;
+        r.say = std::move(sentence);
+        r.partial = true;
+        {
+          std::lock_guard lk(out->mtx);
+          out->items.emplace_back(std::move(r), std::string{});
+        }
+        if (auto me = caf::actor_cast<caf::strong_actor_ptr>(weak))
+          caf::anon_send(caf::actor_cast<dialog_actor>(me), engine_atom::value);
+      });
     }
     st.engine_ready = true;
     dialog::business_context ctx;

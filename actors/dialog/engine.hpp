@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -49,7 +50,13 @@ struct reply {
   std::vector<tool_call> tools;
   expecting next = expecting::anything;
   bool end_call = false;
+  /// One sentence of a reply the engine is still writing (see stream_sentences): only `say` is
+  /// set, and the rest of the reply follows.
+  bool partial = false;
 };
+
+/// Takes each whole sentence of a reply as soon as the engine has written it.
+using sentence_sink = std::function<void(std::string sentence)>;
 
 /// How a call went, from the dialog's own record.
 struct summary {
@@ -92,6 +99,13 @@ public:
   /// The caller interrupted: only `heard` of the last reply reached them.
   virtual void on_interrupted(std::string_view heard) = 0;
   virtual summary summarize() const = 0;
+
+  /// From now on, hands each sentence of a reply to `sink` as soon as it is written (on the
+  /// thread that runs the engine, in order), so that speech can start before the reply is
+  /// whole; the reply returned then says only what was not handed out, and never nothing when
+  /// something was (the last sentence is kept for it). Engines that have their replies whole
+  /// at once ignore it.
+  virtual void stream_sentences(sentence_sink sink) { (void)sink; }
 
   /// What the conversation has reached, as small versioned JSON, saved after each reply so that
   /// another node can take the call over if this one is lost. "" when the engine cannot be

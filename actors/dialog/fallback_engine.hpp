@@ -35,6 +35,8 @@ public:
   /// Resumes on the primary when the state is its own; otherwise on a fresh secondary (a call
   /// that had fallen back), which then carries the call.
   std::optional<reply> resume(const business_context& ctx, std::string_view state) override;
+  /// The primary's replies stream; the secondary's come whole.
+  void stream_sentences(sentence_sink sink) override { primary_->stream_sentences(std::move(sink)); }
 
   /// True once the call runs on the secondary.
   bool fell_back() const { return secondary_ != nullptr; }

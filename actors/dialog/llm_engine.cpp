@@ -8,6 +8,7 @@
 
 #include "actors/dialog/caller_details.hpp"
 #include "actors/dialog/llm_tools.hpp"
+#include "protocols/tts/sentence_stream.hpp"
 
 namespace frontdesk::dialog {
 namespace {
@@ -228,7 +229,19 @@ reply llm_engine::run_model() {
   for (int corrections = 0;; ++corrections) {
     req.messages = messages_;
     ++model_calls_;
-    auto got = client_->chat(req);
+    // With a sink, each sentence is handed out as the stream completes it; the reply says
+    // the rest.
+    tts::sentence_stream sentences;
+    bool handed_out = false;
+    std::function<void(std::string_view)> on_text;
+    if (sink_)
+      on_text = [&](std::string_view piece) {
+        for (auto& s : sentences.feed(piece)) {
+          handed_out = true;
+          sink_(std::move(s));
+        }
+      };
+    auto got = client_->chat(req, on_text);
     if (!got) {
       failed_ = true;
       spdlog::warn("dialog: the language model did not answer ({}: {})", got.error().code,
@@ -238,11 +251,15 @@ reply llm_engine::run_model() {
     spdlog::debug("dialog: model answered in {} attempt(s), first token after {} ms", got->attempts,
                   got->time_to_first_token.count());
     auto text = trim(got->text);
+    // What is left to say of the text (all of it when nothing was handed out).
+    auto rest = handed_out ? sentences.finish() : text;
     if (got->tool_calls.empty()) {
       if (text.empty())
-        text = opts_.sorry;
+        text = rest = opts_.sorry;
       messages_.push_back({"assistant", text, {}, ""});
-      return say(text);
+      auto r = say(text);
+      r.say = rest;
+      return r;
     }
     messages_.push_back({"assistant", text, got->tool_calls, ""});
     std::vector<std::string> errors(got->tool_calls.size());
@@ -287,20 +304,20 @@ reply llm_engine::run_model() {
                              c.id});
     if (calls.empty()) { // end_call alone
       if (text.empty()) {
-        text = "Thank you for calling " + (ctx_.name.empty() ? std::string("us") : ctx_.name) + ". Goodbye.";
+        text = rest = "Thank you for calling " + (ctx_.name.empty() ? std::string("us") : ctx_.name) + ". Goodbye.";
         messages_.push_back({"assistant", text, {}, ""});
       }
       reply r;
-      r.say = text;
+      r.say = rest;
       r.end_call = true;
       return r;
     }
     pending_ = std::move(pending);
     bool transfer = std::any_of(calls.begin(), calls.end(), [](const tool_call& t) { return t.name == "transfer"; });
     if (transfer && text.empty())
-      text = "Let me connect you with someone who can help.";
+      text = rest = "Let me connect you with someone who can help.";
     reply r;
-    r.say = text;
+    r.say = rest;
     r.tools = std::move(calls);
     return r;
   }

@@ -45,6 +45,9 @@ public:
   /// Asks the model for a paragraph and an outcome (JSON); from its own record when the model
   /// cannot answer or the engine has failed.
   summary summarize() const override;
+  /// Each sentence of the model's text goes to `sink` as the stream brings it (the model's
+  /// text before its tool calls too); the reply says the last sentence.
+  void stream_sentences(sentence_sink sink) override { sink_ = std::move(sink); }
 
   /// The conversation so far (the system prompt left out: it is written afresh for the node
   /// and time that resume), the engine's own record, as small versioned JSON tagged
@@ -79,6 +82,7 @@ private:
   summary own_record() const;
 
   std::shared_ptr<const llm::client> client_;
+  sentence_sink sink_;
   local_clock now_;
   llm_engine_options opts_;
   business_context ctx_;

@@ -230,11 +230,15 @@ bool node::impl::wire_cloud_speech(call::call_services& svc) {
     }
     auto* dg = d.deepgram.get();
     auto scripts = c.accept_scripts;
+    // The business's own model and language, when it chose them.
     svc.open_stt = [dg, scripts](const call::call_info& info, std::size_t n) {
-      return scripts && !info.script.empty() ? speech::make_script_session(info.script, n)
-                                             : dg->open(info.call_id, info.business_id, n);
+      return scripts && !info.script.empty()
+                 ? speech::make_script_session(info.script, n)
+                 : dg->open(info.call_id, info.business_id, n, {info.stt_model, info.stt_language});
     };
-    svc.on_call_start = [dg](const call::call_info& info) { dg->start_call(info.call_id); };
+    svc.on_call_start = [dg](const call::call_info& info) {
+      dg->start_call(info.call_id, {info.stt_model, info.stt_language});
+    };
     spdlog::info("speech: Deepgram live recognition, PocketSphinx when it is refused or drops");
   }
   if (c.tts == "flite" && !d.deepgram)

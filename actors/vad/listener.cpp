@@ -94,6 +94,13 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
         }
         if (!a.ended)
           return;
+        // A cloud recogniser's last words come back over its socket: the queue waits for them
+        // without holding a worker (the call's next jobs wait behind it, in order).
+        if (st.queue)
+          st.queue->post_suspending([rec = st.current](serial_queue::resume_fn resume) {
+            if (!rec->session || !rec->session->when_ready(resume))
+              resume();
+          });
         run_speech(st.queue, [rec = std::exchange(st.current, {}), sup = st.supervisor,
                               speech_end = a.speech_end_us, speech_ms = a.speech_ms,
                               decided = a.decided_us] {

@@ -45,6 +45,9 @@ struct deepgram_stt_settings {
   std::chrono::milliseconds connect_timeout{5000};
   /// Audio sent and no message back for this long: the socket is stalled and counts as dropped.
   std::chrono::milliseconds stall_after{5000};
+  /// A socket dropped while the caller spoke reconnects once no audio came for this long (or
+  /// at the end of the turn), with what was not final replayed.
+  std::chrono::milliseconds reconnect_quiet{300};
   /// After CloseStream: how long the server may take to send its last results and close.
   std::chrono::milliseconds close_wait{3000};
   std::size_t io_threads = 1;
@@ -57,16 +60,26 @@ struct deepgram_stt_settings {
 /// handshake (401, 402, 429, ...) sends the call to `fallback` at once (the utterance's own
 /// audio is decoded there); a dropped socket reconnects once and replays the audio since the
 /// last final; a second drop sends the rest of the call to `fallback`, and the result of the
-/// first turn decoded there carries a note saying so. Its sockets run on its own io threads:
-/// nothing here blocks a caller's thread except finish(), which waits (bounded) for the final.
+/// first turn decoded there carries a note saying so. Its sockets run on its own io threads.
+/// A session's when_ready() asks for the turn's end (Finalize) and calls back when its words
+/// are in (or finalize_wait passed), so no thread waits on the vendor; finish() without it
+/// waits (bounded) for the final.
+/// A call's own recognition choices (its business's); "" keeps the configured one.
+struct deepgram_call_options {
+  std::string model;
+  std::string language;
+};
+
 class deepgram_stt {
 public:
   virtual ~deepgram_stt() = default;
-  /// Opens the call's socket ahead of its first words (cheap to call again).
-  virtual void start_call(const std::string& call_id) = 0;
+  /// Opens the call's socket ahead of its first words (cheap to call again). `o` applies to the
+  /// socket the call opens first (by this or by open()).
+  virtual void start_call(const std::string& call_id, const deepgram_call_options& o = {}) = 0;
   /// The recognition of the call's `n`th utterance. Use from one thread at a time (a worker).
   virtual std::unique_ptr<stt_session> open(const std::string& call_id,
-                                            const std::string& business_id, std::size_t n) = 0;
+                                            const std::string& business_id, std::size_t n,
+                                            const deepgram_call_options& o = {}) = 0;
   /// The call is over: CloseStream, the last results, the socket goes. Never blocks.
   /// Returns the seconds of audio streamed for the call.
   virtual double end_call(const std::string& call_id) = 0;

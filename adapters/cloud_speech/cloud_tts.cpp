@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/response_sink.hpp"
+#include "adapters/cloud_speech/query_escape.hpp"
 #include "adapters/metrics/metrics.hpp"
 #include "protocols/tts/request.hpp"
 
@@ -86,16 +87,22 @@ public:
 
   expected<bool> synthesize(std::string_view text, const sink& out,
                             const std::atomic<bool>& cancel) override {
+    return synthesize_voice(text, {}, out, cancel);
+  }
+
+  // `voice`: OpenAI's voice, or the Deepgram Aura model (its voice); "" the configured one.
+  expected<bool> synthesize_voice(std::string_view text, std::string_view voice, const sink& out,
+                                  const std::atomic<bool>& cancel) override {
     // Over the vendor's input limit: one request per piece, cut at sentence ends.
     if (text.size() > tts::max_input) {
       for (auto piece : tts::split_input(text)) {
-        auto r = synthesize_piece(piece, out, cancel);
+        auto r = synthesize_piece(piece, voice, out, cancel);
         if (!r || !*r)
           return r;
       }
       return true;
     }
-    return synthesize_piece(text, out, cancel);
+    return synthesize_piece(text, voice, out, cancel);
   }
 
   std::string name() const override { return vendor() + " (" + s_.model + ")"; }
@@ -103,7 +110,7 @@ public:
 private:
   std::string vendor() const { return s_.vendor == tts_vendor::openai ? "OpenAI" : "Deepgram Aura"; }
 
-  expected<bool> synthesize_piece(std::string_view text, const sink& out,
+  expected<bool> synthesize_piece(std::string_view text, std::string_view voice, const sink& out,
                                   const std::atomic<bool>& cancel) {
     if (m_.units)
       m_.units->inc(text.size());
@@ -118,7 +125,7 @@ private:
       t.cancel = &cancel;
       if (s_.vendor == tts_vendor::openai)
         t.pcm = std::make_unique<pcm_stream_to_8k>(24000);
-      why = request(text, t, first_byte_by);
+      why = request(text, voice, t, first_byte_by);
       if (t.stopped || cancel)
         return false; // barge-in: the transfer is aborted, nothing more is played
       if (why.empty())
@@ -164,19 +171,24 @@ private:
   }
 
   // Runs the request; returns why it failed ("" when the whole audio came).
-  std::string request(std::string_view text, transfer& t, steady::time_point first_byte_by) {
+  std::string request(std::string_view text, std::string_view voice, transfer& t,
+                      steady::time_point first_byte_by) {
     thread_local curl_handles handles;
     std::string url, body;
     curl_slist* headers = nullptr;
     if (s_.vendor == tts_vendor::openai) {
       url = s_.base_url + "/audio/speech";
-      body = boost::json::serialize(boost::json::object{{"model", s_.model},
-                                                        {"input", std::string(text)},
-                                                        {"voice", s_.voice},
-                                                        {"response_format", "pcm"}});
+      body = boost::json::serialize(boost::json::object{
+          {"model", s_.model},
+          {"input", std::string(text)},
+          {"voice", voice.empty() ? s_.voice : std::string(voice)},
+          {"response_format", "pcm"}});
       headers = curl_slist_append(headers, ("Authorization: Bearer " + s_.api_key).c_str());
     } else {
-      url = s_.base_url + "/speak?model=" + s_.model + "&encoding=mulaw&sample_rate=8000&container=none";
+      // Aura's voice is its model. A business's name is plain (checked when it is loaded);
+      // encoded anyway, it goes into the URL.
+      url = s_.base_url + "/speak?model=" + (voice.empty() ? s_.model : query_escape(voice)) +
+            "&encoding=mulaw&sample_rate=8000&container=none";
       body = boost::json::serialize(boost::json::object{{"text", std::string(text)}});
       headers = curl_slist_append(headers, ("Authorization: Token " + s_.api_key).c_str());
     }

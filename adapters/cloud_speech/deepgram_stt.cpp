@@ -21,6 +21,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include "adapters/cloud_speech/query_escape.hpp"
 #include "adapters/metrics/metrics.hpp"
 #include "adapters/speech/waiting_session.hpp"
 #include "protocols/audio/mulaw.hpp"
@@ -91,7 +92,7 @@ public:
       if (self->done_)
         return;
       self->out_.emplace_back(std::move(d), binary);
-      if (self->open_ && self->out_.size() == 1)
+      if (self->open_ && !self->writing_)
         self->write_next();
     });
   }
@@ -150,7 +151,7 @@ private:
                           if (auto l = self->listener_.lock())
                             l->on_open();
                           self->read();
-                          if (!self->out_.empty())
+                          if (!self->out_.empty() && !self->writing_)
                             self->write_next();
                         });
   }
@@ -178,9 +179,15 @@ private:
   }
 
   void write_next() {
+    writing_ = true;
     auto& [data, binary] = out_.front();
     ws_.binary(binary);
     ws_.async_write(net::buffer(data), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (self->done_) { // went down meanwhile: the buffer written from is freed only now
+        self->out_.clear();
+        return;
+      }
       if (ec)
         return self->down(0, "write: " + ec.message(), false);
       self->out_.pop_front();
@@ -194,7 +201,13 @@ private:
       return;
     done_ = true;
     open_ = false;
-    out_.clear();
+    // A write in flight still reads its buffer (until the close below ends it): the front
+    // stays until its completion; freeing it here was a use after free, and the completion's
+    // pop_front on the emptied queue a double free (a node aborted under load).
+    if (writing_)
+      out_.erase(std::next(out_.begin()), out_.end());
+    else
+      out_.clear();
     beast::error_code ec;
     beast::get_lowest_layer(ws_).socket().close(ec);
     if (auto l = listener_.lock())
@@ -212,22 +225,8 @@ private:
   std::deque<std::pair<std::string, bool>> out_;
   bool open_ = false;
   bool done_ = false;
+  bool writing_ = false; // an async_write is in flight (from out_.front())
 };
-
-std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 const std::string keepalive_msg = R"({"type":"KeepAlive"})";
 const std::string finalize_msg = R"({"type":"Finalize"})";
@@ -238,7 +237,8 @@ class engine;
 // One call's recognition: its socket, the assembler, the audio not yet final.
 class call_stream final : public link_listener, public std::enable_shared_from_this<call_stream> {
 public:
-  call_stream(engine& e, std::string id) : engine_(e), id_(std::move(id)) {}
+  call_stream(engine& e, std::string id, std::string target)
+      : engine_(e), id_(std::move(id)), target_(std::move(target)) {}
 
   void connect();
   void on_open() override;
@@ -258,6 +258,9 @@ public:
     double confidence = 0;
   };
   outcome finish_turn();
+  /// Asks for the turn's end (Finalize) without waiting: `ready` runs once the answer is in,
+  /// the vendor failed, or finalize_wait passed. False when the turn is complete already.
+  bool when_ready(std::function<void()> ready);
   bool failed() {
     std::lock_guard lk(mtx_);
     return failed_;
@@ -275,9 +278,14 @@ public:
 
 private:
   void fail_over(std::string why);
+  bool turn_done() const { return failed_ || (!turns_.empty() && !asm_.open()); }
+  // The waiter of when_ready, once its wait is over (under mtx_); empty otherwise.
+  std::function<void()> take_ready();
+  void ready_timeout(std::uint64_t round);
 
   engine& engine_;
   std::string id_;
+  std::string target_; // the socket's request target: the business's model and language
   std::mutex mtx_;
   std::condition_variable cv_;
   std::shared_ptr<link> link_;
@@ -290,6 +298,12 @@ private:
   deepgram::transcript_assembler asm_;
   std::deque<deepgram::turn_text> turns_;
   std::uint64_t finalize_answers_ = 0;
+  // when_ready's waiter, the Finalize answers counted when it asked, and which ask it is (a
+  // timer of an earlier turn must not end this one's wait).
+  std::function<void()> ready_;
+  std::uint64_t ready_answers_ = 0;
+  std::uint64_t ready_round_ = 0;
+  bool ready_asked_ = false; // finish_turn comes after a when_ready: it does not wait again
   // The audio since the last final: replayed on a reconnect. `unfinal_start_` is its place in
   // the call's audio (bytes = samples at 8 kHz).
   std::vector<std::uint8_t> unfinal_;
@@ -300,6 +314,13 @@ private:
   steady::time_point first_audio_{}; // of the words awaited: for the first-result latency
   bool awaiting_first_ = false;
   steady::time_point unanswered_since_{}; // the first audio sent since the server last spoke
+  steady::time_point last_audio_{};       // the caller's latest audio
+  // A drop while the caller spoke: the new socket waits until they pause (their audio is
+  // kept for the replay meanwhile), so it starts on a whole utterance rather than half a word.
+  bool reconnect_due_ = false;
+  bool finalize_on_open_ = false; // the turn's end was asked while no socket was open
+  // Connects the socket a drop left waiting for a pause (under mtx_); true when it did.
+  bool reconnect_now();
 };
 
 class engine final : public deepgram_stt {
@@ -313,13 +334,7 @@ public:
     ep_.tls = u->scheme == "wss";
     ep_.host = u->host;
     ep_.port = !u->port.empty() ? u->port : ep_.tls ? "443" : "80";
-    ep_.target = (u->path.empty() ? "/v1/listen" : u->path) + "?" +
-                 (u->query.empty() ? "" : u->query + "&") + "model=" + url_encode(s_.model) +
-                 "&language=" + url_encode(s_.language) +
-                 "&encoding=mulaw&sample_rate=8000&channels=1&interim_results=true" +
-                 "&endpointing=" + std::to_string(s_.endpointing_ms) +
-                 "&utterance_end_ms=" + std::to_string(s_.utterance_end_ms) +
-                 "&vad_events=true&punctuate=true&smart_format=true";
+    path_ = (u->path.empty() ? "/v1/listen" : u->path) + "?" + (u->query.empty() ? "" : u->query + "&");
     tls_.set_default_verify_paths();
     tls_.set_verify_mode(ssl::verify_peer);
     schedule_tick();
@@ -343,10 +358,22 @@ public:
         t.join();
   }
 
-  void start_call(const std::string& call_id) override { stream(call_id); }
+  void start_call(const std::string& call_id, const deepgram_call_options& o) override {
+    stream(call_id, o);
+  }
 
   std::unique_ptr<stt_session> open(const std::string& call_id, const std::string& business_id,
-                                    std::size_t n) override;
+                                    std::size_t n, const deepgram_call_options& o) override;
+
+  /// The live request's target with the call's model and language (else the configured ones).
+  std::string target(const deepgram_call_options& o) const {
+    return path_ + "model=" + query_escape(o.model.empty() ? s_.model : o.model) +
+           "&language=" + query_escape(o.language.empty() ? s_.language : o.language) +
+           "&encoding=mulaw&sample_rate=8000&channels=1&interim_results=true" +
+           "&endpointing=" + std::to_string(s_.endpointing_ms) +
+           "&utterance_end_ms=" + std::to_string(s_.utterance_end_ms) +
+           "&vad_events=true&punctuate=true&smart_format=true";
+  }
 
   double end_call(const std::string& call_id) override {
     std::shared_ptr<call_stream> st;
@@ -367,7 +394,7 @@ public:
 
   /// The call's stream, opened at its first use; null once the call has ended (a turn's job
   /// that runs after the end must not open a socket nobody would close).
-  std::shared_ptr<call_stream> stream(const std::string& call_id) {
+  std::shared_ptr<call_stream> stream(const std::string& call_id, const deepgram_call_options& o) {
     std::shared_ptr<call_stream> st;
     {
       std::lock_guard lk(mtx_);
@@ -376,29 +403,32 @@ public:
       auto& slot = calls_[call_id];
       if (slot)
         return slot;
-      slot = st = std::make_shared<call_stream>(*this, call_id);
+      slot = st = std::make_shared<call_stream>(*this, call_id, target(o));
     }
     st->connect();
     return st;
   }
 
-  std::shared_ptr<link> make_link(std::weak_ptr<link_listener> l) {
+  std::shared_ptr<link> make_link(std::weak_ptr<link_listener> l, const std::string& target) {
     if (m_.requests)
       m_.requests->inc();
     auto auth = "Token " + s_.api_key;
+    auto ep = ep_;
+    ep.target = target;
     if (ep_.tls) {
       auto k = std::make_shared<ws_link<beast::ssl_stream<beast::tcp_stream>>>(
-          ioc_, ep_, auth, s_.connect_timeout, std::move(l), tls_);
+          ioc_, ep, auth, s_.connect_timeout, std::move(l), tls_);
       k->start();
       return k;
     }
-    auto k = std::make_shared<ws_link<beast::tcp_stream>>(ioc_, ep_, auth, s_.connect_timeout,
+    auto k = std::make_shared<ws_link<beast::tcp_stream>>(ioc_, ep, auth, s_.connect_timeout,
                                                           std::move(l));
     k->start();
     return k;
   }
 
   const deepgram_stt_settings& settings() const { return s_; }
+  net::io_context& io() { return ioc_; }
   stt_engine* fallback() const { return fallback_; }
   const vendor_metrics& metrics() const { return m_; }
   std::atomic<std::size_t> sockets_{0};
@@ -428,6 +458,8 @@ private:
   stt_engine* fallback_;
   vendor_metrics m_;
   endpoint ep_;
+  std::string path_; // the live request's path and the base URL's own query, then '?' or '&'
+
   net::io_context ioc_;
   ssl::context tls_;
   net::executor_work_guard<net::io_context::executor_type> work_;
@@ -453,7 +485,7 @@ private:
 
 void call_stream::connect() {
   std::lock_guard lk(mtx_);
-  link_ = engine_.make_link(weak_from_this());
+  link_ = engine_.make_link(weak_from_this(), target_);
 }
 
 void call_stream::on_open() {
@@ -471,6 +503,9 @@ void call_stream::on_open() {
     last_sent_ = steady::now();
     if (l && !replay.empty())
       l->send(std::string(replay.begin(), replay.end()), true);
+    if (l && (ready_ || finalize_on_open_)) // asked on the socket that dropped: ask again
+      l->send(finalize_msg, false);
+    finalize_on_open_ = false;
     if (l && closing_) // the call ended while this socket was connecting
       l->send(close_msg, false);
   }
@@ -488,31 +523,38 @@ void call_stream::on_text(std::string_view text) {
   }
   if (auto* o = std::get_if<deepgram::other>(&*m); o && o->type == "Error")
     spdlog::warn("deepgram: call {}: error message: {}", id_, o->description);
-  std::lock_guard lk(mtx_);
-  if (auto* r = std::get_if<deepgram::results>(&*m)) {
-    if (awaiting_first_ && !r->transcript.empty()) {
-      awaiting_first_ = false;
-      if (engine_.metrics().first_ms)
-        engine_.metrics().first_ms->observe(
-            std::chrono::duration<double, std::milli>(steady::now() - first_audio_).count());
+  std::function<void()> ready;
+  {
+    std::lock_guard lk(mtx_);
+    if (auto* r = std::get_if<deepgram::results>(&*m)) {
+      if (awaiting_first_ && !r->transcript.empty()) {
+        awaiting_first_ = false;
+        if (engine_.metrics().first_ms)
+          engine_.metrics().first_ms->observe(
+              std::chrono::duration<double, std::milli>(steady::now() - first_audio_).count());
+      }
+      if (r->from_finalize)
+        ++finalize_answers_;
     }
-    if (r->from_finalize)
-      ++finalize_answers_;
+    if (auto t = asm_.on(*m))
+      turns_.push_back(std::move(*t));
+    // Audio before the latest final is transcribed for good: no need to replay it.
+    auto until = static_cast<std::uint64_t>(asm_.final_until() * 8000.0);
+    if (until > unfinal_start_) {
+      auto drop = std::min<std::uint64_t>(until - unfinal_start_, unfinal_.size());
+      unfinal_.erase(unfinal_.begin(), unfinal_.begin() + static_cast<long>(drop));
+      unfinal_start_ += drop;
+    }
+    cv_.notify_all();
+    ready = take_ready();
   }
-  if (auto t = asm_.on(*m))
-    turns_.push_back(std::move(*t));
-  // Audio before the latest final is transcribed for good: no need to replay it.
-  auto until = static_cast<std::uint64_t>(asm_.final_until() * 8000.0);
-  if (until > unfinal_start_) {
-    auto drop = std::min<std::uint64_t>(until - unfinal_start_, unfinal_.size());
-    unfinal_.erase(unfinal_.begin(), unfinal_.begin() + static_cast<long>(drop));
-    unfinal_start_ += drop;
-  }
-  cv_.notify_all();
+  if (ready)
+    ready();
 }
 
 void call_stream::on_down(int status, std::string why, bool clean) {
-  bool reconnect = false;
+  bool reconnect = false, closed = false;
+  std::function<void()> ready;
   {
     std::lock_guard lk(mtx_);
     if (open_)
@@ -524,29 +566,96 @@ void call_stream::on_down(int status, std::string why, bool clean) {
       if (!clean)
         spdlog::debug("deepgram: call {}: socket ended at close: {}", id_, why);
       cv_.notify_all();
-      return;
+      closed = true;
+      ready = std::exchange(ready_, {}); // nothing more will come for the turn
     }
-    if (engine_.metrics().failures)
-      engine_.metrics().failures->inc();
-    if (status) {
-      // Refused (bad key, payment, over the concurrency limit): no retry, the embedded engine now.
-      spdlog::warn("deepgram: call {}: {}; the call goes on with the embedded recogniser", id_, why);
-      failed_ = true;
-      note_ = "speech recognition: Deepgram refused the call (" + std::to_string(status) +
-              "); continued with the embedded recogniser";
-    } else if (++drops_ == 1) {
-      spdlog::warn("deepgram: call {}: socket dropped ({}); reconnecting", id_, why);
-      reconnect = true;
-    } else {
-      spdlog::warn("deepgram: call {}: socket dropped again ({}); the call goes on with the "
-                   "embedded recogniser", id_, why);
-      failed_ = true;
-      note_ = "speech recognition: Deepgram dropped twice; continued with the embedded recogniser";
+    if (!closed) {
+      if (engine_.metrics().failures)
+        engine_.metrics().failures->inc();
+      if (status) {
+        // Refused (bad key, payment, over the concurrency limit): no retry, the embedded engine now.
+        spdlog::warn("deepgram: call {}: {}; the call goes on with the embedded recogniser", id_, why);
+        failed_ = true;
+        note_ = "speech recognition: Deepgram refused the call (" + std::to_string(status) +
+                "); continued with the embedded recogniser";
+      } else if (++drops_ == 1) {
+        auto quiet = engine_.settings().reconnect_quiet;
+        if (steady::now() - last_audio_ < quiet) {
+          spdlog::warn("deepgram: call {}: socket dropped ({}); reconnecting once the caller "
+                       "pauses", id_, why);
+          reconnect_due_ = true; // tick() or the turn's end connects
+        } else {
+          spdlog::warn("deepgram: call {}: socket dropped ({}); reconnecting", id_, why);
+          reconnect = true;
+        }
+      } else {
+        spdlog::warn("deepgram: call {}: socket dropped again ({}); the call goes on with the "
+                     "embedded recogniser", id_, why);
+        failed_ = true;
+        note_ = "speech recognition: Deepgram dropped twice; continued with the embedded recogniser";
+      }
+      cv_.notify_all();
+      ready = take_ready();
     }
-    cv_.notify_all();
   }
+  if (ready)
+    ready();
   if (reconnect)
     connect();
+}
+
+bool call_stream::reconnect_now() {
+  if (!reconnect_due_ || closing_ || failed_)
+    return false;
+  reconnect_due_ = false;
+  link_ = engine_.make_link(weak_from_this(), target_);
+  return true;
+}
+
+std::function<void()> call_stream::take_ready() {
+  if (ready_ && (turn_done() || (finalize_answers_ > ready_answers_ && !asm_.open())))
+    return std::exchange(ready_, {});
+  return {};
+}
+
+void call_stream::ready_timeout(std::uint64_t round) {
+  std::function<void()> ready;
+  {
+    std::lock_guard lk(mtx_);
+    if (round == ready_round_)
+      ready = std::exchange(ready_, {});
+  }
+  if (ready)
+    ready(); // finish_turn forces what is open into the turn
+}
+
+bool call_stream::when_ready(std::function<void()> ready) {
+  std::shared_ptr<link> l;
+  std::uint64_t round;
+  {
+    std::lock_guard lk(mtx_);
+    ready_asked_ = true;
+    if (turn_done())
+      return false;
+    ready_ = std::move(ready);
+    ready_answers_ = finalize_answers_;
+    round = ++ready_round_;
+    reconnect_now(); // the caller paused: the socket a drop left waiting connects now
+    if (open_ && link_) {
+      l = link_;
+      last_sent_ = steady::now();
+    }
+  }
+  // Words still open (or none yet): ask for them now rather than wait for the endpointing. A
+  // socket still connecting asks once it opens (on_open).
+  if (l)
+    l->send(finalize_msg, false);
+  auto timer = std::make_shared<net::steady_timer>(engine_.io(), engine_.settings().finalize_wait);
+  timer->async_wait([timer, w = weak_from_this(), round](beast::error_code) {
+    if (auto st = w.lock())
+      st->ready_timeout(round);
+  });
+  return true;
 }
 
 void call_stream::send_audio(std::vector<std::uint8_t> mulaw) {
@@ -562,6 +671,7 @@ void call_stream::send_audio(std::vector<std::uint8_t> mulaw) {
       first_audio_ = steady::now();
     }
     sent_bytes_ += mulaw.size();
+    last_audio_ = steady::now();
     if (unanswered_since_ == steady::time_point{})
       unanswered_since_ = steady::now();
     unfinal_.insert(unfinal_.end(), mulaw.begin(), mulaw.end());
@@ -582,13 +692,22 @@ void call_stream::send_audio(std::vector<std::uint8_t> mulaw) {
 
 call_stream::outcome call_stream::finish_turn() {
   std::unique_lock lk(mtx_);
-  auto done = [&] { return failed_ || (!turns_.empty() && !asm_.open()); };
-  if (!done()) {
+  auto done = [&] { return turn_done(); };
+  ready_ = {};
+  if (std::exchange(ready_asked_, false)) {
+    // when_ready asked and waited already.
+    if (!done() && asm_.open())
+      if (auto t = asm_.force())
+        turns_.push_back(std::move(*t));
+  } else if (!done()) {
     // Words still open (or none yet): ask for them now rather than wait for the endpointing.
     auto answers = finalize_answers_;
+    reconnect_now();
     if (open_ && link_) {
       link_->send(finalize_msg, false);
       last_sent_ = steady::now();
+    } else {
+      finalize_on_open_ = true;
     }
     cv_.wait_for(lk, engine_.settings().finalize_wait,
                  [&] { return done() || (finalize_answers_ > answers && !asm_.open()); });
@@ -642,6 +761,8 @@ void call_stream::tick(steady::time_point now) {
   bool keepalive = false;
   {
     std::lock_guard lk(mtx_);
+    if (reconnect_due_ && now - last_audio_ >= engine_.settings().reconnect_quiet)
+      reconnect_now();
     if (!link_)
       return;
     if (closing_) {
@@ -683,6 +804,10 @@ public:
   }
 
   std::string partial() override { return st_->partial(); }
+
+  bool when_ready(std::function<void()> ready) override {
+    return st_->when_ready(std::move(ready));
+  }
 
   stt_result finish() override {
     auto o = st_->finish_turn();
@@ -728,6 +853,9 @@ public:
       : inner_(std::move(inner)), note_(std::move(note)) {}
   void feed(std::span<const std::int16_t> pcm8k) override { inner_->feed(pcm8k); }
   std::string partial() override { return inner_->partial(); }
+  bool when_ready(std::function<void()> ready) override {
+    return inner_->when_ready(std::move(ready));
+  }
   stt_result finish() override {
     auto r = inner_->finish();
     r.note = note_;
@@ -740,8 +868,9 @@ private:
 };
 
 std::unique_ptr<stt_session> engine::open(const std::string& call_id,
-                                          const std::string& business_id, std::size_t) {
-  auto st = stream(call_id);
+                                          const std::string& business_id, std::size_t,
+                                          const deepgram_call_options& o) {
+  auto st = stream(call_id, o);
   if (!st || st->failed()) {
     if (m_.fallbacks)
       m_.fallbacks->inc();

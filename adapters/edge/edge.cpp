@@ -561,6 +561,9 @@ private:
       if (auto it = edge_->businesses.find(business_id); it != edge_->businesses.end()) {
         info.business_name = it->second.name;
         info.greeting = it->second.greeting;
+        info.tts_voice = it->second.tts_voice;
+        info.stt_model = it->second.stt_model;
+        info.stt_language = it->second.stt_language;
       }
     }
     auto out = std::make_shared<ws_media_out>(conn_, stream_sid_, *edge_->m.frames_out,

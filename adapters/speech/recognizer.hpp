@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -42,6 +43,14 @@ public:
   /// The best guess so far (cheap enough to call every few frames).
   virtual std::string partial() = 0;
   virtual stt_result finish() = 0;
+  /// For a recogniser whose answer comes from elsewhere (a vendor's socket): instead of
+  /// finish() waiting for it, asks for the end of the utterance now and returns true; `ready`
+  /// then runs once, on any thread, when finish() will return without waiting. False (the
+  /// default) when finish() never waits on anything remote: call it at once.
+  virtual bool when_ready(std::function<void()> ready) {
+    (void)ready;
+    return false;
+  }
 };
 
 /// A speech recogniser: a pool of decoders sharing one loaded model.

@@ -23,6 +23,13 @@ public:
   /// scheduler thread). `cancel` may be set from any thread.
   virtual expected<bool> synthesize(std::string_view text, const sink& out,
                                     const std::atomic<bool>& cancel) = 0;
+  /// The same in a voice a business chose (a cloud vendor's voice name; "" the engine's own).
+  /// An engine with one voice speaks with it whatever is asked.
+  virtual expected<bool> synthesize_voice(std::string_view text, std::string_view voice,
+                                          const sink& out, const std::atomic<bool>& cancel) {
+    (void)voice;
+    return synthesize(text, out, cancel);
+  }
   virtual std::string name() const = 0;
 };
 

@@ -24,6 +24,12 @@ public:
 
   std::string partial() override { return inner_ ? inner_->partial() : std::string(); }
 
+  bool when_ready(std::function<void()> ready) override {
+    if (!inner_ && !try_open())
+      return false; // finish() answers "unavailable" at once
+    return inner_->when_ready(std::move(ready));
+  }
+
   stt_result finish() override {
     if (!inner_ && !try_open()) {
       stt_result r;

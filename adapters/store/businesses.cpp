@@ -45,18 +45,22 @@ expected<load_report> businesses_repo::load(const org::org_file& org, sys_time n
     db_.as_business(id, [&](pqxx::work& tx) {
       tx.exec_params(
           "INSERT INTO businesses (id, name, phone_number, timezone, greeting, address, "
-          "transfer_number, appointment_minutes, buffer_minutes, min_notice_minutes, days_ahead) "
-          "VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11) "
+          "transfer_number, appointment_minutes, buffer_minutes, min_notice_minutes, days_ahead, "
+          "tts_voice, stt_model, stt_language) "
+          "VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8, $9, $10, $11, nullif($12, ''), "
+          "nullif($13, ''), nullif($14, '')) "
           "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, timezone = EXCLUDED.timezone, "
           "greeting = EXCLUDED.greeting, address = EXCLUDED.address, "
           "transfer_number = EXCLUDED.transfer_number, "
           "appointment_minutes = EXCLUDED.appointment_minutes, "
           "buffer_minutes = EXCLUDED.buffer_minutes, "
           "min_notice_minutes = EXCLUDED.min_notice_minutes, days_ahead = EXCLUDED.days_ahead, "
-          "updated_at = now()",
+          "tts_voice = EXCLUDED.tts_voice, stt_model = EXCLUDED.stt_model, "
+          "stt_language = EXCLUDED.stt_language, updated_at = now()",
           id, org.name, org.phone_number, org.timezone, org.greeting, org.address,
           org.transfer_number, org.appointment_minutes, org.buffer_minutes,
-          org.min_notice_minutes, org.days_ahead);
+          org.min_notice_minutes, org.days_ahead, org.speech.voice, org.speech.stt_model,
+          org.speech.stt_language);
       tx.exec_params("DELETE FROM business_hours WHERE business_id = $1", id);
       for (std::size_t day = 0; day < org.hours.size(); ++day)
         for (auto& r : org.hours[day])

@@ -31,11 +31,13 @@ expected<std::optional<business_ref>> calls_repo::business_for_number(const std:
       auto id = found[0].as<std::string>();
       database::scope(tx, id);
       auto r = tx.exec_params1(
-          "SELECT id, name, timezone, greeting, max_live_calls, coalesce(transfer_number, '') "
+          "SELECT id, name, timezone, greeting, max_live_calls, coalesce(transfer_number, ''), "
+          "coalesce(tts_voice, ''), coalesce(stt_model, ''), coalesce(stt_language, '') "
           "FROM businesses WHERE id = $1",
           id);
       return business_ref{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                          r[3].as<std::string>(), r[4].as<int>(), r[5].as<std::string>()};
+                          r[3].as<std::string>(), r[4].as<int>(), r[5].as<std::string>(),
+                          r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>()};
     });
   });
 }

@@ -21,6 +21,8 @@ struct business_ref {
   std::string greeting;
   int max_live_calls = 0;
   std::string transfer_number;
+  // Its own cloud speech choices ("" = the node's default): voice, recogniser model, language.
+  std::string tts_voice, stt_model, stt_language;
 };
 
 /// A voice webhook's facts about a new call.

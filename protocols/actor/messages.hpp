@@ -147,11 +147,14 @@ struct reply_text {
   std::string text;
   bool end_call = false;
   std::int32_t expecting = 0;
+  /// A sentence of a reply the dialog is still writing: said at once, and more of the same
+  /// reply follows (the last part has more = false and carries end_call and expecting).
+  bool more = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reply_text& x) {
-  return f(caf::meta::type_name("reply_text"), x.text, x.end_call, x.expecting);
+  return f(caf::meta::type_name("reply_text"), x.text, x.end_call, x.expecting, x.more);
 }
 
 /// A dialog tool for the business's calendar actor to run (check_slot, book, cancel, ...).

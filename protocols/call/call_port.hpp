@@ -32,6 +32,9 @@ struct call_info {
   /// answered), so the transcript keeps its order.
   std::string resume_state;
   std::int64_t at_offset_ms = 0;
+  /// The business's own cloud speech choices ("" = the node's default): the voice that speaks,
+  /// the recogniser's model and language.
+  std::string tts_voice, stt_model, stt_language;
 };
 
 /// One turn of the conversation as it is saved.

@@ -1,6 +1,9 @@
 #include "protocols/org/org_file.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
+#include <utility>
 
 #include <boost/json.hpp>
 
@@ -165,6 +168,27 @@ std::optional<failure> parse_appointments(const json::value& v, org_file& org) {
   return std::nullopt;
 }
 
+std::optional<failure> parse_speech(const json::value& v, speech_choices& sp) {
+  if (!v.is_object())
+    return bad("speech", "must be an object of voice, stt_model, stt_language");
+  auto& o = v.as_object();
+  for (auto& [k, _] : o)
+    if (k != "voice" && k != "stt_model" && k != "stt_language")
+      return bad("speech." + std::string(k), "is not a known key");
+  for (auto [key, out] : {std::pair{"voice", &sp.voice}, std::pair{"stt_model", &sp.stt_model},
+                          std::pair{"stt_language", &sp.stt_language}}) {
+    if (auto e = get_string(o, key, *out, false, "speech."))
+      return e;
+    // The names go into vendor URLs and request bodies: plain names only.
+    bool plain = out->size() <= 64 && std::all_of(out->begin(), out->end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+    if (!plain)
+      return bad("speech." + std::string(key), "must be a name of letters, digits, '.', '_' or '-' (at most 64)");
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 int weekday_index(std::string_view name) {
@@ -185,7 +209,7 @@ expected<org_file> parse_org_file(std::string_view text) {
   static const std::vector<std::string_view> known = {
       "name",      "phone_number", "timezone",         "hours",   "appointment_minutes",
       "buffer_minutes", "min_notice_minutes", "days_ahead", "greeting", "address",
-      "transfer_number", "services", "knowledge", "existing_appointments"};
+      "transfer_number", "services", "knowledge", "existing_appointments", "speech"};
   for (auto& [k, _] : o)
     if (std::find(known.begin(), known.end(), std::string_view(k)) == known.end())
       return bad(std::string(k), "is not a known key");
@@ -225,6 +249,10 @@ expected<org_file> parse_org_file(std::string_view text) {
     return *e;
   if (auto* a = o.if_contains("existing_appointments")) {
     if (auto e = parse_appointments(*a, org))
+      return *e;
+  }
+  if (auto* sp = o.if_contains("speech")) {
+    if (auto e = parse_speech(*sp, org.speech))
       return *e;
   }
   return org;

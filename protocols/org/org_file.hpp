@@ -23,6 +23,14 @@ struct existing_appointment {
   std::string phone; // optional
 };
 
+/// The business's own cloud speech choices; "" keeps the node's configured default. Names of
+/// letters, digits, '.', '_' and '-' (at most 64).
+struct speech_choices {
+  std::string voice;        // speech.tts: OpenAI's voice ("nova"), or Deepgram Aura's model
+  std::string stt_model;    // speech.stt = "deepgram": the model ("nova-3-medical")
+  std::string stt_language; // and its language ("es")
+};
+
 /// A business file, as `frontdesk org load FILE.json` reads it.
 struct org_file {
   std::string name;
@@ -39,6 +47,7 @@ struct org_file {
   std::vector<std::string> services;
   std::vector<std::string> knowledge;
   std::vector<existing_appointment> existing_appointments;
+  speech_choices speech; // "speech": {"voice": …, "stt_model": …, "stt_language": …}
 };
 
 /// Parses and checks a business file. Unknown keys, wrong types and bad values are refused with

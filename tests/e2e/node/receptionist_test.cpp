@@ -2,7 +2,10 @@
 // node that listens (VAD, endpointing, PocketSphinx), answers (dialog) and speaks (Flite).
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 #include <numbers>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -16,6 +19,9 @@
 #include "adapters/caller/simulator.hpp"
 #include "adapters/http/http.hpp"
 #include "adapters/speech/speech.hpp"
+#include "adapters/store/businesses.hpp"
+#include "adapters/store/database.hpp"
+#include "protocols/org/org_file.hpp"
 #include "tests/support/fake_deepgram.hpp"
 #include "tests/support/fake_openai.hpp"
 #include "tests/support/run.hpp"
@@ -431,4 +437,192 @@ protected:
 TEST_F(cloud_echo_call, barge_in_cuts_a_cloud_reply_as_it_cuts_flite) {
   interrupt_a_long_reply(); // the same bound as with Flite
   EXPECT_GE(tts_.count(), 3); // the greeting's two sentences and the echo came from the cloud voice
+}
+
+namespace {
+
+std::string input_of(const fixtures::recorded_request& req) {
+  boost::system::error_code ec;
+  auto j = boost::json::parse(req.body, ec);
+  if (!ec && j.is_object())
+    if (auto* in = j.get_object().if_contains("input"); in && in->is_string())
+      return std::string(in->get_string());
+  return "";
+}
+
+// The language model and the voice on one fake OpenAI server: the model streams a
+// three-sentence answer slowly (700 ms between events), the voice answers each sentence.
+class cloud_llm_call : public receptionist {
+protected:
+  using clock = std::chrono::steady_clock;
+  static constexpr auto gap = 700ms;
+  const std::vector<std::string> answer{"We are open until five today.",
+                                        " We open again at nine tomorrow.",
+                                        " Is there anything else I can help you with?"};
+  std::string dialog_engine() const override { return "llm"; }
+  void configure(config& cfg) override {
+    cfg.speech.tts = "openai";
+    cfg.speech.openai_tts_url = openai_.base_url();
+    cfg.llm.base_url = openai_.base_url();
+    cfg.llm.api_key = "sk-e2e";
+    cfg.llm.max_attempts = 1;
+    cfg.llm.timeout_ms = 15000;
+  }
+  // When the voice was asked for `input` (nullopt: never).
+  std::optional<clock::time_point> asked(const std::string& input) {
+    std::lock_guard lk(mtx_);
+    for (auto& [text, at] : speech_)
+      if (text == input)
+        return at;
+    return std::nullopt;
+  }
+  std::mutex mtx_;
+  std::vector<std::pair<std::string, clock::time_point>> speech_; // each request to the voice
+  std::vector<clock::time_point> chats_;                          // each caller turn's request
+  fixtures::fake_openai openai_{[this](const fixtures::recorded_request& req, int n) {
+    if (req.target.find("/audio/speech") != std::string::npos) {
+      std::lock_guard lk(mtx_);
+      speech_.emplace_back(input_of(req), clock::now());
+      return speech_reply(req, n);
+    }
+    fixtures::scripted_reply r;
+    if (req.body.find("You write short notes") != std::string::npos) { // the call's summary
+      r.chunks = fixtures::text_events({"{\"summary\": \"Asked about the hours.\", \"reason\": "
+                                        "\"hours\", \"outcome\": \"answered\", \"follow_up\": \"\"}"});
+      return r;
+    }
+    std::lock_guard lk(mtx_);
+    chats_.push_back(clock::now());
+    bool first = chats_.size() == 1; // the slow answer; later ones come at once
+    r.chunks = fixtures::text_events(first ? answer : std::vector<std::string>{"Tomorrow we open at nine."});
+    r.gap = first ? gap : 20ms;
+    return r;
+  }};
+};
+
+} // namespace
+
+TEST_F(cloud_llm_call, the_voice_starts_on_the_first_sentence_while_the_model_still_writes) {
+  auto o = sim();
+  o.audio = words("What are your hours today?");
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  clock::time_point stream_end;
+  {
+    std::lock_guard lk(mtx_);
+    ASSERT_GE(chats_.size(), 1u);
+    // Seven events (role, three pieces, finish, usage, [DONE]): the last cannot go earlier.
+    stream_end = chats_[0] + 6 * gap;
+  }
+  auto first = asked("We are open until five today.");
+  ASSERT_TRUE(first);
+  // Asked for once the second sentence began (two gaps in), seconds before the stream's end.
+  EXPECT_LT(*first + 2 * gap, stream_end);
+  auto second = asked("We open again at nine tomorrow.");
+  auto third = asked("Is there anything else I can help you with?");
+  ASSERT_TRUE(second && third);
+  EXPECT_LT(*second, stream_end);
+  EXPECT_LE(*first, *second);
+  EXPECT_LE(*second, *third);
+  // The transcript has the reply whole, once.
+  EXPECT_TRUE(eventually(
+      "SELECT count(*) FROM calls, jsonb_array_elements(transcript) t WHERE t->>'text' = "
+      "'We are open until five today. We open again at nine tomorrow. Is there anything else I "
+      "can help you with?' AND t->>'role' = 'agent'",
+      "1"))
+      << row("SELECT transcript::text FROM calls");
+}
+
+TEST_F(cloud_llm_call, barge_in_cuts_a_streamed_reply_and_its_later_sentences_are_not_said) {
+  auto o = sim();
+  o.audio = words("What are your hours today?");
+  o.turns.push_back({words("No, wait. Friday at ten a m."), 800ms});
+  o.quiet_to_hang_up = 6s; // the model finishes its first answer before it hears the second turn
+  auto rep = caller::simulate_call(o);
+  ASSERT_TRUE(rep) << rep.error().message;
+  std::cout << rep->to_json() << "\n";
+  ASSERT_EQ(rep->barge_in_ms.size(), 1u);
+  EXPECT_GE(rep->clears, 1u);
+  EXPECT_LT(rep->barge_in_ms[0], 1000); // the bound of a whole reply (Flite or cloud)
+  ASSERT_TRUE(eventually("SELECT count(*) FROM calls, jsonb_array_elements(transcript) t "
+                         "WHERE (t->>'interrupted')::boolean",
+                         "1"))
+      << row("SELECT transcript::text FROM calls");
+  // The last sentence came after the cut: never sent to the voice. The call went on with the
+  // words that interrupted (the model's answer, or a request to say them again when the
+  // recogniser did not catch them).
+  std::string said;
+  {
+    std::lock_guard lk(mtx_);
+    for (auto& [text, at] : speech_)
+      said += "[" + text + "] ";
+  }
+  EXPECT_FALSE(asked("Is there anything else I can help you with?")) << said;
+  EXPECT_TRUE(asked("Tomorrow we open at nine.") || asked("Sorry, I didn't catch that."))
+      << said << row("SELECT transcript::text FROM calls");
+}
+
+namespace {
+
+// Two businesses on one node, each with its own voice and recognition model.
+class cloud_voice_per_business : public receptionist {
+protected:
+  void configure(config& cfg) override {
+    cfg.speech.stt = "deepgram";
+    cfg.speech.deepgram_url = stt_.url();
+    cfg.speech.deepgram_api_key = "dg-e2e";
+    cfg.speech.tts = "openai";
+    cfg.speech.openai_tts_url = tts_.base_url();
+    cfg.llm.api_key = "sk-e2e";
+  }
+  fixtures::fake_deepgram stt_{{"Hello there."}};
+  fixtures::fake_openai tts_{speech_reply};
+};
+
+} // namespace
+
+TEST_F(cloud_voice_per_business, each_business_calls_speak_and_listen_with_its_own_choices) {
+  stt_.set_script_per_connection(true);
+  {
+    // The first business chose in the database; the second comes from a business file.
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::work tx(c);
+    tx.exec("UPDATE businesses SET tts_voice = 'nova', stt_model = 'nova-3-medical' "
+            "WHERE id = '00000000-0000-0000-0000-0000000000a1'");
+    tx.commit();
+  }
+  auto org = org::parse_org_file(R"({"name": "Casa Dental", "phone_number": "+15550100002",
+    "timezone": "America/Chicago", "greeting": "Gracias por llamar a Casa Dental.",
+    "speech": {"voice": "onyx", "stt_model": "nova-2-phonecall", "stt_language": "es"}})");
+  ASSERT_TRUE(org) << org.error().message;
+  {
+    store::database db(db_.app_dsn(), 1);
+    ASSERT_TRUE(store::businesses_repo(db).load(*org));
+  }
+  auto voices_for = [&](const std::string& greeting_start) {
+    std::set<std::string> v;
+    for (auto& r : tts_.requests())
+      if (input_of(r).rfind(greeting_start, 0) == 0 || greeting_start.empty())
+        v.insert(std::string(boost::json::parse(r.body).as_object().at("voice").as_string()));
+    return v;
+  };
+  for (auto to : {"+15550100001", "+15550100002"}) {
+    auto o = sim();
+    o.to = to;
+    o.audio = words("Hello there.");
+    auto rep = caller::simulate_call(o);
+    ASSERT_TRUE(rep) << rep.error().message;
+  }
+  // Each greeting in its business's voice.
+  EXPECT_EQ(voices_for("Thank you for calling Bright Smile"), std::set<std::string>{"nova"});
+  EXPECT_EQ(voices_for("Gracias por llamar"), std::set<std::string>{"onyx"});
+  // Each call's socket asked for its business's model (and language, or the default).
+  for (int i = 0; i < 200 && stt_.connections().size() < 2; ++i)
+    std::this_thread::sleep_for(10ms);
+  auto conns = stt_.connections();
+  ASSERT_EQ(conns.size(), 2u);
+  EXPECT_NE(conns[0].target.find("model=nova-3-medical&language=en-US&"), std::string::npos)
+      << conns[0].target;
+  EXPECT_NE(conns[1].target.find("model=nova-2-phonecall&language=es&"), std::string::npos)
+      << conns[1].target;
 }

@@ -1,5 +1,6 @@
 // Deepgram live recognition against a fake Deepgram on loopback that speaks the real wire
 // format, with PocketSphinx (real, on Flite speech) as the fallback.
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -7,6 +8,7 @@
 
 #include "adapters/cloud_speech/cloud_speech.hpp"
 #include "adapters/metrics/metrics.hpp"
+#include "adapters/workers/serial.hpp"
 #include "protocols/audio/mulaw.hpp"
 #include "tests/support/fake_deepgram.hpp"
 
@@ -266,4 +268,97 @@ TEST(deepgram_stt, a_stalled_socket_is_dropped_and_the_turn_replayed_on_a_new_on
   ASSERT_EQ(conns.size(), 2u);
   EXPECT_EQ(conns[1].audio_bytes, 8000u); // the whole turn again, nothing of it was final
   dg->end_call("c");
+}
+
+// The end of a turn as the listener asks for it: when_ready sends Finalize and calls back once
+// the words are in, so the call's queue waits without a thread. On a pool of one thread,
+// another call's job runs while the turn waits on a vendor that ignores Finalize.
+TEST(deepgram_stt, a_turn_ends_without_a_thread_waiting_for_the_vendor) {
+  for (auto style : {turn_style::speech_final, turn_style::silent_server}) {
+    fake_deepgram fake({"yes please", "no thank you"}, style);
+    auto dg = speech::make_deepgram_stt(settings(fake), nullptr);
+    worker_pool pool("speech", 1, 100);
+    auto call = std::make_shared<serial_queue>(pool);
+    auto other = std::make_shared<serial_queue>(pool);
+    using clock = std::chrono::steady_clock;
+    std::atomic<bool> asked_async{false}, finished{false};
+    clock::time_point ready_at{}, other_at{};
+    std::string text;
+    auto s = dg->open("c", "b", 0);
+    feed(*s, speechlike(400));
+    auto start = clock::now();
+    ASSERT_TRUE(call->post_suspending([&](serial_queue::resume_fn resume) {
+      asked_async = s->when_ready([&ready_at, resume] {
+        ready_at = clock::now();
+        resume();
+      });
+      if (!asked_async)
+        resume();
+    }));
+    ASSERT_TRUE(call->post([&] {
+      text = s->finish().text;
+      finished = true;
+    }));
+    ASSERT_TRUE(other->post([&] { other_at = clock::now(); }));
+    ASSERT_TRUE(eventually([&] { return finished.load(); }, 5000ms));
+    pool.stop();
+    EXPECT_EQ(text, "yes please") << int(style);
+    auto conns = fake.connections();
+    ASSERT_EQ(conns.size(), 1u);
+    EXPECT_LE(conns[0].finalizes, 1u) << "finish() after when_ready asks nothing again";
+    ASSERT_NE(other_at, clock::time_point{});
+    if (style == turn_style::silent_server) {
+      // Interims only, never ended by the server: Finalize went, nothing answered it, and the
+      // interims became the turn once finalize_wait had passed, the thread free meanwhile.
+      EXPECT_TRUE(asked_async.load());
+      EXPECT_EQ(conns[0].finalizes, 1u);
+      EXPECT_GE(ready_at - start, 700ms);
+      EXPECT_LT(other_at, ready_at) << "the other call's job waited behind the turn";
+    }
+    // The next turn goes on over the same socket.
+    auto s2 = dg->open("c", "b", 1);
+    feed(*s2, speechlike(400));
+    EXPECT_EQ(s2->finish().text, "no thank you") << int(style);
+    dg->end_call("c");
+  }
+}
+
+// A drop while the caller speaks: the new socket waits for their pause (by the quiet timer, or
+// at the turn's end), then gets the whole utterance replayed, and the turn is heard whole.
+TEST(deepgram_stt, a_drop_while_the_caller_speaks_reconnects_once_they_pause) {
+  for (bool by_timer : {true, false}) {
+    fake_deepgram fake({"book a haircut"}, turn_style::speech_final, [](int n) {
+      fixtures::fake_deepgram_plan p;
+      if (n == 1)
+        p.reset_after_bytes = 2400; // 300 ms into the utterance
+      return p;
+    });
+    auto s = settings(fake);
+    s.reconnect_quiet = 1000ms; // wider than any pause in the paced audio below
+    s.finalize_wait = 1500ms;
+    auto dg = speech::make_deepgram_stt(s, nullptr);
+    auto u = dg->open("c", "b", 0);
+    auto pcm = speechlike(1200);
+    std::size_t most_while_speaking = 0;
+    for (std::size_t off = 0; off < pcm.size(); off += 800) {
+      u->feed(std::span(pcm).subspan(off, 800));
+      std::this_thread::sleep_for(100ms);
+      if (off >= 4000) // the drop is well past
+        most_while_speaking = std::max(most_while_speaking, fake.connections().size());
+    }
+    EXPECT_EQ(most_while_speaking, 1u) << "reconnected while the caller spoke";
+    if (by_timer) { // the pause alone brings the new socket
+      EXPECT_TRUE(eventually([&] { return fake.connections().size() == 2; }, 4000ms));
+    }
+    std::atomic<bool> ready{false};
+    if (u->when_ready([&] { ready = true; })) {
+      ASSERT_TRUE(eventually([&] { return ready.load(); }, 4000ms));
+    }
+    auto r = u->finish();
+    EXPECT_EQ(r.text, "book a haircut") << by_timer;
+    auto conns = fake.connections();
+    ASSERT_EQ(conns.size(), 2u);
+    EXPECT_EQ(conns[1].audio_bytes, 9600u) << "the whole utterance, once";
+    dg->end_call("c");
+  }
 }

@@ -149,6 +149,49 @@ TEST(llm_engine, a_plain_reply) {
   EXPECT_EQ(engine.messages().back().content, r.say);
 }
 
+TEST(llm_engine, a_streamed_reply_hands_out_each_sentence_before_the_stream_ends) {
+  fake_openai server([](const recorded_request&, int) {
+    auto r = says({"Yes, we're open", " until 5 PM today.", " We open at 9 tomorrow.",
+                   " What's your name?"});
+    r.gap = 150ms; // the stream takes about a second
+    return r;
+  });
+  auto engine = make_engine(server);
+  engine.start(dental());
+  using clock = std::chrono::steady_clock;
+  std::vector<std::pair<std::string, clock::time_point>> handed;
+  engine.stream_sentences([&](std::string s) { handed.emplace_back(std::move(s), clock::now()); });
+  auto r = engine.on_caller("Are you open this afternoon?");
+  auto returned = clock::now();
+  // Each sentence went as soon as the next one began; the last stays for the reply.
+  ASSERT_EQ(handed.size(), 2u);
+  EXPECT_EQ(handed[0].first, "Yes, we're open until 5 PM today.");
+  EXPECT_EQ(handed[1].first, "We open at 9 tomorrow.");
+  EXPECT_GE(returned - handed[0].second, 400ms); // well before the stream's last events
+  EXPECT_EQ(r.say, "What's your name?");
+  EXPECT_EQ(r.next, expecting::name);
+  // The conversation keeps the whole reply.
+  EXPECT_EQ(engine.messages().back().content,
+            "Yes, we're open until 5 PM today. We open at 9 tomorrow. What's your name?");
+}
+
+TEST(llm_engine, streamed_words_before_tool_calls_are_handed_out_and_the_reply_keeps_the_rest) {
+  fake_openai server([](const recorded_request&, int n) {
+    if (n == 1)
+      return events(tool_events("call_g", "end_call", {"{}"},
+                                {"Thanks for calling. ", "Have a great day!"}));
+    return says({"unused"});
+  });
+  auto engine = make_engine(server);
+  engine.start(dental());
+  std::vector<std::string> handed;
+  engine.stream_sentences([&](std::string s) { handed.push_back(std::move(s)); });
+  auto r = engine.on_caller("No, that's all, bye");
+  EXPECT_EQ(handed, std::vector<std::string>{"Thanks for calling."});
+  EXPECT_TRUE(r.end_call);
+  EXPECT_EQ(r.say, "Have a great day!"); // never empty: the caller hears the goodbye's end
+}
+
 TEST(llm_engine, a_booking_round_trip_through_the_calendar_tool) {
   fake_openai server([](const recorded_request& req, int n) {
     if (n == 1)

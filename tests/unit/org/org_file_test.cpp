@@ -13,7 +13,8 @@ const char* full = R"({
   "services": ["cleaning", "whitening"],
   "knowledge": ["We accept Delta Dental insurance.", "Parking is free behind the building."],
   "existing_appointments": [{"start": "2026-03-04T14:00", "minutes": 60, "name": "Ann Lee", "phone": "+15557770001"},
-                            {"start": "2026-03-05T10:00", "name": "Bo Chen"}]
+                            {"start": "2026-03-05T10:00", "name": "Bo Chen"}],
+  "speech": {"voice": "nova", "stt_model": "nova-3-medical", "stt_language": "en-GB"}
 })";
 }
 
@@ -33,6 +34,9 @@ TEST(org_file, parses_a_full_business) {
   ASSERT_EQ(org->existing_appointments.size(), 2u);
   EXPECT_EQ(org->existing_appointments[1].minutes, 60); // defaults to appointment_minutes
   EXPECT_EQ(org->existing_appointments[0].phone, "+15557770001");
+  EXPECT_EQ(org->speech.voice, "nova");
+  EXPECT_EQ(org->speech.stt_model, "nova-3-medical");
+  EXPECT_EQ(org->speech.stt_language, "en-GB");
 }
 
 TEST(org_file, defaults_for_optional_keys) {
@@ -41,6 +45,8 @@ TEST(org_file, defaults_for_optional_keys) {
   EXPECT_EQ(org->appointment_minutes, 30);
   EXPECT_EQ(org->min_notice_minutes, 120);
   EXPECT_EQ(org->days_ahead, 30);
+  EXPECT_EQ(org->speech.voice, ""); // the node's default voice and model
+  EXPECT_EQ(org->speech.stt_model, "");
 }
 
 TEST(org_file, refuses_bad_input_naming_the_key) {
@@ -64,6 +70,12 @@ TEST(org_file, refuses_bad_input_naming_the_key) {
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","knowledge":[1]})", "'knowledge[0]'"},
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","existing_appointments":[{"start":"2026-03-04 14:00"}]})", "existing_appointments[0].start"},
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","existing_appointments":[{"start":"2026-03-04T14:00","when":1}]})", "existing_appointments[0].when"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":"nova"})", "'speech' must be an object"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":{"pitch":1}})", "'speech.pitch' is not a known key"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":{"voice":7}})", "'speech.voice' must be a string"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":{"voice":"a&b=c"}})", "'speech.voice' must be a name"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":{"stt_model":"x/../y"}})", "'speech.stt_model' must be a name"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":{"stt_language":"en US"}})", "'speech.stt_language' must be a name"},
        }) {
     auto org = parse_org_file(json);
     ASSERT_FALSE(org) << json;

@@ -1,4 +1,8 @@
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -24,4 +28,67 @@ TEST(serial_queue, runs_jobs_in_order_one_at_a_time_on_a_shared_pool) {
   for (int i = 0; i < 1000; ++i)
     EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
   EXPECT_EQ(max_running.load(), 1);
+}
+
+TEST(serial_queue, a_suspending_job_holds_the_jobs_after_it_but_no_thread) {
+  worker_pool pool("t", 1, 100);
+  auto q = std::make_shared<serial_queue>(pool);
+  std::mutex mtx;
+  std::vector<int> order;
+  serial_queue::resume_fn later;
+  std::atomic<bool> parked{false};
+  ASSERT_TRUE(q->post_suspending([&](serial_queue::resume_fn r) {
+    std::lock_guard lk(mtx);
+    order.push_back(1);
+    later = std::move(r);
+    parked = true;
+  }));
+  ASSERT_TRUE(q->post([&] {
+    std::lock_guard lk(mtx);
+    order.push_back(2);
+  }));
+  while (!parked)
+    std::this_thread::yield();
+  // The pool's only thread is free while the queue waits: another queue's job runs on it.
+  auto other = std::make_shared<serial_queue>(pool);
+  std::atomic<bool> other_ran{false};
+  ASSERT_TRUE(other->post([&] { other_ran = true; }));
+  for (int i = 0; i < 2000 && !other_ran; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_TRUE(other_ran.load());
+  {
+    std::lock_guard lk(mtx);
+    EXPECT_EQ(order, std::vector<int>{1}); // job 2 waits for the resume
+  }
+  std::thread([r = later] { r(); r(); }).join(); // a second call does nothing
+  ASSERT_TRUE(q->post([&] {
+    std::lock_guard lk(mtx);
+    order.push_back(3);
+  }));
+  pool.stop();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(serial_queue, a_job_that_resumes_at_once_or_throws_does_not_stall_the_queue) {
+  worker_pool pool("t", 2, 1000);
+  auto q = std::make_shared<serial_queue>(pool);
+  std::vector<int> order;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 3 == 0)
+      ASSERT_TRUE(q->post_suspending([&, i](serial_queue::resume_fn r) {
+        order.push_back(i);
+        r();
+      }));
+    else if (i % 3 == 1)
+      ASSERT_TRUE(q->post_suspending([&, i](serial_queue::resume_fn) {
+        order.push_back(i);
+        throw std::runtime_error("job failed");
+      }));
+    else
+      ASSERT_TRUE(q->post([&, i] { order.push_back(i); }));
+  }
+  pool.stop();
+  ASSERT_EQ(order.size(), 300u);
+  for (int i = 0; i < 300; ++i)
+    EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
 }
