@@ -8,12 +8,16 @@
 #   scripts/scenarios.sh --text          # turns past the recogniser, as text
 #   scripts/scenarios.sh --audio --jobs 3 tests/scenarios/book_01.json
 #   scripts/scenarios.sh --keep ...      # keep each call's JSON report and the node's log
+#   scripts/scenarios.sh --audio --voice slt   # the caller in another Flite voice (default rms)
+#   scripts/scenarios.sh --audio --mllr none   # the recogniser without the channel transform
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 modes=(text audio)
 jobs=4
 keep=0
+voice=rms
+mllr=auto
 files=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,11 +25,15 @@ while [ $# -gt 0 ]; do
     --audio) modes=(audio); shift ;;
     --jobs) jobs="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --voice) voice="$2"; shift 2 ;;
+    --mllr) mllr="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) files+=("$1"); shift ;;
   esac
 done
+case "$voice" in rms|slt|awb|kal|kal16) ;; *) die "--voice must be rms, slt, awb, kal or kal16" ;; esac
+[ "$mllr" = none ] && mllr=""
 [ ${#files[@]} -gt 0 ] || files=("$FD_ROOT"/tests/scenarios/*.json)
 scenario_files=()
 for f in "${files[@]}"; do [ "$(basename "$f")" = org.json ] || scenario_files+=("$f"); done
@@ -51,6 +59,7 @@ cat >"$work/node.toml" <<TOML
 [speech]
 accept_scripts = true
 recordings_dir = "$work/recordings"
+mllr = "$mllr"
 TOML
 "$FD_BIN" --now 2026-03-04T15:00:00-06:00 --config "$work/node.toml" --log-level warn serve \
   --listen "127.0.0.1:$port" --public-url "http://127.0.0.1:$port" >"$work/node.log" 2>&1 &
@@ -75,7 +84,7 @@ run_one() { # mode file number
     "$FD_ROOT/tests/scenarios/org.json" >"$work/org-$phone.json"
   "$FD_BIN" org load "$work/org-$phone.json" --log-level warn >/dev/null
   if "$FD_BIN" call --base-url "http://127.0.0.1:$port" --to "$phone" --scenario "$file" \
-      $flag --check --max-seconds 150 --log-level warn >"$work/out-$phone.json" \
+      $flag --voice "$voice" --check --max-seconds 150 --log-level warn >"$work/out-$phone.json" \
       2>"$work/err-$phone.txt"; then
     echo "pass $mode $(basename "$file" .json)"
   else
@@ -84,7 +93,7 @@ run_one() { # mode file number
 }
 start=$SECONDS
 for mode in "${modes[@]}"; do
-  say "$mode mode: ${#scenario_files[@]} scenarios, $jobs at a time"
+  say "$mode mode: ${#scenario_files[@]} scenarios, $jobs at a time (caller voice $voice, transform ${mllr:-none})"
   for f in "${scenario_files[@]}"; do
     n=$((n + 1))
     run_one "$mode" "$f" "+1555030$(printf %04d $n)" >>"$work/results-$mode.txt" &

@@ -15,6 +15,7 @@ class tts_engine;
 class stt_engine;
 class vad;
 class stt_session;
+enum class listen_for;
 } // namespace speech
 namespace dialog {
 class dialog_engine;
@@ -40,11 +41,13 @@ struct call_services {
   /// Called on the blocking pool once a call has loaded its business (e.g. to give the
   /// recogniser the business's words before the caller speaks). May block; must not throw.
   std::function<void(const booking::business_profile&)> on_business;
-  /// Opens the recogniser for a call's `n`th utterance (0-based); unset:
-  /// `stt->start(business_id)`.
+  /// Opens the recogniser for a call's `n`th utterance (0-based), leaning towards what the dialog
+  /// waits for; unset: `stt->start(business_id, hint)`.
   /// Runs on the speech pool (in the listener when `speech_blocks` is false). The instant test
   /// engines use it to read the call's script.
-  std::function<std::unique_ptr<speech::stt_session>(const call_info&, std::size_t n)> open_stt;
+  std::function<std::unique_ptr<speech::stt_session>(const call_info&, std::size_t n,
+                                                     speech::listen_for hint)>
+      open_stt;
   /// Called as a call starts and once its actors are gone (on an actor thread: must not
   /// block). A cloud recogniser opens the call's socket early and closes it at the end.
   std::function<void(const call_info&)> on_call_start;

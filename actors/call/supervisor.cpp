@@ -470,7 +470,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
         }
         st.awaiting_dialog = true;
         tell_state(self);
-        self->send(st.dialog, turn_atom::value, h.text);
+        self->send(st.dialog, turn_atom::value, h.text, std::move(h.unsure));
       },
       [=](reply_text& r) {
         self->state.awaiting_dialog = false;

@@ -290,6 +290,16 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
         }
         dialog_engine_call(self, [text](dialog::dialog_engine& e) { return e.on_caller(text); });
       },
+      [=](turn_atom, const std::string& text, const std::vector<std::string>& unsure) {
+        auto& st = self->state;
+        if (!st.engine_ready) { // said over the greeting: the doubts matter less than the words
+          st.waiting.push_back(text);
+          return;
+        }
+        dialog_engine_call(self, [text, unsure](dialog::dialog_engine& e) {
+          return e.on_caller_heard(text, unsure);
+        });
+      },
       [=](engine_atom) {
         auto& st = self->state;
         std::pair<dialog::reply, std::string> item;

@@ -24,8 +24,9 @@ struct business_context {
   std::string caller_number; // caller id, offered as the contact number
 };
 
-/// What the dialog waits for next: it lengthens the end-of-turn window for digits and names.
-enum class expecting { anything, digits, name, email, yes_no };
+/// What the dialog waits for next: it lengthens the end-of-turn window for digits and names, and
+/// the recogniser leans towards it. (Same order as turn::expectation and speech::listen_for.)
+enum class expecting { anything, digits, name, email, yes_no, spelling };
 
 /// An action the dialog asks its actor to carry out (against the calendar, knowledge or the
 /// call). Results come back through dialog_engine::on_result.
@@ -94,6 +95,13 @@ public:
   virtual reply start(const business_context& ctx) = 0;
   /// A caller turn (final transcript).
   virtual reply on_caller(std::string_view text) = 0;
+  /// A caller turn as the recogniser heard it, with the words it was unsure of (`unsure`, in
+  /// order; empty for typed turns and for recognisers that do not say). An engine that reads
+  /// nothing into them answers it as on_caller(text).
+  virtual reply on_caller_heard(std::string_view text, const std::vector<std::string>& unsure) {
+    (void)unsure;
+    return on_caller(text);
+  }
   /// The result of a tool call the engine asked for.
   virtual reply on_result(const tool_result& result) = 0;
   /// The caller interrupted: only `heard` of the last reply reached them.

@@ -29,16 +29,19 @@ reply fallback_engine::from_secondary(reply r) {
   return r;
 }
 
-reply fallback_engine::on_caller(std::string_view text) {
+reply fallback_engine::on_caller(std::string_view text) { return on_caller_heard(text, {}); }
+
+reply fallback_engine::on_caller_heard(std::string_view text,
+                                       const std::vector<std::string>& unsure) {
   last_turn_ = std::string(text);
   if (!secondary_) {
     try {
-      return primary_->on_caller(text);
+      return primary_->on_caller_heard(text, unsure);
     } catch (const engine_unavailable& e) {
       switch_over(e);
     }
   }
-  return from_secondary(secondary_->on_caller(text));
+  return from_secondary(secondary_->on_caller_heard(text, unsure));
 }
 
 reply fallback_engine::on_result(const tool_result& result) {

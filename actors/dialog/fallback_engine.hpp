@@ -24,6 +24,7 @@ public:
   bool blocking() const override { return primary_->blocking(); }
   reply start(const business_context& ctx) override;
   reply on_caller(std::string_view text) override;
+  reply on_caller_heard(std::string_view text, const std::vector<std::string>& unsure) override;
   reply on_result(const tool_result& result) override;
   void on_interrupted(std::string_view heard) override;
   /// The secondary's record when it took over (the primary's outcome when the secondary's is

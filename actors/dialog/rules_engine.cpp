@@ -1,6 +1,8 @@
 #include "actors/dialog/rules_engine.hpp"
 
 #include "actors/dialog/caller_details.hpp"
+#include "actors/dialog/spelling.hpp"
+#include "protocols/core/words.hpp"
 
 namespace frontdesk::dialog {
 namespace {
@@ -113,6 +115,10 @@ std::string rules_engine::question_for(state s) const {
   case state::confirming_move_from: return "What day and time would work best for you?";
   case state::choosing_option: return "Which would you like: " + spoken_list(options_) + "?";
   case state::asking_name: return "Now, may I have your name, please?";
+  case state::asking_spelling:
+    return lower_words(name_).size() > 1
+               ? "Thank you. Could you spell your last name for me, letter by letter?"
+               : "Thank you. Could you spell your name for me, letter by letter?";
   case state::asking_number: return "What is the best phone number to reach you?";
   case state::confirming_booking:
     return "Shall I book " + slot_text_ + " for " + name_ + "?";
@@ -131,6 +137,7 @@ expecting rules_engine::pending_expecting() const { return expecting_for(resume_
 expecting rules_engine::expecting_for(state s) {
   switch (s) {
   case state::asking_name: return expecting::name;
+  case state::asking_spelling: return expecting::spelling;
   case state::asking_number: return expecting::digits;
   case state::confirming_booking:
   case state::confirming_cancel:
@@ -237,7 +244,7 @@ std::optional<reply> rules_engine::correction(std::string_view text) {
   }
   bool asked_name = state_ == state::asking_name;
   if (auto n = extract_name(text, false, ctx_.services); n && !asked_name) {
-    name_ = *n;
+    take_name(*n);
     return after_slot_held();
   }
   if (auto d = extract_digits(text); d.size() >= 7 && state_ != state::asking_number) {
@@ -272,6 +279,11 @@ reply rules_engine::after_slot_held() {
   if (name_.empty()) {
     state_ = state::asking_name;
     return say(slot_text_ + " is available. May I have your name, please?", expecting::name);
+  }
+  if (name_unsure_ && !spelling_asked_) {
+    state_ = state::asking_spelling;
+    spelling_asked_ = true;
+    return say(question_for(state_), expecting::spelling);
   }
   if (number_.empty() && !number_waived_) {
     state_ = state::asking_number;
@@ -349,7 +361,7 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     note_request(text);
     note_when(text);
     if (auto n = extract_name(text, false, ctx_.services))
-      name_ = *n;
+      take_name(*n);
     if (when_ && (!when_->date.empty() || !when_->time.empty()))
       return check(*when_);
     return offer_earliest();
@@ -403,6 +415,49 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     break;
   }
   return misunderstood();
+}
+
+reply rules_engine::on_caller_heard(std::string_view text,
+                                    const std::vector<std::string>& unsure) {
+  unsure_.clear();
+  for (auto& w : unsure)
+    for (auto& l : lower_words(w))
+      unsure_.push_back(l);
+  auto r = on_caller(text);
+  unsure_.clear();
+  return r;
+}
+
+// A name from this turn: unsure when the recogniser was unsure of any of its words.
+void rules_engine::take_name(std::string name) {
+  name_unsure_ = false;
+  for (auto& w : lower_words(name))
+    if (std::find(unsure_.begin(), unsure_.end(), w) != unsure_.end())
+      name_unsure_ = true;
+  name_ = std::move(name);
+}
+
+// The answer to "could you spell your last name": the spelled letters replace the last word of
+// the name as heard. A name said again instead replaces it; anything else keeps the name as
+// heard (the read-back before booking lets the caller correct it).
+reply rules_engine::on_spelling(intent i, std::string_view text) {
+  if (i == intent::goodbye)
+    return handle_intent(i, text);
+  name_unsure_ = false;
+  if (auto spelled = spelled_word(text)) {
+    auto parts = lower_words(name_);
+    std::string first;
+    if (parts.size() > 1) // keep the given names as heard, title-cased as extract_name does
+      first = name_.substr(0, name_.rfind(' ') + 1);
+    name_ = first + *spelled;
+    return after_slot_held();
+  }
+  if (auto c = correction(text))
+    return *c;
+  if (auto n = extract_name(text, true, ctx_.services); n && lower_words(*n).size() == 1 &&
+                                                         lower_words(name_).size() > 1)
+    name_ = name_.substr(0, name_.rfind(' ') + 1) + *n; // the last name said, not spelled
+  return after_slot_held();
 }
 
 reply rules_engine::on_caller(std::string_view text) {
@@ -469,13 +524,15 @@ reply rules_engine::on_caller(std::string_view text) {
     if (i == intent::goodbye) // "no, that's all, goodbye" is no name: the caller is leaving
       return handle_intent(i, text);
     if (auto n = extract_name(text, true, ctx_.services)) {
-      name_ = *n;
+      take_name(*n);
       return after_slot_held();
     }
     if (auto c = correction(text))
       return *c;
     return ask_again("Sorry, could you tell me your name?", expecting::name);
   }
+  case state::asking_spelling:
+    return on_spelling(i, text);
   case state::asking_number: {
     auto d = extract_digits(text);
     if (d.size() >= 7) {

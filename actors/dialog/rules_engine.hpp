@@ -31,6 +31,9 @@ public:
 
   reply start(const business_context& ctx) override;
   reply on_caller(std::string_view text) override;
+  /// A name heard with words the recogniser was unsure of is confirmed by asking the caller to
+  /// spell the last name before it is read back.
+  reply on_caller_heard(std::string_view text, const std::vector<std::string>& unsure) override;
   reply on_result(const tool_result& result) override;
   void on_interrupted(std::string_view heard) override;
   summary summarize() const override;
@@ -44,6 +47,7 @@ public:
     asking_when,       // booking or moving: needs a day and time
     choosing_option,   // offered alternatives
     asking_name,       // booking: needs a name
+    asking_spelling,   // booking: the name was heard unsure; the last name spelled
     asking_number,     // booking: needs a callback number
     confirming_booking,
     confirming_cancel,
@@ -74,6 +78,8 @@ private:
   reply ask_again(std::string question, expecting next);
   std::optional<reply> correction(std::string_view text);
   void note_request(std::string_view text);
+  void take_name(std::string name);
+  reply on_spelling(intent i, std::string_view text);
   void note_when(std::string_view text);
   std::string anything_else() const;
 
@@ -87,6 +93,9 @@ private:
   std::string slot_text_;       // spoken form: "Thursday, March 5th at 2:00 PM"
   std::string name_;
   std::string number_;
+  std::vector<std::string> unsure_; // words of the current turn the recogniser was unsure of
+  bool name_unsure_ = false;        // the name came from such words: have it spelled
+  bool spelling_asked_ = false;     // asked once; never again in the call
   std::string service_;          // a service the business lists, as the caller named it
   std::string request_;          // otherwise what the caller asked for in their words ("a checkup")
   bool number_waived_ = false;   // the caller has no number to give: book without one

@@ -22,6 +22,7 @@ constexpr step_name step_names[] = {
     {rules_engine::state::asking_when, "asking_when"},
     {rules_engine::state::choosing_option, "choosing_option"},
     {rules_engine::state::asking_name, "asking_name"},
+    {rules_engine::state::asking_spelling, "asking_spelling"},
     {rules_engine::state::asking_number, "asking_number"},
     {rules_engine::state::confirming_booking, "confirming_booking"},
     {rules_engine::state::confirming_cancel, "confirming_cancel"},

@@ -231,7 +231,8 @@ bool node::impl::wire_cloud_speech(call::call_services& svc) {
     auto* dg = d.deepgram.get();
     auto scripts = c.accept_scripts;
     // The business's own model and language, when it chose them.
-    svc.open_stt = [dg, scripts](const call::call_info& info, std::size_t n) {
+    svc.open_stt = [dg, scripts](const call::call_info& info, std::size_t n,
+                                      speech::listen_for) {
       return scripts && !info.script.empty()
                  ? speech::make_script_session(info.script, n)
                  : dg->open(info.call_id, info.business_id, n, {info.stt_model, info.stt_language});
@@ -344,7 +345,7 @@ bool node::start() {
       spdlog::warn("speech.mode = instant: a scripted recogniser and a tone for speech (for "
                    "benchmarks and tests only)");
       d.tts = speech::make_tone_tts();
-      svc.open_stt = [](const call::call_info& info, std::size_t n) {
+      svc.open_stt = [](const call::call_info& info, std::size_t n, speech::listen_for) {
         return speech::make_script_session(info.script, n);
       };
       svc.speech_blocks = false; // both return at once: no hop to the speech pool
@@ -415,8 +416,9 @@ bool node::start() {
       if (d.cfg.speech.accept_scripts) {
         spdlog::warn("speech.accept_scripts: calls that declare a script skip the recogniser "
                      "(dialog tests only)");
-        svc.open_stt = [stt = d.stt.get()](const call::call_info& info, std::size_t n) {
-          return info.script.empty() ? stt->start(info.business_id)
+        svc.open_stt = [stt = d.stt.get()](const call::call_info& info, std::size_t n,
+                                           speech::listen_for hint) {
+          return info.script.empty() ? stt->start(info.business_id, hint)
                                      : speech::make_script_session(info.script, n);
         };
       }

@@ -59,6 +59,9 @@ completeness judge(std::string_view partial, expectation expecting) {
     if (in(trailing_unfinished, last) || last == "dot" || last == "at")
       return completeness::unfinished;
     return ws.size() >= 2 ? completeness::neutral : completeness::unfinished;
+  case expectation::spelling:
+    // Letters come one at a time, with pauses between them: only a long pause ends the turn.
+    return completeness::unfinished;
   case expectation::yes_no:
   case expectation::anything:
     break;
@@ -89,7 +92,7 @@ completeness judge(std::string_view partial, expectation expecting) {
 milliseconds endpointer::current_window() const {
   auto c = judge(partial_, expecting_);
   bool expecting_long = expecting_ == expectation::digits || expecting_ == expectation::name ||
-                        expecting_ == expectation::email;
+                        expecting_ == expectation::email || expecting_ == expectation::spelling;
   if (c == completeness::complete)
     return s_.complete_pause;
   // A whole name ("my name is maria garcia") needs no longer pause than any other sentence;

@@ -28,6 +28,8 @@ struct listener_state {
   std::uint64_t turn = 0; // the turn `current` recognises
   std::size_t utterances = 0;
   std::shared_ptr<const call_info> info;
+  // What the dialog waits for: the recogniser leans towards it.
+  speech::listen_for hint = speech::listen_for::anything;
 };
 
 listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor supervisor,
@@ -59,12 +61,12 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
           st.turn = a.turn;
           st.current = std::make_shared<recognition>();
           run_speech(st.queue, [rec = st.current, svc = st.services, info = st.info,
-                                n = st.utterances++] {
+                                n = st.utterances++, hint = st.hint] {
             // With every decoder busy the utterance waits for one, keeping its audio.
             rec->session = speech::make_waiting_session(
-                [svc, info, n]() -> std::unique_ptr<speech::stt_session> {
-                  return svc->open_stt ? svc->open_stt(*info, n)
-                         : svc->stt    ? svc->stt->start(info->business_id)
+                [svc, info, n, hint]() -> std::unique_ptr<speech::stt_session> {
+                  return svc->open_stt ? svc->open_stt(*info, n, hint)
+                         : svc->stt    ? svc->stt->start(info->business_id, hint)
                                        : nullptr;
                 });
           });
@@ -112,6 +114,9 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
             auto r = rec->session->finish();
             h.text = r.text;
             h.confidence = r.confidence;
+            for (auto& w : r.words)
+              if (w.unsure)
+                h.unsure.push_back(w.word);
             h.rejected = r.rejected;
             h.unavailable = r.unavailable;
             h.note = std::move(r.note);
@@ -128,6 +133,8 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
         with_front([&](turn::front_end& f) { f.set_agent_speaking(on); });
       },
       [=](expect_atom, std::int32_t e) {
+        auto hint = static_cast<speech::listen_for>(e);
+        self->state.hint = hint <= speech::listen_for::spelling ? hint : speech::listen_for::anything;
         with_front(
             [&](turn::front_end& f) { f.set_expectation(static_cast<turn::expectation>(e)); });
       },

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -84,7 +85,47 @@ struct vocabulary {
   std::string arpa_path;
   std::vector<std::pair<std::string, std::string>> new_words;
   std::size_t words = 0;
+  /// The same model leaned towards what the dialog waits for: search name and ARPA file.
+  std::map<listen_for, std::pair<std::string, std::string>> leaned;
 };
+
+const listen_for leanings[] = {listen_for::yes_no, listen_for::digits, listen_for::spelling};
+
+const char* leaning_name(listen_for h) {
+  switch (h) {
+  case listen_for::yes_no: return "yes_no";
+  case listen_for::digits: return "digits";
+  case listen_for::spelling: return "spelling";
+  default: return "anything";
+  }
+}
+
+// The sentences `phrases` with `hint`'s answers added about as often as all of them together:
+// the model then expects such an answer first, and every other sentence still.
+std::vector<std::string> leaned_phrases(const std::vector<std::string>& phrases, listen_for hint) {
+  auto& extra = leaning_phrases(hint);
+  auto out = phrases;
+  if (extra.empty())
+    return out;
+  std::size_t times = std::max<std::size_t>(1, phrases.size() / extra.size());
+  for (std::size_t k = 0; k < times; ++k)
+    out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+// Writes the leaned models of `v` (named after its search) beside its own.
+bool write_leaned(vocabulary& v, const std::string& dir, const std::vector<std::string>& phrases) {
+  for (auto h : leanings) {
+    auto search = v.search + "-" + leaning_name(h);
+    auto path = dir + "/" + search + ".arpa";
+    std::ofstream out(path);
+    out << build_arpa(leaned_phrases(phrases, h));
+    if (!out)
+      return false;
+    v.leaned[h] = {search, path};
+  }
+  return true;
+}
 
 // Pronunciations from the big dictionary for `wanted`; Flite for the rest.
 std::vector<std::pair<std::string, std::string>> pronounce(const std::string& dictionary,
@@ -119,45 +160,89 @@ std::vector<std::pair<std::string, std::string>> pronounce(const std::string& di
 
 class ps_session final : public stt_session {
 public:
-  ps_session(ps_engine& e, decoder* d, double floor)
-      : engine_(e), d_(d), ps_(d->ps), floor_(floor), up_(8000, 16000) {
+  /// `plain`: the search without leaning, to decode the utterance again with when the leaned
+  /// one heard it poorly (empty: the session is not leaned).
+  ps_session(ps_engine& e, decoder* d, double floor, double word_floor, std::string plain)
+      : engine_(e), d_(d), ps_(d->ps), floor_(floor), word_floor_(word_floor),
+        plain_(std::move(plain)), up_(8000, 16000) {
     ps_start_utt(ps_);
   }
   ~ps_session() override;
   void feed(std::span<const std::int16_t> pcm8k) override {
     buf_.clear();
     up_.process(pcm8k, buf_);
-    if (!buf_.empty())
-      ps_process_raw(ps_, buf_.data(), buf_.size(), FALSE, FALSE);
+    if (buf_.empty())
+      return;
+    ps_process_raw(ps_, buf_.data(), buf_.size(), FALSE, FALSE);
+    if (!plain_.empty())
+      all_.insert(all_.end(), buf_.begin(), buf_.end());
   }
   std::string partial() override {
     const char* h = ps_get_hyp(ps_, nullptr);
     return h ? h : "";
   }
   stt_result finish() override {
-    stt_result r;
     if (finished_)
-      return r;
+      return {};
     finished_ = true;
     ps_end_utt(ps_);
-    const char* h = ps_get_hyp(ps_, nullptr);
-    r.text = h ? h : "";
-    // The posterior of a whole sentence shrinks with its length and with near-identical
-    // alternatives ("talk to a person" / "a human"): judge it per word instead.
-    double sentence = logmath_exp(ps_get_logmath(ps_), ps_get_prob(ps_));
-    auto words = std::max<std::size_t>(1, lm_words(r.text).size());
-    r.confidence = std::pow(std::max(sentence, 1e-300), 1.0 / double(words));
-    r.rejected = r.text.empty() || r.confidence < floor_;
+    auto r = result();
+    if (!plain_.empty() && poor(r)) {
+      // Leaned towards an answer the caller did not give ("yes" expected, "make it Tuesday"
+      // said): decode the same audio with the model as it is, and keep the surer reading.
+      ps_set_search(ps_, plain_.c_str());
+      ps_start_utt(ps_);
+      ps_process_raw(ps_, all_.data(), all_.size(), FALSE, TRUE);
+      ps_end_utt(ps_);
+      auto again = result();
+      if (!again.text.empty() && (r.text.empty() || again.confidence > r.confidence))
+        r = std::move(again);
+    }
     return r;
   }
 
 private:
+  // The hypothesis of the utterance just ended, with its confidences.
+  stt_result result() {
+    stt_result r;
+    const char* h = ps_get_hyp(ps_, nullptr);
+    r.text = h ? h : "";
+    // The posterior of a whole sentence shrinks with its length and with near-identical
+    // alternatives ("talk to a person" / "a human"): judge it per word instead.
+    auto* lm = ps_get_logmath(ps_);
+    double sentence = logmath_exp(lm, ps_get_prob(ps_));
+    auto words = std::max<std::size_t>(1, lm_words(r.text).size());
+    r.confidence = std::pow(std::max(sentence, 1e-300), 1.0 / double(words));
+    r.rejected = r.text.empty() || r.confidence < floor_;
+    // Each word's own posterior, from the lattice the hypothesis came from.
+    for (ps_seg_t* seg = ps_seg_iter(ps_); seg; seg = ps_seg_next(seg)) {
+      std::string w = ps_seg_word(seg);
+      if (w.empty() || w[0] == '<' || w[0] == '[')
+        continue; // silence, sentence marks, noise
+      if (auto paren = w.find('('); paren != std::string::npos)
+        w.resize(paren); // "the(2)": an alternative pronunciation
+      int32 ascr = 0, lscr = 0, lback = 0;
+      double p = logmath_exp(lm, ps_seg_prob(seg, &ascr, &lscr, &lback));
+      p = std::clamp(p, 0.0, 1.0);
+      r.words.push_back({w, p, p < word_floor_});
+    }
+    return r;
+  }
+  bool poor(const stt_result& r) const {
+    if (r.rejected)
+      return true;
+    return std::any_of(r.words.begin(), r.words.end(), [](auto& w) { return w.unsure; });
+  }
+
   ps_engine& engine_;
   decoder* d_;
   ps_decoder_t* ps_;
   double floor_;
+  double word_floor_;
+  std::string plain_;
   resampler up_;
   std::vector<std::int16_t> buf_;
+  std::vector<std::int16_t> all_; // the utterance at 16 kHz, when it may be decoded again
   bool finished_ = false;
 };
 
@@ -170,6 +255,7 @@ public:
 
   expected<bool> init(const pocketsphinx_settings& s) {
     floor_ = s.confidence_floor;
+    word_floor_ = s.word_floor;
     dir_ = s.work_dir;
     dictionary_ = s.dictionary;
     base_phrases_ = s.phrases;
@@ -188,6 +274,10 @@ public:
     for (auto& p : s.phrases)
       for (auto& w : lm_words(p))
         vocab.insert(w);
+    for (auto h : leanings) // in the dictionary from the start, for the leaned models
+      for (auto& p : leaning_phrases(h))
+        for (auto& w : lm_words(p))
+          vocab.insert(w);
     base_words_ = vocab;
     if (!std::ifstream(s.dictionary))
       return fail("stt_init", "cannot read the dictionary " + s.dictionary);
@@ -220,6 +310,8 @@ public:
                                   "-logfn", "/dev/null", nullptr);
       if (cfg && !s.mllr.empty())
         cmd_ln_set_str_r(cfg, "-mllr", s.mllr.c_str());
+      if (cfg && !s.second_pass)
+        cmd_ln_set_boolean_r(cfg, "-fwdflat", FALSE);
       if (!cfg)
         return fail("stt_init", "bad PocketSphinx configuration");
       ps_decoder_t* d = ps_init(cfg);
@@ -231,12 +323,23 @@ public:
       all_.push_back(std::make_unique<decoder>(decoder{d, {}}));
       free_.push_back(all_.back().get());
     }
+    // The domain's own model is each decoder's default search; its leaned ones load on first use.
+    auto base = std::make_shared<vocabulary>();
+    base->search = default_search_.empty() ? std::string("domain") : default_search_;
+    base->words = vocab.size();
+    if (!write_leaned(*base, dir_, s.phrases))
+      return fail("stt_init", "cannot write the language models in " + dir_);
+    base_ = std::move(base);
     return true;
   }
 
   std::unique_ptr<stt_session> start() override { return start(std::string()); }
 
   std::unique_ptr<stt_session> start(const std::string& key) override {
+    return start(key, listen_for::anything);
+  }
+
+  std::unique_ptr<stt_session> start(const std::string& key, listen_for hint) override {
     decoder* d = nullptr;
     std::shared_ptr<const vocabulary> v;
     {
@@ -261,9 +364,21 @@ public:
       if (d->searches.count(v->search))
         search = v->search;
     }
+    // Leaned towards the expected answer when that model loads; the plain one is the fallback.
+    std::string plain;
+    auto& from = search == default_search_ || !v ? base_ : v;
+    if (auto it = from->leaned.find(hint); it != from->leaned.end() && !search.empty()) {
+      auto& [name, path] = it->second;
+      if (!d->searches.count(name) && ps_set_lm_file(d->ps, name.c_str(), path.c_str()) == 0)
+        d->searches.insert(name);
+      if (d->searches.count(name)) {
+        plain = search;
+        search = name;
+      }
+    }
     if (!search.empty())
       ps_set_search(d->ps, search.c_str());
-    return std::make_unique<ps_session>(*this, d, floor_);
+    return std::make_unique<ps_session>(*this, d, floor_, word_floor_, std::move(plain));
   }
 
   expected<bool> set_vocabulary(const std::string& key,
@@ -297,6 +412,8 @@ public:
       if (!base_words_.count(w)) // read-only after init
         missing.insert(w);
     v->new_words = pronounce(dictionary_, missing, nullptr);
+    if (!write_leaned(*v, dir_, all))
+      return fail("stt_vocabulary", "cannot write the leaned models in " + dir_);
     std::lock_guard lk(mtx_);
     vocab_[key] = std::move(v);
     return true;
@@ -322,10 +439,12 @@ private:
   std::vector<decoder*> free_;
   std::map<std::string, std::shared_ptr<const vocabulary>> vocab_;
   std::string default_search_;
+  std::shared_ptr<const vocabulary> base_; // the domain's own (leaned models only)
   std::string dictionary_;
   std::vector<std::string> base_phrases_;
   std::set<std::string> base_words_; // in the decoders' dictionary from the start
   double floor_ = 0;
+  double word_floor_ = 0;
   std::string dir_;
   bool owns_dir_ = false;
   int flite_words_ = 0;

@@ -24,6 +24,18 @@ public:
 /// not the VAD, decides when a turn ends).
 std::unique_ptr<vad> make_sphinx_vad();
 
+/// What the dialog waits for next. A recogniser may lean its search towards it (as telephone
+/// IVRs do with a grammar per prompt), never so far that other words cannot be heard: a caller
+/// asked yes or no may still say "actually, make it Tuesday".
+enum class listen_for { anything, digits, name, email, yes_no, spelling };
+
+/// One recognised word and how sure the recogniser is of it.
+struct stt_word {
+  std::string word;
+  double confidence = 0; // posterior probability, 0..1
+  bool unsure = false;   // below the engine's word floor: confirm before acting on it
+};
+
 /// What the recogniser made of an utterance.
 struct stt_result {
   std::string text;
@@ -33,6 +45,8 @@ struct stt_result {
   /// Something the call's transcript should say about how this turn was recognised (a cloud
   /// recogniser failed over to the embedded one); usually empty.
   std::string note;
+  /// The words of `text` with their confidences, when the engine gives them (empty otherwise).
+  std::vector<stt_word> words;
 };
 
 /// One utterance's decoding. Use from one thread at a time (a worker, never a scheduler thread).
@@ -65,6 +79,12 @@ public:
     (void)key;
     return start();
   }
+  /// As start(key), leaning towards what the dialog waits for. Engines without language models
+  /// ignore the hint.
+  virtual std::unique_ptr<stt_session> start(const std::string& key, listen_for hint) {
+    (void)hint;
+    return start(key);
+  }
   /// Sets (or replaces) the vocabulary under `key`: a language model of `phrases` (the
   /// engine's domain plus a business's own words). Blocking, tens of milliseconds: run it on a
   /// worker. Engines without language models accept and ignore it.
@@ -88,10 +108,17 @@ struct pocketsphinx_settings {
   std::vector<std::string> phrases; // the domain: a trigram model is built from them
   std::size_t decoders = 2;
   double confidence_floor = 0.05; // per word; in-domain sentences measured 0.15 to 0.6
+  /// A word below this posterior is one the recogniser is unsure of (stt_result::words); an
+  /// utterance decoded with a leaning (listen_for) whose words fall below it is decoded again
+  /// without the leaning, and the better of the two kept.
+  double word_floor = 0.5;
   std::string work_dir;             // where the model files go (default: a temp directory)
   /// An MLLR transform of the acoustic model to the telephone channel (scripts/adapt-acoustic.sh
   /// writes one); empty: the model as shipped. A file that cannot be read fails make_pocketsphinx.
   std::string mllr;
+  /// PocketSphinx's second, flat-lexicon pass over the whole utterance when it ends (-fwdflat).
+  /// It runs after the caller stops speaking, so it is most of the wait for the final words.
+  bool second_pass = true;
 };
 
 /// The transform the build made (bin/../mllr/mllr_matrix beside the running program), or an
@@ -104,6 +131,10 @@ expected<std::unique_ptr<stt_engine>> make_pocketsphinx(const pocketsphinx_setti
 
 /// A trigram ARPA model (absolute discounting with back-off) from sentences. Pure.
 std::string build_arpa(const std::vector<std::string>& sentences);
+
+/// The sentences a recogniser's language model is leaned with for `hint` (yes and no answers,
+/// digit strings, spelled letters); empty for anything, names and emails.
+const std::vector<std::string>& leaning_phrases(listen_for hint);
 
 /// Lower-case words of a sentence as the recogniser spells them ("two p m", "i'd").
 std::vector<std::string> lm_words(const std::string& sentence);

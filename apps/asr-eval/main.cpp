@@ -41,8 +41,14 @@ std::size_t word_errors(const std::vector<std::string>& ref, const std::vector<s
 struct tally {
   std::size_t words = 0, errors = 0, short_right = 0, short_total = 0, sentences_right = 0,
               sentences = 0;
+  // Of the words heard: right or wrong (in the best alignment), and flagged unsure or not.
+  std::size_t right_unsure = 0, right_sure = 0, wrong_unsure = 0, wrong_sure = 0;
   double audio_s = 0, decode_s = 0;
   void add(const tally& o) {
+    right_unsure += o.right_unsure;
+    right_sure += o.right_sure;
+    wrong_unsure += o.wrong_unsure;
+    wrong_sure += o.wrong_sure;
     words += o.words;
     errors += o.errors;
     short_right += o.short_right;
@@ -58,8 +64,48 @@ struct tally {
                 label.c_str(), words ? 100.0 * double(errors) / double(words) : 0.0, errors, words,
                 sentences_right, sentences, short_right, short_total,
                 audio_s > 0 ? decode_s / audio_s : 0.0);
+    std::printf("%-22s words heard wrong flagged unsure %zu/%zu, heard right flagged unsure "
+                "%zu/%zu\n",
+                "", wrong_unsure, wrong_unsure + wrong_sure, right_unsure,
+                right_unsure + right_sure);
   }
 };
+
+// Which heard words are wrong: those not on the best alignment's matching path (a longest
+// common subsequence of the reference and the hypothesis).
+std::vector<bool> heard_right(const std::vector<std::string>& ref,
+                              const std::vector<std::string>& hyp) {
+  std::vector<std::vector<std::size_t>> l(ref.size() + 1, std::vector<std::size_t>(hyp.size() + 1));
+  for (std::size_t i = ref.size(); i-- > 0;)
+    for (std::size_t j = hyp.size(); j-- > 0;)
+      l[i][j] = ref[i] == hyp[j] ? l[i + 1][j + 1] + 1 : std::max(l[i + 1][j], l[i][j + 1]);
+  std::vector<bool> right(hyp.size(), false);
+  for (std::size_t i = 0, j = 0; i < ref.size() && j < hyp.size();) {
+    if (ref[i] == hyp[j]) {
+      right[j] = true;
+      ++i, ++j;
+    } else if (l[i + 1][j] >= l[i][j + 1]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return right;
+}
+
+// "yes_no|no thank you": the turn answers a prompt that expected a yes or no.
+std::pair<speech::listen_for, std::string> prompt_and_turn(const std::string& line) {
+  auto bar = line.find('|');
+  if (bar == std::string::npos)
+    return {speech::listen_for::anything, line};
+  auto tag = line.substr(0, bar);
+  auto hint = tag == "yes_no"     ? speech::listen_for::yes_no
+              : tag == "digits"   ? speech::listen_for::digits
+              : tag == "spelling" ? speech::listen_for::spelling
+              : tag == "name"     ? speech::listen_for::name
+                                  : speech::listen_for::anything;
+  return {hint, line.substr(bar + 1)};
+}
 
 } // namespace
 
@@ -70,10 +116,19 @@ int main(int argc, char** argv) {
   std::string voices = "slt,kal,rms";
   std::string mllr = speech::built_mllr_path();
   bool verbose = false;
+  bool lean = false;
+  bool plain_only = false;
+  bool no_second_pass = false;
   app.add_option("--sentences", sentences_path, "caller turns, one per line (# comments)");
   app.add_option("--voices", voices, "Flite voices, comma-separated");
   app.add_option("--mllr", mllr, "the transform (default: the build's)");
   app.add_flag("-v,--verbose", verbose, "print each misrecognised turn");
+  app.add_flag("--lean", lean,
+               "decode each turn leaning towards what its prompt expected (the line's tag: "
+               "yes_no|, digits|, spelling|), as the product does");
+  app.add_flag("--mllr-only", plain_only, "decode only with the transform (half the time)");
+  app.add_flag("--no-second-pass", no_second_pass,
+               "decode without PocketSphinx's flat-lexicon second pass (-fwdflat no)");
   CLI11_PARSE(app, argc, argv);
   if (mllr.empty()) {
     std::cerr << "no MLLR transform: run scripts/adapt-acoustic.sh build/mllr or pass --mllr\n";
@@ -97,6 +152,7 @@ int main(int argc, char** argv) {
   auto dates = dialog::date_phrases(unsigned(today.month()), 3);
   base.phrases.insert(base.phrases.end(), dates.begin(), dates.end());
   base.decoders = 1;
+  base.second_pass = !no_second_pass;
   auto adapted = base;
   adapted.mllr = mllr;
   auto plain_engine = speech::make_pocketsphinx(base);
@@ -107,7 +163,8 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   }
-  std::printf("%zu turns, transform %s\n", sentences.size(), mllr.c_str());
+  std::printf("%zu turns, transform %s%s\n", sentences.size(), mllr.c_str(),
+              lean ? ", leaning towards each prompt's expected answer" : "");
   tally all[2];
   std::stringstream vs(voices);
   for (std::string voice; std::getline(vs, voice, ',');) {
@@ -117,7 +174,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     tally per[2];
-    for (auto& text : sentences) {
+    for (auto& line : sentences) {
+      auto [hint, text] = prompt_and_turn(line);
       auto mulaw = speech::synthesize_all(*tts, text);
       if (!mulaw) {
         std::cerr << "synthesis failed: " << mulaw.error().message << "\n";
@@ -127,9 +185,9 @@ int main(int argc, char** argv) {
       audio::mulaw_decode(*mulaw, pcm);
       pcm.insert(pcm.end(), 2400, 0); // 300 ms of silence, as the endpointer leaves
       auto ref = speech::lm_words(text);
-      for (int k = 0; k < 2; ++k) {
+      for (int k = plain_only ? 1 : 0; k < 2; ++k) {
         auto& engine = k ? **mllr_engine : **plain_engine;
-        auto session = engine.start();
+        auto session = engine.start(std::string(), lean ? hint : speech::listen_for::anything);
         auto t0 = std::chrono::steady_clock::now();
         for (std::size_t off = 0; off < pcm.size(); off += 160) // 20 ms frames
           session->feed(std::span(pcm).subspan(off, std::min<std::size_t>(160, pcm.size() - off)));
@@ -146,6 +204,12 @@ int main(int argc, char** argv) {
         if (ref.size() == 1) {
           t.short_total += 1;
           t.short_right += e == 0;
+        }
+        auto right = heard_right(ref, hyp);
+        for (std::size_t j = 0; j < hyp.size(); ++j) {
+          bool unsure = j < r.words.size() && r.words[j].unsure;
+          (right[j] ? (unsure ? t.right_unsure : t.right_sure)
+                    : (unsure ? t.wrong_unsure : t.wrong_sure)) += 1;
         }
         if (verbose && e)
           std::printf("  %s %-6s '%s' heard as '%s'\n", voice.c_str(), k ? "mllr" : "plain",

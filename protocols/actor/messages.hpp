@@ -85,12 +85,13 @@ struct heard {
   std::int64_t decided_us = 0;    // the endpointer declared the turn over
   std::int64_t final_us = 0;      // the recogniser's final result was ready
   std::string note; // how the turn was heard, when the transcript should say (a failover)
+  std::vector<std::string> unsure; // words the recogniser was unsure of, in order
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heard& x) {
   return f(caf::meta::type_name("heard"), x.text, x.confidence, x.rejected, x.unavailable, x.speech_ms,
-           x.speech_end_us, x.decided_us, x.final_us, x.note);
+           x.speech_end_us, x.decided_us, x.final_us, x.note, x.unsure);
 }
 
 /// Speak `text` as utterance `utterance`.

@@ -121,7 +121,7 @@ struct deterministic_call {
     svc.tts = tone.get();
     svc.speech_pool = &speech_pool;
     svc.events = events;
-    svc.open_stt = [](const call_info& info, std::size_t n) {
+    svc.open_stt = [](const call_info& info, std::size_t n, speech::listen_for) {
       return speech::make_script_session(info.script, n);
     };
     rt = make_call_runtime(*sys, std::move(svc));

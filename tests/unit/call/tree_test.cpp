@@ -223,7 +223,7 @@ TEST(call_tree, engines_that_never_block_run_in_the_actors_without_the_speech_po
   svc.tts = tone.get();
   svc.speech_pool = &stopped;
   svc.speech_blocks = false;
-  svc.open_stt = [](const call_info& info, std::size_t n) {
+  svc.open_stt = [](const call_info& info, std::size_t n, speech::listen_for) {
     return speech::make_script_session(info.script, n);
   };
   svc.events = f.events;
@@ -299,7 +299,7 @@ TEST(call_tree, a_thousand_whole_trees_leave_no_actor_engine_or_vad_behind) {
   call_services svc;
   svc.tts = tone.get();
   svc.speech_pool = &pool;
-  svc.open_stt = [](const call_info& info, std::size_t n) {
+  svc.open_stt = [](const call_info& info, std::size_t n, speech::listen_for) {
     return speech::make_script_session(info.script, n);
   };
   svc.make_dialog = [](const booking::business_profile&) {

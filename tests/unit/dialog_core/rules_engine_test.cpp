@@ -537,3 +537,64 @@ TEST(rules_engine, promises_a_text_only_when_the_booking_queued_one) {
     EXPECT_EQ(r.say.find("text confirmation") != std::string::npos, queued) << r.say;
   }
 }
+
+// A name the recogniser was unsure of is spelled before it is read back; a sure one is not.
+TEST(rules_engine, an_unsure_name_is_spelled_then_read_back) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  auto r = e.on_caller_heard("ann smyth", {"smyth"});
+  EXPECT_EQ(e.current(), rules_engine::state::asking_spelling);
+  EXPECT_EQ(r.next, expecting::spelling);
+  EXPECT_NE(r.say.find("spell your last name"), std::string::npos) << r.say;
+  r = e.on_caller_heard("s as in sam m i t h", {"m"});
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  EXPECT_NE(r.say.find("for Ann Smith on Thursday"), std::string::npos) << r.say;
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["name"], "Ann Smith");
+}
+
+TEST(rules_engine, a_sure_name_or_unsure_other_words_ask_no_spelling) {
+  for (std::vector<std::string> unsure :
+       {std::vector<std::string>{}, std::vector<std::string>{"it's"}}) {
+    rules_engine e(fake_times);
+    e.start(dental());
+    e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+    e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+    auto r = e.on_caller_heard("it's ann lee", unsure);
+    EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+    EXPECT_NE(r.say.find("for Ann Lee on"), std::string::npos) << r.say;
+  }
+}
+
+// Asked once at most: an answer that is no spelling keeps the name as heard (or the last name
+// said again), a correction is still a correction, and goodbye still leaves.
+TEST(rules_engine, a_spelling_answer_that_is_no_spelling_moves_on) {
+  auto asked = [] {
+    auto e = std::make_unique<rules_engine>(fake_times);
+    e->start(dental());
+    e->on_caller("i'd like to book a cleaning tomorrow at two p m");
+    e->on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+    e->on_caller_heard("my name is bo chen", {"chen"});
+    EXPECT_EQ(e->current(), rules_engine::state::asking_spelling);
+    return e;
+  };
+  auto e = asked();
+  auto r = e->on_caller_heard("it is just as it sounds", {});
+  EXPECT_EQ(e->current(), rules_engine::state::confirming_booking);
+  EXPECT_NE(r.say.find("for Bo Chen on"), std::string::npos) << r.say;
+  e = asked();
+  r = e->on_caller_heard("cheng", {"cheng"});
+  EXPECT_NE(r.say.find("for Bo Cheng on"), std::string::npos) << r.say;
+  e = asked();
+  r = e->on_caller("actually make it friday");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  r = e->on_result(slot_ok("2026-03-06T14:00", "Friday, March 6th at 2:00 PM"));
+  EXPECT_EQ(e->current(), rules_engine::state::confirming_booking) << r.say; // not asked twice
+  e = asked();
+  r = e->on_caller("never mind, goodbye");
+  EXPECT_TRUE(r.end_call);
+}

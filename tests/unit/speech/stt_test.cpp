@@ -328,3 +328,76 @@ TEST(pocketsphinx, a_missing_or_broken_mllr_transform_is_a_named_startup_error) 
   EXPECT_NE(bad.error().message.find("not an MLLR transform"), std::string::npos)
       << bad.error().message;
 }
+
+namespace {
+
+speech::stt_result decode(speech::stt_engine& engine, const std::string& text,
+                          speech::listen_for hint, const std::string& key = "") {
+  auto pcm = telephone(text);
+  pcm.insert(pcm.end(), 2400, 0);
+  auto session = engine.start(key, hint);
+  EXPECT_TRUE(session);
+  if (!session)
+    return {};
+  for (std::size_t off = 0; off < pcm.size(); off += 160)
+    session->feed(std::span(pcm).subspan(off, std::min<std::size_t>(160, pcm.size() - off)));
+  return session->finish();
+}
+
+} // namespace
+
+// Each recognised word carries its own posterior; words the domain cannot explain come out
+// unsure (or the whole turn is rejected), never as sure in-domain words.
+TEST(pocketsphinx, each_word_has_its_confidence_and_out_of_domain_words_are_unsure) {
+  speech::pocketsphinx_settings s;
+  s.phrases = phrases();
+  s.decoders = 1;
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine) << engine.error().message;
+  decode(**engine, "i would like to book an appointment", speech::listen_for::anything); // warm
+  auto r = decode(**engine, "my name is john smith", speech::listen_for::anything);
+  ASSERT_FALSE(r.words.empty()) << r.text;
+  std::string joined;
+  for (auto& w : r.words) {
+    joined += (joined.empty() ? "" : " ") + w.word;
+    EXPECT_GE(w.confidence, 0.0);
+    EXPECT_LE(w.confidence, 1.0);
+    EXPECT_EQ(w.unsure, w.confidence < s.word_floor) << w.word;
+  }
+  EXPECT_EQ(joined, r.text);
+  int flagged = 0;
+  for (auto* odd : {"the purple elephant sings on the roof", "my grandmother knits warm socks",
+                    "seventeen bicycles crossed the bridge"}) {
+    auto o = decode(**engine, odd, speech::listen_for::anything);
+    bool any = o.rejected || std::any_of(o.words.begin(), o.words.end(),
+                                         [](auto& w) { return w.unsure; });
+    flagged += any;
+    if (!any)
+      std::cout << "  '" << odd << "' heard as '" << o.text << "' with every word sure\n";
+  }
+  EXPECT_GE(flagged, 2);
+}
+
+// Leaning towards the expected answer: a yes or no, digits, spelled letters are heard as such,
+// and an answer that is not the expected kind is still heard (decoded again without leaning).
+TEST(pocketsphinx, a_session_leans_towards_the_expected_answer_and_still_hears_others) {
+  speech::pocketsphinx_settings s;
+  s.phrases = phrases();
+  s.decoders = 1;
+  auto engine = speech::make_pocketsphinx(s);
+  ASSERT_TRUE(engine) << engine.error().message;
+  decode(**engine, "i would like to book an appointment", speech::listen_for::anything); // warm
+  EXPECT_EQ(decode(**engine, "yes", speech::listen_for::yes_no).text, "yes");
+  EXPECT_EQ(decode(**engine, "friday at four p m", speech::listen_for::yes_no).text,
+            "friday at four p m");
+  EXPECT_EQ(decode(**engine, "what are your hours", speech::listen_for::yes_no).text,
+            "what are your hours");
+  EXPECT_EQ(decode(**engine, "five five five one two three four", speech::listen_for::digits).text,
+            "five five five one two three four");
+  EXPECT_EQ(decode(**engine, "s m i t h", speech::listen_for::spelling).text, "s m i t h");
+  // The same letters without leaning: the domain has no spelled words.
+  EXPECT_NE(decode(**engine, "s m i t h", speech::listen_for::anything).text, "s m i t h");
+  // A business's vocabulary is leaned the same way.
+  ASSERT_TRUE((*engine)->set_vocabulary("b1", {"we offer teeth whitening"}));
+  EXPECT_EQ(decode(**engine, "yes", speech::listen_for::yes_no, "b1").text, "yes");
+}
