@@ -280,7 +280,7 @@ reply rules_engine::after_slot_held() {
     state_ = state::asking_name;
     return say(slot_text_ + " is available. May I have your name, please?", expecting::name);
   }
-  if (name_unsure_ && !spelling_asked_) {
+  if (ask_spelling_ && name_unsure_ && !spelling_asked_) {
     state_ = state::asking_spelling;
     spelling_asked_ = true;
     return say(question_for(state_), expecting::spelling);

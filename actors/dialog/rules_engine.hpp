@@ -34,6 +34,9 @@ public:
   /// A name heard with words the recogniser was unsure of is confirmed by asking the caller to
   /// spell the last name before it is read back.
   reply on_caller_heard(std::string_view text, const std::vector<std::string>& unsure) override;
+  /// Whether an unsure name is spelled (off by default: the question costs every caller whose
+  /// name was heard unsure a turn, and the read-back before booking already lets them correct it).
+  void ask_spelling(bool on) { ask_spelling_ = on; }
   reply on_result(const tool_result& result) override;
   void on_interrupted(std::string_view heard) override;
   summary summarize() const override;
@@ -95,6 +98,7 @@ private:
   std::string number_;
   std::vector<std::string> unsure_; // words of the current turn the recogniser was unsure of
   bool name_unsure_ = false;        // the name came from such words: have it spelled
+  bool ask_spelling_ = false;       // see ask_spelling()
   bool spelling_asked_ = false;     // asked once; never again in the call
   std::string service_;          // a service the business lists, as the caller named it
   std::string request_;          // otherwise what the caller asked for in their words ("a checkup")

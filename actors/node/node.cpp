@@ -435,8 +435,9 @@ bool node::start() {
     svc.clk = d.clk.get();
     auto clk = d.clk;
     // The rules engine, with times read in the business's zone against the node's clock.
-    auto make_rules = [clk](const booking::business_profile& p) {
-      return std::make_unique<dialog::rules_engine>(
+    auto make_rules = [clk, spell = d.cfg.speech.spell_unsure_names](
+                          const booking::business_profile& p) {
+      auto e = std::make_unique<dialog::rules_engine>(
           [clk, zone = p.timezone](std::string_view text) -> std::optional<dialog::when> {
             auto now = business_now(*clk, zone);
             if (!now)
@@ -450,6 +451,8 @@ bool node::start() {
             return dialog::when{m->day ? booking::iso_day(*m->day) : "",
                                 m->time ? booking::hhmm(*m->time) : "", m->part_of_day};
           });
+      e->ask_spelling(spell);
+      return e;
     };
     if (d.cfg.speech.dialog == "echo") {
       svc.make_dialog = [](const booking::business_profile&) {

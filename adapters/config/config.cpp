@@ -220,6 +220,11 @@ const std::vector<key_entry>& entries() {
         "Dialog tests only (frontdesk call --text): a call whose stream declares a script is "
         "heard as that text, turn by turn, instead of through the recogniser."},
        boolean(&config::speech, &config::speech_section::accept_scripts)},
+      {{"speech.spell_unsure_names", "boolean", "false",
+        "The rules engine asks the caller to spell a last name the recogniser was unsure of "
+        "(once per call, before the read-back). Off: the name is read back as heard, and the "
+        "caller corrects it there."},
+       boolean(&config::speech, &config::speech_section::spell_unsure_names)},
       {{"speech.stt", "string", "\"pocketsphinx\"",
         "The recogniser with speech.mode = embedded: pocketsphinx, or deepgram (live streaming, "
         "key from DEEPGRAM_API_KEY; a refused or twice-dropped socket goes on with PocketSphinx)."},

@@ -541,6 +541,7 @@ TEST(rules_engine, promises_a_text_only_when_the_booking_queued_one) {
 // A name the recogniser was unsure of is spelled before it is read back; a sure one is not.
 TEST(rules_engine, an_unsure_name_is_spelled_then_read_back) {
   rules_engine e(fake_times);
+  e.ask_spelling(true);
   e.start(dental());
   e.on_caller("i'd like to book a cleaning tomorrow at two p m");
   e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
@@ -556,10 +557,22 @@ TEST(rules_engine, an_unsure_name_is_spelled_then_read_back) {
   EXPECT_EQ(r.tools[0].args["name"], "Ann Smith");
 }
 
+// Off by default: an unsure name goes straight to the read-back, where the caller can correct it.
+TEST(rules_engine, an_unsure_name_is_read_back_as_heard_unless_spelling_is_on) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  auto r = e.on_caller_heard("ann smyth", {"smyth"});
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+  EXPECT_NE(r.say.find("for Ann Smyth on Thursday"), std::string::npos) << r.say;
+}
+
 TEST(rules_engine, a_sure_name_or_unsure_other_words_ask_no_spelling) {
   for (std::vector<std::string> unsure :
        {std::vector<std::string>{}, std::vector<std::string>{"it's"}}) {
     rules_engine e(fake_times);
+    e.ask_spelling(true);
     e.start(dental());
     e.on_caller("i'd like to book a cleaning tomorrow at two p m");
     e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
@@ -574,6 +587,7 @@ TEST(rules_engine, a_sure_name_or_unsure_other_words_ask_no_spelling) {
 TEST(rules_engine, a_spelling_answer_that_is_no_spelling_moves_on) {
   auto asked = [] {
     auto e = std::make_unique<rules_engine>(fake_times);
+    e->ask_spelling(true);
     e->start(dental());
     e->on_caller("i'd like to book a cleaning tomorrow at two p m");
     e->on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
