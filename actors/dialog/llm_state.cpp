@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "actors/dialog/llm_engine.hpp"
+#include "actors/dialog/saved_state.hpp"
 
 namespace frontdesk::dialog {
 namespace {
@@ -89,16 +90,13 @@ std::string llm_engine::save_state() const {
 }
 
 std::optional<reply> llm_engine::resume(const business_context& ctx, std::string_view saved) {
-  json::error_code ec;
-  auto v = json::parse(saved, ec);
-  if (ec || !v.is_object())
+  auto parsed = versioned_state(saved, state_version);
+  if (!parsed)
     return std::nullopt;
-  auto& o = v.get_object();
-  auto* version = o.if_contains("v");
+  auto& o = *parsed;
   auto* engine = string_at(o, "engine");
   auto* msgs = o.if_contains("messages");
-  if (!version || !version->is_int64() || version->get_int64() != state_version || !engine ||
-      *engine != "llm" || !msgs || !msgs->is_array())
+  if (!engine || *engine != "llm" || !msgs || !msgs->is_array())
     return std::nullopt;
   std::vector<llm::message> conversation;
   // Every tool message answers a call made before it, once; a call left unanswered can only be

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "actors/dialog/rules_engine.hpp"
+#include "actors/dialog/saved_state.hpp"
 
 namespace frontdesk::dialog {
 namespace {
@@ -112,14 +113,10 @@ std::string rules_engine::save_state() const {
 }
 
 std::optional<reply> rules_engine::resume(const business_context& ctx, std::string_view saved) {
-  json::error_code ec;
-  auto v = json::parse(saved, ec);
-  if (ec || !v.is_object())
+  auto parsed = versioned_state(saved, state_version);
+  if (!parsed)
     return std::nullopt;
-  auto& o = v.get_object();
-  auto* version = o.if_contains("v");
-  if (!version || !version->is_int64() || version->get_int64() != state_version)
-    return std::nullopt;
+  auto& o = *parsed;
   auto step = step_of(str(o, "step"));
   auto flow_name = str(o, "flow");
   if (!step || (flow_name != "none" && flow_name != "book" && flow_name != "cancel" &&
