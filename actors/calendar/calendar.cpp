@@ -133,17 +133,23 @@ expected<business_profile> calendar_service::profile(const std::string& business
   }
 }
 
+rules with_length(const rules& business, minutes length) {
+  auto r = business;
+  if (length <= minutes{0} || length == business.length)
+    return r;
+  r.length = length;
+  if (r.step == minutes{0})
+    r.step = business.length; // the business's grid stays: a longer service starts on it
+  return r;
+}
+
 rules rules_for(const business_profile& biz, const std::string& service) {
-  auto r = biz.booking;
   std::string key = service;
   for (auto& c : key)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (auto it = biz.service_minutes.find(key); it != biz.service_minutes.end()) {
-    r.length = it->second;
-    if (r.step == minutes{0})
-      r.step = biz.booking.length; // the business's grid stays: a longer service starts on it
-  }
-  return r;
+  if (auto it = biz.service_minutes.find(key); it != biz.service_minutes.end())
+    return with_length(biz.booking, it->second);
+  return biz.booking;
 }
 
 dialog::tool_result calendar_service::run(const business_profile& profile, const std::string& call_id,
@@ -153,16 +159,24 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
     auto it = tool.args.find(k);
     return it == tool.args.end() ? std::string() : it->second;
   };
-  // A tool that names a service with a length of its own books and checks with that length.
+  store::appointments_repo appts(db_);
+  // A tool that names a service with a length of its own books and checks with that length;
+  // one that moves an appointment (and names no service) keeps the appointment's own length.
+  auto r = rules_for(profile, arg("service"));
+  auto moving = tool.name == "reschedule" ? arg("appointment_id") : arg("ignore_appointment");
+  if (arg("service").empty() && !moving.empty()) {
+    if (auto a = appts.get(profile.id, moving); a && *a) {
+      auto length = std::chrono::duration_cast<minutes>((*a)->during.end - (*a)->during.start);
+      r = with_length(profile.booking, length);
+    }
+  }
   std::optional<business_profile> own;
-  if (auto r = rules_for(profile, arg("service")); r.length != profile.booking.length ||
-                                                   r.step != profile.booking.step) {
+  if (r.length != profile.booking.length || r.step != profile.booking.step) {
     own = profile;
     own->booking = std::move(r);
   }
   const business_profile& biz = own ? *own : profile;
   auto now = to_utc(now_us);
-  store::appointments_repo appts(db_);
   auto busy_near = [&](local_days day, const std::string& ignore) -> std::vector<busy_interval> {
     auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
     auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});

@@ -65,6 +65,10 @@ private:
   live_check live_;
 };
 
+/// The business's rules with another appointment length (a service's, or a moved
+/// appointment's own); starts stay on the business's grid.
+rules with_length(const rules& business, minutes length);
+
 /// The booking rules for a service: its own length when the business gave it one (matched
 /// without regard to case), else the business's appointment length.
 rules rules_for(const business_profile& biz, const std::string& service);

@@ -265,6 +265,8 @@ reply rules_engine::check(const when& w) {
   tool_call t{"check_slot", {{"date", w.date}, {"time", w.time}, {"part_of_day", w.part_of_day}}};
   if (!appointment_id_.empty())
     t.args["ignore_appointment"] = appointment_id_; // moving: its own slot does not count
+  else if (!service_.empty())
+    t.args["service"] = service_; // a service with its own length needs that much room
   r.tools.push_back(std::move(t));
   return r;
 }
@@ -492,7 +494,12 @@ reply rules_engine::on_caller(std::string_view text) {
         slot_text_ = options_[k];
         state_ = state::waiting;
         reply r = say("Let me hold that for you.");
-        r.tools.push_back({"hold_slot", {{"start", slot_start_}}});
+        tool_call t{"hold_slot", {{"start", slot_start_}}};
+        if (!appointment_id_.empty())
+          t.args["ignore_appointment"] = appointment_id_;
+        else if (!service_.empty())
+          t.args["service"] = service_;
+        r.tools.push_back(std::move(t));
         return r;
       };
       // "the second one", "the three o'clock", "the later one", "yes" to a single offer

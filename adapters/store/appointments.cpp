@@ -1,5 +1,7 @@
 #include "adapters/store/appointments.hpp"
 
+#include <cctype>
+
 #include "adapters/store/database.hpp"
 #include "adapters/store/holds.hpp"
 #include "adapters/store/messaging.hpp"
@@ -200,6 +202,27 @@ expected<std::vector<appointment>> appointments_repo::find_upcoming(
       for (auto r : rows)
         out.push_back(row_to_appointment(r));
       return out;
+    });
+  });
+}
+
+expected<std::optional<appointment>> appointments_repo::get(const std::string& business_id,
+                                                            const std::string& appointment_id) {
+  // Not an id at all (a model's guess): no such appointment, not a database error.
+  bool uuid_like = appointment_id.size() == 36;
+  for (std::size_t i = 0; uuid_like && i < appointment_id.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    uuid_like = dash ? appointment_id[i] == '-'
+                     : std::isxdigit(static_cast<unsigned char>(appointment_id[i])) != 0;
+  }
+  if (!uuid_like)
+    return std::optional<appointment>();
+  return guarded("get", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      auto rows = tx.exec_params("SELECT " + select_columns() +
+                                     " FROM appointments WHERE id = $1::uuid",
+                                 appointment_id);
+      return rows.empty() ? std::optional<appointment>() : row_to_appointment(rows[0]);
     });
   });
 }

@@ -74,6 +74,10 @@ public:
                                                    const std::string& phone,
                                                    const std::string& name, sys_time now);
 
+  /// One appointment by id (none when it does not exist or belongs to another business).
+  expected<std::optional<appointment>> get(const std::string& business_id,
+                                           const std::string& appointment_id);
+
   /// Cancels a booked appointment; its reminders are cancelled and, when `confirm`, a
   /// cancellation text is queued, in the same transaction.
   expected<bool> cancel(const std::string& business_id, const std::string& appointment_id,

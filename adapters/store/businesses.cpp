@@ -70,6 +70,12 @@ expected<load_report> businesses_repo::load(const org::org_file& org, sys_time n
       for (auto& s : org.services)
         tx.exec_params("INSERT INTO knowledge (business_id, title, body) VALUES ($1, 'service', $2)",
                        id, "We offer " + s + ".");
+      // A service with its own length is a row of `services` (which the dashboard edits too):
+      // the file sets the lengths it names and leaves other services as they are.
+      for (auto& [name, minutes] : org.service_minutes)
+        tx.exec_params("INSERT INTO services (business_id, name, minutes) VALUES ($1, $2, $3) "
+                       "ON CONFLICT (business_id, lower(name)) DO UPDATE SET minutes = EXCLUDED.minutes",
+                       id, name, minutes);
       for (auto& k : org.knowledge)
         tx.exec_params("INSERT INTO knowledge (business_id, body) VALUES ($1, $2)", id, k);
       report.knowledge = org.services.size() + org.knowledge.size();

@@ -189,6 +189,39 @@ std::optional<failure> parse_speech(const json::value& v, speech_choices& sp) {
   return std::nullopt;
 }
 
+// "services": ["cleaning", {"name": "whitening", "minutes": 60}, ...]
+std::optional<failure> parse_services(const json::value& v, org_file& org) {
+  if (!v.is_array())
+    return bad("services", "must be a list of names or {\"name\", \"minutes\"} objects");
+  for (std::size_t i = 0; i < v.as_array().size(); ++i) {
+    auto& e = v.as_array()[i];
+    auto path = "services[" + std::to_string(i) + "]";
+    std::string name;
+    if (e.is_string()) {
+      name = std::string(e.as_string());
+    } else if (e.is_object()) {
+      auto& o = e.as_object();
+      for (auto& [k, _] : o)
+        if (k != "name" && k != "minutes")
+          return bad(path + "." + std::string(k), "is not a known key");
+      auto* n = o.if_contains("name");
+      if (!n || !n->is_string())
+        return bad(path + ".name", "must be a non-empty string");
+      name = std::string(n->as_string());
+      auto* m = o.if_contains("minutes");
+      if (!m || !m->is_int64() || m->as_int64() < 5 || m->as_int64() > 1440)
+        return bad(path + ".minutes", "must be a whole number of minutes from 5 to 1440");
+      org.service_minutes[name] = static_cast<int>(m->as_int64());
+    } else {
+      return bad(path, "must be a name or an object {\"name\", \"minutes\"}");
+    }
+    if (name.empty() || name.size() > 100)
+      return bad(path, "the name must be 1 to 100 characters");
+    org.services.push_back(std::move(name));
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 int weekday_index(std::string_view name) {
@@ -243,8 +276,10 @@ expected<org_file> parse_org_file(std::string_view text) {
       return *e;
   if (!org.transfer_number.empty() && !is_e164(org.transfer_number))
     return bad("transfer_number", "must be E.164 like +15551234567");
-  if (auto e = get_strings(o, "services", org.services))
-    return *e;
+  if (auto* sv = o.if_contains("services")) {
+    if (auto e = parse_services(*sv, org))
+      return *e;
+  }
   if (auto e = get_strings(o, "knowledge", org.knowledge))
     return *e;
   if (auto* a = o.if_contains("existing_appointments")) {

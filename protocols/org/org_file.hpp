@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,7 +45,10 @@ struct org_file {
   std::string greeting;
   std::string address;
   std::string transfer_number;
-  std::vector<std::string> services;
+  std::vector<std::string> services; // names, in the file's order
+  /// Services given as {"name": …, "minutes": …}: their own length (5 to 1440 minutes), keyed
+  /// by the name as written; a service given as a plain name takes appointment_minutes.
+  std::map<std::string, int> service_minutes;
   std::vector<std::string> knowledge;
   std::vector<existing_appointment> existing_appointments;
   speech_choices speech; // "speech": {"voice": …, "stt_model": …, "stt_language": …}

@@ -51,6 +51,7 @@ TEST(rules_engine, books_after_collecting_when_and_name_and_a_yes) {
   EXPECT_EQ(r.tools[0].name, "check_slot");
   EXPECT_EQ(r.tools[0].args["date"], "2026-03-05");
   EXPECT_EQ(r.tools[0].args["time"], "14:00");
+  EXPECT_EQ(r.tools[0].args["service"], "cleaning"); // its own length, if it has one
   r = e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
   EXPECT_EQ(e.current(), rules_engine::state::asking_name);
   EXPECT_EQ(r.next, expecting::name);
@@ -611,4 +612,29 @@ TEST(rules_engine, a_spelling_answer_that_is_no_spelling_moves_on) {
   e = asked();
   r = e->on_caller("never mind, goodbye");
   EXPECT_TRUE(r.end_call);
+}
+
+// The calendar checks and holds with the named service's own length: the service goes with
+// the check and with the hold of an offered time, and a move (which keeps the appointment's
+// own length) sends the appointment instead.
+TEST(rules_engine, the_named_service_goes_with_each_check_and_hold) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("could i get a whitening on friday at two");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args["service"], "whitening");
+  EXPECT_EQ(r.tools[0].args.count("ignore_appointment"), 0u);
+  e.on_result(tool_result{"check_slot", false, {{"reason", "taken"}},
+                          {"Friday at 1 PM", "Friday at 3 PM"},
+                          {"2026-03-06T13:00", "2026-03-06T15:00"}});
+  r = e.on_caller("the second one");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "hold_slot");
+  EXPECT_EQ(r.tools[0].args["service"], "whitening");
+
+  rules_engine plain(fake_times);
+  plain.start(dental());
+  r = plain.on_caller("can i come in friday at two");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].args.count("service"), 0u); // none named: the business's length
 }

@@ -1,3 +1,5 @@
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "protocols/org/org_file.hpp"
@@ -10,7 +12,7 @@ const char* full = R"({
   "hours": {"monday": ["09:00","17:00"], "tuesday": [["09:00","12:00"],["13:00","17:00"]]},
   "appointment_minutes": 60, "buffer_minutes": 10, "min_notice_minutes": 60, "days_ahead": 14,
   "greeting": "Thanks for calling Bright Smile.", "transfer_number": "+15550109999",
-  "services": ["cleaning", "whitening"],
+  "services": ["cleaning", {"name": "whitening", "minutes": 90}],
   "knowledge": ["We accept Delta Dental insurance.", "Parking is free behind the building."],
   "existing_appointments": [{"start": "2026-03-04T14:00", "minutes": 60, "name": "Ann Lee", "phone": "+15557770001"},
                             {"start": "2026-03-05T10:00", "name": "Bo Chen"}],
@@ -31,6 +33,8 @@ TEST(org_file, parses_a_full_business) {
   EXPECT_EQ(org->appointment_minutes, 60);
   EXPECT_EQ(org->buffer_minutes, 10);
   EXPECT_EQ(org->knowledge.size(), 2u);
+  EXPECT_EQ(org->services, (std::vector<std::string>{"cleaning", "whitening"}));
+  EXPECT_EQ(org->service_minutes, (std::map<std::string, int>{{"whitening", 90}}));
   ASSERT_EQ(org->existing_appointments.size(), 2u);
   EXPECT_EQ(org->existing_appointments[1].minutes, 60); // defaults to appointment_minutes
   EXPECT_EQ(org->existing_appointments[0].phone, "+15557770001");
@@ -70,6 +74,14 @@ TEST(org_file, refuses_bad_input_naming_the_key) {
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","knowledge":[1]})", "'knowledge[0]'"},
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","existing_appointments":[{"start":"2026-03-04 14:00"}]})", "existing_appointments[0].start"},
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","existing_appointments":[{"start":"2026-03-04T14:00","when":1}]})", "existing_appointments[0].when"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":"cleaning"})", "'services' must be a list"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":[7]})", "'services[0]' must be a name"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":[""]})", "'services[0]' the name must be"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":[{"minutes":30}]})", "'services[0].name'"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":["a",{"name":"b"}]})", "'services[1].minutes'"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":[{"name":"b","minutes":4}]})", "from 5 to 1440"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":[{"name":"b","minutes":"60"}]})", "'services[0].minutes'"},
+           {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","services":[{"name":"b","minutes":60,"price":5}]})", "'services[0].price' is not a known key"},
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":"nova"})", "'speech' must be an object"},
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":{"pitch":1}})", "'speech.pitch' is not a known key"},
            {R"({"name":"A","phone_number":"+15550100001","timezone":"UTC","speech":{"voice":7}})", "'speech.voice' must be a string"},
