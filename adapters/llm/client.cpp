@@ -12,6 +12,8 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/http/response_sink.hpp"
+
 namespace frontdesk::llm {
 namespace {
 
@@ -27,43 +29,12 @@ void init_curl_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
     s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
     s.remove_suffix(1);
   return s;
-}
-
-// A non-negative decimal number of `unit`s ("2", "1.5"); nullopt for anything else (an
-// HTTP-date Retry-After is not worth a date parser here: backoff applies instead).
-std::optional<milliseconds> parse_delay(std::string_view text, double unit_ms) {
-  text = trim(text);
-  if (text.empty() || text.size() > 16)
-    return std::nullopt;
-  double v = 0, scale = 0;
-  for (char ch : text) {
-    if (ch == '.' && scale == 0) {
-      scale = 1;
-      continue;
-    }
-    if (ch < '0' || ch > '9')
-      return std::nullopt;
-    if (scale > 0) {
-      scale /= 10;
-      v += (ch - '0') * scale;
-    } else {
-      v = v * 10 + (ch - '0');
-    }
-  }
-  return milliseconds(static_cast<long long>(std::llround(v * unit_ms)));
 }
 
 bool looks_like_sse(std::string_view body) {
@@ -78,7 +49,7 @@ struct exchange {
   std::optional<milliseconds> first_token;
   long status = 0;
   std::string content_type;
-  std::optional<milliseconds> retry_after, retry_after_ms;
+  http::retry_headers retry; // Retry-After / retry-after-ms of the final reply
   std::string body; // error bodies and non-streamed replies
   stream_decoder decoder;
   std::optional<failure> stream_error;
@@ -91,11 +62,10 @@ struct exchange {
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   auto& x = *static_cast<exchange*>(user);
   std::string_view line(data, size * n);
+  x.retry.on_line(line); // starts afresh at each status line, as we do below
   if (line.rfind("HTTP/", 0) == 0) { // a new response (after a 1xx): forget the last one's
     x.status = 0;
     x.content_type.clear();
-    x.retry_after.reset();
-    x.retry_after_ms.reset();
     auto sp = line.find(' ');
     if (sp != std::string_view::npos) {
       long code = 0;
@@ -105,17 +75,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     }
     return size * n;
   }
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos)
-    return size * n;
-  auto name = trim(line.substr(0, colon));
-  auto value = trim(line.substr(colon + 1));
-  if (iequals(name, "content-type"))
-    x.content_type.assign(value);
-  else if (iequals(name, "retry-after"))
-    x.retry_after = parse_delay(value, 1000.0);
-  else if (iequals(name, "retry-after-ms"))
-    x.retry_after_ms = parse_delay(value, 1.0);
+  if (auto h = http::split_header_line(line); h && h->first == "content-type")
+    x.content_type.assign(h->second);
   return size * n;
 }
 
@@ -296,7 +257,7 @@ struct client::impl {
     give(h);
     if (x.callback_error)
       std::rethrow_exception(x.callback_error);
-    out.retry_after = x.retry_after_ms ? x.retry_after_ms : x.retry_after;
+    out.retry_after = x.retry.wait();
 
     if (x.stream_error) {
       out.error = *x.stream_error;
