@@ -51,6 +51,40 @@ void create_database(const std::string& name, const std::string& tmpl) {
 
 } // namespace
 
+std::string scratch_database::value(const std::string& sql) const {
+  pqxx::connection c(owner_dsn());
+  pqxx::nontransaction tx(c);
+  auto r = tx.exec(sql);
+  if (r.empty())
+    return "NO ROW";
+  return r[0][0].is_null() ? "NULL" : r[0][0].as<std::string>();
+}
+
+bool scratch_database::eventually(const std::string& sql, const std::string& want,
+                                  std::chrono::milliseconds within) const {
+  auto until = std::chrono::steady_clock::now() + within;
+  for (;;) {
+    if (value(sql) == want)
+      return true;
+    if (std::chrono::steady_clock::now() >= until)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void scratch_database::add_dental_business(const std::string& id, const std::string& phone) const {
+  pqxx::connection c(owner_dsn());
+  pqxx::work tx(c);
+  tx.exec_params("INSERT INTO businesses (id, name, phone_number, timezone, greeting, address, "
+                 "appointment_minutes, min_notice_minutes) VALUES ($1, 'Bright Smile Dental', $2, "
+                 "'America/Chicago', 'Thank you for calling Bright Smile Dental. How can I help?', "
+                 "'1200 Main Street', 60, 30)",
+                 id, phone);
+  for (int d = 0; d < 5; ++d)
+    tx.exec_params("INSERT INTO business_hours VALUES ($1, $2, '09:00', '17:00')", id, d);
+  tx.commit();
+}
+
 std::string maintenance_owner_dsn() { return env("FRONTDESK_TEST_OWNER_DSN") + " dbname=postgres"; }
 
 scratch_database::scratch_database() : name_(unique_name("fdt_")) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace frontdesk::fixtures {
@@ -21,6 +22,18 @@ public:
   std::string owner_dsn() const;
   /// Connection string of the application role (bound by row-level security).
   std::string app_dsn() const;
+
+  /// The first column of the first row `sql` returns, run as the owner (past row-level
+  /// security): "NO ROW" when it returns none, "NULL" for a null.
+  std::string value(const std::string& sql) const;
+  /// Waits until value(sql) is `want` (the node writes on its worker pools): false if it is
+  /// not within `within`.
+  bool eventually(const std::string& sql, const std::string& want,
+                  std::chrono::milliseconds within = std::chrono::seconds(4)) const;
+
+  /// The end-to-end tests' business: Bright Smile Dental in Chicago (its greeting, 1200 Main
+  /// Street, 60-minute appointments, 30 minutes' notice), open Monday to Friday 9 to 5.
+  void add_dental_business(const std::string& id, const std::string& phone) const;
 
 private:
   std::string name_;

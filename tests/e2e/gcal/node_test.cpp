@@ -39,15 +39,7 @@ const std::string biz_phone = "+15550100001";
 class google_node : public ::testing::Test {
 protected:
   void SetUp() override {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::work tx(c);
-    tx.exec("INSERT INTO businesses (id, name, phone_number, timezone, greeting, address, "
-            "appointment_minutes, min_notice_minutes) VALUES ('" + biz + "', "
-            "'Bright Smile Dental', '" + biz_phone + "', 'America/Chicago', 'Thank you for "
-            "calling Bright Smile Dental. How can I help?', '1200 Main Street', 60, 30)");
-    for (int d = 0; d < 5; ++d)
-      tx.exec("INSERT INTO business_hours VALUES ('" + biz + "', " + std::to_string(d) + ", '09:00', '17:00')");
-    tx.commit();
+    db_.add_dental_business(biz, biz_phone);
     cfg_.database.url = db_.app_dsn();
     cfg_.twilio.auth_token = token;
     cfg_.speech.recordings_dir = "";
@@ -70,12 +62,7 @@ protected:
     if (node_)
       node_->stop();
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec(sql);
-    return r.empty() ? "NO ROW" : r[0][0].is_null() ? "NULL" : r[0][0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
   template <class F>
   bool within(std::chrono::milliseconds limit, F&& done) {
     auto until = std::chrono::steady_clock::now() + limit;

@@ -61,12 +61,7 @@ protected:
                          std::to_string(node_->port()) + " --to +15550100001 --scenario " + path +
                          " --text --check --max-seconds 90");
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec(sql);
-    return r.empty() ? "NO ROW" : r[0][0].is_null() ? "NULL" : r[0][0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
 
   fixtures::scratch_database db_;
   std::unique_ptr<node> node_;

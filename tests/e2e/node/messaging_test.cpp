@@ -28,16 +28,7 @@ const std::string caller_phone = "+15557770000";
 class texts : public ::testing::Test {
 protected:
   void SetUp() override {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::work tx(c);
-    tx.exec("INSERT INTO businesses (id, name, phone_number, timezone, greeting, address, "
-            "appointment_minutes, min_notice_minutes) VALUES ('00000000-0000-0000-0000-0000000000a1', "
-            "'Bright Smile Dental', '" + biz_phone + "', 'America/Chicago', 'Thank you for "
-            "calling Bright Smile Dental. How can I help?', '1200 Main Street', 60, 30)");
-    for (int d = 0; d < 5; ++d)
-      tx.exec("INSERT INTO business_hours VALUES ('00000000-0000-0000-0000-0000000000a1', " +
-              std::to_string(d) + ", '09:00', '17:00')");
-    tx.commit();
+    db_.add_dental_business("00000000-0000-0000-0000-0000000000a1", biz_phone);
     config cfg;
     cfg.database.url = db_.app_dsn();
     cfg.twilio.auth_token = token;
@@ -55,12 +46,7 @@ protected:
     if (node_)
       node_->stop();
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec(sql);
-    return r.empty() ? "NO ROW" : r[0][0].is_null() ? "NULL" : r[0][0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
   bool fake_has(std::size_t n) {
     for (int i = 0; i < 300 && fake_.messages().size() < n; ++i)
       std::this_thread::sleep_for(20ms);

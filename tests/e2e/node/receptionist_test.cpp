@@ -103,21 +103,9 @@ protected:
     o.words_speed = 4;
     return o;
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec(sql);
-    if (r.empty())
-      return "NO ROW";
-    return r[0][0].is_null() ? "NULL" : r[0][0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
   bool eventually(const std::string& sql, const std::string& want) {
-    for (int i = 0; i < 250; ++i) {
-      if (row(sql) == want)
-        return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
+    return db_.eventually(sql, want, std::chrono::milliseconds(5000));
   }
 
   // The caller talks over a long reply (an echo of a long request): the reply stops within

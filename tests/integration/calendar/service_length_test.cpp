@@ -42,12 +42,7 @@ protected:
     profile_ = *p;
   }
   dialog::tool_result run(dialog::tool_call t) { return cal_.run(profile_, call_, t, now_); }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec1(sql);
-    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
 
   fixtures::scratch_database db_;
   store::database app_{db_.app_dsn(), 2};

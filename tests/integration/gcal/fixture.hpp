@@ -101,12 +101,7 @@ protected:
     tx.exec(sql);
     tx.commit();
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec(sql);
-    return r.empty() ? "NO ROW" : r[0][0].is_null() ? "NULL" : r[0][0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
   long long count(const std::string& sql) { return std::stoll(row(sql)); }
 
   booking::business_profile profile() {

@@ -62,22 +62,9 @@ protected:
     if (node_)
       node_->stop();
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec(sql);
-    if (r.empty())
-      return "NO ROW";
-    return r[0][0].is_null() ? "NULL" : r[0][0].as<std::string>();
-  }
-  // Waits until `sql` returns `want` (the node writes on its worker pool).
+  std::string row(const std::string& sql) { return db_.value(sql); }
   bool eventually(const std::string& sql, const std::string& want) {
-    for (int i = 0; i < 200; ++i) {
-      if (row(sql) == want)
-        return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
+    return db_.eventually(sql, want, std::chrono::milliseconds(4000));
   }
   http::client_response post_voice(const std::string& call_sid, const std::string& to,
                                    const std::string& signature_token) {

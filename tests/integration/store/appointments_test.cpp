@@ -35,12 +35,7 @@ protected:
             "('" + other + "', 'Beta secret: walk-ins welcome on Saturdays.')");
     tx.commit();
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec1(sql);
-    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
   store::interval at(const char* start, std::chrono::minutes len = 60min) {
     auto s = *parse_rfc3339(start);
     return {s, s + len};

@@ -13,12 +13,7 @@ namespace {
 
 class businesses : public ::testing::Test {
 protected:
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec1(sql);
-    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
   org::org_file parse(const std::string& json) {
     auto o = org::parse_org_file(json);
     EXPECT_TRUE(o) << o.error().message;

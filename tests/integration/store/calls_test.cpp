@@ -23,12 +23,7 @@ protected:
             "('00000000-0000-0000-0000-0000000000b1', 'Beta', '+15550100002', 'UTC', '')");
     tx.commit();
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec1(sql);
-    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
 
   fixtures::scratch_database db_;
   store::database app_{db_.app_dsn(), 2};

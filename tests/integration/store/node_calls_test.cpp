@@ -34,12 +34,7 @@ protected:
             " '2026-03-04T14:58:00Z', 'stop')");
     tx.commit();
   }
-  std::string row(const std::string& sql) {
-    pqxx::connection c(db_.owner_dsn());
-    pqxx::nontransaction tx(c);
-    auto r = tx.exec1(sql);
-    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
-  }
+  std::string row(const std::string& sql) { return db_.value(sql); }
   std::string states() {
     return row("SELECT string_agg(call_sid || ':' || status || ':' || coalesce(end_reason, '') || "
                "':' || coalesce(duration_seconds::text, ''), ',' ORDER BY call_sid) FROM calls");
