@@ -317,8 +317,14 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       // "not tomorrow, the day after": the day after the one just said
       add_day(i, add_days(days_said.back().day, 1), 3);
     } else if (int wd = index_of(weekday_words, w); wd >= 0) {
+      // "next friday", "friday next week", "next week on friday", "next week friday",
+      // "friday of next week"
       bool next_week = before(i, 1) == "next" ||
-                       (word(i + 1) == "next" && word(i + 2) == "week");
+                       (word(i + 1) == "next" && word(i + 2) == "week") ||
+                       (before(i, 1) == "week" && before(i, 2) == "next") ||
+                       ((before(i, 1) == "on" || before(i, 1) == "the") && before(i, 2) == "week" &&
+                        before(i, 3) == "next") ||
+                       (word(i + 1) == "of" && word(i + 2) == "next" && word(i + 3) == "week");
       int ahead = coming_weekday(wd, next_week);
       auto& c = add_day(i, add_days(today, ahead), 2);
       c.weekday = true;
@@ -391,7 +397,13 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       }
     }
     // -- parts of day ("good afternoon" greets; "this afternoon" is today's)
-    if ((w == "morning" || w == "afternoon" || w == "evening") && before(i, 1) != "good") {
+    // "morning, i was calling about..." opens with a greeting too
+    static const std::array<std::string_view, 12> after_greeting = {
+        "i", "i'm", "im", "hi", "hello", "this", "my", "we", "it's", "its", "there", "yes"};
+    bool greets = before(i, 1) == "good" ||
+                  (i == 0 && std::find(after_greeting.begin(), after_greeting.end(), word(1)) !=
+                                 after_greeting.end());
+    if ((w == "morning" || w == "afternoon" || w == "evening") && !greets) {
       parts_said.emplace_back(i, w);
       if (before(i, 1) == "this") {
         auto& c = add_day(i, today, 1);

@@ -252,6 +252,13 @@ bool mentions_when(const std::vector<std::string>& ws) {
         (ends_with(w, "th") || ends_with(w, "st") || ends_with(w, "nd") || ends_with(w, "rd")) &&
         w != "first" && w != "last" && w != "worst" && w != "best" && w != "rest")
       return true;
+    // "not that one", "the other one": a choice, not one o'clock
+    static const std::vector<std::string_view> pointing = {"that", "the", "this", "which",
+                                                           "other", "first", "last"};
+    if (w == "one" && i >= 1 &&
+        std::find(pointing.begin(), pointing.end(), ws[i - 1]) != pointing.end() &&
+        !(i + 1 < ws.size() && any_cue(std::vector<std::string>{ws[i + 1]}, minutes_after)))
+      continue;
     if (is_hour(w)) {
       if (w.size() > 2 && std::isdigit(static_cast<unsigned char>(w[0])) &&
           (ends_with(w, "am") || ends_with(w, "pm")))
@@ -365,7 +372,8 @@ intent classify(std::string_view text) {
       {"hurts", 1},       {"hurting", 1},      {"cracked", 1},        {"broke", 1},
       {"broken", 1},      {"fever", 1},        {"help now", 1},       {"really bad", 1},
       {"terrible", 1},    {"not slept", 1},    {"a bit", -1},         {"a little", -1},
-      {"not a big deal", -3}, {"do you do", -3}, {"do you handle", -3}, {"do you offer", -3},
+      {"not a big deal", -3}, {"no rush", -3}, {"no hurry", -3}, {"not urgent", -3},
+      {"whenever you", -2}, {"when you get a chance", -3}, {"do you do", -3}, {"do you handle", -3}, {"do you offer", -3},
       {"do you take", -3}, {"do you see", -3}};
   if (score(ws, emergency) >= 2)
     return intent::emergency;
@@ -418,7 +426,9 @@ intent classify(std::string_view text) {
                                   {"have a nice", 3},  {"have a great", 3},  {"talk to you later", 4},
                                   {"never mind", 4},   {"wrong number", 4},  {"hang up", 4},
                                   {"have to go", 4},   {"got to go", 4},     {"no thank*", 4},
-                                  {"no thanks", 4},    {"see you", 3},       {"cheers", 2}});
+                                  {"no thanks", 4},    {"see you", 3},       {"cheers", 2},
+                                  {"that will do", 4}, {"that should do it", 4}, {"that does it", 4},
+                                  {"that is all i need", 4}, {"i think that is it", 4}});
   s[intent::cancel] = score(ws, {{"cancel*", 4},       {"call off", 4},      {"call _ off", 4},
                                  {"will not be able to make it", 4}, {"will not make it", 4},
                                  {"not going to make it", 4}, {"will not be coming", 4},
@@ -427,7 +437,10 @@ intent classify(std::string_view text) {
                                  {"scratch my", 4},    {"remove my", 4},     {"delete", 4},
                                  {"not need the appointment", 4}, {"forget the appointment", 4},
                                  {"forget my appointment", 4}, {"no longer need", 4},
-                                 {"can not make", 2},  {"not be able to come", 4}},
+                                 {"can not make", 2},  {"not be able to come", 4},
+                                 {"drop it", 4},       {"drop that", 4},     {"drop the appointment", 4},
+                                 {"not be needing", 4}, {"not need it", 3},  {"not need that", 3},
+                                 {"get rid of", 3}},
                             true);
   // "I can't make it Thursday, could we do Monday instead?" moves rather than cancels.
   bool cant_make = any_cue(ws, std::vector<std::string_view>{
@@ -454,7 +467,9 @@ intent classify(std::string_view text) {
                  {"change _ booking", 4}, {"different day", 3}, {"different time", 3},
                  {"another day", 3}, {"another time", 3}, {"later time", 3}, {"earlier time", 3},
                  {"later in the day", 3}, {"instead of", 4}, {"earlier date", 3},
-                 {"later one", 2}},
+                 {"later one", 2},   {"move me", 4},     {"switch me", 4},   {"shift me", 4},
+                 {"bump me", 4},     {"push me", 4},     {"pick another day", 4},
+                 {"pick a different", 4}},
             true);
   if (cant_make && alternative)
     s[intent::reschedule] += 5;
@@ -510,7 +525,10 @@ intent classify(std::string_view text) {
       {"look at my", 2},  {"take a look", 2}, {"checked", 2},      {"cleaned", 2},
       {"whitened", 2},    {"filled", 2},      {"bring _ in", 2},   {"bring _ _ in", 2},
       {"on the schedule", 2}, {"on the books", 2}, {"come in for", 1}, {"in for a", 1},
-      {"get a cleaning", 2}, {"get a checkup", 2}, {"get a filling", 2}, {"get a whitening", 2}};
+      {"get a cleaning", 2}, {"get a checkup", 2}, {"get a filling", 2}, {"get a whitening", 2},
+      {"reserve", 2},     {"on the calendar", 2}, {"pencil me", 2}, {"pencil _ in", 2},
+      {"slot me", 2},     {"make a booking", 2}, {"first visit", 2}, {"grab a", 1.5},
+      {"due for", 2},     {"overdue", 2}};
   static const std::vector<std::string_view> visit_nouns = {
       "appointment*", "visit", "exam", "checkup", "check up", "clean*", "filling", "whiten*",
       "consultation", "a dentist", "the dentist"};
@@ -529,7 +547,7 @@ intent classify(std::string_view text) {
     book += 2;
   if (when && (book > 0 || noun))
     book += 1.5;
-  if (existing)
+  if (existing && !any_cue(ws, std::vector<std::string_view>{"due for", "overdue", "time for my"}))
     book -= 2;
   s[intent::book] = book;
 
@@ -543,7 +561,10 @@ intent classify(std::string_view text) {
                  {"until what time", 4}, {"do you open", 4},  {"office open", 4},
                  {"open on", 2},        {"open right now", 4}, {"open over", 4},
                  {"anybody there on", 4}, {"anyone there on", 4}, {"open early", 4},
-                 {"open late", 4},      {"stay open", 4},     {"you close", 3}});
+                 {"open late", 4},      {"stay open", 4},     {"you close", 3},
+                 {"when does _ close", 4}, {"when does _ _ close", 4}, {"when does _ open", 4},
+                 {"when does _ _ open", 4}, {"closing time", 4}, {"close today", 3},
+                 {"open today", 3},     {"open tomorrow", 3}, {"what time _ close", 4}});
   s[intent::location] =
       score(ws, {{"where are you", 4},  {"where is your", 4}, {"where is the office", 4},
                  {"where is the clinic", 4}, {"where exactly", 4}, {"where is it", 4},
@@ -553,7 +574,8 @@ intent classify(std::string_view text) {
                  {"cross street", 4},   {"which building", 4}, {"whereabouts", 4},
                  {"what city", 4},      {"how far", 4},       {"near the", 3},
                  {"gps", 4},            {"the one on", 3},    {"where is the", 2},
-                 {"where you", 3}});
+                 {"where you", 3},      {"how do i get to", 4}, {"how to get to", 4},
+                 {"get to your", 4},    {"how do i find", 4}});
   s[intent::price] =
       score(ws, {{"cost*", 4},          {"price*", 4},        {"pricey", 4},
                  {"how much", 4},       {"charge", 4},        {"fee", 4},
@@ -574,7 +596,11 @@ intent classify(std::string_view text) {
                   {"is there", 1},      {"insurance", 1},    {"park*", 3},
                   {"question", 1.5},    {"forms", 1},        {"bill", 1},
                   {"accept*", 1},       {"new patients", 1}, {"wondering if you", 1},
-                  {"kids", 1},          {"children", 1},     {"languages", 1}});
+                  {"kids", 1},          {"children", 1},     {"languages", 1},
+                  {"do i need to", 3},  {"do i have to", 3}, {"should i", 2},
+                  {"bring anything", 3}, {"what should i bring", 3}, {"is it okay if", 2},
+                  {"is it ok if", 2},   {"can kids", 2},     {"can children", 2},
+                  {"can my", 1},        {"with me", 2},      {"allowed", 2}});
   s[intent::question] = q;
 
   // Specific cues (a cancel, a move, a correction, a request for openings...) decide over the
@@ -771,6 +797,25 @@ std::optional<std::size_t> choose_offer(std::string_view text,
   }
   if (auto c = extract_choice(text, offered.size()))
     return c;
+  // "The nine", "with the eleven": an hour alone that the time parser leaves (no day, no "at"),
+  // matched on the clock face against the offers.
+  for (std::size_t i = 1; i < ws.size(); ++i) {
+    auto h = std::find(hour_words.begin(), hour_words.end(), ws[i]);
+    if (h == hour_words.end() || (ws[i - 1] != "the" && ws[i - 1] != "with"))
+      continue;
+    if (ws[i] == "one" && !(i + 1 < ws.size() && (ws[i + 1] == "o'clock" || ws[i + 1] == "oclock")))
+      continue; // "the one" points at an offer; it names no hour
+    int hour = static_cast<int>(h - hour_words.begin()) + 1;
+    std::vector<std::size_t> hits;
+    for (std::size_t k = 0; k < offered.size(); ++k) {
+      auto t = time_of(offered[k]);
+      if (t.size() == 5 && ((t[0] - '0') * 10 + (t[1] - '0')) % 12 == hour % 12 &&
+          (said_date.empty() || day_of(offered[k]) == said_date))
+        hits.push_back(k);
+    }
+    if (hits.size() == 1)
+      return hits.front();
+  }
   // A day said: the one offer on that day, or another day asked for.
   if (!said_date.empty()) {
     std::vector<std::size_t> hits;

@@ -27,7 +27,7 @@ const std::vector<std::string> services = {"cleaning", "whitening", "checkup", "
 
 TEST(name_sweep, no_name_is_taken_from_a_line_that_gives_none) {
   std::size_t lines = 0, named = 0;
-  for (auto file : {"utterances.jsonl", "heldout.jsonl"})
+  for (auto file : {"utterances.jsonl", "heldout.jsonl", "heldout2.jsonl"})
     for (auto& u : load(file)) {
       ++lines;
       bool gives_name = u.name_labelled && u.name;
@@ -44,7 +44,7 @@ TEST(name_sweep, no_name_is_taken_from_a_line_that_gives_none) {
 
 TEST(name_sweep, names_given_are_found) {
   std::size_t right = 0, total = 0;
-  for (auto file : {"utterances.jsonl", "heldout.jsonl"})
+  for (auto file : {"utterances.jsonl", "heldout.jsonl", "heldout2.jsonl"})
     for (auto& u : load(file))
       if (u.name_labelled && u.name) {
         ++total;
