@@ -89,15 +89,24 @@ void live_feed::stop() {
   if (thread_.joinable())
     thread_.join();
   std::lock_guard lk(mtx_);
-  for (auto& [_, s] : subs_)
+  for (auto& [_, s] : subs_) {
     s->sink_->close();
+    unwant();
+  }
   subs_.clear();
 }
 
 bool live_feed::want(std::chrono::milliseconds wait) {
-  std::unique_lock lk(demand_mtx_);
-  ++users_;
+  {
+    std::lock_guard lk(demand_mtx_);
+    ++users_;
+  }
   demand_cv_.notify_all();
+  return wait_listening(wait);
+}
+
+bool live_feed::wait_listening(std::chrono::milliseconds wait) {
+  std::unique_lock lk(demand_mtx_);
   return demand_cv_.wait_for(lk, wait, [this] { return listening_.load() || stop_.load(); }) &&
          listening_;
 }
@@ -115,6 +124,11 @@ live_feed::subscribe(const std::string& business_id, std::shared_ptr<http::strea
   s->sink_ = std::move(sink);
   s->business_id_ = business_id;
   s->last_id_ = last_event_id;
+  {
+    std::lock_guard dl(demand_mtx_);
+    ++users_; // released where the stream is found closed
+  }
+  demand_cv_.notify_all();
   std::lock_guard lk(mtx_);
   subs_.emplace(business_id, s);
   return s;
@@ -136,6 +150,7 @@ void live_feed::publish(const live_event& e) {
       auto s = it->second;
       if (!s->sink_->open()) {
         it = subs_.erase(it);
+        unwant();
         continue;
       }
       to.push_back(std::move(s));
@@ -154,6 +169,7 @@ void live_feed::heartbeat() {
       auto s = it->second;
       if (!s->sink_->open()) {
         it = subs_.erase(it);
+        unwant();
         continue;
       }
       all.push_back(std::move(s));

@@ -67,9 +67,13 @@ public:
     std::vector<live_event> held_;
   };
 
+  /// On an on-demand feed a stream counts as a user (`want`, without waiting) until it is
+  /// found closed; call `wait_listening` before telling its peer the stream is open.
   std::shared_ptr<subscription> subscribe(const std::string& business_id,
                                           std::shared_ptr<http::stream_sink> sink,
                                           std::int64_t last_event_id);
+  /// Waits (up to `wait`; never on an actor's or an I/O thread) until LISTEN is in place.
+  bool wait_listening(std::chrono::milliseconds wait);
   /// One more user of an on-demand feed: waits (up to `wait`, on the caller's thread; never an
   /// actor's) until LISTEN is in place, so that what the user reads from the database next
   /// is followed by every later event. False when it was not in place in time.
