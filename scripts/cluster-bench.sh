@@ -53,12 +53,21 @@ work="$(mktemp -d)"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  # FRONTDESK_BENCH_LOGS=DIR: the nodes' logs are kept there.
+  [ -z "${FRONTDESK_BENCH_LOGS:-}" ] || { mkdir -p "$FRONTDESK_BENCH_LOGS"; cp "$work"/*.log "$work"/call-*.json "$FRONTDESK_BENCH_LOGS/" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
 "$FD_ROOT/scripts/cluster-certs.sh" "$work/certs" node-a node-b node-c >/dev/null
 export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-bench-token}"
-base_http="${FRONTDESK_BENCH_PORT:-8280}"
+# HTTP on BASE..BASE+2, cluster ports on BASE+100..BASE+102: apart from the other scripts'
+# defaults (the demo's, the console benchmark's), which may run on the same machine.
+base_http="${FRONTDESK_BENCH_PORT:-18280}"
+for port in "$base_http" $((base_http + 1)) $((base_http + 2)) $((base_http + 100)) \
+            $((base_http + 101)) $((base_http + 102)); do
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null ||
+    die "port $port is in use (another node?): set FRONTDESK_BENCH_PORT"
+done
 names=(node-a node-b node-c)
 urls="http://127.0.0.1:$base_http,http://127.0.0.1:$((base_http + 1)),http://127.0.0.1:$((base_http + 2))"
 
@@ -273,7 +282,12 @@ for f in "$work"/call-*.json; do
   line=$(grep -h '^{' "$f" | tail -1 || true)
   r=$(sed -n 's/.*"resumes":\([0-9]*\).*/\1/p' <<<"$line")
   e=$(sed -n 's/.*"ended":"\([^"]*\)".*/\1/p' <<<"$line")
-  case "$e" in caller_hung_up|"server_closed:1000:call ended") ;; *) failed=$((failed + 1)) ;; esac
+  u=$(sed -n 's/.*"turns_unanswered":\([0-9]*\).*/\1/p' <<<"$line")
+  w=$(sed -n 's/.*"webhook_status":\([0-9]*\).*/\1/p' <<<"$line")
+  # As the kill test counts: a call fails when it ended otherwise than by a goodbye, left a
+  # turn unanswered or its webhook was refused.
+  case "$e" in caller_hung_up|"server_closed:1000:call ended") [ "${u:-1}" = 0 ] && [ "${w:-0}" = 200 ] || failed=$((failed + 1)) ;;
+    *) failed=$((failed + 1)) ;; esac
   if [ "${r:-0}" -gt 0 ]; then
     resumed=$((resumed + 1))
     for g in $(sed -n 's/.*"resume_gap_ms":\[\([^]]*\)\].*/\1/p' <<<"$line" | tr ',' ' '); do gaps+=("$g"); done
