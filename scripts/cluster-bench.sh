@@ -9,10 +9,14 @@
 #      audio P50/P95, failed calls, bookings lost or doubled.
 #
 #   scripts/cluster-bench.sh [CALLS] [SAME] [RAMP]   (default 900 calls, 150, 30 a second)
-# Bounded: every call ends by its own deadline, every node is killed at the end.
+# One run prints every figure of the cluster's "done" list, each with its target. Bounded:
+# every call ends by its own deadline, every part by what is left of FRONTDESK_BENCH_LIMIT
+# seconds (default 300), and every node is killed at the end.
 #   FRONTDESK_BENCH_PARTS=cpu   only part 2 (one node against three at the same load)
 #   FRONTDESK_BENCH_IDLE=S      seconds of idle CPU measured before each part 2 run (default 10):
 #                               CPU per call is also shown net of the processes' idle cost
+#   FRONTDESK_BENCH_NODE_THREADS=N  I/O and scheduler threads of each of the three nodes
+#                               (default: the cores over three, at least 1)
 #   FRONTDESK_BENCH_PERF=DIR    perf record (call graphs) of the node processes during part 2,
 #                               into DIR/solo.data and DIR/three.data
 set -euo pipefail
@@ -21,12 +25,13 @@ source "$(dirname "$0")/lib.sh"
 calls="${1:-900}"
 same="${2:-150}"
 ramp="${3:-30}"
-install_packages
+limit_at=$((SECONDS + ${FRONTDESK_BENCH_LIMIT:-300}))
+left() { # seconds left of the run's time (at least 1: `timeout` then stops the part at once)
+  local l=$((limit_at - SECONDS))
+  echo $((l > 0 ? l : 1))
+}
 # FRONTDESK_NO_BUILD=1: use the frontdesk binary as built (the tests' targets may be behind).
-[ "${FRONTDESK_NO_BUILD:-0}" = 1 ] && [ -x "$FD_BIN" ] || build
-ensure_database
-"$FD_BIN" migrate --database-url "$DATABASE_OWNER_URL" --log-level warn
-"$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" >/dev/null
+prepare_bench_node
 # Open every day for the kill run's bookings, one slot per caller (an hour each, 60 callers a
 # day at most per business): its own businesses, +1555030NNNN.
 businesses=$(( (same + 9) / 10 ))
@@ -48,20 +53,34 @@ work="$(mktemp -d)"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  # FRONTDESK_BENCH_LOGS=DIR: the nodes' logs are kept there.
+  [ -z "${FRONTDESK_BENCH_LOGS:-}" ] || { mkdir -p "$FRONTDESK_BENCH_LOGS"; cp "$work"/*.log "$work"/call-*.json "$FRONTDESK_BENCH_LOGS/" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
 "$FD_ROOT/scripts/cluster-certs.sh" "$work/certs" node-a node-b node-c >/dev/null
 export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-bench-token}"
-base_http="${FRONTDESK_BENCH_PORT:-8280}"
+# HTTP on BASE..BASE+2, cluster ports on BASE+100..BASE+102: apart from the other scripts'
+# defaults (the demo's, the console benchmark's), which may run on the same machine.
+base_http="${FRONTDESK_BENCH_PORT:-18280}"
+for port in "$base_http" $((base_http + 1)) $((base_http + 2)) $((base_http + 100)) \
+            $((base_http + 101)) $((base_http + 102)); do
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null ||
+    die "port $port is in use (another node?): set FRONTDESK_BENCH_PORT"
+done
 names=(node-a node-b node-c)
 urls="http://127.0.0.1:$base_http,http://127.0.0.1:$((base_http + 1)),http://127.0.0.1:$((base_http + 2))"
 
+# The three nodes share this machine's cores: each runs a third of the threads one node runs
+# (its I/O and scheduler threads; at least one of each), as three machines of a third the
+# size would. The single node keeps its defaults (two of each).
+node_threads="${FRONTDESK_BENCH_NODE_THREADS:-$(( $(nproc) / 3 > 1 ? $(nproc) / 3 : 1 ))}"
 # start_node NAME INDEX CLUSTERED: a node in the background, its pid in pids[INDEX].
 start_node() {
-  local name=$1 i=$2
-  cluster_node_toml "$work/$name.toml" "$name" "$i" "$base_http" "$work/certs" 1200 \
-    "$([ "$3" = 1 ] || echo alone)"
+  local name=$1 i=$2 threads=""
+  [ "$name" = solo ] || threads=$node_threads
+  FD_NODE_THREADS=$threads cluster_node_toml "$work/$name.toml" "$name" "$i" "$base_http" \
+    "$work/certs" 1200 "$([ "$3" = 1 ] || echo alone)"
   "$FD_BIN" --config "$work/$name.toml" serve >>"$work/$name.log" 2>&1 &
   pids[$i]=$!
 }
@@ -120,20 +139,27 @@ cpu_s() { # PID...: user + system CPU seconds
   done
   echo "$t"
 }
-# quantile Q METRIC PORT...: the upper bound of the bucket holding quantile Q, summed over nodes.
+# scrape FILE PORT...: every node's /metrics, one after the other, into FILE.
+scrape() {
+  local f=$1; shift
+  for port in "$@"; do curl -sf "http://127.0.0.1:$port/metrics" || true; done >"$f"
+}
+# quantile Q METRIC BEFORE AFTER: the upper bound of the bucket holding quantile Q of what the
+# histogram METRIC counted between two scrapes (summed over the nodes in each).
 quantile() {
-  local q=$1 metric=$2; shift 2
-  for port in "$@"; do curl -sf "http://127.0.0.1:$port/metrics" || true; done |
+  local q=$1 metric=$2
+  { sed 's/^/- /' "$3"; sed 's/^/+ /' "$4"; } |
     awk -v q="$q" -v m="${metric}_bucket" '
+      { sign = $1 == "-" ? -1 : 1; sub(/^[-+] /, "") }
       index($0, m "{") == 1 { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5);
-                              n[le] += $NF; if (!(le in seen)) { seen[le] = 1; order[++k] = le } }
+                              n[le] += sign * $NF; if (!(le in seen)) { seen[le] = 1; order[++k] = le } }
       END { total = n["+Inf"]; if (total == 0) { print "n/a (0)"; exit }
             for (i = 1; i <= k; i++) if (n[order[i]] >= q * total) { print "<= " order[i] " ms (" total ")"; exit } }'
 }
 bench() { # CALLS URLS [args]: prints the bench table, saves the JSON
   local n=$1 u=$2; shift 2
   # Every node signs over node 0's address (the balancer's stand-in), as the callers do.
-  "$FD_BIN" bench --base-url "$u" --public-url "http://127.0.0.1:$base_http" --to +15550100001 \
+  timeout -s INT -k 5 "$(left)" "$FD_BIN" bench --base-url "$u" --public-url "http://127.0.0.1:$base_http" --to +15550100001 \
     --calls "$n" --ramp "$ramp" --say "I would like to book a cleaning tomorrow at eleven a m." \
     "$@" || true # a failed call is in the table; the run goes on
 }
@@ -171,7 +197,7 @@ if [ "${FRONTDESK_BENCH_PARTS:-all}" = cpu ]; then
   # A third of the callers each, at the same time (each node signs over its own address).
   benches=()
   for i in 0 1 2; do
-    "$FD_BIN" bench --base-url "http://127.0.0.1:$((base_http + i))" --to +15550100001 \
+    timeout -s INT -k 5 "$(left)" "$FD_BIN" bench --base-url "http://127.0.0.1:$((base_http + i))" --to +15550100001 \
       --calls $((same / 3)) --ramp "$(awk -v r="$ramp" 'BEGIN { print r / 3 }')" \
       --say "I would like to book a cleaning tomorrow at eleven a m." >"$work/apart-$i.txt" 2>&1 &
     benches+=($!)
@@ -218,9 +244,11 @@ if [ "${FRONTDESK_BENCH_PARTS:-all}" = cpu ]; then
   exit 0
 fi
 say "three nodes: $calls callers"
+scrape "$work/x0" "$base_http" $((base_http + 1)) $((base_http + 2))
 bench "$calls" "$urls" | tee "$work/many.txt"
-x50=$(quantile 0.5 frontdesk_cluster_request_ms "$base_http" $((base_http + 1)) $((base_http + 2)))
-x95=$(quantile 0.95 frontdesk_cluster_request_ms "$base_http" $((base_http + 1)) $((base_http + 2)))
+scrape "$work/x1" "$base_http" $((base_http + 1)) $((base_http + 2))
+x50=$(quantile 0.5 frontdesk_cluster_request_ms "$work/x0" "$work/x1")
+x95=$(quantile 0.95 frontdesk_cluster_request_ms "$work/x0" "$work/x1")
 
 # --- 3. kill -9 while callers book ---
 run_start=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT now()")
@@ -236,7 +264,7 @@ kill_json="$work/kill.json"
       "$i" "${words[$k]}" "${mer[$k]}" "$i" >"$work/scenario-$i.json"
     ports=($base_http $((base_http + 1)) $((base_http + 2)))
     p=${ports[$((i % 3))]}
-    "$FD_BIN" call --base-url "http://127.0.0.1:$p,$urls" --public-url "http://127.0.0.1:$base_http" \
+    timeout -k 5 "$(left)" "$FD_BIN" call --base-url "http://127.0.0.1:$p,$urls" --public-url "http://127.0.0.1:$base_http" \
       --to "+1555030$(printf %04d "$b")" --scenario "$work/scenario-$i.json" --text \
       >"$work/call-$i.json" 2>/dev/null &
     sleep "$(awk -v r="$ramp" 'BEGIN { print 1 / r }')"
@@ -254,7 +282,12 @@ for f in "$work"/call-*.json; do
   line=$(grep -h '^{' "$f" | tail -1 || true)
   r=$(sed -n 's/.*"resumes":\([0-9]*\).*/\1/p' <<<"$line")
   e=$(sed -n 's/.*"ended":"\([^"]*\)".*/\1/p' <<<"$line")
-  case "$e" in caller_hung_up|"server_closed:1000:call ended") ;; *) failed=$((failed + 1)) ;; esac
+  u=$(sed -n 's/.*"turns_unanswered":\([0-9]*\).*/\1/p' <<<"$line")
+  w=$(sed -n 's/.*"webhook_status":\([0-9]*\).*/\1/p' <<<"$line")
+  # As the kill test counts: a call fails when it ended otherwise than by a goodbye, left a
+  # turn unanswered or its webhook was refused.
+  case "$e" in caller_hung_up|"server_closed:1000:call ended") [ "${u:-1}" = 0 ] && [ "${w:-0}" = 200 ] || failed=$((failed + 1)) ;;
+    *) failed=$((failed + 1)) ;; esac
   if [ "${r:-0}" -gt 0 ]; then
     resumed=$((resumed + 1))
     for g in $(sed -n 's/.*"resume_gap_ms":\[\([^]]*\)\].*/\1/p' <<<"$line" | tr ',' ' '); do gaps+=("$g"); done
@@ -264,16 +297,21 @@ gap_q() { printf '%s\n' "${gaps[@]:-}" | sort -n | awk -v q="$1" 'NF { v[++n] = 
 booked=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM appointments a JOIN calls c ON c.id = a.call_id WHERE a.status = 'booked' AND c.started_at >= '$run_start'")
 doubled=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM (SELECT call_id FROM appointments WHERE status = 'booked' AND call_id IN (SELECT id FROM calls WHERE started_at >= '$run_start') GROUP BY 1 HAVING count(*) > 1) d")
 
-say "figures (machine shared with other builds and tests)"
-printf '%-52s %s\n' \
-  "runtime added, $calls calls on 3 nodes (p50/p95)" "$(sed -n 's/^runtime added ms *//p' "$work/many.txt")" \
-  "cross-node calendar request p50" "$x50" \
-  "cross-node calendar request p95" "$x95" \
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.3f (%+.1f%%)", b / a, (b / a - 1) * 100; else print "n/a" }'; }
+say "figures (load now $(cut -d' ' -f1-3 /proc/loadavg); targets in brackets)"
+printf '%-60s %s\n' \
+  "runtime added, one node alone ($same calls, p50/p95)" "$(sed -n 's/^runtime added ms *//p' "$work/solo.txt")" \
+  "runtime added, $calls calls on 3 nodes (p50/p95) [p95 < 2 ms]" "$(sed -n 's/^runtime added ms *//p' "$work/many.txt")" \
+  "calls of the $calls run (answered, failed, ...)" "$(sed -n 's/^calls *//p' "$work/many.txt")" \
+  "cross-node calendar request p50, $calls calls" "$x50" \
+  "cross-node calendar request p95, $calls calls" "$x95" \
   "idle CPU s per s, one node / three nodes" "$solo_idle / $cluster_idle" \
   "CPU s per call, one node alone ($same calls)" "$solo_cpu (net of idle $solo_net)" \
   "CPU s per call, three nodes ($same calls)" "$cluster_cpu (net of idle $cluster_net)" \
+  "CPU per call, three nodes / one node [within 5%]" "$(ratio "$solo_cpu" "$cluster_cpu"), net of idle $(ratio "$solo_net" "$cluster_net")" \
   "kill -9: calls live on the killed node" "$live_c" \
   "kill -9: calls resumed on a survivor" "$resumed" \
-  "kill -9: caller's gap in audio p50 / p95" "$(gap_q 0.5) / $(gap_q 0.95)" \
-  "kill -9: failed calls (of $same)" "$failed" \
-  "kill -9: bookings (one per caller expected)" "$booked of $same, lost $((same - booked)), doubled $doubled"
+  "kill -9: caller's gap in audio p50 / p95 [p95 < 3 s]" "$(gap_q 0.5) / $(gap_q 0.95)" \
+  "kill -9: failed calls (of $same) [0]" "$failed" \
+  "kill -9: bookings (one per caller expected) [0 lost, 0 doubled]" "$booked of $same, lost $((same - booked)), doubled $doubled"
+say "took $((SECONDS - limit_at + ${FRONTDESK_BENCH_LIMIT:-300})) s"

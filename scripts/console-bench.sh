@@ -17,12 +17,7 @@ source "$(dirname "$0")/lib.sh"
 calls="${1:-200}"
 consoles="${2:-50}"
 ramp="${3:-40}"
-install_packages
-# FRONTDESK_NO_BUILD=1: use the binaries as built.
-[ "${FRONTDESK_NO_BUILD:-0}" = 1 ] && [ -x "$FD_BIN" ] || build
-ensure_database
-"$FD_BIN" migrate --database-url "$DATABASE_OWNER_URL" --log-level warn
-"$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" >/dev/null
+prepare_bench_node # FRONTDESK_NO_BUILD=1: use the binaries as built
 email=bench-console@example.test
 psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_OWNER_URL" >/dev/null <<SQL
 DELETE FROM staff_users WHERE email = '$email';

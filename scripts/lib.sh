@@ -55,6 +55,16 @@ ensure_database() {
   eval "$("$FD_ROOT/scripts/pg.sh" env)"
 }
 
+# What a benchmark needs before it starts nodes: the packages, the build (FRONTDESK_NO_BUILD=1:
+# the frontdesk binary as built, when there is one), the database migrated, the demo business.
+prepare_bench_node() {
+  install_packages
+  [ "${FRONTDESK_NO_BUILD:-0}" = 1 ] && [ -x "$FD_BIN" ] || build
+  ensure_database
+  "$FD_BIN" migrate --database-url "$DATABASE_OWNER_URL" --log-level warn
+  "$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" >/dev/null
+}
+
 # For programs that make scratch databases (benchmarks built with the tests): installs, builds,
 # starts the database and migrates a fresh template for them (FRONTDESK_TEST_TEMPLATE).
 prepare_bench_database() {
@@ -74,7 +84,8 @@ SQL
 #   cluster_node_toml FILE NAME INDEX BASE_HTTP CERTS MAX_CALLS [alone]
 # node INDEX listens on BASE_HTTP+INDEX (HTTP) and BASE_HTTP+100+INDEX (cluster), joins through
 # node 0, signs webhooks over node 0's address (the balancer's stand-in) and uses the
-# certificates in CERTS; "alone": no [cluster] section.
+# certificates in CERTS; "alone": no [cluster] section. FD_NODE_THREADS=N: N I/O threads and N
+# scheduler threads (several nodes sharing one machine's cores each take their share).
 cluster_node_toml() {
   local file=$1 name=$2 i=$3 base=$4 certs=$5 max=$6 http=$(($4 + $3)) seeds=""
   [ "$i" -gt 0 ] && seeds="127.0.0.1:$((base + 100))"
@@ -85,11 +96,13 @@ listen = "127.0.0.1:$http"
 public_url = "http://127.0.0.1:$http"
 max_calls = $max
 drain_seconds = 1
+${FD_NODE_THREADS:+io_threads = $FD_NODE_THREADS}
 [speech]
 mode = "instant"
 recordings_dir = ""
 [scheduler]
 realtime_priority = 0
+${FD_NODE_THREADS:+max_threads = $FD_NODE_THREADS}
 TOML
   [ "${7:-}" = alone ] && return
   cat >>"$file" <<TOML

@@ -111,6 +111,7 @@ struct member_state {
   std::unordered_map<std::string, calendar_actor> calendars; // businesses served here
   std::unordered_map<std::uint64_t, pending_tool> pending;
   std::uint64_t next_id = 0;
+  std::uint64_t beats = 0; // heartbeats (cluster ticks) so far
   caf::actor gateway; // the node's console gateway (empty: consoles are refused)
 };
 
@@ -480,17 +481,21 @@ local_member_actor::behavior_type member_fn(member_self self, settings cfg, hook
         std::sort(served.begin(), served.end());
         // A draining node says it has no room, so that no node sends it new calls.
         std::uint32_t room = st.view->draining ? 0u : st.cfg.max_calls;
-        if (load != me.live_calls || served != me.businesses || room != me.max_calls) {
+        bool changed = load != me.live_calls || served != me.businesses || room != me.max_calls;
+        if (changed) {
           me.max_calls = room;
           me.live_calls = load;
           me.businesses = std::move(served);
           publish_view(st);
         }
-        if (st.h.alive)
+        auto beat = st.beats++;
+        if (st.h.alive && beat % alive_every_beats == 0)
           st.h.alive();
-        auto l = my_list(st);
-        for (auto& [name, h] : st.handles)
-          self->send(h, gossip_atom::value, l);
+        if (changed || beat % gossip_every_beats == 0) {
+          auto l = my_list(st);
+          for (auto& [name, h] : st.handles)
+            self->send(h, gossip_atom::value, l);
+        }
         for (auto& s : st.seeds)
           if (auto it = st.seed_names.find(s); it == st.seed_names.end() || !st.table->find(it->second))
             dial(self, s);

@@ -43,6 +43,13 @@ struct settings {
   double spread_above = 0.8; // a node loaded past this share of max_calls sends new calls on
 };
 
+/// Failure is detected by CAF's heartbeats and connection timeout alone (settings::heartbeat,
+/// settings::timeout). A node's gossip (its load, businesses and members) goes out when it
+/// changed, else only once every `gossip_every_beats` heartbeats (news of members missed); it
+/// writes that it is alive to the database every `alive_every_beats` heartbeats.
+inline constexpr unsigned gossip_every_beats = 5;
+inline constexpr unsigned alive_every_beats = 2;
+
 /// The cluster settings of a node's (or console's) configuration.
 settings settings_from(const config& cfg);
 
@@ -61,7 +68,7 @@ struct hooks {
   std::function<std::uint32_t()> live_calls;
   /// Spawns the business's calendar actor on this node (a `proto::calendar_actor`).
   std::function<caf::actor(const std::string& business_id)> spawn_calendar;
-  /// Called every heartbeat: the node writes that it is alive where every node can read it
+  /// Called every `alive_every_beats` heartbeats: the node writes that it is alive where every node can read it
   /// (the database), so that a survivor can tell a dead node from one only it lost sight of.
   /// Must not block (queue the work).
   std::function<void()> alive;

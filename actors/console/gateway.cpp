@@ -726,8 +726,13 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
   self->state.svc = std::move(svc);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& m = self->state.by_business;
-    for (auto it = m.begin(); it != m.end();)
+    bool session = false;
+    for (auto it = m.begin(); it != m.end();) {
+      session = session || it->second.address() == dm.source;
       it = it->second.address() == dm.source ? m.erase(it) : std::next(it);
+    }
+    if (session && self->state.svc.feed_unwant)
+      self->state.svc.feed_unwant(); // one user fewer of the feed: its session ended
     auto [a, b] = self->state.tapped.equal_range(dm.source);
     for (auto it = a; it != b; ++it)
       if (auto t = it->second.tap.lock())
@@ -762,7 +767,15 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         }
         auto db = st.svc.db;
         bool queued = run_job(
-            self, [db, token = l.token] { return store::console_repo(*db).accounts(token); },
+            self,
+            [db, token = l.token, want = st.svc.feed_want] {
+              auto r = store::console_repo(*db).accounts(token);
+              // The session about to start reads calls from the database: the feed must
+              // listen before, so that no later change is missed.
+              if (r && !r->empty() && want)
+                want();
+              return r;
+            },
             [self, rp, console, client = l.client,
              refuse](expected<std::vector<store::console_account>> r) mutable {
               auto& st = self->state;

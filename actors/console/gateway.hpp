@@ -31,6 +31,12 @@ class call_taps;
 struct gateway_services {
   store::database* db = nullptr;
   worker_pool* pool = nullptr; // database reads and audit writes (never on actor threads)
+  /// The node's live feed follows the database's events only while a console is logged in:
+  /// `feed_want` is called on a pool thread before a login's session starts and may wait
+  /// until the feed listens; `feed_unwant` when a session ends (on the gateway; never blocks).
+  /// Unset: the feed is always on.
+  std::function<void()> feed_want;
+  std::function<void()> feed_unwant;
   std::string node_name;
   /// Events a console may leave unacknowledged before it is dropped (it stopped reading).
   std::size_t max_unacked = 4096;

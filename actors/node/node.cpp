@@ -512,9 +512,10 @@ bool node::start() {
           spdlog::warn("cluster: cannot record that this node is alive: {}", r.error().message);
       });
     };
-    // A lost node's calls are finished once it has been silent in the database too for three
-    // heartbeats: a node that only this one lost sight of keeps them.
-    h.finish_calls_of = [&d, quiet = 3 * std::chrono::milliseconds(d.cfg.cluster.heartbeat_ms)](
+    // A lost node's calls are finished once it has been silent in the database too for two
+    // heartbeats past its writing interval: a node that only this one lost sight of keeps them.
+    h.finish_calls_of = [&d, quiet = (cluster::alive_every_beats + 2) *
+                                     std::chrono::milliseconds(d.cfg.cluster.heartbeat_ms)](
                             const std::string& name, std::function<void()> again) {
       d.blocking->post([&d, name, quiet, again = std::move(again)] {
         auto done =
@@ -563,6 +564,13 @@ bool node::start() {
       steer_call(*calls, *transfers, call_id, c, std::move(done));
     };
     gs.taps = taps;
+    // The feed (a database connection, and every event parsed) runs only while a console is
+    // logged in here: most nodes of a cluster have none.
+    gs.feed_want = [&d] {
+      if (!d.console_feed->want(std::chrono::seconds(3)))
+        spdlog::warn("console: the live feed is not listening yet; a console may miss changes");
+    };
+    gs.feed_unwant = [&d] { d.console_feed->unwant(); };
     gs.tap_route = [&d](const std::string& node, const std::string& call_id,
                         const std::string& line, const std::string& email,
                         const caf::actor& subscriber,
@@ -575,7 +583,7 @@ bool node::start() {
                        });
     };
     d.console_gateway = console::spawn_gateway(*d.sys, gs);
-    d.console_feed = std::make_unique<dashboard::live_feed>(d.cfg.database.url);
+    d.console_feed = std::make_unique<dashboard::live_feed>(d.cfg.database.url, true);
     d.console_feed->tap([gw = d.console_gateway](const dashboard::live_event& e) {
       console::feed(gw, e.id, e.business_id, e.kind, e.data);
     });

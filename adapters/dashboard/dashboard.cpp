@@ -187,7 +187,7 @@ struct dashboard::impl : std::enable_shared_from_this<dashboard::impl> {
       : settings(std::move(s)), server(srv), db(d), blocking(w), calendar(cal), profiles(p),
         clk(k), staff(d), invitations(d), by_address(settings.login_burst_per_address, std::chrono::minutes(10)),
         by_account(settings.login_burst_per_account, std::chrono::minutes(10)),
-        feed(settings.database_url) {
+        feed(settings.database_url, true) {
     secure_cookies = settings.public_url.rfind("https://", 0) == 0;
   }
 
@@ -1494,11 +1494,15 @@ response events(dashboard::impl& d, call_ctx& c) {
   auto biz = c.session.business_id;
   response r{200, "text/event-stream", "", {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}}};
   r.stream = [self, biz, last](std::shared_ptr<http::stream_sink> sink) {
-    sink->write("retry: 2000\n\n");
+    // The feed follows the database only while a stream is open (on no node otherwise): the
+    // stream's first bytes go out once it listens, so a client that has them misses nothing.
     auto sub = self->feed.subscribe(biz, sink, last);
-    if (last == 0)
-      return sub->go_live({});
-    bool queued = self->blocking.post([self, sub, biz, last] {
+    bool queued = self->blocking.post([self, sub, biz, last, sink] {
+      if (!self->feed.wait_listening(std::chrono::seconds(3)))
+        spdlog::warn("event stream: the live feed is not listening yet");
+      sink->write("retry: 2000\n\n");
+      if (last == 0)
+        return sub->go_live({});
       std::vector<live_event> replay;
       try {
         self->db.as_business(biz, [&](pqxx::work& tx) {
@@ -1513,8 +1517,10 @@ response events(dashboard::impl& d, call_ctx& c) {
       }
       sub->go_live(replay);
     });
-    if (!queued)
+    if (!queued) {
+      sink->write("retry: 2000\n\n");
       sub->go_live({});
+    }
   };
   return r;
 }

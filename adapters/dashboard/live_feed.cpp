@@ -68,7 +68,8 @@ void live_feed::subscription::go_live(const std::vector<live_event>& replay) {
   live_ = true;
 }
 
-live_feed::live_feed(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+live_feed::live_feed(std::string conninfo, bool on_demand)
+    : conninfo_(std::move(conninfo)), on_demand_(on_demand) {}
 
 live_feed::~live_feed() { stop(); }
 
@@ -80,13 +81,40 @@ void live_feed::start() {
 }
 
 void live_feed::stop() {
-  stop_ = true;
+  {
+    std::lock_guard lk(demand_mtx_);
+    stop_ = true;
+  }
+  demand_cv_.notify_all();
   if (thread_.joinable())
     thread_.join();
   std::lock_guard lk(mtx_);
-  for (auto& [_, s] : subs_)
+  for (auto& [_, s] : subs_) {
     s->sink_->close();
+    unwant();
+  }
   subs_.clear();
+}
+
+bool live_feed::want(std::chrono::milliseconds wait) {
+  {
+    std::lock_guard lk(demand_mtx_);
+    ++users_;
+  }
+  demand_cv_.notify_all();
+  return wait_listening(wait);
+}
+
+bool live_feed::wait_listening(std::chrono::milliseconds wait) {
+  std::unique_lock lk(demand_mtx_);
+  return demand_cv_.wait_for(lk, wait, [this] { return listening_.load() || stop_.load(); }) &&
+         listening_;
+}
+
+void live_feed::unwant() {
+  std::lock_guard lk(demand_mtx_);
+  if (users_ > 0)
+    --users_;
 }
 
 std::shared_ptr<live_feed::subscription>
@@ -96,6 +124,11 @@ live_feed::subscribe(const std::string& business_id, std::shared_ptr<http::strea
   s->sink_ = std::move(sink);
   s->business_id_ = business_id;
   s->last_id_ = last_event_id;
+  {
+    std::lock_guard dl(demand_mtx_);
+    ++users_; // released where the stream is found closed
+  }
+  demand_cv_.notify_all();
   std::lock_guard lk(mtx_);
   subs_.emplace(business_id, s);
   return s;
@@ -117,6 +150,7 @@ void live_feed::publish(const live_event& e) {
       auto s = it->second;
       if (!s->sink_->open()) {
         it = subs_.erase(it);
+        unwant();
         continue;
       }
       to.push_back(std::move(s));
@@ -135,6 +169,7 @@ void live_feed::heartbeat() {
       auto s = it->second;
       if (!s->sink_->open()) {
         it = subs_.erase(it);
+        unwant();
         continue;
       }
       all.push_back(std::move(s));
@@ -169,20 +204,41 @@ void live_feed::run() {
   using clock = std::chrono::steady_clock;
   auto next_ping = clock::now() + std::chrono::seconds(15);
   int backoff_ms = 200;
+  // Whether to go on listening; when not, LISTEN is marked gone in the same step, so that a
+  // user arriving meanwhile waits for the next connection instead of trusting this one.
+  auto go_on = [this] {
+    std::lock_guard lk(demand_mtx_);
+    if (stop_ || (on_demand_ && users_ == 0)) {
+      listening_ = false;
+      return false;
+    }
+    return true;
+  };
   while (!stop_) {
+    if (on_demand_) {
+      std::unique_lock lk(demand_mtx_);
+      demand_cv_.wait(lk, [this] { return stop_ || users_ > 0; });
+      if (stop_)
+        break;
+    }
     try {
       pqxx::connection conn(conninfo_);
       receiver r(conn, *this);
       conn.get_notifs(); // issues the LISTEN
-      listening_ = true;
+      {
+        std::lock_guard lk(demand_mtx_);
+        listening_ = true;
+      }
+      demand_cv_.notify_all();
       backoff_ms = 200;
-      while (!stop_) {
+      while (go_on()) {
         conn.await_notification(0, 200000); // wakes at least every 0.2 s to see stop_
         if (clock::now() >= next_ping) {
           heartbeat();
           next_ping = clock::now() + std::chrono::seconds(15);
         }
       }
+      // No user left: the connection closes here.
     } catch (const std::exception& e) {
       listening_ = false;
       spdlog::warn("live feed: {}; reconnecting in {} ms", e.what(), backoff_ms);

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,7 +39,9 @@ bool parse_live_notification(const std::string& payload, live_event& out);
 /// sends a comment line to each stream, which also finds streams whose peer has gone.
 class live_feed {
 public:
-  explicit live_feed(std::string conninfo);
+  /// `on_demand`: the feed holds its connection (and LISTEN) only while `want` has more
+  /// callers than `unwant`; else it follows the channel from `start` to `stop`.
+  explicit live_feed(std::string conninfo, bool on_demand = false);
   ~live_feed();
   live_feed(const live_feed&) = delete;
   live_feed& operator=(const live_feed&) = delete;
@@ -63,9 +67,20 @@ public:
     std::vector<live_event> held_;
   };
 
+  /// On an on-demand feed a stream counts as a user (`want`, without waiting) until it is
+  /// found closed; call `wait_listening` before telling its peer the stream is open.
   std::shared_ptr<subscription> subscribe(const std::string& business_id,
                                           std::shared_ptr<http::stream_sink> sink,
                                           std::int64_t last_event_id);
+  /// Waits (up to `wait`; never on an actor's or an I/O thread) until LISTEN is in place.
+  bool wait_listening(std::chrono::milliseconds wait);
+  /// One more user of an on-demand feed: waits (up to `wait`, on the caller's thread; never an
+  /// actor's) until LISTEN is in place, so that what the user reads from the database next
+  /// is followed by every later event. False when it was not in place in time.
+  bool want(std::chrono::milliseconds wait);
+  /// One user fewer (never blocks). With none left, the feed closes its connection: a node
+  /// with no one watching parses no event.
+  void unwant();
   /// True once LISTEN is in place (tests wait for it).
   bool listening() const { return listening_.load(); }
   std::size_t streams() const;
@@ -82,6 +97,10 @@ private:
   std::string conninfo_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> listening_{false};
+  const bool on_demand_;
+  std::mutex demand_mtx_;
+  std::condition_variable demand_cv_; // the thread waits for a user; users wait for LISTEN
+  int users_ = 0;
   std::thread thread_;
   mutable std::mutex mtx_;
   std::function<void(const live_event&)> tap_;
