@@ -10,6 +10,12 @@
 # scripted recogniser and tone synthesiser, so the figures show what the runtime adds; cloud on
 # Deepgram live recognition and OpenAI speech, served by loopback fakes of both vendors
 # (frontdesk-fake-vendors, which "recognise" the --say and --barge words).
+# In production the callers (Twilio) and the vendors run on other machines; here they share the
+# node's cores. So that the figures stay what the node adds, the load generator and the fake
+# vendors run at a lower priority (nice 10; FRONTDESK_BENCH_NICE=0 runs them at the node's):
+# on a busy machine the node is served first, and they take what is left.
+#   FRONTDESK_BENCH_PERF=FILE   records the node's profile (perf record -g) during the bench.
+#   FRONTDESK_BENCH_PORT=PORT   the node's port (default 18090).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 engines=embedded
@@ -24,12 +30,17 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$engines" in embedded|instant|echo|cloud) ;; *) die "--engines must be embedded, instant, echo or cloud" ;; esac
-install_packages
-build >/dev/null
+# FRONTDESK_BENCH_NO_BUILD=1 runs the binaries in FRONTDESK_BUILD_DIR as they are (e.g. another
+# checkout's, for a before-and-after comparison).
+if [ -z "${FRONTDESK_BENCH_NO_BUILD:-}" ]; then
+  install_packages
+  build >/dev/null
+fi
 ensure_database
 "$FD_BIN" migrate --database-url "$DATABASE_OWNER_URL" --log-level warn
 "$FD_BIN" org load "$FD_ROOT/config/demo/bright_smile.json" --log-level warn >/dev/null
 port="${FRONTDESK_BENCH_PORT:-18090}"
+niceness="${FRONTDESK_BENCH_NICE:-10}"
 export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-bench-token}"
 if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
   die "port $port is in use (another node?): set FRONTDESK_BENCH_PORT"
@@ -42,7 +53,7 @@ if [ "$engines" = cloud ]; then
   [ -n "$turns" ] || die "--engines cloud needs --say (the words the fake recogniser hears)"
   mode=embedded
   fakes_out="$(mktemp)"
-  "$FD_BUILD/bin/frontdesk-fake-vendors" --turns "$turns" >"$fakes_out" 2>&1 &
+  nice -n "$niceness" "$FD_BUILD/bin/frontdesk-fake-vendors" --turns "$turns" >"$fakes_out" 2>&1 &
   fakes=$!
   for _ in $(seq 100); do grep -q '^deepgram ' "$fakes_out" && break; sleep 0.1; done
   read -r _ dg_url _ tts_url < <(grep '^deepgram ' "$fakes_out")
@@ -72,6 +83,17 @@ for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
   sleep 0.1
 done
-say "node on $engines engines (pid $node); bench ${args[*]}"
-"$FD_BIN" bench --base-url "http://127.0.0.1:$port" --to +15550100001 --node-pid "$node" \
-  ${args[@]+"${args[@]}"}
+say "node on $engines engines (pid $node); bench ${args[*]} (load generator and fakes at nice $niceness)"
+perf_pid=""
+if [ -n "${FRONTDESK_BENCH_PERF:-}" ]; then
+  perf record -F 499 -g -o "$FRONTDESK_BENCH_PERF" -p "$node" >/dev/null 2>&1 &
+  perf_pid=$!
+fi
+status=0
+nice -n "$niceness" "$FD_BIN" bench --base-url "http://127.0.0.1:$port" --to +15550100001 --node-pid "$node" \
+  ${args[@]+"${args[@]}"} || status=$?
+if [ -n "$perf_pid" ]; then
+  kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true
+  say "node profile: $FRONTDESK_BENCH_PERF (perf report -i $FRONTDESK_BENCH_PERF --no-children)"
+fi
+exit "$status"

@@ -50,6 +50,12 @@ struct deepgram_stt_settings {
   std::chrono::milliseconds reconnect_quiet{300};
   /// After CloseStream: how long the server may take to send its last results and close.
   std::chrono::milliseconds close_wait{3000};
+  /// The caller's audio goes out in messages of this much (Deepgram takes any size): fewer,
+  /// larger messages cost the node, the network and the vendor less per second of audio than
+  /// one per 20 ms frame. What is held back goes at once at the end of a turn (before
+  /// Finalize) and at the end of the call, so no turn waits for it; partial words (barge-in)
+  /// come at most this much later.
+  std::chrono::milliseconds send_every{100};
   std::size_t io_threads = 1;
   /// Audio kept since the last final, replayed on a reconnect (8 kHz μ-law bytes).
   std::size_t max_replay_bytes = 8000 * 30;

@@ -246,7 +246,7 @@ public:
   void on_down(int status, std::string why, bool clean) override;
 
   // From the call's worker.
-  void send_audio(std::vector<std::uint8_t> mulaw);
+  void send_audio(std::span<const std::uint8_t> mulaw);
   std::string partial() {
     std::lock_guard lk(mtx_);
     return asm_.partial();
@@ -319,6 +319,11 @@ private:
   // kept for the replay meanwhile), so it starts on a whole utterance rather than half a word.
   bool reconnect_due_ = false;
   bool finalize_on_open_ = false; // the turn's end was asked while no socket was open
+  // Audio of the open socket not sent yet (also in unfinal_): it goes once send_every's worth
+  // is in, or at the turn's or the call's end.
+  std::string pending_;
+  // Sends pending_ over `l` (under mtx_; the send only posts to the socket's strand).
+  void flush(const std::shared_ptr<link>& l);
   // Connects the socket a drop left waiting for a pause (under mtx_); true when it did.
   bool reconnect_now();
 };
@@ -499,6 +504,7 @@ void call_stream::on_open() {
     // Everything not yet final goes (again) over the new socket; its times start at 0 there.
     asm_.set_offset(double(unfinal_start_) / 8000.0);
     replay = unfinal_;
+    pending_.clear(); // in the replay
     unanswered_since_ = replay.empty() ? steady::time_point{} : steady::now();
     last_sent_ = steady::now();
     if (l && !replay.empty())
@@ -561,6 +567,7 @@ void call_stream::on_down(int status, std::string why, bool clean) {
       --engine_.sockets_;
     open_ = false;
     link_.reset();
+    pending_.clear(); // kept in unfinal_ for the replay
     if (closing_) {
       gone_ = true;
       if (!clean)
@@ -643,6 +650,7 @@ bool call_stream::when_ready(std::function<void()> ready) {
     reconnect_now(); // the caller paused: the socket a drop left waiting connects now
     if (open_ && link_) {
       l = link_;
+      flush(l); // the turn's last audio before its Finalize
       last_sent_ = steady::now();
     }
   }
@@ -658,10 +666,18 @@ bool call_stream::when_ready(std::function<void()> ready) {
   return true;
 }
 
-void call_stream::send_audio(std::vector<std::uint8_t> mulaw) {
+void call_stream::flush(const std::shared_ptr<link>& l) {
+  if (pending_.empty() || !l)
+    return;
+  auto chunk = std::move(pending_);
+  pending_.clear();
+  pending_.reserve(chunk.capacity());
+  l->send(std::move(chunk), true);
+}
+
+void call_stream::send_audio(std::span<const std::uint8_t> mulaw) {
   if (mulaw.empty()) // an empty binary frame would close the stream
     return;
-  std::shared_ptr<link> l;
   {
     std::lock_guard lk(mtx_);
     if (failed_)
@@ -681,13 +697,15 @@ void call_stream::send_audio(std::vector<std::uint8_t> mulaw) {
       unfinal_.erase(unfinal_.begin(), unfinal_.begin() + static_cast<long>(drop));
       unfinal_start_ += drop;
     }
-    if (!open_)
+    if (!open_ || !link_)
       return; // kept: the socket sends it once open
-    l = link_;
-    last_sent_ = steady::now();
+    pending_.append(reinterpret_cast<const char*>(mulaw.data()), mulaw.size());
+    auto every = static_cast<std::size_t>(engine_.settings().send_every.count()) * 8;
+    if (pending_.size() >= every) {
+      flush(link_);
+      last_sent_ = steady::now();
+    }
   }
-  if (l)
-    l->send(std::string(mulaw.begin(), mulaw.end()), true);
 }
 
 call_stream::outcome call_stream::finish_turn() {
@@ -704,6 +722,7 @@ call_stream::outcome call_stream::finish_turn() {
     auto answers = finalize_answers_;
     reconnect_now();
     if (open_ && link_) {
+      flush(link_);
       link_->send(finalize_msg, false);
       last_sent_ = steady::now();
     } else {
@@ -746,8 +765,10 @@ double call_stream::end() {
       gone_ = true;
       return seconds;
     }
-    if (open_)
+    if (open_) {
       l = link_;
+      flush(l); // the last words, before CloseStream
+    }
   }
   if (engine_.metrics().units)
     engine_.metrics().units->inc(static_cast<std::uint64_t>(seconds * 1000));
@@ -798,9 +819,9 @@ public:
 
   void feed(std::span<const std::int16_t> pcm8k) override {
     pcm_.insert(pcm_.end(), pcm8k.begin(), pcm8k.end());
-    std::vector<std::uint8_t> mu;
-    audio::mulaw_encode(pcm8k, mu);
-    st_->send_audio(std::move(mu));
+    mu_.clear(); // reused: no allocation per frame
+    audio::mulaw_encode(pcm8k, mu_);
+    st_->send_audio(mu_);
   }
 
   std::string partial() override { return st_->partial(); }
@@ -844,6 +865,7 @@ private:
   std::string business_;
   vendor_metrics metrics_;
   std::vector<std::int16_t> pcm_;
+  std::vector<std::uint8_t> mu_;
 };
 
 // After the vendor failed: the embedded engine, with the note for the first turn it decodes.

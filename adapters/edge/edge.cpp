@@ -679,7 +679,7 @@ public:
         "frontdesk_turn_runtime_ms",
         "Per caller turn, ms from the end of turn being declared to the first reply frame sent: "
         "what the runtime adds (recognition, dialog, synthesis, hops), endpointing excluded.",
-        {0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
+        metrics::fine_latency_buckets_ms());
   }
   void on_turn(const call::call_info& info, const call::turn_record& t) override {
     if (auto j = journals_->find(info.call_id))

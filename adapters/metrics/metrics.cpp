@@ -1,6 +1,7 @@
 #include "adapters/metrics/metrics.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -32,6 +33,16 @@ std::uint64_t histogram::cumulative(std::size_t i) const {
 
 std::vector<double> latency_buckets_ms() {
   return {1, 2, 5, 10, 20, 50, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000};
+}
+
+std::vector<double> fine_latency_buckets_ms() {
+  std::vector<double> b;
+  for (int e = -1; e <= 4; ++e)
+    for (double m : {1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5})
+      // Rounded, so that the bounds print as written (0.3, not 0.30000000000000004).
+      if (auto v = std::round(std::pow(10.0, e) * m * 1000) / 1000; v <= 30000)
+        b.push_back(v);
+  return b;
 }
 
 counter& registry::add_counter(const std::string& name, const std::string& help,

@@ -168,6 +168,11 @@ struct session : std::enable_shared_from_this<session> {
         return;
       self->open = true;
       ++self->owner->open;
+      if (self->plan.deaf) { // nothing read; the timer keeps the session until it is reset
+        self->idle.expires_after(std::chrono::hours(1));
+        self->idle.async_wait([self](beast::error_code) {});
+        return;
+      }
       self->arm_idle();
       self->read();
     });
@@ -458,6 +463,47 @@ void fake_deepgram::kill() {
     done.set_value();
   });
   f.wait();
+}
+
+namespace {
+
+// Runs `f` on the fake's io thread with its live sessions, and waits for it.
+template <class F>
+void with_sessions(const std::shared_ptr<fake_deepgram::impl>& i, F f) {
+  std::promise<void> done;
+  auto fut = done.get_future();
+  net::post(i->ioc, [i, &done, &f] {
+    std::vector<std::shared_ptr<session>> live;
+    {
+      std::lock_guard lk(i->mtx);
+      for (auto& w : i->sessions)
+        if (auto s = w.lock(); s && !s->done)
+          live.push_back(s);
+    }
+    f(live);
+    done.set_value();
+  });
+  fut.wait();
+}
+
+} // namespace
+
+void fake_deepgram::reset_sockets() {
+  with_sessions(impl_, [](auto& live) {
+    for (auto& s : live)
+      s->reset();
+  });
+}
+
+std::size_t fake_deepgram::unread_bytes() const {
+  std::size_t n = 0;
+  with_sessions(impl_, [&n](auto& live) {
+    for (auto& s : live) {
+      beast::error_code ec;
+      n += s->ws.next_layer().socket().available(ec);
+    }
+  });
+  return n;
 }
 
 void fake_deepgram::stop() {

@@ -29,6 +29,9 @@ struct fake_deepgram_plan {
   std::chrono::milliseconds endpointing{300}; // a gap in the audio this long ends a turn
   std::chrono::milliseconds final_delay{0};   // before each final (slow vendor)
   bool mute = false; // takes audio, never sends a message (a stalled server)
+  /// Reads nothing after the handshake: the client's writes back up in the kernel's buffers,
+  /// and a large one stays in flight (until reset_sockets()).
+  bool deaf = false;
 };
 
 /// One connection as the fake saw it.
@@ -72,6 +75,10 @@ public:
   std::size_t open_sockets() const;
   /// Resets every socket and refuses new ones (the vendor is gone).
   void kill();
+  /// Resets every open socket (no close frame), and keeps taking new ones.
+  void reset_sockets();
+  /// Bytes that arrived on the open sockets and were not read yet (a deaf plan's backlog).
+  std::size_t unread_bytes() const;
   void stop();
 
   struct impl;

@@ -362,3 +362,90 @@ TEST(deepgram_stt, a_drop_while_the_caller_speaks_reconnects_once_they_pause) {
     dg->end_call("c");
   }
 }
+
+// The caller's 20 ms frames go out in 100 ms messages (send_every); what is held back goes at
+// once at the turn's end, before its Finalize, and at the call's end, before CloseStream.
+TEST(deepgram_stt, the_callers_frames_go_in_100_ms_messages_and_the_rest_at_the_turns_end) {
+  fake_deepgram fake({"book a haircut", "tomorrow at three"});
+  auto dg = speech::make_deepgram_stt(settings(fake), nullptr);
+  dg->start_call("c");
+  ASSERT_TRUE(eventually([&] { return dg->live_sockets() == 1; }));
+  auto frames = [](speech::stt_session& s, std::size_t n) {
+    auto pcm = speechlike(20 * n);
+    for (std::size_t off = 0; off < pcm.size(); off += 160)
+      s.feed(std::span(pcm).subspan(off, 160));
+  };
+  auto s1 = dg->open("c", "b", 0);
+  frames(*s1, 23); // 460 ms: four messages of 100 ms, and 60 ms held back
+  ASSERT_TRUE(eventually([&] {
+    auto c = fake.connections();
+    return !c.empty() && c[0].audio_bytes == 3200;
+  })) << "the four full messages go as they fill";
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(fake.connections()[0].binary_frames, 4u);
+  EXPECT_EQ(fake.connections()[0].audio_bytes, 3200u) << "60 ms held back until the turn ends";
+  EXPECT_EQ(s1->finish().text, "book a haircut");
+  auto c = fake.connections()[0];
+  EXPECT_EQ(c.audio_bytes, 3680u); // every byte once
+  EXPECT_EQ(c.binary_frames, 5u);
+  ASSERT_FALSE(c.texts.empty());
+  EXPECT_NE(c.texts.back().find("Finalize"), std::string::npos) << "the rest went before it";
+  // A call that ends mid-utterance sends what it held before CloseStream.
+  auto s2 = dg->open("c", "b", 1);
+  frames(*s2, 3);
+  dg->end_call("c");
+  ASSERT_TRUE(eventually([&] { return fake.open_sockets() == 0; }));
+  c = fake.connections()[0];
+  EXPECT_EQ(c.audio_bytes, 3680u + 480u);
+  EXPECT_EQ(c.binary_frames, 6u);
+  EXPECT_TRUE(c.close_stream);
+}
+
+// A socket that goes down with a write in flight: the write still reads its buffer until its
+// completion runs, so the buffer must live until then (freeing it at the drop was a use after
+// free, and the completion's pop of the emptied queue aborted a loaded node with a double
+// free). The fake reads nothing, so an 8 MB message cannot drain into the kernel's buffers
+// (the client's send buffer is at most 4 MB) and is certainly in flight when the socket goes:
+// dropped by us as stalled (the drop handled while the write waits, then the write's
+// completion), or reset by the fake. The call then goes on: one reconnect, the audio that was
+// not final replayed, the turn heard.
+TEST(deepgram_stt, a_drop_with_a_large_write_in_flight_reconnects_and_the_turn_is_heard) {
+  for (bool stalled : {true, false}) {
+    fake_deepgram fake({"book a haircut"}, turn_style::speech_final, [](int n) {
+      fixtures::fake_deepgram_plan p;
+      p.deaf = n == 1;
+      return p;
+    });
+    auto s = settings(fake);
+    s.reconnect_quiet = 200ms;
+    s.finalize_wait = 2000ms;
+    s.stall_after = stalled ? 600ms : 60000ms;
+    auto dg = speech::make_deepgram_stt(s, nullptr);
+    dg->start_call("c");
+    ASSERT_TRUE(eventually([&] { return dg->live_sockets() == 1; }));
+    auto u = dg->open("c", "b", 0);
+    u->feed(speechlike(1'000'000)); // 1,000 s of audio: one 8 MB message
+    // The message has started, and the fake's buffer is full: the write waits for room that
+    // never comes.
+    ASSERT_TRUE(eventually([&] { return fake.unread_bytes() >= 64 * 1024; })) << stalled;
+    if (!stalled) {
+      std::this_thread::sleep_for(100ms);
+      fake.reset_sockets();
+    }
+    ASSERT_TRUE(eventually([&] { return fake.connections().size() == 2; }, 4000ms))
+        << "no reconnect after the drop " << stalled;
+    auto r = u->finish();
+    EXPECT_EQ(r.text, "book a haircut") << stalled;
+    EXPECT_TRUE(r.note.empty()) << r.note;
+    auto conns = fake.connections();
+    ASSERT_EQ(conns.size(), 2u);
+    EXPECT_EQ(conns[0].audio_bytes, 0u); // the deaf socket read nothing
+    // The replay: the newest 30 s of the utterance (max_replay_bytes), once.
+    EXPECT_EQ(conns[1].audio_bytes, s.max_replay_bytes) << stalled;
+    EXPECT_EQ(dg->live_sockets(), 1u);
+    dg->end_call("c");
+    // (The deaf socket never reads, so the fake never sees it go: only ours is checked.)
+    EXPECT_TRUE(eventually([&] { return dg->live_sockets() == 0; }));
+    EXPECT_TRUE(fake.connections()[1].close_stream);
+  }
+}

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -58,4 +60,18 @@ TEST(metrics, counters_are_safe_from_many_threads) {
   for (auto& t : ts)
     t.join();
   EXPECT_EQ(c.value(), 400000u);
+}
+
+TEST(metrics, fine_latency_buckets_cover_a_tenth_of_a_ms_to_30_s_at_most_a_third_apart) {
+  auto b = fine_latency_buckets_ms();
+  ASSERT_GE(b.size(), 40u);
+  EXPECT_DOUBLE_EQ(b.front(), 0.1);
+  EXPECT_DOUBLE_EQ(b.back(), 30000);
+  for (std::size_t i = 1; i < b.size(); ++i) {
+    EXPECT_GT(b[i], b[i - 1]);
+    EXPECT_LE(b[i] / b[i - 1], 4.0 / 3.0 + 1e-9) << b[i - 1] << " to " << b[i];
+  }
+  // The bounds a runtime figure is read against: 2 ms and 1 s are bounds, not inside a bucket.
+  EXPECT_NE(std::find_if(b.begin(), b.end(), [](double x) { return std::abs(x - 2) < 1e-9; }), b.end());
+  EXPECT_NE(std::find_if(b.begin(), b.end(), [](double x) { return std::abs(x - 1000) < 1e-9; }), b.end());
 }
