@@ -66,7 +66,7 @@ struct gateway_services {
   std::size_t audio_queue = 150; // 3 s of one call's two legs
   /// How long a session gathers events before sending them to its console as one message
   /// (0: each at once).
-  std::chrono::milliseconds batch_delay{5};
+  std::chrono::milliseconds batch_delay{20};
 };
 
 /// Spawns the gateway (a `proto::console_gateway_actor`).
