@@ -4,9 +4,10 @@
 # consoles (in five processes, each console its own login and session) watching every call:
 #   - the delay of a call's state change (listening, thinking, speaking) from the call's actors
 #     on the node to the consoles, P50/P95;
-#   - the delay of a turn from its moment on the call to the consoles (through the call's
-#     journal, the database's live event and the session), P50/P95;
-#   - the node's CPU in both runs, and what watching added.
+#   - the delay of a turn from the moment the call's actors told their tap to the consoles (the
+#     same direct path; the database serves only a watch's snapshot), P50/P95;
+#   - the node's CPU in both runs, and what watching added; the consoles' own CPU (they share
+#     the machine's cores with the node).
 #
 #   scripts/console-bench.sh [CALLS] [CONSOLES] [RAMP]   (default 200 calls, 50 consoles, 40/s)
 # Bounded: every call ends by its own deadline, the consoles stop with the calls (at most
@@ -87,6 +88,10 @@ sleep 3 # the consoles log in and follow the (empty) call list
 read -r cpu_watched wall_watched < <(run_calls watched)
 grep -E "calls|turn|failed" "$work/watched.txt" | head -8 || true
 sleep 2 # the last ends reach the consoles
+cpu_consoles=0
+for p in "${pids[@]:1}"; do
+  cpu_consoles=$(awk -v a="$cpu_consoles" -v b="$(cpu_s "$p" 2>/dev/null || echo 0)" 'BEGIN { printf "%.2f", a + b }')
+done
 touch "$work/stop"
 for p in "${pids[@]:1}"; do wait "$p" || true; done
 cat "$work"/console-*.txt
@@ -103,3 +108,5 @@ echo "turn -> console:         P50 $(pct turn 0.5) ms, P95 $(pct turn 0.95) ms, 
 awk -v a="$cpu_plain" -v wa="$wall_plain" -v b="$cpu_watched" -v wb="$wall_watched" 'BEGIN {
   printf "node CPU: %.2f s without consoles, %.2f s with them: watching added %.2f s (%+.1f%%), %.1f%% of a core over the run\n",
          a, b, b - a, (a > 0 ? 100 * (b - a) / a : 0), (wb > 0 ? 100 * (b - a) / wb : 0) }'
+echo "the consoles' own processes: ${cpu_consoles} s of CPU (not the node's)"
+echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

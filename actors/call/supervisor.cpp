@@ -30,6 +30,7 @@
 #include "actors/vad/listener.hpp"
 #include "adapters/speech/recorder.hpp"
 #include "adapters/workers/pool.hpp"
+#include "protocols/call/latency_json.hpp"
 #include "protocols/console/tap.hpp"
 
 namespace frontdesk::call {
@@ -96,6 +97,16 @@ void tell_state(supervisor_self self) {
                                    : "listening");
 }
 
+// A turn for the transcript: saved through the call's events, and told to watching consoles
+// at once through the call's tap (they never wait on the database).
+void record_turn(supervisor_self self, turn_record t) {
+  auto& s = self->state;
+  if (s.tap)
+    s.tap->turn(t.role, t.text, t.at_ms + s.info.at_offset_ms, t.interrupted);
+  if (s.services->events)
+    s.services->events->on_turn(s.info, t);
+}
+
 // `role`: "agent", or "operator" when a person at a console wrote the words; no role: the
 // transcript gets the words later (a streamed reply, whole at its end).
 void speak(supervisor_self self, const std::string& text, const char* role = "agent") {
@@ -105,9 +116,8 @@ void speak(supervisor_self self, const std::string& text, const char* role = "ag
   s.current_text = text;
   ++s.utterance;
   self->send(s.speaker, say{s.utterance, text});
-  if (s.services->events && role)
-    s.services->events->on_turn(s.info, turn_record{role, text,
-                                                    (now_us() - s.started_us) / 1000, false});
+  if (role)
+    record_turn(self, turn_record{role, text, (now_us() - s.started_us) / 1000, false});
 }
 
 // A further sentence of the streamed reply: the speaker adds it to the utterance playing (the
@@ -155,8 +165,8 @@ void answer(supervisor_self self, const reply_text& r) {
   }
   if (r.more)
     return;
-  if (std::exchange(s.reply_open, false) && !s.reply_cut && s.services->events)
-    s.services->events->on_turn(s.info, turn_record{"agent", s.reply_said, s.reply_at_ms, false});
+  if (std::exchange(s.reply_open, false) && !s.reply_cut)
+    record_turn(self, turn_record{"agent", s.reply_said, s.reply_at_ms, false});
   self->send(s.listener, expect_atom::value, r.expecting);
   if (r.end_call) {
     s.hang_up_when_done = true;
@@ -291,8 +301,10 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
       }
     });
   }
-  if (services->taps)
+  if (services->taps) {
     s.tap = services->taps->open(s.info.call_id);
+    s.tap->origin_ms(s.info.at_offset_ms);
+  }
   s.media = spawn_media(self, s.out, caf::actor_cast<supervisor_actor>(self), s.rec, s.info, s.tap);
   s.dialog = new_dialog(self);
   s.listener = new_listener(self);
@@ -391,6 +403,8 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
           st.trace.tts_first_ms = ms;
         } else {
           st.trace.first_frame_ms = ms;
+          if (st.tap)
+            st.tap->latency(call::latency_json(st.trace));
           if (st.services->events)
             st.services->events->on_latency(st.info, st.trace);
           st.speech_end_us = 0;
@@ -420,9 +434,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
           auto heard = text.substr(0, keep);
           s2.unheard = text.substr(keep);
           self->send(s2.dialog, interrupt_atom::value, heard);
-          if (s2.services->events)
-            s2.services->events->on_turn(
-                s2.info, turn_record{"agent", heard, (now_us() - s2.started_us) / 1000, true});
+          record_turn(self, turn_record{"agent", heard, (now_us() - s2.started_us) / 1000, true});
         });
       },
       [=](heard& h) {
@@ -432,9 +444,9 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
                       h.speech_ms);
         if (st.services->events)
           st.services->events->on_heard(st.info, h.rejected, h.unavailable);
-        if (!h.note.empty() && st.services->events) // how this turn was heard, for the transcript
-          st.services->events->on_turn(
-              st.info, turn_record{"system", h.note, (h.speech_end_us - st.started_us) / 1000, false});
+        if (!h.note.empty()) // how this turn was heard, for the transcript
+          record_turn(self,
+                      turn_record{"system", h.note, (h.speech_end_us - st.started_us) / 1000, false});
         if (st.interrupted) {
           st.interrupted = false;
           turn::barge_in judge;
@@ -460,9 +472,8 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
         st.trace = turn_latency{st.turns, double(h.final_us - h.speech_end_us) / 1000.0, 0, 0, 0,
                                 double(h.decided_us - h.speech_end_us) / 1000.0};
         st.speech_end_us = h.speech_end_us;
-        if (st.services->events)
-          st.services->events->on_turn(
-              st.info, turn_record{"caller", h.text, (h.speech_end_us - st.started_us) / 1000, false});
+        record_turn(self,
+                    turn_record{"caller", h.text, (h.speech_end_us - st.started_us) / 1000, false});
         if (st.ai_held) { // the operator answers; the AI hears it all on resume
           st.held_words.push_back(h.text);
           st.speech_end_us = 0;

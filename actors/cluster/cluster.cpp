@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/config/config.hpp"
@@ -106,6 +108,9 @@ struct member_state {
   std::unordered_map<std::string, member_actor> handles; // live members by name
   std::set<std::string> connecting;                      // addresses being dialled
   std::map<std::string, std::string> dial_errors;        // address → last error logged
+  // Refused joiners (name@address) → when last logged and refusals since: a process posing as
+  // a node retries about once a second, and is logged once a minute.
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, int>> refused_log;
   std::vector<std::string> seeds;                        // HOST:PORT
   std::map<std::string, std::string> seed_names;         // seed address → the node it reached
   std::unordered_map<std::string, calendar_actor> calendars; // businesses served here
@@ -423,10 +428,23 @@ local_member_actor::behavior_type member_fn(member_self self, settings cfg, hook
                   add_member(self, them, sender);
                   rp.deliver(my_list(self->state));
                 },
-                [rp, them](caf::error& e) mutable {
-                  spdlog::warn("cluster: refused node {}: its cluster address {} does not serve "
-                               "a node's certificate ({})",
-                               them.name, them.address, caf::to_string(e));
+                [self, rp, them](caf::error& e) mutable {
+                  auto now = std::chrono::steady_clock::now();
+                  if (self->state.refused_log.size() > 1000)
+                    self->state.refused_log.clear(); // many names: forget, log again
+                  auto [it, first] = self->state.refused_log.try_emplace(
+                      them.name + "@" + them.address, now, 0);
+                  if (first || now - it->second.first >= std::chrono::minutes(1)) {
+                    spdlog::warn("cluster: refused node {}: its cluster address {} does not "
+                                 "serve a node's certificate ({}){}",
+                                 them.name, them.address, caf::to_string(e),
+                                 first ? std::string()
+                                       : fmt::format("; refused {} more times since",
+                                                     it->second.second));
+                    it->second = {now, 0};
+                  } else {
+                    ++it->second.second;
+                  }
                   rp.deliver(caf::make_error(caf::sec::invalid_argument,
                                              "not a node: " + them.address +
                                                  " serves no node certificate"));

@@ -49,6 +49,19 @@ struct watch_print {
   long long latency_stream = 0; // latencies seen on the current session
 };
 
+// A call's state as a person reads it.
+std::string state_words(const std::string& s) {
+  if (s == "listening")
+    return "listening to the caller";
+  if (s == "thinking")
+    return "thinking of a reply";
+  if (s == "speaking")
+    return "the receptionist is speaking";
+  if (s == "on_hold")
+    return "the AI is on hold (an operator answers)";
+  return s;
+}
+
 class exec_printer {
 public:
   explicit exec_printer(bool json) : json_(json) {}
@@ -75,6 +88,10 @@ public:
     else if (type == "latency")
       std::cout << "    turn " << field(o, "turn") << ": first reply frame after "
                 << field(o, "first_frame_ms") << " ms\n";
+    else if (type == "state")
+      std::cout << "    -- " << state_words(field(o, "state")) << "\n";
+    else if (type == "partial")
+      std::cout << "    caller (speaking): " << field(o, "text") << " ...\n";
     else if (type == "ended")
       std::cout << "call ended: " << field(o, "status") << " (" << field(o, "end_reason") << ")\n";
     else
@@ -202,27 +219,15 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
                                            static_cast<long long>(o.follow_seconds * 1000));
     }
   };
-  issue();
-  handle_replies();
   bool done = false;
-  while (!done) {
-    if (follow_until && steady::now() >= *follow_until)
-      break;
-    if (steady::now() >= deadline) {
-      out.line(json::object{{"type", "error"}, {"detail", "gave up after --max-seconds"}});
-      return watching ? exit_failed : code;
-    }
-    self->receive(
-        [&](console_event& e) {
-          if (self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(l.session()))
-            return; // a late event of a session left behind
-          last_seq = e.seq;
-          boost::system::error_code ec;
-          auto v = json::parse(e.json, ec);
-          if (ec || !v.is_object())
-            return;
-          auto& ev = v.as_object();
-          auto type = field(ev, "type");
+  // One event of a batch.
+  auto on_line = [&](std::string_view line) {
+    boost::system::error_code ec;
+    auto v = json::parse(line, ec);
+    if (ec || !v.is_object())
+      return;
+    auto& ev = v.as_object();
+    auto type = field(ev, "type");
           if (listening && type == "audio") {
             // Each leg at its place on the caller's clock, from the first audio heard.
             ++audio_events;
@@ -276,6 +281,23 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
           } else if (follow_until) {
             out.line(ev);
           }
+  };
+  issue();
+  handle_replies();
+
+  while (!done) {
+    if (follow_until && steady::now() >= *follow_until)
+      break;
+    if (steady::now() >= deadline) {
+      out.line(json::object{{"type", "error"}, {"detail", "gave up after --max-seconds"}});
+      return watching ? exit_failed : code;
+    }
+    self->receive(
+        [&](console_event& e) {
+          if (self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(l.session()))
+            return; // a late event of a session left behind
+          last_seq = e.seq;
+          proto::for_each_event_line(e.json, [&](std::string_view line) { on_line(line); });
           if (last_seq - acked >= 8) { // soon: a listen's audio waits for these
             l.ack(last_seq);
             acked = last_seq;
@@ -336,6 +358,7 @@ int run_client(const client_options& o) {
   }
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", std::size_t{2});
+  cfg.set("scheduler.policy", caf::atom("sharing")); // idle workers sleep (no polling)
   cfg.set("logger.console", caf::atom("none"));
   cfg.add_message_types<caf::id_block::frontdesk>();
   cluster::configure(cfg, o.link);

@@ -35,6 +35,11 @@ namespace {
 
 using job_done_atom = caf::atom_constant<caf::atom("cjobdone")>;
 using session_up_atom = caf::atom_constant<caf::atom("csessup")>;
+using flush_atom = caf::atom_constant<caf::atom("cflush")>;
+using feed_line_atom = caf::atom_constant<caf::atom("cfeedln")>;
+
+// A batch goes out at once past this size, not after the batching delay.
+constexpr std::size_t max_batch_bytes = 256 * 1024;
 
 struct account {
   std::string user_id, business_id;
@@ -87,6 +92,14 @@ struct watch_state {
   long long turns = 0, latencies = 0;
   bool loading = true;               // the snapshot is being read: hold the live events
   std::vector<json::object> held;
+  // Live through the call's tap on its node (turns, latencies, states, partial words, the
+  // end): `tapping` while the subscription is asked for, `tapped` once its first event came.
+  // The database's feed then no longer carries this watch.
+  bool tapping = false, tapped = false;
+  json::array db_turns;              // the snapshot's, until the tap says where it starts
+  long long pre = 0;                 // turns before this node's stretch of the call
+  std::uint64_t tap_turns = 0, tap_latencies = 0; // next expected from the tap
+  std::vector<tap_event> held_tap;   // tap events before the subscription's first
 };
 
 struct session_state {
@@ -97,6 +110,8 @@ struct session_state {
   std::string email, client;
   std::vector<account> accounts;
   std::uint64_t seq = 0, acked = 0;
+  std::string batch;          // events not yet sent, one JSON object a line
+  bool flush_pending = false; // a flush_atom is on its way
   bool calls = false; // the console follows the call list
   std::map<std::string, watch_state> watches;
   std::set<std::string> listens; // calls whose audio goes to the console
@@ -124,20 +139,40 @@ const account* account_at(const session_state& st, const std::string& business) 
   return nullptr;
 }
 
-// Sends one event, unless the console has stopped reading: then the session ends (the call's
-// side never waits on a console).
-void push(session_self self, json::object ev) {
+// Sends the batched events as one message, unless the console has stopped reading: then the
+// session ends (the call's side never waits on a console).
+void send_batch(session_self self) {
   auto& st = self->state;
+  if (st.batch.empty() || self->getf(caf::abstract_actor::is_terminated_flag))
+    return;
   if (st.seq - st.acked >= st.svc.max_unacked) {
-    spdlog::warn("console: {} ({}) stopped reading ({} events unacknowledged): dropped",
+    spdlog::warn("console: {} ({}) stopped reading ({} batches unacknowledged): dropped",
                  st.email, st.client, st.seq - st.acked);
     audit(st.svc, {"", "", st.email, st.svc.node_name, "", "drop", "", "", "failed",
                    "the console stopped reading"});
+    st.batch.clear();
     self->quit(caf::exit_reason::user_shutdown);
     return;
   }
-  self->send(st.console, console_event{++st.seq, json::serialize(ev)});
+  self->send(st.console, console_event{++st.seq, std::exchange(st.batch, {})});
 }
+
+// Adds one event (a JSON object's text) to the batch, which goes out within batch_delay: a
+// session sends its console one message per few ms however many calls it watches.
+void push_line(session_self self, std::string_view line) {
+  auto& st = self->state;
+  if (!st.batch.empty())
+    st.batch += '\n';
+  st.batch += line;
+  if (st.batch.size() >= max_batch_bytes || st.svc.batch_delay.count() <= 0)
+    return send_batch(self);
+  if (!st.flush_pending) {
+    st.flush_pending = true;
+    self->delayed_send(self, st.svc.batch_delay, flush_atom::value);
+  }
+}
+
+void push(session_self self, const json::object& ev) { push_line(self, json::serialize(ev)); }
 
 json::object call_event(const json::object& d, const std::string& business) {
   json::object ev{{"type", "call"}, {"business", business}};
@@ -159,7 +194,13 @@ std::string str_of(const json::object& o, const char* key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-void load_watch(session_self self, const std::string& call);
+struct verb_context {
+  console_command cmd;
+  caf::typed_response_promise<console_reply> rp;
+  std::string verb_name;
+};
+
+void load_watch(session_self self, const std::string& call, std::optional<verb_context> c);
 
 // Subscribes the session to the tap of `call` on `node` (its own node's gateway, or another
 // node's through the cluster): `line` is "watch CALL", "listen CALL" or "unwatch CALL".
@@ -197,48 +238,125 @@ void pump_audio(session_self self) {
       continue;
     }
     auto call = std::move(it.text);
+    send_batch(self); // what came before goes first; the audio is a message of its own
     push(self, json::object{{"type", "audio"}, {"call", call}, {"leg", to_string(it.k)},
                             {"n", it.n}, {"at", it.at}, {"mulaw", twilio::base64_encode(it.audio)}});
+    send_batch(self);
     st.audio_sent.push_back(st.seq);
   }
 }
 
-// What a watched or listened call's node says of it.
-void on_tap(session_self self, tap_event& e) {
-  auto& st = self->state;
+void on_watch_tap(session_self self, const std::string& call, watch_state& w, const tap_event& e);
+
+// The tap's first event for a watch: where this node's stretch of the call starts. The
+// snapshot's turns before it go out first (a call taken over from a lost node), then the tap's
+// own, numbered after them; held events follow.
+void start_tapped(session_self self, const std::string& call, watch_state& w,
+                  const tap_event& first) {
+  w.tapped = true;
+  w.tapping = false;
+  w.loading = false;
+  w.held.clear(); // the database's feed no longer carries this watch
+  auto origin = static_cast<long long>(first.at);
+  if (origin > 0)
+    for (auto& t : w.db_turns) {
+      if (!t.is_object())
+        continue;
+      auto& o = t.as_object();
+      auto* at = o.if_contains("at_ms");
+      if (!at || !at->is_int64() || at->as_int64() >= origin)
+        break;
+      json::object ev{{"type", "turn"}, {"call", call}, {"n", w.pre}};
+      for (auto& [k, v] : o)
+        ev[k] = v;
+      push(self, ev);
+      ++w.pre;
+    }
+  w.turns = w.pre;
+  w.db_turns.clear();
+}
+
+// What a watched call's tap says: the session only de-duplicates and batches; the line was
+// made once on the call's node for every session watching.
+void on_watch_tap(session_self self, const std::string& call, watch_state& w, const tap_event& e) {
   auto k = static_cast<tap_item::kind>(e.kind);
-  bool watched = st.watches.count(e.call_id) > 0, listened = st.listens.count(e.call_id) > 0;
+  if (!w.tapped) {
+    bool opens = k == tap_item::kind::state && e.n == 1;
+    if (!w.tapping || !opens) {
+      if (w.held_tap.size() < 4096)
+        w.held_tap.push_back(e);
+      return;
+    }
+    start_tapped(self, call, w, e);
+    auto held = std::move(w.held_tap);
+    w.held_tap.clear();
+    on_watch_tap(self, call, w, e);
+    for (auto& h : held)
+      if (auto it = self->state.watches.find(call); it != self->state.watches.end())
+        on_watch_tap(self, call, it->second, h);
+    return;
+  }
   switch (k) {
   case tap_item::kind::state:
   case tap_item::kind::partial: {
-    if (!watched)
-      return;
-    auto& w = st.watches[e.call_id];
-    bool is_state = k == tap_item::kind::state;
-    auto& last = is_state ? w.state : w.partial;
+    auto& last = k == tap_item::kind::state ? w.state : w.partial;
     if (last == e.text)
       return;
     last = e.text;
-    push(self, is_state ? json::object{{"type", "state"}, {"call", e.call_id}, {"state", e.text},
-                                       {"at_us", e.at_us}}
-                        : json::object{{"type", "partial"}, {"call", e.call_id}, {"text", e.text},
-                                       {"at_us", e.at_us}});
+    push_line(self, e.line);
     return;
   }
-  case tap_item::kind::caller_audio:
-  case tap_item::kind::agent_audio:
-  case tap_item::kind::ended:
-    if (!listened)
+  case tap_item::kind::turn: {
+    if (e.n < w.tap_turns)
+      return; // heard already (a listen's subscription replays them too)
+    w.tap_turns = e.n + 1;
+    w.turns = w.pre + static_cast<long long>(e.n) + 1;
+    if (w.pre == 0)
+      return push_line(self, e.line);
+    boost::system::error_code ec;
+    auto v = json::parse(e.line, ec);
+    if (ec || !v.is_object())
       return;
-    if (!st.audio)
-      st.audio = std::make_unique<audio_ring>(st.svc.audio_queue);
-    if (k == tap_item::kind::ended)
-      st.listens.erase(e.call_id);
-    // The call's id rides in `text` through the queue (an end's reason is not needed).
-    st.audio->push(tap_item{k, e.call_id, e.n, e.at, std::move(e.audio)});
-    pump_audio(self);
+    v.as_object()["n"] = w.pre + static_cast<long long>(e.n);
+    push(self, v.as_object());
     return;
   }
+  case tap_item::kind::latency:
+    if (e.n < w.tap_latencies)
+      return;
+    w.tap_latencies = e.n + 1;
+    ++w.latencies;
+    push_line(self, e.line);
+    return;
+  case tap_item::kind::ended:
+    push_line(self, e.line);
+    self->state.watches.erase(call);
+    return;
+  default:
+    return;
+  }
+}
+
+// What a watched or listened call's node says of it.
+void on_tap(session_self self, const tap_event& e) {
+  auto& st = self->state;
+  auto k = static_cast<tap_item::kind>(e.kind);
+  bool audio = k == tap_item::kind::caller_audio || k == tap_item::kind::agent_audio;
+  if (!audio) {
+    if (auto w = st.watches.find(e.call_id); w != st.watches.end())
+      on_watch_tap(self, e.call_id, w->second, e);
+  }
+  if (!audio && k != tap_item::kind::ended)
+    return;
+  if (!st.listens.count(e.call_id))
+    return;
+  if (!st.audio)
+    st.audio = std::make_unique<audio_ring>(st.svc.audio_queue);
+  if (k == tap_item::kind::ended)
+    st.listens.erase(e.call_id);
+  // The call's id rides in `text` through the queue (an end's reason is not needed).
+  st.audio->push(tap_item{k, e.call_id, e.n, e.at, e.audio});
+  pump_audio(self);
 }
 
 // A live change of a watched call: new turns and latencies, or its end.
@@ -248,6 +366,8 @@ void watch_event(session_self self, const std::string& call, const json::object&
   if (it == st.watches.end())
     return;
   auto& w = it->second;
+  if (w.tapped)
+    return; // its node's tap carries it
   if (w.loading) {
     w.held.push_back(d);
     return;
@@ -259,7 +379,7 @@ void watch_event(session_self self, const std::string& call, const json::object&
   if ((turns > w.turns && !one_more_turn) || !one_more_latency) {
     w.loading = true; // more than the event carries: read what was missed
     w.held.push_back(d);
-    load_watch(self, call);
+    load_watch(self, call, std::nullopt);
     return;
   }
   if (turns > w.turns) {
@@ -286,13 +406,66 @@ void watch_event(session_self self, const std::string& call, const json::object&
   }
 }
 
-// Reads a watched call's row and sends what the console has not seen: the snapshot first,
-// then the turns and latencies past those already sent, then the held live events.
-void load_watch(session_self self, const std::string& call) {
+void finish(session_self self, verb_context& c, result res, const std::string& detail,
+            const std::string& business = "", const std::string& call = "",
+            std::string data = "null");
+
+// Sends the snapshot's turns and latencies past those already sent, then the held live events
+// (the database's feed carries the watch: its call has ended, or its node cannot be tapped).
+void continue_from_db(session_self self, const std::string& call, const store::call_snapshot& s) {
+  auto& st = self->state;
+  auto it = st.watches.find(call);
+  if (it == st.watches.end())
+    return;
+  auto& w = it->second;
+  boost::system::error_code ec;
+  auto turns = json::parse(s.transcript_json, ec);
+  if (!ec && turns.is_array()) {
+    auto& a = turns.as_array();
+    for (auto n = static_cast<std::size_t>(w.turns); n < a.size(); ++n) {
+      if (!a[n].is_object())
+        continue;
+      json::object ev{{"type", "turn"}, {"call", s.id}, {"n", n}};
+      for (auto& [k, v] : a[n].as_object())
+        ev[k] = v;
+      push(self, ev);
+    }
+    w.turns = std::max<long long>(w.turns, static_cast<long long>(a.size()));
+  }
+  auto lats = json::parse(s.latencies_json, ec);
+  if (!ec && lats.is_array()) {
+    auto& a = lats.as_array();
+    for (auto n = static_cast<std::size_t>(w.latencies); n < a.size(); ++n) {
+      json::object ev{{"type", "latency"}, {"call", s.id}};
+      if (a[n].is_object())
+        for (auto& [k, v] : a[n].as_object())
+          ev[k] = v;
+      push(self, ev);
+    }
+    w.latencies = std::max<long long>(w.latencies, static_cast<long long>(a.size()));
+  }
+  if (s.ended) {
+    push(self, json::object{{"type", "ended"}, {"call", s.id}, {"status", s.status},
+                            {"end_reason", s.end_reason}});
+    st.watches.erase(it);
+    return;
+  }
+  w.loading = false;
+  auto held = std::move(w.held);
+  w.held.clear();
+  for (auto& d : held)
+    watch_event(self, call, d); // may reload, erase or hold again
+}
+
+// Reads a watched call's row (one query; `c`, the watch command, is answered from it). The
+// console gets the snapshot; a live call is then followed through its tap on the node that runs
+// it, which replays the turns so far from memory, so the database serves only the attach. When
+// the call cannot be tapped, the database's feed carries the watch.
+void load_watch(session_self self, const std::string& call, std::optional<verb_context> c) {
   auto& st = self->state;
   auto businesses = business_ids(st);
   auto db = st.svc.db;
-  run_job(
+  bool queued = run_job(
       self,
       [db, businesses, call]() -> expected<std::optional<store::call_snapshot>> {
         store::console_repo repo(*db);
@@ -303,8 +476,16 @@ void load_watch(session_self self, const std::string& call) {
           return std::optional<store::call_snapshot>();
         return repo.call(**b, call);
       },
-      [self, call](expected<std::optional<store::call_snapshot>> r) {
+      [self, call, c](expected<std::optional<store::call_snapshot>> r) mutable {
         auto& st = self->state;
+        if (c) {
+          if (!r)
+            finish(self, *c, result::failed, r.error().message);
+          else if (!*r)
+            finish(self, *c, result::refused, "no call " + call + " in your businesses");
+          else
+            finish(self, *c, result::done, "watching " + call, (*r)->business_id, call);
+        }
         auto it = st.watches.find(call);
         if (it == st.watches.end())
           return;
@@ -321,62 +502,39 @@ void load_watch(session_self self, const std::string& call) {
           push(self, json::object{{"type", "snapshot"}, {"call", s.id}, {"business", s.business_id},
                                   {"caller", s.caller}, {"node", s.node}, {"status", s.status},
                                   {"started_at", s.started_at}});
-          if (!s.ended) // its states and partial words, from the node that runs it
-            tap_call(self, s.node, call, "watch " + call, [call](result r, std::string why) {
-              if (r != result::done)
-                spdlog::debug("console: no live states of call {}: {}", call, why);
+          bool here = s.node == st.svc.node_name || s.node.empty();
+          bool can_tap = here ? st.gateway && st.svc.taps : bool(st.svc.tap_route);
+          if (!s.ended && can_tap) {
+            boost::system::error_code ec;
+            auto turns = json::parse(s.transcript_json, ec);
+            if (!ec && turns.is_array())
+              w.db_turns = std::move(turns.as_array());
+            w.tapping = true;
+            auto snap = std::make_shared<store::call_snapshot>(std::move(s));
+            tap_call(self, snap->node, call, "watch " + call, [self, call, snap](result res,
+                                                                                 std::string why) {
+              auto& st = self->state;
+              auto it = st.watches.find(call);
+              if (res == result::done || it == st.watches.end() || it->second.tapped)
+                return;
+              spdlog::debug("console: call {} followed through the database: {}", call, why);
+              it->second.tapping = false;
+              it->second.db_turns.clear();
+              it->second.held_tap.clear();
+              continue_from_db(self, call, *snap);
             });
-        }
-        boost::system::error_code ec;
-        auto turns = json::parse(s.transcript_json, ec);
-        if (!ec && turns.is_array()) {
-          auto& a = turns.as_array();
-          for (auto n = static_cast<std::size_t>(w.turns); n < a.size(); ++n) {
-            if (!a[n].is_object())
-              continue;
-            json::object ev{{"type", "turn"}, {"call", s.id}, {"n", n}};
-            for (auto& [k, v] : a[n].as_object())
-              ev[k] = v;
-            push(self, std::move(ev));
+            return;
           }
-          w.turns = std::max<long long>(w.turns, static_cast<long long>(a.size()));
         }
-        auto lats = json::parse(s.latencies_json, ec);
-        if (!ec && lats.is_array()) {
-          auto& a = lats.as_array();
-          for (auto n = static_cast<std::size_t>(w.latencies); n < a.size(); ++n) {
-            json::object ev{{"type", "latency"}, {"call", s.id}};
-            if (a[n].is_object())
-              for (auto& [k, v] : a[n].as_object())
-                ev[k] = v;
-            push(self, std::move(ev));
-          }
-          w.latencies = std::max<long long>(w.latencies, static_cast<long long>(a.size()));
-        }
-        if (s.ended) {
-          push(self, json::object{{"type", "ended"}, {"call", s.id}, {"status", s.status},
-                                  {"end_reason", s.end_reason}});
-          st.watches.erase(it);
-          return;
-        }
-        w.loading = false;
-        auto held = std::move(w.held);
-        w.held.clear();
-        for (auto& d : held)
-          watch_event(self, call, d); // may reload, erase or hold again
+        continue_from_db(self, call, s);
       });
+  if (!queued && c)
+    finish(self, *c, result::failed, "the node is stopping");
 }
-
-struct verb_context {
-  console_command cmd;
-  caf::typed_response_promise<console_reply> rp;
-  std::string verb_name;
-};
 
 // Answers a command and writes its audit entry.
 void finish(session_self self, verb_context& c, result res, const std::string& detail,
-            const std::string& business = "", const std::string& call = "",
-            std::string data = "null") {
+            const std::string& business, const std::string& call, std::string data) {
   auto& st = self->state;
   const account* a = business.empty() ? nullptr : account_at(st, business);
   audit(st.svc, {business, a ? a->user_id : "", st.email, st.svc.node_name, c.cmd.id,
@@ -578,27 +736,14 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           run_calls(self, c);
           break;
         case verb::watch: {
-          auto& w = st.watches[parsed->call];
-          if (!w.loading || !w.business.empty()) {
+          auto [w, fresh] = st.watches.try_emplace(parsed->call);
+          if (!fresh) {
             finish(self, c, result::not_applicable, "already watching " + parsed->call,
-                   w.business, parsed->call);
+                   w->second.business, parsed->call);
             break;
           }
-          load_watch(self, parsed->call);
           // The reply says whether the call was found; the snapshot goes out as events.
-          auto db = st.svc.db;
-          auto businesses = business_ids(st);
-          auto call = parsed->call;
-          run_job(
-              self,
-              [db, businesses, call] { return store::console_repo(*db).business_of(businesses, call); },
-              [self, c, call](expected<std::optional<std::string>> b) mutable {
-                if (!b)
-                  return finish(self, c, result::failed, b.error().message);
-                if (!*b)
-                  return finish(self, c, result::refused, "no call " + call + " in your businesses");
-                finish(self, c, result::done, "watching " + call, **b, call);
-              });
+          load_watch(self, parsed->call, c);
           break;
         }
         case verb::unwatch: {
@@ -630,21 +775,29 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           st.audio_sent.pop_front();
         pump_audio(self);
       },
-      [self](tap_event& e) { on_tap(self, e); },
-      [self](feed_item& f) {
+      // By const reference: the message is shared by every session the call's node sends it
+      // to; taking it by value or mutable reference would copy it for each.
+      [self](const tap_event& e) { on_tap(self, e); },
+      [self](flush_atom) {
+        self->state.flush_pending = false;
+        send_batch(self);
+      },
+      // A call's change from the live feed, read once by the gateway for all its sessions:
+      // the business, the call, the console's line, the change as the feed had it.
+      [self](feed_line_atom, const std::string& business, const std::string& call,
+             const std::string& line, const std::string& data) {
         auto& st = self->state;
-        if (f.kind != "call" || !account_at(st, f.business_id))
+        if (!account_at(st, business))
           return; // the gateway sends only the session's businesses; checked again here
-        boost::system::error_code ec;
-        auto v = json::parse(f.data, ec);
-        if (ec || !v.is_object())
-          return;
-        auto& d = v.as_object();
         if (st.calls)
-          push(self, call_event(d, f.business_id));
-        auto call = str_of(d, "id");
-        if (!call.empty() && st.watches.count(call))
-          watch_event(self, call, d);
+          push_line(self, line);
+        auto w = st.watches.find(call);
+        if (w == st.watches.end() || w->second.tapped)
+          return; // not watched, or its node's tap carries it
+        boost::system::error_code ec;
+        auto v = json::parse(data, ec);
+        if (!ec && v.is_object())
+          watch_event(self, call, v.as_object());
       },
       [self](job_done_atom, std::uint64_t id) { continue_job(self->state, id); },
   };
@@ -660,8 +813,61 @@ struct tap_subscription {
   std::uint64_t id = 0;
 };
 
+// What the subscribers of one call on this node share: the message made of the item the tap
+// published last.
+struct fanout {
+  std::weak_ptr<call_tap> tap;
+  std::uint64_t serial = 0;
+  caf::message msg;
+};
+
+// A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
+// (serial 0) are not live: no `live` mark, no moment (a console measuring delays skips them).
+std::string event_line(const std::string& call, const tap_item& it) {
+  bool live = it.serial != 0 && it.at_us != 0;
+  json::object ev;
+  switch (it.k) {
+  case tap_item::kind::state:
+    ev = {{"type", "state"}, {"call", call}, {"state", it.text}};
+    break;
+  case tap_item::kind::partial:
+    ev = {{"type", "partial"}, {"call", call}, {"text", it.text}};
+    break;
+  case tap_item::kind::turn:
+    ev = {{"type", "turn"}, {"call", call}, {"n", it.n}, {"role", it.role}, {"text", it.text},
+          {"at_ms", it.at}, {"interrupted", it.interrupted}};
+    if (live)
+      ev["live"] = true;
+    break;
+  case tap_item::kind::latency: {
+    ev = {{"type", "latency"}, {"call", call}};
+    boost::system::error_code ec;
+    auto v = json::parse(it.text, ec);
+    if (!ec && v.is_object())
+      for (auto& [k, x] : v.as_object())
+        ev[k] = x;
+    break;
+  }
+  case tap_item::kind::ended:
+    return json::serialize(json::object{
+        {"type", "ended"}, {"call", call}, {"status", "ended"}, {"end_reason", it.text}});
+  default:
+    return {};
+  }
+  if (live)
+    ev["at_us"] = it.at_us;
+  return json::serialize(ev);
+}
+
+tap_event make_tap_event(const std::string& call, const tap_item& it) {
+  return tap_event{call,    static_cast<std::uint8_t>(it.k), it.text,        it.n,
+                   it.at,   it.audio,                        it.at_us,       it.role,
+                   it.interrupted, event_line(call, it)};
+}
+
 struct gateway_state {
   gateway_state() = default;
+  std::unordered_map<std::string, std::weak_ptr<fanout>> fanouts; // by call
   gateway_services svc;
   // Sessions (of any node) subscribed to this node's calls' taps, by the session's address.
   std::multimap<caf::actor_addr, tap_subscription> tapped;
@@ -706,12 +912,27 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
     if (it->second.call == r.call_id && it->second.audio == audio)
       return no(result::not_applicable, std::string("already ") +
                                             (audio ? "listening to " : "watching ") + r.call_id);
-  auto id = tap->subscribe(audio, [sub = r.subscriber, call = r.call_id](const tap_item& it) {
-    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    caf::anon_send(sub, tap_event{call, static_cast<std::uint8_t>(it.k), it.text, it.n, it.at,
-                                  it.audio, now});
+  // One event message per published item, shared by every subscriber of the call here.
+  auto& slot = st.fanouts[r.call_id];
+  auto fo = slot.lock();
+  if (!fo || fo->tap.lock() != tap) {
+    fo = std::make_shared<fanout>();
+    fo->tap = tap;
+    slot = fo;
+  }
+  if (st.fanouts.size() > 64 + 2 * (st.svc.taps ? st.svc.taps->size() : 0))
+    for (auto it = st.fanouts.begin(); it != st.fanouts.end();)
+      it = it->second.expired() ? st.fanouts.erase(it) : std::next(it);
+  auto id = tap->subscribe(audio, [sub = r.subscriber, call = r.call_id, fo](const tap_item& it) {
+    // Called under the tap's lock, like every sink of this call: `fo` needs no lock of its own.
+    if (it.serial != 0 && it.serial == fo->serial)
+      return caf::anon_send(sub, fo->msg);
+    auto msg = caf::make_message(make_tap_event(call, it));
+    if (it.serial != 0) {
+      fo->serial = it.serial;
+      fo->msg = msg;
+    }
+    caf::anon_send(sub, std::move(msg));
   });
   if (id == 0)
     return no(result::not_applicable, "the call has ended");
@@ -837,8 +1058,19 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
       },
       [self](feed_item& f) {
         auto [a, b] = self->state.by_business.equal_range(f.business_id);
+        if (a == b || f.kind != "call")
+          return;
+        // Read once here, not once per session; every session gets the same message.
+        boost::system::error_code ec;
+        auto v = json::parse(f.data, ec);
+        if (ec || !v.is_object())
+          return;
+        auto& d = v.as_object();
+        auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"),
+                                     json::serialize(call_event(d, f.business_id)),
+                                     std::move(f.data));
         for (auto it = a; it != b; ++it)
-          self->send(it->second, f);
+          self->send(it->second, msg);
       },
       [self](job_done_atom, std::uint64_t id) { continue_job(self->state, id); },
   };

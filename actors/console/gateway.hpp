@@ -4,8 +4,12 @@
 // session actor scoped to its user's businesses and roles. Every verb goes through the
 // session, which checks scope and role on the node and writes the audit log; the sessions
 // learn of calls from the node's live feed (the database's 'frontdesk_live' events, which
-// every node's calls publish), so a console on any node sees the whole cluster's calls.
+// every node's calls publish), so a console on any node sees the whole cluster's calls. A
+// watched call's turns, latencies, states and end come straight from its tap on the node that
+// runs it (one message per event for all of that node's subscribers); the database serves a
+// watch's snapshot when it attaches. A session batches what it sends its console.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -38,7 +42,8 @@ struct gateway_services {
   std::function<void()> feed_want;
   std::function<void()> feed_unwant;
   std::string node_name;
-  /// Events a console may leave unacknowledged before it is dropped (it stopped reading).
+  /// Event batches (console_event messages) a console may leave unacknowledged before it is
+  /// dropped (it stopped reading).
   std::size_t max_unacked = 4096;
   /// The business's calendar actor (a `proto::calendar_actor`, wherever it lives): `cancel`
   /// goes through it as a phone cancellation does. Unset: appointments cannot be cancelled here.
@@ -65,6 +70,9 @@ struct gateway_services {
   /// never waits).
   std::size_t audio_window = 32;
   std::size_t audio_queue = 150; // 3 s of one call's two legs
+  /// How long a session gathers events before sending them to its console as one message
+  /// (0: each at once).
+  std::chrono::milliseconds batch_delay{20};
 };
 
 /// Spawns the gateway (a `proto::console_gateway_actor`).

@@ -38,6 +38,8 @@ struct view {
   std::string watched;
   std::vector<std::string> conversation; // the watched call's lines
   long long next_turn = 0;               // the next turn's n (a reconnect resends them all)
+  std::string call_state;                // the watched call's: listening, thinking, speaking, on_hold
+  std::string partial;                   // the caller's words so far in the current turn
   std::string input;                     // the command line being typed
   bool typing = false;
   std::string last_reply;
@@ -80,6 +82,12 @@ struct view {
           return;
         next_turn = n->as_int64() + 1;
         conversation.push_back(field(o, "role") + ": " + field(o, "text"));
+        if (field(o, "role") == "caller")
+          partial.clear(); // the words are final now
+      } else if (type == "state") {
+        call_state = field(o, "state");
+      } else if (type == "partial") {
+        partial = field(o, "text");
       } else if (type == "latency") {
         auto* ms = o.if_contains("first_frame_ms");
         char text[64];
@@ -87,6 +95,8 @@ struct view {
                       ms && ms->is_number() ? ms->to_number<double>() : 0.0);
         conversation.push_back(text);
       } else if (type == "ended") {
+        call_state = "ended";
+        partial.clear();
         conversation.push_back("--- call ended: " + field(o, "status") + " (" +
                                field(o, "end_reason") + ")");
       }
@@ -103,7 +113,8 @@ struct view {
              calls.size(), status.c_str());
     attroff(A_REVERSE);
     mvprintw(1, 0, "%-*s", left, " LIVE CALLS");
-    mvprintw(1, left + 1, "CONVERSATION %s", watched.empty() ? "(Enter on a call)" : watched.c_str());
+    mvprintw(1, left + 1, "CONVERSATION %s%s%s", watched.empty() ? "(Enter on a call)" : watched.c_str(),
+             call_state.empty() ? "" : "  state: ", call_state.c_str());
     mvvline(1, left, '|', h - 4); // plain: it reads the same in a text capture
     for (std::size_t i = 0; i < calls.size() && static_cast<int>(i) + 2 < h - 3; ++i) {
       auto& c = calls[i];
@@ -115,11 +126,17 @@ struct view {
       if (i == selected)
         attroff(A_BOLD);
     }
+    // The conversation's last lines, then what the caller is saying now.
+    std::vector<const std::string*> shown;
+    for (auto& line : conversation)
+      shown.push_back(&line);
+    std::string now = partial.empty() ? "" : "caller (speaking): " + partial + " ...";
+    if (!now.empty())
+      shown.push_back(&now);
     int rows = h - 5;
-    int first = std::max(0, static_cast<int>(conversation.size()) - rows);
-    for (int r = 0; r < rows && first + r < static_cast<int>(conversation.size()); ++r)
-      mvaddnstr(r + 2, left + 2, conversation[static_cast<std::size_t>(first + r)].c_str(),
-                w - left - 3);
+    int first = std::max(0, static_cast<int>(shown.size()) - rows);
+    for (int r = 0; r < rows && first + r < static_cast<int>(shown.size()); ++r)
+      mvaddnstr(r + 2, left + 2, shown[static_cast<std::size_t>(first + r)]->c_str(), w - left - 3);
     mvaddnstr(h - 3, 0, last_reply.c_str(), w - 1);
     mvprintw(h - 2, 0, "%s%s", typing ? "> " : "", typing ? input.c_str() : "");
     attron(A_REVERSE);
@@ -196,10 +213,12 @@ int run_screen(caf::actor_system& sys, caf::scoped_actor& self, const client_opt
           if (self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(l.session()))
             return;
           last_seq = e.seq;
-          boost::system::error_code ec;
-          auto j = json::parse(e.json, ec);
-          if (!ec && j.is_object())
-            v.event(j.as_object());
+          proto::for_each_event_line(e.json, [&](std::string_view line) {
+            boost::system::error_code ec;
+            auto j = json::parse(line, ec);
+            if (!ec && j.is_object())
+              v.event(j.as_object());
+          });
         },
         [&](caf::down_msg& dm) {
           if (dm.source == l.session().address())
@@ -256,6 +275,8 @@ int run_screen(caf::actor_system& sys, caf::scoped_actor& self, const client_opt
           v.watched = v.calls[v.selected].id;
           v.conversation.clear();
           v.next_turn = 0;
+          v.call_state.clear();
+          v.partial.clear();
           command("watch " + v.watched);
         }
         break;

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "protocols/call/latency_json.hpp"
 #include "protocols/call/call_port.hpp"
 #include "adapters/clock/clock.hpp"
 #include "adapters/edge/call_journal.hpp"
@@ -733,11 +734,7 @@ public:
     tts_->observe(l.tts_first_ms);
     frame_->observe(l.first_frame_ms);
     runtime_->observe(l.runtime_ms());
-    auto json = fmt::format(R"({{"turn":{},"stt_final_ms":{:.1f},"decision_ms":{:.1f},)"
-                            R"("tts_first_ms":{:.1f},"first_frame_ms":{:.1f},)"
-                            R"("endpoint_ms":{:.1f},"runtime_ms":{:.2f}}})",
-                            l.turn, l.stt_final_ms, l.decision_ms, l.tts_first_ms,
-                            l.first_frame_ms, l.endpoint_ms, l.runtime_ms());
+    auto json = call::latency_json(l);
     log::context().with("call", info.call_sid).with("business", info.business_id)
         .info("turn {} latency: speech end → final {:.0f} ms, reply {:.0f} ms, first audio "
               "{:.0f} ms, first frame {:.0f} ms",

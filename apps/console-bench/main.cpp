@@ -3,10 +3,9 @@
 // each). It measures how long a call's changes take to reach a console:
 //   state: a state change (listening, thinking, speaking, on hold) from the moment the call
 //          told its tap on the node to the console (the direct path between the actors);
-//   turn:  a receptionist's turn from the moment it was said on the call (its at_ms from the
-//          call's answer)
-//          to the console (through the call's journal, the database's live event and the
-//          session).
+//   turn:  a turn (the caller's or the receptionist's) from the moment the call's actors told
+//          their tap on the node to the console (the same direct path; the database only
+//          serves a watch's snapshot when it attaches).
 // Both clocks are this machine's. Prints P50/P95/max and counts; `--out` keeps every delay.
 // scripts/console-bench.sh runs it against a node under load and measures the node's CPU.
 #include <algorithm>
@@ -105,6 +104,9 @@ void command(console_self self, const std::string& line) {
       [self](caf::error& e) { self->state.f.error = caf::to_string(e); });
 }
 
+void on_line(console_self self, const options& o, std::int64_t now, std::string_view line);
+
+// One message of a session: a batch of events, one a line.
 void on_event(console_self self, const options& o, proto::console_event& e) {
   auto& st = self->state;
   ++st.f.events;
@@ -114,8 +116,13 @@ void on_event(console_self self, const options& o, proto::console_event& e) {
     st.acked = st.last_seq;
   }
   auto now = now_us();
+  proto::for_each_event_line(e.json, [&](std::string_view line) { on_line(self, o, now, line); });
+}
+
+void on_line(console_self self, const options& o, std::int64_t now, std::string_view line) {
+  auto& st = self->state;
   boost::system::error_code ec;
-  auto v = json::parse(e.json, ec);
+  auto v = json::parse(line, ec);
   if (ec || !v.is_object())
     return;
   auto& ev = v.as_object();
@@ -135,9 +142,15 @@ void on_event(console_self self, const options& o, proto::console_event& e) {
   } else if (type == "state") {
     if (auto* at = ev.if_contains("at_us"); at && at->is_int64())
       st.f.state_ms.push_back(double(now - at->as_int64()) / 1000.0);
-  } else if (type == "turn" && ev.contains("live") && str(ev, "role") == "agent") {
-    // The receptionist's turns only: their at_ms is when they were said; a caller's is the end
-    // of their speech, before the end of the turn was decided and its words recognised.
+  } else if (type == "turn" && ev.contains("live")) {
+    // at_us: when the call's actors told their tap (the node's clock, this machine's). Without
+    // it (an older node), the receptionist's turns by their at_ms from the call's answer.
+    if (auto* us = ev.if_contains("at_us"); us && us->is_int64()) {
+      st.f.turn_ms.push_back(double(now - us->as_int64()) / 1000.0);
+      return;
+    }
+    if (str(ev, "role") != "agent")
+      return;
     auto s = st.started_ms.find(call);
     auto* at = ev.if_contains("at_ms");
     if (s != st.started_ms.end() && at && at->is_int64())
@@ -230,6 +243,9 @@ int main(int argc, char** argv) {
     o.token = t;
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", std::size_t{2});
+  // Workers that sleep when idle, as the node's: the default work stealing polls, and five
+  // such processes took more of the machine's two cores than the node they measure.
+  sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   sys_cfg.set("logger.console", caf::atom("none"));
   sys_cfg.add_message_types<caf::id_block::frontdesk>();
   cluster::configure(sys_cfg, o.link);

@@ -9,11 +9,12 @@
 //   console ──console_command──▶ session ──console_reply──▶ console
 //   session ──console_event (seq)──▶ console ──console_ack_atom(seq)──▶ session
 //
-// A session never waits on its console: events go out as they come, and a console whose
-// unacknowledged events pass a bound is dropped.
+// A session never waits on its console: events go out as they come (batched over a few ms),
+// and a console whose unacknowledged batches pass a bound is dropped.
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -26,7 +27,21 @@
 namespace frontdesk::proto {
 
 /// Bumped on any change of a message below.
-inline constexpr std::uint32_t console_protocol = 2;
+inline constexpr std::uint32_t console_protocol = 3;
+
+/// A console_event's `json` holds one or more events, one JSON object a line (a session
+/// batches what it sends within a few ms). Calls `f` with each line.
+template <class F>
+void for_each_event_line(const std::string& json, F&& f) {
+  std::size_t from = 0;
+  while (from < json.size()) {
+    auto nl = json.find('\n', from);
+    auto to = nl == std::string::npos ? json.size() : nl;
+    if (to > from)
+      f(std::string_view(json).substr(from, to - from));
+    from = to + 1;
+  }
+}
 
 /// A console logs in with a staff token.
 struct console_login {
@@ -131,12 +146,17 @@ struct tap_event {
   std::uint64_t n = 0, at = 0;
   std::vector<std::uint8_t> audio;
   std::int64_t at_us = 0; // when the call told it (µs since the epoch, the node's clock)
+  std::string role;       // turn
+  bool interrupted = false;
+  /// The event as a console gets it (one JSON object), made once for every session the call's
+  /// node sends it to; empty for audio.
+  std::string line;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tap_event& x) {
   return f(caf::meta::type_name("tap_event"), x.call_id, x.kind, x.text, x.n, x.at, x.audio,
-           x.at_us);
+           x.at_us, x.role, x.interrupted, x.line);
 }
 
 using console_ack_atom = caf::atom_constant<caf::atom("cack")>;

@@ -1,6 +1,7 @@
 #include "protocols/console/tap.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -20,14 +21,30 @@ const char* to_string(tap_item::kind k) {
     return "agent";
   case tap_item::kind::ended:
     return "ended";
+  case tap_item::kind::turn:
+    return "turn";
+  case tap_item::kind::latency:
+    return "latency";
   }
   return "state";
 }
 
 // ---------------------------------------------------------------------------------------------
 
-void call_tap::publish(const tap_item& it, bool audio) {
+namespace {
+std::int64_t epoch_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+} // namespace
+
+void call_tap::publish(tap_item& it, bool audio) {
   // Under the lock: one leg's items reach every subscriber in the order they were published.
+  // The serial lets subscribers' sinks share what they make of one item.
+  it.serial = ++serial_;
+  if (!it.at_us)
+    it.at_us = epoch_us();
   for (auto& s : subs_)
     if (s.audio || !audio)
       s.fn(it);
@@ -43,7 +60,8 @@ void call_tap::state(std::string_view s) {
   if (ended_ || state_ == s)
     return;
   state_ = s;
-  publish(tap_item{tap_item::kind::state, state_, 0, 0, {}}, false);
+  tap_item it{tap_item::kind::state, state_, 0, 0, {}};
+  publish(it, false);
 }
 
 void call_tap::partial(std::string_view words) {
@@ -53,7 +71,8 @@ void call_tap::partial(std::string_view words) {
   if (ended_ || words.empty() || partial_ == words)
     return;
   partial_ = words;
-  publish(tap_item{tap_item::kind::partial, partial_, 0, 0, {}}, false);
+  tap_item it{tap_item::kind::partial, partial_, 0, 0, {}};
+  publish(it, false);
 }
 
 void call_tap::caller_audio(std::span<const std::uint8_t> mulaw) {
@@ -61,8 +80,10 @@ void call_tap::caller_audio(std::span<const std::uint8_t> mulaw) {
   if (listeners_.load(std::memory_order_relaxed) == 0)
     return;
   std::lock_guard lk(mtx_);
-  if (!ended_)
-    publish(tap_item{tap_item::kind::caller_audio, "", n, n, {mulaw.begin(), mulaw.end()}}, true);
+  if (ended_)
+    return;
+  tap_item it{tap_item::kind::caller_audio, "", n, n, {mulaw.begin(), mulaw.end()}};
+  publish(it, true);
 }
 
 void call_tap::agent_audio(std::span<const std::uint8_t> mulaw) {
@@ -72,7 +93,34 @@ void call_tap::agent_audio(std::span<const std::uint8_t> mulaw) {
   agent_cursor_ = at + mulaw.size();
   if (listeners_.load(std::memory_order_relaxed) == 0 || ended_)
     return;
-  publish(tap_item{tap_item::kind::agent_audio, "", n, at, {mulaw.begin(), mulaw.end()}}, true);
+  tap_item it{tap_item::kind::agent_audio, "", n, at, {mulaw.begin(), mulaw.end()}};
+  publish(it, true);
+}
+
+void call_tap::turn(std::string_view role, std::string_view text, std::int64_t at_ms,
+                    bool interrupted) {
+  std::lock_guard lk(mtx_);
+  if (ended_)
+    return;
+  tap_item it{tap_item::kind::turn, std::string(text), turns_++,
+              static_cast<std::uint64_t>(std::max<std::int64_t>(at_ms, 0)), {}};
+  it.role = role;
+  it.interrupted = interrupted;
+  it.at_us = epoch_us();
+  history_.push_back(it);
+  if (watchers_.load(std::memory_order_relaxed) > 0)
+    publish(it, false);
+}
+
+void call_tap::latency(std::string json_object) {
+  std::lock_guard lk(mtx_);
+  if (ended_)
+    return;
+  tap_item it{tap_item::kind::latency, std::move(json_object), latencies_++, 0, {}};
+  it.at_us = epoch_us();
+  history_.push_back(it);
+  if (watchers_.load(std::memory_order_relaxed) > 0)
+    publish(it, false);
 }
 
 void call_tap::end(std::string_view why) {
@@ -80,9 +128,9 @@ void call_tap::end(std::string_view why) {
   if (ended_)
     return;
   ended_ = true;
-  publish(tap_item{tap_item::kind::ended, std::string(why), caller_samples_.load(),
-                   agent_samples_.load(), {}},
-          false);
+  tap_item it{tap_item::kind::ended, std::string(why), caller_samples_.load(),
+              agent_samples_.load(), {}};
+  publish(it, false);
   subs_.clear();
   watchers_ = 0;
   listeners_ = 0;
@@ -93,7 +141,15 @@ std::uint64_t call_tap::subscribe(bool audio, sink s) {
   if (ended_)
     return 0;
   auto id = ++next_id_;
-  s(tap_item{tap_item::kind::state, state_, 0, 0, {}});
+  // Replayed items have serial 0: they are this subscriber's alone. The first says it opens
+  // a subscription (n 1) and where this node's stretch of the call starts (at, ms).
+  s(tap_item{tap_item::kind::state, state_, 1,
+             static_cast<std::uint64_t>(std::max<std::int64_t>(origin_ms_.load(), 0)), {}});
+  for (auto& h : history_) {
+    auto copy = h;
+    copy.serial = 0;
+    s(copy);
+  }
   subs_.push_back({id, audio, std::move(s)});
   ++watchers_;
   if (audio)

@@ -1,8 +1,8 @@
 #pragma once
 
 // What a live call tells the consoles that watch or listen to it, as it happens: its state
-// (listening, thinking, speaking, on hold), the caller's partial words, and its audio, both
-// sides. The call's actors publish into a `call_tap` from whatever thread they run on; with
+// (listening, thinking, speaking, on hold), the caller's partial words, its turns and their
+// latencies, and its audio, both sides. The call's actors publish into a `call_tap` from whatever thread they run on; with
 // nobody watching that costs one atomic load. Subscribers are plain functions (the node's
 // console side makes them send actor messages), called on the publishing thread: they must
 // never block. Free of actors and sockets.
@@ -24,12 +24,18 @@ namespace frontdesk::console {
 
 /// One thing a call tells its subscribers.
 struct tap_item {
-  enum class kind : std::uint8_t { state, partial, caller_audio, agent_audio, ended };
+  enum class kind : std::uint8_t { state, partial, caller_audio, agent_audio, ended, turn, latency };
   kind k = kind::state;
-  std::string text;                // state, partial; ended: why
-  std::uint64_t n = 0;             // audio: the leg's first sample, counted from the call's start
-  std::uint64_t at = 0;            // audio: where it plays on the caller's clock (samples)
+  std::string text;                // state, partial; ended: why; turn: words; latency: JSON
+  std::uint64_t n = 0;             // audio: the leg's first sample, counted from the call's start;
+                                   // turn, latency: its number on this node (from 0)
+  std::uint64_t at = 0;            // audio: where it plays on the caller's clock (samples);
+                                   // turn: ms since the call was answered
   std::vector<std::uint8_t> audio; // μ-law, 8 kHz
+  std::string role;                // turn: "caller", "agent", "operator" or "system"
+  bool interrupted = false;        // turn: cut short by the caller
+  std::uint64_t serial = 0;        // this item's number among everything the tap published
+  std::int64_t at_us = 0;          // when the tap was told (µs since the epoch)
 };
 
 const char* to_string(tap_item::kind k);
@@ -48,11 +54,23 @@ public:
   /// What the receptionist sent, in order; placed at the caller's clock now (or right after
   /// the agent's previous audio when that runs ahead, as sent audio is buffered ahead).
   void agent_audio(std::span<const std::uint8_t> mulaw);
+  /// A turn of the transcript, in the order it is saved (`at_ms` since the call was answered).
+  /// Kept for later watchers (they hear every turn of the call so far first), and published.
+  void turn(std::string_view role, std::string_view text, std::int64_t at_ms, bool interrupted);
+  /// A caller turn's latency (a JSON object), kept and published as turns are.
+  void latency(std::string json_object);
+  /// Where this node's stretch of the call starts (ms since the call was answered): a call taken
+  /// over from a lost node has earlier turns only in its saved transcript.
+  void origin_ms(std::int64_t ms) { origin_ms_.store(ms); }
+  std::int64_t origin_ms() const { return origin_ms_.load(); }
   /// The call ended: every subscriber hears `ended` once and is dropped.
   void end(std::string_view why);
 
-  /// Subscribes to the state and partial words (`audio` false) or to the audio too. A new
-  /// watcher first hears the current state. Returns an id for unsubscribe; 0 after the end.
+  /// Subscribes to the state, partial words, turns and latencies (`audio` false) or to the
+  /// audio too. A new subscriber first hears the current state, then every turn and latency
+  /// so far in order (numbered from 0: it can tell them from what it read elsewhere), then
+  /// what happens live. That first state has n 1 and `at` the origin_ms(); replayed items
+  /// have serial 0. Returns an id for unsubscribe; 0 after the end.
   std::uint64_t subscribe(bool audio, sink s);
   void unsubscribe(std::uint64_t id);
 
@@ -67,7 +85,7 @@ private:
     bool audio;
     sink fn;
   };
-  void publish(const tap_item& it, bool audio);
+  void publish(tap_item& it, bool audio);
 
   mutable std::mutex mtx_;
   std::vector<sub> subs_;
@@ -75,6 +93,10 @@ private:
   bool ended_ = false;
   std::string state_ = "listening", partial_;
   std::uint64_t agent_cursor_ = 0; // where the agent's next audio plays on the caller's clock
+  std::uint64_t serial_ = 0;
+  std::vector<tap_item> history_; // turns and latencies, for later subscribers
+  std::uint64_t turns_ = 0, latencies_ = 0;
+  std::atomic<std::int64_t> origin_ms_{0};
   std::atomic<int> watchers_{0}, listeners_{0};
   std::atomic<std::uint64_t> caller_samples_{0}, agent_samples_{0};
 };

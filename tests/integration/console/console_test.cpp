@@ -532,6 +532,16 @@ TEST_F(console_cluster, the_terminal_interface_follows_calls_and_carries_out_a_t
   };
   auto before = count_turns();
   ASSERT_TRUE(wait_for([&] { return count_turns() > before; }, 20s)) << screen();
+  // The call's state heads its conversation, and the caller's words show as they are heard.
+  ASSERT_TRUE(wait_for([&] {
+    auto text = screen();
+    return text.find("state: listening") != std::string::npos ||
+           text.find("state: thinking") != std::string::npos ||
+           text.find("state: speaking") != std::string::npos;
+  }, 5s)) << screen();
+  ASSERT_TRUE(wait_for([&] { return screen().find("caller (speaking): ") != std::string::npos; },
+                       30s))
+      << screen();
   // A typed say (s starts the line with the watched call) is carried out on the call.
   tmux("send-keys -t " + session + " s");
   tmux("send-keys -t " + session + " -l 'Hello from the front desk.'");
@@ -650,6 +660,10 @@ TEST_F(console_cluster, a_held_call_shows_on_hold_to_its_watchers) {
   ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 60s))
       << caller.output();
   background watch(console_cmd(alice, b_.address(), "--exec 'watch " + call + "' --max-seconds 90"));
+  // The same watch for a person to read (no --json).
+  auto plain = console_cmd(alice, b_.address(), "--exec 'watch " + call + "' --max-seconds 90");
+  plain.replace(plain.find(" --json "), 8, " ");
+  background readable(plain);
   ASSERT_TRUE(wait_for([&] { return watch.output().find("\"type\":\"state\"") != std::string::npos; },
                        30s))
       << watch.output();
@@ -659,6 +673,12 @@ TEST_F(console_cluster, a_held_call_shows_on_hold_to_its_watchers) {
       << watch.output();
   EXPECT_EQ(run(console_cmd(alice, b_.address(), "--exec 'hangup " + call + "'")).exit_code, 0);
   EXPECT_EQ(watch.wait(30s), 0) << watch.output();
+  EXPECT_EQ(readable.wait(30s), 0) << readable.output();
+  auto text = readable.output();
+  EXPECT_NE(text.find("-- the AI is on hold (an operator answers)"), std::string::npos) << text;
+  EXPECT_NE(text.find("] agent: "), std::string::npos) << text; // the greeting
+  EXPECT_NE(text.find("call ended: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("{\"type\""), std::string::npos) << text; // no raw JSON lines
   caller.kill();
 }
 
@@ -672,8 +692,15 @@ TEST_F(console_cluster, a_console_certificate_of_the_cluster_ca_cannot_join_as_a
   ASSERT_TRUE(wait_for([&] { return a_.log().find("refused node node-x") != std::string::npos; },
                        30s))
       << a_.log() << x.log();
-  std::this_thread::sleep_for(2s);
+  std::this_thread::sleep_for(3s);
   EXPECT_EQ(a_.log().find("node node-x joined"), std::string::npos) << a_.log();
+  // It keeps trying (about once a second); the refusal is logged once a minute, not each time.
+  auto log = a_.log();
+  std::size_t refusals = 0;
+  for (auto at = log.find("refused node node-x"); at != std::string::npos;
+       at = log.find("refused node node-x", at + 1))
+    ++refusals;
+  EXPECT_EQ(refusals, 1u) << log;
   EXPECT_EQ(b_.log().find("node node-x joined"), std::string::npos) << b_.log();
   EXPECT_EQ(x.log().find("node node-a joined"), std::string::npos) << x.log();
   // The real nodes are unharmed and a console still logs in.

@@ -189,3 +189,50 @@ TEST(stereo_call, places_each_leg_and_writes_a_playable_wav) {
   far.add(true, ~0ull - 10, tone); // past an hour: ignored, not a huge allocation
   EXPECT_EQ(far.samples(), 0u);
 }
+
+TEST(call_tap, a_late_subscriber_hears_every_turn_and_latency_so_far_then_live_ones) {
+  call_tap t;
+  t.origin_ms(1200);
+  t.turn("agent", "Hello.", 1300, false);
+  t.latency(R"({"turn":1})");
+  t.turn("caller", "Hi.", 2000, false);
+  recorder w;
+  ASSERT_NE(t.subscribe(false, w.sink()), 0u);
+  t.turn("agent", "How can I help?", 2500, true);
+  ASSERT_EQ(w.items.size(), 5u);
+  // First the subscription's opening state: n 1, where this node's stretch starts.
+  EXPECT_EQ(w.items[0].k, kind::state);
+  EXPECT_EQ(w.items[0].n, 1u);
+  EXPECT_EQ(w.items[0].at, 1200u);
+  EXPECT_EQ(w.texts(kind::turn), (std::vector<std::string>{"Hello.", "Hi.", "How can I help?"}));
+  EXPECT_EQ(w.items[2].k, kind::latency);
+  EXPECT_EQ(w.items[2].n, 0u);
+  // Turns are numbered from 0 in order; replayed items have no serial, live ones do.
+  EXPECT_EQ(w.items[1].n, 0u);
+  EXPECT_EQ(w.items[3].n, 1u);
+  EXPECT_EQ(w.items[4].n, 2u);
+  EXPECT_EQ(w.items[4].role, "agent");
+  EXPECT_TRUE(w.items[4].interrupted);
+  EXPECT_EQ(w.items[1].serial, 0u);
+  EXPECT_NE(w.items[4].serial, 0u);
+  EXPECT_NE(w.items[4].at_us, 0);
+}
+
+TEST(call_tap, every_subscriber_gets_one_published_item_with_the_same_serial) {
+  call_tap t;
+  recorder a, b;
+  t.subscribe(false, a.sink());
+  t.subscribe(true, b.sink());
+  t.state("thinking");
+  t.turn("agent", "One moment.", 10, false);
+  ASSERT_EQ(a.items.size(), 3u);
+  ASSERT_EQ(b.items.size(), 3u);
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_NE(a.items[i].serial, 0u);
+    EXPECT_EQ(a.items[i].serial, b.items[i].serial);
+  }
+  EXPECT_NE(a.items[1].serial, a.items[2].serial);
+  t.end("stop");
+  t.turn("agent", "too late", 20, false); // after the end: nothing
+  EXPECT_EQ(a.texts(kind::turn).size(), 1u);
+}

@@ -1,0 +1,326 @@
+// A watch's live path on one node, against a real PostgreSQL and no live feed at all: the
+// gateway's sessions get a call's turns, latencies, states and end straight from the call's tap
+// (the database's event feed is never fed here), a watch attached while turns keep coming sees
+// each exactly once and in order across the snapshot/live boundary, a call taken over from a
+// lost node numbers its turns after those of its saved transcript, and a console that stops
+// reading is dropped while the call's side carries on.
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "actors/console/gateway.hpp"
+#include "adapters/store/console.hpp"
+#include "adapters/store/database.hpp"
+#include "adapters/workers/pool.hpp"
+#include "protocols/actor/cluster_messages.hpp"
+#include "protocols/console/tap.hpp"
+#include "tests/integration/cluster/loopback.hpp"
+#include "tests/support/scratch_database.hpp"
+
+using namespace frontdesk;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+using frontdesk::fixtures::wait_for;
+
+namespace {
+
+bool wait_for_subscribers(const console::call_tap& t, std::size_t n) {
+  return wait_for([&] { return t.subscribers() == n; }, 10s);
+}
+
+const std::string biz = "00000000-0000-0000-0000-0000000000c1";
+const std::string node = "node-t";
+
+std::string call_id(int i) {
+  auto s = std::to_string(i);
+  return "00000000-0000-0000-0000-" + std::string(12 - s.size(), '0') + s;
+}
+
+class console_push : public ::testing::Test {
+protected:
+  void SetUp() override {
+    sql("INSERT INTO businesses (id, name, phone_number, timezone) VALUES ('" + biz +
+        "', 'Gamma', '+15550400001', 'UTC')");
+    sql("INSERT INTO staff_users (business_id, email, role) VALUES ('" + biz +
+        "', 'ops@gamma.test', 'admin')");
+    auto t = store::console_repo(app_).issue_token("ops@gamma.test");
+    ASSERT_TRUE(t) << t.error().message;
+    token_ = *t;
+    cfg_.add_message_types<caf::id_block::frontdesk>();
+    cfg_.add_message_types<caf::id_block::frontdesk_cluster>();
+    cfg_.add_message_types<caf::id_block::frontdesk_console>();
+    cfg_.set("scheduler.max-threads", std::size_t{2});
+    sys_ = std::make_unique<caf::actor_system>(cfg_);
+  }
+  void TearDown() override {
+    for (auto& g : gateways_)
+      caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+    sys_.reset();
+    pool_.stop();
+  }
+
+  std::string sql(const std::string& q) {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::nontransaction tx(c);
+    auto r = tx.exec(q);
+    return r.empty() || r[0][0].is_null() ? "" : r[0][0].as<std::string>();
+  }
+
+  // A live call's row on this node, with a saved transcript.
+  void add_call(const std::string& id, const std::string& transcript = "[]") {
+    sql("INSERT INTO calls (id, business_id, call_sid, caller, node, status, transcript) VALUES ('" +
+        id + "', '" + biz + "', 'CA" + id.substr(24) + "', '+15557770000', '" + node +
+        "', 'in-progress', '" + transcript + "'::jsonb)");
+  }
+
+  caf::actor gateway(std::size_t max_unacked = 4096) {
+    console::gateway_services s;
+    s.db = &app_;
+    s.pool = &pool_;
+    s.node_name = node;
+    s.taps = taps_;
+    s.max_unacked = max_unacked;
+    gateways_.push_back(console::spawn_gateway(*sys_, s));
+    return gateways_.back();
+  }
+
+  // Logs `self` in as a console; the session.
+  caf::actor login(caf::scoped_actor& self, const caf::actor& gw) {
+    caf::actor session;
+    self->request(gw, 10s, proto::console_login{proto::console_protocol, token_, "test"})
+        .receive([&](proto::console_welcome& w) { session = w.session; },
+                 [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+    return session;
+  }
+
+  static std::string command(caf::scoped_actor& self, const caf::actor& session,
+                             const std::string& line) {
+    std::string result;
+    self->request(session, 10s, proto::console_command{"t", line})
+        .receive([&](proto::console_reply& r) { result = r.result + ": " + r.detail; },
+                 [&](caf::error& e) { result = caf::to_string(e); });
+    return result;
+  }
+
+  // The events a console gets until `stop` says so (or `limit` passes), acknowledged as read.
+  static std::vector<json::object> events(caf::scoped_actor& self, const caf::actor& session,
+                                          std::function<bool(const json::object&)> stop,
+                                          std::chrono::seconds limit = 20s) {
+    std::vector<json::object> out;
+    auto until = std::chrono::steady_clock::now() + limit;
+    bool done = false;
+    while (!done && std::chrono::steady_clock::now() < until)
+      self->receive(
+          [&](proto::console_event& e) {
+            proto::for_each_event_line(e.json, [&](std::string_view line) {
+              auto v = json::parse(line);
+              out.push_back(v.as_object());
+              if (stop(out.back()))
+                done = true;
+            });
+            self->send(session, proto::console_ack_atom::value, e.seq);
+          },
+          caf::after(100ms) >> [] {});
+    return out;
+  }
+
+  fixtures::scratch_database db_;
+  store::database app_{db_.app_dsn(), 4};
+  worker_pool pool_{"blocking", 2, 1000};
+  std::shared_ptr<console::call_taps> taps_ = std::make_shared<console::call_taps>();
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  std::vector<caf::actor> gateways_;
+  std::string token_;
+};
+
+std::string str(const json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : "";
+}
+
+std::vector<std::string> turns_of(const std::vector<json::object>& evs, std::vector<long long>* ns) {
+  std::vector<std::string> out;
+  for (auto& e : evs)
+    if (str(e, "type") == "turn") {
+      out.push_back(str(e, "text"));
+      ns->push_back(e.at("n").as_int64());
+    }
+  return out;
+}
+
+} // namespace
+
+TEST_F(console_push, a_turn_reaches_a_watcher_from_the_calls_tap_without_the_database_feed) {
+  auto gw = gateway();
+  auto id = call_id(1);
+  add_call(id);
+  auto tap = taps_->open(id);
+  tap->turn("agent", "Gamma, how can I help?", 10, false); // before the watch: replayed
+  caf::scoped_actor con{*sys_};
+  auto session = login(con, gw);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(command(con, session, "watch " + id), "done: watching " + id);
+  ASSERT_TRUE(wait_for_subscribers(*tap, 1));
+  tap->state("thinking");
+  tap->turn("caller", "What are your hours?", 2000, false);
+  tap->latency(R"({"turn":1,"first_frame_ms":412.5})");
+  taps_->close(id, "stop");
+  auto evs = events(con, session, [](const json::object& o) { return str(o, "type") == "ended"; });
+  std::vector<long long> ns;
+  EXPECT_EQ(turns_of(evs, &ns),
+            (std::vector<std::string>{"Gamma, how can I help?", "What are your hours?"}));
+  EXPECT_EQ(ns, (std::vector<long long>{0, 1}));
+  std::vector<std::string> types;
+  for (auto& e : evs)
+    types.push_back(str(e, "type"));
+  EXPECT_EQ(types, (std::vector<std::string>{"snapshot", "state", "turn", "state", "turn",
+                                             "latency", "ended"}));
+  // The live turn says when the call told it; the replayed one does not (it is no delay).
+  EXPECT_FALSE(evs[2].contains("at_us"));
+  EXPECT_TRUE(evs[4].contains("at_us"));
+  EXPECT_EQ(evs[4].at("live").as_bool(), true);
+  EXPECT_EQ(evs[5].at("first_frame_ms").as_double(), 412.5);
+  EXPECT_EQ(str(evs.back(), "end_reason"), "stop");
+  // Nothing came through the database: the transcript there is still empty.
+  EXPECT_EQ(sql("SELECT jsonb_array_length(transcript) FROM calls WHERE id = '" + id + "'"), "0");
+}
+
+TEST_F(console_push, a_watch_attached_while_turns_come_sees_each_once_in_order) {
+  auto gw = gateway();
+  constexpr int consoles = 4;
+  std::vector<std::string> ids;
+  for (int i = 0; i < consoles; ++i) {
+    ids.push_back(call_id(10 + i));
+    add_call(ids.back());
+  }
+  std::vector<std::shared_ptr<console::call_tap>> call_taps;
+  for (auto& id : ids)
+    call_taps.push_back(taps_->open(id));
+  // Each call says its turns from its own thread, a little apart, before its watch attaches,
+  // while it does, and for 100 turns after every watch has attached.
+  std::atomic<int> said{0};
+  std::atomic<bool> attached{false};
+  std::vector<int> totals(consoles, 0);
+  std::vector<std::thread> calls;
+  for (std::size_t i = 0; i < call_taps.size(); ++i)
+    calls.emplace_back([&, i] {
+      auto& t = call_taps[i];
+      int n = 0, stop_at = -1;
+      while (stop_at < 0 || n < stop_at) {
+        t->turn(n % 2 ? "agent" : "caller", "turn " + std::to_string(n), n * 10, false);
+        ++n;
+        said.fetch_add(1);
+        if (stop_at < 0 && attached.load())
+          stop_at = n + 100;
+        std::this_thread::sleep_for(300us);
+      }
+      totals[i] = n;
+    });
+  while (said.load() < consoles * 50)
+    std::this_thread::sleep_for(1ms);
+  std::vector<std::unique_ptr<caf::scoped_actor>> cons;
+  std::vector<caf::actor> sessions;
+  for (int i = 0; i < consoles; ++i) {
+    cons.push_back(std::make_unique<caf::scoped_actor>(*sys_));
+    sessions.push_back(login(*cons.back(), gw));
+    EXPECT_EQ(command(*cons.back(), sessions.back(), "watch " + ids[static_cast<std::size_t>(i)]),
+              "done: watching " + ids[static_cast<std::size_t>(i)]);
+  }
+  attached = true;
+  for (auto& c : calls)
+    c.join();
+  for (auto& id : ids)
+    taps_->close(id, "stop");
+  for (int i = 0; i < consoles; ++i) {
+    auto evs = events(*cons[static_cast<std::size_t>(i)], sessions[static_cast<std::size_t>(i)],
+                      [](const json::object& o) { return str(o, "type") == "ended"; });
+    std::vector<long long> ns;
+    auto texts = turns_of(evs, &ns);
+    auto turns = totals[static_cast<std::size_t>(i)];
+    ASSERT_EQ(texts.size(), static_cast<std::size_t>(turns)) << "console " << i;
+    for (int n = 0; n < turns; ++n) {
+      EXPECT_EQ(ns[static_cast<std::size_t>(n)], n);
+      EXPECT_EQ(texts[static_cast<std::size_t>(n)], "turn " + std::to_string(n));
+    }
+  }
+}
+
+TEST_F(console_push, a_call_taken_over_numbers_its_turns_after_its_saved_transcript) {
+  auto gw = gateway();
+  auto id = call_id(20);
+  // Two turns on the lost node, and this node's first, already saved.
+  add_call(id, R"([{"role":"agent","text":"Hello.","at_ms":100,"interrupted":false},)"
+               R"({"role":"caller","text":"Hi there.","at_ms":900,"interrupted":false},)"
+               R"({"role":"agent","text":"Welcome back.","at_ms":1500,"interrupted":false}])");
+  auto tap = taps_->open(id);
+  tap->origin_ms(1200);
+  tap->turn("agent", "Welcome back.", 1500, false);
+  caf::scoped_actor con{*sys_};
+  auto session = login(con, gw);
+  EXPECT_EQ(command(con, session, "watch " + id), "done: watching " + id);
+  ASSERT_TRUE(wait_for_subscribers(*tap, 1));
+  tap->turn("caller", "Is it still open?", 3000, false);
+  taps_->close(id, "stop");
+  auto evs = events(con, session, [](const json::object& o) { return str(o, "type") == "ended"; });
+  std::vector<long long> ns;
+  EXPECT_EQ(turns_of(evs, &ns), (std::vector<std::string>{"Hello.", "Hi there.", "Welcome back.",
+                                                          "Is it still open?"}));
+  EXPECT_EQ(ns, (std::vector<long long>{0, 1, 2, 3}));
+}
+
+TEST_F(console_push, a_console_that_stops_reading_is_dropped_and_the_call_carries_on) {
+  auto gw = gateway(8); // eight unacknowledged batches at most
+  auto id = call_id(30);
+  add_call(id);
+  auto tap = taps_->open(id);
+  caf::scoped_actor slow{*sys_}, fast{*sys_};
+  auto slow_session = login(slow, gw), fast_session = login(fast, gw);
+  EXPECT_EQ(command(slow, slow_session, "watch " + id), "done: watching " + id);
+  EXPECT_EQ(command(fast, fast_session, "watch " + id), "done: watching " + id);
+  ASSERT_TRUE(wait_for_subscribers(*tap, 2));
+  fast->monitor(slow_session);
+  // The call goes on saying turns; the slow console reads nothing and acknowledges nothing.
+  constexpr int turns = 300;
+  std::thread call([&] {
+    for (int n = 0; n < turns; ++n) {
+      tap->turn("agent", "line " + std::to_string(n), n, false);
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  std::vector<json::object> evs;
+  bool dropped = false;
+  auto until = std::chrono::steady_clock::now() + 30s;
+  std::size_t turns_seen = 0;
+  while ((!dropped || turns_seen < turns) && std::chrono::steady_clock::now() < until)
+    fast->receive(
+        [&](proto::console_event& e) {
+          proto::for_each_event_line(e.json, [&](std::string_view line) {
+            evs.push_back(json::parse(line).as_object());
+            turns_seen += str(evs.back(), "type") == "turn";
+          });
+          fast->send(fast_session, proto::console_ack_atom::value, e.seq);
+        },
+        [&](caf::down_msg& dm) { dropped = dm.source == slow_session.address(); },
+        caf::after(100ms) >> [] {});
+  call.join();
+  EXPECT_TRUE(dropped);
+  // The reader got every turn, in order; the dropped console's subscription is gone.
+  std::vector<long long> ns;
+  auto texts = turns_of(evs, &ns);
+  ASSERT_EQ(texts.size(), static_cast<std::size_t>(turns));
+  for (int n = 0; n < turns; ++n)
+    EXPECT_EQ(ns[static_cast<std::size_t>(n)], n);
+  EXPECT_TRUE(wait_for_subscribers(*tap, 1));
+  EXPECT_TRUE(wait_for([&] {
+    return sql("SELECT count(*) FROM audit_log WHERE verb = 'drop'") == "1";
+  }, 10s));
+}
