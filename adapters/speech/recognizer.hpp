@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocols/core/expected.hpp"
@@ -118,7 +119,16 @@ struct pocketsphinx_settings {
   std::string mllr;
   /// PocketSphinx's second, flat-lexicon pass over the whole utterance when it ends (-fwdflat).
   /// It runs after the caller stops speaking, so it is most of the wait for the final words.
-  bool second_pass = true;
+  bool flat_pass = true;
+  /// Decoding a leaned utterance again with the plain model when the leaned reading was poor
+  /// (see word_floor): always, never, or `when_quiet`: only while fewer than `quiet_below`
+  /// decoders are in use. The second decode runs after the caller stopped speaking, over the
+  /// whole utterance; with many callers speaking at once it would delay every final behind it.
+  enum class redecode { always, when_quiet, never };
+  redecode second_decode = redecode::when_quiet;
+  std::size_t quiet_below = 4;
+  /// More PocketSphinx options by name, as on its command line ({"-ds", "2"}), after ours.
+  std::vector<std::pair<std::string, std::string>> options;
 };
 
 /// The transform the build made (bin/../mllr/mllr_matrix beside the running program), or an
