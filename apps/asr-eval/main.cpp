@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool lean = false;
   bool plain_only = false;
-  bool no_flat_pass = false;
+  bool flat_pass = false;
   bool no_second_decode = false;
   app.add_option("--sentences", sentences_path, "caller turns, one per line (# comments)");
   app.add_option("--voices", voices, "Flite voices, comma-separated");
@@ -150,8 +150,9 @@ int main(int argc, char** argv) {
                "decode each turn leaning towards what its prompt expected (the line's tag: "
                "yes_no|, digits|, spelling|), as the product does");
   app.add_flag("--mllr-only", plain_only, "decode only with the transform (half the time)");
-  app.add_flag("--no-flat-pass", no_flat_pass,
-               "decode without PocketSphinx's flat-lexicon second pass (-fwdflat no)");
+  app.add_flag("--flat-pass", flat_pass,
+               "decode with PocketSphinx's flat-lexicon second pass (-fwdflat yes; off in the "
+               "product)");
   app.add_flag("--no-second-decode", no_second_decode,
                "with --lean: never decode a poorly heard turn again without the leaning "
                "(speech.second_pass = never)");
@@ -181,7 +182,7 @@ int main(int argc, char** argv) {
   auto dates = dialog::date_phrases(unsigned(today.month()), 3);
   base.phrases.insert(base.phrases.end(), dates.begin(), dates.end());
   base.decoders = 1;
-  base.flat_pass = !no_flat_pass;
+  base.flat_pass = flat_pass;
   base.second_decode = no_second_decode ? speech::pocketsphinx_settings::redecode::never
                                         : speech::pocketsphinx_settings::redecode::always;
   for (auto& o : options) {
