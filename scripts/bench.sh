@@ -16,6 +16,7 @@
 # on a busy machine the node is served first, and they take what is left.
 #   FRONTDESK_BENCH_PERF=FILE   records the node's profile (perf record -g) during the bench.
 #   FRONTDESK_BENCH_PORT=PORT   the node's port (default 18090).
+# FRONTDESK_BENCH_CONFIG=FILE runs the node with that config file (see below).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 engines=embedded
@@ -66,6 +67,12 @@ if [ "$engines" = cloud ]; then
   config_args=(--config "$cloud_config")
   export DEEPGRAM_API_KEY=bench-key OPENAI_API_KEY=bench-key
   say "fake vendors (pid $fakes): Deepgram $dg_url, OpenAI $tts_url"
+fi
+# FRONTDESK_BENCH_CONFIG=FILE: the node reads that config file (embedded engines only), e.g. to
+# compare speech.second_pass = "never" with the default.
+if [ -n "${FRONTDESK_BENCH_CONFIG:-}" ]; then
+  [ "$engines" != cloud ] || die "FRONTDESK_BENCH_CONFIG is for the embedded and instant engines"
+  config_args=(--config "$FRONTDESK_BENCH_CONFIG")
 fi
 "$FD_BIN" serve ${config_args[@]+"${config_args[@]}"} --listen "127.0.0.1:$port" \
   --public-url "http://127.0.0.1:$port" --speech-mode "$mode" --log-level warn >"$log" 2>&1 &

@@ -36,6 +36,16 @@ void run_speech(const std::shared_ptr<serial_queue>& queue, F&& job) {
     job();
 }
 
+/// As run_speech, for work a caller waits on now (a turn's final words, a reply's voice): the
+/// call's queue goes before the partial decoding of callers still speaking.
+template <class F>
+void run_speech_first(const std::shared_ptr<serial_queue>& queue, F&& job) {
+  if (queue)
+    queue->post_first(std::forward<F>(job));
+  else
+    job();
+}
+
 /// An exception in a child's handler is logged and kills only that child (the supervisor then
 /// restarts it); CAF's default would print to stderr.
 template <class Self>

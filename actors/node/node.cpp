@@ -364,6 +364,11 @@ bool node::start() {
         ps.phrases.insert(ps.phrases.end(), dates.begin(), dates.end());
       }
       ps.decoders = static_cast<std::size_t>(d.cfg.speech.decoders);
+      using redecode = speech::pocketsphinx_settings::redecode;
+      ps.second_decode = d.cfg.speech.second_pass == "always"  ? redecode::always
+                         : d.cfg.speech.second_pass == "never" ? redecode::never
+                                                                : redecode::when_quiet;
+      ps.quiet_below = 2 * static_cast<std::size_t>(d.cfg.speech.threads);
       if (d.cfg.speech.mllr == "auto") {
         ps.mllr = speech::built_mllr_path();
         if (ps.mllr.empty())

@@ -56,10 +56,12 @@ speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supe
           st.first_done = std::make_shared<std::atomic<bool>>(false);
           st.utterance = sy.utterance;
         }
-        run_speech(st.queue, [tts = st.services->tts, media = st.media, sup = st.supervisor,
-                              cancel = st.cancel, first_done = st.first_done, utt = sy.utterance,
-                              parts = speaker::sentences(sy.text), svc = st.services, call_id,
-                              voice] {
+        // A reply the caller waits for: ahead of other calls' partial decoding.
+        run_speech_first(st.queue, [tts = st.services->tts, media = st.media,
+                                    sup = st.supervisor, cancel = st.cancel,
+                                    first_done = st.first_done, utt = sy.utterance,
+                                    parts = speaker::sentences(sy.text), svc = st.services,
+                                    call_id, voice] {
           std::string pending;
           for (std::size_t i = 0; i < parts.size() && !*cancel; ++i) {
             if (svc->on_synthesised)

@@ -103,9 +103,10 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
             if (!rec->session || !rec->session->when_ready(resume))
               resume();
           });
-        run_speech(st.queue, [rec = std::exchange(st.current, {}), sup = st.supervisor,
-                              speech_end = a.speech_end_us, speech_ms = a.speech_ms,
-                              decided = a.decided_us] {
+        // The caller waits for this one: ahead of other calls' partial decoding.
+        run_speech_first(st.queue, [rec = std::exchange(st.current, {}), sup = st.supervisor,
+                                    speech_end = a.speech_end_us, speech_ms = a.speech_ms,
+                                    decided = a.decided_us] {
           heard h;
           h.speech_end_us = speech_end;
           h.decided_us = decided;

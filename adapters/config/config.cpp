@@ -225,6 +225,13 @@ const std::vector<key_entry>& entries() {
         "(once per call, before the read-back). Off: the name is read back as heard, and the "
         "caller corrects it there."},
        boolean(&config::speech, &config::speech_section::spell_unsure_names)},
+      {{"speech.second_pass", "string", "\"auto\"",
+        "A turn heard poorly while the recogniser leaned towards the expected answer (yes/no, "
+        "digits, a spelling) is decoded again without the leaning: always, never, or auto: only "
+        "while fewer recognitions than twice speech.threads are under way (with many callers "
+        "speaking at once, the second decode would delay every caller's answer)."},
+       str(&config::speech, &config::speech_section::second_pass,
+           [](const std::string& v) { return one_of(v, {"auto", "always", "never"}); })},
       {{"speech.stt", "string", "\"pocketsphinx\"",
         "The recogniser with speech.mode = embedded: pocketsphinx, or deepgram (live streaming, "
         "key from DEEPGRAM_API_KEY; a refused or twice-dropped socket goes on with PocketSphinx)."},

@@ -187,7 +187,7 @@ public:
     finished_ = true;
     ps_end_utt(ps_);
     auto r = result();
-    if (!plain_.empty() && poor(r)) {
+    if (!plain_.empty() && poor(r) && engine_quiet()) {
       // Leaned towards an answer the caller did not give ("yes" expected, "make it Tuesday"
       // said): decode the same audio with the model as it is, and keep the surer reading.
       ps_set_search(ps_, plain_.c_str());
@@ -228,6 +228,7 @@ private:
     }
     return r;
   }
+  bool engine_quiet() const;
   bool poor(const stt_result& r) const {
     if (r.rejected)
       return true;
@@ -256,6 +257,8 @@ public:
   expected<bool> init(const pocketsphinx_settings& s) {
     floor_ = s.confidence_floor;
     word_floor_ = s.word_floor;
+    second_decode_ = s.second_decode;
+    quiet_below_ = s.quiet_below;
     dir_ = s.work_dir;
     dictionary_ = s.dictionary;
     base_phrases_ = s.phrases;
@@ -303,15 +306,21 @@ public:
       ps_mllr_free(m);
     }
     for (std::size_t i = 0; i < std::max<std::size_t>(1, s.decoders); ++i) {
-      cmd_ln_t* cfg = cmd_ln_init(nullptr, ps_args(), TRUE, "-hmm", s.model_dir.c_str(), "-lm",
-                                  (dir_ + "/domain.arpa").c_str(), "-dict",
-                                  (dir_ + "/domain.dict").c_str(), "-featparams",
-                                  (dir_ + "/feat.params").c_str(), "-samprate", "16000",
-                                  "-logfn", "/dev/null", nullptr);
-      if (cfg && !s.mllr.empty())
-        cmd_ln_set_str_r(cfg, "-mllr", s.mllr.c_str());
-      if (cfg && !s.second_pass)
-        cmd_ln_set_boolean_r(cfg, "-fwdflat", FALSE);
+      // Arguments as on PocketSphinx's command line, so each option is parsed by its own type.
+      std::vector<std::string> args = {"-hmm", s.model_dir, "-lm", dir_ + "/domain.arpa",
+                                       "-dict", dir_ + "/domain.dict", "-featparams",
+                                       dir_ + "/feat.params", "-samprate", "16000", "-logfn",
+                                       "/dev/null"};
+      if (!s.mllr.empty())
+        args.insert(args.end(), {"-mllr", s.mllr});
+      if (!s.flat_pass)
+        args.insert(args.end(), {"-fwdflat", "no"});
+      for (auto& [name, value] : s.options)
+        args.insert(args.end(), {name[0] == '-' ? name : "-" + name, value});
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      cmd_ln_t* cfg = cmd_ln_parse_r(nullptr, ps_args(), int(argv.size()), argv.data(), TRUE);
       if (!cfg)
         return fail("stt_init", "bad PocketSphinx configuration");
       ps_decoder_t* d = ps_init(cfg);
@@ -425,6 +434,14 @@ public:
     return it == vocab_.end() ? 0 : it->second->words;
   }
 
+  /// Whether a poor leaned reading may be decoded again now (pocketsphinx_settings::redecode).
+  bool may_decode_again() const {
+    if (second_decode_ != pocketsphinx_settings::redecode::when_quiet)
+      return second_decode_ == pocketsphinx_settings::redecode::always;
+    std::lock_guard lk(mtx_);
+    return all_.size() - free_.size() < quiet_below_;
+  }
+
   void give_back(decoder* d) {
     std::lock_guard lk(mtx_);
     free_.push_back(d);
@@ -445,10 +462,14 @@ private:
   std::set<std::string> base_words_; // in the decoders' dictionary from the start
   double floor_ = 0;
   double word_floor_ = 0;
+  pocketsphinx_settings::redecode second_decode_ = pocketsphinx_settings::redecode::when_quiet;
+  std::size_t quiet_below_ = 4;
   std::string dir_;
   bool owns_dir_ = false;
   int flite_words_ = 0;
 };
+
+bool ps_session::engine_quiet() const { return engine_.may_decode_again(); }
 
 ps_session::~ps_session() {
   if (!finished_)

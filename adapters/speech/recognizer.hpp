@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocols/core/expected.hpp"
@@ -117,8 +118,20 @@ struct pocketsphinx_settings {
   /// writes one); empty: the model as shipped. A file that cannot be read fails make_pocketsphinx.
   std::string mllr;
   /// PocketSphinx's second, flat-lexicon pass over the whole utterance when it ends (-fwdflat).
-  /// It runs after the caller stops speaking, so it is most of the wait for the final words.
-  bool second_pass = true;
+  /// It runs after the caller stops speaking, so it was nearly all of the CPU a final cost:
+  /// frontdesk-asr-eval measured 32 ms (p95 50) per turn with it and 0.9 ms (p95 1.8)
+  /// without, word errors 5.1% with and 4.5% without on sentences.txt, 22.9% and 23.6% on
+  /// prompted.txt leaned (rms and slt voices, with the transform). Off by default.
+  bool flat_pass = false;
+  /// Decoding a leaned utterance again with the plain model when the leaned reading was poor
+  /// (see word_floor): always, never, or `when_quiet`: only while fewer than `quiet_below`
+  /// decoders are in use. The second decode runs after the caller stopped speaking, over the
+  /// whole utterance; with many callers speaking at once it would delay every final behind it.
+  enum class redecode { always, when_quiet, never };
+  redecode second_decode = redecode::when_quiet;
+  std::size_t quiet_below = 4;
+  /// More PocketSphinx options by name, as on its command line ({"-ds", "2"}), after ours.
+  std::vector<std::pair<std::string, std::string>> options;
 };
 
 /// The transform the build made (bin/../mllr/mllr_matrix beside the running program), or an

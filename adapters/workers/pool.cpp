@@ -61,8 +61,7 @@ std::size_t worker_pool::run_pending() {
       std::lock_guard lk(mtx_);
       if (jobs_.empty())
         return ran;
-      job = std::move(jobs_.front().job);
-      jobs_.pop_front();
+      job = take_front();
     }
     ++ran;
     run_job(job);
@@ -77,7 +76,19 @@ void worker_pool::run_job(std::function<void()>& job) {
   }
 }
 
-bool worker_pool::post(std::function<void()> job) {
+bool worker_pool::post(std::function<void()> job) { return add(std::move(job), false); }
+
+bool worker_pool::post_first(std::function<void()> job) { return add(std::move(job), true); }
+
+std::function<void()> worker_pool::take_front() {
+  auto job = std::move(jobs_.front().job);
+  jobs_.pop_front();
+  if (first_ > 0)
+    --first_;
+  return job;
+}
+
+bool worker_pool::add(std::function<void()> job, bool first) {
   bool wake_catch_up = false;
   {
     std::lock_guard lk(mtx_);
@@ -85,7 +96,11 @@ bool worker_pool::post(std::function<void()> job) {
       ++rejected_;
       return false;
     }
-    jobs_.push_back({std::move(job), clock::now()});
+    if (first) // behind the other urgent jobs, before every ordinary one
+      jobs_.insert(jobs_.begin() + static_cast<std::ptrdiff_t>(first_++),
+                   {std::move(job), clock::now()});
+    else
+      jobs_.push_back({std::move(job), clock::now()});
     wake_catch_up = std::exchange(catch_up_waits_for_work_, false);
   }
   cv_.notify_one();
@@ -132,8 +147,7 @@ void worker_pool::run() {
       cv_.wait(lk, [&] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty())
         return; // stopping, and everything queued has run
-      job = std::move(jobs_.front().job);
-      jobs_.pop_front();
+      job = take_front();
     }
     run_job(job);
   }
@@ -163,8 +177,7 @@ void worker_pool::catch_up() {
           break;
         late_cv_.wait_until(lk, due);
       }
-      job = std::move(jobs_.front().job);
-      jobs_.pop_front();
+      job = take_front();
     }
     run_job(job);
   }

@@ -49,6 +49,11 @@ public:
   /// Queues a job. False when the queue is full or the pool stopped: the job was not taken.
   bool post(std::function<void()> job);
 
+  /// Queues a job ahead of every job queued with post() (behind earlier post_first() jobs):
+  /// for work someone waits on now, such as a turn's final words, which must not wait behind
+  /// the partial decoding of callers who are still speaking.
+  bool post_first(std::function<void()> job);
+
   /// Runs what is queued, then joins the threads. Later posts are refused.
   void stop();
 
@@ -66,6 +71,8 @@ private:
     std::function<void()> job;
     clock::time_point queued_at;
   };
+  bool add(std::function<void()> job, bool first);
+  std::function<void()> take_front(); // with mtx_ held, jobs_ not empty
   void run();
   void catch_up();
   void run_job(std::function<void()>& job);
@@ -77,6 +84,7 @@ private:
   std::condition_variable cv_;
   std::condition_variable late_cv_; // the catch-up thread's
   std::deque<entry> jobs_;
+  std::size_t first_ = 0; // the post_first() jobs at the front of jobs_
   std::vector<std::thread> threads_;
   clock::duration late_after_{0}; // zero: no catch-up thread
   bool catch_up_waits_for_work_ = false; // it sleeps until a post, not until a deadline

@@ -17,7 +17,12 @@ public:
   explicit serial_queue(worker_pool& pool) : pool_(pool) {}
 
   /// Queues a job. False when the pool refused to run the queue (it is full or stopped).
-  bool post(std::function<void()> job) { return add(std::move(job), {}); }
+  bool post(std::function<void()> job) { return add(std::move(job), {}, false); }
+
+  /// As post(), and the queue's turn on the pool comes before the pool's ordinary jobs
+  /// (worker_pool::post_first): for a job someone waits on now. The jobs queued before it still
+  /// run first, in order.
+  bool post_first(std::function<void()> job) { return add(std::move(job), {}, true); }
 
   /// Called once, from any thread, to let a suspended queue go on.
   using resume_fn = std::function<void()>;
@@ -26,21 +31,31 @@ public:
   /// thread: the job gets `resume` and returns; the jobs after it run only once `resume` has
   /// been called (at once, inside the job, or later from another thread). A job that throws
   /// resumes the queue itself.
-  bool post_suspending(std::function<void(resume_fn)> job) { return add({}, std::move(job)); }
+  bool post_suspending(std::function<void(resume_fn)> job) {
+    return add({}, std::move(job), false);
+  }
 
 private:
   struct entry {
     std::function<void()> job;
     std::function<void(resume_fn)> suspending;
+    bool first = false; // posted with post_first
   };
 
-  bool add(std::function<void()> job, std::function<void(resume_fn)> suspending) {
+  bool add(std::function<void()> job, std::function<void(resume_fn)> suspending, bool first) {
     std::lock_guard lk(mtx_);
-    jobs_.push_back({std::move(job), std::move(suspending)});
-    if (running_)
+    jobs_.push_back({std::move(job), std::move(suspending), first});
+    auto drain = [self = shared_from_this()] { self->drain(); };
+    if (running_) {
+      // Our drain waits in the pool's ordinary lane, or we wait on something remote: a second
+      // drain in the urgent lane. Whichever starts first runs the jobs; the other finds them
+      // taken (or the queue suspended) and returns.
+      if (first && !draining_ && !suspended_)
+        pool_.post_first(std::move(drain));
       return true;
+    }
     running_ = true;
-    if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
+    if (!(first ? pool_.post_first(std::move(drain)) : pool_.post(std::move(drain)))) {
       running_ = false;
       jobs_.clear();
       return false;
@@ -49,12 +64,19 @@ private:
   }
 
   void drain() {
+    {
+      std::lock_guard lk(mtx_);
+      if (draining_ || suspended_ || !running_)
+        return; // a second drain, come late (see add)
+      draining_ = true;
+    }
     for (;;) {
       entry e;
       {
         std::lock_guard lk(mtx_);
         if (jobs_.empty()) {
           running_ = false;
+          draining_ = false;
           return;
         }
         e = std::move(jobs_.front());
@@ -83,6 +105,7 @@ private:
       std::lock_guard lk(mtx_);
       if (suspended_) { // not resumed yet: this thread goes; resume() posts the rest
         parked_ = true;
+        draining_ = false;
         return;
       }
     }
@@ -94,7 +117,11 @@ private:
     if (!parked_)
       return; // resumed inside the job: the draining thread goes on by itself
     parked_ = false;
-    if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
+    bool first = false;
+    for (auto& e : jobs_)
+      first = first || e.first;
+    auto drain = [self = shared_from_this()] { self->drain(); };
+    if (!(first ? pool_.post_first(std::move(drain)) : pool_.post(std::move(drain)))) {
       running_ = false;
       jobs_.clear();
     }
@@ -106,6 +133,7 @@ private:
   bool running_ = false;
   bool suspended_ = false; // a suspending job has not resumed the queue yet
   bool parked_ = false;    // ... and no thread is draining: resume() must post one
+  bool draining_ = false;  // a thread runs drain() now
 };
 
 } // namespace frontdesk

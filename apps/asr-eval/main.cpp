@@ -9,6 +9,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <time.h>
+
 #include <CLI/CLI.hpp>
 #include <date/date.h>
 
@@ -20,6 +22,13 @@
 using namespace frontdesk;
 
 namespace {
+
+// This thread's CPU time in seconds: figures that hold on a machine shared with other work.
+double thread_cpu_s() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
 
 // Edit distance between word sequences (substitutions, insertions, deletions).
 std::size_t word_errors(const std::vector<std::string>& ref, const std::vector<std::string>& hyp) {
@@ -43,8 +52,13 @@ struct tally {
               sentences = 0;
   // Of the words heard: right or wrong (in the best alignment), and flagged unsure or not.
   std::size_t right_unsure = 0, right_sure = 0, wrong_unsure = 0, wrong_sure = 0;
+  // The audio's seconds, and the CPU seconds (this thread's) spent decoding it.
   double audio_s = 0, decode_s = 0;
+  // The CPU work left when the audio ends (finish(): the last frames, the lattice, any second
+  // decode), per turn: what a caller waits for beyond the endpointer's pause.
+  std::vector<double> finish_ms;
   void add(const tally& o) {
+    finish_ms.insert(finish_ms.end(), o.finish_ms.begin(), o.finish_ms.end());
     right_unsure += o.right_unsure;
     right_sure += o.right_sure;
     wrong_unsure += o.wrong_unsure;
@@ -64,6 +78,14 @@ struct tally {
                 label.c_str(), words ? 100.0 * double(errors) / double(words) : 0.0, errors, words,
                 sentences_right, sentences, short_right, short_total,
                 audio_s > 0 ? decode_s / audio_s : 0.0);
+    auto f = finish_ms;
+    std::sort(f.begin(), f.end());
+    double mean = 0;
+    for (double x : f)
+      mean += x / double(f.size());
+    std::printf("%-22s after the audio ms: mean %.1f  p95 %.1f  max %.1f\n", "", mean,
+                f.empty() ? 0.0 : f[std::min(f.size() - 1, f.size() * 95 / 100)],
+                f.empty() ? 0.0 : f.back());
     std::printf("%-22s words heard wrong flagged unsure %zu/%zu, heard right flagged unsure "
                 "%zu/%zu\n",
                 "", wrong_unsure, wrong_unsure + wrong_sure, right_unsure,
@@ -118,7 +140,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool lean = false;
   bool plain_only = false;
-  bool no_second_pass = false;
+  bool flat_pass = false;
+  bool no_second_decode = false;
   app.add_option("--sentences", sentences_path, "caller turns, one per line (# comments)");
   app.add_option("--voices", voices, "Flite voices, comma-separated");
   app.add_option("--mllr", mllr, "the transform (default: the build's)");
@@ -127,8 +150,15 @@ int main(int argc, char** argv) {
                "decode each turn leaning towards what its prompt expected (the line's tag: "
                "yes_no|, digits|, spelling|), as the product does");
   app.add_flag("--mllr-only", plain_only, "decode only with the transform (half the time)");
-  app.add_flag("--no-second-pass", no_second_pass,
-               "decode without PocketSphinx's flat-lexicon second pass (-fwdflat no)");
+  app.add_flag("--flat-pass", flat_pass,
+               "decode with PocketSphinx's flat-lexicon second pass (-fwdflat yes; off in the "
+               "product)");
+  app.add_flag("--no-second-decode", no_second_decode,
+               "with --lean: never decode a poorly heard turn again without the leaning "
+               "(speech.second_pass = never)");
+  std::vector<std::string> options;
+  app.add_option("--option", options,
+                 "a PocketSphinx option for the decoders, NAME=VALUE (repeatable): -ds=2");
   CLI11_PARSE(app, argc, argv);
   if (mllr.empty()) {
     std::cerr << "no MLLR transform: run scripts/adapt-acoustic.sh build/mllr or pass --mllr\n";
@@ -152,7 +182,17 @@ int main(int argc, char** argv) {
   auto dates = dialog::date_phrases(unsigned(today.month()), 3);
   base.phrases.insert(base.phrases.end(), dates.begin(), dates.end());
   base.decoders = 1;
-  base.second_pass = !no_second_pass;
+  base.flat_pass = flat_pass;
+  base.second_decode = no_second_decode ? speech::pocketsphinx_settings::redecode::never
+                                        : speech::pocketsphinx_settings::redecode::always;
+  for (auto& o : options) {
+    auto eq = o.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "--option wants NAME=VALUE, not " << o << "\n";
+      return 2;
+    }
+    base.options.emplace_back(o.substr(0, eq), o.substr(eq + 1));
+  }
   auto adapted = base;
   adapted.mllr = mllr;
   auto plain_engine = speech::make_pocketsphinx(base);
@@ -188,12 +228,15 @@ int main(int argc, char** argv) {
       for (int k = plain_only ? 1 : 0; k < 2; ++k) {
         auto& engine = k ? **mllr_engine : **plain_engine;
         auto session = engine.start(std::string(), lean ? hint : speech::listen_for::anything);
-        auto t0 = std::chrono::steady_clock::now();
+        auto t0 = thread_cpu_s();
         for (std::size_t off = 0; off < pcm.size(); off += 160) // 20 ms frames
           session->feed(std::span(pcm).subspan(off, std::min<std::size_t>(160, pcm.size() - off)));
+        auto t1 = thread_cpu_s();
         auto r = session->finish();
+        auto t2 = thread_cpu_s();
         auto& t = per[k];
-        t.decode_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        t.decode_s += t2 - t0;
+        t.finish_ms.push_back((t2 - t1) * 1000.0);
         t.audio_s += double(pcm.size()) / 8000.0;
         auto hyp = speech::lm_words(r.text);
         auto e = word_errors(ref, hyp);

@@ -219,3 +219,31 @@ TEST(thread_policy, a_realtime_priority_out_of_range_changes_nothing) {
     EXPECT_EQ(policy, SCHED_OTHER) << bad;
   }
 }
+
+TEST(worker_pool, jobs_posted_first_run_before_ordinary_ones_in_their_own_order) {
+  worker_pool pool("t", worker_pool::manual, 100);
+  std::vector<std::string> order;
+  ASSERT_TRUE(pool.post([&] { order.push_back("partial 1"); }));
+  ASSERT_TRUE(pool.post([&] { order.push_back("partial 2"); }));
+  ASSERT_TRUE(pool.post_first([&] { order.push_back("final 1"); }));
+  ASSERT_TRUE(pool.post([&] { order.push_back("partial 3"); }));
+  ASSERT_TRUE(pool.post_first([&] { order.push_back("final 2"); }));
+  EXPECT_EQ(pool.queued(), 5u);
+  EXPECT_EQ(pool.run_pending(), 5u);
+  EXPECT_EQ(order, (std::vector<std::string>{"final 1", "final 2", "partial 1", "partial 2",
+                                             "partial 3"}));
+  // Once the urgent ones have run, a new one again goes ahead of what is left.
+  order.clear();
+  ASSERT_TRUE(pool.post([&] { order.push_back("partial 4"); }));
+  ASSERT_TRUE(pool.post_first([&] { order.push_back("final 3"); }));
+  pool.run_pending();
+  EXPECT_EQ(order, (std::vector<std::string>{"final 3", "partial 4"}));
+}
+
+TEST(worker_pool, a_job_posted_first_is_bounded_like_the_others) {
+  worker_pool pool("t", worker_pool::manual, 2);
+  ASSERT_TRUE(pool.post([] {}));
+  ASSERT_TRUE(pool.post_first([] {}));
+  EXPECT_FALSE(pool.post_first([] {}));
+  EXPECT_EQ(pool.rejected(), 1u);
+}

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <vector>
 #include <thread>
 
@@ -91,4 +92,45 @@ TEST(serial_queue, a_job_that_resumes_at_once_or_throws_does_not_stall_the_queue
   ASSERT_EQ(order.size(), 300u);
   for (int i = 0; i < 300; ++i)
     EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+}
+
+// A turn's final words (post_first) go ahead of other calls' partial decoding on the shared
+// pool, and still after their own call's earlier jobs.
+TEST(serial_queue, a_job_posted_first_puts_its_queue_ahead_of_other_queues) {
+  worker_pool pool("t", worker_pool::manual, 1000);
+  std::vector<std::string> order;
+  std::vector<std::shared_ptr<serial_queue>> speaking;
+  for (int i = 0; i < 5; ++i) {
+    speaking.push_back(std::make_shared<serial_queue>(pool));
+    ASSERT_TRUE(speaking.back()->post([&, i] { order.push_back("partial " + std::to_string(i)); }));
+  }
+  auto ending = std::make_shared<serial_queue>(pool);
+  ASSERT_TRUE(ending->post([&] { order.push_back("last audio"); }));
+  ASSERT_TRUE(ending->post_first([&] { order.push_back("final"); }));
+  pool.run_pending();
+  ASSERT_EQ(order.size(), 7u);
+  EXPECT_EQ(order[0], "last audio");
+  EXPECT_EQ(order[1], "final");
+  EXPECT_EQ(order[2], "partial 0");
+}
+
+TEST(serial_queue, jobs_posted_first_keep_the_queue_in_order_one_at_a_time) {
+  worker_pool pool("t", 4, 10000);
+  auto q = std::make_shared<serial_queue>(pool);
+  std::vector<int> order;
+  std::atomic<int> running{0}, max_running{0};
+  for (int i = 0; i < 2000; ++i) {
+    auto job = [&, i] {
+      int now = ++running;
+      max_running = std::max(max_running.load(), now);
+      order.push_back(i); // one at a time makes it safe
+      --running;
+    };
+    ASSERT_TRUE(i % 7 == 0 ? q->post_first(job) : q->post(job));
+  }
+  pool.stop();
+  ASSERT_EQ(order.size(), 2000u);
+  for (int i = 0; i < 2000; ++i)
+    EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+  EXPECT_EQ(max_running.load(), 1);
 }
