@@ -293,7 +293,7 @@ for f in "$work"/call-*.json; do
     for g in $(sed -n 's/.*"resume_gap_ms":\[\([^]]*\)\].*/\1/p' <<<"$line" | tr ',' ' '); do gaps+=("$g"); done
   fi
 done
-gap_q() { printf '%s\n' "${gaps[@]:-}" | sort -n | awk -v q="$1" 'NF { v[++n] = $1 } END { if (!n) { print "n/a"; exit } i = int(q * (n - 1) + 0.5) + 1; printf "%.0f ms", v[i] }'; }
+gap_q() { printf '%s\n' "${gaps[@]:-}" | sort -g | awk -v q="$1" 'NF { v[++n] = $1 } END { if (!n) { print "n/a"; exit } i = int(q * (n - 1) + 0.5) + 1; printf "%.0f ms", v[i] }'; }
 booked=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM appointments a JOIN calls c ON c.id = a.call_id WHERE a.status = 'booked' AND c.started_at >= '$run_start'")
 doubled=$(psql -X -q -A -t "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM (SELECT call_id FROM appointments WHERE status = 'booked' AND call_id IN (SELECT id FROM calls WHERE started_at >= '$run_start') GROUP BY 1 HAVING count(*) > 1) d")
 
