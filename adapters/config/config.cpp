@@ -201,9 +201,11 @@ const std::vector<key_entry>& entries() {
         "tests)."},
        str(&config::speech, &config::speech_section::dialog,
            [](const std::string& v) { return one_of(v, {"rules", "llm", "echo"}); })},
-      {{"speech.decoders", "integer", "16",
-        "Recogniser decoders (each ~7 MB). A caller who starts speaking while all are busy waits for "
-        "one, the audio kept; only an utterance that ends before one frees is asked to repeat."},
+      {{"speech.decoders", "integer", "24",
+        "Recogniser decoders (each ~7 MB, about 45 ms each at start). A caller who starts speaking "
+        "while all are busy waits for one, the audio kept, and is decoded whole when the turn ends "
+        "(slow); only an utterance that ends before one frees is asked to repeat. Give at least as "
+        "many as callers who may speak at the same moment."},
        integer(&config::speech, &config::speech_section::decoders, 1, 256)},
       {{"speech.threads", "integer", "2", "Worker threads for recognition and synthesis."},
        integer(&config::speech, &config::speech_section::threads, 1, 256)},

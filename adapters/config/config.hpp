@@ -39,7 +39,7 @@ struct config {
     std::string mode = "embedded"; // embedded | echo | instant
     std::string voice = "kal16";
     std::string dialog = "rules"; // rules | llm | echo
-    int decoders = 16;
+    int decoders = 24;
     int threads = 2;
     std::string recordings_dir = "recordings";
     bool accept_scripts = false; // dialog tests: a call's declared script replaces recognition
