@@ -205,8 +205,8 @@ std::string with_last_name(std::string name, const words& ws,
 
 } // namespace
 
-std::optional<std::string> extract_name(std::string_view text, bool expecting_name,
-                                        const std::vector<std::string>& services) {
+static std::optional<std::string> name_in(std::string_view text, bool expecting_name,
+                                          const std::vector<std::string>& services) {
   auto ws = lower_words(text);
   if (ws.empty())
     return std::nullopt;
@@ -357,6 +357,20 @@ bool means_this_number(std::string_view text) {
     if (has_phrase(ws, p))
       return true;
   return false;
+}
+
+// A name is one to three words as the dialog will read them back: text with control
+// characters between letters can make the words found differ from the words said (found by
+// the fuzzer: "july\bo's ...").
+std::optional<std::string> extract_name(std::string_view text, bool expecting_name,
+                                        const std::vector<std::string>& services) {
+  auto name = name_in(text, expecting_name, services);
+  if (name) {
+    auto ws = lower_words(*name);
+    if (ws.empty() || ws.size() > 3)
+      return std::nullopt;
+  }
+  return name;
 }
 
 } // namespace frontdesk::dialog

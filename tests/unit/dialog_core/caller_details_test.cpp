@@ -177,3 +177,15 @@ TEST(caller_details, every_split_and_malformed_input) {
   EXPECT_NO_THROW(extract_request(bad));
   EXPECT_EQ(usable_caller_id(bad), std::nullopt);
 }
+
+// Found by the fuzzer: control characters between letters made a name whose words, read again,
+// were not one to three. A name found is always one to three words as it will be read back.
+TEST(caller_names, are_one_to_three_words_even_with_control_characters) {
+  const std::string text("july\bo'sf\bly\bofK", 16);
+  for (bool expecting : {false, true})
+    if (auto n = extract_name(text, expecting, {"cleaning", "checkup"})) {
+      auto ws = frontdesk::lower_words(*n);
+      EXPECT_FALSE(ws.empty()) << *n;
+      EXPECT_LE(ws.size(), 3u) << *n;
+    }
+}
