@@ -25,11 +25,11 @@ public:
   explicit actor_call_handle(call_actor a, std::shared_ptr<audio_route> route = nullptr)
       : actor_(std::move(a)), route_(std::move(route)) {}
   ~actor_call_handle() override { caf::anon_send(actor_, stream_ended{"handle_released"}); }
-  void audio(std::vector<std::uint8_t> mulaw, std::uint64_t ts) override {
+  void audio(std::span<const std::uint8_t> mulaw, std::uint64_t ts) override {
     if (route_)
-      hear(*route_, std::move(mulaw), ts); // on the connection's thread: see audio_route
+      hear(*route_, mulaw, ts); // on the connection's thread: see audio_route
     else
-      caf::anon_send(actor_, audio_in{std::move(mulaw), ts});
+      caf::anon_send(actor_, audio_in{{mulaw.begin(), mulaw.end()}, ts});
   }
   void mark(std::string name) override { caf::anon_send(actor_, mark_played{std::move(name)}); }
   void dtmf(std::string digit) override { caf::anon_send(actor_, dtmf_in{std::move(digit)}); }

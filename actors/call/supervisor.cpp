@@ -377,7 +377,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
   return {
       [=](audio_in& a) { // the edge hears frames through the route itself; this is for others
         if (auto& r = self->state.route)
-          hear(*r, std::move(a.mulaw), a.timestamp_ms);
+          hear(*r, a.mulaw, a.timestamp_ms);
       },
       [=](mark_played& m) { self->send(self->state.media, std::move(m)); },
       [=](vad_failed_atom, const std::string& why) {

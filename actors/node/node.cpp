@@ -219,6 +219,7 @@ bool node::impl::wire_cloud_speech(call::call_services& svc) {
     s.model = c.deepgram_model;
     s.endpointing_ms = c.deepgram_endpointing_ms;
     s.utterance_end_ms = c.deepgram_utterance_end_ms;
+    s.send_every = std::chrono::milliseconds(c.deepgram_send_every_ms);
     if (s.api_key.empty())
       spdlog::warn("speech.stt = deepgram: no DEEPGRAM_API_KEY in the environment");
     try {

@@ -14,7 +14,7 @@ namespace frontdesk::call {
 
 using namespace proto;
 
-void hear(audio_route& r, std::vector<std::uint8_t> mulaw, std::uint64_t ts) {
+void hear(audio_route& r, std::span<const std::uint8_t> mulaw, std::uint64_t ts) {
   media_actor media;
   std::vector<std::uint8_t> block; // the recording's next 200 ms, when complete
   std::uint64_t block_ts = 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "actors/vad/front_end.hpp"
@@ -51,6 +52,6 @@ struct audio_route {
 
 /// Hears one caller frame on the thread that read it: runs the VAD, the endpointer and the
 /// barge-in judge, and sends only what they decide.
-void hear(audio_route& r, std::vector<std::uint8_t> mulaw, std::uint64_t ts);
+void hear(audio_route& r, std::span<const std::uint8_t> mulaw, std::uint64_t ts);
 
 } // namespace frontdesk::call

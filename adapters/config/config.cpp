@@ -255,6 +255,11 @@ const std::vector<key_entry>& entries() {
       {{"speech.deepgram_utterance_end_ms", "integer", "1000",
         "Word gap (ms) after which Deepgram sends UtteranceEnd, the fallback end of a turn."},
        integer(&config::speech, &config::speech_section::deepgram_utterance_end_ms, 1000, 5000)},
+      {{"speech.deepgram_send_every_ms", "integer", "100",
+        "The caller's audio goes to Deepgram in messages of at least this many ms: "
+        "fewer, larger messages cost less per second of audio; partial words (barge-in) come "
+        "up to this much later. A turn's end sends what is held back at once."},
+       integer(&config::speech, &config::speech_section::deepgram_send_every_ms, 20, 1000)},
       {{"speech.deepgram_tts_url", "string", "\"https://api.deepgram.com/v1\"",
         "Deepgram's API for Aura speech; requests go to {url}/speak."},
        str(&config::speech, &config::speech_section::deepgram_tts_url, check_url)},

@@ -53,6 +53,7 @@ struct config {
     std::string deepgram_model = "nova-3";
     int deepgram_endpointing_ms = 300;
     int deepgram_utterance_end_ms = 1000;
+    int deepgram_send_every_ms = 100;
     std::string deepgram_tts_url = "https://api.deepgram.com/v1";
     std::string deepgram_voice = "aura-2-thalia-en";
     std::string openai_tts_url = "https://api.openai.com/v1";

@@ -129,7 +129,9 @@ struct call_report {
 class call_handle {
 public:
   virtual ~call_handle() = default;
-  virtual void audio(std::vector<std::uint8_t> mulaw, std::uint64_t timestamp_ms) = 0;
+  /// One caller frame (μ-law), read before the call returns: the edge decodes each frame into
+  /// one buffer it reuses.
+  virtual void audio(std::span<const std::uint8_t> mulaw, std::uint64_t timestamp_ms) = 0;
   virtual void mark(std::string name) = 0;
   virtual void dtmf(std::string digit) = 0;
   /// The stream ended; the call's actors finish and report.

@@ -1,6 +1,8 @@
 #include "protocols/twilio/media_stream.hpp"
 
+#include <array>
 #include <charconv>
+#include <cstring>
 
 #include <boost/json.hpp>
 
@@ -133,7 +135,133 @@ expected<message> parse_media_or_mark(const json::object& o, event kind, message
 
 std::string quoted(std::string_view s) { return json::serialize(json::string(s)); }
 
+// The fast path's reader: JSON's whitespace, punctuation and strings of printable ASCII with no
+// escape. Whatever it does not know it refuses, and the full parser reads the message instead.
+struct plain_json {
+  const char* p;
+  const char* end;
+
+  void space() {
+    while (p != end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+      ++p;
+  }
+  bool eat(char c) {
+    space();
+    if (p == end || *p != c)
+      return false;
+    ++p;
+    return true;
+  }
+  bool string(std::string_view& out) {
+    if (!eat('"'))
+      return false;
+    const char* from = p;
+    for (; p != end && *p != '"'; ++p) {
+      auto c = static_cast<unsigned char>(*p);
+      if (c < 0x20 || c > 0x7e || c == '\\')
+        return false;
+    }
+    if (p == end)
+      return false;
+    out = std::string_view(from, static_cast<std::size_t>(p - from));
+    ++p;
+    return true;
+  }
+  // The payload: base64 checks every character itself (a backslash or a control character is
+  // not base64), so the closing quote is found without looking at each one here.
+  bool base64_string(std::string_view& out) {
+    if (!eat('"'))
+      return false;
+    auto* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    if (!q)
+      return false;
+    out = std::string_view(p, static_cast<std::size_t>(q - p));
+    p = q + 1;
+    return true;
+  }
+  // A key, its colon, and which of `keys` it is (or -1).
+  template <std::size_t N>
+  int key(const std::array<std::string_view, N>& keys) {
+    std::string_view k;
+    if (!string(k) || !eat(':'))
+      return -1;
+    for (std::size_t i = 0; i < N; ++i)
+      if (keys[i] == k)
+        return static_cast<int>(i);
+    return -1;
+  }
+};
+
+// A whole decimal number, as get_num reads one from a string.
+bool decimal(std::string_view s, std::uint64_t& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+constexpr std::array<std::string_view, 4> top_keys{"event", "sequenceNumber", "streamSid",
+                                                   "media"};
+constexpr std::array<std::string_view, 4> media_keys{"track", "chunk", "timestamp", "payload"};
+
+bool read_media_body(plain_json& j, media_view& out, std::vector<std::uint8_t>& payload,
+                     const parse_limits& limits) {
+  if (!j.eat('{'))
+    return false;
+  unsigned seen = 0;
+  do {
+    int k = j.key(media_keys);
+    if (k < 0 || (seen & (1u << k)))
+      return false;
+    seen |= 1u << k;
+    std::string_view v;
+    if (!(k == 3 ? j.base64_string(v) : j.string(v)))
+      return false;
+    switch (k) {
+    case 0: out.track = v; break;
+    case 1:
+      if (!decimal(v, out.chunk))
+        return false;
+      break;
+    case 2:
+      if (!decimal(v, out.timestamp_ms))
+        return false;
+      break;
+    default:
+      if (v.size() / 4 * 3 > limits.max_payload || !base64_decode_to(v, payload))
+        return false;
+    }
+  } while (j.eat(','));
+  return j.eat('}') && (seen & 8u);
+}
+
 } // namespace
+
+bool read_twilio_media(std::string_view text, media_view& out,
+                       std::vector<std::uint8_t>& payload, const parse_limits& limits) {
+  if (text.size() > limits.max_message)
+    return false;
+  out = media_view{};
+  plain_json j{text.data(), text.data() + text.size()};
+  if (!j.eat('{'))
+    return false;
+  unsigned seen = 0;
+  std::string_view ev, seq;
+  do {
+    int k = j.key(top_keys);
+    if (k < 0 || (seen & (1u << k)))
+      return false;
+    seen |= 1u << k;
+    bool ok = k == 0   ? j.string(ev)
+              : k == 1 ? j.string(seq)
+              : k == 2 ? j.string(out.stream_sid)
+                       : read_media_body(j, out, payload, limits);
+    if (!ok)
+      return false;
+  } while (j.eat(','));
+  if (!j.eat('}'))
+    return false;
+  j.space();
+  return j.p == j.end && seen == 15u && ev == "media" && decimal(seq, out.sequence);
+}
 
 const char* to_string(event e) {
   switch (e) {
@@ -264,15 +392,20 @@ expected<message> parse_to_twilio(std::string_view text, const parse_limits& lim
   return bad("unknown_event", "unknown event '" + ev.substr(0, 32) + "'");
 }
 
-std::string media_message(std::string_view stream_sid, std::span<const std::uint8_t> mulaw) {
+media_writer::media_writer(std::string_view stream_sid)
+    : head_(R"({"event":"media","streamSid":)" + quoted(stream_sid) + R"(,"media":{"payload":")") {}
+
+std::string media_writer::media(std::span<const std::uint8_t> mulaw) const {
   std::string out;
-  out.reserve(64 + stream_sid.size() + (mulaw.size() + 2) / 3 * 4);
-  out += R"({"event":"media","streamSid":)";
-  out += quoted(stream_sid);
-  out += R"(,"media":{"payload":")";
+  out.reserve(head_.size() + (mulaw.size() + 2) / 3 * 4 + 3);
+  out += head_;
   base64_encode_to(mulaw, out);
   out += "\"}}";
   return out;
+}
+
+std::string media_message(std::string_view stream_sid, std::span<const std::uint8_t> mulaw) {
+  return media_writer(stream_sid).media(mulaw);
 }
 
 std::string mark_message(std::string_view stream_sid, std::string_view name) {

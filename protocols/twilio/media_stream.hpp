@@ -59,12 +59,41 @@ struct parse_limits {
 /// too_large. Never throws.
 expected<message> parse_from_twilio(std::string_view text, const parse_limits& limits = {});
 
+/// A Twilio `media` message as the fast path reads it: views into the text it was read from.
+struct media_view {
+  std::uint64_t sequence = 0;
+  std::string_view stream_sid;
+  std::string_view track; // empty when absent
+  std::uint64_t chunk = 0;
+  std::uint64_t timestamp_ms = 0;
+};
+
+/// The fast path for the message every call sends 50 times a second: reads a `media` event as
+/// Twilio writes it (one object whose values are strings of printable ASCII without escapes,
+/// only the keys Twilio sends, each once) without building a JSON tree, and decodes its payload
+/// into `payload` (reused: no allocation once it has the room). Returns false for anything else,
+/// valid or not (other events, other spellings, errors), which parse_from_twilio then reads;
+/// when it returns true, parse_from_twilio gives the same message. Never throws.
+bool read_twilio_media(std::string_view text, media_view& out,
+                       std::vector<std::uint8_t>& payload, const parse_limits& limits = {});
+
 /// Parses a text frame we send to Twilio: media, mark, clear (for the simulator and tests).
 expected<message> parse_to_twilio(std::string_view text, const parse_limits& limits = {});
 
 // What we send to Twilio. Built by hand: the media message runs every 20 ms per call.
 std::string media_message(std::string_view stream_sid, std::span<const std::uint8_t> mulaw);
 std::string mark_message(std::string_view stream_sid, std::string_view name);
+
+/// Our media messages for one stream, as media_message writes them: the part before the payload
+/// is written once, so each message costs one allocation of its exact size and the base64.
+class media_writer {
+public:
+  explicit media_writer(std::string_view stream_sid);
+  std::string media(std::span<const std::uint8_t> mulaw) const;
+
+private:
+  std::string head_;
+};
 std::string clear_message(std::string_view stream_sid);
 
 // What Twilio sends, as the caller simulator plays Twilio.

@@ -33,6 +33,15 @@ TEST(config, reads_values) {
   EXPECT_EQ(off->scheduler.realtime_priority, 0);
 }
 
+TEST(config, deepgram_send_every) {
+  auto d = parse_config("", "f.toml");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->speech.deepgram_send_every_ms, 100);
+  auto c = parse_config("[speech]\ndeepgram_send_every_ms = 200\n", "f.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->speech.deepgram_send_every_ms, 200);
+}
+
 TEST(config, unknown_key_is_refused_with_name_and_line) {
   auto cfg = parse_config("[node]\nname = \"a\"\nlisen = \"127.0.0.1:1\"\n", "f.toml");
   ASSERT_FALSE(cfg);
@@ -61,7 +70,9 @@ TEST(config, bad_values_are_refused) {
                     "[node]\nnow = \"yesterday\"\n", "[database]\npool_size = 0\n",
                     "[scheduler]\npolicy = \"random\"\n",
                     "[scheduler]\nrealtime_priority = 100\n",
-                    "[scheduler]\nrealtime_priority = -1\n"}) {
+                    "[scheduler]\nrealtime_priority = -1\n",
+                    "[speech]\ndeepgram_send_every_ms = 0\n",
+                    "[speech]\ndeepgram_send_every_ms = 5000\n"}) {
     auto cfg = parse_config(text, "f.toml");
     EXPECT_FALSE(cfg) << text;
     if (!cfg) {
