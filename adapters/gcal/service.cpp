@@ -177,8 +177,10 @@ void google_service::loop() {
       spdlog::error("google: sync: {}", e.what());
     }
     std::unique_lock lk(mtx_);
-    // A push wakes it at once; otherwise it looks every second for what is due.
-    cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stopping_.load() || poked_; });
+    // A push wakes it at once; otherwise the leader looks every second for what is due.
+    const bool lead = !leads_ || leads_();
+    cv_.wait_for(lk, std::chrono::seconds(lead ? 1 : 10),
+                 [this] { return stopping_.load() || poked_; });
     poked_ = false;
   }
 }

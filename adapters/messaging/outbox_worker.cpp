@@ -108,11 +108,15 @@ void outbox_worker::loop(int index) {
   auto last_figures = std::chrono::steady_clock::now() - std::chrono::hours(1);
   auto last_poll = last_figures;
   while (!stopping_) {
-    if (index == 0 && std::chrono::steady_clock::now() - last_figures > std::chrono::seconds(2)) {
+    // A cluster's nodes share one outbox: one of them polls it often, the others rarely.
+    const bool lead = !s_.leads || s_.leads();
+    if (index == 0 && std::chrono::steady_clock::now() - last_figures >
+                          (lead ? std::chrono::seconds(2) : std::chrono::seconds(10))) {
       refresh_figures();
       last_figures = std::chrono::steady_clock::now();
     }
-    if (index == 0 && std::chrono::steady_clock::now() - last_poll > s_.status_poll_every) {
+    if (index == 0 && lead &&
+        std::chrono::steady_clock::now() - last_poll > s_.status_poll_every) {
       try {
         poll_statuses();
       } catch (const std::exception& e) {
@@ -129,7 +133,8 @@ void outbox_worker::loop(int index) {
     if (n > 0)
       continue; // more may be due: no pause while there is work
     std::unique_lock lk(mtx_);
-    cv_.wait_for(lk, s_.poll, [this] { return stopping_.load() || poked_; });
+    cv_.wait_for(lk, lead ? s_.poll : std::max(s_.poll, s_.follower_poll),
+                 [this] { return stopping_.load() || poked_; });
     poked_ = false;
   }
 }
