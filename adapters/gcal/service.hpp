@@ -45,8 +45,9 @@ public:
   /// Registers GET /google/oauth/callback and POST /google/calendar/notify (before listen).
   void install(http::server& server, worker_pool& blocking);
   /// In a cluster: whether this node leads the calendar sync now (one live node does). The
-  /// leader looks every second for what is due; the others every ten (a backstop while a new
-  /// leader is agreed), and at once when a push comes to them. Call before start().
+  /// leader looks every second for what is due; the others every ten (a backstop for the
+  /// moments two nodes disagree on who leads), and at once when a push comes to them. Call
+  /// before start().
   void set_lead(std::function<bool()> leads) { leads_ = std::move(leads); }
   /// Starts the sync thread.
   void start();

@@ -44,9 +44,9 @@ struct worker_settings {
   status_poll_settings status_poll;  // texts whose final callback never came are looked up
   std::chrono::seconds status_poll_every{30};
   /// In a cluster: whether this node leads the outbox now (one live node does). The leader
-  /// looks every `poll` and does the periodic work (figures, status look-ups); the others only
-  /// every `follower_poll`, a backstop while a new leader is being agreed. Empty: this node
-  /// leads (a node alone).
+  /// looks every `poll` and does the periodic work (figures, status look-ups); the others ask
+  /// `leads` every `poll` but look only every `follower_poll` or when poked, a backstop for
+  /// the moments two nodes disagree on who leads. Empty: this node leads (a node alone).
   std::function<bool()> leads;
   std::chrono::milliseconds follower_poll{10000};
 };
