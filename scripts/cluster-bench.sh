@@ -19,6 +19,9 @@
 #                               CPU per call is also shown net of the processes' idle cost
 #   FRONTDESK_BENCH_NODE_THREADS=N  I/O and scheduler threads of each of the three nodes
 #                               (default: the cores over three, at least 1)
+#   FRONTDESK_BENCH_SPLIT=1     part 2's clustered run with one load generator per node (a third
+#                               of the callers each) instead of one for all three: the same
+#                               shape of load on each node as the nodes apart get
 #   FRONTDESK_BENCH_PERF=DIR    perf record (call graphs) of the node processes during part 2,
 #                               into DIR/solo.data and DIR/three.data
 set -euo pipefail
@@ -182,6 +185,22 @@ bench() { # CALLS URLS [ARGS]: prints the bench table and the machine's use duri
   echo "machine during the run  $(machine_busy "$m0" "$(machine_ticks)")"
 }
 
+# bench_each NAME own|cluster: three load generators at once, each a third of SAME callers
+# against its own node (into NAME-0.txt ... NAME-2.txt). Each node signs over its own address
+# (own) or over node 0's, the cluster's (cluster).
+bench_each() {
+  local name=$1 benches=() sign=() i
+  [ "$2" = own ] || sign=(--public-url "http://127.0.0.1:$base_http")
+  for i in 0 1 2; do
+    timeout -s INT -k 5 "$(left)" "$FD_BIN" bench --base-url "http://127.0.0.1:$((base_http + i))" --to +15550100001 \
+      "${sign[@]}" \
+      --calls $((same / 3)) --ramp "$(awk -v r="$ramp" 'BEGIN { print r / 3 }')" \
+      --say "I would like to book a cleaning tomorrow at eleven a m." >"$work/$name-$i.txt" 2>&1 &
+    benches+=($!)
+  done
+  wait "${benches[@]}" || true
+}
+
 say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work: figures include contention)"
 
 parts="${FRONTDESK_BENCH_PARTS:-all}"
@@ -218,14 +237,7 @@ if [ "$parts" = cpu ]; then
   say "three nodes, not clustered: $same callers"
   threads_cpu "${pids[@]}" >"$work/apart.t0"
   # A third of the callers each, at the same time (each node signs over its own address).
-  benches=()
-  for i in 0 1 2; do
-    timeout -s INT -k 5 "$(left)" "$FD_BIN" bench --base-url "http://127.0.0.1:$((base_http + i))" --to +15550100001 \
-      --calls $((same / 3)) --ramp "$(awk -v r="$ramp" 'BEGIN { print r / 3 }')" \
-      --say "I would like to book a cleaning tomorrow at eleven a m." >"$work/apart-$i.txt" 2>&1 &
-    benches+=($!)
-  done
-  wait "${benches[@]}" || true
+  bench_each apart own
   cat "$work/apart-0.txt" >"$work/apart.txt"
   grep -h '^calls ' "$work"/apart-*.txt
   threads_cpu "${pids[@]}" >"$work/apart.t1"
@@ -246,7 +258,14 @@ c0=$(cpu_s "${pids[@]}"); t0=$(now_s)
 say "three nodes: $same callers (same load as the single node)"
 perf_start three "${pids[@]}"
 threads_cpu "${pids[@]}" >"$work/three.t0"
-bench "$same" "$urls" | tee "$work/same.txt"
+if [ "${FRONTDESK_BENCH_SPLIT:-0}" = 1 ]; then
+  # One load generator per node, as for the nodes apart: the same shape of load on each node.
+  bench_each same cluster
+  cat "$work/same-0.txt" >"$work/same.txt"
+  grep -h '^calls ' "$work"/same-*.txt
+else
+  bench "$same" "$urls" | tee "$work/same.txt"
+fi
 threads_cpu "${pids[@]}" >"$work/three.t1"
 perf_stop
 c1=$(cpu_s "${pids[@]}"); t1=$(now_s)
