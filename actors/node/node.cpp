@@ -637,6 +637,17 @@ bool node::start() {
   d.google = std::make_unique<gcal::google_service>(d.cfg, *d.clk, &d.metrics);
   d.google->install(*d.server, *d.blocking);
   d.messaging->add_handler("gcal.event", d.google->outbox_handler());
+  if (d.cluster) {
+    // The nodes of a cluster share one outbox and one set of calendar links: one live node
+    // (the rendezvous home of a fixed key, so every node agrees without a message) polls them
+    // often; the others look rarely, a backstop while a new one is agreed after a loss. Before,
+    // every node polled both (outbox every 500 ms, calendar sync every second).
+    auto leads = [c = d.cluster.get(), me = d.cfg.node.name] {
+      return c->home_of("frontdesk.pollers") == me;
+    };
+    d.messaging->set_lead(leads);
+    d.google->set_lead(leads);
+  }
   d.edge->add_readiness_check([m = d.messaging.get()] { return m->readiness(); });
   d.edge->install();
   if (!d.messaging->start())

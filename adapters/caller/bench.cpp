@@ -150,7 +150,7 @@ bench_report run_bench(const bench_options& options) {
     std::vector<std::thread> warm;
     for (int i = 0; i < o.calls; ++i)
       warm.emplace_back([&] {
-        auto opt = o.call;
+        auto opt = o.each.empty() ? o.call : o.each[static_cast<std::size_t>(i) % o.each.size()];
         opt.ws_pool = ws_pool;
         (void)simulate_call(opt);
       });
@@ -198,7 +198,7 @@ bench_report run_bench(const bench_options& options) {
   for (int i = 0; i < o.calls; ++i) {
     threads.emplace_back([&, i] {
       do {
-        auto opt = o.call;
+        auto opt = o.each.empty() ? o.call : o.each[static_cast<std::size_t>(i) % o.each.size()];
         opt.ws_pool = ws_pool;
         opt.call_sid.clear();
         if (nodes.size() > 1) {

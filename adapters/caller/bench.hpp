@@ -16,6 +16,9 @@ namespace frontdesk::caller {
 /// turn, and the runtime figures add up every node's.
 struct bench_options {
   sim_options call;                 // what each caller does (audio, timing)
+  /// When not empty: caller i does each[i % size] instead (several scenarios, each its own
+  /// business or slot), with `call`'s base URLs.
+  std::vector<sim_options> each;
   int calls = 10;
   double ramp_per_second = 20;      // how fast callers are added
   int node_pid = 0;                 // when set: node CPU and memory are read from /proc

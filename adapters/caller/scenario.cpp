@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
+#include <utility>
 
 #include <boost/json.hpp>
 
@@ -111,6 +114,11 @@ expected<scenario> load_scenario(const std::string& path, const std::string& voi
       return fail("bad_scenario", path + ": 'caller' must be a phone number string");
     s.caller = std::string(c->as_string());
   }
+  if (auto* t = obj.if_contains("to")) {
+    if (!t->is_string())
+      return fail("bad_scenario", path + ": 'to' must be a phone number string");
+    s.to = std::string(t->as_string());
+  }
   if (auto* e = obj.if_contains("expect")) {
     auto parsed = parse_expectation(*e, path);
     if (!parsed)
@@ -127,11 +135,21 @@ expected<scenario> load_scenario(const std::string& path, const std::string& voi
   for (std::size_t i = 0; i < turns->as_array().size(); ++i) {
     auto& t = turns->as_array()[i];
     if (t.is_string() && !t.as_string().empty()) {
-      auto a = speech::synthesize_all(*tts, std::string(t.as_string()));
-      if (!a)
-        return a.error();
-      s.texts.emplace_back(t.as_string());
-      s.audio.push_back(std::move(*a));
+      std::string words(t.as_string());
+      // A load generator reads many scenarios that repeat turns ("Yes, please."): each
+      // sentence is voiced once per process.
+      static std::mutex voiced_mtx;
+      static std::map<std::pair<std::string, std::string>, std::vector<std::uint8_t>> voiced;
+      std::unique_lock lk(voiced_mtx);
+      auto it = voiced.find({voice, words});
+      if (it == voiced.end()) {
+        auto a = speech::synthesize_all(*tts, words);
+        if (!a)
+          return a.error();
+        it = voiced.emplace(std::make_pair(voice, words), std::move(*a)).first;
+      }
+      s.texts.push_back(words);
+      s.audio.push_back(it->second);
     } else if (t.is_object() && t.as_object().if_contains("audio") &&
                t.as_object().at("audio").is_string()) {
       std::filesystem::path file(std::string(t.as_object().at("audio").as_string()));
@@ -153,6 +171,8 @@ expected<scenario> load_scenario(const std::string& path, const std::string& voi
 std::optional<failure> apply_scenario(const scenario& s, sim_options& o, bool text_mode) {
   if (!s.caller.empty())
     o.from = s.caller;
+  if (!s.to.empty())
+    o.to = s.to;
   o.audio.clear();
   o.turns.clear();
   std::string script;

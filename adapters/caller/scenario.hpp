@@ -31,6 +31,7 @@ struct expectation {
 /// 8 kHz μ-law; a relative path is read next to the scenario file.
 struct scenario {
   std::string caller;
+  std::string to; // the number called, when the scenario names one
   std::vector<std::string> texts;                 // per turn; empty for an audio turn
   std::vector<std::vector<std::uint8_t>> audio;   // per turn, 8 kHz μ-law
   expectation expect;

@@ -365,7 +365,49 @@ expected<sim_report> simulate_call(const sim_options& options) {
     conn->send_text(twilio::start_message(next_seq(), st));
     return std::nullopt;
   };
-  if (auto failed = open_stream())
+  // Like Twilio: asks the <Connect action> of the TwiML now playing what comes after its
+  // stream (through the balancer: any node that takes the connection). Nothing when the TwiML
+  // has no action or no node answers.
+  auto ask_action = [&]() -> std::optional<std::pair<http::client_response, std::string>> {
+    auto connect_at = twiml.find("<Connect ");
+    if (connect_at == std::string::npos)
+      return std::nullopt;
+    auto action = attribute(twiml, connect_at, "action");
+    auto au = twilio::parse_url(action);
+    if (!au)
+      return std::nullopt;
+    twilio::form af;
+    af.add("AccountSid", account);
+    af.add("CallSid", rep.call_sid);
+    af.add("CallStatus", "in-progress");
+    af.add("From", opt.from);
+    af.add("To", opt.to);
+    auto next = post_form(au->path, action, af, opt.action_base_url);
+    if (!next)
+      return std::nullopt;
+    rep.after_stream_twiml = next->first.body;
+    return std::move(*next);
+  };
+  // A <Stream> that cannot be reached (its node died between the webhook and the stream) ends
+  // the <Connect> as one that ended: Twilio asks the action URL, whose answer may be a stream
+  // on another node. The caller's gap runs from the failed attempt.
+  auto failed = open_stream();
+  for (int again = 0; failed && again < opt.max_resumes; ++again) {
+    auto failed_at = clock_t_::now();
+    auto next = ask_action();
+    if (!next || next->first.status != 200 ||
+        next->first.body.find("<Stream ") == std::string::npos)
+      break;
+    twiml = next->first.body;
+    base = next->second;
+    {
+      std::lock_guard lk(mtx);
+      dropped_at = failed_at;
+    }
+    if (!(failed = open_stream()))
+      ++rep.resumes;
+  }
+  if (failed)
     return *failed;
 
   auto deadline = started + opt.max_call;
@@ -613,23 +655,11 @@ expected<sim_report> simulate_call(const sim_options& options) {
   // Like Twilio: when the node ended the stream, it asks the <Connect action> what comes next
   // (through the balancer: any node that takes the connection). A new <Stream> means the call
   // goes on there (its node was lost and another took it over).
-  auto connect_at = twiml.find("<Connect ");
-  if (rep.ended.rfind("server_closed", 0) != 0 || connect_at == std::string::npos)
+  if (rep.ended.rfind("server_closed", 0) != 0)
     break;
-  auto action = attribute(twiml, connect_at, "action");
-  auto au = twilio::parse_url(action);
-  if (!au)
-    break;
-  twilio::form af;
-  af.add("AccountSid", account);
-  af.add("CallSid", rep.call_sid);
-  af.add("CallStatus", "in-progress");
-  af.add("From", opt.from);
-  af.add("To", opt.to);
-  auto next = post_form(au->path, action, af, opt.action_base_url);
+  auto next = ask_action();
   if (!next)
     break;
-  rep.after_stream_twiml = next->first.body;
   auto n = next->first.body.find("<Number>");
   if (n != std::string::npos)
     rep.transferred_to =

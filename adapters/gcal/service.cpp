@@ -166,7 +166,19 @@ void google_service::poke() {
 
 void google_service::loop() {
   auto last_report = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  auto last_pass = last_report;
+  bool poked = true;
   while (!stopping_) {
+    // In a cluster one node syncs every second; the others every ten seconds or on a push
+    // (each still wakes every second, without database work, so a new leader starts at once).
+    const bool lead = !leads_ || leads_();
+    if (!lead && !poked && std::chrono::steady_clock::now() - last_pass < std::chrono::seconds(10)) {
+      std::unique_lock lk(mtx_);
+      poked = cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stopping_.load() || poked_; });
+      poked_ = false;
+      continue;
+    }
+    last_pass = std::chrono::steady_clock::now();
     try {
       sync_->sync_due(false);
       if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
@@ -178,7 +190,7 @@ void google_service::loop() {
     }
     std::unique_lock lk(mtx_);
     // A push wakes it at once; otherwise it looks every second for what is due.
-    cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stopping_.load() || poked_; });
+    poked = cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stopping_.load() || poked_; });
     poked_ = false;
   }
 }

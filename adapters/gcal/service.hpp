@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +44,11 @@ public:
 
   /// Registers GET /google/oauth/callback and POST /google/calendar/notify (before listen).
   void install(http::server& server, worker_pool& blocking);
+  /// In a cluster: whether this node leads the calendar sync now (one live node does). The
+  /// leader looks every second for what is due; the others every ten (a backstop for the
+  /// moments two nodes disagree on who leads), and at once when a push comes to them. Call
+  /// before start().
+  void set_lead(std::function<bool()> leads) { leads_ = std::move(leads); }
   /// Starts the sync thread.
   void start();
   /// Stops it after the sync in flight.
@@ -68,6 +74,7 @@ private:
   bool poked_ = false;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  std::function<bool()> leads_;
   struct metric_refs;
   std::unique_ptr<metric_refs> m_;
 };

@@ -107,12 +107,26 @@ void outbox_worker::loop(int index) {
   }
   auto last_figures = std::chrono::steady_clock::now() - std::chrono::hours(1);
   auto last_poll = last_figures;
+  auto last_pass = last_figures;
+  bool poked = true;
   while (!stopping_) {
-    if (index == 0 && std::chrono::steady_clock::now() - last_figures > std::chrono::seconds(2)) {
+    // A cluster's nodes share one outbox: one of them polls it often, the others rarely. Each
+    // still wakes every `poll` (no database work), so a node that comes to lead starts at once.
+    const bool lead = !s_.leads || s_.leads();
+    if (!lead && !poked && std::chrono::steady_clock::now() - last_pass < s_.follower_poll) {
+      std::unique_lock lk(mtx_);
+      poked = cv_.wait_for(lk, s_.poll, [this] { return stopping_.load() || poked_; });
+      poked_ = false;
+      continue;
+    }
+    last_pass = std::chrono::steady_clock::now();
+    if (index == 0 && std::chrono::steady_clock::now() - last_figures >
+                          (lead ? std::chrono::seconds(2) : std::chrono::seconds(10))) {
       refresh_figures();
       last_figures = std::chrono::steady_clock::now();
     }
-    if (index == 0 && std::chrono::steady_clock::now() - last_poll > s_.status_poll_every) {
+    if (index == 0 && lead &&
+        std::chrono::steady_clock::now() - last_poll > s_.status_poll_every) {
       try {
         poll_statuses();
       } catch (const std::exception& e) {
@@ -129,7 +143,7 @@ void outbox_worker::loop(int index) {
     if (n > 0)
       continue; // more may be due: no pause while there is work
     std::unique_lock lk(mtx_);
-    cv_.wait_for(lk, s_.poll, [this] { return stopping_.load() || poked_; });
+    poked = cv_.wait_for(lk, s_.poll, [this] { return stopping_.load() || poked_; });
     poked_ = false;
   }
 }

@@ -43,6 +43,12 @@ struct worker_settings {
   std::string status_callback_url; // given to Twilio with each text; empty: none
   status_poll_settings status_poll;  // texts whose final callback never came are looked up
   std::chrono::seconds status_poll_every{30};
+  /// In a cluster: whether this node leads the outbox now (one live node does). The leader
+  /// looks every `poll` and does the periodic work (figures, status look-ups); the others ask
+  /// `leads` every `poll` but look only every `follower_poll` or when poked, a backstop for
+  /// the moments two nodes disagree on who leads. Empty: this node leads (a node alone).
+  std::function<bool()> leads;
+  std::chrono::milliseconds follower_poll{10000};
 };
 
 /// What a handler of another kind of row (a calendar write, ...) made of it.

@@ -51,11 +51,12 @@ struct messaging_service::impl {
   std::unique_ptr<outbox_worker> worker;
   std::unique_ptr<sms_webhooks> webhooks;
   std::map<std::string, row_handler> handlers{};
+  std::function<bool()> leads{};
 };
 
 messaging_service::messaging_service(const config& cfg, const clock& clk,
                                      metrics::registry& metrics)
-    : impl_(std::make_unique<impl>(impl{cfg, clk, metrics, nullptr, nullptr, nullptr, nullptr, {}})) {
+    : impl_(std::make_unique<impl>(impl{cfg, clk, metrics, nullptr, nullptr, nullptr, nullptr, {}, {}})) {
   impl_->db = std::make_unique<store::database>(cfg.database.url,
                                                 static_cast<std::size_t>(cfg.outbox.threads + 1));
   impl_->sender = sender_of(cfg);
@@ -72,14 +73,17 @@ void messaging_service::install(http::server& server, worker_pool& blocking) {
   impl_->webhooks->install();
 }
 
+void messaging_service::set_lead(std::function<bool()> leads) { impl_->leads = std::move(leads); }
+
 void messaging_service::add_handler(std::string kind, row_handler h) {
   impl_->handlers[std::move(kind)] = std::move(h);
 }
 
 bool messaging_service::start() {
   auto& d = *impl_;
-  d.worker = std::make_unique<outbox_worker>(worker_settings_of(d.cfg), *d.db, *d.sender, d.clk,
-                                             &d.metrics);
+  auto ws = worker_settings_of(d.cfg);
+  ws.leads = d.leads;
+  d.worker = std::make_unique<outbox_worker>(ws, *d.db, *d.sender, d.clk, &d.metrics);
   for (auto& [kind, h] : d.handlers)
     d.worker->add_handler(kind, h);
   d.worker->start();

@@ -39,6 +39,9 @@ public:
   void install(http::server& server, worker_pool& blocking);
   /// Rows of another kind go to `h` (call before start()).
   void add_handler(std::string kind, row_handler h);
+  /// In a cluster: whether this node leads the outbox now (see worker_settings::leads). Call
+  /// before start().
+  void set_lead(std::function<bool()> leads);
   /// Starts the outbox workers (they log and retry while the database cannot be reached).
   bool start();
   /// Stops the workers after the rows they hold.

@@ -436,7 +436,7 @@ struct bench_cli {
   std::string audio_path;
   std::string say;
   std::string barge;
-  std::string scenario;      // every caller plays this scenario file
+  std::vector<std::string> scenarios; // caller i plays scenario i mod their count
   int expect_bookings = -1;  // -1: from the scenario's "expect", else not checked
   double seconds = 10;
   double hold_seconds = 0;
@@ -509,28 +509,37 @@ int run_bench(bench_cli o) {
     c.auth_token = t;
   c.wait_for_greeting = false;
   double scenario_turns = 0;
-  if (!o.scenario.empty()) {
+  std::vector<caller::scenario> scenarios;
+  if (!o.scenarios.empty()) {
     if (!o.say.empty() || !o.audio_path.empty()) {
       spdlog::error("--scenario, --say and --audio are alternatives");
       return exit_usage;
     }
-    auto sc = caller::load_scenario(o.scenario);
-    if (!sc) {
-      spdlog::error("{}", sc.error().message);
-      return exit_usage;
+    for (auto& path : o.scenarios) {
+      auto sc = caller::load_scenario(path);
+      if (!sc) {
+        spdlog::error("{}", sc.error().message);
+        return exit_usage;
+      }
+      // Word turns also go to the node as the call's script (what instant engines
+      // "recognise"); a scenario with recorded turns is sent as audio only.
+      bool all_words = std::none_of(sc->texts.begin(), sc->texts.end(),
+                                    [](const std::string& t) { return t.empty(); });
+      auto probe = c;
+      if (auto err = caller::apply_scenario(*sc, probe, all_words)) {
+        spdlog::error("{}: {}", path, err->message);
+        return exit_usage;
+      }
+      scenario_turns = std::max(scenario_turns, double(sc->audio.size()));
+      scenarios.push_back(std::move(*sc));
     }
-    // Word turns also go to the node as the call's script (what instant engines "recognise");
-    // a scenario with recorded turns is sent as audio only.
+    auto sc = &scenarios.front();
     bool all_words = std::none_of(sc->texts.begin(), sc->texts.end(),
                                   [](const std::string& t) { return t.empty(); });
-    if (auto err = caller::apply_scenario(*sc, c, all_words)) {
-      spdlog::error("{}: {}", o.scenario, err->message);
-      return exit_usage;
-    }
+    (void)caller::apply_scenario(*sc, c, all_words);
     // The callers all ask for the same slot: one booking in all, never a double one.
-    if (o.expect_bookings < 0 && sc->expect.booked)
+    if (o.scenarios.size() == 1 && o.expect_bookings < 0 && sc->expect.booked)
       o.expect_bookings = sc->expect.booked->empty() ? 0 : 1;
-    scenario_turns = double(sc->audio.size());
     o.b.node_may_hang_up = true; // a scenario may end with the receptionist's goodbye
     c.wait_for_greeting = true;
     c.quiet_to_hang_up = std::chrono::milliseconds(2000);
@@ -569,6 +578,15 @@ int run_bench(bench_cli o) {
   c.max_call = std::chrono::milliseconds(static_cast<long>(
       (o.seconds * 2 + o.hold_seconds + 15 * scenario_turns + 30) * 1000));
   o.b.expected_bookings = o.expect_bookings;
+  // Several scenarios: each caller its own (another business, another slot), as set up above.
+  if (scenarios.size() > 1)
+    for (auto& sc : scenarios) {
+      auto each = c;
+      bool all_words = std::none_of(sc.texts.begin(), sc.texts.end(),
+                                    [](const std::string& t) { return t.empty(); });
+      (void)caller::apply_scenario(sc, each, all_words);
+      o.b.each.push_back(std::move(each));
+    }
   o.b.soak = std::chrono::seconds(static_cast<long>(o.soak_seconds));
   if (o.find_capacity)
     return find_capacity(o);
@@ -827,9 +845,12 @@ int main(int argc, char** argv) {
   bench->add_option("--audio", bc.audio_path, "Caller audio instead of a tone");
   bench->add_option("--say", bc.say,
                     "Caller words (Flite) spoken after the greeting: measures turn latency");
-  bench->add_option("--scenario", bc.scenario,
+  bench->add_option("--scenario", bc.scenarios,
                     "Every caller plays this scenario file (see call --scenario); its expected "
-                    "booking makes one expected in all, since the callers ask for one slot");
+                    "booking makes one expected in all, since the callers ask for one slot. "
+                    "Several files: caller i plays file i mod their count (each may name the "
+                    "number it calls, \"to\"); bookings are then checked only with "
+                    "--expect-bookings");
   bench->add_option("--expect-bookings", bc.expect_bookings,
                     "Appointments the run should book in all; the run fails otherwise")
       ->check(CLI::Range(0, 1000000));

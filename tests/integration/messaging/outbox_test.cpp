@@ -1,6 +1,7 @@
 // The outbox against a real PostgreSQL and a fake Twilio on loopback: confirmations in the
 // booking's transaction, vendor errors, retries with backoff, lost responses reconciled,
 // concurrent workers.
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -289,4 +290,47 @@ TEST_F(messaging_test, a_row_of_a_kind_with_no_handler_here_is_left_for_a_node_t
   EXPECT_EQ(w.run_once(), 1);
   EXPECT_EQ(handled, 1);
   EXPECT_EQ(row("SELECT status FROM outbox"), "done");
+}
+
+TEST_F(messaging_test, only_the_leading_node_polls_often_and_a_follower_takes_over_when_it_leads) {
+  // Two nodes of a cluster share the outbox: node-a leads, node-b follows (it looks only every
+  // follower_poll). A due row is sent by the leader; once node-b leads, it sends the next one
+  // within its own short poll.
+  auto sender = messaging::make_twilio_sender(twilio_settings());
+  std::atomic<bool> a_leads{true};
+  auto a = worker_settings("node-a"), b = worker_settings("node-b");
+  a.poll = b.poll = 50ms;
+  a.follower_poll = b.follower_poll = 600s;
+  a.leads = [&] { return a_leads.load(); };
+  b.leads = [&] { return !a_leads.load(); };
+  store::database db_b{db_.app_dsn(), 3};
+  messaging::outbox_worker wa(a, app_, *sender, clock_), wb(b, db_b, *sender, clock_);
+  wa.start();
+  wb.start();
+  std::this_thread::sleep_for(300ms); // both past their first pass: waiting now
+  auto due = [&](const std::string& key) {
+    exec("INSERT INTO outbox (business_id, kind, payload, dedupe_key, next_attempt_at) VALUES ('" + biz +
+         "', 'sms', '{\"to\": \"+15557770001\", \"from\": \"+15550100001\", \"body\": \"" + key +
+         "\"}', '" + key + "', '2026-03-02T14:50:00Z')");
+  };
+  // Until the workers have recorded n texts sent (after the fake has them).
+  auto wait_sent = [&](std::size_t n) {
+    auto until = std::chrono::steady_clock::now() + 10s;
+    while (wa.counts().sent.load() + wb.counts().sent.load() < n &&
+           std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(10ms);
+    return fake_.messages().size();
+  };
+  due("first");
+  EXPECT_EQ(wait_sent(1), 1u);
+  EXPECT_EQ(wa.counts().sent.load(), 1u);
+  EXPECT_EQ(wb.counts().sent.load(), 0u); // the follower did not look meanwhile
+  // node-a is lost (it stops looking) and node-b comes to lead: it sends the next row within
+  // its short poll, not after its 600 s follower's wait.
+  wa.stop();
+  a_leads = false;
+  due("second");
+  EXPECT_EQ(wait_sent(2), 2u);
+  EXPECT_EQ(wb.counts().sent.load(), 1u);
+  wb.stop();
 }
