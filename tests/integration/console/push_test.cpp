@@ -423,7 +423,7 @@ TEST_F(console_push, a_console_process_gets_one_batch_per_tick_shared_by_its_con
 }
 
 TEST_F(console_push, the_receiver_hands_each_console_its_events) {
-  auto gw = gateway();
+  auto gw = gateway(12); // the receiver must acknowledge, or its consoles are dropped
   auto id = call_id(41), other = call_id(42);
   add_call(id);
   add_call(other);
@@ -437,12 +437,12 @@ TEST_F(console_push, the_receiver_hands_each_console_its_events) {
   EXPECT_EQ(command(b, sb, "watch " + other), "done: watching " + other);
   ASSERT_TRUE(wait_for_subscribers(*tap, 1));
   ASSERT_TRUE(wait_for_subscribers(*tap2, 1));
-  constexpr int turns = 200; // past any bound on unacknowledged batches of a receiver that acks
+  constexpr int turns = 200; // 400 ms and more: far more than 12 batches
   std::thread call([&] {
     for (int n = 0; n < turns; ++n) {
       tap->turn("agent", "a " + std::to_string(n), n, false);
       tap2->turn("agent", "b " + std::to_string(n), n, false);
-      std::this_thread::sleep_for(1ms);
+      std::this_thread::sleep_for(2ms);
     }
     taps_->close(id, "stop");
     taps_->close(other, "stop");
