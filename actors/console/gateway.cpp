@@ -173,7 +173,10 @@ struct watch_state {
   // end): `tapping` while the subscription is asked for, `tapped` once its first event came.
   // The database's feed then no longer carries this watch.
   bool tapping = false, tapped = false;
-  json::array db_turns;              // the snapshot's, until the tap says where it starts
+  // The snapshot's transcript (JSON text), until the tap says where it starts: read only for a
+  // call taken over from a lost node (parsing every watch's transcript was most of the
+  // sessions' allocations).
+  std::string db_turns;
   long long pre = 0;                 // turns before this node's stretch of the call
   std::uint64_t tap_turns = 0, tap_latencies = 0; // next expected from the tap
   std::vector<tap_event> held_tap;   // tap events before the subscription's first
@@ -373,8 +376,10 @@ void start_tapped(session_self self, const std::string& call, watch_state& w,
   w.loading = false;
   w.held.clear(); // the database's feed no longer carries this watch
   auto origin = static_cast<long long>(first.at);
-  if (origin > 0)
-    for (auto& t : w.db_turns) {
+  boost::system::error_code ec;
+  auto saved = origin > 0 ? json::parse(w.db_turns, ec) : json::value();
+  if (origin > 0 && !ec && saved.is_array())
+    for (auto& t : saved.as_array()) {
       if (!t.is_object())
         continue;
       auto& o = t.as_object();
@@ -636,10 +641,7 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
           bool here = s.node == st.svc.node_name || s.node.empty();
           bool can_tap = here ? st.gateway && st.svc.taps : bool(st.svc.tap_route);
           if (!s.ended && can_tap) {
-            boost::system::error_code ec;
-            auto turns = json::parse(s.transcript_json, ec);
-            if (!ec && turns.is_array())
-              w.db_turns = std::move(turns.as_array());
+            w.db_turns = s.transcript_json;
             w.tapping = true;
             auto snap = std::make_shared<store::call_snapshot>(std::move(s));
             tap_call(self, snap->node, call, "watch " + call, [self, call, snap](result res,
