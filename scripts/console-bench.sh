@@ -10,6 +10,11 @@
 #     the machine's cores with the node).
 #
 #   scripts/console-bench.sh [CALLS] [CONSOLES] [RAMP]   (default 200 calls, 50 consoles, 40/s)
+#   FRONTDESK_BENCH_PERF=FILE   records the node's profile (perf record -g) while consoles watch.
+#   FRONTDESK_BENCH_PER_CONSOLE=1   each console's session sends it its events itself, as a
+#                                   console of an older version did (no receiver per process).
+# Each console process logs its consoles in with one receiver: the node sends it one message
+# per tick (console.batch_ms) for all of them.
 # Bounded: every call ends by its own deadline, the consoles stop with the calls (at most
 # 180 s), the node is killed at the end.
 set -euo pipefail
@@ -67,7 +72,16 @@ run_calls() { # NAME: the calls, their table in $work/NAME.txt; CPU seconds and 
 
 say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work: figures include contention)"
 say "1. $calls calls, no console"
+perf_pid=""
+if [ -n "${FRONTDESK_BENCH_PERF:-}" ]; then # the same without consoles, to compare
+  perf record -F 499 -g -o "$FRONTDESK_BENCH_PERF.plain" -p "$node_pid" >/dev/null 2>&1 &
+  perf_pid=$!
+fi
 read -r cpu_plain wall_plain < <(run_calls plain)
+if [ -n "$perf_pid" ]; then
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" 2>/dev/null || true
+fi
 grep -E "calls|turn|failed" "$work/plain.txt" | head -8 || true
 say "   node CPU ${cpu_plain} s in ${wall_plain} s"
 
@@ -79,13 +93,24 @@ while [ "$left" -gt 0 ]; do
   n=$(( left < per ? left : per ))
   FRONTDESK_CONSOLE_TOKEN="$token" "$FD_BUILD/bin/frontdesk-console-bench" \
     --connect "127.0.0.1:$((base_http + 100))" --config "$work/console.toml" --consoles "$n" \
-    --seconds 180 --stop-file "$work/stop" --out "$work/delays-$i.txt" >"$work/console-$i.txt" 2>&1 &
+    --seconds 180 --stop-file "$work/stop" --out "$work/delays-$i.txt" \
+    ${FRONTDESK_BENCH_PER_CONSOLE:+--per-console} >"$work/console-$i.txt" 2>&1 &
   pids+=($!)
   left=$(( left - n ))
   i=$(( i + 1 ))
 done
 sleep 3 # the consoles log in and follow the (empty) call list
+perf_pid=""
+if [ -n "${FRONTDESK_BENCH_PERF:-}" ]; then
+  perf record -F 499 -g -o "$FRONTDESK_BENCH_PERF" -p "$node_pid" >/dev/null 2>&1 &
+  perf_pid=$!
+fi
 read -r cpu_watched wall_watched < <(run_calls watched)
+if [ -n "$perf_pid" ]; then
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" 2>/dev/null || true
+  say "node profile: $FRONTDESK_BENCH_PERF (perf report -i $FRONTDESK_BENCH_PERF --no-children; without consoles: $FRONTDESK_BENCH_PERF.plain)"
+fi
 grep -E "calls|turn|failed" "$work/watched.txt" | head -8 || true
 sleep 2 # the last ends reach the consoles
 cpu_consoles=0
@@ -102,11 +127,14 @@ pct() { # KIND Q
     awk -v q="$2" '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } i = int(q * (NR - 1) + 0.5) + 1; printf "%.1f", v[i] }'
 }
 count() { awk -v k="$1" '$1 == k' "$work"/delays-*.txt | wc -l; }
-say "results ($calls calls, $consoles consoles watching every call, one node)"
+mode="one receiver per console process"
+[ -n "${FRONTDESK_BENCH_PER_CONSOLE:-}" ] && mode="each console its own messages (--per-console)"
+say "results ($calls calls, $consoles consoles watching every call, one node; $mode)"
 echo "state change -> console: P50 $(pct state 0.5) ms, P95 $(pct state 0.95) ms, max $(pct state 1) ms ($(count state) deliveries)"
 echo "turn -> console:         P50 $(pct turn 0.5) ms, P95 $(pct turn 0.95) ms, max $(pct turn 1) ms ($(count turn) deliveries)"
-awk -v a="$cpu_plain" -v wa="$wall_plain" -v b="$cpu_watched" -v wb="$wall_watched" 'BEGIN {
+awk -v a="$cpu_plain" -v wa="$wall_plain" -v b="$cpu_watched" -v wb="$wall_watched" -v n="$calls" 'BEGIN {
   printf "node CPU: %.2f s without consoles, %.2f s with them: watching added %.2f s (%+.1f%%), %.1f%% of a core over the run\n",
-         a, b, b - a, (a > 0 ? 100 * (b - a) / a : 0), (wb > 0 ? 100 * (b - a) / wb : 0) }'
+         a, b, b - a, (a > 0 ? 100 * (b - a) / a : 0), (wb > 0 ? 100 * (b - a) / wb : 0)
+  printf "node CPU per call: %.1f ms without consoles, %.1f ms with them\n", 1000 * a / n, 1000 * b / n }'
 echo "the consoles' own processes: ${cpu_consoles} s of CPU (not the node's)"
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -293,10 +293,11 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
       return watching ? exit_failed : code;
     }
     self->receive(
-        [&](console_event& e) {
-          if (self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(l.session()))
+        [&](const console_event& e) {
+          if (!l.from_session(self->current_sender()))
             return; // a late event of a session left behind
-          last_seq = e.seq;
+          if (e.seq != 0) // 0: through the receiver, which acknowledges
+            last_seq = e.seq;
           proto::for_each_event_line(e.json, [&](std::string_view line) { on_line(line); });
           if (last_seq - acked >= 8) { // soon: a listen's audio waits for these
             l.ack(last_seq);

@@ -1,14 +1,19 @@
 #include "actors/console/gateway.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <set>
+#include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
+#include <caf/detail/scope_guard.hpp>
 #include <spdlog/spdlog.h>
 
 #include "adapters/store/console.hpp"
@@ -22,6 +27,9 @@ namespace frontdesk::console {
 
 namespace json = boost::json;
 using proto::console_ack_atom;
+using proto::console_batch;
+using proto::console_batch_ack_atom;
+using proto::console_part;
 using proto::console_command;
 using proto::console_event;
 using proto::console_login;
@@ -37,6 +45,7 @@ using job_done_atom = caf::atom_constant<caf::atom("cjobdone")>;
 using session_up_atom = caf::atom_constant<caf::atom("csessup")>;
 using flush_atom = caf::atom_constant<caf::atom("cflush")>;
 using feed_line_atom = caf::atom_constant<caf::atom("cfeedln")>;
+using tick_atom = caf::atom_constant<caf::atom("ctick")>;
 
 // A batch goes out at once past this size, not after the batching delay.
 constexpr std::size_t max_batch_bytes = 256 * 1024;
@@ -76,12 +85,80 @@ void continue_job(State& st, std::uint64_t id) {
   k();
 }
 
+} // namespace
+
+// Audit entries of the gateway and its sessions, written by one pool job at a time, each
+// taking all that waits in one transaction: 50 consoles each starting to watch 200 calls are
+// 10,000 entries, which one at a time took most of the consoles' database CPU.
+class audit_queue {
+public:
+  void add(const gateway_services& svc, store::audit_entry e) {
+    {
+      std::lock_guard lock(mtx_);
+      waiting_.push_back(std::move(e));
+      if (writing_)
+        return;
+      writing_ = true;
+    }
+    auto me = svc.audits;
+    bool queued = svc.pool->post([me, db = svc.db] { me->write(*db); });
+    if (!queued) {
+      std::lock_guard lock(mtx_);
+      writing_ = false;
+    }
+  }
+
+private:
+  void write(store::database& db) {
+    for (;;) {
+      std::vector<store::audit_entry> now;
+      {
+        std::lock_guard lock(mtx_);
+        if (waiting_.empty()) {
+          writing_ = false;
+          return;
+        }
+        now.swap(waiting_);
+      }
+      if (auto r = store::console_repo(db).audit(now); !r)
+        spdlog::warn("console: {} audit entries not written: {}", now.size(), r.error().message);
+    }
+  }
+
+  std::mutex mtx_;
+  std::vector<store::audit_entry> waiting_;
+  bool writing_ = false;
+};
+
+namespace {
+
 void audit(const gateway_services& svc, store::audit_entry e) {
+  if (svc.audits)
+    return svc.audits->add(svc, std::move(e));
   svc.pool->post([db = svc.db, e = std::move(e)] {
     if (auto r = store::console_repo(*db).audit(e); !r)
       spdlog::warn("console: audit entry not written: {}", r.error().message);
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the sessions of one console process (one receiver) have for it. The sessions append
+// their events; the gateway takes them all once per tick and sends the receiver one message,
+// in which consoles that were to get the same events share one part. So the node sends one
+// message per console process per tick, not one per console, and needs one timer, not one
+// per session.
+struct outbox {
+  std::mutex mtx;
+  std::unordered_map<std::uint64_t, std::string> pending; // by console actor id (under mtx)
+  // The consoles (by id, under mtx) that follow the call list, whose changes the gateway puts
+  // here itself, and those whose sessions need the live feed (a watch that is not followed
+  // through its call's tap here: it is opening, or the database carries it).
+  std::set<std::uint64_t> follows_calls, wants_feed;
+  // The gateway's alone:
+  caf::actor receiver;
+  std::vector<std::pair<caf::actor, std::uint64_t>> sessions; // and their consoles' ids
+  std::uint64_t seq = 0, acked = 0;
+};
 
 // ---------------------------------------------------------------------------------------------
 // A console's session.
@@ -96,10 +173,16 @@ struct watch_state {
   // end): `tapping` while the subscription is asked for, `tapped` once its first event came.
   // The database's feed then no longer carries this watch.
   bool tapping = false, tapped = false;
-  json::array db_turns;              // the snapshot's, until the tap says where it starts
+  // The snapshot's transcript (JSON text), until the tap says where it starts: read only for a
+  // call taken over from a lost node (parsing every watch's transcript was most of the
+  // sessions' allocations).
+  std::string db_turns;
   long long pre = 0;                 // turns before this node's stretch of the call
   std::uint64_t tap_turns = 0, tap_latencies = 0; // next expected from the tap
   std::vector<tap_event> held_tap;   // tap events before the subscription's first
+  // The call's node puts this watch's events in the console process's outbox itself; the
+  // session hears only the watch's opening and end (tap events with an empty line).
+  bool direct = false;
 };
 
 struct session_state {
@@ -110,9 +193,14 @@ struct session_state {
   std::string email, client;
   std::vector<account> accounts;
   std::uint64_t seq = 0, acked = 0;
+  // Set when the console process gave a receiver: events go through the gateway's tick (a
+  // listened call's audio still goes directly, each chunk a message of its own).
+  std::shared_ptr<outbox> box;
   std::string batch;          // events not yet sent, one JSON object a line
   bool flush_pending = false; // a flush_atom is on its way
   bool calls = false; // the console follows the call list
+  std::size_t direct_watches = 0; // watches whose call's node fills the outbox itself
+  int fed = -1;                   // what sync_feed told the outbox last (bit 0 calls, bit 1 feed)
   std::map<std::string, watch_state> watches;
   std::set<std::string> listens; // calls whose audio goes to the console
   // Audio for the console: at most audio_window events unacknowledged, the rest queued with
@@ -139,6 +227,26 @@ const account* account_at(const session_state& st, const std::string& business) 
   return nullptr;
 }
 
+// Tells the outbox whether this session follows the call list and needs the live feed.
+void sync_feed(session_self self) {
+  auto& st = self->state;
+  if (!st.box)
+    return;
+  bool wants = st.watches.size() > st.direct_watches;
+  int now = (st.calls ? 1 : 0) | (wants ? 2 : 0);
+  if (now == st.fed)
+    return;
+  st.fed = now;
+  auto id = st.console.id();
+  std::lock_guard lock(st.box->mtx);
+  if (st.calls)
+    st.box->follows_calls.insert(id);
+  if (wants)
+    st.box->wants_feed.insert(id);
+  else
+    st.box->wants_feed.erase(id);
+}
+
 // Sends the batched events as one message, unless the console has stopped reading: then the
 // session ends (the call's side never waits on a console).
 void send_batch(session_self self) {
@@ -161,6 +269,14 @@ void send_batch(session_self self) {
 // session sends its console one message per few ms however many calls it watches.
 void push_line(session_self self, std::string_view line) {
   auto& st = self->state;
+  if (st.box) {
+    std::lock_guard lock(st.box->mtx);
+    auto& b = st.box->pending[st.console.id()];
+    if (!b.empty())
+      b += '\n';
+    b += line;
+    return;
+  }
   if (!st.batch.empty())
     st.batch += '\n';
   st.batch += line;
@@ -239,10 +355,12 @@ void pump_audio(session_self self) {
     }
     auto call = std::move(it.text);
     send_batch(self); // what came before goes first; the audio is a message of its own
-    push(self, json::object{{"type", "audio"}, {"call", call}, {"leg", to_string(it.k)},
-                            {"n", it.n}, {"at", it.at}, {"mulaw", twilio::base64_encode(it.audio)}});
+    st.batch = json::serialize(json::object{{"type", "audio"}, {"call", call},
+                                            {"leg", to_string(it.k)}, {"n", it.n}, {"at", it.at},
+                                            {"mulaw", twilio::base64_encode(it.audio)}});
     send_batch(self);
-    st.audio_sent.push_back(st.seq);
+    if (!self->getf(caf::abstract_actor::is_terminated_flag))
+      st.audio_sent.push_back(st.seq);
   }
 }
 
@@ -258,8 +376,10 @@ void start_tapped(session_self self, const std::string& call, watch_state& w,
   w.loading = false;
   w.held.clear(); // the database's feed no longer carries this watch
   auto origin = static_cast<long long>(first.at);
-  if (origin > 0)
-    for (auto& t : w.db_turns) {
+  boost::system::error_code ec;
+  auto saved = origin > 0 ? json::parse(w.db_turns, ec) : json::value();
+  if (origin > 0 && !ec && saved.is_array())
+    for (auto& t : saved.as_array()) {
       if (!t.is_object())
         continue;
       auto& o = t.as_object();
@@ -280,6 +400,20 @@ void start_tapped(session_self self, const std::string& call, watch_state& w,
 // made once on the call's node for every session watching.
 void on_watch_tap(session_self self, const std::string& call, watch_state& w, const tap_event& e) {
   auto k = static_cast<tap_item::kind>(e.kind);
+  if (e.line.empty() && (k == tap_item::kind::state || k == tap_item::kind::ended)) {
+    if (k == tap_item::kind::ended) {
+      self->state.direct_watches -= w.direct;
+      self->state.watches.erase(call);
+    } else if (!w.tapped && w.tapping) {
+      start_tapped(self, call, w, e);
+      w.direct = true;
+      ++self->state.direct_watches;
+      w.held_tap.clear(); // a listen's copies: the console got the watch's own
+    }
+    return;
+  }
+  if (w.direct)
+    return; // a listen's copy of what the watch's node sent the console itself
   if (!w.tapped) {
     bool opens = k == tap_item::kind::state && e.n == 1;
     if (!w.tapping || !opens) {
@@ -468,13 +602,15 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
   bool queued = run_job(
       self,
       [db, businesses, call]() -> expected<std::optional<store::call_snapshot>> {
+        // Read as each of the user's businesses in turn: the database shows a business only
+        // its own calls, so the first that finds it is the call's (one read per watch).
         store::console_repo repo(*db);
-        auto b = repo.business_of(businesses, call);
-        if (!b)
-          return b.error();
-        if (!*b)
-          return std::optional<store::call_snapshot>();
-        return repo.call(**b, call);
+        for (auto& b : businesses) {
+          auto s = repo.call(b, call);
+          if (!s || *s)
+            return s;
+        }
+        return std::optional<store::call_snapshot>();
       },
       [self, call, c](expected<std::optional<store::call_snapshot>> r) mutable {
         auto& st = self->state;
@@ -505,10 +641,7 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
           bool here = s.node == st.svc.node_name || s.node.empty();
           bool can_tap = here ? st.gateway && st.svc.taps : bool(st.svc.tap_route);
           if (!s.ended && can_tap) {
-            boost::system::error_code ec;
-            auto turns = json::parse(s.transcript_json, ec);
-            if (!ec && turns.is_array())
-              w.db_turns = std::move(turns.as_array());
+            w.db_turns = s.transcript_json;
             w.tapping = true;
             auto snap = std::make_shared<store::call_snapshot>(std::move(s));
             tap_call(self, snap->node, call, "watch " + call, [self, call, snap](result res,
@@ -707,8 +840,9 @@ void run_steering(session_self self, verb_context c, command cmd) {
 
 caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gateway,
                          caf::actor console, std::string email, std::string client,
-                         std::vector<account> accounts) {
+                         std::vector<account> accounts, std::shared_ptr<outbox> box) {
   auto& st = self->state;
+  st.box = std::move(box);
   st.svc = std::move(svc);
   st.gateway = std::move(gateway);
   st.console = std::move(console);
@@ -722,6 +856,7 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
   });
   return {
       [self](console_command& cmd) -> caf::result<console_reply> {
+        auto synced = caf::detail::make_scope_guard([self] { sync_feed(self); });
         verb_context c{cmd, self->make_response_promise<console_reply>(), ""};
         auto parsed = parse_command(cmd.line);
         auto first = split_words(cmd.line);
@@ -750,6 +885,7 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           auto w = st.watches.find(parsed->call);
           bool had = w != st.watches.end();
           if (had) {
+            st.direct_watches -= w->second.direct;
             if (!w->second.node.empty()) // the call's node stops sending its states
               tap_call(self, w->second.node, parsed->call, "unwatch " + parsed->call,
                        [](result, std::string) {});
@@ -777,7 +913,10 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
       },
       // By const reference: the message is shared by every session the call's node sends it
       // to; taking it by value or mutable reference would copy it for each.
-      [self](const tap_event& e) { on_tap(self, e); },
+      [self](const tap_event& e) {
+        on_tap(self, e);
+        sync_feed(self);
+      },
       [self](flush_atom) {
         self->state.flush_pending = false;
         send_batch(self);
@@ -789,7 +928,8 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
         auto& st = self->state;
         if (!account_at(st, business))
           return; // the gateway sends only the session's businesses; checked again here
-        if (st.calls)
+        auto synced = caf::detail::make_scope_guard([self] { sync_feed(self); });
+        if (st.calls && !st.box) // with an outbox, the gateway put it there
           push_line(self, line);
         auto w = st.watches.find(call);
         if (w == st.watches.end() || w->second.tapped)
@@ -799,7 +939,10 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
         if (!ec && v.is_object())
           watch_event(self, call, v.as_object());
       },
-      [self](job_done_atom, std::uint64_t id) { continue_job(self->state, id); },
+      [self](job_done_atom, std::uint64_t id) {
+        continue_job(self->state, id);
+        sync_feed(self);
+      },
   };
 }
 
@@ -817,8 +960,9 @@ struct tap_subscription {
 // published last.
 struct fanout {
   std::weak_ptr<call_tap> tap;
-  std::uint64_t serial = 0;
-  caf::message msg;
+  std::uint64_t line_serial = 0, msg_serial = 0;
+  std::string line; // the console's line of item `line_serial`
+  caf::message msg; // the sessions' message of item `msg_serial`
 };
 
 // A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
@@ -859,10 +1003,23 @@ std::string event_line(const std::string& call, const tap_item& it) {
   return json::serialize(ev);
 }
 
-tap_event make_tap_event(const std::string& call, const tap_item& it) {
+tap_event make_tap_event(const std::string& call, const tap_item& it, std::string line) {
   return tap_event{call,    static_cast<std::uint8_t>(it.k), it.text,        it.n,
                    it.at,   it.audio,                        it.at_us,       it.role,
-                   it.interrupted, event_line(call, it)};
+                   it.interrupted, std::move(line)};
+}
+
+// The console's line of a tap item: made once per live item for every subscriber of the call
+// here (`fo` under the tap's lock), for a replayed one (this subscriber's alone) each time.
+const std::string& line_of(fanout& fo, std::string& scratch, const std::string& call,
+                           const tap_item& it) {
+  if (it.serial == 0)
+    return scratch = event_line(call, it);
+  if (fo.line_serial != it.serial) {
+    fo.line_serial = it.serial;
+    fo.line = event_line(call, it);
+  }
+  return fo.line;
 }
 
 struct gateway_state {
@@ -872,6 +1029,10 @@ struct gateway_state {
   // Sessions (of any node) subscribed to this node's calls' taps, by the session's address.
   std::multimap<caf::actor_addr, tap_subscription> tapped;
   std::multimap<std::string, caf::actor> by_business; // sessions of each business
+  std::map<caf::actor_addr, std::shared_ptr<outbox>> boxes; // by receiver
+  // The sessions that have one, with their consoles' ids.
+  std::map<caf::actor_addr, std::pair<std::shared_ptr<outbox>, std::uint64_t>> box_of;
+  bool ticking = false;
   std::uint64_t next_job = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> jobs;
 };
@@ -923,17 +1084,45 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
   if (st.fanouts.size() > 64 + 2 * (st.svc.taps ? st.svc.taps->size() : 0))
     for (auto it = st.fanouts.begin(); it != st.fanouts.end();)
       it = it->second.expired() ? st.fanouts.erase(it) : std::next(it);
-  auto id = tap->subscribe(audio, [sub = r.subscriber, call = r.call_id, fo](const tap_item& it) {
-    // Called under the tap's lock, like every sink of this call: `fo` needs no lock of its own.
-    if (it.serial != 0 && it.serial == fo->serial)
-      return caf::anon_send(sub, fo->msg);
-    auto msg = caf::make_message(make_tap_event(call, it));
-    if (it.serial != 0) {
-      fo->serial = it.serial;
-      fo->msg = msg;
-    }
-    caf::anon_send(sub, std::move(msg));
-  });
+  // A watch of a session whose console process gave a receiver: the call's events go into the
+  // process's outbox from here, under the tap's lock, and the session only hears when the
+  // watch opens and ends (those with an empty line). No actor message per event and session.
+  // A call taken over from a lost node goes through the session, which numbers its turns
+  // after the saved ones.
+  std::shared_ptr<outbox> box;
+  std::uint64_t console_id = 0;
+  if (auto in = st.box_of.find(who); !audio && tap->origin_ms() <= 0 && in != st.box_of.end())
+    std::tie(box, console_id) = in->second;
+  call_tap::sink fn;
+  if (box)
+    fn = [sub = r.subscriber, call = r.call_id, fo, box, console_id](const tap_item& it) {
+      std::string scratch;
+      auto& line = line_of(*fo, scratch, call, it);
+      if (!line.empty()) {
+        std::lock_guard lock(box->mtx);
+        auto& b = box->pending[console_id];
+        if (!b.empty())
+          b += '\n';
+        b += line;
+      }
+      bool opens = it.serial == 0 && it.k == tap_item::kind::state && it.n == 1;
+      if (opens || it.k == tap_item::kind::ended)
+        caf::anon_send(sub, make_tap_event(call, it, ""));
+    };
+  else
+    fn = [sub = r.subscriber, call = r.call_id, fo](const tap_item& it) {
+      // Called under the tap's lock, like every sink of this call: `fo` needs no lock of its own.
+      if (it.serial != 0 && it.serial == fo->msg_serial)
+        return caf::anon_send(sub, fo->msg);
+      std::string scratch;
+      auto msg = caf::make_message(make_tap_event(call, it, line_of(*fo, scratch, call, it)));
+      if (it.serial != 0) {
+        fo->msg_serial = it.serial;
+        fo->msg = msg;
+      }
+      caf::anon_send(sub, std::move(msg));
+    };
+  auto id = tap->subscribe(audio, std::move(fn));
   if (id == 0)
     return no(result::not_applicable, "the call has ended");
   st.tapped.emplace(who, tap_subscription{r.call_id, audio, tap, id});
@@ -943,9 +1132,76 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
   return no(result::done, std::string(audio ? "listening to " : "watching ") + r.call_id);
 }
 
+// Sends each receiver what its sessions gathered since the last tick, as one message; drops
+// the sessions of a receiver that stopped reading.
+void tick(gateway_self self) {
+  auto& st = self->state;
+  for (auto& [addr, box] : st.boxes) {
+    std::vector<std::pair<std::uint64_t, std::string>> taken;
+    {
+      std::lock_guard lock(box->mtx);
+      for (auto& [id, text] : box->pending)
+        if (!text.empty())
+          taken.emplace_back(id, std::move(text));
+      box->pending.clear();
+    }
+    if (taken.empty())
+      continue;
+    if (box->seq - box->acked >= st.svc.max_unacked) {
+      spdlog::warn("console: a console process stopped reading ({} batches unacknowledged): its "
+                   "{} consoles dropped",
+                   box->seq - box->acked, box->sessions.size());
+      audit(st.svc, {"", "", "console process", st.svc.node_name, "", "drop", "", "", "failed",
+                     "the console stopped reading"});
+      for (auto& s : box->sessions)
+        self->send_exit(s.first, caf::exit_reason::user_shutdown);
+      box->acked = box->seq; // the sessions are going; their down messages forget the box
+      continue;
+    }
+    // Consoles watching the same calls get the same text: it goes once.
+    console_batch b{++box->seq, {}};
+    std::unordered_map<std::string_view, std::size_t> part_of;
+    std::vector<std::size_t> source; // the `taken` entry each part's text comes from
+    for (std::size_t i = 0; i < taken.size(); ++i) {
+      auto [it, fresh] = part_of.try_emplace(taken[i].second, b.parts.size());
+      if (fresh) {
+        b.parts.push_back(console_part{{}, {}});
+        source.push_back(i);
+      }
+      b.parts[it->second].consoles.push_back(taken[i].first);
+    }
+    part_of.clear();
+    for (std::size_t p = 0; p < b.parts.size(); ++p)
+      b.parts[p].json = std::move(taken[source[p]].second);
+    self->send(box->receiver, std::move(b));
+  }
+  if (st.boxes.empty()) {
+    st.ticking = false;
+    return;
+  }
+  self->delayed_send(self, st.svc.batch_delay, tick_atom::value);
+}
+
 caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
   self->state.svc = std::move(svc);
   self->set_down_handler([self](caf::down_msg& dm) {
+    for (auto b = self->state.boxes.begin(); b != self->state.boxes.end();) {
+      auto& ss = b->second->sessions;
+      auto gone = std::find_if(ss.begin(), ss.end(), [&](const auto& s) {
+        return s.first.address() == dm.source;
+      });
+      if (gone != ss.end()) {
+        {
+          std::lock_guard lock(b->second->mtx);
+          b->second->pending.erase(gone->second);
+          b->second->follows_calls.erase(gone->second);
+          b->second->wants_feed.erase(gone->second);
+        }
+        ss.erase(gone);
+        self->state.box_of.erase(dm.source);
+      }
+      b = ss.empty() ? self->state.boxes.erase(b) : std::next(b);
+    }
     auto& m = self->state.by_business;
     bool session = false;
     for (auto it = m.begin(); it != m.end();) {
@@ -961,6 +1217,14 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
     self->state.tapped.erase(a, b);
   });
   return {
+      [self](console_batch_ack_atom, std::uint64_t seq) {
+        auto& st = self->state;
+        auto it = st.boxes.find(self->current_sender() ? self->current_sender()->address()
+                                                       : caf::actor_addr{});
+        if (it != st.boxes.end() && seq > it->second->acked && seq <= it->second->seq)
+          it->second->acked = seq;
+      },
+      [self](tick_atom) { tick(self); },
       [self](console_login& l) -> caf::result<console_welcome> {
         // Before the promise, which takes the sender over from the message.
         auto console = caf::actor_cast<caf::actor>(self->current_sender());
@@ -997,7 +1261,7 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
                 want();
               return r;
             },
-            [self, rp, console, client = l.client,
+            [self, rp, console, client = l.client, receiver = l.receiver,
              refuse](expected<std::vector<store::console_account>> r) mutable {
               auto& st = self->state;
               if (!r)
@@ -1013,9 +1277,28 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
                 w.businesses.push_back(a.business_id);
                 w.roles.push_back(a.role);
               }
+              std::shared_ptr<outbox> box;
+              if (receiver && st.svc.batch_delay.count() > 0) {
+                auto& b = st.boxes[receiver.address()];
+                if (!b) {
+                  b = std::make_shared<outbox>();
+                  b->receiver = receiver;
+                }
+                box = b;
+              }
               auto session = self->spawn(session_fn, st.svc, caf::actor_cast<caf::actor>(self),
-                                         console, w.email, client, accounts);
+                                         console, w.email, client, accounts, box);
               self->monitor(session);
+              if (box) {
+                box->sessions.emplace_back(session, console.id());
+                st.box_of.emplace(session.address(), std::make_pair(box, console.id()));
+                std::lock_guard lock(box->mtx);
+                box->wants_feed.insert(console.id()); // until the session says otherwise
+                if (!st.ticking) {
+                  st.ticking = true;
+                  self->delayed_send(self, st.svc.batch_delay, tick_atom::value);
+                }
+              }
               for (auto& a : accounts)
                 st.by_business.emplace(a.business_id, session);
               w.session = session;
@@ -1066,11 +1349,27 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         if (ec || !v.is_object())
           return;
         auto& d = v.as_object();
-        auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"),
-                                     json::serialize(call_event(d, f.business_id)),
+        auto line = json::serialize(call_event(d, f.business_id));
+        auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"), line,
                                      std::move(f.data));
-        for (auto it = a; it != b; ++it)
+        auto& st = self->state;
+        for (auto it = a; it != b; ++it) {
+          // A session with an outbox: the change goes there from here if its console follows
+          // the call list, and to the session only if one of its watches needs it.
+          if (auto in = st.box_of.find(it->second.address()); in != st.box_of.end()) {
+            auto& [box, cid] = in->second;
+            std::lock_guard lock(box->mtx);
+            if (box->follows_calls.count(cid)) {
+              auto& p = box->pending[cid];
+              if (!p.empty())
+                p += '\n';
+              p += line;
+            }
+            if (!box->wants_feed.count(cid))
+              continue;
+          }
           self->send(it->second, msg);
+        }
       },
       [self](job_done_atom, std::uint64_t id) { continue_job(self->state, id); },
   };
@@ -1079,6 +1378,8 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
 } // namespace
 
 caf::actor spawn_gateway(caf::actor_system& sys, gateway_services s) {
+  if (!s.audits)
+    s.audits = std::make_shared<audit_queue>();
   return sys.spawn(gateway_fn, std::move(s));
 }
 

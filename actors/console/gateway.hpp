@@ -30,6 +30,7 @@ namespace frontdesk::console {
 struct command;
 enum class result;
 class call_taps;
+class audit_queue;
 
 /// What the gateway and its sessions use.
 struct gateway_services {
@@ -73,6 +74,8 @@ struct gateway_services {
   /// How long a session gathers events before sending them to its console as one message
   /// (0: each at once).
   std::chrono::milliseconds batch_delay{20};
+  /// Audit entries waiting to be written together (made by spawn_gateway).
+  std::shared_ptr<audit_queue> audits;
 };
 
 /// Spawns the gateway (a `proto::console_gateway_actor`).

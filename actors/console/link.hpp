@@ -16,6 +16,7 @@
 #include <caf/openssl/all.hpp>
 
 #include "actors/console/client.hpp"
+#include "actors/console/receiver.hpp"
 #include "protocols/actor/cluster_messages.hpp"
 
 namespace frontdesk::console {
@@ -32,8 +33,22 @@ inline std::string field(const boost::json::object& o, const char* key) {
 // node when that one goes away.
 class link {
 public:
+  // The console's events come through a receiver (one batch per node tick); it knows this
+  // console before any login.
   link(caf::actor_system& sys, caf::scoped_actor& self, const client_options& o)
-      : sys_(sys), self_(self), o_(o) {}
+      : sys_(sys), self_(self), o_(o), receiver_(spawn_receiver(sys)) {
+    enroll(receiver_, caf::actor{self_});
+  }
+  ~link() { caf::anon_send_exit(receiver_, caf::exit_reason::user_shutdown); }
+  link(const link&) = delete;
+  link& operator=(const link&) = delete;
+
+  /// Whether a console_event came from this console's session (directly, or through the
+  /// receiver), not from a session left behind.
+  bool from_session(const caf::strong_actor_ptr& sender) const {
+    return sender && (sender == caf::actor_cast<caf::strong_actor_ptr>(session_) ||
+                      sender == caf::actor_cast<caf::strong_actor_ptr>(receiver_));
+  }
 
   /// Logs in at the first node of the list (from the one after the last used) that takes the
   /// token. Returns the welcome; `refused` set when a node refused the token (no use trying
@@ -105,7 +120,7 @@ private:
               }
               auto h = caf::actor_cast<proto::console_member_actor>(std::move(ptr));
               self_->request(h, o_.link.request_timeout,
-                             proto::console_login{proto::console_protocol, o_.token, o_.name})
+                             proto::console_login{proto::console_protocol, o_.token, o_.name, receiver_})
                   .receive([&](proto::console_welcome& w) { out = std::move(w); },
                            [&](caf::error& e) { last_error_ = where + ": " + sys_.render(e); });
             },
@@ -116,6 +131,7 @@ private:
   caf::actor_system& sys_;
   caf::scoped_actor& self_;
   const client_options& o_;
+  caf::actor receiver_;
   caf::actor session_;
   std::string node_;
   std::size_t start_ = 0;

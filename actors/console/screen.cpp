@@ -209,10 +209,11 @@ int run_screen(caf::actor_system& sys, caf::scoped_actor& self, const client_opt
   while (!quit) {
     bool lost = false;
     self->receive(
-        [&](console_event& e) {
-          if (self->current_sender() != caf::actor_cast<caf::strong_actor_ptr>(l.session()))
+        [&](const console_event& e) {
+          if (!l.from_session(self->current_sender()))
             return;
-          last_seq = e.seq;
+          if (e.seq != 0) // 0: through the receiver, which acknowledges
+            last_seq = e.seq;
           proto::for_each_event_line(e.json, [&](std::string_view line) {
             boost::system::error_code ec;
             auto j = json::parse(line, ec);

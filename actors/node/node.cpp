@@ -570,6 +570,7 @@ bool node::start() {
       steer_call(*calls, *transfers, call_id, c, std::move(done));
     };
     gs.taps = taps;
+    gs.batch_delay = std::chrono::milliseconds(d.cfg.console.batch_ms);
     // The feed (a database connection, and every event parsed) runs only while a console is
     // logged in here: most nodes of a cluster have none.
     gs.feed_want = [&d] {

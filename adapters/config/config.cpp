@@ -413,6 +413,11 @@ const std::vector<key_entry>& entries() {
         "with another node's media stream, the least loaded one below that share (itself when "
         "none is)."},
        floating(&config::cluster, &config::cluster_section::spread_above, 0.0, 1.0)},
+      {{"console.batch_ms", "integer", "20",
+        "How long a node gathers a watched call's events before sending them to the operator "
+        "consoles, as one message per console process (0: each event at once, one message per "
+        "console). Longer costs the node less CPU and the consoles more delay."},
+       integer(&config::console, &config::console_section::batch_ms, 0, 1000)},
   };
   return list;
 }

@@ -117,6 +117,9 @@ struct config {
     int orphan_grace_ms = 2000;
     double spread_above = 0.8; // a node loaded past this share of max_calls sends new calls on
   } cluster;
+  struct console_section {
+    int batch_ms = 20; // how long a node gathers events before sending them to a console
+  } console;
 };
 
 /// One documented key of the configuration file.

@@ -68,14 +68,19 @@ expected<std::vector<console_account>> console_repo::accounts(const std::string&
 }
 
 expected<bool> console_repo::audit(const audit_entry& e) {
+  return audit(std::vector<audit_entry>{e});
+}
+
+expected<bool> console_repo::audit(const std::vector<audit_entry>& entries) {
   auto null_if_empty = [](const std::string& s) -> std::optional<std::string> {
     return s.empty() ? std::nullopt : std::optional<std::string>(s);
   };
   return guarded("audit", [&] {
     return db_.unscoped([&](pqxx::work& tx) {
-      tx.exec_params("SELECT console_audit($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)",
-                     null_if_empty(e.business_id), null_if_empty(e.user_id), e.actor, e.node,
-                     e.command_id, e.verb, e.call_id, e.args, e.result, e.detail);
+      for (auto& e : entries)
+        tx.exec_params("SELECT console_audit($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)",
+                       null_if_empty(e.business_id), null_if_empty(e.user_id), e.actor, e.node,
+                       e.command_id, e.verb, e.call_id, e.args, e.result, e.detail);
       return true;
     });
   });

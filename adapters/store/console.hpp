@@ -58,6 +58,8 @@ public:
 
   /// Writes one audit entry.
   expected<bool> audit(const audit_entry& e);
+  /// Writes audit entries in one transaction (a busy gateway's, gathered).
+  expected<bool> audit(const std::vector<audit_entry>& entries);
 
   /// The business's calls that have not ended, oldest first.
   expected<std::vector<live_call_row>> live_calls(const std::string& business_id);

@@ -28,6 +28,7 @@
 #include <caf/openssl/all.hpp>
 
 #include "actors/cluster/cluster.hpp"
+#include "actors/console/receiver.hpp"
 #include "adapters/config/config.hpp"
 #include "protocols/actor/cluster_messages.hpp"
 #include "protocols/core/time.hpp"
@@ -52,6 +53,7 @@ struct options {
   cluster::settings link;
   std::string token;
   std::size_t max_watch = 1000;
+  caf::actor receiver; // the process's (unset: each session sends its console itself)
 };
 
 struct figures {
@@ -107,11 +109,11 @@ void command(console_self self, const std::string& line) {
 void on_line(console_self self, const options& o, std::int64_t now, std::string_view line);
 
 // One message of a session: a batch of events, one a line.
-void on_event(console_self self, const options& o, proto::console_event& e) {
+void on_event(console_self self, const options& o, const proto::console_event& e) {
   auto& st = self->state;
   ++st.f.events;
   st.last_seq = e.seq;
-  if (st.last_seq - st.acked >= 32) {
+  if (e.seq != 0 && st.last_seq - st.acked >= 32) { // seq 0: the receiver acknowledges
     self->send(st.session, proto::console_ack_atom::value, st.last_seq);
     st.acked = st.last_seq;
   }
@@ -165,6 +167,8 @@ caf::behavior console_fn(console_self self, options o) {
   auto mm = o.link.insecure ? self->system().middleman().actor_handle()
                             : self->system().openssl_manager().actor_handle();
   auto fail = [self](const std::string& why) { self->state.f.error = why; };
+  if (o.receiver)
+    console::enroll(o.receiver, caf::actor_cast<caf::actor>(self));
   self->request(mm, o.link.connect_timeout, caf::connect_atom::value, o.host, o.port)
       .then(
           [self, o, fail](const caf::node_id&, caf::strong_actor_ptr& ptr,
@@ -173,7 +177,7 @@ caf::behavior console_fn(console_self self, options o) {
               return fail("no member actor");
             auto member = caf::actor_cast<caf::actor>(std::move(ptr));
             self->request(member, o.link.request_timeout,
-                          proto::console_login{proto::console_protocol, o.token, "bench"})
+                          proto::console_login{proto::console_protocol, o.token, "bench", o.receiver})
                 .then(
                     [self, fail](proto::console_welcome& w) {
                       if (!w.refused.empty())
@@ -185,7 +189,8 @@ caf::behavior console_fn(console_self self, options o) {
           },
           [fail](caf::error& e) { fail(caf::to_string(e)); });
   return {
-      [self, o](proto::console_event& e) { on_event(self, o, e); },
+      // By const reference: the receiver shares one message among the consoles it is for.
+      [self, o](const proto::console_event& e) { on_event(self, o, e); },
       [self](report_atom) {
         auto& st = self->state;
         json::array state(st.f.state_ms.begin(), st.f.state_ms.end());
@@ -225,6 +230,9 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "How long to watch")->check(CLI::Range(1.0, 3600.0));
   app.add_option("--stop-file", stop_file, "Stop early once this file exists");
   app.add_option("--out", out_path, "Write every delay here ('state MS' and 'turn MS' lines)");
+  bool per_console = false;
+  app.add_flag("--per-console", per_console,
+               "Each console's session sends it its events itself (no shared receiver)");
   CLI11_PARSE(app, argc, argv);
   auto cfg = load_config_file(config_path);
   if (!cfg) {
@@ -250,6 +258,8 @@ int main(int argc, char** argv) {
   sys_cfg.add_message_types<caf::id_block::frontdesk>();
   cluster::configure(sys_cfg, o.link);
   caf::actor_system sys{sys_cfg};
+  if (!per_console)
+    o.receiver = console::spawn_receiver(sys);
   std::vector<caf::actor> all;
   for (std::size_t i = 0; i < consoles; ++i)
     all.push_back(sys.spawn(console_fn, o));
@@ -285,6 +295,8 @@ int main(int argc, char** argv) {
             });
     caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
   }
+  if (o.receiver)
+    caf::anon_send_exit(o.receiver, caf::exit_reason::user_shutdown);
   if (out) {
     for (auto d : state_ms)
       out << "state " << d << "\n";

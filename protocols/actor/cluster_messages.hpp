@@ -110,4 +110,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(frontdesk_console, caf::id_block::frontdesk_cluster::end
   CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::feed_item))
   CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::steer_request))
   CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::tap_event))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_part))
+  CAF_ADD_TYPE_ID(frontdesk_console, (frontdesk::proto::console_batch))
 CAF_END_TYPE_ID_BLOCK(frontdesk_console)

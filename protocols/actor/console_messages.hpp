@@ -9,8 +9,13 @@
 //   console ──console_command──▶ session ──console_reply──▶ console
 //   session ──console_event (seq)──▶ console ──console_ack_atom(seq)──▶ session
 //
+// A console process that gives a receiver at login (console_login::receiver) gets its events
+// through it instead, for all its consoles at once:
+//   node's gateway ──console_batch (seq, once per tick)──▶ receiver ──console_event──▶ consoles
+//   receiver ──console_batch_ack_atom(seq)──▶ gateway
+//
 // A session never waits on its console: events go out as they come (batched over a few ms),
-// and a console whose unacknowledged batches pass a bound is dropped.
+// and a console (or a receiver) whose unacknowledged batches pass a bound is dropped.
 
 #include <cstdint>
 #include <string>
@@ -27,7 +32,7 @@
 namespace frontdesk::proto {
 
 /// Bumped on any change of a message below.
-inline constexpr std::uint32_t console_protocol = 3;
+inline constexpr std::uint32_t console_protocol = 4;
 
 /// A console_event's `json` holds one or more events, one JSON object a line (a session
 /// batches what it sends within a few ms). Calls `f` with each line.
@@ -48,11 +53,14 @@ struct console_login {
   std::uint32_t protocol = console_protocol;
   std::string token;
   std::string client; // what the console calls itself (for the audit log)
+  /// The console process's receiver of console_batch messages, shared by all its consoles;
+  /// unset: the session sends its console console_event messages itself.
+  caf::actor receiver{};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, console_login& x) {
-  return f(caf::meta::type_name("console_login"), x.protocol, x.token, x.client);
+  return f(caf::meta::type_name("console_login"), x.protocol, x.token, x.client, x.receiver);
 }
 
 /// The login's answer: who the token is, where, and the session to send commands to; or, with
@@ -108,6 +116,30 @@ typename Inspector::result_type inspect(Inspector& f, console_event& x) {
   return f(caf::meta::type_name("console_event"), x.seq, x.json);
 }
 
+/// One payload of a console_batch and the consoles it is for (actor ids in the receiver's
+/// process): consoles that were to get the same events share one part.
+struct console_part {
+  std::vector<std::uint64_t> consoles;
+  std::string json; // as console_event::json
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_part& x) {
+  return f(caf::meta::type_name("console_part"), x.consoles, x.json);
+}
+
+/// What a node has for the consoles of one console process since its last batch (one message
+/// per process per tick however many consoles it runs), numbered per receiver.
+struct console_batch {
+  std::uint64_t seq = 0;
+  std::vector<console_part> parts;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_batch& x) {
+  return f(caf::meta::type_name("console_batch"), x.seq, x.parts);
+}
+
 /// A change of a call or an appointment as the node's live feed saw it (gateway-internal).
 struct feed_item {
   std::int64_t id = 0;
@@ -160,12 +192,15 @@ typename Inspector::result_type inspect(Inspector& f, tap_event& x) {
 }
 
 using console_ack_atom = caf::atom_constant<caf::atom("cack")>;
+/// A receiver has read the console_batch messages up to a number.
+using console_batch_ack_atom = caf::atom_constant<caf::atom("cback")>;
 using steer_atom = caf::atom_constant<caf::atom("csteer")>;
 
 /// A node's console gateway: logs consoles in.
 using console_gateway_actor =
     caf::typed_actor<caf::replies_to<console_login>::with<console_welcome>,
                      caf::replies_to<steer_request>::with<console_reply>,
-                     caf::reacts_to<feed_item>>;
+                     caf::reacts_to<feed_item>,
+                     caf::reacts_to<console_batch_ack_atom, std::uint64_t>>;
 
 } // namespace frontdesk::proto

@@ -3,9 +3,12 @@
 // (the database's event feed is never fed here), a watch attached while turns keep coming sees
 // each exactly once and in order across the snapshot/live boundary, a call taken over from a
 // lost node numbers its turns after those of its saved transcript, and a console that stops
-// reading is dropped while the call's side carries on.
+// reading is dropped while the call's side carries on. A console process that gives a
+// receiver gets one batch per tick for all its consoles, a payload several consoles share going
+// once, and is dropped as a whole when it stops reading.
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -17,6 +20,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/console/gateway.hpp"
+#include "actors/console/receiver.hpp"
 #include "adapters/store/console.hpp"
 #include "adapters/store/database.hpp"
 #include "adapters/workers/pool.hpp"
@@ -81,21 +85,24 @@ protected:
         "', 'in-progress', '" + transcript + "'::jsonb)");
   }
 
-  caf::actor gateway(std::size_t max_unacked = 4096) {
+  caf::actor gateway(std::size_t max_unacked = 4096,
+                     std::chrono::milliseconds batch = std::chrono::milliseconds(20)) {
     console::gateway_services s;
     s.db = &app_;
     s.pool = &pool_;
     s.node_name = node;
     s.taps = taps_;
     s.max_unacked = max_unacked;
+    s.batch_delay = batch;
     gateways_.push_back(console::spawn_gateway(*sys_, s));
     return gateways_.back();
   }
 
   // Logs `self` in as a console; the session.
-  caf::actor login(caf::scoped_actor& self, const caf::actor& gw) {
+  caf::actor login(caf::scoped_actor& self, const caf::actor& gw,
+                   const caf::actor& receiver = {}) {
     caf::actor session;
-    self->request(gw, 10s, proto::console_login{proto::console_protocol, token_, "test"})
+    self->request(gw, 10s, proto::console_login{proto::console_protocol, token_, "test", receiver})
         .receive([&](proto::console_welcome& w) { session = w.session; },
                  [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
     return session;
@@ -319,6 +326,179 @@ TEST_F(console_push, a_console_that_stops_reading_is_dropped_and_the_call_carrie
   ASSERT_EQ(texts.size(), static_cast<std::size_t>(turns));
   for (int n = 0; n < turns; ++n)
     EXPECT_EQ(ns[static_cast<std::size_t>(n)], n);
+  EXPECT_TRUE(wait_for_subscribers(*tap, 1));
+  EXPECT_TRUE(wait_for([&] {
+    return sql("SELECT count(*) FROM audit_log WHERE verb = 'drop'") == "1";
+  }, 10s));
+}
+
+// A receiver's view: the batches a console process gets, each console's events assembled from
+// the parts it is named in.
+struct process_view {
+  std::size_t batches = 0, shared_parts = 0;
+  std::map<std::uint64_t, std::vector<json::object>> by_console;
+  std::uint64_t last_seq = 0;
+  bool in_order = true;
+};
+
+TEST_F(console_push, a_console_process_gets_one_batch_per_tick_shared_by_its_consoles) {
+  auto gw = gateway();
+  auto id = call_id(40);
+  add_call(id);
+  auto tap = taps_->open(id);
+  caf::scoped_actor rcv{*sys_};
+  constexpr int consoles = 3;
+  std::vector<std::unique_ptr<caf::scoped_actor>> cons;
+  for (int i = 0; i < consoles; ++i) {
+    cons.push_back(std::make_unique<caf::scoped_actor>(*sys_));
+    auto session = login(*cons.back(), gw, caf::actor_cast<caf::actor>(rcv));
+    ASSERT_TRUE(session);
+    EXPECT_EQ(command(*cons.back(), session, "watch " + id), "done: watching " + id);
+  }
+  ASSERT_TRUE(wait_for_subscribers(*tap, consoles));
+  constexpr int turns = 60;
+  auto started = std::chrono::steady_clock::now();
+  std::atomic<long long> took_ms{0};
+  std::thread call([&] {
+    for (int n = 0; n < turns; ++n) {
+      tap->turn("agent", "line " + std::to_string(n), n, false);
+      std::this_thread::sleep_for(1ms);
+    }
+    // A pause, then changes that every session has handled before the next tick: the
+    // consoles' parts of that tick are the same text.
+    std::this_thread::sleep_for(100ms);
+    tap->state("thinking");
+    tap->state("speaking");
+    std::this_thread::sleep_for(100ms);
+    taps_->close(id, "stop");
+    took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+  });
+  process_view v;
+  auto ended = [&] {
+    if (v.by_console.size() < consoles)
+      return false;
+    for (auto& [c, evs] : v.by_console)
+      if (evs.empty() || str(evs.back(), "type") != "ended")
+        return false;
+    return true;
+  };
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (!ended() && std::chrono::steady_clock::now() < until)
+    rcv->receive(
+        [&](proto::console_batch& b) {
+          ++v.batches;
+          v.in_order = v.in_order && b.seq == v.last_seq + 1;
+          v.last_seq = b.seq;
+          for (auto& p : b.parts) {
+            v.shared_parts += p.consoles.size() > 1;
+            for (auto c : p.consoles)
+              proto::for_each_event_line(p.json, [&](std::string_view line) {
+                v.by_console[c].push_back(json::parse(line).as_object());
+              });
+          }
+          rcv->send(gw, proto::console_batch_ack_atom::value, b.seq);
+        },
+        caf::after(100ms) >> [] {});
+  call.join();
+  ASSERT_TRUE(ended());
+  EXPECT_TRUE(v.in_order);
+  // Each console got every turn once, in order, though none was sent to it directly.
+  for (auto& c : cons) {
+    auto& evs = v.by_console[(*c)->id()];
+    std::vector<long long> ns;
+    auto texts = turns_of(evs, &ns);
+    ASSERT_EQ(texts.size(), static_cast<std::size_t>(turns));
+    for (int n = 0; n < turns; ++n)
+      EXPECT_EQ(ns[static_cast<std::size_t>(n)], n);
+    bool direct = false;
+    (*c)->receive([&](proto::console_event&) { direct = true; }, caf::after(0ms) >> [] {});
+    EXPECT_FALSE(direct);
+  }
+  // One message per tick, not one per event or per console; the consoles watching the same call
+  // shared its events.
+  EXPECT_LE(v.batches, static_cast<std::size_t>(took_ms.load() / 20 + 4)) << took_ms.load() << " ms";
+  EXPECT_GT(v.shared_parts, 0u);
+}
+
+TEST_F(console_push, the_receiver_hands_each_console_its_events) {
+  auto gw = gateway(12); // the receiver must acknowledge, or its consoles are dropped
+  auto id = call_id(41), other = call_id(42);
+  add_call(id);
+  add_call(other);
+  auto tap = taps_->open(id), tap2 = taps_->open(other);
+  auto receiver = console::spawn_receiver(*sys_);
+  caf::scoped_actor a{*sys_}, b{*sys_};
+  console::enroll(receiver, caf::actor_cast<caf::actor>(a));
+  console::enroll(receiver, caf::actor_cast<caf::actor>(b));
+  auto sa = login(a, gw, receiver), sb = login(b, gw, receiver);
+  EXPECT_EQ(command(a, sa, "watch " + id), "done: watching " + id);
+  EXPECT_EQ(command(b, sb, "watch " + other), "done: watching " + other);
+  ASSERT_TRUE(wait_for_subscribers(*tap, 1));
+  ASSERT_TRUE(wait_for_subscribers(*tap2, 1));
+  constexpr int turns = 200; // 400 ms and more: far more than 12 batches
+  std::thread call([&] {
+    for (int n = 0; n < turns; ++n) {
+      tap->turn("agent", "a " + std::to_string(n), n, false);
+      tap2->turn("agent", "b " + std::to_string(n), n, false);
+      std::this_thread::sleep_for(2ms);
+    }
+    taps_->close(id, "stop");
+    taps_->close(other, "stop");
+  });
+  auto is_end = [](const json::object& o) { return str(o, "type") == "ended"; };
+  auto ea = events(a, sa, is_end, 30s), eb = events(b, sb, is_end, 30s);
+  call.join();
+  std::vector<long long> na, nb;
+  auto ta = turns_of(ea, &na), tb = turns_of(eb, &nb);
+  ASSERT_EQ(ta.size(), static_cast<std::size_t>(turns));
+  ASSERT_EQ(tb.size(), static_cast<std::size_t>(turns));
+  for (int n = 0; n < turns; ++n) {
+    // Each console only its own call's events, in order.
+    EXPECT_EQ(ta[static_cast<std::size_t>(n)], "a " + std::to_string(n));
+    EXPECT_EQ(tb[static_cast<std::size_t>(n)], "b " + std::to_string(n));
+    EXPECT_EQ(na[static_cast<std::size_t>(n)], n);
+  }
+  caf::anon_send_exit(receiver, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(console_push, a_console_process_that_stops_reading_is_dropped_and_the_call_carries_on) {
+  auto gw = gateway(8); // eight unacknowledged batches at most
+  auto id = call_id(43);
+  add_call(id);
+  auto tap = taps_->open(id);
+  caf::scoped_actor rcv{*sys_}, con{*sys_}, fast{*sys_};
+  auto session = login(con, gw, caf::actor_cast<caf::actor>(rcv));
+  auto fast_session = login(fast, gw);
+  EXPECT_EQ(command(con, session, "watch " + id), "done: watching " + id);
+  EXPECT_EQ(command(fast, fast_session, "watch " + id), "done: watching " + id);
+  ASSERT_TRUE(wait_for_subscribers(*tap, 2));
+  fast->monitor(session);
+  constexpr int turns = 300;
+  std::thread call([&] {
+    for (int n = 0; n < turns; ++n) {
+      tap->turn("agent", "line " + std::to_string(n), n, false);
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  // The receiver reads nothing and acknowledges nothing; the other console reads.
+  bool dropped = false;
+  std::size_t turns_seen = 0;
+  auto until = std::chrono::steady_clock::now() + 30s;
+  while ((!dropped || turns_seen < turns) && std::chrono::steady_clock::now() < until)
+    fast->receive(
+        [&](proto::console_event& e) {
+          proto::for_each_event_line(e.json, [&](std::string_view line) {
+            turns_seen += str(json::parse(line).as_object(), "type") == "turn";
+          });
+          fast->send(fast_session, proto::console_ack_atom::value, e.seq);
+        },
+        [&](caf::down_msg& dm) { dropped = dm.source == session.address(); },
+        caf::after(100ms) >> [] {});
+  call.join();
+  EXPECT_TRUE(dropped);
+  EXPECT_EQ(turns_seen, static_cast<std::size_t>(turns));
   EXPECT_TRUE(wait_for_subscribers(*tap, 1));
   EXPECT_TRUE(wait_for([&] {
     return sql("SELECT count(*) FROM audit_log WHERE verb = 'drop'") == "1";
