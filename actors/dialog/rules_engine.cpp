@@ -639,6 +639,18 @@ reply rules_engine::on_caller(std::string_view text) {
     return r;
   }
   case state::waiting:
+    // A caller who goes on while the slot is checked: a name or a number given outright is
+    // kept, so the question for it is not asked again once the answer comes.
+    if (flow_ == flow::book) {
+      if (auto n = extract_name(text, false, ctx_.services)) {
+        take_name(*n);
+        return say("Thank you. One moment, please.");
+      }
+      if (auto d = extract_digits(text); d.size() >= 7) {
+        number_ = read_out_number(d);
+        return say("Thank you. One moment, please.");
+      }
+    }
     return say("One moment, please.");
   case state::listening:
   case state::ended:

@@ -525,7 +525,8 @@ intent classify(std::string_view text) {
       {"look at my", 2},  {"take a look", 2}, {"checked", 2},      {"cleaned", 2},
       {"whitened", 2},    {"filled", 2},      {"bring _ in", 2},   {"bring _ _ in", 2},
       {"on the schedule", 2}, {"on the books", 2}, {"come in for", 1}, {"in for a", 1},
-      {"get a cleaning", 2}, {"get a checkup", 2}, {"get a filling", 2}, {"get a whitening", 2},
+      {"get* a cleaning", 2}, {"get* a checkup", 2}, {"get* a filling", 2}, {"get* a whitening", 2},
+      {"get* my teeth", 2}, {"have my teeth", 2}, {"get* _ teeth", 2},
       {"reserve", 2},     {"on the calendar", 2}, {"pencil me", 2}, {"pencil _ in", 2},
       {"slot me", 2},     {"make a booking", 2}, {"first visit", 2}, {"grab a", 1.5},
       {"due for", 2},     {"overdue", 2}};
@@ -537,7 +538,8 @@ intent classify(std::string_view text) {
       "can we", "could you", "can you", "i was hoping", "i am hoping", "is it possible",
       "let me", "would love", "i am looking", "i am trying", "i am calling", "i was wondering",
       "any chance", "do you think i could", "i would", "we would", "she would", "he would",
-      "i was thinking", "i need to", "for a"};
+      "i was thinking", "i need to", "for a", "i should", "calling about", "call _ about",
+      "call about", "calling to", "call to"};
   double book = std::min(4.0, score(ws, visit_verbs));
   bool noun = any_cue(ws, visit_nouns);
   bool wants = any_cue(ws, wanting);
@@ -576,6 +578,19 @@ intent classify(std::string_view text) {
                  {"gps", 4},            {"the one on", 3},    {"where is the", 2},
                  {"where you", 3},      {"how do i get to", 4}, {"how to get to", 4},
                  {"get to your", 4},    {"how do i find", 4}});
+  // "Which street are you on", "what part of town": a question word shortly before a place.
+  {
+    static const std::vector<std::string_view> places = {
+        "street", "road", "avenue", "boulevard", "highway", "intersection", "corner",
+        "neighborhood", "neighbourhood", "area", "town", "building", "floor", "suite",
+        "side of", "exit", "zip", "plaza", "mall"};
+    for (std::size_t i = 0; i < ws.size(); ++i)
+      if (ws[i] == "what" || ws[i] == "which")
+        for (std::size_t j = i + 1; j < std::min(ws.size(), i + 4); ++j)
+          for (auto place : places)
+            if (find_cue(ws, place, j) == j)
+              s[intent::location] = std::max(s[intent::location], 4.0);
+  }
   s[intent::price] =
       score(ws, {{"cost*", 4},          {"price*", 4},        {"pricey", 4},
                  {"how much", 4},       {"charge", 4},        {"fee", 4},

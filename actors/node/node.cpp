@@ -370,6 +370,7 @@ bool node::start() {
                          : d.cfg.speech.second_pass == "never" ? redecode::never
                                                                 : redecode::when_quiet;
       ps.quiet_below = 2 * static_cast<std::size_t>(d.cfg.speech.threads);
+      ps.general_lm = d.cfg.speech.general_model;
       if (d.cfg.speech.mllr == "auto") {
         ps.mllr = speech::built_mllr_path();
         if (ps.mllr.empty())

@@ -613,7 +613,7 @@ expected<sim_report> simulate_call(const sim_options& options) {
       continue;
     }
     if (i > 0 || opt.wait_for_greeting)
-      wait_quiet(400ms, true, clock_t_::now() + (i == 0 ? opt.greeting_timeout : 20s));
+      wait_quiet(opt.answer_quiet, true, clock_t_::now() + (i == 0 ? opt.greeting_timeout : 20s));
     if (i == 0 && opt.wait_before_speaking > 0ms)
       std::this_thread::sleep_for(opt.wait_before_speaking);
     std::uint64_t media_before;

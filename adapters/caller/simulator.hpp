@@ -43,6 +43,9 @@ struct sim_options {
   std::chrono::milliseconds wait_before_speaking{0}; // after the stream starts
   bool wait_for_greeting = true;  // speak only after the receptionist has finished
   std::chrono::milliseconds greeting_timeout{5000}; // ... or after this long without one
+  /// How long the receptionist must have been quiet before the next turn is spoken: a pause in
+  /// its answer shorter than this ("Let me check that for you." ... the answer) is waited out.
+  std::chrono::milliseconds answer_quiet{400};
   std::chrono::milliseconds quiet_to_hang_up{1500}; // hang up after this much silence from us
   std::chrono::milliseconds max_call{120000};
   bool fast = false;              // send audio without real-time pacing and no silence between

@@ -234,6 +234,13 @@ const std::vector<key_entry>& entries() {
         "speaking at once, the second decode would delay every caller's answer)."},
        str(&config::speech, &config::speech_section::second_pass,
            [](const std::string& v) { return one_of(v, {"auto", "always", "never"}); })},
+      {{"speech.general_model", "string", "\"/usr/share/pocketsphinx/model/en-us/en-us.lm.bin\"",
+        "A general English language model to decode a turn once more when the business's "
+        "models still heard it poorly (words they do not cover come out as in-domain garbage, "
+        "such as \"goodbye\"); the surer reading is kept. Loaded in the background when a turn "
+        "first needs it (about 1 s of CPU, 90 MB); used by one turn at a time and under the "
+        "speech.second_pass rule. Empty: off. A path that cannot be read stops startup."},
+       str(&config::speech, &config::speech_section::general_model)},
       {{"speech.stt", "string", "\"pocketsphinx\"",
         "The recogniser with speech.mode = embedded: pocketsphinx, or deepgram (live streaming, "
         "key from DEEPGRAM_API_KEY; a refused or twice-dropped socket goes on with PocketSphinx)."},

@@ -45,6 +45,8 @@ struct config {
     bool accept_scripts = false; // dialog tests: a call's declared script replaces recognition
     bool spell_unsure_names = false; // the rules engine asks for a name heard unsure to be spelled
     std::string second_pass = "auto"; // re-decoding a poor leaned turn: auto | always | never
+    /// A general language model for turns the business's models heard poorly ("": off).
+    std::string general_model = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin";
     std::string mllr = "auto"; // acoustic transform: auto (the build's if any), a path, or empty
     // Cloud vendors (keys from DEEPGRAM_API_KEY and OPENAI_API_KEY only).
     std::string stt = "pocketsphinx"; // pocketsphinx | deepgram

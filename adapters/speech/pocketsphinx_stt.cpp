@@ -1,12 +1,16 @@
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "adapters/speech/flite_lock.hpp"
 #include "adapters/speech/recognizer.hpp"
@@ -162,9 +166,10 @@ class ps_session final : public stt_session {
 public:
   /// `plain`: the search without leaning, to decode the utterance again with when the leaned
   /// one heard it poorly (empty: the session is not leaned).
-  ps_session(ps_engine& e, decoder* d, double floor, double word_floor, std::string plain)
+  ps_session(ps_engine& e, decoder* d, double floor, double word_floor, std::string plain,
+             bool keep_audio)
       : engine_(e), d_(d), ps_(d->ps), floor_(floor), word_floor_(word_floor),
-        plain_(std::move(plain)), up_(8000, 16000) {
+        plain_(std::move(plain)), keep_audio_(keep_audio || !plain_.empty()), up_(8000, 16000) {
     ps_start_utt(ps_);
   }
   ~ps_session() override;
@@ -174,7 +179,7 @@ public:
     if (buf_.empty())
       return;
     ps_process_raw(ps_, buf_.data(), buf_.size(), FALSE, FALSE);
-    if (!plain_.empty())
+    if (keep_audio_)
       all_.insert(all_.end(), buf_.begin(), buf_.end());
   }
   std::string partial() override {
@@ -198,13 +203,19 @@ public:
       if (!again.text.empty() && (r.text.empty() || again.confidence > r.confidence))
         r = std::move(again);
     }
+    if (keep_audio_ && poor(r) && engine_quiet())
+      general_pass(r);
     return r;
   }
 
-private:
-  // The hypothesis of the utterance just ended, with its confidences.
-  stt_result result() {
+  /// This session's reading of the utterance another decoder (`ps`) has just ended.
+  stt_result read(ps_decoder_t* ps) const { return result_of(ps); }
+
+  // The hypothesis of the utterance `ps` just ended, with its confidences.
+  stt_result result() { return result_of(ps_); }
+  stt_result result_of(ps_decoder_t* ps) const {
     stt_result r;
+    auto* ps_ = ps; // the hypothesis of this decoder, not necessarily the session's
     const char* h = ps_get_hyp(ps_, nullptr);
     r.text = h ? h : "";
     // The posterior of a whole sentence shrinks with its length and with near-identical
@@ -229,6 +240,7 @@ private:
     return r;
   }
   bool engine_quiet() const;
+  void general_pass(stt_result& r);
   bool poor(const stt_result& r) const {
     if (r.rejected)
       return true;
@@ -241,6 +253,7 @@ private:
   double floor_;
   double word_floor_;
   std::string plain_;
+  bool keep_audio_;
   resampler up_;
   std::vector<std::int16_t> buf_;
   std::vector<std::int16_t> all_; // the utterance at 16 kHz, when it may be decoded again
@@ -250,6 +263,10 @@ private:
 class ps_engine final : public stt_engine {
 public:
   ~ps_engine() override {
+    if (general_loader_.joinable())
+      general_loader_.join();
+    if (general_)
+      ps_free(general_);
     for (auto& d : all_)
       ps_free(d->ps);
   }
@@ -305,12 +322,12 @@ public:
         return fail("stt_init", "not an MLLR transform: " + s.mllr);
       ps_mllr_free(m);
     }
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, s.decoders); ++i) {
-      // Arguments as on PocketSphinx's command line, so each option is parsed by its own type.
-      std::vector<std::string> args = {"-hmm", s.model_dir, "-lm", dir_ + "/domain.arpa",
-                                       "-dict", dir_ + "/domain.dict", "-featparams",
-                                       dir_ + "/feat.params", "-samprate", "16000", "-logfn",
-                                       "/dev/null"};
+    // Arguments as on PocketSphinx's command line, so each option is parsed by its own type.
+    auto make_decoder = [s, dir = dir_](const std::string& lm, const std::string& dict,
+                                          bool& bad_config) -> ps_decoder_t* {
+      std::vector<std::string> args = {"-hmm", s.model_dir, "-lm", lm, "-dict", dict,
+                                       "-featparams", dir + "/feat.params", "-samprate", "16000",
+                                       "-logfn", "/dev/null"};
       if (!s.mllr.empty())
         args.insert(args.end(), {"-mllr", s.mllr});
       if (!s.flat_pass)
@@ -321,10 +338,18 @@ public:
       for (auto& a : args)
         argv.push_back(a.data());
       cmd_ln_t* cfg = cmd_ln_parse_r(nullptr, ps_args(), int(argv.size()), argv.data(), TRUE);
+      bad_config = !cfg;
       if (!cfg)
-        return fail("stt_init", "bad PocketSphinx configuration");
+        return nullptr;
       ps_decoder_t* d = ps_init(cfg);
       cmd_ln_free_r(cfg);
+      return d;
+    };
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, s.decoders); ++i) {
+      bool bad_config = false;
+      ps_decoder_t* d = make_decoder(dir_ + "/domain.arpa", dir_ + "/domain.dict", bad_config);
+      if (bad_config)
+        return fail("stt_init", "bad PocketSphinx configuration");
       if (!d)
         return fail("stt_init", "PocketSphinx could not load the model");
       if (default_search_.empty() && ps_get_search(d))
@@ -339,6 +364,23 @@ public:
     if (!write_leaned(*base, dir_, s.phrases))
       return fail("stt_init", "cannot write the language models in " + dir_);
     base_ = std::move(base);
+    if (!s.general_lm.empty()) {
+      if (!std::ifstream(s.general_lm))
+        return fail("stt_init", "cannot read the general language model " + s.general_lm);
+      general_lm_ = s.general_lm;
+      // About a second of loading (the whole dictionary and the model): in the background, so
+      // a node starts as fast as without it; turns before it is ready go without.
+      auto load = [this, make_decoder, dict = s.dictionary] {
+        bool bad_config = false;
+        general_ = make_decoder(general_lm_, dict, bad_config);
+        if (general_)
+          general_ready_.store(true, std::memory_order_release);
+      };
+      if (s.general_in_background)
+        general_load_ = load; // started by the first turn that needs it
+      else if (load(); !general_)
+        return fail("stt_init", "PocketSphinx could not load " + s.general_lm);
+    }
     return true;
   }
 
@@ -387,7 +429,8 @@ public:
     }
     if (!search.empty())
       ps_set_search(d->ps, search.c_str());
-    return std::make_unique<ps_session>(*this, d, floor_, word_floor_, std::move(plain));
+    return std::make_unique<ps_session>(*this, d, floor_, word_floor_, std::move(plain),
+                                        !general_lm_.empty());
   }
 
   expected<bool> set_vocabulary(const std::string& key,
@@ -442,6 +485,26 @@ public:
     return all_.size() - free_.size() < quiet_below_;
   }
 
+  /// The utterance (16 kHz) decoded with the general model, when it has loaded and no other
+  /// turn is using it; nothing otherwise. Runs on the caller's thread (a speech worker).
+  std::optional<stt_result> decode_general(const std::vector<std::int16_t>& audio,
+                                           const ps_session& s) {
+    if (!general_ready_.load(std::memory_order_acquire)) {
+      // About a second of CPU and 90 MB: loaded once a turn first needs it, in the background,
+      // so nodes whose callers are always heard well never pay for it. This turn goes without.
+      if (general_load_ && !general_started_.exchange(true))
+        general_loader_ = std::thread(general_load_);
+      return std::nullopt;
+    }
+    std::unique_lock lk(general_mtx_, std::try_to_lock);
+    if (!lk.owns_lock())
+      return std::nullopt;
+    ps_start_utt(general_);
+    ps_process_raw(general_, audio.data(), audio.size(), FALSE, TRUE);
+    ps_end_utt(general_);
+    return s.read(general_);
+  }
+
   void give_back(decoder* d) {
     std::lock_guard lk(mtx_);
     free_.push_back(d);
@@ -464,12 +527,28 @@ private:
   double word_floor_ = 0;
   pocketsphinx_settings::redecode second_decode_ = pocketsphinx_settings::redecode::when_quiet;
   std::size_t quiet_below_ = 4;
+  std::string general_lm_;
+  ps_decoder_t* general_ = nullptr; // written once by the loader, then read after general_ready_
+  std::atomic<bool> general_ready_{false};
+  std::mutex general_mtx_; // one turn at a time
+  std::function<void()> general_load_;
+  std::atomic<bool> general_started_{false};
+  std::thread general_loader_; // written once, by the turn that set general_started_
   std::string dir_;
   bool owns_dir_ = false;
   int flite_words_ = 0;
 };
 
 bool ps_session::engine_quiet() const { return engine_.may_decode_again(); }
+
+// Still poor under the business's models: perhaps the caller said something they do not cover.
+// The general model's reading replaces it only when it is accepted and the surer one.
+void ps_session::general_pass(stt_result& r) {
+  auto general = engine_.decode_general(all_, *this);
+  if (general && !general->text.empty() && !general->rejected &&
+      (r.text.empty() || general->confidence > r.confidence))
+    r = std::move(*general);
+}
 
 ps_session::~ps_session() {
   if (!finished_)

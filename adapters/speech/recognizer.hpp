@@ -130,6 +130,14 @@ struct pocketsphinx_settings {
   enum class redecode { always, when_quiet, never };
   redecode second_decode = redecode::when_quiet;
   std::size_t quiet_below = 4;
+  /// A general English language model (PocketSphinx's en-us.lm.bin) for a last decode of a turn
+  /// that the business's models heard poorly: one extra decoder with the whole dictionary, used
+  /// by one turn at a time, under the same `second_decode` rule. The surer reading is kept; a
+  /// turn still poor is asked again by the dialog. Empty: no general decode.
+  std::string general_lm;
+  /// True: loaded in the background when a turn first needs it (that turn goes without);
+  /// false: make_pocketsphinx returns with it loaded.
+  bool general_in_background = true;
   /// More PocketSphinx options by name, as on its command line ({"-ds", "2"}), after ours.
   std::vector<std::pair<std::string, std::string>> options;
 };

@@ -156,6 +156,10 @@ int main(int argc, char** argv) {
   app.add_flag("--no-second-decode", no_second_decode,
                "with --lean: never decode a poorly heard turn again without the leaning "
                "(speech.second_pass = never)");
+  std::string general;
+  app.add_option("--general", general,
+                 "decode a turn still heard poorly again with this general model "
+                 "(speech.general_model), e.g. /usr/share/pocketsphinx/model/en-us/en-us.lm.bin");
   std::vector<std::string> options;
   app.add_option("--option", options,
                  "a PocketSphinx option for the decoders, NAME=VALUE (repeatable): -ds=2");
@@ -183,6 +187,8 @@ int main(int argc, char** argv) {
   base.phrases.insert(base.phrases.end(), dates.begin(), dates.end());
   base.decoders = 1;
   base.flat_pass = flat_pass;
+  base.general_lm = general;
+  base.general_in_background = false;
   base.second_decode = no_second_decode ? speech::pocketsphinx_settings::redecode::never
                                         : speech::pocketsphinx_settings::redecode::always;
   for (auto& o : options) {

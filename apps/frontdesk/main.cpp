@@ -333,6 +333,7 @@ struct call_options {
   std::string voice = "rms";
   std::string record_path;
   double max_seconds = 120;
+  int answer_quiet_ms = 400;
   std::string dtmf;
   bool text = false;  // scenario turns go past the recogniser as text
   bool check = false; // compare the call's record with the scenario's "expect"
@@ -387,6 +388,7 @@ int run_call(call_options o) {
   for (char d : o.dtmf)
     o.sim.dtmf.emplace_back(1, d);
   o.sim.max_call = std::chrono::milliseconds(static_cast<long>(o.max_seconds * 1000));
+  o.sim.answer_quiet = std::chrono::milliseconds(o.answer_quiet_ms);
   auto report = caller::simulate_call(o.sim);
   if (!report) {
     spdlog::error("call failed: {}", report.error().message);
@@ -822,6 +824,11 @@ int main(int argc, char** argv) {
   call->add_option("--words-speed", co.sim.words_speed,
                    "Send the caller's words this many times faster than real time; silence stays real "
                    "time (calls that do not measure latency)");
+  call->add_option("--answer-quiet-ms", co.answer_quiet_ms,
+                   "Speak the next turn after the receptionist has been quiet this long (a slow "
+                   "node's pause inside an answer is waited out)")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 10000));
   call->add_option("--max-seconds", co.max_seconds, "Hang up after this long")
       ->capture_default_str();
   call->add_option("--record", co.record_path, "Write what the caller heard to a WAV file");

@@ -638,3 +638,26 @@ TEST(rules_engine, the_named_service_goes_with_each_check_and_hold) {
   ASSERT_EQ(r.tools.size(), 1u);
   EXPECT_EQ(r.tools[0].args.count("service"), 0u); // none named: the business's length
 }
+
+// A caller who goes on talking while the slot is checked ("my name is Alice Brown" before the
+// answer comes) is not asked for the name again.
+TEST(rules_engine, a_name_given_while_the_slot_is_checked_is_kept) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  ASSERT_EQ(r.tools.size(), 1u);
+  r = e.on_caller("my name is alice brown");
+  EXPECT_TRUE(r.tools.empty());
+  EXPECT_NE(r.say.find("One moment"), std::string::npos) << r.say;
+  r = e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+  EXPECT_NE(r.say.find("for Alice Brown on Thursday, March 5th at 2:00 PM"), std::string::npos)
+      << r.say;
+  // Anything else said while waiting changes nothing.
+  rules_engine f(fake_times);
+  f.start(dental());
+  f.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  EXPECT_EQ(f.on_caller("yes please").say, "One moment, please.");
+  r = f.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  EXPECT_EQ(f.current(), rules_engine::state::asking_name);
+}
