@@ -93,13 +93,15 @@ struct vocabulary {
   std::map<listen_for, std::pair<std::string, std::string>> leaned;
 };
 
-const listen_for leanings[] = {listen_for::yes_no, listen_for::digits, listen_for::spelling};
+const listen_for leanings[] = {listen_for::yes_no, listen_for::digits, listen_for::spelling,
+                               listen_for::name};
 
 const char* leaning_name(listen_for h) {
   switch (h) {
   case listen_for::yes_no: return "yes_no";
   case listen_for::digits: return "digits";
   case listen_for::spelling: return "spelling";
+  case listen_for::name: return "name";
   default: return "anything";
   }
 }
