@@ -47,7 +47,7 @@ build >/dev/null
 ensure_database
 
 # A database of its own, fresh each run.
-db=frontdesk_scenarios
+db="frontdesk_scenarios_${FRONTDESK_SCENARIO_PORT:-18095}" # one per port: runs side by side
 psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_OWNER_URL" >/dev/null <<SQL
 DROP DATABASE IF EXISTS $db WITH (FORCE);
 CREATE DATABASE $db;
