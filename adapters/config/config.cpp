@@ -239,7 +239,8 @@ const std::vector<key_entry>& entries() {
         "models still heard it poorly (words they do not cover come out as in-domain garbage, "
         "such as \"goodbye\"); the surer reading is kept. Loaded in the background when a turn "
         "first needs it (about 1 s of CPU, 90 MB); used by one turn at a time and under the "
-        "speech.second_pass rule. Empty: off. A path that cannot be read stops startup."},
+        "speech.second_pass rule (auto: only while no other caller is being decoded). Empty: "
+        "off. A path that cannot be read stops startup."},
        str(&config::speech, &config::speech_section::general_model)},
       {{"speech.stt", "string", "\"pocketsphinx\"",
         "The recogniser with speech.mode = embedded: pocketsphinx, or deepgram (live streaming, "

@@ -491,6 +491,13 @@ public:
   /// turn is using it; nothing otherwise. Runs on the caller's thread (a speech worker).
   std::optional<stt_result> decode_general(const std::vector<std::int16_t>& audio,
                                            const ps_session& s) {
+    // It holds a speech thread for about a second: under `when_quiet`, only for a caller who
+    // is the only one being decoded, so no other caller's answer waits behind it.
+    if (second_decode_ == pocketsphinx_settings::redecode::when_quiet) {
+      std::lock_guard lk(mtx_);
+      if (all_.size() - free_.size() > 1)
+        return std::nullopt;
+    }
     if (!general_ready_.load(std::memory_order_acquire)) {
       // About a second of CPU and 90 MB: loaded once a turn first needs it, in the background,
       // so nodes whose callers are always heard well never pay for it. This turn goes without.
