@@ -26,7 +26,9 @@ struct business_context {
 
 /// What the dialog waits for next: it lengthens the end-of-turn window for digits and names, and
 /// the recogniser leans towards it. (Same order as turn::expectation and speech::listen_for.)
-enum class expecting { anything, digits, name, email, yes_no, spelling };
+/// What the caller is asked for next; the recogniser and the endpointer lean towards it. The
+/// values match speech::listen_for and turn::expectation, which they are cast to.
+enum class expecting { anything, digits, name, email, yes_no, spelling, when, choice };
 
 /// An action the dialog asks its actor to carry out (against the calendar, knowledge or the
 /// call). Results come back through dialog_engine::on_result.

@@ -49,6 +49,8 @@ std::string summary::text() const {
 rules_engine::rules_engine(time_parser parse_time) : parse_time_(std::move(parse_time)) {}
 
 reply rules_engine::say(std::string text, expecting next) {
+  if (next == expecting::anything)
+    next = expecting_for(state_); // "What day and time?" waits for a time, an offer for a choice
   asked_again_ = 0;
   last_said_ = text;
   reply r;
@@ -136,6 +138,8 @@ expecting rules_engine::pending_expecting() const { return expecting_for(resume_
 
 expecting rules_engine::expecting_for(state s) {
   switch (s) {
+  case state::asking_when: return expecting::when;
+  case state::choosing_option: return expecting::choice;
   case state::asking_name: return expecting::name;
   case state::asking_spelling: return expecting::spelling;
   case state::asking_number: return expecting::digits;

@@ -63,6 +63,8 @@ completeness judge(std::string_view partial, expectation expecting) {
     // Letters come one at a time, with pauses between them: only a long pause ends the turn.
     return completeness::unfinished;
   case expectation::yes_no:
+  case expectation::when:
+  case expectation::choice:
   case expectation::anything:
     break;
   }

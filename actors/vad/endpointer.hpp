@@ -10,7 +10,7 @@ namespace frontdesk::turn {
 using std::chrono::milliseconds;
 
 /// What the dialog is waiting for, which changes how long a pause may be before the turn ends.
-enum class expectation { anything, digits, name, email, yes_no, spelling };
+enum class expectation { anything, digits, name, email, yes_no, spelling, when, choice };
 
 /// How complete the caller's words read so far.
 enum class completeness { complete, neutral, unfinished };

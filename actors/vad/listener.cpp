@@ -135,7 +135,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
       },
       [=](expect_atom, std::int32_t e) {
         auto hint = static_cast<speech::listen_for>(e);
-        self->state.hint = hint <= speech::listen_for::spelling ? hint : speech::listen_for::anything;
+        self->state.hint = hint <= speech::listen_for::choice ? hint : speech::listen_for::anything;
         with_front(
             [&](turn::front_end& f) { f.set_expectation(static_cast<turn::expectation>(e)); });
       },

@@ -133,18 +133,108 @@ std::vector<std::string> name_phrases() {
   return out;
 }
 
+const char* const hours[] = {"one", "two", "three", "four", "five", "six", "seven", "eight",
+                             "nine", "ten", "eleven", "twelve"};
+const char* const days[] = {"today", "tomorrow", "monday", "tuesday", "wednesday", "thursday",
+                            "friday", "saturday"};
+
+// A day and a time, answering "What day and time would work best for you?": days alone, with
+// a part of the day or a time, times in digits and in words ("half past four", "quarter to
+// three", "two thirty"), and dates by ordinal. A fixed walk so that every day meets several
+// times; the model's back-off covers the rest.
+std::vector<std::string> when_phrases() {
+  static const char* const ordinals[] = {
+      "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+      "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+      "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty first", "twenty second",
+      "twenty third", "twenty fourth", "twenty fifth", "twenty sixth", "twenty seventh",
+      "twenty eighth", "twenty ninth", "thirtieth", "thirty first"};
+  static const char* const parts[] = {"morning", "afternoon", "evening"};
+  static const char* const minutes[] = {"fifteen", "thirty", "forty five", "o'clock"};
+  std::vector<std::string> out;
+  std::size_t k = 0;
+  for (auto* d : days) {
+    std::string day = d;
+    out.push_back(day);
+    out.push_back((day == "today" || day == "tomorrow" ? "" : "on ") + day);
+    if (day != "today" && day != "tomorrow") {
+      out.push_back("next " + day);
+      out.push_back("this " + day);
+    }
+    for (auto* p : parts)
+      out.push_back(day + " " + p);
+    for (int i = 0; i < 6; ++i, ++k) {
+      std::string h = hours[(k * 5 + 2) % 12];
+      std::string ampm = (k % 3 == 0) ? " a m" : (k % 3 == 1 ? " p m" : "");
+      out.push_back(day + " at " + h + ampm);
+      out.push_back(day + " at " + h + " " + minutes[k % 4]);
+      out.push_back(day + " around " + h);
+    }
+  }
+  for (std::size_t i = 0; i < 12; ++i) {
+    std::string h = hours[i], next = hours[(i + 1) % 12];
+    out.push_back("at " + h);
+    out.push_back(h + " a m");
+    out.push_back(h + " p m");
+    out.push_back(h + " o'clock");
+    out.push_back(h + " thirty");
+    out.push_back("half past " + h);
+    out.push_back("quarter past " + h);
+    out.push_back("quarter to " + next);
+    out.push_back("after " + h);
+    out.push_back("before " + h);
+    out.push_back("how about " + h);
+  }
+  for (std::size_t i = 0; i < std::size(ordinals); ++i) {
+    out.push_back("the " + std::string(ordinals[i]));
+    out.push_back("on the " + std::string(ordinals[i]) + " at " + hours[(i * 7 + 1) % 12]);
+  }
+  for (auto* p : {"in the morning", "in the afternoon", "noon", "at noon", "first thing",
+                  "late morning", "early afternoon", "end of the day", "next week",
+                  "any time", "whenever you have", "as soon as possible"})
+    out.push_back(p);
+  return out;
+}
+
+// A choice among the times just offered: by ordinal, by time, "the earlier one", "that one",
+// or none of them.
+std::vector<std::string> choice_phrases() {
+  std::vector<std::string> out = {
+      "the first one", "the second one", "the third one", "the last one", "the middle one",
+      "the first", "the second", "the last", "the earlier one", "the later one", "the earlier",
+      "the later", "that one", "that one please", "the first one please", "i'll take the first one",
+      "i'll take the second one", "i'll take the last one", "the second one works",
+      "the first one is fine", "yes the first one", "none of those", "none of those work",
+      "neither", "anything later", "anything earlier", "do you have anything later",
+      "do you have anything earlier", "i'll take it", "that works", "that's fine"};
+  for (auto* h : hours) {
+    std::string hour = h;
+    out.push_back("the " + hour);
+    out.push_back("the " + hour + " o'clock");
+    out.push_back(hour + " o'clock");
+    out.push_back(hour + " please");
+    out.push_back("the " + hour + " thirty");
+    out.push_back(hour + " works");
+    out.push_back("let's do " + hour);
+  }
+  return out;
+}
+
 } // namespace
 
 const std::vector<std::string>& leaning_phrases(listen_for hint) {
   static const std::vector<std::string> none, yes_no = yes_no_phrases(),
                                               digits = digit_phrases(),
                                               spelling = spelling_phrases(),
-                                              names = name_phrases();
+                                              names = name_phrases(),
+                                              when = when_phrases(), choice = choice_phrases();
   switch (hint) {
   case listen_for::yes_no: return yes_no;
   case listen_for::digits: return digits;
   case listen_for::spelling: return spelling;
   case listen_for::name: return names;
+  case listen_for::when: return when;
+  case listen_for::choice: return choice;
   case listen_for::anything:
   case listen_for::email: break;
   }

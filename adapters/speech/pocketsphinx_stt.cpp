@@ -94,7 +94,7 @@ struct vocabulary {
 };
 
 const listen_for leanings[] = {listen_for::yes_no, listen_for::digits, listen_for::spelling,
-                               listen_for::name};
+                               listen_for::name,   listen_for::when,   listen_for::choice};
 
 const char* leaning_name(listen_for h) {
   switch (h) {
@@ -102,6 +102,8 @@ const char* leaning_name(listen_for h) {
   case listen_for::digits: return "digits";
   case listen_for::spelling: return "spelling";
   case listen_for::name: return "name";
+  case listen_for::when: return "when";
+  case listen_for::choice: return "choice";
   default: return "anything";
   }
 }

@@ -28,7 +28,7 @@ std::unique_ptr<vad> make_sphinx_vad();
 /// What the dialog waits for next. A recogniser may lean its search towards it (as telephone
 /// IVRs do with a grammar per prompt), never so far that other words cannot be heard: a caller
 /// asked yes or no may still say "actually, make it Tuesday".
-enum class listen_for { anything, digits, name, email, yes_no, spelling };
+enum class listen_for { anything, digits, name, email, yes_no, spelling, when, choice };
 
 /// One recognised word and how sure the recogniser is of it.
 struct stt_word {

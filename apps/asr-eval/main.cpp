@@ -124,6 +124,8 @@ std::pair<speech::listen_for, std::string> prompt_and_turn(const std::string& li
   auto hint = tag == "yes_no"     ? speech::listen_for::yes_no
               : tag == "digits"   ? speech::listen_for::digits
               : tag == "spelling" ? speech::listen_for::spelling
+              : tag == "when"     ? speech::listen_for::when
+              : tag == "choice"   ? speech::listen_for::choice
               : tag == "name"     ? speech::listen_for::name
                                   : speech::listen_for::anything;
   return {hint, line.substr(bar + 1)};

@@ -661,3 +661,19 @@ TEST(rules_engine, a_name_given_while_the_slot_is_checked_is_kept) {
   r = f.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
   EXPECT_EQ(f.current(), rules_engine::state::asking_name);
 }
+
+// What the caller is asked for reaches the recogniser: a choice after an offer of times (and a
+// day and time after "what day and time", through the same mapping of the dialog's state).
+TEST(rules_engine, asking_for_a_time_or_a_choice_says_so) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("can i come in friday at two");
+  ASSERT_EQ(r.tools.size(), 1u);
+  r = e.on_result(tool_result{"check_slot", false, {{"reason", "taken"}},
+                              {"Friday at 1 PM", "Friday at 4 PM"},
+                              {"2026-03-06T13:00", "2026-03-06T16:00"}});
+  EXPECT_EQ(e.current(), rules_engine::state::choosing_option) << r.say;
+  EXPECT_EQ(r.next, expecting::choice) << r.say;
+  r = e.on_caller("my name is"); // neither an offer nor a time: the offer is asked again
+  EXPECT_EQ(r.next, expecting::choice) << r.say;
+}
