@@ -195,7 +195,7 @@ public:
       return {};
     finished_ = true;
     ps_end_utt(ps_);
-    auto r = result();
+    auto r = read(ps_);
     if (!plain_.empty() && poor(r) && engine_quiet()) {
       // Leaned towards an answer the caller did not give ("yes" expected, "make it Tuesday"
       // said): decode the same audio with the model as it is, and keep the surer reading.
@@ -203,7 +203,7 @@ public:
       ps_start_utt(ps_);
       ps_process_raw(ps_, all_.data(), all_.size(), FALSE, TRUE);
       ps_end_utt(ps_);
-      auto again = result();
+      auto again = read(ps_);
       if (!again.text.empty() && (r.text.empty() || again.confidence > r.confidence))
         r = std::move(again);
     }
@@ -212,25 +212,21 @@ public:
     return r;
   }
 
-  /// This session's reading of the utterance another decoder (`ps`) has just ended.
-  stt_result read(ps_decoder_t* ps) const { return result_of(ps); }
-
-  // The hypothesis of the utterance `ps` just ended, with its confidences.
-  stt_result result() { return result_of(ps_); }
-  stt_result result_of(ps_decoder_t* ps) const {
+  /// The hypothesis of the utterance `ps` has just ended (this session's decoder, or the
+  /// general one), with its confidences judged by this session's floors.
+  stt_result read(ps_decoder_t* ps) const {
     stt_result r;
-    auto* ps_ = ps; // the hypothesis of this decoder, not necessarily the session's
-    const char* h = ps_get_hyp(ps_, nullptr);
+    const char* h = ps_get_hyp(ps, nullptr);
     r.text = h ? h : "";
     // The posterior of a whole sentence shrinks with its length and with near-identical
     // alternatives ("talk to a person" / "a human"): judge it per word instead.
-    auto* lm = ps_get_logmath(ps_);
-    double sentence = logmath_exp(lm, ps_get_prob(ps_));
+    auto* lm = ps_get_logmath(ps);
+    double sentence = logmath_exp(lm, ps_get_prob(ps));
     auto words = std::max<std::size_t>(1, lm_words(r.text).size());
     r.confidence = std::pow(std::max(sentence, 1e-300), 1.0 / double(words));
     r.rejected = r.text.empty() || r.confidence < floor_;
     // Each word's own posterior, from the lattice the hypothesis came from.
-    for (ps_seg_t* seg = ps_seg_iter(ps_); seg; seg = ps_seg_next(seg)) {
+    for (ps_seg_t* seg = ps_seg_iter(ps); seg; seg = ps_seg_next(seg)) {
       std::string w = ps_seg_word(seg);
       if (w.empty() || w[0] == '<' || w[0] == '[')
         continue; // silence, sentence marks, noise
@@ -243,6 +239,8 @@ public:
     }
     return r;
   }
+
+private:
   bool engine_quiet() const;
   void general_pass(stt_result& r);
   bool poor(const stt_result& r) const {
