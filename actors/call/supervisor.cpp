@@ -362,6 +362,10 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
       st.speaker = new_speaker(self);
       break;
     case child::dialog:
+      if (!d.say.empty()) { // the line it died on counts as heard: the caller says it anew
+        std::lock_guard lk(st.dialog_saved->mtx);
+        ++st.dialog_saved->heard;
+      }
       st.dialog = new_dialog(self);
       st.reply_open = false; // the reply it was streaming ends where it stopped
       break;
@@ -525,9 +529,10 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
             std::string all;
             for (auto& w : st.held_words)
               all += (all.empty() ? "" : " ") + w;
+            auto lines = static_cast<std::int32_t>(st.held_words.size());
             st.held_words.clear();
             st.awaiting_dialog = true;
-            self->send(st.dialog, turn_atom::value, all);
+            self->send(st.dialog, turn_atom::value, all, lines);
           }
           tell_state(self);
           return {std::string("done"), std::string("the AI answers again")};

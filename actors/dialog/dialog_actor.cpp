@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "actors/calendar/profile_cache.hpp"
 #include "actors/call/shell.hpp"
 #include "actors/dialog/engine.hpp"
+#include "actors/dialog/saved_state.hpp"
 #include "adapters/workers/pool.hpp"
 
 namespace frontdesk::call {
@@ -35,7 +37,21 @@ struct dialog_state {
   calendar_actor calendar; // the business's calendar actor runs the tools (empty: they fail)
   call_services* services = nullptr;
   call_info info;
-  std::vector<std::string> waiting; // caller turns that came before the engine was ready
+  // Caller turns that came before the engine was ready (the words, and how many transcript
+  // lines they are).
+  std::vector<std::pair<std::string, std::int64_t>> waiting;
+  // How many of the caller's transcript lines the engine has been handed (lines said while the
+  // AI was on hold come as one turn). Saved with the engine's state, so that a node taking the
+  // call over knows which lines the state has not seen.
+  std::int64_t heard = 0;
+  // A call taken over answered the caller's line its saved state never saw. The caller, cut
+  // off before an answer came, may say it again: they hear the answer again instead of the
+  // engine taking the line twice. Until the caller's next turn: the line, the count of lines
+  // once it was handed in, and the answer (with what it expects next).
+  std::string replayed;
+  std::int64_t replayed_heard = 0;
+  std::string replay_answer, replay_stream;
+  std::int32_t replay_next = 0;
   std::uint64_t generation = 0;     // of the tool round in flight
   std::size_t tools_pending = 0;
   std::string filler;               // said if the tools take a while
@@ -51,13 +67,15 @@ struct dialog_state {
   std::shared_ptr<serial_queue> engine_queue;
   struct replies {
     std::mutex mtx;
-    std::deque<std::pair<dialog::reply, std::string>> items; // each with the state after it
+    // Each with the state after it and the caller lines handed in before it.
+    std::deque<std::tuple<dialog::reply, std::string, std::int64_t>> items;
   };
   std::shared_ptr<replies> engine_out = std::make_shared<replies>();
   std::shared_ptr<dialog::dialog_engine> shared_engine; // owned with the queue's jobs
   bool streaming = false; // sentences of a reply went to the supervisor, its end has not
   caf::typed_response_promise<std::vector<std::string>> summary_promise;
-  std::string saved_state; // the dialog state last handed to the call's events
+  std::string saved_state; // the engine state last handed to the call's events
+  std::int64_t saved_heard = 0; // and the count of caller lines with it
   std::shared_ptr<dialog_memory> memory; // the supervisor's copy, for a restarted dialog
 };
 
@@ -65,20 +83,22 @@ reply_text to_reply(const dialog::reply& r) {
   return reply_text{r.say, r.end_call, static_cast<std::int32_t>(r.next), r.partial};
 }
 
-void dialog_handle(dialog_self self, dialog::reply r, std::string state);
+void dialog_handle(dialog_self self, dialog::reply r, std::string state, std::int64_t heard);
 
 // Calls the engine: inline when it never blocks, otherwise on the dialog pool in order (where
-// the engine's state is read too, after each reply: it is not read from this thread).
+// the engine's state is read too, after each reply: it is not read from this thread). The
+// state goes out with the count of caller lines handed in so far: the engine has seen them
+// all by the time it runs this call.
 void dialog_engine_call(dialog_self self, std::function<dialog::reply(dialog::dialog_engine&)> f) {
   auto& st = self->state;
   if (!st.engine_queue) {
     auto r = f(*st.shared_engine);
-    dialog_handle(self, std::move(r), st.shared_engine->save_state());
+    dialog_handle(self, std::move(r), st.shared_engine->save_state(), st.heard);
     return;
   }
   auto me = caf::actor_cast<dialog_actor>(self);
   st.engine_queue->post([engine = st.shared_engine, out = st.engine_out, me, f = std::move(f),
-                         call_sid = st.info.call_sid] {
+                         call_sid = st.info.call_sid, heard = st.heard] {
     dialog::reply r;
     std::string state;
     try {
@@ -90,7 +110,7 @@ void dialog_engine_call(dialog_self self, std::function<dialog::reply(dialog::di
     }
     {
       std::lock_guard lk(out->mtx);
-      out->items.emplace_back(std::move(r), std::move(state));
+      out->items.emplace_back(std::move(r), std::move(state), heard);
     }
     caf::anon_send(me, engine_atom::value);
   });
@@ -136,30 +156,67 @@ void dialog_run_tools(dialog_self self, const dialog::reply& r) {
   }
 }
 
-// After each reply: the engine's state, when it changed, goes out to be saved with the
-// transcript, and to the supervisor's memory for a dialog it may restart. "" (a tool round is
-// out): the state before stands.
-void dialog_save_state(dialog_self self, std::string s) {
+// Hands the engine caller words that are `lines` lines of the transcript.
+void dialog_take_turn(dialog_self self, std::int64_t lines,
+                      std::function<dialog::reply(dialog::dialog_engine&)> f) {
+  self->state.heard += lines;
+  dialog_engine_call(self, std::move(f));
+}
+
+void dialog_save_state(dialog_self self, std::string s, std::int64_t heard);
+
+// The caller's first turn after a take-over that answered their last line: when it is that line
+// again, they hear the answer again (the line counts as heard) and the engine is not asked.
+bool dialog_said_again(dialog_self self, const std::string& text) {
   auto& st = self->state;
-  if (s.empty() || s == st.saved_state)
+  if (st.replayed.empty())
+    return false;
+  auto line = std::exchange(st.replayed, {});
+  auto answer = std::exchange(st.replay_answer, {});
+  st.replay_stream.clear();
+  if (answer.empty() || !dialog::same_words(text, line))
+    return false;
+  st.heard += 1;
+  dialog_save_state(self, st.saved_state, st.heard);
+  self->send(st.supervisor, reply_text{answer, false, st.replay_next, false});
+  return true;
+}
+
+// After each reply: the engine's state, when it changed, goes out to be saved with the
+// transcript (with the count of caller lines it has taken in), and to the supervisor's memory
+// for a dialog it may restart. "" (a tool round is out): the state before stands.
+void dialog_save_state(dialog_self self, std::string s, std::int64_t heard) {
+  auto& st = self->state;
+  if (s.empty() || (s == st.saved_state && heard == st.saved_heard))
     return;
   st.saved_state = s;
+  st.saved_heard = heard;
   if (st.memory) {
     std::lock_guard lk(st.memory->mtx);
     st.memory->state = s;
+    st.memory->heard = heard;
   }
   if (st.services->events)
-    st.services->events->on_dialog_state(st.info, s);
+    st.services->events->on_dialog_state(st.info, dialog::wrap_saved_dialog(s, heard));
 }
 
-void dialog_handle(dialog_self self, dialog::reply r, std::string state) {
+void dialog_handle(dialog_self self, dialog::reply r, std::string state, std::int64_t heard) {
   auto& st = self->state;
+  if (!st.replayed.empty() && heard >= st.replayed_heard) { // the answer to the replayed line
+    if (r.partial) {
+      st.replay_stream += (st.replay_stream.empty() ? "" : " ") + r.say;
+    } else if (r.tools.empty() && !(r.say.empty() && st.replay_stream.empty())) {
+      auto said = std::exchange(st.replay_stream, {});
+      st.replay_answer = said + (said.empty() || r.say.empty() ? "" : " ") + r.say;
+      st.replay_next = static_cast<std::int32_t>(r.next);
+    }
+  }
   if (r.partial) { // a sentence of a reply still being written: said at once
     st.streaming = true;
     self->send(st.supervisor, to_reply(r));
     return;
   }
-  dialog_save_state(self, std::move(state));
+  dialog_save_state(self, std::move(state), heard);
   bool streamed = std::exchange(st.streaming, false);
   if (r.tools.empty()) {
     if (!r.say.empty() || r.end_call || streamed)
@@ -206,7 +263,7 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
         r.partial = true;
         {
           std::lock_guard lk(out->mtx);
-          out->items.emplace_back(std::move(r), std::string{});
+          out->items.emplace_back(std::move(r), std::string{}, 0);
         }
         if (auto me = caf::actor_cast<caf::strong_actor_ptr>(weak))
           caf::anon_send(caf::actor_cast<dialog_actor>(me), engine_atom::value);
@@ -222,34 +279,63 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
     ctx.services = st.profile->services;
     ctx.can_transfer = !st.profile->transfer_number.empty();
     ctx.caller_number = st.info.caller;
-    if (greet) {
-      // A call taken over from a lost node picks up where it was; otherwise a greeting.
-      dialog_engine_call(self, [ctx, saved = st.info.resume_state](dialog::dialog_engine& e) {
-        if (!saved.empty())
-          if (auto r = e.resume(ctx, saved))
-            return std::move(*r);
-        return e.start(ctx);
+    if (greet && (!st.info.resume_state.empty() || !st.info.resume_heard.empty())) {
+      // A call taken over from a lost node picks up where it was. What the caller said that
+      // the saved state never took in (the node was lost between saving the caller's words and
+      // the answer to them) is answered now, after the apology, rather than asked again.
+      auto saved = dialog::unwrap_saved_dialog(st.info.resume_state);
+      auto unheard = dialog::unheard_lines(saved, st.info.resume_heard);
+      st.heard = static_cast<std::int64_t>(st.info.resume_heard.size() - unheard.size());
+      bool answer_next = !unheard.empty();
+      dialog_engine_call(self, [ctx, engine_state = std::move(saved.engine),
+                                answer_next](dialog::dialog_engine& e) {
+        std::optional<dialog::reply> r;
+        if (!engine_state.empty())
+          r = e.resume(ctx, engine_state);
+        if (!r)
+          return e.start(ctx);
+        if (answer_next) // the question it would repeat is answered already
+          r->say = "Sorry, we were cut off.";
+        return std::move(*r);
       });
+      if (answer_next) {
+        std::string words;
+        for (auto& line : unheard)
+          words += (words.empty() ? "" : " ") + line;
+        st.replayed = unheard.back();
+        st.replayed_heard = st.heard + static_cast<std::int64_t>(unheard.size());
+        dialog_take_turn(self, static_cast<std::int64_t>(unheard.size()),
+                         [words](dialog::dialog_engine& e) { return e.on_caller(words); });
+      }
+    } else if (greet) {
+      dialog_engine_call(self, [ctx](dialog::dialog_engine& e) { return e.start(ctx); });
     } else {
       // Restarted mid-call: the conversation so far comes back, unspoken (the supervisor asks
-      // the caller again if a turn died with the failed dialog). The last state this call
-      // saved, or the one it was taken over with.
+      // the caller again if a turn died with the failed dialog, and counted it as heard). The
+      // last state this call saved, or the one it was taken over with.
       std::string saved;
+      bool remembered = false;
       if (st.memory) {
         std::lock_guard lk(st.memory->mtx);
         saved = st.memory->state;
+        st.heard = st.memory->heard;
+        remembered = !saved.empty();
       }
-      if (saved.empty())
-        saved = st.info.resume_state;
+      if (!remembered) {
+        auto taken_over = dialog::unwrap_saved_dialog(st.info.resume_state);
+        saved = std::move(taken_over.engine);
+      }
       st.saved_state = saved;
+      st.saved_heard = st.heard;
       dialog_engine_call(self, [ctx, saved](dialog::dialog_engine& e) {
         if (saved.empty() || !e.resume(ctx, saved))
           e.start(ctx); // its context, at least; the greeting was said long ago
         return dialog::reply{};
       });
     }
-    for (auto& t : std::exchange(st.waiting, {}))
-      dialog_engine_call(self, [t](dialog::dialog_engine& e) { return e.on_caller(t); });
+    for (auto& [text, lines] : std::exchange(st.waiting, {}))
+      dialog_take_turn(self, lines,
+                       [text](dialog::dialog_engine& e) { return e.on_caller(text); });
   };
   std::shared_ptr<const booking::business_profile> cached;
   if (services->profiles)
@@ -282,27 +368,32 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
   }
   return {
       [=](loaded_atom) { ready(); },
-      [=](turn_atom, const std::string& text) {
+      [=](turn_atom, const std::string& text, std::int32_t lines) {
         auto& st = self->state;
         if (!st.engine_ready) {
-          st.waiting.push_back(text);
+          st.waiting.emplace_back(text, lines);
           return;
         }
-        dialog_engine_call(self, [text](dialog::dialog_engine& e) { return e.on_caller(text); });
+        if (dialog_said_again(self, text))
+          return;
+        dialog_take_turn(self, lines,
+                         [text](dialog::dialog_engine& e) { return e.on_caller(text); });
       },
       [=](turn_atom, const std::string& text, const std::vector<std::string>& unsure) {
         auto& st = self->state;
         if (!st.engine_ready) { // said over the greeting: the doubts matter less than the words
-          st.waiting.push_back(text);
+          st.waiting.emplace_back(text, 1);
           return;
         }
-        dialog_engine_call(self, [text, unsure](dialog::dialog_engine& e) {
+        if (dialog_said_again(self, text))
+          return;
+        dialog_take_turn(self, 1, [text, unsure](dialog::dialog_engine& e) {
           return e.on_caller_heard(text, unsure);
         });
       },
       [=](engine_atom) {
         auto& st = self->state;
-        std::pair<dialog::reply, std::string> item;
+        std::tuple<dialog::reply, std::string, std::int64_t> item;
         {
           std::lock_guard lk(st.engine_out->mtx);
           if (st.engine_out->items.empty())
@@ -310,7 +401,8 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
           item = std::move(st.engine_out->items.front());
           st.engine_out->items.pop_front();
         }
-        dialog_handle(self, std::move(item.first), std::move(item.second));
+        auto& [reply, state, heard] = item;
+        dialog_handle(self, std::move(reply), std::move(state), heard);
       },
       [=](tool_atom) {
         auto& st = self->state;

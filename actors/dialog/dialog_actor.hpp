@@ -4,6 +4,7 @@
 // loads the business, runs the engine (inline, or on the dialog pool when it blocks) and has
 // the business's calendar actor run the engine's tools. Actor code only (CAF).
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,7 +20,11 @@ namespace frontdesk::call {
 /// dialog it restarts takes the conversation over where the failed one left it.
 struct dialog_memory {
   std::mutex mtx;
-  std::string state; // "" until the first save
+  std::string state; // the engine's, "" until the first save
+  /// The caller's transcript lines the engine had been handed when it saved `state`; the
+  /// supervisor counts in a line whose turn died with a failed dialog (the caller is asked to
+  /// say it again, as a new line).
+  std::int64_t heard = 0;
 };
 
 /// Spawns a call's dialog, monitored by `parent` (the call's supervisor). `greet`: the first

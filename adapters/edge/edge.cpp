@@ -569,6 +569,7 @@ private:
       if (auto it = edge_->resumes.find(m.start.call_sid); it != edge_->resumes.end()) {
         info.resume_state = std::move(it->second.dialog_state);
         info.at_offset_ms = it->second.at_offset_ms;
+        info.resume_heard = std::move(it->second.caller_lines);
         edge_->resumes.erase(it);
       }
     }

@@ -130,7 +130,16 @@ calls_repo::take_over(const std::string& business_id, const std::string& call_id
           call_id, from_node, node);
       if (r.empty())
         return std::nullopt;
-      return call_taken_over{r[0][0].as<std::string>(), r[0][1].as<std::int64_t>()};
+      call_taken_over t{r[0][0].as<std::string>(), r[0][1].as<std::int64_t>(), {}};
+      // What the caller said, in order: the dialog answers the lines its state never saw.
+      auto lines = tx.exec_params(
+          "SELECT coalesce(t->>'text', '') FROM calls c, "
+          "jsonb_array_elements(c.transcript) WITH ORDINALITY AS x(t, n) "
+          "WHERE c.id = $1 AND t->>'role' = 'caller' ORDER BY n",
+          call_id);
+      for (const auto& row : lines)
+        t.caller_lines.push_back(row[0].as<std::string>());
+      return t;
     });
   });
 }

@@ -94,6 +94,7 @@ struct call_after_stream {
 struct call_taken_over {
   std::string dialog_state; // "" when none was saved
   std::int64_t at_offset_ms = 0;
+  std::vector<std::string> caller_lines; // the transcript's caller lines, in order
 };
 
 /// What call_changes found: false where the call was unknown or (for stream and end) already

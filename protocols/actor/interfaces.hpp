@@ -92,7 +92,8 @@ using speaker_actor = caf::typed_actor<caf::reacts_to<say>, caf::reacts_to<clear
 /// Dialog: the conversation engine behind a thin shell.
 using dialog_actor = caf::typed_actor<
     caf::reacts_to<loaded_atom>,                        // its business is known
-    caf::reacts_to<turn_atom, std::string>,             // the caller said this
+    caf::reacts_to<turn_atom, std::string, std::int32_t>, // the caller said this, in so many
+                                                        // transcript lines
     caf::reacts_to<turn_atom, std::string, std::vector<std::string>>, // ... and these words of
                                                         // it the recogniser was unsure of
     caf::reacts_to<interrupt_atom, std::string>,        // of our reply the caller heard this

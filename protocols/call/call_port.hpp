@@ -32,6 +32,9 @@ struct call_info {
   /// answered), so the transcript keeps its order.
   std::string resume_state;
   std::int64_t at_offset_ms = 0;
+  /// ... and what the caller had said by then (the transcript's caller lines, in order): those
+  /// the saved state had not taken in are answered first.
+  std::vector<std::string> resume_heard;
   /// The business's own cloud speech choices ("" = the node's default): the voice that speaks,
   /// the recogniser's model and language.
   std::string tts_voice, stt_model, stt_language;

@@ -2,6 +2,7 @@
 // this thread, a manual worker pool runs the speech jobs here too, and the actors' clock moves
 // only when the test moves it (20 ms per caller frame, as Twilio sends them). Each run is the
 // same run: no sleeps, no timeouts to tune.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "actors/call/runtime.hpp"
 #include "actors/dialog/echo_engine.hpp"
+#include "actors/dialog/saved_state.hpp"
 #include "adapters/speech/instant.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/workers/pool.hpp"
@@ -48,7 +50,11 @@ public:
   }
   void on_latency(const call_info&, const turn_latency&) override {}
   void on_transfer(const call_info&, const std::string&) override {}
+  void on_dialog_state(const call_info&, const std::string& state) override {
+    last_state = state;
+  }
   std::vector<std::string> said;
+  std::string last_state; // as the database would keep it
 };
 
 using fixtures::fragile_dialog;
@@ -113,7 +119,11 @@ struct deterministic_call {
   std::optional<call_report> report;
   std::int64_t now_ms = 0; // of the actors' clock, since the call started
 
-  explicit deterministic_call(call_services svc, std::vector<std::string> script) {
+  // `taken_over`: the call comes from a lost node with this saved dialog and these caller
+  // lines in its transcript.
+  explicit deterministic_call(call_services svc, std::vector<std::string> script,
+                              std::string taken_over = {},
+                              std::vector<std::string> heard_before = {}) {
     cfg.set("scheduler.policy", caf::atom("testing"));
     add_message_types(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
@@ -125,9 +135,11 @@ struct deterministic_call {
       return speech::make_script_session(info.script, n);
     };
     rt = make_call_runtime(*sys, std::move(svc));
-    call = rt->start({"c1", "b1", "CA1", "MZ1", "+15550001111", "Test Clinic", "Hello.",
-                      std::move(script)},
-                     twilio, [this](call_report r) { report = std::move(r); });
+    call_info info{"c1", "b1", "CA1", "MZ1", "+15550001111", "Test Clinic", "Hello.",
+                   std::move(script)};
+    info.resume_state = std::move(taken_over);
+    info.resume_heard = std::move(heard_before);
+    call = rt->start(std::move(info), twilio, [this](call_report r) { report = std::move(r); });
     settle();
   }
 
@@ -216,6 +228,85 @@ TEST(call_restarts, a_restarted_dialog_goes_on_from_the_state_the_failed_one_sav
   c.settle();
   ASSERT_TRUE(c.report.has_value());
   EXPECT_EQ(c.report->restarts, 1u);
+}
+
+call_services with_remembering_dialog() {
+  call_services svc;
+  svc.make_vad = [] { return speech::make_sphinx_vad(); };
+  svc.make_dialog = [](const booking::business_profile&) {
+    return std::make_unique<remembering_dialog>();
+  };
+  return svc;
+}
+
+std::int64_t heard_in(const std::string& saved) {
+  auto s = dialog::unwrap_saved_dialog(saved);
+  return s.heard ? *s.heard : -1;
+}
+
+TEST(call_restarts, the_saved_state_counts_the_callers_lines_and_a_line_lost_with_a_dialog) {
+  deterministic_call c(with_remembering_dialog(),
+                       {"my name is ann", "please crash now", "yes please"});
+  c.silence(1s);
+  c.say("my name is ann");
+  EXPECT_EQ(heard_in(c.events->last_state), 1) << c.events->last_state;
+  c.say("please crash now"); // dies with it: asked again, and counted as heard
+  c.say("yes please");
+  EXPECT_TRUE(c.said("agent: You said: yes please. Before that: my name is ann.")) << c.all_said();
+  EXPECT_EQ(heard_in(c.events->last_state), 3) << c.events->last_state;
+  EXPECT_EQ(dialog::unwrap_saved_dialog(c.events->last_state).engine,
+            "heard:my name is ann, yes please");
+}
+
+// A node was killed after it saved the caller's "i want a cleaning" but before it saved the
+// dialog's answer: the node taking over answers it after the apology instead of asking the
+// question the caller had just answered.
+TEST(call_restarts, a_call_taken_over_answers_the_line_its_saved_state_never_saw) {
+  deterministic_call c(with_remembering_dialog(), {"tomorrow please"},
+                       dialog::wrap_saved_dialog("heard:my name is ann", 1),
+                       {"my name is ann", "i want a cleaning"});
+  c.silence(1s);
+  EXPECT_FALSE(c.said("agent: Hello.")) << c.all_said();
+  EXPECT_TRUE(c.said("agent: Sorry, we were cut off.")) << c.all_said();
+  EXPECT_TRUE(c.said("agent: You said: i want a cleaning. Before that: my name is ann."))
+      << c.all_said();
+  EXPECT_EQ(heard_in(c.events->last_state), 2) << c.events->last_state;
+  c.say("tomorrow please");
+  EXPECT_TRUE(c.said("agent: You said: tomorrow please. Before that: my name is ann, i want a "
+                     "cleaning."))
+      << c.all_said();
+  EXPECT_EQ(heard_in(c.events->last_state), 3) << c.events->last_state;
+}
+
+// The caller, cut off before the answer came, says the line again on the new stream: they hear
+// the answer again, and the engine does not take the line twice.
+TEST(call_restarts, a_caller_who_says_the_answered_line_again_hears_the_answer_again) {
+  deterministic_call c(with_remembering_dialog(), {"I want a cleaning.", "tomorrow please"},
+                       dialog::wrap_saved_dialog("heard:my name is ann", 1),
+                       {"my name is ann", "i want a cleaning"});
+  c.silence(1s);
+  c.say("i want a cleaning");
+  auto answer = "agent: You said: i want a cleaning. Before that: my name is ann.";
+  EXPECT_EQ(std::count(c.events->said.begin(), c.events->said.end(), answer), 2) << c.all_said();
+  EXPECT_EQ(heard_in(c.events->last_state), 3) << c.events->last_state;
+  c.say("tomorrow please");
+  EXPECT_TRUE(c.said("agent: You said: tomorrow please. Before that: my name is ann, i want a "
+                     "cleaning."))
+      << c.all_said();
+  EXPECT_EQ(heard_in(c.events->last_state), 4) << c.events->last_state;
+}
+
+TEST(call_restarts, a_call_taken_over_whose_state_saw_every_line_only_apologises) {
+  deterministic_call c(with_remembering_dialog(), {},
+                       dialog::wrap_saved_dialog("heard:my name is ann", 1), {"my name is ann"});
+  c.silence(1s);
+  EXPECT_EQ(c.all_said(), "agent: Sorry, we were cut off. | ");
+}
+
+TEST(call_restarts, a_call_taken_over_before_any_state_was_saved_greets_then_answers) {
+  deterministic_call c(with_remembering_dialog(), {}, "", {"i want a cleaning"});
+  c.silence(1s);
+  EXPECT_EQ(c.all_said(), "agent: Hello. | agent: You said: i want a cleaning. | ");
 }
 
 TEST(call_restarts, a_dialog_that_fails_is_restarted_then_the_call_ends_politely) {
