@@ -428,7 +428,9 @@ intent classify(std::string_view text) {
                                   {"have to go", 4},   {"got to go", 4},     {"no thank*", 4},
                                   {"no thanks", 4},    {"see you", 3},       {"cheers", 2},
                                   {"that will do", 4}, {"that should do it", 4}, {"that does it", 4},
-                                  {"that is all i need", 4}, {"i think that is it", 4}});
+                                  {"that is all i need", 4}, {"i think that is it", 4},
+                                  // "I'd love to come see you tomorrow" asks for a visit.
+                                  {"come see", -3},    {"come and see", -3}, {"to see you", -3}});
   s[intent::cancel] = score(ws, {{"cancel*", 4},       {"call off", 4},      {"call _ off", 4},
                                  {"will not be able to make it", 4}, {"will not make it", 4},
                                  {"not going to make it", 4}, {"will not be coming", 4},
@@ -440,7 +442,10 @@ intent classify(std::string_view text) {
                                  {"can not make", 2},  {"not be able to come", 4},
                                  {"drop it", 4},       {"drop that", 4},     {"drop the appointment", 4},
                                  {"not be needing", 4}, {"not need it", 3},  {"not need that", 3},
-                                 {"get rid of", 3}},
+                                 {"get rid of", 3},    {"scrap my", 4},      {"scrap the", 4},
+                                 {"scrap it", 4},      {"scrap that", 3},    {"nix my", 4},
+                                 {"nix the", 4},       {"nix it", 3},        {"ditch my", 4},
+                                 {"ditch the", 4}},
                             true);
   // "I can't make it Thursday, could we do Monday instead?" moves rather than cancels.
   bool cant_make = any_cue(ws, std::vector<std::string_view>{
@@ -494,7 +499,7 @@ intent classify(std::string_view text) {
                           {"works better", 1.5}, {"is better", 1.5}, {"actually", 1.5},
                           {"instead", 1},      {"oops", 1},        {"no no", 1},
                           {"not", 1.5},        {"wait", 0.5},      {"sorry", 0.5},
-                          {"hang on", 1},      {"correct that", 2.5}});
+                          {"hang on", 1},      {"correct that", 2.5}, {"scrap that", 2.5}});
     if (starts("no") || starts("not") || starts("nope") || starts("wrong"))
       c += 2.5;
     s[intent::correction] = c;
@@ -529,7 +534,9 @@ intent classify(std::string_view text) {
       {"get* my teeth", 2}, {"have my teeth", 2}, {"get* _ teeth", 2},
       {"reserve", 2},     {"on the calendar", 2}, {"pencil me", 2}, {"pencil _ in", 2},
       {"slot me", 2},     {"make a booking", 2}, {"first visit", 2}, {"grab a", 1.5},
-      {"due for", 2},     {"overdue", 2}};
+      {"due for", 2},     {"overdue", 2},     {"come back in", 2}, {"come back for", 2},
+      // "I haven't been to a dentist in years": a visit that is due.
+      {"have not been to", 2}, {"have not been in", 2}, {"have not had a", 2}};
   static const std::vector<std::string_view> visit_nouns = {
       "appointment*", "visit", "exam", "checkup", "check up", "clean*", "filling", "whiten*",
       "consultation", "a dentist", "the dentist"};
