@@ -3,12 +3,32 @@
 #include <caf/all.hpp>
 
 #include "actors/call/shell.hpp"
+#include "actors/dialog/engine.hpp"
 #include "adapters/speech/speech.hpp"
 #include "adapters/speech/waiting_session.hpp"
 #include "protocols/console/tap.hpp"
 
 namespace frontdesk::call {
 namespace {
+
+// What the dialog expects next reaches the listener as a number (dialog::expecting) and is
+// read as the recogniser's hint and the endpointer's expectation: the three lists must match.
+template <class A, class B>
+constexpr bool same_place(A a, B b) {
+  return static_cast<int>(a) == static_cast<int>(b);
+}
+#define FD_SAME_EXPECTATION(x)                                                                 \
+  static_assert(same_place(dialog::expecting::x, speech::listen_for::x) &&                    \
+                same_place(dialog::expecting::x, turn::expectation::x))
+FD_SAME_EXPECTATION(anything);
+FD_SAME_EXPECTATION(digits);
+FD_SAME_EXPECTATION(name);
+FD_SAME_EXPECTATION(email);
+FD_SAME_EXPECTATION(yes_no);
+FD_SAME_EXPECTATION(spelling);
+FD_SAME_EXPECTATION(when);
+FD_SAME_EXPECTATION(choice);
+#undef FD_SAME_EXPECTATION
 
 using namespace proto;
 

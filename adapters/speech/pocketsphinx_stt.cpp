@@ -76,6 +76,12 @@ std::string replace_cmninit(const std::string& params) {
 
 class ps_engine;
 
+/// What may decode a turn again after a poor reading (pocketsphinx_settings::redecode).
+enum class second_pass {
+  plain,  // the same audio through the business's model unleaned: as long as a turn
+  general // the general model: it holds a speech thread for about a second
+};
+
 // A decoder and the named searches (business language models) loaded into it so far.
 struct decoder {
   ps_decoder_t* ps = nullptr;
@@ -196,7 +202,7 @@ public:
     finished_ = true;
     ps_end_utt(ps_);
     auto r = read(ps_);
-    if (!plain_.empty() && poor(r) && engine_quiet()) {
+    if (!plain_.empty() && poor(r) && may_decode_again(second_pass::plain)) {
       // Leaned towards an answer the caller did not give ("yes" expected, "make it Tuesday"
       // said): decode the same audio with the model as it is, and keep the surer reading.
       ps_set_search(ps_, plain_.c_str());
@@ -207,7 +213,7 @@ public:
       if (!again.text.empty() && (r.text.empty() || again.confidence > r.confidence))
         r = std::move(again);
     }
-    if (keep_audio_ && poor(r) && engine_quiet())
+    if (keep_audio_ && poor(r) && may_decode_again(second_pass::general))
       general_pass(r);
     return r;
   }
@@ -241,7 +247,7 @@ public:
   }
 
 private:
-  bool engine_quiet() const;
+  bool may_decode_again(second_pass pass) const;
   void general_pass(stt_result& r);
   bool poor(const stt_result& r) const {
     if (r.rejected)
@@ -479,25 +485,24 @@ public:
     return it == vocab_.end() ? 0 : it->second->words;
   }
 
-  /// Whether a poor leaned reading may be decoded again now (pocketsphinx_settings::redecode).
-  bool may_decode_again() const {
+  /// Whether a turn's poor reading may be decoded again now: `always` or `never` as set; under
+  /// `when_quiet`, the plain pass while fewer than `quiet_below` callers are being decoded, and
+  /// the general pass only for a caller who is the only one, so that no other caller's answer
+  /// waits behind it. The one place this is decided.
+  bool may_decode_again(second_pass pass) const {
     if (second_decode_ != pocketsphinx_settings::redecode::when_quiet)
       return second_decode_ == pocketsphinx_settings::redecode::always;
     std::lock_guard lk(mtx_);
-    return all_.size() - free_.size() < quiet_below_;
+    auto decoding = all_.size() - free_.size();
+    return decoding < (pass == second_pass::general ? std::min<std::size_t>(quiet_below_, 2)
+                                                    : quiet_below_);
   }
 
   /// The utterance (16 kHz) decoded with the general model, when it has loaded and no other
-  /// turn is using it; nothing otherwise. Runs on the caller's thread (a speech worker).
+  /// turn is using it; nothing otherwise. Runs on the caller's thread (a speech worker), after
+  /// may_decode_again(second_pass::general) allowed it.
   std::optional<stt_result> decode_general(const std::vector<std::int16_t>& audio,
                                            const ps_session& s) {
-    // It holds a speech thread for about a second: under `when_quiet`, only for a caller who
-    // is the only one being decoded, so no other caller's answer waits behind it.
-    if (second_decode_ == pocketsphinx_settings::redecode::when_quiet) {
-      std::lock_guard lk(mtx_);
-      if (all_.size() - free_.size() > 1)
-        return std::nullopt;
-    }
     if (!general_ready_.load(std::memory_order_acquire)) {
       // About a second of CPU and 90 MB: loaded once a turn first needs it, in the background,
       // so nodes whose callers are always heard well never pay for it. This turn goes without.
@@ -548,7 +553,9 @@ private:
   int flite_words_ = 0;
 };
 
-bool ps_session::engine_quiet() const { return engine_.may_decode_again(); }
+bool ps_session::may_decode_again(second_pass pass) const {
+  return engine_.may_decode_again(pass);
+}
 
 // Still poor under the business's models: perhaps the caller said something they do not cover.
 // The general model's reading replaces it only when it is accepted and the surer one.
