@@ -228,10 +228,11 @@ const std::vector<key_entry>& entries() {
         "caller corrects it there."},
        boolean(&config::speech, &config::speech_section::spell_unsure_names)},
       {{"speech.second_pass", "string", "\"auto\"",
-        "A turn heard poorly while the recogniser leaned towards the expected answer (yes/no, "
-        "digits, a spelling) is decoded again without the leaning: always, never, or auto: only "
-        "while fewer recognitions than twice speech.threads are under way (with many callers "
-        "speaking at once, the second decode would delay every caller's answer)."},
+        "A turn whose reading is refused while the recogniser leaned towards the expected "
+        "answer (yes/no, digits, a spelling) is decoded again without the leaning: always, "
+        "never, or auto: only while fewer recognitions than twice speech.threads are under "
+        "way (with many callers speaking at once, the second decode would delay every caller's "
+        "answer)."},
        str(&config::speech, &config::speech_section::second_pass,
            [](const std::string& v) { return one_of(v, {"auto", "always", "never"}); })},
       {{"speech.general_model", "string", "\"/usr/share/pocketsphinx/model/en-us/en-us.lm.bin\"",

@@ -123,8 +123,8 @@ struct pocketsphinx_settings {
   /// without, word errors 5.1% with and 4.5% without on sentences.txt, 22.9% and 23.6% on
   /// prompted.txt leaned (rms and slt voices, with the transform). Off by default.
   bool flat_pass = false;
-  /// Decoding a leaned utterance again with the plain model when the leaned reading was poor
-  /// (see word_floor): always, never, or `when_quiet`: only while fewer than `quiet_below`
+  /// Decoding a leaned utterance again with the plain model when the leaned reading was refused
+  /// (see floor): always, never, or `when_quiet`: only while fewer than `quiet_below`
   /// decoders are in use. The second decode runs after the caller stopped speaking, over the
   /// whole utterance; with many callers speaking at once it would delay every final behind it.
   enum class redecode { always, when_quiet, never };
