@@ -128,14 +128,14 @@ media_actor::behavior_type media_fn(media_self self, std::shared_ptr<media_out> 
         }
         if (st.rec) {
           // The recording follows Twilio's inbound clock: each caller frame with what we sent,
-          // handed to the writer every 200 ms (one wake-up of a worker, not ten).
+          // handed to the writer a block at a time (one wake-up of a worker a second, not 50).
           st.rec_caller.insert(st.rec_caller.end(), a.mulaw.begin(), a.mulaw.end());
           auto tapped = std::min(a.mulaw.size(), st.agent_tap.size()); // then silence
           auto tap_end = st.agent_tap.begin() + static_cast<std::ptrdiff_t>(tapped);
           st.rec_agent.insert(st.rec_agent.end(), st.agent_tap.begin(), tap_end);
           st.agent_tap.erase(st.agent_tap.begin(), tap_end);
           st.rec_agent.resize(st.rec_caller.size(), audio::mulaw_silence);
-          if (st.rec_caller.size() >= 10 * audio::frame_samples)
+          if (st.rec_caller.size() >= recording::block_samples)
             media_flush_recording(self);
         }
       },

@@ -16,7 +16,7 @@ using namespace proto;
 
 void hear(audio_route& r, std::span<const std::uint8_t> mulaw, std::uint64_t ts) {
   media_actor media;
-  std::vector<std::uint8_t> block; // the recording's next 200 ms, when complete
+  std::vector<std::uint8_t> block; // the recording's next block, when complete
   std::uint64_t block_ts = 0;
   listener_actor listener;
   std::optional<speech_audio> for_listener;

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "actors/media/media_actor.hpp"
 #include "actors/vad/front_end.hpp"
 #include "adapters/speech/recognizer.hpp"
 #include "protocols/actor/interfaces.hpp"
@@ -24,9 +25,9 @@ namespace frontdesk::call {
 // Where the caller's frames go. The edge calls hear() for each frame on the thread that read
 // it from the socket; the VAD, the endpointer and the barge-in judge run there, at once, and
 // only what they decide becomes a message: a turn's audio for the listener 100 ms at a time,
-// a barge-in for the supervisor, the recording's caller audio for the media actor 200 ms at a
-// time. The silence between turns costs no actor message at all (at 500 calls, 25,000 fewer
-// messages a second through the scheduler). The supervisor attaches its children once they
+// a barge-in for the supervisor, the recording's caller audio for the media actor a second at
+// a time (recording::block_samples). The silence between turns costs no actor message at all
+// (at 500 calls, 25,000 fewer messages a second through the scheduler). The supervisor attaches its children once they
 // exist, and keeps the route current across restarts.
 struct audio_route {
   std::mutex mtx;
@@ -40,11 +41,11 @@ struct audio_route {
   std::vector<proto::speech_audio> held; // for the listener, before it is attached
   static constexpr std::size_t max_held = 100; // 10 s of speech: far more than an attach takes
   std::atomic<std::uint64_t> frames_in{0};
-  // Caller audio for the recording, handed to the media actor 200 ms at a time. The
+  // Caller audio for the recording, handed to the media actor a block at a time. The
   // supervisor takes what is left when the call ends.
   std::vector<std::uint8_t> rec_pending;
   std::uint64_t rec_pending_ts = 0;
-  static constexpr std::size_t rec_block = 10 * audio::frame_samples;
+  static constexpr std::size_t rec_block = recording::block_samples;
   // The call's console tap (caller audio for listeners, partial words for watchers); may be
   // empty.
   std::shared_ptr<console::call_tap> tap;

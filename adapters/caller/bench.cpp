@@ -308,6 +308,16 @@ bench_report run_bench(const bench_options& options) {
     rep.runtime_p50_ms = histogram_quantile(h0, h1, 0.50, &rep.runtime_turns);
     rep.runtime_p95_ms = histogram_quantile(h0, h1, 0.95);
     rep.runtime_p99_ms = histogram_quantile(h0, h1, 0.99);
+    // Where that time went (this node's stages; a cluster run leaves them out).
+    if (nodes.size() == 1)
+      for (const char* name : {"recognise", "decide", "synthesise", "send"}) {
+        auto label = std::string("stage=\"") + name + "\"";
+        auto s0 = parse_histogram(metrics_before, "frontdesk_turn_stage_ms", label);
+        auto s1 = parse_histogram(metrics_after, "frontdesk_turn_stage_ms", label);
+        if (!s1.empty())
+          rep.runtime_stages.push_back(
+              {name, histogram_quantile(s0, s1, 0.50), histogram_quantile(s0, s1, 0.95)});
+      }
   }
   std::vector<double> first, late50, late99, send99, turns, barges, gaps;
   for (auto& r : results) {
@@ -410,6 +420,10 @@ std::string bench_report::to_json() const {
       {"machine_steal_s", machine_steal_s},
       {"node_realtime_threads", node_realtime_threads},
       {"errors", errs}};
+  boost::json::object stages;
+  for (auto& st : runtime_stages)
+    stages[st.name] = {{"p50", st.p50_ms}, {"p95", st.p95_ms}};
+  o["runtime_stages_ms"] = std::move(stages);
   return boost::json::serialize(o);
 }
 
@@ -428,8 +442,14 @@ std::string bench_report::to_table() const {
     << turns_unanswered << " unanswered)\n"
     << "runtime added ms      p50 " << fmt(runtime_p50_ms, 2) << "  p95 " << fmt(runtime_p95_ms, 2)
     << "  p99 " << fmt(runtime_p99_ms, 2) << "  (" << runtime_turns
-    << " turns; end of turn -> first frame, node-side)\n"
-    << "recogniser            " << stt_utterances << " utterances, " << stt_rejected
+    << " turns; end of turn -> first frame, node-side)\n";
+  if (!runtime_stages.empty()) {
+    t << "  by stage ms        ";
+    for (auto& st : runtime_stages)
+      t << " " << st.name << " " << fmt(st.p50_ms, 2) << " / " << fmt(st.p95_ms, 2);
+    t << "  (p50 / p95)\n";
+  }
+  t << "recogniser            " << stt_utterances << " utterances, " << stt_rejected
     << " rejected, " << stt_unavailable << " without a free decoder\n"
     << "barge-in ms           p50 " << fmt(barge_in_p50_ms) << "  p95 " << fmt(barge_in_p95_ms)
     << "  (" << barge_ins_measured << ")\n"

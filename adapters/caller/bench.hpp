@@ -60,6 +60,13 @@ struct bench_report {
     return bookings_expected < 0 || bookings_made == bookings_expected;
   }
   double runtime_p50_ms = 0, runtime_p95_ms = 0, runtime_p99_ms = 0;
+  // The runtime's stages (the node's frontdesk_turn_stage_ms): the recogniser's final after
+  // the end of turn, the dialog's reply, its first synthesised audio, the first frame sent.
+  struct stage {
+    const char* name;
+    double p50_ms = 0, p95_ms = 0;
+  };
+  std::vector<stage> runtime_stages;
   // Calls whose stream ended mid-call and went on in a new one (their node was lost), and the
   // caller's silence in between: end of the old stream → first audio on the new one.
   std::size_t resumed = 0;

@@ -9,7 +9,8 @@
 namespace frontdesk::caller {
 
 std::vector<std::pair<double, std::uint64_t>> parse_histogram(std::string_view text,
-                                                              std::string_view name) {
+                                                              std::string_view name,
+                                                              std::string_view label) {
   std::vector<std::pair<double, std::uint64_t>> out;
   std::string prefix = std::string(name) + "_bucket{";
   while (!text.empty()) {
@@ -22,6 +23,18 @@ std::vector<std::pair<double, std::uint64_t>> parse_histogram(std::string_view t
     auto le = line.find("le=\"");
     if (close == std::string_view::npos || le == std::string_view::npos || le > close)
       continue;
+    if (!label.empty()) {
+      // One of the series' labels, whole (they are separated by commas).
+      auto labels = line.substr(prefix.size(), close - prefix.size());
+      bool found = false;
+      for (std::size_t from = 0; from <= labels.size() && !found;) {
+        auto comma = std::min(labels.find(',', from), labels.size());
+        found = labels.substr(from, comma - from) == label;
+        from = comma + 1;
+      }
+      if (!found)
+        continue;
+    }
     auto le_end = line.find('"', le + 4);
     if (le_end == std::string_view::npos || le_end > close)
       continue;

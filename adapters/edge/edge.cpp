@@ -1,5 +1,6 @@
 #include "adapters/edge/edge.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 #include <malloc.h>
@@ -698,6 +699,18 @@ public:
         "Per caller turn, ms from the end of turn being declared to the first reply frame sent: "
         "what the runtime adds (recognition, dialog, synthesis, hops), endpointing excluded.",
         metrics::fine_latency_buckets_ms());
+    // The same time cut where it goes, so that a runtime figure says which stage set it.
+    auto stage = [&](const char* name) {
+      return &reg.add_histogram("frontdesk_turn_stage_ms",
+                                "Per caller turn, ms of the runtime's part (end of turn to first "
+                                "reply frame sent) in each stage.",
+                                metrics::fine_latency_buckets_ms(),
+                                std::string("stage=\"") + name + "\"");
+    };
+    recognise_ = stage("recognise");
+    decide_ = stage("decide");
+    synthesise_ = stage("synthesise");
+    send_ = stage("send");
   }
   void on_turn(const call::call_info& info, const call::turn_record& t) override {
     if (auto j = journals_->find(info.call_id))
@@ -751,6 +764,12 @@ public:
     tts_->observe(l.tts_first_ms);
     frame_->observe(l.first_frame_ms);
     runtime_->observe(l.runtime_ms());
+    // Recognition's final after the end of turn, the dialog's reply, its first audio, the
+    // first frame out.
+    recognise_->observe(std::max(0.0, l.stt_final_ms - l.endpoint_ms));
+    decide_->observe(std::max(0.0, l.decision_ms - std::max(l.stt_final_ms, l.endpoint_ms)));
+    synthesise_->observe(std::max(0.0, l.tts_first_ms - l.decision_ms));
+    send_->observe(std::max(0.0, l.first_frame_ms - l.tts_first_ms));
     auto json = call::latency_json(l);
     log::context().with("call", info.call_sid).with("business", info.business_id)
         .info("turn {} latency: speech end → final {:.0f} ms, reply {:.0f} ms, first audio "
@@ -771,6 +790,7 @@ private:
   std::shared_ptr<transfer_book> transfers_;
   std::shared_ptr<call_journals> journals_;
   metrics::histogram *stt_, *decision_, *tts_, *frame_, *runtime_;
+  metrics::histogram *recognise_, *decide_, *synthesise_, *send_; // runtime_'s stages
   metrics::counter *heard_, *rejected_, *unavailable_;
 };
 

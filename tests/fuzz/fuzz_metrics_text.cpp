@@ -10,5 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto h = frontdesk::caller::parse_histogram(text, "frontdesk_turn_runtime_ms");
   (void)frontdesk::caller::histogram_quantile({}, h, 0.95);
   (void)frontdesk::caller::histogram_quantile(h, h, 0.5);
+  // One series of a labelled histogram (the runtime's stages).
+  auto s = frontdesk::caller::parse_histogram(text, "frontdesk_turn_stage_ms", "stage=\"decide\"");
+  (void)frontdesk::caller::histogram_quantile({}, s, 0.95);
   return 0;
 }

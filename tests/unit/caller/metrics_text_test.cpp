@@ -38,6 +38,32 @@ TEST(metrics_text, reads_a_histograms_buckets_and_nothing_else) {
   EXPECT_EQ(l[0].second, 7u);
 }
 
+TEST(metrics_text, a_label_picks_one_series_of_a_labelled_histogram) {
+  const std::string text =
+      "frontdesk_turn_stage_ms_bucket{stage=\"decide\",le=\"1\"} 3\n"
+      "frontdesk_turn_stage_ms_bucket{stage=\"decide\",le=\"+Inf\"} 4\n"
+      "frontdesk_turn_stage_ms_bucket{stage=\"send\",le=\"1\"} 9\n"
+      "frontdesk_turn_stage_ms_bucket{stage=\"send\",le=\"+Inf\"} 9\n"
+      "frontdesk_turn_stage_ms_bucket{le=\"1\",stage=\"decided\"} 5\n"
+      "frontdesk_turn_stage_ms_bucket{xstage=\"decide\",le=\"1\"} 6\n"
+      "frontdesk_turn_stage_ms_bucket{le=\"1\",stage=\"decide\"} 7\n";
+  auto d = parse_histogram(text, "frontdesk_turn_stage_ms", "stage=\"decide\"");
+  ASSERT_EQ(d.size(), 3u); // the label first or last; not a longer value or another name
+  EXPECT_EQ(d[0].second, 3u);
+  EXPECT_EQ(d[1].second, 7u);
+  EXPECT_TRUE(std::isinf(d[2].first));
+  auto s = parse_histogram(text, "frontdesk_turn_stage_ms", "stage=\"send\"");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].second, 9u);
+  EXPECT_TRUE(parse_histogram(text, "frontdesk_turn_stage_ms", "stage=\"none\"").empty());
+  EXPECT_EQ(parse_histogram(text, "frontdesk_turn_stage_ms").size(), 7u); // no label: all
+  // Every cut of the text reads without a crash, and never more than the whole.
+  for (std::size_t n = 0; n <= text.size(); ++n) {
+    auto cut = parse_histogram(text.substr(0, n), "frontdesk_turn_stage_ms", "stage=\"decide\"");
+    EXPECT_LE(cut.size(), 3u);
+  }
+}
+
 TEST(metrics_text, quantiles_interpolate_within_the_bucket_over_the_window) {
   auto after = parse_histogram(exposition, "frontdesk_turn_runtime_ms");
   std::uint64_t n = 0;
