@@ -591,6 +591,24 @@ void continue_from_db(session_self self, const std::string& call, const store::c
     watch_event(self, call, d); // may reload, erase or hold again
 }
 
+// Subscribes a watch to its call's tap on `node`; when that fails (the call has just ended, or
+// its node cannot be tapped), `fallback` carries the watch on from the database.
+void tap_watch(session_self self, const std::string& node, const std::string& call,
+               std::function<void()> fallback) {
+  tap_call(self, node, call, "watch " + call,
+           [self, call, fallback = std::move(fallback)](result res, std::string why) {
+             auto& st = self->state;
+             auto it = st.watches.find(call);
+             if (res == result::done || it == st.watches.end() || it->second.tapped)
+               return;
+             spdlog::debug("console: call {} followed through the database: {}", call, why);
+             it->second.tapping = false;
+             it->second.db_turns.clear();
+             it->second.held_tap.clear();
+             fallback();
+           });
+}
+
 // Reads a watched call's row (one query; `c`, the watch command, is answered from it). The
 // console gets the snapshot; a live call is then followed through its tap on the node that runs
 // it, which replays the turns so far from memory, so the database serves only the attach. When
@@ -644,18 +662,8 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
             w.db_turns = s.transcript_json;
             w.tapping = true;
             auto snap = std::make_shared<store::call_snapshot>(std::move(s));
-            tap_call(self, snap->node, call, "watch " + call, [self, call, snap](result res,
-                                                                                 std::string why) {
-              auto& st = self->state;
-              auto it = st.watches.find(call);
-              if (res == result::done || it == st.watches.end() || it->second.tapped)
-                return;
-              spdlog::debug("console: call {} followed through the database: {}", call, why);
-              it->second.tapping = false;
-              it->second.db_turns.clear();
-              it->second.held_tap.clear();
-              continue_from_db(self, call, *snap);
-            });
+            tap_watch(self, snap->node, call,
+                      [self, call, snap] { continue_from_db(self, call, *snap); });
             return;
           }
         }
@@ -663,6 +671,34 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
       });
   if (!queued && c)
     finish(self, *c, result::failed, "the node is stopping");
+}
+
+// A watch of a call live on this node, whose tap says whose call it is: the scope is checked
+// against the tap's business, the snapshot comes from the tap, and the database is not read
+// (50 consoles starting to watch a call were 50 reads of its row, the most of what watching
+// cost the node). A call taken over from a lost node has its earlier turns only in the
+// database, and a tap not yet described knows no business: those are read as before
+// (load_watch), as is a call outside the user's businesses (the refusal is the database's).
+bool watch_here(session_self self, const std::string& call, verb_context& c) {
+  auto& st = self->state;
+  if (!st.svc.taps || !st.gateway)
+    return false;
+  auto tap = st.svc.taps->find(call);
+  if (!tap || tap->origin_ms() > 0)
+    return false;
+  auto f = tap->about();
+  if (f.business_id.empty() || f.ended || !account_at(st, f.business_id))
+    return false;
+  auto& w = st.watches[call];
+  w.business = f.business_id;
+  w.node = st.svc.node_name;
+  w.tapping = true;
+  finish(self, c, result::done, "watching " + call, f.business_id, call);
+  // A live call's row says 'in-progress' from its stream's start, when its tap is described.
+  push(self, json::object{{"type", "snapshot"}, {"call", call}, {"business", f.business_id},
+                          {"caller", f.caller}, {"node", w.node}, {"status", "in-progress"}});
+  tap_watch(self, w.node, call, [self, call] { load_watch(self, call, std::nullopt); });
+  return true;
 }
 
 // Answers a command and writes its audit entry.
@@ -878,7 +914,8 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
             break;
           }
           // The reply says whether the call was found; the snapshot goes out as events.
-          load_watch(self, parsed->call, c);
+          if (!watch_here(self, parsed->call, c))
+            load_watch(self, parsed->call, c);
           break;
         }
         case verb::unwatch: {
@@ -963,6 +1000,9 @@ struct fanout {
   std::uint64_t line_serial = 0, msg_serial = 0;
   std::string line; // the console's line of item `line_serial`
   caf::message msg; // the sessions' message of item `msg_serial`
+  // The lines of the turns and latencies so far, by number, as a new subscriber hears them
+  // replayed: made once per call, not once per watch.
+  std::vector<std::string> replayed_turns, replayed_latencies;
 };
 
 // A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
@@ -1013,8 +1053,17 @@ tap_event make_tap_event(const std::string& call, const tap_item& it, std::strin
 // here (`fo` under the tap's lock), for a replayed one (this subscriber's alone) each time.
 const std::string& line_of(fanout& fo, std::string& scratch, const std::string& call,
                            const tap_item& it) {
-  if (it.serial == 0)
-    return scratch = event_line(call, it);
+  if (it.serial == 0) {
+    bool turn = it.k == tap_item::kind::turn;
+    if (!turn && it.k != tap_item::kind::latency)
+      return scratch = event_line(call, it);
+    auto& lines = turn ? fo.replayed_turns : fo.replayed_latencies;
+    if (it.n >= lines.size())
+      lines.resize(it.n + 1);
+    if (lines[it.n].empty())
+      lines[it.n] = event_line(call, it);
+    return lines[it.n];
+  }
   if (fo.line_serial != it.serial) {
     fo.line_serial = it.serial;
     fo.line = event_line(call, it);
