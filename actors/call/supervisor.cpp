@@ -304,6 +304,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
   if (services->taps) {
     s.tap = services->taps->open(s.info.call_id);
     s.tap->origin_ms(s.info.at_offset_ms);
+    s.tap->describe(s.info.business_id, s.info.caller);
   }
   s.media = spawn_media(self, s.out, caf::actor_cast<supervisor_actor>(self), s.rec, s.info, s.tap);
   s.dialog = new_dialog(self);

@@ -146,10 +146,15 @@ void audit(const gateway_services& svc, store::audit_entry e) {
 // their events; the gateway takes them all once per tick and sends the receiver one message,
 // in which consoles that were to get the same events share one part. So the node sends one
 // message per console process per tick, not one per console, and needs one timer, not one
-// per session.
+// per session. An event's line is made once and shared: each console's pending events are
+// the lines' handles, so a line for ten consoles is not copied ten times, and consoles with
+// the same events are found by comparing handles, not texts.
+using shared_line = std::shared_ptr<const std::string>;
+
 struct outbox {
   std::mutex mtx;
-  std::unordered_map<std::uint64_t, std::string> pending; // by console actor id (under mtx)
+  // By console actor id (under mtx), one line (a JSON object) per event.
+  std::unordered_map<std::uint64_t, std::vector<shared_line>> pending;
   // The consoles (by id, under mtx) that follow the call list, whose changes the gateway puts
   // here itself, and those whose sessions need the live feed (a watch that is not followed
   // through its call's tap here: it is opening, or the database carries it).
@@ -270,11 +275,9 @@ void send_batch(session_self self) {
 void push_line(session_self self, std::string_view line) {
   auto& st = self->state;
   if (st.box) {
+    auto shared = std::make_shared<const std::string>(line);
     std::lock_guard lock(st.box->mtx);
-    auto& b = st.box->pending[st.console.id()];
-    if (!b.empty())
-      b += '\n';
-    b += line;
+    st.box->pending[st.console.id()].push_back(std::move(shared));
     return;
   }
   if (!st.batch.empty())
@@ -591,6 +594,24 @@ void continue_from_db(session_self self, const std::string& call, const store::c
     watch_event(self, call, d); // may reload, erase or hold again
 }
 
+// Subscribes a watch to its call's tap on `node`; when that fails (the call has just ended, or
+// its node cannot be tapped), `fallback` carries the watch on from the database.
+void tap_watch(session_self self, const std::string& node, const std::string& call,
+               std::function<void()> fallback) {
+  tap_call(self, node, call, "watch " + call,
+           [self, call, fallback = std::move(fallback)](result res, std::string why) {
+             auto& st = self->state;
+             auto it = st.watches.find(call);
+             if (res == result::done || it == st.watches.end() || it->second.tapped)
+               return;
+             spdlog::debug("console: call {} followed through the database: {}", call, why);
+             it->second.tapping = false;
+             it->second.db_turns.clear();
+             it->second.held_tap.clear();
+             fallback();
+           });
+}
+
 // Reads a watched call's row (one query; `c`, the watch command, is answered from it). The
 // console gets the snapshot; a live call is then followed through its tap on the node that runs
 // it, which replays the turns so far from memory, so the database serves only the attach. When
@@ -644,18 +665,8 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
             w.db_turns = s.transcript_json;
             w.tapping = true;
             auto snap = std::make_shared<store::call_snapshot>(std::move(s));
-            tap_call(self, snap->node, call, "watch " + call, [self, call, snap](result res,
-                                                                                 std::string why) {
-              auto& st = self->state;
-              auto it = st.watches.find(call);
-              if (res == result::done || it == st.watches.end() || it->second.tapped)
-                return;
-              spdlog::debug("console: call {} followed through the database: {}", call, why);
-              it->second.tapping = false;
-              it->second.db_turns.clear();
-              it->second.held_tap.clear();
-              continue_from_db(self, call, *snap);
-            });
+            tap_watch(self, snap->node, call,
+                      [self, call, snap] { continue_from_db(self, call, *snap); });
             return;
           }
         }
@@ -663,6 +674,34 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
       });
   if (!queued && c)
     finish(self, *c, result::failed, "the node is stopping");
+}
+
+// A watch of a call live on this node, whose tap says whose call it is: the scope is checked
+// against the tap's business, the snapshot comes from the tap, and the database is not read
+// (50 consoles starting to watch a call were 50 reads of its row, the most of what watching
+// cost the node). A call taken over from a lost node has its earlier turns only in the
+// database, and a tap not yet described knows no business: those are read as before
+// (load_watch), as is a call outside the user's businesses (the refusal is the database's).
+bool watch_here(session_self self, const std::string& call, verb_context& c) {
+  auto& st = self->state;
+  if (!st.svc.taps || !st.gateway)
+    return false;
+  auto tap = st.svc.taps->find(call);
+  if (!tap || tap->origin_ms() > 0)
+    return false;
+  auto f = tap->about();
+  if (f.business_id.empty() || f.ended || !account_at(st, f.business_id))
+    return false;
+  auto& w = st.watches[call];
+  w.business = f.business_id;
+  w.node = st.svc.node_name;
+  w.tapping = true;
+  finish(self, c, result::done, "watching " + call, f.business_id, call);
+  // A live call's row says 'in-progress' from its stream's start, when its tap is described.
+  push(self, json::object{{"type", "snapshot"}, {"call", call}, {"business", f.business_id},
+                          {"caller", f.caller}, {"node", w.node}, {"status", "in-progress"}});
+  tap_watch(self, w.node, call, [self, call] { load_watch(self, call, std::nullopt); });
+  return true;
 }
 
 // Answers a command and writes its audit entry.
@@ -878,7 +917,8 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
             break;
           }
           // The reply says whether the call was found; the snapshot goes out as events.
-          load_watch(self, parsed->call, c);
+          if (!watch_here(self, parsed->call, c))
+            load_watch(self, parsed->call, c);
           break;
         }
         case verb::unwatch: {
@@ -961,8 +1001,11 @@ struct tap_subscription {
 struct fanout {
   std::weak_ptr<call_tap> tap;
   std::uint64_t line_serial = 0, msg_serial = 0;
-  std::string line; // the console's line of item `line_serial`
+  shared_line line;  // the console's line of item `line_serial`
   caf::message msg; // the sessions' message of item `msg_serial`
+  // The lines of the turns and latencies so far, by number, as a new subscriber hears them
+  // replayed: made once per call, not once per watch.
+  std::vector<shared_line> replayed_turns, replayed_latencies;
 };
 
 // A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
@@ -1011,13 +1054,21 @@ tap_event make_tap_event(const std::string& call, const tap_item& it, std::strin
 
 // The console's line of a tap item: made once per live item for every subscriber of the call
 // here (`fo` under the tap's lock), for a replayed one (this subscriber's alone) each time.
-const std::string& line_of(fanout& fo, std::string& scratch, const std::string& call,
-                           const tap_item& it) {
-  if (it.serial == 0)
-    return scratch = event_line(call, it);
-  if (fo.line_serial != it.serial) {
+shared_line line_of(fanout& fo, const std::string& call, const tap_item& it) {
+  if (it.serial == 0) {
+    bool turn = it.k == tap_item::kind::turn;
+    if (!turn && it.k != tap_item::kind::latency)
+      return std::make_shared<const std::string>(event_line(call, it));
+    auto& lines = turn ? fo.replayed_turns : fo.replayed_latencies;
+    if (it.n >= lines.size())
+      lines.resize(it.n + 1);
+    if (!lines[it.n])
+      lines[it.n] = std::make_shared<const std::string>(event_line(call, it));
+    return lines[it.n];
+  }
+  if (!fo.line || fo.line_serial != it.serial) {
     fo.line_serial = it.serial;
-    fo.line = event_line(call, it);
+    fo.line = std::make_shared<const std::string>(event_line(call, it));
   }
   return fo.line;
 }
@@ -1096,14 +1147,10 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
   call_tap::sink fn;
   if (box)
     fn = [sub = r.subscriber, call = r.call_id, fo, box, console_id](const tap_item& it) {
-      std::string scratch;
-      auto& line = line_of(*fo, scratch, call, it);
-      if (!line.empty()) {
+      auto line = line_of(*fo, call, it);
+      if (!line->empty()) {
         std::lock_guard lock(box->mtx);
-        auto& b = box->pending[console_id];
-        if (!b.empty())
-          b += '\n';
-        b += line;
+        box->pending[console_id].push_back(std::move(line));
       }
       bool opens = it.serial == 0 && it.k == tap_item::kind::state && it.n == 1;
       if (opens || it.k == tap_item::kind::ended)
@@ -1114,8 +1161,7 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
       // Called under the tap's lock, like every sink of this call: `fo` needs no lock of its own.
       if (it.serial != 0 && it.serial == fo->msg_serial)
         return caf::anon_send(sub, fo->msg);
-      std::string scratch;
-      auto msg = caf::make_message(make_tap_event(call, it, line_of(*fo, scratch, call, it)));
+      auto msg = caf::make_message(make_tap_event(call, it, *line_of(*fo, call, it)));
       if (it.serial != 0) {
         fo->msg_serial = it.serial;
         fo->msg = msg;
@@ -1137,12 +1183,12 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
 void tick(gateway_self self) {
   auto& st = self->state;
   for (auto& [addr, box] : st.boxes) {
-    std::vector<std::pair<std::uint64_t, std::string>> taken;
+    std::vector<std::pair<std::uint64_t, std::vector<shared_line>>> taken;
     {
       std::lock_guard lock(box->mtx);
-      for (auto& [id, text] : box->pending)
-        if (!text.empty())
-          taken.emplace_back(id, std::move(text));
+      for (auto& [id, lines] : box->pending)
+        if (!lines.empty())
+          taken.emplace_back(id, std::move(lines));
       box->pending.clear();
     }
     if (taken.empty())
@@ -1158,21 +1204,41 @@ void tick(gateway_self self) {
       box->acked = box->seq; // the sessions are going; their down messages forget the box
       continue;
     }
-    // Consoles watching the same calls get the same text: it goes once.
+    // Consoles watching the same calls get the same lines (the same handles, in the same
+    // order): their text is joined and sent once.
     console_batch b{++box->seq, {}};
-    std::unordered_map<std::string_view, std::size_t> part_of;
-    std::vector<std::size_t> source; // the `taken` entry each part's text comes from
+    std::unordered_multimap<std::size_t, std::size_t> part_of; // by the handles' hash
+    std::vector<std::size_t> source; // the `taken` entry each part's lines come from
     for (std::size_t i = 0; i < taken.size(); ++i) {
-      auto [it, fresh] = part_of.try_emplace(taken[i].second, b.parts.size());
-      if (fresh) {
+      auto& lines = taken[i].second;
+      std::size_t h = lines.size();
+      for (auto& l : lines)
+        h = h * 1099511628211u ^ std::hash<const void*>{}(l.get());
+      auto [from, to] = part_of.equal_range(h);
+      auto same = std::find_if(from, to, [&](const auto& e) {
+        return taken[source[e.second]].second == lines; // handle by handle
+      });
+      std::size_t p = same != to ? same->second : b.parts.size();
+      if (same == to) {
         b.parts.push_back(console_part{{}, {}});
         source.push_back(i);
+        part_of.emplace(h, p);
       }
-      b.parts[it->second].consoles.push_back(taken[i].first);
+      b.parts[p].consoles.push_back(taken[i].first);
     }
-    part_of.clear();
-    for (std::size_t p = 0; p < b.parts.size(); ++p)
-      b.parts[p].json = std::move(taken[source[p]].second);
+    for (std::size_t p = 0; p < b.parts.size(); ++p) {
+      auto& lines = taken[source[p]].second;
+      std::size_t size = lines.size();
+      for (auto& l : lines)
+        size += l->size();
+      auto& json = b.parts[p].json;
+      json.reserve(size);
+      for (auto& l : lines) {
+        if (!json.empty())
+          json += '\n';
+        json += *l;
+      }
+    }
     self->send(box->receiver, std::move(b));
   }
   if (st.boxes.empty()) {
@@ -1350,8 +1416,9 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
           return;
         auto& d = v.as_object();
         auto line = json::serialize(call_event(d, f.business_id));
-        auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"), line,
-                                     std::move(f.data));
+        auto shared = std::make_shared<const std::string>(line);
+        auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"),
+                                     std::move(line), std::move(f.data));
         auto& st = self->state;
         for (auto it = a; it != b; ++it) {
           // A session with an outbox: the change goes there from here if its console follows
@@ -1359,12 +1426,8 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
           if (auto in = st.box_of.find(it->second.address()); in != st.box_of.end()) {
             auto& [box, cid] = in->second;
             std::lock_guard lock(box->mtx);
-            if (box->follows_calls.count(cid)) {
-              auto& p = box->pending[cid];
-              if (!p.empty())
-                p += '\n';
-              p += line;
-            }
+            if (box->follows_calls.count(cid))
+              box->pending[cid].push_back(shared);
             if (!box->wants_feed.count(cid))
               continue;
           }

@@ -67,6 +67,9 @@ struct console_state {
   caf::actor session;
   std::uint64_t last_seq = 0, acked = 0;
   std::set<std::string> watching;
+  // Calls this console saw end: a call event of one that comes after its end (the database's
+  // last writes trail the call's own end) must not start a second watch of a finished call.
+  std::set<std::string> ended;
   std::map<std::string, std::int64_t> started_ms;
   figures f;
   int n_cmd = 0;
@@ -96,7 +99,7 @@ void command(console_self self, const std::string& line) {
             auto call = str(c.as_object(), "call");
 
             auto& st = self->state;
-            if (!call.empty() && st.watching.size() < st.max_watch &&
+            if (!call.empty() && !st.ended.count(call) && st.watching.size() < st.max_watch &&
                 st.watching.insert(call).second) {
               ++st.f.watches;
               command(self, "watch " + call);
@@ -137,7 +140,8 @@ void on_line(console_self self, const options& o, std::int64_t now, std::string_
         st.started_ms[call] = t->time_since_epoch().count() / 1000;
     auto* ended = ev.if_contains("ended_at");
     bool live = !ended || ended->is_null();
-    if (live && st.watching.size() < o.max_watch && st.watching.insert(call).second) {
+    if (live && !st.ended.count(call) && st.watching.size() < o.max_watch &&
+        st.watching.insert(call).second) {
       ++st.f.watches;
       command(self, "watch " + call);
     }
@@ -159,6 +163,7 @@ void on_line(console_self self, const options& o, std::int64_t now, std::string_
       st.f.turn_ms.push_back(double(now / 1000 - (s->second + at->as_int64())));
   } else if (type == "ended") {
     st.watching.erase(call);
+    st.ended.insert(call);
   }
 }
 

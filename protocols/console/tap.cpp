@@ -168,6 +168,17 @@ void call_tap::unsubscribe(std::uint64_t id) {
   subs_.erase(it);
 }
 
+void call_tap::describe(std::string business_id, std::string caller) {
+  std::lock_guard lk(mtx_);
+  business_id_ = std::move(business_id);
+  caller_ = std::move(caller);
+}
+
+call_tap::facts call_tap::about() const {
+  std::lock_guard lk(mtx_);
+  return {business_id_, caller_, ended_};
+}
+
 std::string call_tap::current_state() const {
   std::lock_guard lk(mtx_);
   return state_;

@@ -74,6 +74,16 @@ public:
   std::uint64_t subscribe(bool audio, sink s);
   void unsubscribe(std::uint64_t id);
 
+  /// Whose call this is, told by the call's actors when they start: a console's watch of a
+  /// live call here needs no read of the database to check its scope. A tap opened by an
+  /// early subscriber has none until then.
+  void describe(std::string business_id, std::string caller);
+  struct facts {
+    std::string business_id, caller; // empty: not told yet
+    bool ended = false;
+  };
+  facts about() const;
+
   std::string current_state() const;
   std::uint64_t caller_samples() const { return caller_samples_.load(); }
   std::uint64_t agent_samples() const { return agent_samples_.load(); }
@@ -92,6 +102,7 @@ private:
   std::uint64_t next_id_ = 0;
   bool ended_ = false;
   std::string state_ = "listening", partial_;
+  std::string business_id_, caller_;
   std::uint64_t agent_cursor_ = 0; // where the agent's next audio plays on the caller's clock
   std::uint64_t serial_ = 0;
   std::vector<tap_item> history_; // turns and latencies, for later subscribers

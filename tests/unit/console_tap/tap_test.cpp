@@ -236,3 +236,16 @@ TEST(call_tap, every_subscriber_gets_one_published_item_with_the_same_serial) {
   t.turn("agent", "too late", 20, false); // after the end: nothing
   EXPECT_EQ(a.texts(kind::turn).size(), 1u);
 }
+
+TEST(call_tap, says_whose_call_it_is_once_described_and_that_it_ended) {
+  call_taps taps;
+  auto t = taps.open("c1"); // a subscriber's, before the call's actors start
+  EXPECT_TRUE(t->about().business_id.empty());
+  EXPECT_FALSE(t->about().ended);
+  taps.open("c1")->describe("b1", "+15550001111"); // the call's actors take the same tap
+  EXPECT_EQ(t->about().business_id, "b1");
+  EXPECT_EQ(t->about().caller, "+15550001111");
+  taps.close("c1", "caller_hung_up");
+  EXPECT_TRUE(t->about().ended);
+  EXPECT_EQ(t->about().business_id, "b1");
+}
