@@ -321,9 +321,10 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
         st.heard = st.memory->heard;
         remembered = !saved.empty();
       }
-      if (!remembered) {
+      if (!remembered) { // nothing saved on this node yet: the state it was taken over with
         auto taken_over = dialog::unwrap_saved_dialog(st.info.resume_state);
         saved = std::move(taken_over.engine);
+        st.heard += taken_over.heard.value_or(0);
       }
       st.saved_state = saved;
       st.saved_heard = st.heard;
