@@ -295,7 +295,7 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
         if (!r)
           return e.start(ctx);
         if (answer_next) // the question it would repeat is answered already
-          r->say = "Sorry, we were cut off.";
+          r->say = std::string(dialog::cut_off_apology);
         return std::move(*r);
       });
       if (answer_next) {

@@ -30,6 +30,12 @@ struct business_context {
 /// values match speech::listen_for and turn::expectation, which they are cast to.
 enum class expecting { anything, digits, name, email, yes_no, spelling, when, choice };
 
+/// The first words of a call taken over after it was cut off (another node, a restart): every
+/// engine's resume() starts with them, and the dialog actor says them alone when it answers the
+/// caller's last words straight after. The LLM engine recognises its own earlier apologies by
+/// them.
+inline constexpr std::string_view cut_off_apology = "Sorry, we were cut off.";
+
 /// An action the dialog asks its actor to carry out (against the calendar, knowledge or the
 /// call). Results come back through dialog_engine::on_result.
 struct tool_call {

@@ -15,9 +15,6 @@ namespace json = boost::json;
 
 constexpr std::int64_t state_version = 1;
 
-// Said before the receptionist's last words when a call is taken over.
-constexpr const char* apology = "Sorry, we were cut off.";
-
 const json::string* string_at(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   return v && v->is_string() ? &v->get_string() : nullptr;
@@ -142,11 +139,11 @@ std::optional<reply> llm_engine::resume(const business_context& ctx, std::string
   std::string last;
   if (spoke)
     for (auto it = messages_.rbegin(); it != messages_.rend() && last.empty(); ++it)
-      if (it->role == "assistant" && it->content.rfind(apology, 0) != 0)
+      if (it->role == "assistant" && it->content.rfind(cut_off_apology, 0) != 0)
         last = it->content;
   if (last.empty())
     last = "How can I help you today?";
-  auto text = std::string(apology) + " " + last;
+  auto text = std::string(cut_off_apology) + " " + last;
   // The model reads what the caller heard, as for any of its own replies.
   messages_.push_back({"assistant", text, {}, ""});
   return say(text);

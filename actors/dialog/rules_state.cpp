@@ -187,7 +187,7 @@ std::optional<reply> rules_engine::resume(const business_context& ctx, std::stri
 
   // "Sorry, we were cut off. You were booking a cleaning for Thursday at 11:00 AM." and the
   // question the flow was waiting on.
-  std::string text = "Sorry, we were cut off.";
+  std::string text(cut_off_apology);
   if (flow_ == flow::book) {
     std::string what = !service_.empty() ? "a " + service_
                        : !request_.empty() ? request_ : std::string("an appointment");

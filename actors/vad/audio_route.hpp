@@ -27,8 +27,8 @@ namespace frontdesk::call {
 // only what they decide becomes a message: a turn's audio for the listener 100 ms at a time,
 // a barge-in for the supervisor, the recording's caller audio for the media actor a second at
 // a time (recording::block_samples). The silence between turns costs no actor message at all
-// (at 500 calls, 25,000 fewer messages a second through the scheduler). The supervisor attaches its children once they
-// exist, and keeps the route current across restarts.
+// (at 500 calls, 25,000 fewer messages a second through the scheduler). The supervisor
+// attaches its children once they exist, and keeps the route current across restarts.
 struct audio_route {
   std::mutex mtx;
   proto::supervisor_actor supervisor;
