@@ -687,19 +687,39 @@ bool watch_here(session_self self, const std::string& call, verb_context& c) {
   if (!st.svc.taps || !st.gateway)
     return false;
   auto tap = st.svc.taps->find(call);
-  if (!tap || tap->origin_ms() > 0)
+  if (tap && tap->origin_ms() > 0)
     return false;
-  auto f = tap->about();
-  if (f.business_id.empty() || f.ended || !account_at(st, f.business_id))
+  auto f = tap ? tap->about() : call_tap::facts{};
+  if (f.ended)
+    return false;
+  // A live call's row says 'in-progress' from its stream's start, when its tap is described.
+  json::object snapshot{{"type", "snapshot"}, {"call", call}, {"status", "in-progress"}};
+  if (f.business_id.empty()) {
+    // Its actors have not started (the first row of a call, as a console that follows the
+    // call list sees it): the live feed's row says whose call it is and which node runs it.
+    // Only a call of this node that has said nothing yet (a call taken over from a lost node
+    // has saved turns, read from the database). Its tap is opened now; the call's actors take
+    // the same one when they start, and the gateway closes it if the row ends first.
+    auto r = st.svc.live ? st.svc.live->find(call) : std::nullopt;
+    if (!r || r->node != st.svc.node_name || r->turns != 0 || !account_at(st, r->business_id))
+      return false;
+    f.business_id = r->business_id;
+    f.caller = r->caller;
+    snapshot["status"] = r->status;
+    snapshot["started_at"] = r->started_at;
+    tap = st.svc.taps->open(call);
+  }
+  if (!account_at(st, f.business_id))
     return false;
   auto& w = st.watches[call];
   w.business = f.business_id;
   w.node = st.svc.node_name;
   w.tapping = true;
   finish(self, c, result::done, "watching " + call, f.business_id, call);
-  // A live call's row says 'in-progress' from its stream's start, when its tap is described.
-  push(self, json::object{{"type", "snapshot"}, {"call", call}, {"business", f.business_id},
-                          {"caller", f.caller}, {"node", w.node}, {"status", "in-progress"}});
+  snapshot["business"] = f.business_id;
+  snapshot["caller"] = f.caller;
+  snapshot["node"] = w.node;
+  push(self, snapshot);
   tap_watch(self, w.node, call, [self, call] { load_watch(self, call, std::nullopt); });
   return true;
 }
@@ -1406,8 +1426,9 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         return rp;
       },
       [self](feed_item& f) {
-        auto [a, b] = self->state.by_business.equal_range(f.business_id);
-        if (a == b || f.kind != "call")
+        auto& st = self->state;
+        auto [a, b] = st.by_business.equal_range(f.business_id);
+        if (f.kind != "call" || (a == b && !st.svc.live))
           return;
         // Read once here, not once per session; every session gets the same message.
         boost::system::error_code ec;
@@ -1415,11 +1436,28 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         if (ec || !v.is_object())
           return;
         auto& d = v.as_object();
+        if (st.svc.live) {
+          auto* end = d.if_contains("ended_at");
+          bool ended = end && !end->is_null();
+          auto call = str_of(d, "id");
+          auto node = str_of(d, "node");
+          st.svc.live->update(call,
+                              {f.business_id, node, str_of(d, "caller"), str_of(d, "status"),
+                               str_of(d, "started_at"), int_of(d, "turns")},
+                              ended);
+          // A tap a watch opened before the call's actors started (watch_here) has no actors
+          // to close it if the call ends first; its subscribers hear the end now. The call's
+          // own actors closed it already otherwise.
+          if (ended && node == st.svc.node_name && st.svc.taps)
+            st.svc.taps->close(call, str_of(d, "end_reason").empty() ? str_of(d, "status")
+                                                                      : str_of(d, "end_reason"));
+        }
+        if (a == b)
+          return;
         auto line = json::serialize(call_event(d, f.business_id));
         auto shared = std::make_shared<const std::string>(line);
         auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"),
                                      std::move(line), std::move(f.data));
-        auto& st = self->state;
         for (auto it = a; it != b; ++it) {
           // A session with an outbox: the change goes there from here if its console follows
           // the call list, and to the session only if one of its watches needs it.
@@ -1443,6 +1481,8 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
 caf::actor spawn_gateway(caf::actor_system& sys, gateway_services s) {
   if (!s.audits)
     s.audits = std::make_shared<audit_queue>();
+  if (!s.live)
+    s.live = std::make_shared<live_calls>();
   return sys.spawn(gateway_fn, std::move(s));
 }
 

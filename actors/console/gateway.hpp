@@ -30,6 +30,7 @@ namespace frontdesk::console {
 struct command;
 enum class result;
 class call_taps;
+class live_calls;
 class audit_queue;
 
 /// What the gateway and its sessions use.
@@ -59,6 +60,10 @@ struct gateway_services {
   /// words, and listening ones its audio. Unset: watches carry turns only, listen is not
   /// applicable.
   std::shared_ptr<call_taps> taps;
+  /// The live feed's last word on each call that has not ended (kept by the gateway): a watch
+  /// of a call that has just started here opens its tap without reading its row (made by
+  /// spawn_gateway).
+  std::shared_ptr<live_calls> live;
   /// Subscribes `subscriber` (a session) to the tap of call `call_id` on another node `node`
   /// (`line`: "watch CALL", "listen CALL" or "unwatch CALL"); `done` as for `steer`. Unset:
   /// only this node's calls can be tapped.

@@ -218,6 +218,45 @@ void call_taps::close(const std::string& call_id, std::string_view why) {
   t->end(why);
 }
 
+void live_calls::update(const std::string& call_id, row r, bool ended) {
+  std::lock_guard lk(mtx_);
+  if (ended) {
+    rows_.erase(call_id);
+    return;
+  }
+  auto [it, fresh] = rows_.try_emplace(call_id);
+  it->second.r = std::move(r);
+  if (!fresh)
+    return;
+  it->second.seq = ++seq_;
+  order_.emplace_back(call_id, seq_);
+  while (rows_.size() > max_ && !order_.empty()) {
+    auto& [id, seq] = order_.front();
+    if (auto old = rows_.find(id); old != rows_.end() && old->second.seq == seq)
+      rows_.erase(old);
+    order_.pop_front();
+  }
+  // Ended calls leave their place in the order behind: drop those now and then.
+  if (order_.size() > 2 * max_ + 64)
+    std::erase_if(order_, [this](const auto& o) {
+      auto e = rows_.find(o.first);
+      return e == rows_.end() || e->second.seq != o.second;
+    });
+}
+
+std::optional<live_calls::row> live_calls::find(const std::string& call_id) const {
+  std::lock_guard lk(mtx_);
+  auto it = rows_.find(call_id);
+  if (it == rows_.end())
+    return std::nullopt;
+  return it->second.r;
+}
+
+std::size_t live_calls::size() const {
+  std::lock_guard lk(mtx_);
+  return rows_.size();
+}
+
 std::size_t call_taps::size() const {
   std::lock_guard lk(mtx_);
   return taps_.size();

@@ -15,9 +15,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace frontdesk::console {
@@ -126,6 +128,34 @@ public:
 private:
   mutable std::mutex mtx_;
   std::map<std::string, std::shared_ptr<call_tap>> taps_;
+};
+
+/// What the live feed (the database's notifications of call rows) last said of each call that
+/// has not ended, as the console gateway reads it: a watch of a call that has only its first row
+/// (its stream, actors and tap not started yet) learns the call's business, node and caller here,
+/// not from a read of the row. Thread-safe; at most `max_calls` kept (the oldest go first).
+class live_calls {
+public:
+  struct row {
+    std::string business_id, node, caller, status, started_at;
+    long long turns = 0; // turns in the row's transcript
+  };
+  explicit live_calls(std::size_t max_calls = 20000) : max_(max_calls) {}
+  /// A change of call `call_id`: kept while the call lasts, forgotten when `ended`.
+  void update(const std::string& call_id, row r, bool ended);
+  std::optional<row> find(const std::string& call_id) const;
+  std::size_t size() const;
+
+private:
+  struct entry {
+    row r;
+    std::uint64_t seq = 0; // when first seen (the oldest go first when full)
+  };
+  mutable std::mutex mtx_;
+  std::size_t max_;
+  std::unordered_map<std::string, entry> rows_;
+  std::deque<std::pair<std::string, std::uint64_t>> order_; // first seen, oldest first
+  std::uint64_t seq_ = 0;
 };
 
 /// A bounded queue of audio for a reader that may be slow: when full, the oldest item goes

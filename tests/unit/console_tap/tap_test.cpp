@@ -249,3 +249,51 @@ TEST(call_tap, says_whose_call_it_is_once_described_and_that_it_ended) {
   EXPECT_TRUE(t->about().ended);
   EXPECT_EQ(t->about().business_id, "b1");
 }
+
+TEST(live_calls, keeps_a_call_from_its_first_row_until_its_end) {
+  live_calls live;
+  EXPECT_FALSE(live.find("c1"));
+  live.update("c1", {"b1", "node-a", "+15550001111", "ringing", "2026-01-01T10:00:00+00:00", 0},
+              false);
+  auto r = live.find("c1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->business_id, "b1");
+  EXPECT_EQ(r->node, "node-a");
+  EXPECT_EQ(r->status, "ringing");
+  EXPECT_EQ(r->turns, 0);
+  live.update("c1", {"b1", "node-a", "+15550001111", "in-progress", "2026-01-01T10:00:00+00:00", 2},
+              false); // a later row replaces the earlier
+  EXPECT_EQ(live.find("c1")->turns, 2);
+  EXPECT_EQ(live.find("c1")->status, "in-progress");
+  live.update("c1", {"b1", "node-a", "+15550001111", "completed", "", 6}, true);
+  EXPECT_FALSE(live.find("c1"));
+  EXPECT_EQ(live.size(), 0u);
+}
+
+TEST(live_calls, holds_at_most_its_bound_and_forgets_the_oldest_first) {
+  live_calls live(3);
+  for (int i = 0; i < 5; ++i)
+    live.update("c" + std::to_string(i), {"b", "n", "", "ringing", "", 0}, false);
+  EXPECT_EQ(live.size(), 3u);
+  EXPECT_FALSE(live.find("c0"));
+  EXPECT_FALSE(live.find("c1"));
+  EXPECT_TRUE(live.find("c4"));
+  live.update("c2", {"b", "n", "", "completed", "", 0}, true);
+  // Many calls that start and end while there is room: what ended leaves nothing behind, and
+  // the calls that last are kept.
+  for (int i = 0; i < 1000; ++i) {
+    live.update("x" + std::to_string(i), {"b", "n", "", "ringing", "", 0}, false);
+    live.update("x" + std::to_string(i), {"b", "n", "", "completed", "", 0}, true);
+  }
+  EXPECT_EQ(live.size(), 2u);
+  EXPECT_TRUE(live.find("c3"));
+  EXPECT_TRUE(live.find("c4"));
+  // A call seen again after it was forgotten is kept anew, as the newest; when full, the
+  // oldest goes.
+  live.update("c0", {"b", "n", "", "ringing", "", 0}, false);
+  live.update("c1", {"b", "n", "", "ringing", "", 0}, false);
+  EXPECT_TRUE(live.find("c0"));
+  EXPECT_TRUE(live.find("c1"));
+  EXPECT_FALSE(live.find("c3"));
+  EXPECT_EQ(live.size(), 3u);
+}
