@@ -141,8 +141,17 @@ std::uint64_t call_tap::subscribe(bool audio, sink s) {
   if (ended_)
     return 0;
   auto id = ++next_id_;
-  // Replayed items have serial 0: they are this subscriber's alone. The first says it opens
-  // a subscription (n 1) and where this node's stretch of the call starts (at, ms).
+  replay_locked(s);
+  subs_.push_back({id, audio, std::move(s)});
+  ++watchers_;
+  if (audio)
+    ++listeners_;
+  return id;
+}
+
+// Replayed items have serial 0: they are this subscriber's alone. The first says it opens a
+// subscription (n 1) and where this node's stretch of the call starts (at, ms).
+void call_tap::replay_locked(const sink& s) const {
   s(tap_item{tap_item::kind::state, state_, 1,
              static_cast<std::uint64_t>(std::max<std::int64_t>(origin_ms_.load(), 0)), {}});
   for (auto& h : history_) {
@@ -150,11 +159,15 @@ std::uint64_t call_tap::subscribe(bool audio, sink s) {
     copy.serial = 0;
     s(copy);
   }
-  subs_.push_back({id, audio, std::move(s)});
-  ++watchers_;
-  if (audio)
-    ++listeners_;
-  return id;
+}
+
+bool call_tap::replay(const sink& s, const std::function<void()>& then) const {
+  std::lock_guard lk(mtx_);
+  if (ended_)
+    return false;
+  replay_locked(s);
+  then();
+  return true;
 }
 
 void call_tap::unsubscribe(std::uint64_t id) {

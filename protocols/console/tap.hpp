@@ -75,6 +75,12 @@ public:
   /// have serial 0. Returns an id for unsubscribe; 0 after the end.
   std::uint64_t subscribe(bool audio, sink s);
   void unsubscribe(std::uint64_t id);
+  /// What subscribe() first tells a new subscriber (the current state, then every turn and
+  /// latency so far), told to `s`; then `then()`, all under the tap's lock: nothing published
+  /// comes between them. So a subscriber shared by several watchers (one per console process)
+  /// adds a watcher in `then` and the watcher misses nothing and hears nothing twice. False
+  /// (and nothing called) after the end.
+  bool replay(const sink& s, const std::function<void()>& then) const;
 
   /// Whose call this is, told by the call's actors when they start: a console's watch of a
   /// live call here needs no read of the database to check its scope. A tap opened by an
@@ -98,6 +104,7 @@ private:
     sink fn;
   };
   void publish(tap_item& it, bool audio);
+  void replay_locked(const sink& s) const;
 
   mutable std::mutex mtx_;
   std::vector<sub> subs_;

@@ -297,3 +297,33 @@ TEST(live_calls, holds_at_most_its_bound_and_forgets_the_oldest_first) {
   EXPECT_FALSE(live.find("c3"));
   EXPECT_EQ(live.size(), 3u);
 }
+
+TEST(call_tap, a_replay_tells_what_a_subscriber_would_hear_first_then_runs_its_step) {
+  call_tap t;
+  recorder live;
+  t.subscribe(false, live.sink());
+  t.state("speaking");
+  t.turn("caller", "hello", 10, false);
+  t.latency(R"({"total_ms":12})");
+  recorder late;
+  bool joined = false;
+  EXPECT_TRUE(t.replay(late.sink(), [&] {
+    joined = true;
+    EXPECT_EQ(late.items.size(), 3u); // the step runs after the replay
+  }));
+  EXPECT_TRUE(joined);
+  ASSERT_EQ(late.items.size(), 3u);
+  EXPECT_EQ(late.items[0].k, kind::state);
+  EXPECT_EQ(late.items[0].text, "speaking");
+  EXPECT_EQ(late.items[0].n, 1u);
+  EXPECT_EQ(late.items[1].k, kind::turn);
+  EXPECT_EQ(late.items[1].text, "hello");
+  EXPECT_EQ(late.items[1].serial, 0u);
+  EXPECT_EQ(late.items[2].k, kind::latency);
+  // A replay subscribes nothing: what follows reaches the subscriber only.
+  t.turn("agent", "hi", 20, false);
+  EXPECT_EQ(late.items.size(), 3u);
+  EXPECT_EQ(live.texts(kind::turn).back(), "hi");
+  t.end("done");
+  EXPECT_FALSE(t.replay(late.sink(), [&] { ADD_FAILURE() << "ran after the end"; }));
+}
