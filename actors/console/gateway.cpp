@@ -151,6 +151,8 @@ void audit(const gateway_services& svc, store::audit_entry e) {
 // the same events are found by comparing handles, not texts.
 using shared_line = std::shared_ptr<const std::string>;
 
+struct shared_watch;
+
 struct outbox {
   std::mutex mtx;
   // By console actor id (under mtx), one line (a JSON object) per event.
@@ -159,11 +161,139 @@ struct outbox {
   // here itself, and those whose sessions need the live feed (a watch that is not followed
   // through its call's tap here: it is opening, or the database carries it).
   std::set<std::uint64_t> follows_calls, wants_feed;
+  // Calls of this node watched by this process's consoles (by call, under mtx): one tap
+  // subscription for all of them, not one per console. See join_shared.
+  std::unordered_map<std::string, std::shared_ptr<shared_watch>> watching;
   // The gateway's alone:
   caf::actor receiver;
   std::vector<std::pair<caf::actor, std::uint64_t>> sessions; // and their consoles' ids
   std::uint64_t seq = 0, acked = 0;
 };
+
+// What the subscribers of one call on this node share: the message made of the item the tap
+// published last.
+struct fanout {
+  std::weak_ptr<call_tap> tap;
+  std::uint64_t line_serial = 0, msg_serial = 0;
+  shared_line line;  // the console's line of item `line_serial`
+  caf::message msg; // the sessions' message of item `msg_serial`
+  // The lines of the turns and latencies so far, by number, as a new subscriber hears them
+  // replayed: made once per call, not once per watch.
+  std::vector<shared_line> replayed_turns, replayed_latencies;
+};
+
+// A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
+// (serial 0) are not live: no `live` mark, no moment (a console measuring delays skips them).
+std::string event_line(const std::string& call, const tap_item& it) {
+  bool live = it.serial != 0 && it.at_us != 0;
+  json::object ev;
+  switch (it.k) {
+  case tap_item::kind::state:
+    ev = {{"type", "state"}, {"call", call}, {"state", it.text}};
+    break;
+  case tap_item::kind::partial:
+    ev = {{"type", "partial"}, {"call", call}, {"text", it.text}};
+    break;
+  case tap_item::kind::turn:
+    ev = {{"type", "turn"}, {"call", call}, {"n", it.n}, {"role", it.role}, {"text", it.text},
+          {"at_ms", it.at}, {"interrupted", it.interrupted}};
+    if (live)
+      ev["live"] = true;
+    break;
+  case tap_item::kind::latency: {
+    ev = {{"type", "latency"}, {"call", call}};
+    boost::system::error_code ec;
+    auto v = json::parse(it.text, ec);
+    if (!ec && v.is_object())
+      for (auto& [k, x] : v.as_object())
+        ev[k] = x;
+    break;
+  }
+  case tap_item::kind::ended:
+    return json::serialize(json::object{
+        {"type", "ended"}, {"call", call}, {"status", "ended"}, {"end_reason", it.text}});
+  default:
+    return {};
+  }
+  if (live)
+    ev["at_us"] = it.at_us;
+  return json::serialize(ev);
+}
+
+tap_event make_tap_event(const std::string& call, const tap_item& it, std::string line) {
+  return tap_event{call,    static_cast<std::uint8_t>(it.k), it.text,        it.n,
+                   it.at,   it.audio,                        it.at_us,       it.role,
+                   it.interrupted, std::move(line)};
+}
+
+// The console's line of a tap item: made once per live item for every subscriber of the call
+// here (`fo` under the tap's lock), for a replayed one (this subscriber's alone) each time.
+shared_line line_of(fanout& fo, const std::string& call, const tap_item& it) {
+  if (it.serial == 0) {
+    bool turn = it.k == tap_item::kind::turn;
+    if (!turn && it.k != tap_item::kind::latency)
+      return std::make_shared<const std::string>(event_line(call, it));
+    auto& lines = turn ? fo.replayed_turns : fo.replayed_latencies;
+    if (it.n >= lines.size())
+      lines.resize(it.n + 1);
+    if (!lines[it.n])
+      lines[it.n] = std::make_shared<const std::string>(event_line(call, it));
+    return lines[it.n];
+  }
+  if (!fo.line || fo.line_serial != it.serial) {
+    fo.line_serial = it.serial;
+    fo.line = std::make_shared<const std::string>(event_line(call, it));
+  }
+  return fo.line;
+}
+
+// A call of this node watched by consoles of one process: one subscription to its tap puts
+// each item's line in every watching console's pending events and tells their sessions of the
+// end. 50 consoles in five processes watching a call were 50 subscriptions, each opened by a
+// round trip to the gateway; now the first console of a process subscribes and the others
+// join under the tap's lock (call_tap::replay), from their sessions, with no message at all.
+struct shared_watch {
+  std::weak_ptr<call_tap> tap;
+  std::once_flag subscribed;
+  std::uint64_t sub = 0; // the subscription's id (0: the call had ended)
+  // Under the outbox's mtx: the watching consoles' ids and their sessions; `left` once the
+  // last console left or the call ended (a console that finds it so subscribes anew).
+  std::vector<std::pair<std::uint64_t, caf::actor>> consoles;
+  bool left = false;
+  fanout fo; // under the tap's lock
+};
+
+// The sink of a shared watch's subscription (called under the tap's lock). Replayed items are
+// for each joining console alone (join_shared).
+call_tap::sink shared_sink(std::shared_ptr<outbox> box, std::string call,
+                           std::weak_ptr<shared_watch> weak) {
+  return [box = std::move(box), call = std::move(call), weak](const tap_item& it) {
+    auto sw = weak.lock();
+    if (!sw || it.serial == 0)
+      return;
+    bool ended = it.k == tap_item::kind::ended;
+    auto line = line_of(sw->fo, call, it);
+    std::vector<caf::actor> told;
+    {
+      std::lock_guard lock(box->mtx);
+      for (auto& [id, session] : sw->consoles) {
+        if (!line->empty())
+          box->pending[id].push_back(line);
+        if (ended)
+          told.push_back(session);
+      }
+      if (ended) {
+        sw->left = true;
+        sw->consoles.clear();
+        if (auto at = box->watching.find(call); at != box->watching.end() && at->second == sw)
+          box->watching.erase(at);
+      }
+    }
+    // The sessions forget the watch (an empty line: its text went into the outbox).
+    for (auto& session : told)
+      caf::anon_send(session, make_tap_event(call, it, ""));
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // A console's session.
@@ -188,6 +318,7 @@ struct watch_state {
   // The call's node puts this watch's events in the console process's outbox itself; the
   // session hears only the watch's opening and end (tap events with an empty line).
   bool direct = false;
+  bool shared = false; // through its console process's shared watch (join_shared)
 };
 
 struct session_state {
@@ -330,7 +461,9 @@ void tap_call(session_self self, const std::string& node, const std::string& cal
   if (node == st.svc.node_name || node.empty()) {
     if (!st.gateway)
       return done(result::not_applicable, "no gateway");
-    self->request(st.gateway, std::chrono::seconds(5), steer_request{call, line, st.email, me})
+    // No timeout: the gateway is on this node and answers at once (a request to it after it
+    // ended bounces with an error); a timer per watch was the clock thread's added work.
+    self->request(st.gateway, caf::infinite, steer_request{call, line, st.email, me})
         .then([done](console_reply& r) { done(result_from(r.result), r.detail); },
               [done](caf::error& e) { done(result::failed, caf::to_string(e)); });
     return;
@@ -676,6 +809,85 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
     finish(self, *c, result::failed, "the node is stopping");
 }
 
+// Joins this session's console to its process's shared watch of `call`, a call of this node
+// (creating it, and its one subscription to the call's tap, if it is the process's first): the
+// console gets the call's state and turns so far, then every live item, through the outbox.
+// False when the call has ended or was taken over from a lost node (those go through a
+// subscription of the session's own, which numbers turns after the saved ones).
+bool join_shared(session_self self, const std::string& call, const std::shared_ptr<call_tap>& tap) {
+  auto& st = self->state;
+  auto box = st.box;
+  if (!box || tap->origin_ms() > 0)
+    return false;
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto id = st.console.id();
+  for (int attempt = 0; attempt < 2; ++attempt) { // again if the last console just left it
+    std::shared_ptr<shared_watch> sw;
+    {
+      std::lock_guard lock(box->mtx);
+      auto& slot = box->watching[call];
+      if (!slot || slot->left || slot->tap.lock() != tap) {
+        slot = std::make_shared<shared_watch>();
+        slot->tap = tap;
+      }
+      sw = slot;
+    }
+    std::call_once(sw->subscribed,
+                   [&] { sw->sub = tap->subscribe(false, shared_sink(box, call, sw)); });
+    if (sw->sub == 0)
+      return false;
+    std::vector<shared_line> replayed;
+    bool joined = false;
+    bool live = tap->replay(
+        [&](const tap_item& it) {
+          if (auto line = line_of(sw->fo, call, it); !line->empty())
+            replayed.push_back(std::move(line));
+        },
+        [&] {
+          std::lock_guard lock(box->mtx);
+          if (sw->left)
+            return;
+          auto& pending = box->pending[id];
+          pending.insert(pending.end(), replayed.begin(), replayed.end());
+          sw->consoles.emplace_back(id, me);
+          joined = true;
+        });
+    if (!live)
+      return false;
+    if (joined)
+      return true;
+  }
+  return false;
+}
+
+// Takes console `console_id` out of its process's shared watches (of `call`, or all): the last
+// to leave one ends its subscription.
+void leave_shared(outbox& box, std::uint64_t console_id, const std::string* call) {
+  std::vector<std::shared_ptr<shared_watch>> gone;
+  {
+    std::lock_guard lock(box.mtx);
+    auto leave = [&](auto it) {
+      auto& c = it->second->consoles;
+      std::erase_if(c, [&](const auto& e) { return e.first == console_id; });
+      if (!c.empty())
+        return std::next(it);
+      it->second->left = true;
+      gone.push_back(it->second);
+      return box.watching.erase(it);
+    };
+    if (call) {
+      if (auto it = box.watching.find(*call); it != box.watching.end())
+        leave(it);
+    } else {
+      for (auto it = box.watching.begin(); it != box.watching.end();)
+        it = leave(it);
+    }
+  }
+  for (auto& sw : gone) // outside the outbox's lock: the tap's sinks take it under the tap's
+    if (auto t = sw->tap.lock())
+      t->unsubscribe(sw->sub);
+}
+
 // A watch of a call live on this node, whose tap says whose call it is: the scope is checked
 // against the tap's business, the snapshot comes from the tap, and the database is not read
 // (50 consoles starting to watch a call were 50 reads of its row, the most of what watching
@@ -720,6 +932,14 @@ bool watch_here(session_self self, const std::string& call, verb_context& c) {
   snapshot["caller"] = f.caller;
   snapshot["node"] = w.node;
   push(self, snapshot);
+  if (join_shared(self, call, tap)) {
+    w.tapping = false;
+    w.tapped = true;
+    w.loading = false;
+    w.direct = w.shared = true;
+    ++st.direct_watches;
+    return true;
+  }
   tap_watch(self, w.node, call, [self, call] { load_watch(self, call, std::nullopt); });
   return true;
 }
@@ -946,7 +1166,9 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           bool had = w != st.watches.end();
           if (had) {
             st.direct_watches -= w->second.direct;
-            if (!w->second.node.empty()) // the call's node stops sending its states
+            if (w->second.shared)
+              leave_shared(*st.box, st.console.id(), &parsed->call);
+            else if (!w->second.node.empty()) // the call's node stops sending its states
               tap_call(self, w->second.node, parsed->call, "unwatch " + parsed->call,
                        [](result, std::string) {});
             st.watches.erase(w);
@@ -1016,89 +1238,14 @@ struct tap_subscription {
   std::uint64_t id = 0;
 };
 
-// What the subscribers of one call on this node share: the message made of the item the tap
-// published last.
-struct fanout {
-  std::weak_ptr<call_tap> tap;
-  std::uint64_t line_serial = 0, msg_serial = 0;
-  shared_line line;  // the console's line of item `line_serial`
-  caf::message msg; // the sessions' message of item `msg_serial`
-  // The lines of the turns and latencies so far, by number, as a new subscriber hears them
-  // replayed: made once per call, not once per watch.
-  std::vector<shared_line> replayed_turns, replayed_latencies;
-};
-
-// A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
-// (serial 0) are not live: no `live` mark, no moment (a console measuring delays skips them).
-std::string event_line(const std::string& call, const tap_item& it) {
-  bool live = it.serial != 0 && it.at_us != 0;
-  json::object ev;
-  switch (it.k) {
-  case tap_item::kind::state:
-    ev = {{"type", "state"}, {"call", call}, {"state", it.text}};
-    break;
-  case tap_item::kind::partial:
-    ev = {{"type", "partial"}, {"call", call}, {"text", it.text}};
-    break;
-  case tap_item::kind::turn:
-    ev = {{"type", "turn"}, {"call", call}, {"n", it.n}, {"role", it.role}, {"text", it.text},
-          {"at_ms", it.at}, {"interrupted", it.interrupted}};
-    if (live)
-      ev["live"] = true;
-    break;
-  case tap_item::kind::latency: {
-    ev = {{"type", "latency"}, {"call", call}};
-    boost::system::error_code ec;
-    auto v = json::parse(it.text, ec);
-    if (!ec && v.is_object())
-      for (auto& [k, x] : v.as_object())
-        ev[k] = x;
-    break;
-  }
-  case tap_item::kind::ended:
-    return json::serialize(json::object{
-        {"type", "ended"}, {"call", call}, {"status", "ended"}, {"end_reason", it.text}});
-  default:
-    return {};
-  }
-  if (live)
-    ev["at_us"] = it.at_us;
-  return json::serialize(ev);
-}
-
-tap_event make_tap_event(const std::string& call, const tap_item& it, std::string line) {
-  return tap_event{call,    static_cast<std::uint8_t>(it.k), it.text,        it.n,
-                   it.at,   it.audio,                        it.at_us,       it.role,
-                   it.interrupted, std::move(line)};
-}
-
-// The console's line of a tap item: made once per live item for every subscriber of the call
-// here (`fo` under the tap's lock), for a replayed one (this subscriber's alone) each time.
-shared_line line_of(fanout& fo, const std::string& call, const tap_item& it) {
-  if (it.serial == 0) {
-    bool turn = it.k == tap_item::kind::turn;
-    if (!turn && it.k != tap_item::kind::latency)
-      return std::make_shared<const std::string>(event_line(call, it));
-    auto& lines = turn ? fo.replayed_turns : fo.replayed_latencies;
-    if (it.n >= lines.size())
-      lines.resize(it.n + 1);
-    if (!lines[it.n])
-      lines[it.n] = std::make_shared<const std::string>(event_line(call, it));
-    return lines[it.n];
-  }
-  if (!fo.line || fo.line_serial != it.serial) {
-    fo.line_serial = it.serial;
-    fo.line = std::make_shared<const std::string>(event_line(call, it));
-  }
-  return fo.line;
-}
-
 struct gateway_state {
   gateway_state() = default;
   std::unordered_map<std::string, std::weak_ptr<fanout>> fanouts; // by call
   gateway_services svc;
   // Sessions (of any node) subscribed to this node's calls' taps, by the session's address.
-  std::multimap<caf::actor_addr, tap_subscription> tapped;
+  // By session and call: a watch looks up its own call, not every call its session watches
+  // (50 consoles watching 200 calls each made that a million comparisons).
+  std::multimap<std::pair<caf::actor_addr, std::string>, tap_subscription> tapped;
   std::multimap<std::string, caf::actor> by_business; // sessions of each business
   std::map<caf::actor_addr, std::shared_ptr<outbox>> boxes; // by receiver
   // The sessions that have one, with their consoles' ids.
@@ -1123,9 +1270,9 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
     return no(result::failed, cmd ? "not a tap command" : cmd.error().message);
   auto who = r.subscriber.address();
   if (cmd->v == verb::unwatch) {
-    auto [a, b] = st.tapped.equal_range(who);
+    auto [a, b] = st.tapped.equal_range(std::make_pair(who, r.call_id));
     for (auto it = a; it != b;) {
-      if (it->second.call == r.call_id && !it->second.audio) {
+      if (!it->second.audio) {
         if (auto t = it->second.tap.lock())
           t->unsubscribe(it->second.id);
         it = st.tapped.erase(it);
@@ -1139,9 +1286,9 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
   if (!tap)
     return no(result::not_applicable, "the call is not live on node " + st.svc.node_name);
   bool audio = cmd->v == verb::listen;
-  auto [a, b] = st.tapped.equal_range(who);
+  auto [a, b] = st.tapped.equal_range(std::make_pair(who, r.call_id));
   for (auto it = a; it != b; ++it)
-    if (it->second.call == r.call_id && it->second.audio == audio)
+    if (it->second.audio == audio)
       return no(result::not_applicable, std::string("already ") +
                                             (audio ? "listening to " : "watching ") + r.call_id);
   // One event message per published item, shared by every subscriber of the call here.
@@ -1191,7 +1338,7 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
   auto id = tap->subscribe(audio, std::move(fn));
   if (id == 0)
     return no(result::not_applicable, "the call has ended");
-  st.tapped.emplace(who, tap_subscription{r.call_id, audio, tap, id});
+  st.tapped.emplace(std::make_pair(who, r.call_id), tap_subscription{r.call_id, audio, tap, id});
   self->monitor(r.subscriber);
   if (audio)
     spdlog::info("console: {} listens to call {}", r.email, r.call_id);
@@ -1283,6 +1430,7 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
           b->second->follows_calls.erase(gone->second);
           b->second->wants_feed.erase(gone->second);
         }
+        leave_shared(*b->second, gone->second, nullptr);
         ss.erase(gone);
         self->state.box_of.erase(dm.source);
       }
@@ -1296,11 +1444,13 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
     }
     if (session && self->state.svc.feed_unwant)
       self->state.svc.feed_unwant(); // one user fewer of the feed: its session ended
-    auto [a, b] = self->state.tapped.equal_range(dm.source);
-    for (auto it = a; it != b; ++it)
-      if (auto t = it->second.tap.lock())
-        t->unsubscribe(it->second.id);
-    self->state.tapped.erase(a, b);
+    auto& tapped = self->state.tapped;
+    auto a = tapped.lower_bound(std::make_pair(dm.source, std::string()));
+    auto b = a;
+    for (; b != tapped.end() && b->first.first == dm.source; ++b)
+      if (auto t = b->second.tap.lock())
+        t->unsubscribe(b->second.id);
+    tapped.erase(a, b);
   });
   return {
       [self](console_batch_ack_atom, std::uint64_t seq) {

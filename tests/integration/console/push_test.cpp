@@ -5,9 +5,12 @@
 // lost node numbers its turns after those of its saved transcript, and a console that stops
 // reading is dropped while the call's side carries on. A console process that gives a
 // receiver gets one batch per tick for all its consoles, a payload several consoles share going
-// once, and is dropped as a whole when it stops reading.
+// once, and is dropped as a whole when it stops reading. The consoles of one process watching a
+// call share one subscription of its tap; a call that has only its first row (from the live
+// feed) is watched through a tap opened for it, closed by the gateway if the row ends first.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -341,6 +344,29 @@ struct process_view {
   bool in_order = true;
 };
 
+// A console process's receiver: takes its batches (acknowledging each) into `v` until `done`
+// says so or 20 s pass.
+void receive_batches(caf::scoped_actor& rcv, const caf::actor& gw, process_view& v,
+                     const std::function<bool()>& done) {
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (!done() && std::chrono::steady_clock::now() < until)
+    rcv->receive(
+        [&](proto::console_batch& b) {
+          ++v.batches;
+          v.in_order = v.in_order && b.seq == v.last_seq + 1;
+          v.last_seq = b.seq;
+          for (auto& p : b.parts) {
+            v.shared_parts += p.consoles.size() > 1;
+            for (auto c : p.consoles)
+              proto::for_each_event_line(p.json, [&](std::string_view line) {
+                v.by_console[c].push_back(json::parse(line).as_object());
+              });
+          }
+          rcv->send(gw, proto::console_batch_ack_atom::value, b.seq);
+        },
+        caf::after(100ms) >> [] {});
+}
+
 TEST_F(console_push, a_console_process_gets_one_batch_per_tick_shared_by_its_consoles) {
   auto gw = gateway();
   auto id = call_id(40);
@@ -384,23 +410,7 @@ TEST_F(console_push, a_console_process_gets_one_batch_per_tick_shared_by_its_con
         return false;
     return true;
   };
-  auto until = std::chrono::steady_clock::now() + 20s;
-  while (!ended() && std::chrono::steady_clock::now() < until)
-    rcv->receive(
-        [&](proto::console_batch& b) {
-          ++v.batches;
-          v.in_order = v.in_order && b.seq == v.last_seq + 1;
-          v.last_seq = b.seq;
-          for (auto& p : b.parts) {
-            v.shared_parts += p.consoles.size() > 1;
-            for (auto c : p.consoles)
-              proto::for_each_event_line(p.json, [&](std::string_view line) {
-                v.by_console[c].push_back(json::parse(line).as_object());
-              });
-          }
-          rcv->send(gw, proto::console_batch_ack_atom::value, b.seq);
-        },
-        caf::after(100ms) >> [] {});
+  receive_batches(rcv, gw, v, ended);
   call.join();
   ASSERT_TRUE(ended());
   EXPECT_TRUE(v.in_order);
@@ -503,4 +513,126 @@ TEST_F(console_push, a_console_process_that_stops_reading_is_dropped_and_the_cal
   EXPECT_TRUE(wait_for([&] {
     return sql("SELECT count(*) FROM audit_log WHERE verb = 'drop'") == "1";
   }, 10s));
+}
+
+// Consoles of one process watching a call of this node share one subscription to its tap: a
+// console that joins later hears the turns so far once, then the live ones, even while turns
+// come; one that leaves stops getting them and the others carry on; the last to leave ends the
+// subscription.
+TEST_F(console_push, consoles_of_one_process_share_one_subscription_of_a_call) {
+  auto gw = gateway();
+  auto id = call_id(50), other = call_id(51);
+  add_call(id);
+  add_call(other);
+  auto tap = taps_->open(id), tap2 = taps_->open(other);
+  tap->describe(biz, "+15557770000"); // the call's actors have started: no read of its row
+  tap2->describe(biz, "+15557770000");
+  caf::scoped_actor rcv{*sys_};
+  constexpr int consoles = 3;
+  std::vector<std::unique_ptr<caf::scoped_actor>> cons;
+  std::vector<caf::actor> sessions;
+  for (int i = 0; i < consoles; ++i) {
+    cons.push_back(std::make_unique<caf::scoped_actor>(*sys_));
+    sessions.push_back(login(*cons.back(), gw, caf::actor_cast<caf::actor>(rcv)));
+    ASSERT_TRUE(sessions.back());
+  }
+  int n = 0;
+  auto say = [&](int upto) {
+    for (; n < upto; ++n) {
+      tap->turn("agent", "line " + std::to_string(n), n, false);
+      std::this_thread::sleep_for(200us);
+    }
+  };
+  say(5);
+  EXPECT_EQ(command(*cons[0], sessions[0], "watch " + id), "done: watching " + id);
+  EXPECT_EQ(command(*cons[1], sessions[1], "watch " + id), "done: watching " + id);
+  EXPECT_EQ(tap->subscribers(), 1u);
+  std::thread call([&] { say(200); }); // the third joins while turns come
+  EXPECT_EQ(command(*cons[2], sessions[2], "watch " + id), "done: watching " + id);
+  call.join();
+  EXPECT_EQ(tap->subscribers(), 1u);
+  EXPECT_EQ(command(*cons[1], sessions[1], "unwatch " + id), "done: stopped watching");
+  EXPECT_EQ(tap->subscribers(), 1u); // two consoles still watch
+  say(210);
+  // The last console of the process to leave a call ends its subscription.
+  EXPECT_EQ(command(*cons[0], sessions[0], "watch " + other), "done: watching " + other);
+  EXPECT_EQ(command(*cons[2], sessions[2], "watch " + other), "done: watching " + other);
+  EXPECT_EQ(tap2->subscribers(), 1u);
+  EXPECT_EQ(command(*cons[0], sessions[0], "unwatch " + other), "done: stopped watching");
+  EXPECT_EQ(command(*cons[2], sessions[2], "unwatch " + other), "done: stopped watching");
+  EXPECT_EQ(tap2->subscribers(), 0u);
+  taps_->close(id, "stop");
+
+  process_view v;
+  auto ended = [&] {
+    for (int i : {0, 2}) {
+      auto& evs = v.by_console[(*cons[static_cast<std::size_t>(i)])->id()];
+      if (evs.empty() || str(evs.back(), "type") != "ended")
+        return false;
+    }
+    return true;
+  };
+  receive_batches(rcv, gw, v, ended);
+  ASSERT_TRUE(ended());
+  for (int i : {0, 2}) { // every turn once, in order, the first ones replayed
+    std::vector<long long> ns;
+    auto texts = turns_of(v.by_console[(*cons[static_cast<std::size_t>(i)])->id()], &ns);
+    ASSERT_EQ(texts.size(), 210u) << "console " << i;
+    for (std::size_t k = 0; k < texts.size(); ++k) {
+      EXPECT_EQ(ns[k], static_cast<long long>(k));
+      EXPECT_EQ(texts[k], "line " + std::to_string(k));
+    }
+  }
+  // The one that left: what came before it left, once and in order; no end.
+  auto& left = v.by_console[(*cons[1])->id()];
+  std::vector<long long> ns;
+  auto texts = turns_of(left, &ns);
+  ASSERT_GE(texts.size(), 200u);
+  EXPECT_LT(texts.size(), 210u);
+  for (std::size_t k = 0; k < texts.size(); ++k)
+    EXPECT_EQ(ns[k], static_cast<long long>(k));
+  for (auto& e : left)
+    EXPECT_NE(str(e, "type"), "ended");
+}
+
+// A call whose first row the live feed brought, before its actors and tap: a watch opens its tap
+// from what the feed said (no read of the row), and when the row ends before any actor closed
+// the tap, the gateway does and the watcher hears the end. Another node's call in the feed
+// opens no tap here.
+TEST_F(console_push, a_watch_of_a_call_that_has_only_its_first_row_opens_its_tap) {
+  auto gw = gateway();
+  auto id = call_id(60), elsewhere = call_id(61);
+  auto row = [&](const std::string& call, const std::string& where, bool ended) {
+    json::object d{{"id", call},       {"node", where},  {"caller", "+15557770000"},
+                   {"status", "ringing"}, {"turns", 0}, {"started_at", "2026-01-01T10:00:00+00:00"},
+                   {"ended_at", nullptr}};
+    if (ended) {
+      d["status"] = "failed";
+      d["ended_at"] = "2026-01-01T10:00:05+00:00";
+      d["end_reason"] = "no_stream";
+    }
+    console::feed(gw, 1, biz, "call", json::serialize(d));
+  };
+  row(id, node, false);
+  row(elsewhere, "node-x", false);
+  caf::scoped_actor self{*sys_};
+  auto session = login(self, gw); // after the feed's rows: the gateway has read them
+  ASSERT_TRUE(session);
+  EXPECT_EQ(command(self, session, "watch " + id), "done: watching " + id);
+  auto tap = taps_->find(id);
+  ASSERT_TRUE(tap);
+  EXPECT_TRUE(wait_for_subscribers(*tap, 1)); // this console has no receiver: the gateway's
+  // Not in the database and not this node's: the refusal is the database's, and no tap opens.
+  EXPECT_EQ(command(self, session, "watch " + elsewhere),
+            "refused: no call " + elsewhere + " in your businesses");
+  EXPECT_FALSE(taps_->find(elsewhere));
+  row(id, node, true);
+  auto evs = events(self, session, [](const json::object& o) { return str(o, "type") == "ended"; });
+  ASSERT_FALSE(evs.empty());
+  EXPECT_EQ(str(evs.front(), "type"), "snapshot");
+  EXPECT_EQ(str(evs.front(), "business"), biz);
+  EXPECT_EQ(str(evs.front(), "status"), "ringing");
+  EXPECT_EQ(str(evs.back(), "type"), "ended");
+  EXPECT_EQ(str(evs.back(), "end_reason"), "no_stream");
+  EXPECT_FALSE(taps_->find(id));
 }
