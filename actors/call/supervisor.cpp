@@ -205,8 +205,9 @@ void finish(supervisor_self self, const std::string& reason) {
     s.services->taps->close(s.info.call_id, reason);
   // A slot the call still holds is free for other callers at once. The end of the call's record
   // drops its holds too; this catches a hold whose tool was still queued at the calendar then.
+  // (`call_ended`: the calendar skips it when the call holds nothing there.)
   if (s.calendar)
-    caf::anon_send(s.calendar, tool_request{s.info.call_id, "release_slot", {}});
+    caf::anon_send(s.calendar, tool_request{s.info.call_id, "release_slot", {{"call_ended", "1"}}});
   auto done = [self](std::vector<std::uint64_t> m, std::vector<std::string> d) {
     auto& st = self->state;
     // Caller frames: the route counts them all; the media actor too when it records.
