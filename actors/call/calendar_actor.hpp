@@ -17,11 +17,14 @@ namespace frontdesk::call {
 
 /// The business's calendar actor: one per business on a node, shared by all of the business's
 /// calls. It runs the dialogs' tools (availability, holds, bookings, cancellations, moves,
-/// knowledge look-ups) for its business one at a time, in the order they arrive, on a worker
-/// (the database work blocks), with the business's profile read through `profiles` (the node's
-/// cache, shared with its calls' dialogs; null: a cache of its own, 30 s). Two
-/// callers asking for the same slot are thus answered in turn, and the database's exclusion
-/// constraint stays the final guard across nodes.
+/// knowledge look-ups) on workers (the database work blocks), with the business's profile read
+/// through `profiles` (the node's cache, shared with its calls' dialogs; null: a cache of its
+/// own, 30 s). A call's tools run one at a time in the order the call sent them; different
+/// calls' tools run side by side. Two callers asking for the same slot are kept apart by the
+/// database: the writers that take a slot (hold, book, move) go one at a time per business
+/// under an advisory lock, and the exclusion constraint is the final guard across nodes.
+/// The release a call's end sends is answered at once, without the database, when the call
+/// holds nothing here.
 ///
 /// Include only from actor code (the interface pulls in CAF).
 proto::calendar_actor

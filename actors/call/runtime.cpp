@@ -140,7 +140,10 @@ private:
     if (!c && services_.calendar_route)
       c = caf::actor_cast<calendar_actor>(services_.calendar_route(business_id));
     if (!c)
-      c = spawn_calendar_actor(sys_, *services_.calendar, *services_.blocking, services_.clk,
+      c = spawn_calendar_actor(sys_, *services_.calendar,
+                               services_.calendar_pool ? *services_.calendar_pool
+                                                       : *services_.blocking,
+                               services_.clk,
                                business_id, services_.profiles);
     return c;
   }

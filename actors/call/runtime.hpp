@@ -69,6 +69,7 @@ struct call_services {
   /// blocks runs in the dialog actor, without a hop to the speech pool and back.
   bool speech_blocks = true;
   worker_pool* blocking = nullptr;    // blocking work (the business's data and tools)
+  worker_pool* calendar_pool = nullptr; // the calendar actors' tools; unset: `blocking`
   worker_pool* recording_pool = nullptr; // encoding and writing recordings; unset: `blocking`
   worker_pool* dialog_pool = nullptr; // blocking dialog engines (the LLM); unset: `blocking`
   std::shared_ptr<call_events> events;

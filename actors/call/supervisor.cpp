@@ -151,6 +151,8 @@ void answer(supervisor_self self, const reply_text& r) {
     continue_reply(self, r.text);
   } else {
     s.trace.decision_ms = double(now_us() - s.speech_end_us) / 1000.0;
+    if (s.speech_end_us) // a turn being answered
+      s.trace.vendor_wait_ms += double(r.vendor_wait_us) / 1000.0; // the language model's
     if (r.more) { // the first sentence of a streamed reply
       s.reply_open = true;
       s.reply_cut = false;
@@ -205,8 +207,9 @@ void finish(supervisor_self self, const std::string& reason) {
     s.services->taps->close(s.info.call_id, reason);
   // A slot the call still holds is free for other callers at once. The end of the call's record
   // drops its holds too; this catches a hold whose tool was still queued at the calendar then.
+  // (`call_ended`: the calendar skips it when the call holds nothing there.)
   if (s.calendar)
-    caf::anon_send(s.calendar, tool_request{s.info.call_id, "release_slot", {}});
+    caf::anon_send(s.calendar, tool_request{s.info.call_id, "release_slot", {{"call_ended", "1"}}});
   auto done = [self](std::vector<std::uint64_t> m, std::vector<std::string> d) {
     auto& st = self->state;
     // Caller frames: the route counts them all; the media actor too when it records.
@@ -406,6 +409,7 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
         double ms = double(m.at_us - st.speech_end_us) / 1000.0;
         if (m.synthesised) {
           st.trace.tts_first_ms = ms;
+          st.trace.vendor_wait_ms += double(m.vendor_wait_us) / 1000.0; // the cloud voice's
         } else {
           st.trace.first_frame_ms = ms;
           if (st.tap)
@@ -475,7 +479,8 @@ supervisor_actor::behavior_type supervisor_fn(supervisor_self self, call_info in
         }
         ++st.turns;
         st.trace = turn_latency{st.turns, double(h.final_us - h.speech_end_us) / 1000.0, 0, 0, 0,
-                                double(h.decided_us - h.speech_end_us) / 1000.0};
+                                double(h.decided_us - h.speech_end_us) / 1000.0,
+                                double(h.vendor_wait_us) / 1000.0}; // the recogniser's
         st.speech_end_us = h.speech_end_us;
         record_turn(self,
                     turn_record{"caller", h.text, (h.speech_end_us - st.started_us) / 1000, false});

@@ -20,6 +20,7 @@
 #include "actors/dialog/engine.hpp"
 #include "actors/dialog/saved_state.hpp"
 #include "adapters/workers/pool.hpp"
+#include "protocols/core/vendor_wait.hpp"
 
 namespace frontdesk::call {
 namespace {
@@ -77,6 +78,10 @@ struct dialog_state {
   std::string saved_state; // the engine state last handed to the call's events
   std::int64_t saved_heard = 0; // and the count of caller lines with it
   std::shared_ptr<dialog_memory> memory; // the supervisor's copy, for a restarted dialog
+  // Time the engine waited on a remote model (dialog::reply::vendor_wait_us) not yet told to
+  // the supervisor: it goes with the next reply_text, which may be a filler said while tools
+  // run after the model's answer.
+  std::int64_t vendor_wait_us = 0;
 };
 
 reply_text to_reply(const dialog::reply& r) {
@@ -84,6 +89,13 @@ reply_text to_reply(const dialog::reply& r) {
 }
 
 void dialog_handle(dialog_self self, dialog::reply r, std::string state, std::int64_t heard);
+
+// Every words-to-say message to the supervisor carries the model wait since the last one.
+void tell_supervisor(dialog_self self, reply_text r) {
+  auto& st = self->state;
+  r.vendor_wait_us = std::exchange(st.vendor_wait_us, 0);
+  self->send(st.supervisor, std::move(r));
+}
 
 // Calls the engine: inline when it never blocks, otherwise on the dialog pool in order (where
 // the engine's state is read too, after each reply: it is not read from this thread). The
@@ -101,8 +113,10 @@ void dialog_engine_call(dialog_self self, std::function<dialog::reply(dialog::di
                          call_sid = st.info.call_sid, heard = st.heard] {
     dialog::reply r;
     std::string state;
+    vendor_wait::reset(); // this worker's earlier work was another call's
     try {
       r = f(*engine);
+      r.vendor_wait_us = vendor_wait::take_us(); // since the reply's last streamed sentence
       state = engine->save_state();
     } catch (const std::exception& e) {
       spdlog::error("call {}: dialog engine failed: {}", call_sid, e.what());
@@ -128,7 +142,7 @@ void dialog_run_tools(dialog_self self, const dialog::reply& r) {
   if (transfer && !st.filler.empty()) {
     // "Let me connect you" is no filler: the caller must hear it before the line changes.
     st.filler_said = true;
-    self->send(st.supervisor, reply_text{st.filler, false, 0});
+    tell_supervisor(self, reply_text{st.filler, false, 0});
   } else if (!st.filler.empty()) {
     self->delayed_send(self, 600ms, filler_atom::value, st.generation);
   }
@@ -178,7 +192,7 @@ bool dialog_said_again(dialog_self self, const std::string& text) {
     return false;
   st.heard += 1;
   dialog_save_state(self, st.saved_state, st.heard);
-  self->send(st.supervisor, reply_text{answer, false, st.replay_next, false});
+  tell_supervisor(self, reply_text{answer, false, st.replay_next, false});
   return true;
 }
 
@@ -202,6 +216,7 @@ void dialog_save_state(dialog_self self, std::string s, std::int64_t heard) {
 
 void dialog_handle(dialog_self self, dialog::reply r, std::string state, std::int64_t heard) {
   auto& st = self->state;
+  st.vendor_wait_us += r.vendor_wait_us;
   if (!st.replayed.empty() && heard >= st.replayed_heard) { // the answer to the replayed line
     if (r.partial) {
       st.replay_stream += (st.replay_stream.empty() ? "" : " ") + r.say;
@@ -213,20 +228,20 @@ void dialog_handle(dialog_self self, dialog::reply r, std::string state, std::in
   }
   if (r.partial) { // a sentence of a reply still being written: said at once
     st.streaming = true;
-    self->send(st.supervisor, to_reply(r));
+    tell_supervisor(self, to_reply(r));
     return;
   }
   dialog_save_state(self, std::move(state), heard);
   bool streamed = std::exchange(st.streaming, false);
   if (r.tools.empty()) {
     if (!r.say.empty() || r.end_call || streamed)
-      self->send(st.supervisor, to_reply(r));
+      tell_supervisor(self, to_reply(r));
     return;
   }
   if (streamed) {
     // The model's words before its tool calls are being said already: the rest goes with
     // them (it ends the reply), and no filler follows.
-    self->send(st.supervisor, reply_text{r.say, false, static_cast<std::int32_t>(r.next)});
+    tell_supervisor(self, reply_text{r.say, false, static_cast<std::int32_t>(r.next)});
     r.say.clear();
   }
   dialog_run_tools(self, r);
@@ -261,6 +276,7 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
         dialog::reply r;
         r.say = std::move(sentence);
         r.partial = true;
+        r.vendor_wait_us = vendor_wait::take_us(); // the model's stream up to this sentence
         {
           std::lock_guard lk(out->mtx);
           out->items.emplace_back(std::move(r), std::string{}, 0);
@@ -426,7 +442,7 @@ dialog_actor::behavior_type dialog_fn(dialog_self self, call_services* services,
         auto& st = self->state;
         if (gen == st.generation && st.tools_pending > 0 && !st.filler_said) {
           st.filler_said = true;
-          self->send(st.supervisor, reply_text{st.filler, false, 0});
+          tell_supervisor(self, reply_text{st.filler, false, 0});
         }
       },
       [=](interrupt_atom, const std::string& heard) {

@@ -62,6 +62,9 @@ struct reply {
   /// One sentence of a reply the engine is still writing (see stream_sentences): only `say` is
   /// set, and the rest of the reply follows.
   bool partial = false;
+  /// Filled in by whoever runs the engine: the time spent waiting on a remote model while
+  /// writing this (µs; 0 for an engine that runs on the node).
+  std::int64_t vendor_wait_us = 0;
 };
 
 /// Takes each whole sentence of a reply as soon as the engine has written it.

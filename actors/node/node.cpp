@@ -129,10 +129,15 @@ struct node::impl {
   std::unique_ptr<caf::actor_system_config> sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<store::database> db;
+  // The calendar tools' own connections and threads (database.calendar_pool_size): at 500
+  // calls to one business the calls' journal writes kept the four shared ones busy and a
+  // check_slot waited seconds for one.
+  std::unique_ptr<store::database> calendar_db;
   // Profiles of businesses called recently, for 30 s (as the calendar actors keep theirs);
   // before the pools, whose jobs fill it, so that it outlives them.
   booking::profile_cache profiles{std::chrono::seconds(30)};
   std::unique_ptr<worker_pool> blocking; // database writes and other blocking work
+  std::unique_ptr<worker_pool> calendar_pool; // the calendar tools, on calendar_db
   std::unique_ptr<worker_pool> speech_pool; // recognition and synthesis
   std::unique_ptr<worker_pool> dialog_pool; // a blocking dialog engine's model calls
   std::unique_ptr<worker_pool> recording_pool; // encoding recordings, in spare CPU time
@@ -310,6 +315,10 @@ bool node::start() {
   // it over mid-batch (adapters/workers/thread_policy.hpp).
   const worker_pool::priority normal{0, true};
   d.blocking = std::make_unique<worker_pool>("blocking", d.cfg.database.pool_size, 10000, normal);
+  d.calendar_db = std::make_unique<store::database>(d.cfg.database.url,
+                                                    d.cfg.database.calendar_pool_size);
+  d.calendar_pool = std::make_unique<worker_pool>("calendar", d.cfg.database.calendar_pool_size,
+                                                  10000, normal);
   d.sys_cfg = std::make_unique<caf::actor_system_config>();
   d.sys_cfg->add_thread_hook<caf_threads>(d.cfg.scheduler.realtime_priority, &d.realtime_warned);
   d.sys_cfg->set("scheduler.max-threads", static_cast<size_t>(d.cfg.scheduler.max_threads));
@@ -320,6 +329,7 @@ bool node::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.sys_cfg);
   call::call_services svc;
   svc.blocking = d.blocking.get();
+  svc.calendar_pool = d.calendar_pool.get();
   // One thread encodes every call's recording (~11 µs per 20 ms of call) on CPU time nothing
   // else wants (SCHED_IDLE), so that under load the voice goes first and the recordings catch
   // up; a second one, at nice 10, helps once a block has waited longer than 3 s. At 500 instant
@@ -436,7 +446,7 @@ bool node::start() {
     svc.stt = d.stt.get();
     svc.speech_pool = d.speech_pool.get();
     svc.make_vad = [] { return speech::make_sphinx_vad(); };
-    d.calendar = std::make_unique<booking::calendar_service>(*d.db);
+    d.calendar = std::make_unique<booking::calendar_service>(*d.calendar_db);
     svc.calendar = d.calendar.get();
     svc.profiles = &d.profiles;
     svc.clk = d.clk.get();
@@ -511,7 +521,7 @@ bool node::start() {
     if (d.calendar)
       h.spawn_calendar = [&d](const std::string& business_id) {
         return caf::actor_cast<caf::actor>(call::spawn_calendar_actor(
-            *d.sys, *d.calendar, *d.blocking, d.clk.get(), business_id, &d.profiles));
+            *d.sys, *d.calendar, *d.calendar_pool, d.clk.get(), business_id, &d.profiles));
       };
     h.alive = [&d] {
       d.blocking->post([&d] {
@@ -655,7 +665,7 @@ bool node::start() {
   if (!d.messaging->start())
     return false;
   if (!d.calendar) // the echo mode's calls have none; the dashboard books through one
-    d.calendar = std::make_unique<booking::calendar_service>(*d.db);
+    d.calendar = std::make_unique<booking::calendar_service>(*d.calendar_db);
   d.calendar->set_live_check(d.google->live_check());
   d.google->start();
   d.web = std::make_unique<dashboard::dashboard>(
@@ -710,6 +720,7 @@ void node::stop() {
   }
   // Each ended call queued its final database write; let them finish before closing anything.
   d.blocking->stop();
+  d.calendar_pool->stop(); // the tools under way answer (their calls are gone)
   if (d.console_pool)
     d.console_pool->stop();
   d.messaging->stop(); // the texts in flight are finished first
@@ -741,6 +752,7 @@ void node::stop() {
   d.messaging.reset();
   d.google.reset();
   d.db.reset();
+  d.calendar_db.reset();
   spdlog::info("node '{}' stopped", d.cfg.node.name);
 }
 

@@ -10,6 +10,7 @@
 #include "actors/call/shell.hpp"
 #include "actors/speaker/sentences.hpp"
 #include "adapters/speech/speech.hpp"
+#include "protocols/core/vendor_wait.hpp"
 
 namespace frontdesk::call {
 namespace {
@@ -63,6 +64,7 @@ speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supe
                                     parts = speaker::sentences(sy.text), svc = st.services,
                                     call_id, voice] {
           std::string pending;
+          vendor_wait::reset(); // this thread's earlier work is not this reply's
           for (std::size_t i = 0; i < parts.size() && !*cancel; ++i) {
             if (svc->on_synthesised)
               svc->on_synthesised(call_id, parts[i].size());
@@ -70,7 +72,7 @@ speaker_actor::behavior_type speaker_fn(speaker_self self, supervisor_actor supe
                 parts[i], voice,
                 [&](std::span<const std::uint8_t> chunk) {
                   if (!first_done->exchange(true))
-                    caf::anon_send(sup, milestone{utt, now_us(), true});
+                    caf::anon_send(sup, milestone{utt, now_us(), true, vendor_wait::take_us()});
                   pending.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
                   if (pending.size() >= 800) { // 100 ms per message to the media actor
                     caf::anon_send(media, play{utt, std::move(pending), false, false});

@@ -141,6 +141,7 @@ listener_actor::behavior_type listener_fn(listener_self self, supervisor_actor s
             h.rejected = r.rejected;
             h.unavailable = r.unavailable;
             h.note = std::move(r.note);
+            h.vendor_wait_us = r.vendor_wait_us;
             rec->session.reset(); // the decoder goes back to the pool
           } else {
             h.rejected = true;

@@ -60,6 +60,10 @@ struct bench_report {
     return bookings_expected < 0 || bookings_made == bookings_expected;
   }
   double runtime_p50_ms = 0, runtime_p95_ms = 0, runtime_p99_ms = 0;
+  // The same less the time waited on vendors' answers (frontdesk_turn_runtime_own_ms): what
+  // the node's own work and queues added, which starved fake vendors do not move.
+  std::uint64_t runtime_own_turns = 0;
+  double runtime_own_p50_ms = 0, runtime_own_p95_ms = 0, runtime_own_p99_ms = 0;
   // The runtime's stages (the node's frontdesk_turn_stage_ms): the recogniser's final after
   // the end of turn, the dialog's reply, its first synthesised audio, the first frame sent.
   struct stage {

@@ -13,6 +13,7 @@
 #include "adapters/http/response_sink.hpp"
 #include "adapters/cloud_speech/query_escape.hpp"
 #include "adapters/metrics/metrics.hpp"
+#include "protocols/core/vendor_wait.hpp"
 #include "protocols/tts/request.hpp"
 
 namespace frontdesk::speech {
@@ -211,6 +212,7 @@ private:
     auto* multi = handles.multi;
     curl_multi_add_handle(multi, e);
     auto start = steady::now();
+    vendor_wait::asked(); // the request goes out in the first curl_multi_perform below
     std::string why;
     for (;;) {
       int running = 0;
@@ -240,6 +242,7 @@ private:
           why = "HTTP " + std::to_string(t.status) + ": " + t.error_body.substr(0, 300);
       }
     }
+    vendor_wait::answered();
     if (t.first && m_.first_ms)
       m_.first_ms->observe(std::chrono::duration<double, std::milli>(t.first_at - start).count());
     curl_multi_remove_handle(multi, e); // aborts a transfer still running

@@ -256,6 +256,9 @@ public:
     std::string note;    // set once: why (for the transcript)
     std::string text;
     double confidence = 0;
+    /// How long the turn's end waited on the vendor: from the turn's last audio and Finalize
+    /// going out to the answer (or to giving up on it). Zero when the words were in already.
+    std::int64_t vendor_wait_us = 0;
   };
   outcome finish_turn();
   /// Asks for the turn's end (Finalize) without waiting: `ready` runs once the answer is in,
@@ -304,6 +307,18 @@ private:
   std::uint64_t ready_answers_ = 0;
   std::uint64_t ready_round_ = 0;
   bool ready_asked_ = false; // finish_turn comes after a when_ready: it does not wait again
+  // When when_ready sent the turn's end to the vendor, and how long its answer took (under
+  // mtx_): the turn's vendor wait (outcome::vendor_wait_us).
+  steady::time_point asked_at_{};
+  std::int64_t waited_us_ = 0;
+  // The wait since asked_at_ is over (under mtx_, as when_ready's waiter is taken).
+  void note_answered() {
+    if (asked_at_ == steady::time_point{})
+      return;
+    waited_us_ += std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - asked_at_)
+                      .count();
+    asked_at_ = {};
+  }
   // The audio since the last final: replayed on a reconnect. `unfinal_start_` is its place in
   // the call's audio (bytes = samples at 8 kHz).
   std::vector<std::uint8_t> unfinal_;
@@ -574,6 +589,8 @@ void call_stream::on_down(int status, std::string why, bool clean) {
         spdlog::debug("deepgram: call {}: socket ended at close: {}", id_, why);
       cv_.notify_all();
       closed = true;
+      if (ready_)
+        note_answered();
       ready = std::exchange(ready_, {}); // nothing more will come for the turn
     }
     if (!closed) {
@@ -620,8 +637,10 @@ bool call_stream::reconnect_now() {
 }
 
 std::function<void()> call_stream::take_ready() {
-  if (ready_ && (turn_done() || (finalize_answers_ > ready_answers_ && !asm_.open())))
+  if (ready_ && (turn_done() || (finalize_answers_ > ready_answers_ && !asm_.open()))) {
+    note_answered();
     return std::exchange(ready_, {});
+  }
   return {};
 }
 
@@ -629,8 +648,10 @@ void call_stream::ready_timeout(std::uint64_t round) {
   std::function<void()> ready;
   {
     std::lock_guard lk(mtx_);
-    if (round == ready_round_)
+    if (round == ready_round_ && ready_) {
+      note_answered(); // no answer in time: waited for all the same
       ready = std::exchange(ready_, {});
+    }
   }
   if (ready)
     ready(); // finish_turn forces what is open into the turn
@@ -647,6 +668,8 @@ bool call_stream::when_ready(std::function<void()> ready) {
     ready_ = std::move(ready);
     ready_answers_ = finalize_answers_;
     round = ++ready_round_;
+    waited_us_ = 0;
+    asked_at_ = steady::now();
     reconnect_now(); // the caller paused: the socket a drop left waiting connects now
     if (open_ && link_) {
       l = link_;
@@ -712,6 +735,8 @@ call_stream::outcome call_stream::finish_turn() {
   std::unique_lock lk(mtx_);
   auto done = [&] { return turn_done(); };
   ready_ = {};
+  asked_at_ = {};
+  std::int64_t waited_us = std::exchange(waited_us_, 0); // when_ready's
   if (std::exchange(ready_asked_, false)) {
     // when_ready asked and waited already.
     if (!done() && asm_.open())
@@ -728,13 +753,16 @@ call_stream::outcome call_stream::finish_turn() {
     } else {
       finalize_on_open_ = true;
     }
+    auto asked = steady::now();
     cv_.wait_for(lk, engine_.settings().finalize_wait,
                  [&] { return done() || (finalize_answers_ > answers && !asm_.open()); });
+    waited_us = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - asked).count();
     if (!failed_ && asm_.open())
       if (auto t = asm_.force())
         turns_.push_back(std::move(*t));
   }
   outcome o;
+  o.vendor_wait_us = waited_us;
   if (failed_) {
     o.failed = true;
     o.note = std::exchange(note_, {});
@@ -837,12 +865,14 @@ public:
       r.text = o.text;
       r.confidence = o.confidence;
       r.rejected = o.text.empty();
+      r.vendor_wait_us = o.vendor_wait_us;
       return r;
     }
     if (metrics_.fallbacks)
       metrics_.fallbacks->inc();
     auto r = decode_on_fallback(fallback_, business_, pcm_);
     r.note = o.note;
+    r.vendor_wait_us = o.vendor_wait_us; // waited before the vendor was given up on
     return r;
   }
 

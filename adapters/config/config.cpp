@@ -164,6 +164,10 @@ const std::vector<key_entry>& entries() {
        str(&config::database, &config::database_section::url)},
       {{"database.pool_size", "integer", "4", "Connections the node keeps to PostgreSQL."},
        integer(&config::database, &config::database_section::pool_size, 1, 256)},
+      {{"database.calendar_pool_size", "integer", "4",
+        "Connections (one thread each) for the dialogs' calendar tools, apart from the calls' "
+        "own writes."},
+       integer(&config::database, &config::database_section::calendar_pool_size, 1, 256)},
       {{"log.level", "string", "\"info\"", "trace, debug, info, warn, error or off."},
        str(&config::log, &config::log_section::level,
            [](const std::string& v) {

@@ -25,6 +25,7 @@ struct config {
   struct database_section {
     std::string url; // DATABASE_URL wins over the file
     int pool_size = 4;
+    int calendar_pool_size = 4;
   } database;
   struct log_section {
     std::string level = "info";

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/response_sink.hpp"
+#include "protocols/core/vendor_wait.hpp"
 
 namespace frontdesk::llm {
 namespace {
@@ -359,6 +360,12 @@ expected<chat_result> client::chat(const chat_request& req,
     return body.error();
   auto started = steady::now();
   auto& opts = impl_->opts;
+  // The caller's thread waits on the server from here to the reply's end, retries included
+  // (read by whoever times a turn; see vendor_wait).
+  vendor_wait::asked();
+  struct answered_at_return {
+    ~answered_at_return() { vendor_wait::answered(); }
+  } answered;
   for (int attempt = 1;; ++attempt) {
     auto out = impl_->attempt(*body, on_text_delta, started);
     if (out.result) {

@@ -48,6 +48,10 @@ struct stt_result {
   std::string note;
   /// The words of `text` with their confidences, when the engine gives them (empty otherwise).
   std::vector<stt_word> words;
+  /// Of the time the turn's end waited for this result, how long a remote vendor had the
+  /// question (a cloud recogniser's final after the turn's last audio went out), in µs; 0 for
+  /// an engine on this node.
+  std::int64_t vendor_wait_us = 0;
 };
 
 /// One utterance's decoding. Use from one thread at a time (a worker, never a scheduler thread).

@@ -47,7 +47,8 @@ std::string select_columns() {
 // PostgreSQL breaks each such cycle only after deadlock_timeout, and under load the retried
 // writers could deadlock again and again (a CI run saw 249 deadlocks and 49 of 50 racing
 // bookers give up). In line, each sees the rows committed before it and is refused at once.
-// A business's tools run one at a time on its calendar actor anyway, so nothing is lost.
+// The calendar actor runs different calls' tools side by side: this lock, not the actor, is
+// what keeps a business's slot writers in line (reads do not take it).
 void take_slots_lock(pqxx::work& tx, const std::string& business_id) {
   tx.exec_params("SELECT pg_advisory_xact_lock(7345, hashtext($1))", business_id);
 }

@@ -86,12 +86,14 @@ struct heard {
   std::int64_t final_us = 0;      // the recogniser's final result was ready
   std::string note; // how the turn was heard, when the transcript should say (a failover)
   std::vector<std::string> unsure; // words the recogniser was unsure of, in order
+  /// Of decided_us → final_us, the time a remote recogniser had the turn's end (0: none).
+  std::int64_t vendor_wait_us = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heard& x) {
   return f(caf::meta::type_name("heard"), x.text, x.confidence, x.rejected, x.unavailable, x.speech_ms,
-           x.speech_end_us, x.decided_us, x.final_us, x.note, x.unsure);
+           x.speech_end_us, x.decided_us, x.final_us, x.note, x.unsure, x.vendor_wait_us);
 }
 
 /// Speak `text` as utterance `utterance`.
@@ -136,11 +138,15 @@ struct milestone {
   std::uint32_t utterance = 0;
   std::int64_t at_us = 0;
   bool synthesised = false; // true: TTS produced audio; false: the media actor sent a frame
+  /// With synthesised: of the synthesis up to this audio, the time a remote vendor had the
+  /// request (its first audio not back yet), in µs (0: a synthesiser on this node).
+  std::int64_t vendor_wait_us = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, milestone& x) {
-  return f(caf::meta::type_name("milestone"), x.utterance, x.at_us, x.synthesised);
+  return f(caf::meta::type_name("milestone"), x.utterance, x.at_us, x.synthesised,
+           x.vendor_wait_us);
 }
 
 /// The dialog's answer to a caller turn (or to the start of the call).
@@ -151,11 +157,15 @@ struct reply_text {
   /// A sentence of a reply the dialog is still writing: said at once, and more of the same
   /// reply follows (the last part has more = false and carries end_call and expecting).
   bool more = false;
+  /// The time the dialog waited on a remote language model since its previous message to the
+  /// supervisor, in µs (0: an engine on this node).
+  std::int64_t vendor_wait_us = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reply_text& x) {
-  return f(caf::meta::type_name("reply_text"), x.text, x.end_call, x.expecting, x.more);
+  return f(caf::meta::type_name("reply_text"), x.text, x.end_call, x.expecting, x.more,
+           x.vendor_wait_us);
 }
 
 /// A dialog tool for the business's calendar actor to run (check_slot, book, cancel, ...).

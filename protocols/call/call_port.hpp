@@ -5,6 +5,7 @@
 // C++: the node provides the implementation (the call runtime and its actors), the edge
 // includes only this.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,9 +57,18 @@ struct turn_latency {
   double tts_first_ms = 0;   // → first synthesised audio
   double first_frame_ms = 0; // → first reply frame sent to Twilio
   double endpoint_ms = 0;    // of first_frame_ms: the silence waited before the turn was over
+  /// Of runtime_ms(): the time the call waited on remote vendors' answers, each measured from
+  /// its request going out to its answer coming back on the socket: a cloud recogniser's final
+  /// after the turn's last audio, a language model's reply, a cloud voice's first audio.
+  double vendor_wait_ms = 0;
   /// What the runtime added: end of turn declared → first reply frame sent (recognition,
   /// dialog, synthesis and every hop between actors and pools).
   double runtime_ms() const { return first_frame_ms - endpoint_ms; }
+  /// What the runtime itself added: runtime_ms() less the vendors' waits. Both are kept: the
+  /// first is what the caller feels beyond the endpointing, the vendors included; this one is
+  /// what the node's own work and queues cost, which a slow or starved vendor (in a benchmark,
+  /// loopback fakes sharing the node's cores) does not move.
+  double runtime_own_ms() const { return std::max(0.0, runtime_ms() - vendor_wait_ms); }
 };
 
 /// What a call reports while it runs, for saving as it goes. Implementations must not block

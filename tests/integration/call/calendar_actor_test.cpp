@@ -1,6 +1,6 @@
 // The business's calendar actor against a real PostgreSQL: many calls asking for one slot at
-// once are answered in turn (one booking, alternatives for the rest), and each business has
-// its own actor.
+// once, their tools side by side, get one booking and alternatives for the rest; a call's own
+// tools keep their order, and the release a call's end sends is skipped when it holds nothing.
 #include <atomic>
 #include <cstdio>
 #include <future>
@@ -114,5 +114,47 @@ TEST_F(calendar_actor_test, thirty_calls_booking_one_slot_get_one_booking_and_al
     EXPECT_EQ(v.rfind("2026-03-05T", 0), 0u) << v; // same day first
     EXPECT_NE(v, "2026-03-05T14:00");
   }
+  self->send_exit(cal, caf::exit_reason::user_shutdown);
+}
+
+// The release every call's end sends: a call holding nothing is answered without the database;
+// a call holding a slot frees it. A call's own tools run in the order it sent them.
+TEST_F(calendar_actor_test, a_call_end_release_frees_a_held_slot_and_skips_a_call_holding_none) {
+  auto cal = call::spawn_calendar_actor(*sys_, service_, pool_, clk_.get(), biz);
+  caf::scoped_actor self{*sys_};
+  auto ask = [&](const proto::tool_request& req) {
+    proto::tool_reply got;
+    self->request(cal, 20s, req)
+        .receive([&](proto::tool_reply& r) { got = std::move(r); },
+                 [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+    return got;
+  };
+  const std::string holder = "00000000-0000-0000-0000-000000000001";
+  const std::string idle = "00000000-0000-0000-0000-000000000002";
+  auto held = ask({holder, "check_slot", {{"date", "2026-03-05"}, {"time", "10:00"}}});
+  ASSERT_TRUE(held.ok);
+  ASSERT_TRUE(held.values.count("hold_id"));
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held'"), "1");
+
+  auto skipped = ask({idle, "release_slot", {{"call_ended", "1"}}});
+  EXPECT_EQ(skipped.values["released"], "none") << "a call holding nothing needs no transaction";
+
+  auto freed = ask({holder, "release_slot", {{"call_ended", "1"}}});
+  EXPECT_TRUE(freed.ok);
+  EXPECT_FALSE(freed.values.count("released"));
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held'"), "0");
+
+  // Sent together, without waiting: the hold runs first, then the release drops it.
+  auto h = self->request(cal, 20s, proto::tool_request{holder, "check_slot",
+                                                      {{"date", "2026-03-05"}, {"time", "11:00"}}});
+  auto r = self->request(cal, 20s, proto::tool_request{holder, "release_slot", {}});
+  bool hold_ok = false, release_ok = false;
+  h.receive([&](proto::tool_reply& x) { hold_ok = x.ok; }, [](caf::error&) {});
+  r.receive([&](proto::tool_reply& x) { release_ok = x.ok; }, [](caf::error&) {});
+  EXPECT_TRUE(hold_ok);
+  EXPECT_TRUE(release_ok);
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held'"), "0");
+  // The end of a call whose tools all answered and that holds nothing: skipped again.
+  EXPECT_EQ(ask({holder, "release_slot", {{"call_ended", "1"}}}).values["released"], "none");
   self->send_exit(cal, caf::exit_reason::user_shutdown);
 }

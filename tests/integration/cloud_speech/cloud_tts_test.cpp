@@ -10,6 +10,7 @@
 #include "adapters/cloud_speech/cloud_speech.hpp"
 #include "adapters/metrics/metrics.hpp"
 #include "protocols/audio/mulaw.hpp"
+#include "protocols/core/vendor_wait.hpp"
 #include "tests/support/fake_openai.hpp"
 
 using namespace frontdesk;
@@ -147,6 +148,58 @@ TEST(cloud_tts, a_late_first_byte_is_spoken_by_flite_and_the_late_stream_dropped
   EXPECT_LT(took, 2000ms) << "waited for the vendor past the limit";
   EXPECT_EQ(f.m.failures->value(), 1u);
   EXPECT_EQ(f.m.fallbacks->value(), 1u);
+}
+
+// The time the vendor had the request is what the thread reads at the first audio (the turn's
+// vendor wait); a fallback's own synthesis time is not the vendor's.
+TEST(cloud_tts, the_wait_for_the_vendors_first_audio_is_told_to_the_thread_that_asked) {
+  auto first_wait_us = [](fixture& f) {
+    std::int64_t at_first = -1;
+    std::atomic<bool> cancel{false};
+    vendor_wait::reset();
+    auto r = f.tts->synthesize(
+        "Thank you for calling.",
+        [&](std::span<const std::uint8_t>) {
+          if (at_first < 0)
+            at_first = vendor_wait::take_us();
+          return true;
+        },
+        cancel);
+    EXPECT_TRUE(r && *r);
+    return at_first;
+  };
+  fixture slow([&](const fixtures::recorded_request&, int) {
+    auto r = audio_reply(odd_chunks(pcm24(1000)));
+    r.stall = 250ms;
+    return r;
+  });
+  auto waited = first_wait_us(slow);
+  EXPECT_GE(waited, 240'000) << "the vendor's 250 ms before its first byte";
+  EXPECT_LT(waited, 1'200'000);
+  // What follows the first audio (the rest of the stream) counts on from there, not again.
+  EXPECT_LT(vendor_wait::take_us(), waited - 200'000);
+
+  fixture late(
+      [&](const fixtures::recorded_request&, int) {
+        auto r = audio_reply(odd_chunks(pcm24(1000)));
+        r.stall = 3000ms;
+        return r;
+      },
+      speech::tts_vendor::openai, 300ms);
+  waited = first_wait_us(late); // Flite speaks once the vendor was given up on
+  EXPECT_GE(waited, 290'000);
+  EXPECT_LT(waited, 1'000'000);
+
+  vendor_wait::reset();
+  auto flite = speech::make_flite_tts("kal16");
+  std::atomic<bool> cancel{false};
+  std::int64_t own = -1;
+  ASSERT_TRUE(flite->synthesize("Thank you for calling.", [&](std::span<const std::uint8_t>) {
+    if (own < 0)
+      own = vendor_wait::take_us();
+    return true;
+  }, cancel));
+  EXPECT_EQ(own, 0) << "an engine on the node waits on no vendor";
 }
 
 TEST(cloud_tts, errors_before_the_first_byte_are_spoken_by_flite) {

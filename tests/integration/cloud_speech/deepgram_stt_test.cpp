@@ -284,6 +284,7 @@ TEST(deepgram_stt, a_turn_ends_without_a_thread_waiting_for_the_vendor) {
     std::atomic<bool> asked_async{false}, finished{false};
     clock::time_point ready_at{}, other_at{};
     std::string text;
+    std::int64_t waited_us = -1;
     auto s = dg->open("c", "b", 0);
     feed(*s, speechlike(400));
     auto start = clock::now();
@@ -296,13 +297,16 @@ TEST(deepgram_stt, a_turn_ends_without_a_thread_waiting_for_the_vendor) {
         resume();
     }));
     ASSERT_TRUE(call->post([&] {
-      text = s->finish().text;
+      auto r = s->finish();
+      text = r.text;
+      waited_us = r.vendor_wait_us;
       finished = true;
     }));
     ASSERT_TRUE(other->post([&] { other_at = clock::now(); }));
     ASSERT_TRUE(eventually([&] { return finished.load(); }, 5000ms));
     pool.stop();
     EXPECT_EQ(text, "yes please") << int(style);
+    EXPECT_GE(waited_us, 0);
     auto conns = fake.connections();
     ASSERT_EQ(conns.size(), 1u);
     EXPECT_LE(conns[0].finalizes, 1u) << "finish() after when_ready asks nothing again";
@@ -314,6 +318,9 @@ TEST(deepgram_stt, a_turn_ends_without_a_thread_waiting_for_the_vendor) {
       EXPECT_EQ(conns[0].finalizes, 1u);
       EXPECT_GE(ready_at - start, 700ms);
       EXPECT_LT(other_at, ready_at) << "the other call's job waited behind the turn";
+      // The turn waited on the vendor from Finalize to giving up on its answer.
+      EXPECT_GE(waited_us, 700'000);
+      EXPECT_LE(waited_us, std::chrono::duration_cast<std::chrono::microseconds>(ready_at - start).count());
     }
     // The next turn goes on over the same socket.
     auto s2 = dg->open("c", "b", 1);
