@@ -109,3 +109,24 @@ TEST(understand, the_question_without_its_asides) {
   EXPECT_EQ(question_words("Great. Do you see kids? My son is four."), "do you see kids");
   EXPECT_EQ(question_words(""), "");
 }
+
+// What a recogniser makes of everyday requests: a stray "bye" or "cost" inside a request, a
+// person asked for with a verb heard wrong, a visit and its time with no verb, a time alone.
+TEST(classify, requests_with_stray_words_in_them) {
+  EXPECT_EQ(classify("goodbye come in on friday at two p m"), intent::book);
+  EXPECT_EQ(classify("could you goodbye check up to friday at ten"), intent::book);
+  EXPECT_EQ(classify("what's your address bye the wei"), intent::location);
+  EXPECT_EQ(classify("is dr patel goodbye kids"), intent::question);
+  EXPECT_EQ(classify("five this is davis cost i'd like a cleaning on tuesday at eleven"),
+            intent::book);
+  EXPECT_EQ(classify("hi i've read virtuosity with an actual person if that's okay"),
+            intent::human);
+  EXPECT_EQ(classify("tomorrow at eleven forty checkup please"), intent::book);
+  EXPECT_EQ(classify("got a nice watch on friday afternoon"), intent::book);
+  // ... and what they must not become.
+  EXPECT_EQ(classify("okay bye"), intent::goodbye);
+  EXPECT_EQ(classify("bye for now thanks again for your help"), intent::goodbye);
+  EXPECT_EQ(classify("no that's all goodbye"), intent::goodbye);
+  EXPECT_EQ(classify("how much does a cleaning on tuesday cost"), intent::price);
+  EXPECT_EQ(classify("do you have weekend appointments"), intent::question);
+}
