@@ -488,6 +488,9 @@ intent classify(std::string_view text) {
             true);
   if (cant_make && alternative)
     s[intent::reschedule] += 5;
+  existing = existing || any_cue(ws, std::vector<std::string_view>{
+                                         "have got an appointment", "got an appointment",
+                                         "have got a cleaning", "have got a checkup"});
   if (existing && alternative)
     s[intent::reschedule] += 3;
   if (existing && any_cue(ws, std::vector<std::string_view>{"earlier", "later", "change", "move"}))
@@ -513,6 +516,10 @@ intent classify(std::string_view text) {
     if (starts("no") || starts("not") || starts("nope") || starts("wrong"))
       c += 2.5;
     s[intent::correction] = c;
+    // "I've got an appointment on thursday ... can we make it friday instead": changing the
+    // appointment the caller has is a move, not a correction of what they said a moment ago.
+    if (existing && c >= 2.5)
+      s[intent::reschedule] = std::max(s[intent::reschedule], c + 0.5);
   }
 
   // Openings: asking what is free rather than for a time.
@@ -526,7 +533,14 @@ intent classify(std::string_view text) {
                  {"when could you see me", 3}, {"when can you see me", 3}, {"how soon", 4},
                  {"what are my options", 3}, {"when do you have", 3}, {"next time you can", 4},
                  {"first thing you have", 4}, {"next free", 4}, {"free slot", 4},
-                 {"what days", 2},      {"do you have anything", 3}, {"got anything", 3}});
+                 {"what days", 2},      {"do you have anything", 3}, {"got anything", 3},
+                 {"when is the next", 4}, {"the next time", 3}, {"when can someone", 3},
+                 {"when could someone", 3}, {"when can somebody", 3},
+                 {"when could somebody", 3}});
+  // "As soon as you can", "asap": the earliest opening, when no day or time is named.
+  if (!when && any_cue(ws, std::vector<std::string_view>{"as soon as", "asap",
+                                                         "earliest possible", "right away"}))
+    s[intent::openings] = std::max(s[intent::openings], 3.5);
 
   // Booking: verbs of coming in and of being seen, or wanting a visit or a time.
   static const std::vector<cue> visit_verbs = {
@@ -591,6 +605,19 @@ intent classify(std::string_view text) {
                  {"when does _ close", 4}, {"when does _ _ close", 4}, {"when does _ open", 4},
                  {"when does _ _ open", 4}, {"closing time", 4}, {"close today", 3},
                  {"open today", 3},     {"open tomorrow", 3}, {"what time _ close", 4}});
+  // "What time do you guys close", "when does the office usually open": a question of time
+  // shortly before opening or closing.
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    bool asks_time = ws[i] == "when" || ((ws[i] == "what" || ws[i] == "how") && i + 1 < ws.size() &&
+                                         (ws[i + 1] == "time" || ws[i + 1] == "late" ||
+                                          ws[i + 1] == "early"));
+    if (!asks_time)
+      continue;
+    for (std::size_t j = i + 1; j < std::min(ws.size(), i + 7); ++j)
+      if (ws[j] == "open" || ws[j] == "opens" || ws[j] == "close" || ws[j] == "closes" ||
+          ws[j] == "closed")
+        s[intent::hours] = std::max(s[intent::hours], 4.0);
+  }
   s[intent::location] =
       score(ws, {{"where are you", 4},  {"where is your", 4}, {"where is the office", 4},
                  {"where is the clinic", 4}, {"where exactly", 4}, {"where is it", 4},

@@ -130,3 +130,17 @@ TEST(classify, requests_with_stray_words_in_them) {
   EXPECT_EQ(classify("how much does a cleaning on tuesday cost"), intent::price);
   EXPECT_EQ(classify("do you have weekend appointments"), intent::question);
 }
+
+// The classes the sixth held-out set found, in phrasings of their own.
+TEST(classify, earliest_openings_hours_and_moves_in_other_words) {
+  EXPECT_EQ(classify("i need a cleaning asap"), intent::openings);
+  EXPECT_EQ(classify("can somebody see me as soon as possible"), intent::openings);
+  EXPECT_EQ(classify("i need a cleaning tomorrow at ten as soon as possible"), intent::book);
+  EXPECT_EQ(classify("when could somebody take a look at my tooth"), intent::openings);
+  EXPECT_EQ(classify("what time does the office usually close"), intent::hours);
+  EXPECT_EQ(classify("how late are you folks open on thursdays"), intent::hours);
+  EXPECT_EQ(classify("when do you have an opening"), intent::openings);
+  EXPECT_EQ(classify("i've got a checkup on monday can we make it tuesday instead"),
+            intent::reschedule);
+  EXPECT_EQ(classify("no make it tuesday instead"), intent::correction);
+}
