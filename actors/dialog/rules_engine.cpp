@@ -242,6 +242,11 @@ std::optional<reply> rules_engine::correction(std::string_view text) {
       return check(*when_);
     }
   }
+  // "The last one, please" once another of the times offered was taken: the choice changes.
+  if (option_values_.size() > 1 && option_values_.size() == options_.size() &&
+      std::find(option_values_.begin(), option_values_.end(), slot_start_) != option_values_.end())
+    if (auto k = extract_choice(text, option_values_.size()); k && option_values_[*k] != slot_start_)
+      return hold_offer(*k);
   if (flow_ != flow::book)
     return std::nullopt;
   // "It's a cleaning, not a filling": the service named replaces the one before.
@@ -276,6 +281,20 @@ bool rules_engine::says_a_time(std::string_view text) const {
   auto ws = lower_words(text);
   return std::ranges::any_of(cues, [&](auto c) { return has_phrase(ws, c); }) ||
          std::ranges::any_of(ws, [](auto& x) { return x.find(':') != std::string::npos; });
+}
+
+reply rules_engine::hold_offer(std::size_t k) {
+  slot_start_ = option_values_[k];
+  slot_text_ = options_[k];
+  state_ = state::waiting;
+  reply r = say("Let me hold that for you.");
+  tool_call t{"hold_slot", {{"start", slot_start_}}};
+  if (!appointment_id_.empty())
+    t.args["ignore_appointment"] = appointment_id_;
+  else if (!service_.empty())
+    t.args["service"] = service_;
+  r.tools.push_back(std::move(t));
+  return r;
 }
 
 reply rules_engine::ask_when() {
@@ -513,19 +532,6 @@ reply rules_engine::on_caller(std::string_view text) {
   case state::choosing_option: {
     std::optional<when> said; // while choosing: the day or time in the answer, if any
     if (state_ == state::choosing_option) {
-      auto hold = [this](std::size_t k) {
-        slot_start_ = option_values_[k];
-        slot_text_ = options_[k];
-        state_ = state::waiting;
-        reply r = say("Let me hold that for you.");
-        tool_call t{"hold_slot", {{"start", slot_start_}}};
-        if (!appointment_id_.empty())
-          t.args["ignore_appointment"] = appointment_id_;
-        else if (!service_.empty())
-          t.args["service"] = service_;
-        r.tools.push_back(std::move(t));
-        return r;
-      };
       // "the second one", "the three o'clock", "the later one", "yes" to a single offer
       said = parse_time_ ? parse_time_(text) : std::nullopt;
       if (auto c = choose_offer(text, option_values_, said ? said->date : "",
@@ -536,7 +542,7 @@ reply rules_engine::on_caller(std::string_view text) {
             take_name(*g);
             name_unsure_ = true;
           }
-        return hold(*c);
+        return hold_offer(*c);
       }
     }
     if (i == intent::goodbye || (i == intent::no && state_ == state::choosing_option)) {

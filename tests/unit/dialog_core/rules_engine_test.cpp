@@ -763,3 +763,45 @@ TEST(rules_engine, a_name_said_ahead_of_its_question_is_kept) {
   EXPECT_EQ(c.current(), rules_engine::state::confirming_booking) << r.say;
   EXPECT_NE(r.say.find("for Patel on Friday at 3:00 PM"), std::string::npos) << r.say;
 }
+
+// A caller whose choice was taken wrongly, or who changes their mind, picks another of the times
+// offered at the next step ("the last one, please"): that one is held instead.
+TEST(rules_engine, another_of_the_offers_chosen_at_the_name_or_the_read_back_is_held) {
+  auto offered = [](rules_engine& e) {
+    e.start(dental());
+    e.on_caller("can i come in friday at two");
+    e.on_result(tool_result{"check_slot",
+                            false,
+                            {{"reason", "taken"}},
+                            {"Friday at 1:00 PM", "Friday at 3:00 PM", "Friday at 4:00 PM"},
+                            {"2026-03-06T13:00", "2026-03-06T15:00", "2026-03-06T16:00"}});
+    auto r = e.on_caller("the first one");
+    EXPECT_EQ(r.tools.at(0).args["start"], "2026-03-06T13:00");
+    e.on_result(tool_result{"hold_slot", true,
+                            {{"start", "2026-03-06T13:00"}, {"when_text", "Friday at 1:00 PM"}},
+                            {}, {}});
+  };
+  rules_engine e(fake_times);
+  offered(e);
+  ASSERT_EQ(e.current(), rules_engine::state::asking_name);
+  auto r = e.on_caller("the last one please");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "hold_slot");
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-06T16:00");
+
+  rules_engine c(fake_times);
+  offered(c);
+  c.on_caller("ann lee");
+  ASSERT_EQ(c.current(), rules_engine::state::confirming_booking);
+  r = c.on_caller("no the second one");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-06T15:00");
+  r = c.on_result(tool_result{"hold_slot", true,
+                              {{"start", "2026-03-06T15:00"}, {"when_text", "Friday at 3:00 PM"}},
+                              {}, {}});
+  EXPECT_NE(r.say.find("for Ann Lee on Friday at 3:00 PM"), std::string::npos) << r.say;
+  // The one already held, chosen again, changes nothing.
+  r = c.on_caller("yes the second one");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "book");
+}
