@@ -5,6 +5,7 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "protocols/core/names.hpp"
 #include "protocols/core/words.hpp"
 
 namespace frontdesk::dialog {
@@ -333,8 +334,41 @@ std::optional<std::string> usable_caller_id(std::string_view caller) {
   return "+" + digits;
 }
 
+bool bye_in_passing(const std::vector<std::string>& ws) {
+  std::size_t last = ws.size();
+  for (std::size_t k = 0; k < ws.size(); ++k)
+    if (ws[k] == "bye" || ws[k] == "goodbye")
+      last = k;
+  if (last == ws.size())
+    return false;
+  static const lexicon pleasantries = {
+      "bye", "goodbye", "now", "then", "for", "thanks", "thank", "you", "and", "again", "so",
+      "much", "have", "a", "good", "great", "nice", "day", "night", "evening", "weekend",
+      "your", "help", "everything", "take", "care", "talk", "soon", "later", "see", "ya",
+      "cheers", "bye-bye", "all", "that's", "it", "okay", "ok", "alright", "guys", "everyone",
+      "sir", "ma'am", "dear", "love", "too", "to", "the", "same", "very", "appreciate", "it's"};
+  std::size_t going_on = 0;
+  for (std::size_t k = last + 1; k < ws.size(); ++k)
+    if (!pleasantries.count(ws[k]))
+      ++going_on;
+  static const lexicon question_starts = {"what", "what's", "where", "where's", "when", "how",
+                                          "is", "are", "do", "does", "can", "could", "will",
+                                          "would", "which", "who", "why"};
+  bool asked = !ws.empty() && last > 0 && question_starts.count(ws.front());
+  return going_on >= 2 || (asked && going_on >= 1);
+}
+
 bool is_leaving(std::string_view text) {
   auto ws = lower_words(text);
+  if (bye_in_passing(ws)) {
+    // Only its other phrases can still say the caller is leaving ("never mind").
+    static const std::array<std::string_view, 20> others = {
+        "never mind", "nevermind", "forget it", "forget about it", "that's all", "that is all",
+        "that's it", "that'll be all", "nothing else", "i'm done", "i'll call back",
+        "i will call back", "call you back", "call back later", "hang up", "have a good day",
+        "have a nice day", "i have to go", "i gotta go", "i've got to go"};
+    return std::ranges::any_of(others, [&](auto p) { return has_phrase(ws, p); });
+  }
   static const std::array<std::string_view, 24> phrases = {
       "bye", "goodbye", "good bye", "bye bye", "never mind", "nevermind", "forget it",
       "forget about it", "that's all", "that is all", "that's it", "that'll be all",
@@ -370,6 +404,36 @@ std::optional<std::string> extract_name(std::string_view text, bool expecting_na
     if (ws.empty() || ws.size() > 3)
       return std::nullopt;
   }
+  return name;
+}
+
+std::optional<std::string> guess_name(std::string_view text,
+                                      const std::vector<std::string>& services) {
+  auto ws = lower_words(text);
+  // "her name is chloe martin", "amy is chloe martin": what follows the last of these words.
+  std::size_t from = 0;
+  for (std::size_t k = 0; k + 1 < ws.size(); ++k)
+    if (ws[k] == "is" || ws[k] == "name" || ws[k] == "name's" || ws[k] == "it's")
+      from = k + 1;
+  auto can_be_name = [&](const std::string& w) {
+    if (!all_letters(w) || w.size() < 2 || is_service_word(w, services))
+      return false;
+    // A common name that is also a word ("long", "white", "will") is kept; a day or a time
+    // never is ("may", "june" are days here: "march is sean" gives Sean).
+    return !never_a_name(w) || (is_common_name(w) && !time_words().count(w));
+  };
+  std::vector<std::string> picked;
+  for (int pass = 0; pass < 2 && picked.empty(); ++pass)
+    for (std::size_t k = pass == 0 ? from : 0; k < ws.size(); ++k)
+      if (can_be_name(ws[k]))
+        picked.push_back(ws[k]);
+  if (picked.size() > 3)
+    picked.erase(picked.begin(), picked.end() - 3);
+  if (std::none_of(picked.begin(), picked.end(), [](auto& w) { return is_common_name(w); }))
+    return std::nullopt;
+  std::string name;
+  for (auto& w : picked)
+    name += (name.empty() ? "" : " ") + title(w);
   return name;
 }
 

@@ -20,6 +20,16 @@ enum class name_source { explicit_lead_in, answer };
 std::optional<std::string> extract_name(std::string_view text, bool expecting_name,
                                         const std::vector<std::string>& services = {});
 
+/// A name pieced together from an answer to "may I have your name" that `extract_name` cannot
+/// read: the recogniser's reading of a name with stray words around it ("jim all williams",
+/// "linda twelve", "so the adams", "amy is chloe martin"). The words that can be names, in order,
+/// after the last "is" or "name" when there are any there, at most the last three. At least one
+/// of them must be a common given name or surname, so that an answer of ordinary words ("they
+/// took him", "hold on a sec") gives none. The dialog takes the result as unsure: it is read back
+/// before anything is booked.
+std::optional<std::string> guess_name(std::string_view text,
+                                      const std::vector<std::string>& services = {});
+
 /// True when `word` (lower case) can never be part of a name: time and date words, numbers,
 /// function words, booking and service vocabulary, fillers.
 bool never_a_name(std::string_view word);
@@ -34,8 +44,16 @@ std::string extract_request(std::string_view text);
 /// (+266696687, +7378742833, +8656696, +2562533, +86282452253) or too short to be a number.
 std::optional<std::string> usable_caller_id(std::string_view caller);
 
+/// True when "bye" or "goodbye" is said in passing, with the caller going on to something else:
+/// two or more words that are not parting pleasantries follow the last one ("what's your
+/// address, bye the way", a recogniser's "goodbye" for "could I" before "come in on friday"),
+/// or one does in a sentence that began as a question ("is dr patel goodbye kids"). "Bye for
+/// now, thanks again for your help" is no such case. `ws` are lower-case words.
+bool bye_in_passing(const std::vector<std::string>& ws);
+
 /// True when the caller wants to leave the conversation where it is: "goodbye", "never mind",
-/// "forget it", "that's all", "I'll call back". Heard in every state of the dialog.
+/// "forget it", "that's all", "I'll call back". Heard in every state of the dialog. A bye said
+/// in passing (`bye_in_passing`) is not leaving.
 bool is_leaving(std::string_view text);
 
 /// True when the caller points at the number they are calling from ("this number", "the one

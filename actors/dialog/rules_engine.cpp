@@ -1,7 +1,11 @@
 #include "actors/dialog/rules_engine.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "actors/dialog/caller_details.hpp"
 #include "actors/dialog/spelling.hpp"
+#include "protocols/core/names.hpp"
 #include "protocols/core/words.hpp"
 
 namespace frontdesk::dialog {
@@ -238,6 +242,11 @@ std::optional<reply> rules_engine::correction(std::string_view text) {
       return check(*when_);
     }
   }
+  // "The last one, please" once another of the times offered was taken: the choice changes.
+  if (option_values_.size() > 1 && option_values_.size() == options_.size() &&
+      std::find(option_values_.begin(), option_values_.end(), slot_start_) != option_values_.end())
+    if (auto k = extract_choice(text, option_values_.size()); k && option_values_[*k] != slot_start_)
+      return hold_offer(*k);
   if (flow_ != flow::book)
     return std::nullopt;
   // "It's a cleaning, not a filling": the service named replaces the one before.
@@ -256,6 +265,36 @@ std::optional<reply> rules_engine::correction(std::string_view text) {
     return after_slot_held();
   }
   return std::nullopt;
+}
+
+bool rules_engine::says_a_time(std::string_view text) const {
+  auto w = parse_time_ ? parse_time_(text) : std::nullopt;
+  if (!w)
+    return false;
+  if (!w->date.empty() || !w->part_of_day.empty())
+    return true;
+  if (w->time.empty())
+    return false;
+  static const std::array<std::string_view, 14> cues = {
+      "at", "o'clock", "am", "pm", "a m", "p m", "noon", "half", "quarter", "past", "thirty",
+      "fifteen", "forty", "oclock"};
+  auto ws = lower_words(text);
+  return std::ranges::any_of(cues, [&](auto c) { return has_phrase(ws, c); }) ||
+         std::ranges::any_of(ws, [](auto& x) { return x.find(':') != std::string::npos; });
+}
+
+reply rules_engine::hold_offer(std::size_t k) {
+  slot_start_ = option_values_[k];
+  slot_text_ = options_[k];
+  state_ = state::waiting;
+  reply r = say("Let me hold that for you.");
+  tool_call t{"hold_slot", {{"start", slot_start_}}};
+  if (!appointment_id_.empty())
+    t.args["ignore_appointment"] = appointment_id_;
+  else if (!service_.empty())
+    t.args["service"] = service_;
+  r.tools.push_back(std::move(t));
+  return r;
 }
 
 reply rules_engine::ask_when() {
@@ -493,24 +532,18 @@ reply rules_engine::on_caller(std::string_view text) {
   case state::choosing_option: {
     std::optional<when> said; // while choosing: the day or time in the answer, if any
     if (state_ == state::choosing_option) {
-      auto hold = [this](std::size_t k) {
-        slot_start_ = option_values_[k];
-        slot_text_ = options_[k];
-        state_ = state::waiting;
-        reply r = say("Let me hold that for you.");
-        tool_call t{"hold_slot", {{"start", slot_start_}}};
-        if (!appointment_id_.empty())
-          t.args["ignore_appointment"] = appointment_id_;
-        else if (!service_.empty())
-          t.args["service"] = service_;
-        r.tools.push_back(std::move(t));
-        return r;
-      };
       // "the second one", "the three o'clock", "the later one", "yes" to a single offer
       said = parse_time_ ? parse_time_(text) : std::nullopt;
       if (auto c = choose_offer(text, option_values_, said ? said->date : "",
-                                said ? said->time : "", said ? said->part_of_day : ""))
-        return hold(*c);
+                                said ? said->time : "", said ? said->part_of_day : "")) {
+        // "ten, patel": a name said with the choice, ahead of the question for it.
+        if (flow_ == flow::book && name_.empty())
+          if (auto g = guess_name(text, ctx_.services)) {
+            take_name(*g);
+            name_unsure_ = true;
+          }
+        return hold_offer(*c);
+      }
     }
     if (i == intent::goodbye || (i == intent::no && state_ == state::choosing_option)) {
       if (i == intent::goodbye)
@@ -536,6 +569,16 @@ reply rules_engine::on_caller(std::string_view text) {
       return handle_intent(i, text);
     if (auto n = extract_name(text, true, ctx_.services)) {
       take_name(*n);
+      return after_slot_held();
+    }
+    // A name heard with stray words around it ("jim all williams", "linda twelve"): taken as
+    // unsure and read back before booking, rather than asked for again. A caller who follows
+    // the question with "yes" to what comes next would otherwise never be understood. A bare
+    // number beside it is no new time; a day, or a time said as one, is a correction.
+    auto guess = guess_name(text, ctx_.services);
+    if (guess && !says_a_time(text)) {
+      take_name(*guess);
+      name_unsure_ = true;
       return after_slot_held();
     }
     if (auto c = correction(text))
@@ -646,7 +689,14 @@ reply rules_engine::on_caller(std::string_view text) {
     // A caller who goes on while the slot is checked: a name or a number given outright is
     // kept, so the question for it is not asked again once the answer comes.
     if (flow_ == flow::book) {
-      if (auto n = extract_name(text, false, ctx_.services)) {
+      // Said outright, or as the answer to the question the caller knows comes next (a name
+      // alone, with a common given name or surname in it, while no name is known yet).
+      auto n = extract_name(text, false, ctx_.services);
+      if (!n && name_.empty())
+        if (auto a = extract_name(text, true, ctx_.services);
+            a && std::ranges::any_of(lower_words(*a), [](auto& w) { return is_common_name(w); }))
+          n = a;
+      if (n) {
         take_name(*n);
         return say("Thank you. One moment, please.");
       }

@@ -79,6 +79,11 @@ private:
   static expecting expecting_for(state s);
   reply leave();
   reply ask_again(std::string question, expecting next);
+  // Holds the k-th of the times just offered.
+  reply hold_offer(std::size_t k);
+  // True when the words name a day or part of the day, or a time said as one ("at two", "two
+  // p m", "half past four"); a bare number ("linda twelve") is not.
+  bool says_a_time(std::string_view text) const;
   std::optional<reply> correction(std::string_view text);
   void note_request(std::string_view text);
   void take_name(std::string name);

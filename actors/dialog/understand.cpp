@@ -406,6 +406,13 @@ intent classify(std::string_view text) {
       return intent::human;
     if (has_cue(ws, "transfer me") || has_cue(ws, "put me through"))
       return intent::human;
+    // "I'd rather deal with an actual person", whatever the verb was heard as.
+    static const std::vector<std::string_view> in_so_many_words = {
+        "actual person", "real person", "live person", "real human", "actual human",
+        "to a person", "with a person", "to a human", "with a human", "to a real",
+        "to an actual", "with a real", "with an actual"};
+    if (any_cue(ws, in_so_many_words))
+      return intent::human;
   }
 
   // -- Everything else is scored; the strongest wins.
@@ -431,6 +438,9 @@ intent classify(std::string_view text) {
                                   {"that is all i need", 4}, {"i think that is it", 4},
                                   // "I'd love to come see you tomorrow" asks for a visit.
                                   {"come see", -3},    {"come and see", -3}, {"to see you", -3}});
+  // "What's your address, bye the way": a bye said in passing is not the caller leaving.
+  if (bye_in_passing(ws))
+    s[intent::goodbye] = std::max(0.0, s[intent::goodbye] - 4);
   s[intent::cancel] = score(ws, {{"cancel*", 4},       {"call off", 4},      {"call _ off", 4},
                                  {"will not be able to make it", 4}, {"will not make it", 4},
                                  {"not going to make it", 4}, {"will not be coming", 4},
@@ -478,6 +488,9 @@ intent classify(std::string_view text) {
             true);
   if (cant_make && alternative)
     s[intent::reschedule] += 5;
+  existing = existing || any_cue(ws, std::vector<std::string_view>{
+                                         "have got an appointment", "got an appointment",
+                                         "have got a cleaning", "have got a checkup"});
   if (existing && alternative)
     s[intent::reschedule] += 3;
   if (existing && any_cue(ws, std::vector<std::string_view>{"earlier", "later", "change", "move"}))
@@ -503,6 +516,10 @@ intent classify(std::string_view text) {
     if (starts("no") || starts("not") || starts("nope") || starts("wrong"))
       c += 2.5;
     s[intent::correction] = c;
+    // "I've got an appointment on thursday ... can we make it friday instead": changing the
+    // appointment the caller has is a move, not a correction of what they said a moment ago.
+    if (existing && c >= 2.5)
+      s[intent::reschedule] = std::max(s[intent::reschedule], c + 0.5);
   }
 
   // Openings: asking what is free rather than for a time.
@@ -516,7 +533,14 @@ intent classify(std::string_view text) {
                  {"when could you see me", 3}, {"when can you see me", 3}, {"how soon", 4},
                  {"what are my options", 3}, {"when do you have", 3}, {"next time you can", 4},
                  {"first thing you have", 4}, {"next free", 4}, {"free slot", 4},
-                 {"what days", 2},      {"do you have anything", 3}, {"got anything", 3}});
+                 {"what days", 2},      {"do you have anything", 3}, {"got anything", 3},
+                 {"when is the next", 4}, {"the next time", 3}, {"when can someone", 3},
+                 {"when could someone", 3}, {"when can somebody", 3},
+                 {"when could somebody", 3}});
+  // "As soon as you can", "asap": the earliest opening, when no day or time is named.
+  if (!when && any_cue(ws, std::vector<std::string_view>{"as soon as", "asap",
+                                                         "earliest possible", "right away"}))
+    s[intent::openings] = std::max(s[intent::openings], 3.5);
 
   // Booking: verbs of coming in and of being seen, or wanting a visit or a time.
   static const std::vector<cue> visit_verbs = {
@@ -556,6 +580,13 @@ intent classify(std::string_view text) {
     book += 2;
   if (when && (book > 0 || noun))
     book += 1.5;
+  // "Tomorrow at eleven, checkup please": a visit and its time, with no verb at all (and not
+  // asked about: "do you have weekend appointments" is a question).
+  static const std::vector<std::string_view> asking_starts = {
+      "do", "does", "is", "are", "what", "which", "how", "when", "where", "why", "who", "any"};
+  if (when && noun && text.find('?') == std::string_view::npos &&
+      std::find(asking_starts.begin(), asking_starts.end(), ws.front()) == asking_starts.end())
+    book += 1;
   if (existing && !any_cue(ws, std::vector<std::string_view>{"due for", "overdue", "time for my"}))
     book -= 2;
   s[intent::book] = book;
@@ -574,6 +605,19 @@ intent classify(std::string_view text) {
                  {"when does _ close", 4}, {"when does _ _ close", 4}, {"when does _ open", 4},
                  {"when does _ _ open", 4}, {"closing time", 4}, {"close today", 3},
                  {"open today", 3},     {"open tomorrow", 3}, {"what time _ close", 4}});
+  // "What time do you guys close", "when does the office usually open": a question of time
+  // shortly before opening or closing.
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    bool asks_time = ws[i] == "when" || ((ws[i] == "what" || ws[i] == "how") && i + 1 < ws.size() &&
+                                         (ws[i + 1] == "time" || ws[i + 1] == "late" ||
+                                          ws[i + 1] == "early"));
+    if (!asks_time)
+      continue;
+    for (std::size_t j = i + 1; j < std::min(ws.size(), i + 7); ++j)
+      if (ws[j] == "open" || ws[j] == "opens" || ws[j] == "close" || ws[j] == "closes" ||
+          ws[j] == "closed")
+        s[intent::hours] = std::max(s[intent::hours], 4.0);
+  }
   s[intent::location] =
       score(ws, {{"where are you", 4},  {"where is your", 4}, {"where is the office", 4},
                  {"where is the clinic", 4}, {"where exactly", 4}, {"where is it", 4},
@@ -604,6 +648,14 @@ intent classify(std::string_view text) {
                  {"fees", 4},           {"rates", 4},         {"expensive", 4},
                  {"run me", 4},         {"set me back", 4},   {"ballpark", 4},
                  {"out of pocket", 4}});
+  // A whole request to come in (a visit, its day or time, the wish) with "cost" or "price" in
+  // it but no question about it ("this is dana cost, I'd like a cleaning on tuesday at eleven")
+  // is a booking: the price words alone are a misheard name or an aside.
+  if (s[intent::book] >= 4 && when &&
+      !any_cue(ws, std::vector<std::string_view>{"how much", "what", "does", "do you", "is it",
+                                                 "are", "much"}) &&
+      text.find('?') == std::string_view::npos)
+    s[intent::price] = 0;
   // Questions: the sentence's form, and what callers ask a front desk about.
   static const std::vector<std::string_view> question_starts = {
       "do", "does", "is", "are", "can", "could", "what", "which", "who", "how", "will",
@@ -650,6 +702,10 @@ intent classify(std::string_view text) {
   }
   if (strongest >= 1.5)
     return best;
+  // "Got a nice watch on Friday afternoon": a day or time, no question, nothing else
+  // understood. A caller who names a time wants to come in then.
+  if (when && s[intent::question] < 1)
+    return intent::book;
   if (s[intent::question] > 0 || ws.size() >= 3)
     return intent::question;
   return intent::unknown;

@@ -1,4 +1,5 @@
 #include "adapters/speech/recognizer.hpp"
+#include "protocols/core/names.hpp"
 
 namespace frontdesk::speech {
 namespace {
@@ -33,8 +34,6 @@ std::vector<std::string> digit_phrases() {
   return out;
 }
 
-const std::vector<std::string>& surnames();
-
 std::vector<std::string> spelling_phrases() {
   // Common surnames spelled out, letters alone, and letters with an example word.
   const char* examples[] = {"a as in apple", "b as in boy", "c as in cat", "d as in dog",
@@ -45,7 +44,7 @@ std::vector<std::string> spelling_phrases() {
                             "u as in uncle", "v as in victor", "w as in william", "x as in x ray",
                             "y as in yellow", "z as in zebra"};
   std::vector<std::string> out;
-  for (auto& n : surnames()) {
+  for (auto& n : common_surnames()) {
     std::string s;
     for (char c : n)
       s += (s.empty() ? "" : " ") + std::string(1, c);
@@ -62,59 +61,13 @@ std::vector<std::string> spelling_phrases() {
   return out;
 }
 
-// Common surnames, for names said and for names spelled.
-const std::vector<std::string>& surnames() {
-  static const std::vector<std::string> s = {
-      "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez",
-      "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor",
-      "moore", "jackson", "martin", "lee", "perez", "thompson", "white", "harris", "sanchez",
-      "clark", "ramirez", "lewis", "robinson", "walker", "young", "allen", "king", "wright",
-      "scott", "torres", "nguyen", "hill", "flores", "green", "adams", "nelson", "baker", "hall",
-      "rivera", "campbell", "mitchell", "carter", "roberts", "gomez", "phillips", "evans",
-      "turner", "diaz", "parker", "cruz", "edwards", "collins", "reyes", "stewart", "morris",
-      "morales", "murphy", "cook", "rogers", "gutierrez", "ortiz", "morgan", "cooper", "peterson",
-      "bailey", "reed", "kelly", "howard", "ramos", "kim", "cox", "ward", "richardson", "watson",
-      "brooks", "chavez", "wood", "james", "bennett", "gray", "mendoza", "ruiz", "hughes", "price",
-      "alvarez", "castillo", "sanders", "patel", "myers", "long", "ross", "foster", "jimenez",
-      "powell", "jenkins", "perry", "russell", "sullivan", "bell", "coleman", "butler", "henderson",
-      "barnes", "fisher", "vasquez", "simmons", "graham", "stone", "shah", "chen", "wang",
-      "kowalski", "quigley", "vaughn", "zimmerman", "fox", "jaworski", "okafor", "xu", "yates"};
-  return s;
-}
-
 // A name given when asked for it: common given names (of several generations and origins) with
 // common surnames, alone and after "my name is", "it's", "this is". Every name is in a few
 // frames and next to a few others; the model's back-off covers the pairs not written.
 std::vector<std::string> name_phrases() {
-  static const char* given[] = {
-      "james", "john", "robert", "michael", "william", "david", "richard", "joseph", "thomas",
-      "charles", "christopher", "daniel", "matthew", "anthony", "mark", "donald", "steven", "paul",
-      "andrew", "joshua", "kenneth", "kevin", "brian", "george", "timothy", "ronald", "edward",
-      "jason", "jeffrey", "ryan", "jacob", "gary", "nicholas", "eric", "jonathan", "stephen",
-      "larry", "justin", "scott", "brandon", "benjamin", "samuel", "frank", "gregory", "raymond",
-      "alexander", "patrick", "jack", "dennis", "jerry", "tyler", "aaron", "jose", "henry", "adam",
-      "douglas", "nathan", "peter", "zachary", "kyle", "noah", "ethan", "jeremy", "walter",
-      "christian", "keith", "roger", "terry", "austin", "sean", "gerald", "carl", "harold", "dylan",
-      "arthur", "lawrence", "jordan", "jesse", "bryan", "billy", "bruce", "gabriel", "joe", "logan",
-      "albert", "willie", "alan", "eugene", "russell", "vincent", "philip", "bobby", "johnny",
-      "bradley", "liam", "lucas", "mason", "oliver", "elijah", "aiden", "carlos", "luis", "juan",
-      "miguel", "ben", "tom", "mike", "dave", "jim", "bob", "bill", "dan", "matt", "chris", "tony",
-      "steve", "wei", "raj", "omar", "ahmed", "ali", "hiroshi", "mary", "patricia", "jennifer",
-      "linda", "elizabeth", "barbara", "susan", "jessica", "sarah", "karen", "lisa", "nancy",
-      "betty", "margaret", "sandra", "ashley", "kimberly", "emily", "donna", "michelle", "carol",
-      "amanda", "dorothy", "melissa", "deborah", "stephanie", "rebecca", "sharon", "laura",
-      "cynthia", "kathleen", "amy", "angela", "shirley", "anna", "brenda", "pamela", "emma",
-      "nicole", "helen", "samantha", "katherine", "christine", "debra", "rachel", "carolyn",
-      "janet", "catherine", "maria", "heather", "diane", "ruth", "julie", "olivia", "joyce",
-      "virginia", "victoria", "kelly", "lauren", "christina", "joan", "evelyn", "judith", "megan",
-      "andrea", "cheryl", "hannah", "jacqueline", "martha", "gloria", "teresa", "ann", "sara",
-      "madison", "frances", "kathryn", "janice", "jean", "abigail", "alice", "julia", "judy",
-      "sophia", "grace", "denise", "amber", "doris", "marilyn", "danielle", "beverly", "isabella",
-      "theresa", "diana", "natalie", "brittany", "charlotte", "marie", "kayla", "alexis", "lori",
-      "ava", "mia", "chloe", "zoe", "lily", "ella", "rosa", "ana", "carmen", "lucia", "priya",
-      "mei", "fatima", "aisha", "june", "kate", "jane", "sue", "liz", "jenny"};
-  auto& last = surnames();
-  const std::size_t n = std::size(given), m = last.size();
+  auto& given = common_given_names();
+  auto& last = common_surnames();
+  const std::size_t n = given.size(), m = last.size();
   std::vector<std::string> out;
   for (std::size_t i = 0; i < n; ++i) {
     std::string f = given[i];
@@ -126,8 +79,8 @@ std::vector<std::string> name_phrases() {
     out.push_back(f);
   }
   for (std::size_t j = 0; j < m; ++j) {
-    out.push_back("my name is " + std::string(given[(j * 5 + 1) % n]) + " " + last[j]);
-    out.push_back(std::string(given[(j * 11 + 2) % n]) + " " + last[j]);
+    out.push_back("my name is " + given[(j * 5 + 1) % n] + " " + last[j]);
+    out.push_back(given[(j * 11 + 2) % n] + " " + last[j]);
     out.push_back("my last name is " + last[j]);
   }
   return out;

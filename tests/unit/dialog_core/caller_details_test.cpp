@@ -104,6 +104,25 @@ TEST(caller_names, come_from_an_answer_to_the_question) {
   EXPECT_EQ(extract_name("   ", true), std::nullopt);
 }
 
+// What the recogniser makes of a name it does not know: the name-like words, after the last
+// "is" when the caller said one, and only when one of them is a common name.
+TEST(caller_names, are_guessed_from_an_answer_with_stray_words) {
+  EXPECT_EQ(guess_name("jim all williams", services), "Jim Williams");
+  EXPECT_EQ(guess_name("linda twelve", services), "Linda");
+  EXPECT_EQ(guess_name("march is sean", services), "Sean");
+  EXPECT_EQ(guess_name("turner amy is chloe martin", services), "Chloe Martin");
+  EXPECT_EQ(guess_name("so the adams", services), "Adams");
+  EXPECT_EQ(guess_name("ruth the carter", services), "Ruth Carter");
+  EXPECT_EQ(guess_name("kevin judy whitening", {"whitening"}), "Kevin Judy");
+  EXPECT_EQ(guess_name("sarah no m", services), "Sarah");
+  EXPECT_EQ(guess_name("amy fourteenth", services), "Amy");
+  EXPECT_EQ(guess_name("maria lopez garcia smith", services), "Lopez Garcia Smith");
+  // Ordinary words, days and times, yes and no: no name, however the answer goes.
+  for (auto t : {"they took him", "hold on a sec", "yes please", "yes", "no thanks",
+                 "i'd rather not say", "tuesday at ten", "the first one", "", "   "})
+    EXPECT_EQ(guess_name(t, services), std::nullopt) << t;
+}
+
 TEST(caller_names, no_word_that_is_never_a_name_ends_up_in_one) {
   for (auto& t : time_expressions())
     for (bool expecting : {false, true}) {
@@ -150,6 +169,16 @@ TEST(leaving, is_heard_in_many_words) {
     EXPECT_FALSE(is_leaving(t)) << t;
 }
 
+// A bye said on the way to something else is not leaving; a parting with pleasantries is.
+TEST(leaving, is_not_a_bye_said_in_passing) {
+  for (auto t : {"what's your address bye the wei", "goodbye come in on friday at two p m",
+                 "is dr patel goodbye kids"})
+    EXPECT_FALSE(is_leaving(t)) << t;
+  for (auto t : {"bye", "okay bye", "goodbye and thanks again for your help", "bye bye",
+                 "bye for now take care", "never mind goodbye come in friday"})
+    EXPECT_TRUE(is_leaving(t)) << t;
+}
+
 TEST(this_number, is_a_pointer_at_the_caller_id) {
   EXPECT_TRUE(means_this_number("you can use this number"));
   EXPECT_TRUE(means_this_number("the number i'm calling from"));
@@ -167,6 +196,10 @@ TEST(caller_details, every_split_and_malformed_input) {
         if (auto n = extract_name(part, expecting, services)) {
           EXPECT_FALSE(n->empty());
           EXPECT_LE(frontdesk::lower_words(*n).size(), 3u);
+        }
+        if (auto g = guess_name(part, services)) {
+          EXPECT_FALSE(g->empty());
+          EXPECT_LE(frontdesk::lower_words(*g).size(), 3u);
         }
         extract_request(part);
         is_leaving(part);

@@ -677,3 +677,131 @@ TEST(rules_engine, asking_for_a_time_or_a_choice_says_so) {
   r = e.on_caller("my name is"); // neither an offer nor a time: the offer is asked again
   EXPECT_EQ(r.next, expecting::choice) << r.say;
 }
+
+// A name heard with stray words around it is read back as unsure instead of asked for again: a
+// caller who goes on to say "yes" to the read-back would otherwise never be understood.
+TEST(rules_engine, a_name_heard_with_stray_words_is_read_back_not_asked_again) {
+  auto at_name = [](rules_engine& e) {
+    e.start(dental());
+    e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+    e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+    ASSERT_EQ(e.current(), rules_engine::state::asking_name);
+  };
+  rules_engine e(fake_times);
+  at_name(e);
+  auto r = e.on_caller("jim all williams");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+  EXPECT_NE(r.say.find("for Jim Williams on Thursday"), std::string::npos) << r.say;
+  r = e.on_caller("yes");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "book");
+  EXPECT_EQ(r.tools[0].args["name"], "Jim Williams");
+
+  // Unsure, so spelled when spelling is on.
+  rules_engine s(fake_times);
+  s.ask_spelling(true);
+  at_name(s);
+  r = s.on_caller("so the adams");
+  EXPECT_EQ(s.current(), rules_engine::state::asking_spelling) << r.say;
+
+  // A bare number beside the name is no new time; a time said as one is a correction.
+  rules_engine n(fake_times);
+  at_name(n);
+  r = n.on_caller("linda twelve");
+  EXPECT_EQ(n.current(), rules_engine::state::confirming_booking) << r.say;
+  EXPECT_NE(r.say.find("for Linda on Thursday, March 5th at 2:00 PM"), std::string::npos) << r.say;
+  rules_engine c(fake_times);
+  at_name(c);
+  r = c.on_caller("linda friday at three");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "check_slot");
+  EXPECT_EQ(r.tools[0].args["date"], "2026-03-06");
+
+  // Ordinary words are still no name.
+  rules_engine o(fake_times);
+  at_name(o);
+  r = o.on_caller("they took him");
+  EXPECT_EQ(o.current(), rules_engine::state::asking_name) << r.say;
+  EXPECT_NE(r.say.find("your name"), std::string::npos) << r.say;
+}
+
+// A caller who answers ahead of the questions: a name alone said while the slot is checked, or
+// said with the choice among offered times, is not asked for again.
+TEST(rules_engine, a_name_said_ahead_of_its_question_is_kept) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  auto r = e.on_caller("david brown");
+  EXPECT_NE(r.say.find("One moment"), std::string::npos) << r.say;
+  r = e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking) << r.say;
+  EXPECT_NE(r.say.find("for David Brown on"), std::string::npos) << r.say;
+
+  // Not a common name, not said outright: nothing is taken while waiting.
+  rules_engine w(fake_times);
+  w.start(dental());
+  w.on_caller("i'd like to book a cleaning tomorrow at two p m");
+  w.on_caller("cool");
+  w.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  EXPECT_EQ(w.current(), rules_engine::state::asking_name);
+
+  rules_engine c(fake_times);
+  c.start(dental());
+  c.on_caller("can i come in friday at two");
+  r = c.on_result(tool_result{"check_slot",
+                              false,
+                              {{"reason", "taken"}},
+                              {"Friday at 1:00 PM", "Friday at 3:00 PM"},
+                              {"2026-03-06T13:00", "2026-03-06T15:00"}});
+  ASSERT_EQ(c.current(), rules_engine::state::choosing_option) << r.say;
+  r = c.on_caller("three patel");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "hold_slot");
+  r = c.on_result(tool_result{"hold_slot", true,
+                              {{"start", "2026-03-06T15:00"}, {"when_text", "Friday at 3:00 PM"}},
+                              {}, {}});
+  EXPECT_EQ(c.current(), rules_engine::state::confirming_booking) << r.say;
+  EXPECT_NE(r.say.find("for Patel on Friday at 3:00 PM"), std::string::npos) << r.say;
+}
+
+// A caller whose choice was taken wrongly, or who changes their mind, picks another of the times
+// offered at the next step ("the last one, please"): that one is held instead.
+TEST(rules_engine, another_of_the_offers_chosen_at_the_name_or_the_read_back_is_held) {
+  auto offered = [](rules_engine& e) {
+    e.start(dental());
+    e.on_caller("can i come in friday at two");
+    e.on_result(tool_result{"check_slot",
+                            false,
+                            {{"reason", "taken"}},
+                            {"Friday at 1:00 PM", "Friday at 3:00 PM", "Friday at 4:00 PM"},
+                            {"2026-03-06T13:00", "2026-03-06T15:00", "2026-03-06T16:00"}});
+    auto r = e.on_caller("the first one");
+    EXPECT_EQ(r.tools.at(0).args["start"], "2026-03-06T13:00");
+    e.on_result(tool_result{"hold_slot", true,
+                            {{"start", "2026-03-06T13:00"}, {"when_text", "Friday at 1:00 PM"}},
+                            {}, {}});
+  };
+  rules_engine e(fake_times);
+  offered(e);
+  ASSERT_EQ(e.current(), rules_engine::state::asking_name);
+  auto r = e.on_caller("the last one please");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "hold_slot");
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-06T16:00");
+
+  rules_engine c(fake_times);
+  offered(c);
+  c.on_caller("ann lee");
+  ASSERT_EQ(c.current(), rules_engine::state::confirming_booking);
+  r = c.on_caller("no the second one");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].args["start"], "2026-03-06T15:00");
+  r = c.on_result(tool_result{"hold_slot", true,
+                              {{"start", "2026-03-06T15:00"}, {"when_text", "Friday at 3:00 PM"}},
+                              {}, {}});
+  EXPECT_NE(r.say.find("for Ann Lee on Friday at 3:00 PM"), std::string::npos) << r.say;
+  // The one already held, chosen again, changes nothing.
+  r = c.on_caller("yes the second one");
+  ASSERT_EQ(r.tools.size(), 1u) << r.say;
+  EXPECT_EQ(r.tools[0].name, "book");
+}

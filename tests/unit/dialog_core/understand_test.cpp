@@ -109,3 +109,38 @@ TEST(understand, the_question_without_its_asides) {
   EXPECT_EQ(question_words("Great. Do you see kids? My son is four."), "do you see kids");
   EXPECT_EQ(question_words(""), "");
 }
+
+// What a recogniser makes of everyday requests: a stray "bye" or "cost" inside a request, a
+// person asked for with a verb heard wrong, a visit and its time with no verb, a time alone.
+TEST(classify, requests_with_stray_words_in_them) {
+  EXPECT_EQ(classify("goodbye come in on friday at two p m"), intent::book);
+  EXPECT_EQ(classify("could you goodbye check up to friday at ten"), intent::book);
+  EXPECT_EQ(classify("what's your address bye the wei"), intent::location);
+  EXPECT_EQ(classify("is dr patel goodbye kids"), intent::question);
+  EXPECT_EQ(classify("five this is davis cost i'd like a cleaning on tuesday at eleven"),
+            intent::book);
+  EXPECT_EQ(classify("hi i've read virtuosity with an actual person if that's okay"),
+            intent::human);
+  EXPECT_EQ(classify("tomorrow at eleven forty checkup please"), intent::book);
+  EXPECT_EQ(classify("got a nice watch on friday afternoon"), intent::book);
+  // ... and what they must not become.
+  EXPECT_EQ(classify("okay bye"), intent::goodbye);
+  EXPECT_EQ(classify("bye for now thanks again for your help"), intent::goodbye);
+  EXPECT_EQ(classify("no that's all goodbye"), intent::goodbye);
+  EXPECT_EQ(classify("how much does a cleaning on tuesday cost"), intent::price);
+  EXPECT_EQ(classify("do you have weekend appointments"), intent::question);
+}
+
+// The classes the sixth held-out set found, in phrasings of their own.
+TEST(classify, earliest_openings_hours_and_moves_in_other_words) {
+  EXPECT_EQ(classify("i need a cleaning asap"), intent::openings);
+  EXPECT_EQ(classify("can somebody see me as soon as possible"), intent::openings);
+  EXPECT_EQ(classify("i need a cleaning tomorrow at ten as soon as possible"), intent::book);
+  EXPECT_EQ(classify("when could somebody take a look at my tooth"), intent::openings);
+  EXPECT_EQ(classify("what time does the office usually close"), intent::hours);
+  EXPECT_EQ(classify("how late are you folks open on thursdays"), intent::hours);
+  EXPECT_EQ(classify("when do you have an opening"), intent::openings);
+  EXPECT_EQ(classify("i've got a checkup on monday can we make it tuesday instead"),
+            intent::reschedule);
+  EXPECT_EQ(classify("no make it tuesday instead"), intent::correction);
+}
