@@ -387,7 +387,7 @@ intent classify(std::string_view text) {
       "bot", "man", "woman", "lady", "guy"};
   static const std::vector<std::string_view> talk = {
       "talk", "speak", "transfer", "connect", "through", "call me back", "call back",
-      "get me", "let me talk", "reach"};
+      "get me", "let me talk", "reach", "talked", "talking", "speaking", "spoke", "chat"};
   {
     for (std::size_t i = 0; i < ws.size(); ++i) {
       if (!any_cue(std::vector<std::string>{ws[i]}, person))
@@ -495,6 +495,17 @@ intent classify(std::string_view text) {
     s[intent::reschedule] += 3;
   if (existing && any_cue(ws, std::vector<std::string_view>{"earlier", "later", "change", "move"}))
     s[intent::reschedule] += 3;
+  // "Could you do my checkup to friday at ten": the caller's own appointment, taken to a new day
+  // or time, whatever the verb was heard as.
+  if (existing)
+    for (std::size_t k = 0; k + 1 < ws.size(); ++k)
+      if (ws[k] == "to" &&
+          (mentions_when({ws[k + 1]}) ||
+           (k + 2 < ws.size() && (ws[k + 1] == "the" || ws[k + 1] == "next" || ws[k + 1] == "this") &&
+            mentions_when({ws[k + 1], ws[k + 2]})))) {
+        s[intent::reschedule] += 4;
+        break;
+      }
 
   // Corrections: a marker of correcting and something corrected (a day or time, a name, a
   // service).
@@ -610,7 +621,7 @@ intent classify(std::string_view text) {
   for (std::size_t i = 0; i < ws.size(); ++i) {
     bool asks_time = ws[i] == "when" || ((ws[i] == "what" || ws[i] == "how") && i + 1 < ws.size() &&
                                          (ws[i + 1] == "time" || ws[i + 1] == "late" ||
-                                          ws[i + 1] == "early"));
+                                          ws[i + 1] == "later" || ws[i + 1] == "early"));
     if (!asks_time)
       continue;
     for (std::size_t j = i + 1; j < std::min(ws.size(), i + 7); ++j)

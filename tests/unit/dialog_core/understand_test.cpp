@@ -144,3 +144,15 @@ TEST(classify, earliest_openings_hours_and_moves_in_other_words) {
             intent::reschedule);
   EXPECT_EQ(classify("no make it tuesday instead"), intent::correction);
 }
+
+// What the recogniser did to requests in the audio scenarios: a verb heard in another form,
+// "late" heard as "later", a move heard without its verb.
+TEST(classify, a_person_hours_and_a_move_with_the_verb_heard_wrong) {
+  EXPECT_EQ(classify("can i just talked to the receptionist"), intent::human);
+  EXPECT_EQ(classify("i was talking about speaking with the manager"), intent::human);
+  EXPECT_EQ(classify("how later you open on thursday"), intent::hours);
+  EXPECT_EQ(classify("could you do my check up to friday at ten"), intent::reschedule);
+  EXPECT_EQ(classify("can my appointment go to friday instead"), intent::reschedule);
+  EXPECT_EQ(classify("i'd like to book my checkup for friday at ten"), intent::book);
+  EXPECT_EQ(classify("so i'd like to book on monday at two for my cleaning"), intent::book);
+}
