@@ -1,5 +1,6 @@
 #include "actors/dialog/understand.hpp"
 
+#include "protocols/core/names.hpp"
 #include "protocols/core/words.hpp"
 
 #include <algorithm>
@@ -314,6 +315,15 @@ std::string question_words(std::string_view text) {
   while (from < to && aside(ws[from]) &&
          !(std::find(keep.begin(), keep.end(), ws[from]) != keep.end() && from > 0 &&
            !aside(ws[from - 1])))
+    ++from;
+  // One stray short word or name before the question's own word ("ann how much is a
+  // whitening", a recogniser's "ann" for "and"): the question starts at the question word. A
+  // longer word may be what the question is about ("parking, where do i leave the car").
+  static const std::vector<std::string_view> wh = {"how", "what", "what's", "where", "where's",
+                                                   "when", "which", "who", "why"};
+  auto is_wh = [&](const std::string& w) { return std::find(wh.begin(), wh.end(), w) != wh.end(); };
+  if (from + 2 < to && !is_wh(ws[from]) && is_wh(ws[from + 1]) &&
+      (ws[from].size() <= 3 || is_common_name(ws[from])))
     ++from;
   // Trailing "by the way", "please", "then".
   for (bool more = true; more && to > from;) {

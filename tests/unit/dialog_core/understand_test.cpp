@@ -156,3 +156,14 @@ TEST(classify, a_person_hours_and_a_move_with_the_verb_heard_wrong) {
   EXPECT_EQ(classify("i'd like to book my checkup for friday at ten"), intent::book);
   EXPECT_EQ(classify("so i'd like to book on monday at two for my cleaning"), intent::book);
 }
+
+// A stray word before the question word is no part of the question searched for.
+TEST(understand, a_stray_word_before_the_question_word_is_left_out) {
+  EXPECT_EQ(question_words("ann how much is a whitening"), "how much is a whitening");
+  EXPECT_EQ(question_words("so what time do you open"), "what time do you open");
+  EXPECT_EQ(question_words("parking where do i leave the car"),
+            "parking where do i leave the car");
+  EXPECT_EQ(question_words("do you see kids"), "do you see kids");
+  EXPECT_EQ(question_words("dr patel what does he do"), "dr patel what does he do");
+}
+
