@@ -31,9 +31,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$engines" in embedded|instant|echo|cloud) ;; *) die "--engines must be embedded, instant, echo or cloud" ;; esac
-# FRONTDESK_BENCH_NO_BUILD=1 runs the binaries in FRONTDESK_BUILD_DIR as they are (e.g. another
-# checkout's, for a before-and-after comparison).
-if [ -z "${FRONTDESK_BENCH_NO_BUILD:-}" ]; then
+# FRONTDESK_BENCH_NO_BUILD=1 (or FRONTDESK_NO_BUILD=1, as the other scripts take it) runs the
+# binaries in FRONTDESK_BUILD_DIR as they are (e.g. another checkout's, for a before-and-after
+# comparison).
+if [ -z "${FRONTDESK_BENCH_NO_BUILD:-}" ] && [ "${FRONTDESK_NO_BUILD:-0}" != 1 ]; then
   install_packages
   build >/dev/null
 fi
