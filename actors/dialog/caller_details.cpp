@@ -354,8 +354,10 @@ bool bye_in_passing(const std::vector<std::string>& ws) {
   static const lexicon question_starts = {"what", "what's", "where", "where's", "when", "how",
                                           "is", "are", "do", "does", "can", "could", "will",
                                           "would", "which", "who", "why"};
+  // In a question, any word after the bye goes on ("what's your address bye the later", a
+  // recogniser's "by the way").
   bool asked = !ws.empty() && last > 0 && question_starts.count(ws.front());
-  return going_on >= 2 || (asked && going_on >= 1);
+  return going_on >= 2 || (asked && last + 1 < ws.size());
 }
 
 bool is_leaving(std::string_view text) {

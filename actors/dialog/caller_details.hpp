@@ -47,8 +47,9 @@ std::optional<std::string> usable_caller_id(std::string_view caller);
 /// True when "bye" or "goodbye" is said in passing, with the caller going on to something else:
 /// two or more words that are not parting pleasantries follow the last one ("what's your
 /// address, bye the way", a recogniser's "goodbye" for "could I" before "come in on friday"),
-/// or one does in a sentence that began as a question ("is dr patel goodbye kids"). "Bye for
-/// now, thanks again for your help" is no such case. `ws` are lower-case words.
+/// or any word does in a sentence that began as a question ("is dr patel goodbye kids", "what's
+/// your address bye the later"). "Bye for now, thanks again for your help" is no such case.
+/// `ws` are lower-case words.
 bool bye_in_passing(const std::vector<std::string>& ws);
 
 /// True when the caller wants to leave the conversation where it is: "goodbye", "never mind",

@@ -505,6 +505,9 @@ intent classify(std::string_view text) {
     s[intent::reschedule] += 3;
   if (existing && any_cue(ws, std::vector<std::string_view>{"earlier", "later", "change", "move"}))
     s[intent::reschedule] += 3;
+  // "Something came up with my appointment": most often a move; a cancel says so and wins.
+  if (existing && any_cue(ws, std::vector<std::string_view>{"came up", "come up", "something came"}))
+    s[intent::reschedule] = std::max(s[intent::reschedule], 3.0);
   // "Could you do my checkup to friday at ten": the caller's own appointment, taken to a new day
   // or time, whatever the verb was heard as.
   if (existing)

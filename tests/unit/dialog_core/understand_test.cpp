@@ -167,3 +167,13 @@ TEST(understand, a_stray_word_before_the_question_word_is_left_out) {
   EXPECT_EQ(question_words("dr patel what does he do"), "dr patel what does he do");
 }
 
+// Heard in the audio scenarios: "by the way" as "bye the later" inside a question, and a move
+// said only as "something came up" with the caller's appointment.
+TEST(classify, a_bye_inside_a_question_and_something_came_up) {
+  EXPECT_EQ(classify("what's your address bye the later"), intent::location);
+  EXPECT_FALSE(is_leaving("what's your address bye the later"));
+  EXPECT_TRUE(is_leaving("what a day okay bye"));
+  EXPECT_EQ(classify("something came up to minute my appointment"), intent::reschedule);
+  EXPECT_EQ(classify("something came up and i need to cancel my appointment"), intent::cancel);
+}
+
