@@ -362,25 +362,17 @@ bool bye_in_passing(const std::vector<std::string>& ws) {
 
 bool is_leaving(std::string_view text) {
   auto ws = lower_words(text);
-  if (bye_in_passing(ws)) {
-    // Only its other phrases can still say the caller is leaving ("never mind").
-    static const std::array<std::string_view, 20> others = {
-        "never mind", "nevermind", "forget it", "forget about it", "that's all", "that is all",
-        "that's it", "that'll be all", "nothing else", "i'm done", "i'll call back",
-        "i will call back", "call you back", "call back later", "hang up", "have a good day",
-        "have a nice day", "i have to go", "i gotta go", "i've got to go"};
-    return std::ranges::any_of(others, [&](auto p) { return has_phrase(ws, p); });
-  }
   static const std::array<std::string_view, 24> phrases = {
       "bye", "goodbye", "good bye", "bye bye", "never mind", "nevermind", "forget it",
       "forget about it", "that's all", "that is all", "that's it", "that'll be all",
       "nothing else", "i'm done", "i'll call back", "i will call back", "call you back",
       "call back later", "hang up", "have a good day", "have a nice day", "i have to go",
       "i gotta go", "i've got to go"};
-  for (auto p : phrases)
-    if (has_phrase(ws, p))
-      return true;
-  return false;
+  // A bye said in passing leaves only by the other phrases ("never mind").
+  bool passing = bye_in_passing(ws);
+  return std::ranges::any_of(phrases, [&](std::string_view p) {
+    return !(passing && p.find("bye") != std::string_view::npos) && has_phrase(ws, p);
+  });
 }
 
 bool means_this_number(std::string_view text) {
