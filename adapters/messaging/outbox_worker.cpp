@@ -104,6 +104,18 @@ void outbox_worker::loop(int index) {
     if (expired && *expired > 0)
       spdlog::warn("outbox: {} texts were in flight when node '{}' last stopped; reconciling them",
                    *expired, s_.node);
+    if (!expired)
+      spdlog::warn("outbox: the claims node '{}' left when it last stopped were not expired ({}); "
+                   "they are reconciled when their lease runs out",
+                   s_.node, expired.error().message);
+    {
+      std::lock_guard lk(mtx_);
+      old_claims_expired_ = true;
+    }
+    cv_.notify_all();
+  } else {
+    std::unique_lock lk(mtx_);
+    cv_.wait(lk, [this] { return stopping_.load() || old_claims_expired_; });
   }
   auto last_figures = std::chrono::steady_clock::now() - std::chrono::hours(1);
   auto last_poll = last_figures;

@@ -122,6 +122,9 @@ private:
   std::mutex mtx_;
   std::condition_variable cv_;
   bool poked_ = false;
+  // Set once thread 0 has expired the claims this node left when it last stopped; the other
+  // threads claim nothing before, or the expiry would take back a row one of them is sending.
+  bool old_claims_expired_ = false;
   std::vector<std::thread> threads_;
   std::map<std::string, row_handler> handlers_;
   // The outbox as a whole (all nodes), refreshed by thread 0 every few seconds.

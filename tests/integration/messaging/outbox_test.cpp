@@ -1,6 +1,8 @@
 // The outbox against a real PostgreSQL and a fake Twilio on loopback: confirmations in the
 // booking's transaction, vendor errors, retries with backoff, lost responses reconciled,
 // concurrent workers.
+#include <pthread.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
@@ -250,6 +252,69 @@ TEST_F(messaging_test, ten_thousand_due_rows_over_two_workers_are_each_sent_once
   EXPECT_GT(wa.counts().sent.load(), 0u);
   EXPECT_GT(wb.counts().sent.load(), 0u);
   EXPECT_EQ(wa.counts().sent.load() + wb.counts().sent.load(), 10000u);
+}
+
+// The real Twilio client, slowed before each send: a text stays in flight long enough for
+// another thread to act on its row.
+class slow_sender final : public messaging::sms_sender {
+public:
+  slow_sender(messaging::sms_sender& inner, std::chrono::milliseconds delay) : inner_(inner), delay_(delay) {}
+  sms::send_outcome send(const sms::outgoing& m) override {
+    std::this_thread::sleep_for(delay_);
+    return inner_.send(m);
+  }
+  expected<std::vector<sms::listed_message>> recent(const std::string& to, const std::string& from) override {
+    return inner_.recent(to, from);
+  }
+  expected<sms::message_state> fetch_status(const std::string& sid) override { return inner_.fetch_status(sid); }
+
+private:
+  messaging::sms_sender& inner_;
+  std::chrono::milliseconds delay_;
+};
+
+// The test's clock, read slowly the first time on the worker's first thread: that thread is
+// starved while the others run, as on a busy machine.
+class starved_first_thread_clock final : public frontdesk::clock {
+public:
+  explicit starved_first_thread_clock(const frontdesk::clock& inner) : inner_(inner) {}
+  sys_time now() const override {
+    char name[16] = {};
+    ::pthread_getname_np(::pthread_self(), name, sizeof name);
+    if (std::string_view(name) == "fd.outbox0" && !slowed_.exchange(true))
+      std::this_thread::sleep_for(300ms);
+    return inner_.now();
+  }
+
+private:
+  const frontdesk::clock& inner_;
+  mutable std::atomic<bool> slowed_{false};
+};
+
+TEST_F(messaging_test, a_starting_worker_expires_its_old_claims_before_any_thread_claims) {
+  // Thread 0 of a starting worker expires the claims its node left when it last stopped. Had
+  // another thread claimed a due text before that, the expiry would take the row back while it
+  // is being sent, and it would be sent again.
+  exec("INSERT INTO outbox (business_id, kind, payload, dedupe_key, next_attempt_at) VALUES ('" + biz +
+       "', 'sms', json_build_object('to', '+15557770012', 'from', '" + biz_phone +
+       "', 'body', 'Due text B'), 'due:b', '2026-03-01T00:00:00Z')");
+  auto real = messaging::make_twilio_sender(twilio_settings());
+  slow_sender sender(*real, 600ms);
+  starved_first_thread_clock clock(clock_);
+  auto s = worker_settings("node-a");
+  s.threads = 2;
+  s.poll = 10ms;
+  messaging::outbox_worker w(s, app_, sender, clock);
+  w.start();
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (row("SELECT status FROM outbox") != "done" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(1500ms); // a second send would reach the fake by now
+  w.stop();
+  ASSERT_EQ(fake_.messages().size(), 1u);
+  EXPECT_EQ(fake_.messages()[0].body, "Due text B");
+  EXPECT_EQ(row("SELECT status FROM outbox"), "done");
+  EXPECT_EQ(w.counts().sent.load(), 1u);
 }
 
 TEST_F(messaging_test, readiness_reports_a_stuck_outbox_and_recovers) {
