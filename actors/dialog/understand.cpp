@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <set>
 
 namespace frontdesk::dialog {
 namespace {
@@ -230,6 +231,49 @@ bool is_hour(const std::string& w) {
 
 } // namespace
 
+namespace {
+
+// True when ws[i] is an hour said as a time: "3pm", "at three", "three thirty", "four p m";
+// not "that one" or a bare number.
+bool hour_said_at(const std::vector<std::string>& ws, std::size_t i) {
+  static const std::vector<std::string_view> time_lead = {
+      "at", "around", "about", "by", "after", "before", "till", "until", "like", "say", "do",
+      "not", "meant", "it", "that", "half", "quarter", "past", "to", "ish"};
+  static const std::vector<std::string_view> minutes_after = {
+      "thirty", "fifteen", "forty*", "twenty*", "oh", "o'clock", "oclock", "am", "pm", "ish"};
+  auto& w = ws[i];
+  // "not that one", "the other one": a choice, not one o'clock
+  static const std::vector<std::string_view> pointing = {"that", "the", "this", "which",
+                                                         "other", "first", "last"};
+  if (w == "one" && i >= 1 &&
+      std::find(pointing.begin(), pointing.end(), ws[i - 1]) != pointing.end() &&
+      !(i + 1 < ws.size() && any_cue(std::vector<std::string>{ws[i + 1]}, minutes_after)))
+    return false;
+  if (!is_hour(w))
+    return false;
+  if (w.size() > 2 && std::isdigit(static_cast<unsigned char>(w[0])) &&
+      (ends_with(w, "am") || ends_with(w, "pm")))
+    return true;
+  if (i >= 1 && std::find(time_lead.begin(), time_lead.end(), ws[i - 1]) != time_lead.end())
+    return true;
+  if (i + 1 < ws.size() && any_cue(std::vector<std::string>{ws[i + 1]}, minutes_after))
+    return true;
+  if (i + 2 < ws.size() && (ws[i + 1] == "a" || ws[i + 1] == "p") && ws[i + 2] == "m")
+    return true;
+  return false;
+}
+
+// A time of day on the clock ("noon", "at three", "10:30"), not only a day or a part of it.
+bool names_clock_time(const std::vector<std::string>& ws) {
+  for (std::size_t i = 0; i < ws.size(); ++i)
+    if (ws[i] == "noon" || ws[i] == "midday" || ws[i] == "o'clock" || ws[i] == "oclock" ||
+        ws[i].find(':') != std::string::npos || hour_said_at(ws, i))
+      return true;
+  return false;
+}
+
+} // namespace
+
 bool mentions_when(const std::vector<std::string>& ws) {
   static const std::vector<std::string_view> words = {
       "today", "tonight", "tomorrow", "monday*", "tuesday*", "wednesday*", "thursday*",
@@ -237,11 +281,6 @@ bool mentions_when(const std::vector<std::string>& ws) {
       "august", "september", "october", "november", "december", "morning*", "afternoon*",
       "evening*", "noon", "midday", "lunch*", "o'clock", "oclock", "weekend", "pm", "am",
       "week"};
-  static const std::vector<std::string_view> time_lead = {
-      "at", "around", "about", "by", "after", "before", "till", "until", "like", "say", "do",
-      "not", "meant", "it", "that", "half", "quarter", "past", "to", "ish"};
-  static const std::vector<std::string_view> minutes_after = {
-      "thirty", "fifteen", "forty*", "twenty*", "oh", "o'clock", "oclock", "am", "pm", "ish"};
   for (std::size_t i = 0; i < ws.size(); ++i) {
     auto& w = ws[i];
     if (any_cue(std::vector<std::string>{w}, words))
@@ -253,26 +292,8 @@ bool mentions_when(const std::vector<std::string>& ws) {
         (ends_with(w, "th") || ends_with(w, "st") || ends_with(w, "nd") || ends_with(w, "rd")) &&
         w != "first" && w != "last" && w != "worst" && w != "best" && w != "rest")
       return true;
-    // "not that one", "the other one": a choice, not one o'clock
-    static const std::vector<std::string_view> pointing = {"that", "the", "this", "which",
-                                                           "other", "first", "last"};
-    if (w == "one" && i >= 1 &&
-        std::find(pointing.begin(), pointing.end(), ws[i - 1]) != pointing.end() &&
-        !(i + 1 < ws.size() && any_cue(std::vector<std::string>{ws[i + 1]}, minutes_after)))
-      continue;
-    if (is_hour(w)) {
-      if (w.size() > 2 && std::isdigit(static_cast<unsigned char>(w[0])) &&
-          (ends_with(w, "am") || ends_with(w, "pm")))
-        return true;
-      if (i >= 1 && std::find(time_lead.begin(), time_lead.end(), ws[i - 1]) != time_lead.end())
-        return true;
-      if (i + 1 < ws.size() && any_cue(std::vector<std::string>{ws[i + 1]}, minutes_after))
-        return true;
-      if (i + 2 < ws.size() && ws[i + 1] == "a" && ws[i + 2] == "m")
-        return true;
-      if (i + 2 < ws.size() && ws[i + 1] == "p" && ws[i + 2] == "m")
-        return true;
-    }
+    if (hour_said_at(ws, i))
+      return true;
   }
   return false;
 }
@@ -432,7 +453,13 @@ intent classify(std::string_view text) {
                                  {"what did you say", 4}, {"what was that", 4},
                                  {"did not catch", 4}, {"did not hear", 4},  {"could not hear", 4},
                                  {"can not hear", 4},  {"missed that", 4},   {"cut out", 4},
-                                 {"say again", 4},     {"you say", 1}});
+                                 {"say again", 4},     {"you say", 1},
+                                 // "I didn't quite catch that", "didn't really hear you"
+                                 {"did not _ catch", 4}, {"did not _ hear", 4}, {"catch that", 3},
+                                 {"did not get that", 4}, {"did not _ get that", 4},
+                                 {"did not understand", 4}, {"do not understand", 3},
+                                 {"breaking up", 4},   {"broke up", 4},      {"lost you", 4},
+                                 {"cutting out", 4},   {"hear you", 2}});
   if (ws.size() <= 2 && (starts("huh") || starts("what") || has_cue(ws, "excuse me") ||
                          (ws.size() == 1 && starts("sorry"))))
     s[intent::repeat] += 4;
@@ -566,6 +593,20 @@ intent classify(std::string_view text) {
                                                          "earliest possible", "right away"}))
     s[intent::openings] = std::max(s[intent::openings], 3.5);
 
+  // "Is noon on friday available", "do you have anything at three tomorrow": a time on the
+  // clock asks for that slot (a booking, whose check offers the nearest if it is taken), unless
+  // the caller asks for the next or earliest one, or for what is free around it.
+  double slot_asked = 0;
+  if (names_clock_time(ws) &&
+      !any_cue(ws, std::vector<std::string_view>{"next", "first", "earliest", "soonest",
+                                                 "how soon", "after", "before", "between",
+                                                 "what times", "what time", "anything else",
+                                                 "other", "options"}) &&
+      s[intent::openings] >= 3 && !existing) {
+    slot_asked = s[intent::openings];
+    s[intent::openings] = 2.5;
+  }
+
   // Booking: verbs of coming in and of being seen, or wanting a visit or a time.
   static const std::vector<cue> visit_verbs = {
       {"book*", 2},       {"schedul*", 1.5},  {"make an appointment", 2}, {"set up", 2},
@@ -613,7 +654,7 @@ intent classify(std::string_view text) {
     book += 1;
   if (existing && !any_cue(ws, std::vector<std::string_view>{"due for", "overdue", "time for my"}))
     book -= 2;
-  s[intent::book] = book;
+  s[intent::book] = std::max(book, slot_asked);
 
   s[intent::hours] =
       score(ws, {{"hours", 4},          {"what time do you open", 4}, {"what time do you close", 4},
@@ -672,6 +713,21 @@ intent classify(std::string_view text) {
                  {"fees", 4},           {"rates", 4},         {"expensive", 4},
                  {"run me", 4},         {"set me back", 4},   {"ballpark", 4},
                  {"out of pocket", 4}});
+  // "What does a checkup usually run", "what would a whitening go for": a question of what
+  // something is, shortly before a verb of costing.
+  for (std::size_t i = 0; i + 1 < ws.size(); ++i) {
+    if (ws[i] != "what" && !(ws[i] == "how" && ws[i + 1] == "much"))
+      continue;
+    for (std::size_t j = i + 2; j < std::min(ws.size(), i + 7); ++j) {
+      static const std::vector<std::string_view> of_hours = {"time", "hours", "days", "late",
+                                                             "till", "until", "through"};
+      if (std::find(of_hours.begin(), of_hours.end(), ws[j - 1]) != of_hours.end())
+        break; // "what hours do you run", "what days do you run": the office's hours
+      if (ws[j] == "run" || ws[j] == "runs" ||
+          (ws[j] == "go" && j + 1 < ws.size() && ws[j + 1] == "for"))
+        s[intent::price] = std::max(s[intent::price], 4.0);
+    }
+  }
   // A whole request to come in (a visit, its day or time, the wish) with "cost" or "price" in
   // it but no question about it ("this is dana cost, I'd like a cleaning on tuesday at eleven")
   // is a booking: the price words alone are a misheard name or an aside.
@@ -917,6 +973,30 @@ std::optional<std::size_t> choose_offer(std::string_view text,
     }
     if (hits.size() == 1)
       return hits.front();
+  }
+  // "Nine would be perfect", "eleven please": an hour alone anywhere in an answer that accepts
+  // (no "not", no "no"), when it is the clock face of exactly one offer. An hour that is no
+  // offer's is ignored ("to" heard as "two"); two offers named choose nothing.
+  if (!has(ws, "not") && !has(ws, "no") && !has(ws, "nope") && !has(ws, "but")) {
+    std::set<std::size_t> named;
+    for (std::size_t i = 0; i < ws.size(); ++i) {
+      auto h = std::find(hour_words.begin(), hour_words.end(), ws[i]);
+      if (h == hour_words.end())
+        continue;
+      if (ws[i] == "one" && !(i + 1 < ws.size() && (ws[i + 1] == "o'clock" || ws[i + 1] == "oclock")))
+        continue; // "the one", "one of those"
+      if (i + 1 < ws.size() && (ws[i + 1] == "of" || ws[i + 1] == "days" || ws[i + 1] == "weeks"))
+        continue; // "two of those", "three days"
+      int hour = static_cast<int>(h - hour_words.begin()) + 1;
+      for (std::size_t k = 0; k < offered.size(); ++k) {
+        auto t = time_of(offered[k]);
+        if (t.size() == 5 && ((t[0] - '0') * 10 + (t[1] - '0')) % 12 == hour % 12 &&
+            (said_date.empty() || day_of(offered[k]) == said_date))
+          named.insert(k);
+      }
+    }
+    if (named.size() == 1)
+      return *named.begin();
   }
   // A day said: the one offer on that day, or another day asked for.
   if (!said_date.empty()) {

@@ -177,3 +177,31 @@ TEST(classify, a_bye_inside_a_question_and_something_came_up) {
   EXPECT_EQ(classify("something came up and i need to cancel my appointment"), intent::cancel);
 }
 
+
+// A seventh held-out set's misses, each as its class: a time on the clock asked about ("is noon
+// on friday available") asks for that slot; "what does it run" asks a price; a hearing verb
+// with a word between ("didn't quite catch that") asks for a repeat.
+TEST(classify, a_slot_asked_about_a_price_run_and_a_repeat_with_a_word_between) {
+  EXPECT_EQ(classify("is noon on friday available for a checkup"), intent::book);
+  EXPECT_EQ(classify("do you have anything available at three tomorrow"), intent::book);
+  EXPECT_EQ(classify("what's your next available after three tomorrow"), intent::openings);
+  EXPECT_EQ(classify("anything available on friday"), intent::openings);
+  EXPECT_EQ(classify("what does a checkup usually run"), intent::price);
+  EXPECT_EQ(classify("how much would a whitening go for"), intent::price);
+  EXPECT_EQ(classify("what hours do you run on saturday"), intent::hours);
+  EXPECT_EQ(classify("i'm sorry i didn't quite catch that"), intent::repeat);
+  EXPECT_EQ(classify("you're breaking up a little"), intent::repeat);
+}
+
+// An hour alone anywhere in an answer to offered times, when it is one offer's clock face.
+TEST(choose_offer, an_hour_alone_that_is_one_offers) {
+  const std::vector<std::string> offered = {"2026-03-05T09:00", "2026-03-05T11:00",
+                                            "2026-03-05T15:00"};
+  EXPECT_EQ(choose_offer("nine would be perfect", offered, "", "", ""), 0u);
+  EXPECT_EQ(choose_offer("eleven please", offered, "", "", ""), 1u);
+  EXPECT_EQ(choose_offer("i want two come in at three", offered, "", "", ""), 2u);
+  EXPECT_EQ(choose_offer("nine does not work", offered, "", "", ""), std::nullopt);
+  EXPECT_EQ(choose_offer("nine or eleven i guess", offered, "", "", ""), std::nullopt);
+  EXPECT_EQ(choose_offer("four would be better", offered, "", "", ""), std::nullopt);
+  EXPECT_EQ(choose_offer("the one at three", offered, "", "", ""), 2u);
+}
