@@ -123,7 +123,7 @@ TEST(corpus_evaluation, understanding_stays_above_its_floors) {
 // heldout3.jsonl is left out on purpose: it must stay unseen by the rules and by their floors.
 TEST(corpus_evaluation, the_tuned_held_out_sets_stay_understood) {
   for (auto file : {"heldout.jsonl", "heldout2.jsonl", "heldout4.jsonl", "heldout5.jsonl",
-                    "heldout6.jsonl"}) {
+                    "heldout6.jsonl", "heldout7.jsonl"}) {
     auto corpus = load_corpus(file);
     ASSERT_GE(corpus.size(), 60u) << file;
     auto r = evaluate(corpus);
