@@ -310,8 +310,12 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       if (w == "tonight")
         parts_said.emplace_back(i, "evening");
     } else if (w == "tomorrow") {
-      bool after = i >= 2 && t[i - 1] == "after" && t[i - 2] == "day";
-      add_day(after ? i - 2 : i, add_days(today, after ? 2 : 1), 3);
+      // "the day after tomorrow", and the same with "the day" heard as something else ("monday
+      // at after tomorrow", "today after tomorrow"): a day said just before it was that phrase.
+      bool after = i >= 1 && t[i - 1] == "after" && !(i >= 2 && (t[i - 2] == "week" || t[i - 2] == "weeks"));
+      if (after)
+        std::erase_if(days_said, [&](const day_candidate& c) { return c.at + 4 >= i; });
+      add_day(after && i >= 2 && t[i - 2] == "day" ? i - 2 : i, add_days(today, after ? 2 : 1), 3);
     } else if (w == "day" && word(i + 1) == "after" && word(i + 2) != "tomorrow" &&
                !days_said.empty()) {
       // "not tomorrow, the day after": the day after the one just said

@@ -132,3 +132,18 @@ TEST(time_expression, todays_weekday_rolls_to_next_week_once_its_time_has_passed
   roll_past_weekday(*tomorrow, hours{23});
   EXPECT_EQ(iso_day(*tomorrow->day), "2026-03-05"); // not a weekday name: untouched
 }
+
+// "The day after tomorrow" with "the day" misheard (an audio scenario heard "monday at after
+// tomorrow"): "after tomorrow" is the day after tomorrow, and a day heard just before it was
+// part of the phrase.
+TEST(time_expression, after_tomorrow_with_the_day_misheard) {
+  for (auto& e : std::vector<expect>{
+           {"i would like to book a cleaning monday at after tomorrow at nine a m", "2026-03-06",
+            "09:00"},
+           {"today after tomorrow at ten", "2026-03-06", "10:00"},
+           {"any time after tomorrow", "2026-03-06", ""},
+           {"the day after tomorrow at two", "2026-03-06", "14:00"},
+           {"tomorrow after lunch", "2026-03-05", "", "afternoon"},
+       })
+    check(e);
+}
