@@ -146,6 +146,21 @@ expected<check_result> check(const rules& r, const std::vector<busy_interval>& b
   return res;
 }
 
+expected<local_days> day_of_time_alone(const rules& r, utc_time now, minutes time_of_day) {
+  auto z = zone_of(r.zone);
+  if (!z)
+    return fail("bad_zone", "unknown time zone '" + r.zone + "'");
+  auto today = floor<days>(z->to_local(now));
+  auto start = to_utc(z, local_time{today.time_since_epoch() + time_of_day});
+  if (start && *start >= now + r.min_notice)
+    return today;
+  for (auto d = today + days{1}; d <= today + days{7}; d += days{1})
+    for (auto& [open, close] : hours_of(r, d))
+      if (time_of_day >= open && time_of_day + r.length <= close)
+        return d;
+  return today + days{1};
+}
+
 expected<std::vector<slot>> day_options(const rules& r, const std::vector<busy_interval>& busy,
                                         utc_time now, local_days day,
                                         const std::string& part_of_day, std::size_t limit) {

@@ -65,6 +65,11 @@ struct check_result {
 expected<check_result> check(const rules& r, const std::vector<busy_interval>& busy, utc_time now,
                              local_time requested);
 
+/// The day a time said with no day means: today unless that time is past or too soon today,
+/// else the next day (within a week) whose hours hold it, else tomorrow. "A quarter past three"
+/// said at three is tomorrow's, as a receptionist would take it.
+expected<date::local_days> day_of_time_alone(const rules& r, utc_time now, minutes time_of_day);
+
 /// The first open slots of one day (optionally in a part of day: morning before noon,
 /// afternoon noon to 5 PM, evening after), at most `limit`.
 expected<std::vector<slot>> day_options(const rules& r, const std::vector<busy_interval>& busy,

@@ -257,8 +257,15 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
       res.values["reason"] = "earliest";
       return with_options(res, opts ? *opts : std::vector<slot>{});
     }
+    if (date_s.empty() && !time_s.empty()) {
+      // A time alone: today's while it can still be booked, else the next day that has it.
+      auto at = parse_local("2000-01-01T" + time_s);
+      auto day = at ? day_of_time_alone(biz.booking, now, floor<minutes>(*at - local_days{2000_y / 1 / 1}))
+                    : expected<local_days>(floor<days>(*today));
+      date_s = format("%F", day ? *day : floor<days>(*today));
+    }
     if (date_s.empty())
-      date_s = format("%F", floor<days>(*today)); // a time alone means today
+      date_s = format("%F", floor<days>(*today));
     if (time_s.empty()) {
       auto day = parse_local(date_s + "T00:00");
       if (!day)

@@ -352,6 +352,8 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
         n = 1;
       else if (!cardinal(t, i - 1, n) || n < 1 || n > 8)
         n = 0;
+      else if (w == "week")
+        n = 1; // "seven week from friday": a number before a single week is a misheard "a"
       std::size_t len = 0;
       if (n > 0 && word(i + 1) == "from") {
         if (auto base = day_from(i + 2, len)) {
@@ -538,6 +540,10 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       else if (j + 2 < t.size() && t[j] == "in" && t[j + 1] == "the" &&
                (t[j + 2] == "morning" || t[j + 2] == "afternoon" || t[j + 2] == "evening"))
         c.strength = 2; // "two in the afternoon"
+      else if (i >= 1 && t[i - 1] == "a" && j < t.size() &&
+               (t[j] == "on" || t[j] == "tomorrow" || t[j] == "today" ||
+                index_of(weekday_words, t[j]) >= 0))
+        c.strength = 2; // "come in a three on monday": "at" heard as "a", a day after it
       else if (i >= 1 && t[i - 1] == "in")
         continue; // "in two", "in four days"
       else if (!(saw_time_cue || t.size() <= 3))

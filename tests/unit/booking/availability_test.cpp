@@ -154,3 +154,20 @@ TEST(availability, the_earliest_openings_across_days_for_a_next_available) {
   EXPECT_EQ(format("%F %H:%M", (*afternoon)[5].local_start), "2026-03-06 12:00");
   EXPECT_FALSE(earliest_options(dental("Nowhere/Land"), {}, now, ""));
 }
+
+// A time said with no day: today's while it can still be booked, else the next day with it.
+TEST(availability, a_time_alone_is_todays_while_it_can_be_booked) {
+  rules r = dental(); // Monday to Friday 9 to 5, two hours' notice, one-hour visits
+  auto wednesday_3pm = utc("2026-03-04T20:00:00Z");
+  auto day = [&](utc_time now, std::chrono::minutes tod) {
+    auto d = day_of_time_alone(r, now, tod);
+    EXPECT_TRUE(d);
+    return d ? std::string(date::format("%F", *d)) : std::string();
+  };
+  EXPECT_EQ(day(utc("2026-03-04T13:00:00Z"), 15h + 15min), "2026-03-04"); // 8 AM: today
+  EXPECT_EQ(day(wednesday_3pm, 15h + 15min), "2026-03-05");             // too soon: tomorrow
+  EXPECT_EQ(day(wednesday_3pm, 10h), "2026-03-05");                      // passed today
+  auto friday_3pm = utc("2026-03-06T20:00:00Z");
+  EXPECT_EQ(day(friday_3pm, 10h), "2026-03-09"); // the weekend is closed: Monday
+  EXPECT_EQ(day(friday_3pm, 20h), "2026-03-06"); // not too soon: today, where it is out of hours
+}

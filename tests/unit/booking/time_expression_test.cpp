@@ -147,3 +147,16 @@ TEST(time_expression, after_tomorrow_with_the_day_misheard) {
        })
     check(e);
 }
+
+// Heard in the audio scenarios: "at" as "a" before an hour that a day follows, and "a week" as
+// "seven week".
+TEST(time_expression, at_heard_as_a_and_a_week_heard_with_a_number) {
+  for (auto& e : std::vector<expect>{
+           {"i'd like to come in a three on monday four a cleaning", "2026-03-09", "15:00"},
+           {"a two tomorrow", "2026-03-05", "14:00"},
+           {"can i book seven week from friday", "2026-03-13", ""},
+           {"two weeks from friday", "2026-03-20", ""},
+           {"i need a cleaning for my three kids on monday", "2026-03-09", ""},
+       })
+    check(e);
+}
