@@ -563,16 +563,30 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
   // The day: the last one said that was not taken back; a weekday next to a date ("thursday
   // the twelfth") gives way to the date.
   auto usable = [](const candidate& c) { return !c.negated && !c.fallback; };
+  // A weekday beside a date that falls on another weekday ("monday the fifth", the fifth a
+  // Thursday): one of them was misheard, and a short ordinal more often than a weekday; the
+  // weekday stands, and the read-back lets the caller put it right.
+  auto beside = [](const day_candidate& a, const day_candidate& b) {
+    return a.at + 3 >= b.at && a.at <= b.at + 3;
+  };
+  std::vector<bool> overruled(days_said.size(), false);
+  for (auto& c : days_said)
+    if (c.weekday)
+      for (std::size_t k = 0; k < days_said.size(); ++k)
+        if (days_said[k].dated && beside(days_said[k], c) &&
+            weekday{sys_days{days_said[k].day}} != weekday{sys_days{c.day}})
+          overruled[k] = true;
   const day_candidate* best_day = nullptr;
   for (auto pass : {0, 1, 2}) {
-    for (auto& c : days_said) {
+    for (std::size_t k = 0; k < days_said.size(); ++k) {
+      auto& c = days_said[k];
       bool ok = pass == 0 ? usable(c) && !c.weak : pass == 1 ? !c.negated && !c.weak : !c.negated;
-      if (!ok)
+      if (!ok || overruled[k])
         continue;
       if (c.weekday) {
         bool beside_date = false;
-        for (auto& o : days_said)
-          if (o.dated && o.at + 3 >= c.at && o.at <= c.at + 3)
+        for (std::size_t o = 0; o < days_said.size(); ++o)
+          if (days_said[o].dated && !overruled[o] && beside(days_said[o], c))
             beside_date = true;
         if (beside_date)
           continue;

@@ -160,3 +160,14 @@ TEST(time_expression, at_heard_as_a_and_a_week_heard_with_a_number) {
        })
     check(e);
 }
+
+// A weekday beside a date on another weekday: the weekday stands ("monday then" heard as
+// "monday the fifth"); beside its own date, the date is the day.
+TEST(time_expression, a_weekday_beside_a_date_of_another_weekday_stands) {
+  for (auto& e : std::vector<expect>{
+           {"monday the fifth at nine", "2026-03-09", "09:00"},
+           {"thursday the fifth at nine", "2026-03-05", "09:00"},
+           {"thursday the twelfth", "2026-03-12", ""},
+       })
+    check(e);
+}
