@@ -300,6 +300,16 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
     return std::nullopt;
   };
 
+  // "The fourteenth" with no month: this month's, or next month's once it has passed.
+  auto day_of_month = [&](int d) -> std::optional<year_month_day> {
+    year_month_day cand{today.year(), today.month(), day{unsigned(d)}};
+    if (cand.ok() && sys_days{cand} < sys_days{today}) {
+      auto next = year_month{today.year(), today.month()} + date::months{1};
+      cand = year_month_day{next.year(), next.month(), day{unsigned(d)}};
+    }
+    return cand.ok() ? std::optional(cand) : std::nullopt;
+  };
+
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (used[i])
       continue;
@@ -333,6 +343,15 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
       auto& c = add_day(i, add_days(today, ahead), 2);
       c.weekday = true;
       c.weekday_today = ahead == 0;
+      // "wednesday eleventh", "wednesday's eleventh": the date after its weekday, no "the"
+      int d = 0;
+      if (int n = ordinal(t, i + 1, d);
+          n && d >= 1 && d <= 31 && word(i + 1) != "first" && word(i + 1) != "second")
+        if (auto cand = day_of_month(d)) {
+          add_day(i + 1, *cand, 3).dated = true;
+          for (int k = 1; k <= n; ++k)
+            used[i + static_cast<std::size_t>(k)] = true;
+        }
     } else if (int m = index_of(month_words, w); m >= 0) {
       int d = 0;
       int n = ordinal(t, i + 1, d);
@@ -384,14 +403,8 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
           if (ymd.ok())
             add_day(i + 1, ymd, 3).dated = true;
           used[j + 1] = true;
-        } else {
-          year_month_day cand{today.year(), today.month(), day{unsigned(d)}};
-          if (cand.ok() && sys_days{cand} < sys_days{today}) {
-            auto next = year_month{today.year(), today.month()} + date::months{1};
-            cand = year_month_day{next.year(), next.month(), day{unsigned(d)}};
-          }
-          if (cand.ok())
-            add_day(i + 1, cand, 3).dated = true;
+        } else if (auto cand = day_of_month(d)) {
+          add_day(i + 1, *cand, 3).dated = true;
         }
       }
     } else if (w.find('/') != std::string::npos) {
@@ -503,8 +516,15 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
               n += 2;
             }
           } else if (int km = cardinal(t, i + n, mm); km > 0 && mm >= 10 && mm < 60) {
-            m = mm;
-            n += static_cast<std::size_t>(km);
+            // "at four forty whitening": "for a" heard as "forty" before what the visit is for
+            static const std::array<std::string_view, 9> visits = {
+                "cleaning", "whitening", "checkup", "check", "filling", "appointment", "exam",
+                "visit", "consultation"};
+            bool for_a = km == 1 && mm == 40 && among(visits, word(i + n + 1));
+            if (!for_a) {
+              m = mm;
+              n += static_cast<std::size_t>(km);
+            }
           }
           c.strength = n > static_cast<std::size_t>(used_words) ? 3 : 1;
           if (c.strength == 1 && hh == 0)

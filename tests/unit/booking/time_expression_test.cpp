@@ -171,3 +171,17 @@ TEST(time_expression, a_weekday_beside_a_date_of_another_weekday_stands) {
        })
     check(e);
 }
+
+// Heard in the audio scenarios: a date after its weekday without "the", and "for a" heard as
+// "forty" before what the visit is for.
+TEST(time_expression, a_date_after_its_weekday_and_forty_for_for_a) {
+  for (auto& e : std::vector<expect>{
+           {"can we do wednesday's eleventh instead", "2026-03-11", ""},
+           {"thursday twelfth at four", "2026-03-12", "16:00"},
+           {"monday first thing", "2026-03-09", "", "morning"},
+           {"could you take me in thursday the twelfth at four forty whitening", "2026-03-12",
+            "16:00"},
+           {"thursday at four forty", "2026-03-05", "16:40"},
+       })
+    check(e);
+}
