@@ -567,6 +567,13 @@ reply rules_engine::on_caller(std::string_view text) {
   case state::asking_name: {
     if (i == intent::goodbye) // "no, that's all, goodbye" is no name: the caller is leaving
       return handle_intent(i, text);
+    // "It's Lori, it's a cleaning not a filling": another service named with the name puts the
+    // service right too.
+    if (auto sv = extract_service(text, ctx_.services);
+        sv && *sv != service_ && !slot_start_.empty() && flow_ == flow::book) {
+      service_ = *sv;
+      request_.clear();
+    }
     if (auto n = extract_name(text, true, ctx_.services)) {
       take_name(*n);
       return after_slot_held();

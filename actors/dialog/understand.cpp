@@ -437,6 +437,13 @@ intent classify(std::string_view text) {
       return intent::human;
     if (has_cue(ws, "transfer me") || has_cue(ws, "put me through"))
       return intent::human;
+    // "I'd rather talk to an actual ... person", the words between misheard: a verb of talking
+    // to someone, and a person later in the same sentence.
+    for (auto lead : {"talk to", "speak to", "speak with", "talk with", "talked to", "talking to"})
+      if (auto at = find_cue(ws, lead); at != std::string_view::npos)
+        for (auto k = at + 2; k < ws.size(); ++k)
+          if (ws[k] == "person" || ws[k] == "human" || ws[k] == "someone" || ws[k] == "somebody")
+            return intent::human;
     // "I'd rather deal with an actual person", whatever the verb was heard as.
     static const std::vector<std::string_view> in_so_many_words = {
         "actual person", "real person", "live person", "real human", "actual human",
@@ -547,6 +554,21 @@ intent classify(std::string_view text) {
         break;
       }
 
+  // "Could you [move my] checkup to friday at ten": a visit taken to a day or time is a move,
+  // whatever the verb before it was heard as (a booking is "for" or "on" a day).
+  static const std::vector<std::string_view> visit_words = {
+      "checkup", "up", "cleaning", "filling", "whitening", "appointment", "visit", "exam"};
+  for (std::size_t k = 1; k + 1 < ws.size(); ++k)
+    if (ws[k] == "to" &&
+        std::find(visit_words.begin(), visit_words.end(), ws[k - 1]) != visit_words.end() &&
+        (ws[k - 1] != "up" || (k >= 2 && ws[k - 2] == "check")) &&
+        (mentions_when({ws[k + 1]}) ||
+         (k + 2 < ws.size() && (ws[k + 1] == "the" || ws[k + 1] == "next" || ws[k + 1] == "this") &&
+          mentions_when({ws[k + 1], ws[k + 2]})))) {
+      s[intent::reschedule] = std::max(s[intent::reschedule], 4.0);
+      break;
+    }
+
   // Corrections: a marker of correcting and something corrected (a day or time, a name, a
   // service).
   bool content = when || any_cue(ws, std::vector<std::string_view>{
@@ -566,6 +588,15 @@ intent classify(std::string_view text) {
                           {"hang on", 1},      {"correct that", 2.5}, {"scrap that", 2.5}});
     if (starts("no") || starts("not") || starts("nope") || starts("wrong"))
       c += 2.5;
+    // "It's a cleaning, not a filling": one service said, another taken back.
+    static const std::vector<std::string_view> services = {"clean*", "filling", "whiten*",
+                                                           "checkup", "exam"};
+    for (std::size_t k = 1; k + 1 < ws.size(); ++k)
+      if (ws[k] == "not" && any_cue(std::vector<std::string>(ws.begin(), ws.begin() + static_cast<long>(k)), services) &&
+          any_cue(std::vector<std::string>(ws.begin() + static_cast<long>(k) + 1,
+                                           ws.begin() + static_cast<long>(std::min(ws.size(), k + 4))),
+                  services))
+        c = std::max(c, 3.0);
     s[intent::correction] = c;
     // "I've got an appointment on thursday ... can we make it friday instead": changing the
     // appointment the caller has is a move, not a correction of what they said a moment ago.

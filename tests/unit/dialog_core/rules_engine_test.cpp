@@ -805,3 +805,14 @@ TEST(rules_engine, another_of_the_offers_chosen_at_the_name_or_the_read_back_is_
   ASSERT_EQ(r.tools.size(), 1u) << r.say;
   EXPECT_EQ(r.tools[0].name, "book");
 }
+
+// Heard in an audio scenario: the service put right in the same breath as the name.
+TEST(rules_engine, a_service_put_right_with_the_name_is_taken_with_it) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  e.on_caller("i'd like to book a whitening tomorrow at two p m");
+  e.on_result(slot_ok("2026-03-05T14:00", "Thursday, March 5th at 2:00 PM"));
+  auto r = e.on_caller("it's ann lee it's a cleaning not a whitening");
+  EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
+  EXPECT_NE(r.say.find("a cleaning appointment for Ann Lee"), std::string::npos) << r.say;
+}

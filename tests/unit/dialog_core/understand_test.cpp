@@ -114,7 +114,8 @@ TEST(understand, the_question_without_its_asides) {
 // person asked for with a verb heard wrong, a visit and its time with no verb, a time alone.
 TEST(classify, requests_with_stray_words_in_them) {
   EXPECT_EQ(classify("goodbye come in on friday at two p m"), intent::book);
-  EXPECT_EQ(classify("could you goodbye check up to friday at ten"), intent::book);
+  // (The caller said "could you move my checkup to friday at ten": a move, below.)
+  EXPECT_EQ(classify("could you goodbye check up to friday at ten"), intent::reschedule);
   EXPECT_EQ(classify("what's your address bye the wei"), intent::location);
   EXPECT_EQ(classify("is dr patel goodbye kids"), intent::question);
   EXPECT_EQ(classify("five this is davis cost i'd like a cleaning on tuesday at eleven"),
@@ -204,4 +205,16 @@ TEST(choose_offer, an_hour_alone_that_is_one_offers) {
   EXPECT_EQ(choose_offer("nine or eleven i guess", offered, "", "", ""), std::nullopt);
   EXPECT_EQ(choose_offer("four would be better", offered, "", "", ""), std::nullopt);
   EXPECT_EQ(choose_offer("the one at three", offered, "", "", ""), 2u);
+}
+
+// Heard in the audio scenarios: "move my checkup to friday" with "move my" misheard; "talk to an
+// actual person" with the words between misheard; "it's a cleaning not a filling".
+TEST(classify, a_visit_taken_to_a_day_talk_to_a_person_later_and_a_service_put_right) {
+  EXPECT_EQ(classify("could you goodbye check up to friday at ten"), intent::reschedule);
+  EXPECT_EQ(classify("i'd like to move the cleaning to next tuesday"), intent::reschedule);
+  EXPECT_EQ(classify("i'd like to book a cleaning for friday"), intent::book);
+  EXPECT_EQ(classify("i want to come in for a checkup to get my teeth looked at"), intent::book);
+  EXPECT_EQ(classify("five five robert talk to a m at two all person fifth at seven p"),
+            intent::human);
+  EXPECT_EQ(classify("it's a cleaning not a filling"), intent::correction);
 }
