@@ -294,7 +294,9 @@ std::string extract_request(std::string_view text) {
   static const lexicon leads = {"book", "schedule", "get", "need", "want", "have", "make",
                                      "set", "for", "arrange", "like", "needs", "wants"};
   for (std::size_t i = 0; i + 1 < ws.size(); ++i) {
-    if (!leads.count(ws[i]) || !determiners.count(ws[i + 1]))
+    // "come in four a consultation": "for" heard as "four" after "in"
+    bool misheard_for = ws[i] == "four" && i >= 1 && ws[i - 1] == "in";
+    if ((!leads.count(ws[i]) && !misheard_for) || !determiners.count(ws[i + 1]))
       continue;
     std::string det = ws[i + 1];
     std::vector<std::string> phrase;

@@ -147,6 +147,10 @@ TEST(caller_request, keeps_the_callers_words_for_what_they_want) {
   EXPECT_EQ(extract_request("book me for the afternoon"), "");
   EXPECT_EQ(extract_request("can i get a time on friday"), "");
   EXPECT_EQ(extract_request(""), "");
+  // "for" heard as "four" after "come in" (an audio scenario), but not a time.
+  EXPECT_EQ(extract_request("friday i'd like to come in four a consultation on friday at ten a m"),
+            "a consultation");
+  EXPECT_EQ(extract_request("can i come in at four a m"), "");
 }
 
 TEST(caller_id, is_used_when_it_is_a_real_number) {
