@@ -446,6 +446,8 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
     return say("We're at " + ctx_.address + "." + anything_else());
   case intent::price:
   case intent::question: {
+    if (own_appointment_unclear(text))
+      return ask_move_or_cancel();
     if (reason_.empty())
       reason_ = "a question: " + std::string(text);
     question_ = std::string(text);
@@ -457,9 +459,18 @@ reply rules_engine::handle_intent(intent i, std::string_view text) {
   case intent::yes:
   case intent::no:
   case intent::unknown:
+    if (i == intent::unknown && own_appointment_unclear(text))
+      return ask_move_or_cancel();
     break;
   }
   return misunderstood();
+}
+
+// "I need to [cancel, misheard] my appointment": the caller's appointment and nothing else
+// understood; either answer ("cancel it", "move it") is then classified as usual.
+reply rules_engine::ask_move_or_cancel() {
+  state_ = state::listening;
+  return say("Would you like to move your appointment to another time, or cancel it?");
 }
 
 reply rules_engine::on_caller_heard(std::string_view text,

@@ -70,6 +70,7 @@ private:
   reply after_slot_held();
   reply confirm_booking();
   reply handle_intent(intent i, std::string_view text);
+  reply ask_move_or_cancel();
   reply misunderstood();
   reply offer_earliest();
   std::optional<reply> mid_flow_question(intent i, std::string_view text);

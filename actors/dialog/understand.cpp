@@ -386,6 +386,26 @@ bool names_new_time(std::string_view text) {
   return false;
 }
 
+bool own_appointment_unclear(std::string_view text) {
+  auto ws = normalize(text);
+  if (ws.empty())
+    return false;
+  static const std::vector<std::string_view> own = {
+      "my appointment", "my cleaning", "my checkup", "my check up", "my filling",
+      "my whitening", "my visit", "my booking", "my exam", "the appointment i made",
+      "our appointment"};
+  if (!any_cue(ws, own))
+    return false;
+  // "What time is my appointment", "how much is my cleaning": a question about it.
+  static const std::vector<std::string_view> asking = {"what", "when", "where", "which", "who",
+                                                       "why", "how", "is", "are", "does", "do",
+                                                       "did", "was"};
+  for (std::size_t i = 0; i < std::min<std::size_t>(ws.size(), 3); ++i)
+    if (std::find(asking.begin(), asking.end(), ws[i]) != asking.end())
+      return false;
+  return text.find('?') == std::string_view::npos;
+}
+
 intent classify(std::string_view text) {
   auto ws = normalize(text);
   if (ws.empty())

@@ -47,6 +47,11 @@ std::string question_words(std::string_view text);
 /// appointment tomorrow, can i move it?"): a day or time after a word that introduces the new one.
 bool names_new_time(std::string_view text);
 
+/// The caller's own appointment named with what they want done to it lost ("I need to cost my
+/// appointment", a cancel or a move misheard): no question asked about it, no move or cancel
+/// understood. The receptionist asks which.
+bool own_appointment_unclear(std::string_view text);
+
 /// Whether the words mention a day, date, time or part of day ("tomorrow", "at three",
 /// "the twelfth", "morning"), without resolving it.
 bool mentions_when(const std::vector<std::string>& normalized_words);

@@ -816,3 +816,22 @@ TEST(rules_engine, a_service_put_right_with_the_name_is_taken_with_it) {
   EXPECT_EQ(e.current(), rules_engine::state::confirming_booking);
   EXPECT_NE(r.say.find("a cleaning appointment for Ann Lee"), std::string::npos) << r.say;
 }
+
+// Heard in an audio scenario: "I need to call off my appointment" as "the at i need to cost my
+// appointment". The caller's appointment and nothing else understood: asked which, then done.
+TEST(rules_engine, an_appointment_named_with_its_verb_lost_is_asked_about) {
+  rules_engine e(fake_times);
+  e.start(dental());
+  auto r = e.on_caller("the at i need to cost my appointment");
+  EXPECT_NE(r.say.find("move your appointment to another time, or cancel it"), std::string::npos)
+      << r.say;
+  EXPECT_TRUE(r.tools.empty());
+  r = e.on_caller("cancel it please");
+  ASSERT_EQ(r.tools.size(), 1u);
+  EXPECT_EQ(r.tools[0].name, "find_appointment");
+  // A question about it is answered as a question, not asked about.
+  rules_engine q(fake_times);
+  q.start(dental());
+  r = q.on_caller("what time is my appointment");
+  EXPECT_EQ(r.say.find("or cancel it"), std::string::npos) << r.say;
+}

@@ -218,3 +218,11 @@ TEST(classify, a_visit_taken_to_a_day_talk_to_a_person_later_and_a_service_put_r
             intent::human);
   EXPECT_EQ(classify("it's a cleaning not a filling"), intent::correction);
 }
+
+TEST(understand, an_own_appointment_with_its_verb_lost) {
+  EXPECT_TRUE(own_appointment_unclear("the at i need to cost my appointment"));
+  EXPECT_TRUE(own_appointment_unclear("yeah i need to hello my cleaning"));
+  EXPECT_FALSE(own_appointment_unclear("what time is my appointment"));
+  EXPECT_FALSE(own_appointment_unclear("how much is my cleaning"));
+  EXPECT_FALSE(own_appointment_unclear("i need an appointment"));
+}
