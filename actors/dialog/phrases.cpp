@@ -5,6 +5,112 @@
 
 namespace frontdesk::dialog {
 
+std::vector<std::string> opening_phrases() {
+  static const std::vector<std::string> openers = {
+      "", "hi", "hello", "hey", "hi there", "hello there", "hey there", "good morning",
+      "good afternoon", "yeah hi", "yes hi", "um hi", "oh hi", "hi yes", "yeah", "um", "so",
+      "okay", "uh", "hi um"};
+  static const std::vector<std::string> requests = {
+      // visits, asked for without "book"
+      "i'd like to come in", "i'd like to come in for a cleaning", "i was hoping to come in",
+      "i was hoping to get in this week", "i was wondering if you have anything",
+      "i was wondering if i could come in", "could you fit me in", "can you squeeze me in",
+      "is there any way i could come in", "is there any way you could see me",
+      "can i get in this week", "i need to get in", "i need to be seen",
+      "i'm calling to make an appointment", "i'm calling to schedule a checkup",
+      "i'm calling to set up a cleaning", "i'd like to set up an appointment",
+      "i need to get my teeth cleaned", "i'd like to get my teeth checked",
+      "it's been a while since my last cleaning", "i'm due for a checkup",
+      "put me down for friday", "put me in for monday morning", "do you have time on thursday",
+      "i'd like to make an appointment for my son", "i'd like to make an appointment for my daughter",
+      "it's for my husband", "it's for my wife", "it's for my kid",
+      // the caller's own appointment
+      "i'm calling about my appointment", "i'm calling to cancel", "i'm calling to reschedule",
+      "i need to call off my appointment", "i need to push my appointment back",
+      "can you move my appointment", "i can't make my appointment", "something came up",
+      "i have an appointment on friday", "i need to change my appointment",
+      // a person
+      "i'd rather talk to a person", "i'd rather speak to someone", "can i talk to a real person",
+      "is there an actual person i can talk to", "can i speak to the front desk",
+      "can i speak with the receptionist", "can you put me through to someone",
+      "i'd like to speak with the office manager",
+      // questions
+      "i have a question", "i have a quick question", "i have a question about my bill",
+      "what time do you close", "what time do you open", "what time do you close today",
+      "do you guys take insurance", "do you take delta dental", "do you take aetna",
+      "do you take cigna", "do you take blue cross", "do you take metlife",
+      "do you see kids", "are you taking new patients", "where are you guys located",
+      "how much would a cleaning cost", "is there parking there",
+      // emergencies
+      "my tooth is killing me", "my tooth got knocked out", "my son knocked out a tooth",
+      "my daughter chipped her tooth", "i broke my tooth", "my gums are bleeding",
+      "my face is swollen", "i'm in a lot of pain", "i think i need to see someone today",
+      "i think i have an infection"};
+  static const std::vector<std::string> names = {"ann lee", "maria garcia", "james brown",
+                                                 "dana scott", "kevin wong", "sara patel"};
+  // What the visit is for, who it is for, when it would suit, and what callers ask about,
+  // in everyday words.
+  static const std::vector<std::string> needs = {
+      "i think i have a cavity", "i lost a filling", "my filling fell out", "my crown came off",
+      "i need a root canal", "i need a crown", "i need to get my wisdom teeth looked at",
+      "my wisdom tooth hurts", "i have a toothache", "my teeth are really sensitive",
+      "i need a deep cleaning", "i need x rays", "i'm interested in invisalign",
+      "i'm interested in braces", "i'd like to talk about implants", "my dentures are loose",
+      "my gums hurt when i brush", "i cracked a tooth", "i chipped my front tooth",
+      "my son needs a checkup", "my daughter needs a cleaning", "my kids need their cleanings",
+      "my husband needs a filling", "my mom needs an appointment", "my little boy needs a checkup",
+      "i'm a new patient", "i've never been there before", "i haven't been to the dentist in years",
+      "my last cleaning was a year ago", "my dentist retired"};
+  static const std::vector<std::string> suits = {
+      "sometime next week", "early next week", "later this week", "at the end of the week",
+      "after school", "after work", "before work", "first thing in the morning",
+      "around lunchtime", "in the late afternoon", "whenever you have something",
+      "any day but monday", "as soon as possible", "the sooner the better"};
+  static const std::vector<std::string> insurers = {
+      "delta dental", "aetna", "cigna", "blue cross", "blue shield", "metlife", "guardian",
+      "humana", "united healthcare", "medicaid", "medicare"};
+  static const std::vector<std::string> asks = {
+      "do you take my insurance", "are you in network", "what's the copay",
+      "do you offer payment plans", "can i pay with a credit card", "do you take cash",
+      "where do i park", "is there a parking lot", "how do i get there", "what street are you on",
+      "are you near downtown", "which floor are you on", "is the office wheelchair accessible",
+      "are you open on saturdays", "are you open late", "what are your hours on friday",
+      "how long does a cleaning take", "do you do root canals", "do you do braces",
+      "do you do implants", "do you see children", "how much is a root canal",
+      "how much is a crown", "do i need to fill out any forms", "should i bring my insurance card"};
+  std::vector<std::string> out;
+  for (auto& o : openers)
+    for (auto& r : requests)
+      out.push_back(o.empty() ? r : o + " " + r);
+  for (std::size_t i = 0; i < needs.size(); ++i) {
+    out.push_back(needs[i]);
+    out.push_back(openers[(i * 3 + 1) % openers.size()] + " " + needs[i]);
+    out.push_back(needs[i] + " " + suits[i % suits.size()]);
+    out.push_back(needs[i] + " could you fit me in " + suits[(i + 5) % suits.size()]);
+  }
+  for (std::size_t i = 0; i < suits.size(); ++i)
+    out.push_back("i'd like to come in " + suits[i]);
+  for (auto& ins : insurers) {
+    out.push_back("do you take " + ins);
+    out.push_back("do you accept " + ins);
+    out.push_back("are you in network with " + ins);
+    out.push_back("hi do you guys take " + ins);
+    out.push_back("i have " + ins);
+  }
+  for (std::size_t i = 0; i < asks.size(); ++i) {
+    out.push_back(asks[i]);
+    out.push_back(openers[(i * 7 + 2) % openers.size()] + " " + asks[i]);
+  }
+  for (auto& o : {"hi", "hello", "hi there", "good morning", "yeah hi"})
+    for (auto& n : names) {
+      out.push_back(std::string(o) + " this is " + n);
+      out.push_back(std::string(o) + " my name is " + n);
+      out.push_back(std::string(o) + " this is " + n + " i'd like to come in");
+      out.push_back(std::string(o) + " my name is " + n + " and i need a cleaning");
+    }
+  return out;
+}
+
 std::vector<std::string> recognizer_phrases(const std::vector<std::string>& business_words) {
   std::vector<std::string> out;
   const std::vector<std::string> days = {
@@ -106,6 +212,11 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
                   "oh"})
     out.push_back(std::string("five five five ") + d + " " + d + " one two");
   out.push_back("my number is five five five one two three four five six seven");
+  // How callers open a call: a greeting or a filler, often their name, then the request in
+  // everyday words. Without these the recogniser, which knows only the domain's words, hears
+  // "hi" as "five" and "hello" as "the located".
+  for (auto& s : opening_phrases())
+    out.push_back(s);
   // Services: the business's own, and what small businesses commonly book.
   std::vector<std::string> services = {"cleaning", "checkup", "check up", "whitening", "filling",
                                        "consultation", "exam", "haircut", "massage", "appointment"};

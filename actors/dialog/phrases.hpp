@@ -10,6 +10,12 @@ namespace frontdesk::dialog {
 /// business's own words (its name, services, knowledge).
 std::vector<std::string> recognizer_phrases(const std::vector<std::string>& business_words);
 
+/// How callers open a call, for the language model: a greeting or filler ("hi", "good
+/// morning", "yeah hi", "um"), often a name, and the request in everyday words (coming in,
+/// the caller's own appointment, a person, a question, an emergency). Part of
+/// recognizer_phrases.
+std::vector<std::string> opening_phrases();
+
 /// Dates with month names ("march tenth at four", "on march ninth"), for the months callers can
 /// book in (a business's booking window: this month and the next ones). Month names stay out of
 /// the general phrases: with all twelve in the model, "no thank you" was heard as "november

@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "actors/dialog/phrases.hpp"
 #include "actors/dialog/understand.hpp"
+#include "protocols/core/words.hpp"
 
 using namespace frontdesk::dialog;
 
@@ -63,6 +67,27 @@ TEST(extract, services_choices_and_yes_no) {
   EXPECT_EQ(yes_or_no("yeah that works"), true);
   EXPECT_EQ(yes_or_no("no that's not right"), false);
   EXPECT_EQ(yes_or_no("thursday"), std::nullopt);
+}
+
+// The recogniser's model knows how calls open: greetings and fillers before the request, in
+// every kind of request, so that "hi" is not heard as "five".
+TEST(recognizer_phrases, open_with_greetings_before_every_kind_of_request) {
+  auto p = frontdesk::dialog::recognizer_phrases({});
+  std::set<std::string> words;
+  for (auto& s : p)
+    for (auto& w : frontdesk::lower_words(s))
+      words.insert(w);
+  for (auto w : {"hi", "hello", "hey", "morning", "um", "rather", "actual", "calling",
+                 "wondering", "hoping", "tooth", "knocked", "swollen", "insurance", "question"})
+    EXPECT_TRUE(words.count(w)) << w;
+  auto starts_with = [&](const std::string& lead, const std::string& cue) {
+    return std::any_of(p.begin(), p.end(), [&](const std::string& s) {
+      return s.rfind(lead + " ", 0) == 0 && s.find(cue) != std::string::npos;
+    });
+  };
+  for (auto greeting : {"hi", "hello", "good morning", "yeah hi"})
+    for (auto cue : {"come in", "my appointment", "person", "question", "tooth"})
+      EXPECT_TRUE(starts_with(greeting, cue)) << greeting << " ... " << cue;
 }
 
 TEST(business_phrases, hold_the_business_words_and_questions_about_its_names) {
