@@ -156,6 +156,26 @@ std::vector<std::string> recognizer_phrases(const std::vector<std::string>& busi
     out.push_back(weekdays[(i + 2) % weekdays.size()] + " the " + o + " at " +
                   hours[(i + 7) % hours.size()]);
   }
+  // Times in words, alone and after a day: "half past four", "quarter to three", "twenty
+  // past nine", "a week from friday at two".
+  const std::vector<std::string> clock_hours = {"one", "two", "three", "four", "five", "six",
+                                                "seven", "eight", "nine", "ten", "eleven",
+                                                "twelve"};
+  const std::vector<std::string> in_words = {"half past ", "quarter past ", "quarter to ",
+                                             "quarter after ", "twenty past ", "ten past ",
+                                             "twenty to ", "ten to ", "five past "};
+  for (std::size_t i = 0; i < clock_hours.size(); ++i)
+    for (std::size_t k = 0; k < in_words.size(); ++k) {
+      auto t = in_words[k] + clock_hours[i];
+      out.push_back(t);
+      out.push_back("at " + t);
+      out.push_back(days[(i * in_words.size() + k) % days.size()] + " at " + t);
+    }
+  for (auto& d : {"today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday"})
+    for (auto& h : {"at nine", "at noon", "at two", "at half past ten"}) {
+      out.push_back(std::string("a week from ") + d + " " + h);
+      out.push_back(std::string("two weeks from ") + d);
+    }
   for (auto& h : hours)
     for (auto& m : minutes)
       for (auto& a : ampm)
