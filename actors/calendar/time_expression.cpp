@@ -365,24 +365,24 @@ std::optional<time_mention> parse_time_expression(std::string_view text, year_mo
             used[i + static_cast<std::size_t>(k)] = true;
         }
       }
-    } else if ((w == "week" || w == "weeks") && i >= 1) {
+    } else if (w == "week" || w == "weeks") {
       int n = 0;
-      if (t[i - 1] == "a" || t[i - 1] == "one")
+      if (i >= 1 && (t[i - 1] == "a" || t[i - 1] == "one"))
         n = 1;
-      else if (!cardinal(t, i - 1, n) || n < 1 || n > 8)
-        n = 0;
+      else if (i == 0 || !cardinal(t, i - 1, n) || n < 1 || n > 8)
+        n = w == "week" && word(i + 1) == "from" ? 1 : 0; // "week from friday": its "a" unheard
       else if (w == "week")
         n = 1; // "seven week from friday": a number before a single week is a misheard "a"
       std::size_t len = 0;
       if (n > 0 && word(i + 1) == "from") {
         if (auto base = day_from(i + 2, len)) {
-          add_day(i - 1, add_days(*base, 7 * n), 3);
+          add_day(i >= 1 ? i - 1 : i, add_days(*base, 7 * n), 3);
           for (std::size_t k = 0; k < len; ++k)
             used[i + 2 + k] = true;
         }
       } else if (n > 0 && (before(i, 2) == "in" || before(i, 2) == "about" ||
                            word(i + 1) == "out")) {
-        add_day(i - 1, add_days(today, 7 * n), 3);
+        add_day(i >= 1 ? i - 1 : i, add_days(today, 7 * n), 3);
       }
     } else if (w == "in" && i + 2 < t.size() && (t[i + 2] == "days" || t[i + 2] == "day")) {
       int n = 0;

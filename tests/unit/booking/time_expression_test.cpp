@@ -155,10 +155,14 @@ TEST(time_expression, at_heard_as_a_and_a_week_heard_with_a_number) {
            {"i'd like to come in a three on monday four a cleaning", "2026-03-09", "15:00"},
            {"a two tomorrow", "2026-03-05", "14:00"},
            {"can i book seven week from friday", "2026-03-13", ""},
+           {"can i book something week from friday", "2026-03-13", ""},
+           {"week from today at noon", "2026-03-11", "12:00"},
            {"two weeks from friday", "2026-03-20", ""},
            {"i need a cleaning for my three kids on monday", "2026-03-09", ""},
        })
     check(e);
+  auto last = parse_time_expression("i was in last week", wednesday);
+  EXPECT_FALSE(last && last->day) << "a week past is no day to book";
 }
 
 // A weekday beside a date on another weekday: the weekday stands ("monday then" heard as
