@@ -275,7 +275,8 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
       res.values["reason"] = "need_time";
       if (opts && opts->empty()) {
         auto c = check(biz.booking, busy_near(floor<days>(*day), ""), now, *day + std::chrono::hours{12});
-        res.values["reason"] = "closed";
+        // Nothing left today is not a closed day.
+        res.values["reason"] = floor<days>(*day) == floor<days>(*today) ? "none_left_today" : "closed";
         return with_options(res, c ? c->alternatives : std::vector<slot>{});
       }
       return with_options(res, opts ? *opts : std::vector<slot>{});

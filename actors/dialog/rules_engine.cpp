@@ -775,6 +775,7 @@ reply rules_engine::on_result(const tool_result& res) {
                  ". Would one of those work, or is there another day you'd prefer?");
     }
     std::string lead = why == "closed"        ? "We're closed then."
+                       : why == "none_left_today" ? "We have nothing left today."
                        : why == "too_soon"    ? "That's a little too soon for us to book."
                        : why == "too_far"     ? "We can't book that far ahead yet."
                        : why == "outside_hours" ? "That's outside our hours."
