@@ -550,28 +550,49 @@ calendar_service::answer_from_view(const business_profile& profile, const slot_v
   return view_answer{std::move(r), std::move(src.granted)};
 }
 
-std::optional<busy_entry> calendar_service::hold_of(const business_profile& profile,
-                                                    const slot_view& view,
-                                                    const std::string& call_id,
-                                                    const dialog::tool_call& tool,
-                                                    const dialog::tool_result& result,
-                                                    sys_time now) {
-  if ((tool.name != "check_slot" && tool.name != "hold_slot") || !result.ok)
+std::optional<busy_entry> calendar_service::taken_by(const business_profile& profile,
+                                                     const slot_view& view,
+                                                     const std::string& call_id,
+                                                     const dialog::tool_call& tool,
+                                                     const dialog::tool_result& result,
+                                                     sys_time now) {
+  if (!result.ok)
     return std::nullopt;
-  auto id = result.values.find("hold_id");
-  auto start = result.values.find("start");
-  if (id == result.values.end() || start == result.values.end())
+  auto value = [&](const char* k) {
+    auto it = result.values.find(k);
+    return it == result.values.end() ? std::string() : it->second;
+  };
+  auto arg = [&](const char* k) {
+    auto it = tool.args.find(k);
+    return it == tool.args.end() ? std::string() : it->second;
+  };
+  busy_entry e;
+  e.call_id = call_id;
+  std::string start;
+  if (tool.name == "check_slot" || tool.name == "hold_slot") {
+    e.appointment_id = value("hold_id");
+    e.held = true;
+    e.expires = to_utc(now + std::chrono::minutes(5));
+    start = value("start");
+  } else if (tool.name == "book" || tool.name == "reschedule") {
+    e.appointment_id = value("appointment_id");
+    start = arg("start");
+  } else {
+    return std::nullopt;
+  }
+  auto local = parse_local(start);
+  if (e.appointment_id.empty() || !local)
     return std::nullopt;
   view_source src(view, call_id, now);
   auto own = rules_of_tool(profile, tool, src);
-  auto local = parse_local(start->second);
-  if (src.deferred || !local)
+  if (src.deferred)
     return std::nullopt;
   auto c = check((own ? *own : profile).booking, {}, to_utc(now), *local);
-  if (!c)
+  if (!c || c->why == refusal::bad_time)
     return std::nullopt;
-  return busy_entry{c->requested.start, c->requested.end, id->second, call_id, true,
-                    to_utc(now + std::chrono::minutes(5))};
+  e.start = c->requested.start;
+  e.end = c->requested.end;
+  return e;
 }
 
 expected<std::string> calendar_service::write_hold(const std::string& business_id,

@@ -81,13 +81,14 @@ public:
                                                      const std::string& call_id,
                                                      const dialog::tool_call& tool, sys_time now);
 
-  /// The hold a check_slot or hold_slot run against the database (`run`) took, as the view
-  /// keeps it: so that the view, until its next read, has it too. None when the result holds
-  /// nothing or its range cannot be told from the view (an appointment it does not know).
-  static std::optional<busy_entry> hold_of(const business_profile& biz, const slot_view& view,
-                                           const std::string& call_id,
-                                           const dialog::tool_call& tool,
-                                           const dialog::tool_result& result, sys_time now);
+  /// The range a tool run against the database (`run`) took, as the view keeps it, so that the
+  /// view has it until its next read: a check_slot's or hold_slot's hold, a booking, a move's
+  /// new appointment. None when the result took nothing or its range cannot be told from the
+  /// view (an appointment it does not know).
+  static std::optional<busy_entry> taken_by(const business_profile& biz, const slot_view& view,
+                                            const std::string& call_id,
+                                            const dialog::tool_call& tool,
+                                            const dialog::tool_result& result, sys_time now);
 
   /// Writes a hold that answer_from_view granted (blocking). Failure "slot_taken" when the
   /// database has the slot taken by now (a change the view had not seen).

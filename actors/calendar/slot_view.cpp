@@ -60,14 +60,9 @@ void slot_view::release(const std::string& call_id) {
   ++seq_;
 }
 
-void slot_view::booked(const std::string& call_id, const std::string& appointment_id) {
-  ++seq_;
-  for (auto& l : local_)
-    if (l.e.held && l.e.call_id == call_id) {
-      l.e.held = false;
-      l.e.appointment_id = appointment_id;
-      l.seq = seq_;
-    }
+void slot_view::took(const busy_entry& e) {
+  release(e.call_id);
+  local_.push_back({e, ++seq_});
 }
 
 void slot_view::cancelled(const std::string& appointment_id) {
@@ -85,7 +80,8 @@ void slot_view::replace(slot_view newer, std::uint64_t read_mark) {
   from_ = newer.from_;
   to_ = newer.to_;
   linked_ = newer.linked_;
-  // A booking made here before the read started is in the read now.
+  // What was taken here before the read started is in the read now, except a hold granted
+  // from the view: its write may still wait on the call's queue (released, it goes).
   local_.erase(std::remove_if(local_.begin(), local_.end(),
                               [&](const local& l) { return !l.e.held && l.seq <= read_mark; }),
                local_.end());

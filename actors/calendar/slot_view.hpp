@@ -52,8 +52,9 @@ public:
             utc_time expires);
   /// The call's holds are gone.
   void release(const std::string& call_id);
-  /// The call's hold became this booking (its hold is the booking's range).
-  void booked(const std::string& call_id, const std::string& appointment_id);
+  /// Something the actor's tools took in the database (a hold, a booking): kept as busy time
+  /// until a newer read has it; a hold or booking of the call replaces the call's holds.
+  void took(const busy_entry& e);
   /// The appointment is no longer busy time.
   void cancelled(const std::string& appointment_id);
 

@@ -153,6 +153,9 @@ calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
     if (again || (finished && st.read_again))
       start_read();
   };
+  // Read at once: the actor starts with its business's first call, whose caller is still
+  // hearing the greeting, so the view is there by the time a slot is asked for.
+  start_read();
   return {
       [=](proto::tool_request& req) -> caf::result<proto::tool_reply> {
         auto& st = self->state;
@@ -245,16 +248,18 @@ calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
         // What the tool changed goes into the view at once, and the view is read again.
         if (st.view && r.ok) {
           auto& tool = it->second.tool;
-          if (r.name == "book" && r.values.count("appointment_id"))
-            st.view->booked(call_id, r.values["appointment_id"]);
-          else if (r.name == "cancel" || r.name == "reschedule")
+          std::optional<booking::busy_entry> took;
+          if (st.profile) // before the move's old appointment leaves the view (its length)
+            took = booking::calendar_service::taken_by(
+                *st.profile, *st.view, call_id, tool,
+                {r.name, r.ok, r.values, r.options, r.option_values}, now_of());
+          if (r.name == "cancel" || r.name == "reschedule")
             st.view->cancelled(tool.args.count("appointment_id") ? tool.args.at("appointment_id")
                                                                  : std::string());
-          else if (st.profile)
-            if (auto h = booking::calendar_service::hold_of(
-                    *st.profile, *st.view, call_id, tool,
-                    {r.name, r.ok, r.values, r.options, r.option_values}, now_of()))
-              st.view->hold(h->call_id, h->appointment_id, h->start, h->end, h->expires);
+          if (r.name == "book" || r.name == "reschedule")
+            st.view->release(call_id); // its hold became the booking (or was dropped)
+          if (took)
+            st.view->took(*took);
         }
         if (r.name == "book" || r.name == "cancel" || r.name == "reschedule" ||
             r.name == "check_slot" || r.name == "hold_slot" || r.name == "release_slot")

@@ -28,7 +28,8 @@ namespace frontdesk::call {
 /// holds nothing here.
 ///
 /// A check_slot or hold_slot is answered from the actor's view of the business's busy time
-/// (booking::slot_view), without waiting for a database connection: read on a worker, again
+/// (booking::slot_view), without waiting for a database connection: read on a worker when the
+/// actor starts, again
 /// when it is `view_ttl` old and a tool asks, and after every change the actor's tools make;
 /// a free slot is held in the view at once and written to the database behind the reply, on
 /// the call's queue (so the call's booking comes after it). The tool goes to the database

@@ -89,7 +89,8 @@ TEST(slot_view, what_was_taken_here_outlives_a_read_that_may_have_missed_it) {
   };
   v.hold("c1", "h1", at("2026-03-05T16:00:00Z"), at("2026-03-05T17:00:00Z"), now + 5min);
   auto before_booking = v.mark();
-  v.booked("c1", "a1");
+  v.took(booked("2026-03-05T16:00:00Z", "2026-03-05T17:00:00Z", "a1")); // c1's hold, booked
+  v.release("c1");
   // A read sent off before the booking was made cannot have it: the booking stays.
   v.replace(read_of({}), before_booking);
   EXPECT_EQ(busy(v), 1u);
