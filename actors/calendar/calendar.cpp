@@ -172,6 +172,23 @@ struct slot_source {
   bool deferred = false; // this source cannot answer the tool: the answer is not to be used
 };
 
+// The busy time around a day that a check of it needs (the day's and a week either side, for
+// the alternatives), the call's own hold left out.
+std::vector<busy_interval> busy_near(slot_source& src, local_days day, const std::string& ignore,
+                                     const std::string& call_id) {
+  auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
+  auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});
+  return src.busy(from, to, ignore, call_id);
+}
+
+// The owner's calendar asked live around a day: its busy time joins `busy`.
+bool ask_live(slot_source& src, local_days day, std::vector<busy_interval>& busy,
+              const std::string& moving) {
+  auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()});
+  auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()});
+  return src.live(from, to, busy, moving);
+}
+
 // The business's rules for this tool: a tool that names a service with a length of its own
 // books and checks with that length; one that moves an appointment (and names no service) keeps
 // the appointment's own length.
@@ -203,22 +220,17 @@ dialog::tool_result slot_tool(const business_profile& biz, const std::string& ca
     return it == tool.args.end() ? std::string() : it->second;
   };
   auto now = to_utc(now_us);
-  auto busy_near = [&](local_days day, const std::string& ignore) -> std::vector<busy_interval> {
-    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
-    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});
-    return src.busy(from, to, ignore, call_id);
+  auto near = [&](local_days day, const std::string& ignore) {
+    return busy_near(src, day, ignore, call_id);
   };
-  // The owner's calendar asked live around a day: its busy time joins ours.
-  auto ask_live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
-    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()});
-    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()});
-    return src.live(from, to, busy, moving);
+  auto live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
+    return ask_live(src, day, busy, moving);
   };
   // Holds a bookable start, or explains why not with alternatives.
   auto hold = [&](local_time start, const std::string& ignore) {
     auto day = floor<days>(start);
-    auto busy = busy_near(day, ignore);
-    if (!ask_live(day, busy, ignore)) {
+    auto busy = near(day, ignore);
+    if (!live(day, busy, ignore)) {
       res.values["reason"] = "taken";
       res.values["calendar"] = "unverifiable";
       return res;
@@ -237,8 +249,8 @@ dialog::tool_result slot_tool(const business_profile& biz, const std::string& ca
         return res;
       }
       // Lost a race between the check and the hold: the slot is taken now.
-      auto again = busy_near(day, ignore);
-      ask_live(day, again, ignore);
+      auto again = near(day, ignore);
+      live(day, again, ignore);
       c = check(biz.booking, again, now, start);
       res.values["reason"] = "taken";
       return with_options(res, c ? c->alternatives : std::vector<slot>{});
@@ -272,11 +284,11 @@ dialog::tool_result slot_tool(const business_profile& biz, const std::string& ca
     auto day = parse_local(date_s + "T00:00");
     if (!day)
       return res;
-    auto opts = day_options(biz.booking, busy_near(floor<days>(*day), arg("ignore_appointment")),
+    auto opts = day_options(biz.booking, near(floor<days>(*day), arg("ignore_appointment")),
                             now, floor<days>(*day), arg("part_of_day"));
     res.values["reason"] = "need_time";
     if (opts && opts->empty()) {
-      auto c = check(biz.booking, busy_near(floor<days>(*day), ""), now, *day + std::chrono::hours{12});
+      auto c = check(biz.booking, near(floor<days>(*day), ""), now, *day + std::chrono::hours{12});
       res.values["reason"] = "closed";
       return with_options(res, c ? c->alternatives : std::vector<slot>{});
     }
@@ -348,22 +360,9 @@ struct view_source final : slot_source {
     return l;
   }
   std::optional<std::string> hold(sys_time start, sys_time end) override {
-    granted = busy_entry{to_utc(start), to_utc(end), new_hold_id(), call_id, true,
+    granted = busy_entry{to_utc(start), to_utc(end), store::new_uuid(), call_id, true,
                          to_utc(now + std::chrono::minutes(5))};
     return granted->appointment_id;
-  }
-  static std::string new_hold_id() {
-    thread_local std::mt19937_64 gen{std::random_device{}()};
-    std::uniform_int_distribution<unsigned> nibble(0, 15);
-    const char* hex = "0123456789abcdef";
-    std::string s = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
-    for (auto& c : s) {
-      if (c == 'x')
-        c = hex[nibble(gen)];
-      else if (c == 'y')
-        c = hex[8 + nibble(gen) % 4];
-    }
-    return s;
   }
   const slot_view& view;
   std::string call_id;
@@ -387,15 +386,11 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
   if (tool.name == "check_slot" || tool.name == "hold_slot")
     return slot_tool(biz, call_id, tool, now_us, src);
   auto now = to_utc(now_us);
-  auto busy_near = [&](local_days day, const std::string& ignore) -> std::vector<busy_interval> {
-    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
-    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});
-    return src.busy(from, to, ignore, call_id);
+  auto near = [&](local_days day, const std::string& ignore) {
+    return busy_near(src, day, ignore, call_id);
   };
-  auto ask_live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
-    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()});
-    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()});
-    return src.live(from, to, busy, moving);
+  auto live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
+    return ask_live(src, day, busy, moving);
   };
 
   if (tool.name == "release_slot") {
@@ -431,8 +426,8 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
     }
     if (hold_id.empty() && live_) {
       // No hold of this caller's (the dashboard books directly): the live check happens here.
-      auto busy = busy_near(day, "");
-      auto fine = ask_live(day, busy, "");
+      auto busy = near(day, "");
+      auto fine = live(day, busy, "");
       auto c2 = check(biz.booking, busy, now, *start);
       if (!fine || !c2 || c2->why != refusal::none) {
         res.values["reason"] = "taken";
@@ -450,7 +445,7 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
         res.values["text_confirmation"] = "queued";
       return res;
     }
-    auto again = check(biz.booking, busy_near(day, ""), now, *start);
+    auto again = check(biz.booking, near(day, ""), now, *start);
     res.values["reason"] = "taken";
     return with_options(res, again ? again->alternatives : std::vector<slot>{});
   }
