@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <random>
 
 #include "adapters/store/appointments.hpp"
 #include "adapters/store/database.hpp"
@@ -152,58 +153,84 @@ rules rules_for(const business_profile& biz, const std::string& service) {
   return biz.booking;
 }
 
-dialog::tool_result calendar_service::run(const business_profile& profile, const std::string& call_id,
-                                          const dialog::tool_call& tool, sys_time now_us) {
+namespace {
+
+// Where the slot tools read busy time and take holds: the database and the linked calendar
+// (calendar_service::run), or the calendar actor's view (answer_from_view).
+struct slot_source {
+  virtual ~slot_source() = default;
+  // Busy time in [from, to); `own_call`'s holds left out.
+  virtual std::vector<busy_interval> busy(sys_time from, sys_time to, const std::string& ignore,
+                                          const std::string& own_call) = 0;
+  // The owner's calendar asked live over [from, to): its busy time joins `busy`; false when it
+  // cannot answer and the mirror is stale (nothing there can be vouched for).
+  virtual bool live(sys_time from, sys_time to, std::vector<busy_interval>& busy,
+                    const std::string& moving) = 0;
+  virtual std::optional<std::chrono::seconds> length_of(const std::string& appointment_id) = 0;
+  // Holds [start, end) for the call: the hold's id, or none when the slot was taken meanwhile.
+  virtual std::optional<std::string> hold(sys_time start, sys_time end) = 0;
+  bool deferred = false; // this source cannot answer the tool: the answer is not to be used
+};
+
+// The busy time around a day that a check of it needs (the day's and a week either side, for
+// the alternatives), the call's own hold left out.
+std::vector<busy_interval> busy_near(slot_source& src, local_days day, const std::string& ignore,
+                                     const std::string& call_id) {
+  auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
+  auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});
+  return src.busy(from, to, ignore, call_id);
+}
+
+// The owner's calendar asked live around a day: its busy time joins `busy`.
+bool ask_live(slot_source& src, local_days day, std::vector<busy_interval>& busy,
+              const std::string& moving) {
+  auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()});
+  auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()});
+  return src.live(from, to, busy, moving);
+}
+
+// The business's rules for this tool: a tool that names a service with a length of its own
+// books and checks with that length; one that moves an appointment (and names no service) keeps
+// the appointment's own length.
+std::optional<business_profile> rules_of_tool(const business_profile& profile,
+                                              const dialog::tool_call& tool, slot_source& src) {
+  auto arg = [&](const char* k) {
+    auto it = tool.args.find(k);
+    return it == tool.args.end() ? std::string() : it->second;
+  };
+  auto r = rules_for(profile, arg("service"));
+  auto moving = tool.name == "reschedule" ? arg("appointment_id") : arg("ignore_appointment");
+  if (arg("service").empty() && !moving.empty()) {
+    if (auto length = src.length_of(moving))
+      r = with_length(profile.booking, std::chrono::duration_cast<minutes>(*length));
+  }
+  if (r.length == profile.booking.length && r.step == profile.booking.step)
+    return std::nullopt;
+  auto own = profile;
+  own.booking = std::move(r);
+  return own;
+}
+
+// check_slot and hold_slot against a source.
+dialog::tool_result slot_tool(const business_profile& biz, const std::string& call_id,
+                              const dialog::tool_call& tool, sys_time now_us, slot_source& src) {
   dialog::tool_result res{tool.name, false, {}, {}, {}};
   auto arg = [&](const char* k) {
     auto it = tool.args.find(k);
     return it == tool.args.end() ? std::string() : it->second;
   };
-  store::appointments_repo appts(db_);
-  // A tool that names a service with a length of its own books and checks with that length;
-  // one that moves an appointment (and names no service) keeps the appointment's own length.
-  auto r = rules_for(profile, arg("service"));
-  auto moving = tool.name == "reschedule" ? arg("appointment_id") : arg("ignore_appointment");
-  if (arg("service").empty() && !moving.empty()) {
-    if (auto a = appts.get(profile.id, moving); a && *a) {
-      auto length = std::chrono::duration_cast<minutes>((*a)->during.end - (*a)->during.start);
-      r = with_length(profile.booking, length);
-    }
-  }
-  std::optional<business_profile> own;
-  if (r.length != profile.booking.length || r.step != profile.booking.step) {
-    own = profile;
-    own->booking = std::move(r);
-  }
-  const business_profile& biz = own ? *own : profile;
   auto now = to_utc(now_us);
-  auto busy_near = [&](local_days day, const std::string& ignore) -> std::vector<busy_interval> {
-    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()} - std::chrono::hours{24});
-    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()} + std::chrono::hours{24});
-    std::vector<busy_interval> out;
-    if (auto b = appts.busy(biz.id, {from, to}, now_us, ignore, call_id))
-      for (auto& i : *b)
-        out.push_back({to_utc(i.start), to_utc(i.end)});
-    return out;
+  auto near = [&](local_days day, const std::string& ignore) {
+    return busy_near(src, day, ignore, call_id);
+  };
+  auto live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
+    return ask_live(src, day, busy, moving);
   };
   // Holds a bookable start, or explains why not with alternatives.
-  // The owner's calendar asked live around a day: its busy time joins ours; when it cannot
-  // answer and the mirror is stale, nothing there can be vouched for (fail closed).
-  auto ask_live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
-    if (!live_)
-      return true;
-    auto from = to_sys(utc_time{(day - days{8}).time_since_epoch()});
-    auto to = to_sys(utc_time{(day + days{9}).time_since_epoch()});
-    auto a = live_(biz.id, from, to, moving);
-    if (a.what == live_answer::kind::unverifiable)
-      return false;
-    busy.insert(busy.end(), a.busy.begin(), a.busy.end());
-    return true;
-  };
   auto hold = [&](local_time start, const std::string& ignore) {
     auto day = floor<days>(start);
-    auto busy = busy_near(day, ignore);
-    if (!ask_live(day, busy, ignore)) {
+    auto busy = near(day, ignore);
+    if (!live(day, busy, ignore)) {
       res.values["reason"] = "taken";
       res.values["calendar"] = "unverifiable";
       return res;
@@ -214,9 +241,7 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
       return res;
     }
     if (c->why == refusal::none) {
-      auto h = appts.hold(biz.id, {to_sys(c->requested.start), to_sys(c->requested.end)}, call_id,
-                          now_us + std::chrono::minutes(5), now_us);
-      if (h) {
+      if (auto h = src.hold(to_sys(c->requested.start), to_sys(c->requested.end))) {
         res.ok = true;
         res.values["start"] = local_iso(start);
         res.values["when_text"] = speak(start);
@@ -224,8 +249,8 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
         return res;
       }
       // Lost a race between the check and the hold: the slot is taken now.
-      auto again = busy_near(day, ignore);
-      ask_live(day, again, ignore);
+      auto again = near(day, ignore);
+      live(day, again, ignore);
       c = check(biz.booking, again, now, start);
       res.values["reason"] = "taken";
       return with_options(res, c ? c->alternatives : std::vector<slot>{});
@@ -234,58 +259,148 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
     return with_options(res, c->alternatives);
   };
 
-  if (tool.name == "check_slot" || tool.name == "hold_slot") {
-    std::string date_s = arg("date"), time_s = arg("time");
-    if (tool.name == "hold_slot") {
-      auto s = arg("start");
-      date_s = s.substr(0, 10);
-      time_s = s.size() >= 16 ? s.substr(11, 5) : "";
-    }
-    auto today = to_local(biz.timezone, now);
-    if (!today)
-      return res;
-    if (date_s.empty() && time_s.empty()) {
-      // No day and no time ("what's your next available?"): the earliest open slots.
-      auto first = floor<days>(*today);
-      auto from = to_sys(utc_time{(first - days{1}).time_since_epoch()});
-      auto to = to_sys(utc_time{(first + days{biz.booking.days_ahead + 2}).time_since_epoch()});
-      std::vector<busy_interval> busy;
-      if (auto b = appts.busy(biz.id, {from, to}, now_us, arg("ignore_appointment")))
-        for (auto& i : *b)
-          busy.push_back({to_utc(i.start), to_utc(i.end)});
-      auto opts = earliest_options(biz.booking, busy, now, arg("part_of_day"));
-      res.values["reason"] = "earliest";
-      return with_options(res, opts ? *opts : std::vector<slot>{});
-    }
-    if (date_s.empty() && !time_s.empty()) {
-      // A time alone: today's while it can still be booked, else the next day that has it.
-      auto at = parse_local("2000-01-01T" + time_s);
-      auto day = at ? day_of_time_alone(biz.booking, now, floor<minutes>(*at - local_days{2000_y / 1 / 1}))
-                    : expected<local_days>(floor<days>(*today));
-      date_s = format("%F", day ? *day : floor<days>(*today));
-    }
-    if (date_s.empty())
-      date_s = format("%F", floor<days>(*today));
-    if (time_s.empty()) {
-      auto day = parse_local(date_s + "T00:00");
-      if (!day)
-        return res;
-      auto opts = day_options(biz.booking, busy_near(floor<days>(*day), arg("ignore_appointment")),
-                              now, floor<days>(*day), arg("part_of_day"));
-      res.values["reason"] = "need_time";
-      if (opts && opts->empty()) {
-        auto c = check(biz.booking, busy_near(floor<days>(*day), ""), now, *day + std::chrono::hours{12});
-        // Nothing left today is not a closed day.
-        res.values["reason"] = floor<days>(*day) == floor<days>(*today) ? "none_left_today" : "closed";
-        return with_options(res, c ? c->alternatives : std::vector<slot>{});
-      }
-      return with_options(res, opts ? *opts : std::vector<slot>{});
-    }
-    auto start = parse_local(date_s + "T" + time_s);
-    if (!start)
-      return res;
-    return hold(*start, arg("ignore_appointment"));
+  std::string date_s = arg("date"), time_s = arg("time");
+  if (tool.name == "hold_slot") {
+    auto s = arg("start");
+    date_s = s.substr(0, 10);
+    time_s = s.size() >= 16 ? s.substr(11, 5) : "";
   }
+  auto today = to_local(biz.timezone, now);
+  if (!today)
+    return res;
+  if (date_s.empty() && time_s.empty()) {
+    // No day and no time ("what's your next available?"): the earliest open slots.
+    auto first = floor<days>(*today);
+    auto from = to_sys(utc_time{(first - days{1}).time_since_epoch()});
+    auto to = to_sys(utc_time{(first + days{biz.booking.days_ahead + 2}).time_since_epoch()});
+    auto busy = src.busy(from, to, arg("ignore_appointment"), "");
+    auto opts = earliest_options(biz.booking, busy, now, arg("part_of_day"));
+    res.values["reason"] = "earliest";
+    return with_options(res, opts ? *opts : std::vector<slot>{});
+  }
+  if (date_s.empty() && !time_s.empty()) {
+    // A time alone: today's while it can still be booked, else the next day that has it.
+    auto at = parse_local("2000-01-01T" + time_s);
+    auto day = at ? day_of_time_alone(biz.booking, now, floor<minutes>(*at - local_days{2000_y / 1 / 1}))
+                  : expected<local_days>(floor<days>(*today));
+    date_s = format("%F", day ? *day : floor<days>(*today));
+  }
+  if (date_s.empty())
+    date_s = format("%F", floor<days>(*today));
+  if (time_s.empty()) {
+    auto day = parse_local(date_s + "T00:00");
+    if (!day)
+      return res;
+    auto opts = day_options(biz.booking, near(floor<days>(*day), arg("ignore_appointment")),
+                            now, floor<days>(*day), arg("part_of_day"));
+    res.values["reason"] = "need_time";
+    if (opts && opts->empty()) {
+      auto c = check(biz.booking, near(floor<days>(*day), ""), now, *day + std::chrono::hours{12});
+      // Nothing left today is not a closed day.
+      res.values["reason"] = floor<days>(*day) == floor<days>(*today) ? "none_left_today" : "closed";
+      return with_options(res, c ? c->alternatives : std::vector<slot>{});
+    }
+    return with_options(res, opts ? *opts : std::vector<slot>{});
+  }
+  auto start = parse_local(date_s + "T" + time_s);
+  if (!start)
+    return res;
+  return hold(*start, arg("ignore_appointment"));
+}
+
+// The database, and the linked calendar asked live.
+struct database_source final : slot_source {
+  database_source(store::appointments_repo& a, const live_check& l, std::string biz,
+                  std::string call, sys_time n)
+      : appts(a), live_(l), business_id(std::move(biz)), call_id(std::move(call)), now(n) {}
+  std::vector<busy_interval> busy(sys_time from, sys_time to, const std::string& ignore,
+                                  const std::string& own_call) override {
+    std::vector<busy_interval> out;
+    if (auto b = appts.busy(business_id, {from, to}, now, ignore, own_call))
+      for (auto& i : *b)
+        out.push_back({to_utc(i.start), to_utc(i.end)});
+    return out;
+  }
+  bool live(sys_time from, sys_time to, std::vector<busy_interval>& busy,
+            const std::string& moving) override {
+    if (!live_)
+      return true;
+    auto a = live_(business_id, from, to, moving);
+    if (a.what == live_answer::kind::unverifiable)
+      return false;
+    busy.insert(busy.end(), a.busy.begin(), a.busy.end());
+    return true;
+  }
+  std::optional<std::chrono::seconds> length_of(const std::string& appointment_id) override {
+    if (auto a = appts.get(business_id, appointment_id); a && *a)
+      return std::chrono::duration_cast<std::chrono::seconds>((*a)->during.end -
+                                                              (*a)->during.start);
+    return std::nullopt;
+  }
+  std::optional<std::string> hold(sys_time start, sys_time end) override {
+    auto h = appts.hold(business_id, {start, end}, call_id, now + std::chrono::minutes(5), now);
+    return h ? std::optional<std::string>(*h) : std::nullopt;
+  }
+  store::appointments_repo& appts;
+  const live_check& live_;
+  std::string business_id, call_id;
+  sys_time now;
+};
+
+// The calendar actor's view: no database, no network. A hold is granted here and written
+// behind by the actor.
+struct view_source final : slot_source {
+  view_source(const slot_view& v, std::string call, sys_time n)
+      : view(v), call_id(std::move(call)), now(n) {}
+  std::vector<busy_interval> busy(sys_time from, sys_time to, const std::string& ignore,
+                                  const std::string& own_call) override {
+    return view.busy(to_utc(from), to_utc(to), to_utc(now), ignore, own_call);
+  }
+  bool live(sys_time, sys_time, std::vector<busy_interval>&, const std::string&) override {
+    if (view.linked())
+      deferred = true; // the owner's calendar is asked before a slot is held: not from here
+    return true;
+  }
+  std::optional<std::chrono::seconds> length_of(const std::string& appointment_id) override {
+    auto l = view.length_of(appointment_id);
+    if (!l)
+      deferred = true;
+    return l;
+  }
+  std::optional<std::string> hold(sys_time start, sys_time end) override {
+    granted = busy_entry{to_utc(start), to_utc(end), store::new_uuid(), call_id, true,
+                         to_utc(now + std::chrono::minutes(5))};
+    return granted->appointment_id;
+  }
+  const slot_view& view;
+  std::string call_id;
+  sys_time now;
+  std::optional<busy_entry> granted;
+};
+
+} // namespace
+
+dialog::tool_result calendar_service::run(const business_profile& profile, const std::string& call_id,
+                                          const dialog::tool_call& tool, sys_time now_us) {
+  dialog::tool_result res{tool.name, false, {}, {}, {}};
+  auto arg = [&](const char* k) {
+    auto it = tool.args.find(k);
+    return it == tool.args.end() ? std::string() : it->second;
+  };
+  store::appointments_repo appts(db_);
+  database_source src(appts, live_, profile.id, call_id, now_us);
+  auto own = rules_of_tool(profile, tool, src);
+  const business_profile& biz = own ? *own : profile;
+  if (tool.name == "check_slot" || tool.name == "hold_slot")
+    return slot_tool(biz, call_id, tool, now_us, src);
+  auto now = to_utc(now_us);
+  auto near = [&](local_days day, const std::string& ignore) {
+    return busy_near(src, day, ignore, call_id);
+  };
+  auto live = [&](local_days day, std::vector<busy_interval>& busy, const std::string& moving) {
+    return ask_live(src, day, busy, moving);
+  };
+
   if (tool.name == "release_slot") {
     // A call holds one slot at a time: releasing it drops the call's hold, whatever its start.
     auto n = appts.release_call_holds(biz.id, call_id);
@@ -319,8 +434,8 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
     }
     if (hold_id.empty() && live_) {
       // No hold of this caller's (the dashboard books directly): the live check happens here.
-      auto busy = busy_near(day, "");
-      auto fine = ask_live(day, busy, "");
+      auto busy = near(day, "");
+      auto fine = live(day, busy, "");
       auto c2 = check(biz.booking, busy, now, *start);
       if (!fine || !c2 || c2->why != refusal::none) {
         res.values["reason"] = "taken";
@@ -338,7 +453,7 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
         res.values["text_confirmation"] = "queued";
       return res;
     }
-    auto again = check(biz.booking, busy_near(day, ""), now, *start);
+    auto again = check(biz.booking, near(day, ""), now, *start);
     res.values["reason"] = "taken";
     return with_options(res, again ? again->alternatives : std::vector<slot>{});
   }
@@ -397,6 +512,97 @@ dialog::tool_result calendar_service::run(const business_profile& profile, const
     return res;
   }
   return res;
+}
+
+expected<slot_view> calendar_service::read_view(const business_profile& biz, sys_time now) {
+  // From before today (a day's busy time reaches back into it) to past the booking horizon;
+  // answer_from_view asks for the time from a day before now to two days past the horizon.
+  auto from = now - std::chrono::hours{24 * 2};
+  auto to = now + std::chrono::hours{24 * (biz.booking.days_ahead + 3)};
+  store::appointments_repo appts(db_);
+  auto read = appts.busy_rows(biz.id, {from, to}, now);
+  if (!read)
+    return read.error();
+  std::vector<busy_entry> entries;
+  entries.reserve(read->rows.size());
+  for (auto& r : read->rows)
+    entries.push_back({to_utc(r.during.start), to_utc(r.during.end), r.appointment_id, r.call_id,
+                       r.held, to_utc(r.expires)});
+  // Without a live check (none configured) a link changes nothing here, as in run().
+  return slot_view(std::move(entries), to_utc(from), to_utc(to),
+                   live_ && read->calendar_linked);
+}
+
+std::optional<calendar_service::view_answer>
+calendar_service::answer_from_view(const business_profile& profile, const slot_view& view,
+                                   const std::string& call_id, const dialog::tool_call& tool,
+                                   sys_time now) {
+  if (tool.name != "check_slot" && tool.name != "hold_slot")
+    return std::nullopt;
+  auto n = to_utc(now);
+  if (!view.covers(n - std::chrono::hours{24},
+                   n + std::chrono::hours{24 * (profile.booking.days_ahead + 2)}))
+    return std::nullopt; // read too long ago (or the horizon grew since)
+  view_source src(view, call_id, now);
+  auto own = rules_of_tool(profile, tool, src);
+  if (src.deferred)
+    return std::nullopt;
+  auto r = slot_tool(own ? *own : profile, call_id, tool, now, src);
+  if (src.deferred)
+    return std::nullopt;
+  return view_answer{std::move(r), std::move(src.granted)};
+}
+
+std::optional<busy_entry> calendar_service::taken_by(const business_profile& profile,
+                                                     const slot_view& view,
+                                                     const std::string& call_id,
+                                                     const dialog::tool_call& tool,
+                                                     const dialog::tool_result& result,
+                                                     sys_time now) {
+  if (!result.ok)
+    return std::nullopt;
+  auto value = [&](const char* k) {
+    auto it = result.values.find(k);
+    return it == result.values.end() ? std::string() : it->second;
+  };
+  auto arg = [&](const char* k) {
+    auto it = tool.args.find(k);
+    return it == tool.args.end() ? std::string() : it->second;
+  };
+  busy_entry e;
+  e.call_id = call_id;
+  std::string start;
+  if (tool.name == "check_slot" || tool.name == "hold_slot") {
+    e.appointment_id = value("hold_id");
+    e.held = true;
+    e.expires = to_utc(now + std::chrono::minutes(5));
+    start = value("start");
+  } else if (tool.name == "book" || tool.name == "reschedule") {
+    e.appointment_id = value("appointment_id");
+    start = arg("start");
+  } else {
+    return std::nullopt;
+  }
+  auto local = parse_local(start);
+  if (e.appointment_id.empty() || !local)
+    return std::nullopt;
+  view_source src(view, call_id, now);
+  auto own = rules_of_tool(profile, tool, src);
+  if (src.deferred)
+    return std::nullopt;
+  auto c = check((own ? *own : profile).booking, {}, to_utc(now), *local);
+  if (!c || c->why == refusal::bad_time)
+    return std::nullopt;
+  e.start = c->requested.start;
+  e.end = c->requested.end;
+  return e;
+}
+
+expected<std::string> calendar_service::write_hold(const std::string& business_id,
+                                                   const busy_entry& hold, sys_time now) {
+  store::appointments_repo appts(db_);
+  return appts.hold(business_id, {to_sys(hold.start), to_sys(hold.end)}, hold.call_id,
+                    to_sys(hold.expires), now, hold.appointment_id);
 }
 
 } // namespace frontdesk::booking

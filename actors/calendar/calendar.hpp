@@ -3,10 +3,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/calendar/availability.hpp"
+#include "actors/calendar/slot_view.hpp"
 #include "actors/dialog/engine.hpp"
 #include "protocols/core/expected.hpp"
 #include "protocols/core/time.hpp"
@@ -59,6 +61,39 @@ public:
   /// Runs one of the dialog's tools for a call.
   dialog::tool_result run(const business_profile& biz, const std::string& call_id,
                           const dialog::tool_call& tool, sys_time now);
+
+  /// Reads what answer_from_view needs of a business (blocking): its busy time from shortly
+  /// before `now` to past its booking horizon, and whether a linked calendar must be asked
+  /// live before a slot is held.
+  expected<slot_view> read_view(const business_profile& biz, sys_time now);
+
+  /// A check_slot or hold_slot answered from `view`, with no database and no blocking: what
+  /// `run` would answer. A free slot is held in the answer (`hold`, with a fresh id) for the
+  /// caller to take in the view and write with write_hold. None when the view cannot answer:
+  /// another tool, a window it does not cover, an appointment it does not know, or a free slot
+  /// of a business whose linked calendar must be asked first.
+  struct view_answer {
+    dialog::tool_result result;
+    std::optional<busy_entry> hold; // call_id, appointment_id (the hold's id), range, expiry
+  };
+  static std::optional<view_answer> answer_from_view(const business_profile& biz,
+                                                     const slot_view& view,
+                                                     const std::string& call_id,
+                                                     const dialog::tool_call& tool, sys_time now);
+
+  /// The range a tool run against the database (`run`) took, as the view keeps it, so that the
+  /// view has it until its next read: a check_slot's or hold_slot's hold, a booking, a move's
+  /// new appointment. None when the result took nothing or its range cannot be told from the
+  /// view (an appointment it does not know).
+  static std::optional<busy_entry> taken_by(const business_profile& biz, const slot_view& view,
+                                            const std::string& call_id,
+                                            const dialog::tool_call& tool,
+                                            const dialog::tool_result& result, sys_time now);
+
+  /// Writes a hold that answer_from_view granted (blocking). Failure "slot_taken" when the
+  /// database has the slot taken by now (a change the view had not seen).
+  expected<std::string> write_hold(const std::string& business_id, const busy_entry& hold,
+                                   sys_time now);
 
 private:
   store::database& db_;

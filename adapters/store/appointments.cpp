@@ -104,9 +104,44 @@ expected<std::vector<interval>> appointments_repo::busy(const std::string& busin
   });
 }
 
+expected<busy_read> appointments_repo::busy_rows(const std::string& business_id, interval w,
+                                                 sys_time now) {
+  return guarded("busy_rows", [&] {
+    return db_.as_business(business_id, [&](pqxx::work& tx) {
+      busy_read out;
+      auto rows = tx.exec_params(
+          std::string("SELECT ") + utc_lower + ", " + utc_upper +
+              ", id::text, coalesce(call_id::text, ''), status = 'held', "
+              "coalesce(to_char(hold_expires_at AT TIME ZONE 'UTC', "
+              "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '') "
+              "FROM appointments WHERE during && tstzrange($1::timestamptz, $2::timestamptz) "
+              "AND starts_at < $2::timestamptz AND starts_at >= $1::timestamptz - interval '7 days' "
+              "AND (status = 'booked' OR (status = 'held' AND hold_expires_at >= $3::timestamptz)) "
+              "UNION ALL SELECT " + utc_lower + ", " + utc_upper +
+              ", '', '', false, '' FROM calendar_busy "
+              "WHERE during && tstzrange($1::timestamptz, $2::timestamptz) ORDER BY 1",
+          ts(w.start), ts(w.end), ts(now));
+      for (auto r : rows) {
+        busy_row b;
+        b.during = {parse_ts(r[0].as<std::string>()), parse_ts(r[1].as<std::string>())};
+        b.appointment_id = r[2].as<std::string>();
+        b.call_id = r[3].as<std::string>();
+        b.held = r[4].as<bool>();
+        if (auto e = r[5].as<std::string>(); !e.empty())
+          b.expires = parse_ts(e);
+        out.rows.push_back(std::move(b));
+      }
+      out.calendar_linked =
+          tx.exec("SELECT EXISTS (SELECT 1 FROM calendar_links WHERE status = 'active')")[0][0]
+              .as<bool>();
+      return out;
+    });
+  });
+}
+
 expected<std::string> appointments_repo::hold(const std::string& business_id, interval during,
                                               const std::string& call_id, sys_time expires_at,
-                                              sys_time now) {
+                                              sys_time now, const std::string& id) {
   return guarded("hold", [&] {
     return db_.as_business(business_id, [&](pqxx::work& tx) {
       take_slots_lock(tx, business_id);
@@ -114,10 +149,11 @@ expected<std::string> appointments_repo::hold(const std::string& business_id, in
       if (!call_id.empty())
         drop_call_holds(tx, call_id);
       auto r = tx.exec_params1(
-          "INSERT INTO appointments (business_id, during, status, hold_expires_at, call_id) "
-          "VALUES ($1, tstzrange($2::timestamptz, $3::timestamptz), 'held', $4::timestamptz, "
+          "INSERT INTO appointments (id, business_id, during, status, hold_expires_at, call_id) "
+          "VALUES (coalesce(nullif($6, '')::uuid, gen_random_uuid()), $1, "
+          "tstzrange($2::timestamptz, $3::timestamptz), 'held', $4::timestamptz, "
           "nullif($5, '')::uuid) RETURNING id",
-          business_id, ts(during.start), ts(during.end), ts(expires_at), call_id);
+          business_id, ts(during.start), ts(during.end), ts(expires_at), call_id, id);
       return r[0].as<std::string>();
     });
   });

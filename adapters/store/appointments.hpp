@@ -40,6 +40,21 @@ struct booking_request {
   bool confirm = true; // queue the confirmation text (and plan reminders) in the same transaction
 };
 
+/// One range of a business's busy time with what it is (busy_rows).
+struct busy_row {
+  interval during;
+  std::string appointment_id; // "" for a linked calendar's busy time
+  std::string call_id;        // the call it came from ("" when none)
+  bool held = false;          // a hold, until `expires`
+  sys_time expires{};
+};
+
+/// A business's busy time as its calendar actor keeps it (busy_rows).
+struct busy_read {
+  std::vector<busy_row> rows;
+  bool calendar_linked = false; // an active external calendar link
+};
+
 /// Appointments of one business. The database's exclusion constraint is the last guard against
 /// double booking: an overlap comes back as the failure code "slot_taken", never as an
 /// exception. Blocking (PostgreSQL): call from worker threads.
@@ -55,10 +70,17 @@ public:
                                        sys_time now, const std::string& ignore = "",
                                        const std::string& own_call = "");
 
+  /// As busy(), with each range's appointment, call and expiry, and whether the business has an
+  /// active external calendar link, in one transaction: what the calendar actor answers
+  /// availability from between reads.
+  expected<busy_read> busy_rows(const std::string& business_id, interval window, sys_time now);
+
   /// Holds a slot while the caller confirms; a call holds one slot at a time, so the call's
   /// earlier hold is dropped in the same transaction. Failure "slot_taken" when it overlaps.
+  /// `id`: the hold's id when the caller chose it (a hold granted before it is written).
   expected<std::string> hold(const std::string& business_id, interval during,
-                             const std::string& call_id, sys_time expires_at, sys_time now);
+                             const std::string& call_id, sys_time expires_at, sys_time now,
+                             const std::string& id = "");
   /// Drops a hold (the caller said no, or the call ended).
   expected<bool> release(const std::string& business_id, const std::string& hold_id);
   /// Drops every hold of a call (it left the slot, or ended); the number dropped.

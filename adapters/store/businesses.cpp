@@ -1,29 +1,9 @@
 #include "adapters/store/businesses.hpp"
 
-#include <random>
-
 #include "adapters/store/database.hpp"
 #include "adapters/store/messaging.hpp"
 
 namespace frontdesk::store {
-namespace {
-
-std::string new_uuid() {
-  std::random_device rd;
-  std::mt19937_64 gen(rd());
-  std::uniform_int_distribution<unsigned> nibble(0, 15);
-  const char* hex = "0123456789abcdef";
-  std::string s = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
-  for (auto& c : s) {
-    if (c == 'x')
-      c = hex[nibble(gen)];
-    else if (c == 'y')
-      c = hex[8 + nibble(gen) % 4];
-  }
-  return s;
-}
-
-} // namespace
 
 expected<load_report> businesses_repo::load(const org::org_file& org) {
   return load(org, std::chrono::time_point_cast<sys_time::duration>(std::chrono::system_clock::now()));

@@ -1,5 +1,7 @@
 #include "adapters/store/database.hpp"
 
+#include <random>
+
 namespace frontdesk::store {
 
 database::database(std::string conninfo, std::size_t pool_size)
@@ -47,6 +49,20 @@ void database::forget_one() {
     --open_;
   }
   cv_.notify_one();
+}
+
+std::string new_uuid() {
+  thread_local std::mt19937_64 gen{std::random_device{}()};
+  std::uniform_int_distribution<unsigned> nibble(0, 15);
+  const char* hex = "0123456789abcdef";
+  std::string s = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+  for (auto& c : s) {
+    if (c == 'x')
+      c = hex[nibble(gen)];
+    else if (c == 'y')
+      c = hex[8 + nibble(gen) % 4];
+  }
+  return s;
 }
 
 bool database::ping() {

@@ -104,6 +104,9 @@ private:
   std::size_t open_ = 0;
 };
 
+/// A fresh random (version 4) UUID, for a row whose id is given before it is written.
+std::string new_uuid();
+
 /// Runs `f` and turns libpqxx's exceptions into failure values: the store's repositories never
 /// throw. A refused overlap of appointments comes back as "slot_taken".
 template <class F>

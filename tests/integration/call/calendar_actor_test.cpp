@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <future>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -52,6 +53,14 @@ protected:
     pool_.stop();
   }
   std::string row(const std::string& sql) { return db_.value(sql); }
+  // A value that a write behind a reply makes (a hold granted from the actor's view is written
+  // after its reply), waited for at most five seconds.
+  std::string eventually(const std::string& sql, const std::string& expected) {
+    std::string v;
+    for (int i = 0; i < 500 && (v = row(sql)) != expected; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return v;
+  }
 
   fixtures::scratch_database db_;
   store::database app_{db_.app_dsn(), 4};
@@ -134,7 +143,7 @@ TEST_F(calendar_actor_test, a_call_end_release_frees_a_held_slot_and_skips_a_cal
   auto held = ask({holder, "check_slot", {{"date", "2026-03-05"}, {"time", "10:00"}}});
   ASSERT_TRUE(held.ok);
   ASSERT_TRUE(held.values.count("hold_id"));
-  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held'"), "1");
+  EXPECT_EQ(eventually("SELECT count(*) FROM appointments WHERE status = 'held'", "1"), "1");
 
   auto skipped = ask({idle, "release_slot", {{"call_ended", "1"}}});
   EXPECT_EQ(skipped.values["released"], "none") << "a call holding nothing needs no transaction";
@@ -157,4 +166,97 @@ TEST_F(calendar_actor_test, a_call_end_release_frees_a_held_slot_and_skips_a_cal
   // The end of a call whose tools all answered and that holds nothing: skipped again.
   EXPECT_EQ(ask({holder, "release_slot", {{"call_ended", "1"}}}).values["released"], "none");
   self->send_exit(cal, caf::exit_reason::user_shutdown);
+}
+
+// A slot is checked from the actor's view of the business's busy time, with no worker free to
+// reach the database: a taken one gets the nearest alternatives, a free one is held at once and
+// its row written once a worker is free. A booking made elsewhere after the view was read is
+// not seen by the view, and the database refuses the booking that would double it, with the
+// nearest alternatives.
+TEST_F(calendar_actor_test, slots_are_checked_without_the_database_which_still_arbitrates_the_booking) {
+  worker_pool one{"calendar", 1, 1000}; // one worker: jobs run in the order they are posted
+  // A long time to live: the view is read once, then only after changes made through the actor.
+  auto cal = call::spawn_calendar_actor(*sys_, service_, one, clk_.get(), biz, nullptr, 60s);
+  caf::scoped_actor self{*sys_};
+  auto ask = [&](const std::string& call, const std::string& tool,
+                 std::map<std::string, std::string> args) {
+    proto::tool_reply got;
+    self->request(cal, 20s, proto::tool_request{call, tool, std::move(args)})
+        .receive([&](proto::tool_reply& r) { got = std::move(r); },
+                 [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+    return got;
+  };
+  auto call = [](int i) {
+    char id[40];
+    std::snprintf(id, sizeof id, "00000000-0000-0000-0000-%012d", i);
+    return std::string(id);
+  };
+  auto held_rows = [&] { return row("SELECT count(*) FROM appointments WHERE status = 'held'"); };
+  // The actor reads its view as it starts (its job runs first); the first check holds 10 AM.
+  auto first = ask(call(1), "check_slot", {{"date", "2026-03-05"}, {"time", "10:00"}});
+  ASSERT_TRUE(first.ok);
+  EXPECT_EQ(eventually("SELECT count(*) FROM appointments WHERE status = 'held'", "1"), "1");
+
+  // The only worker is taken: nothing reaches the database until it is let go.
+  std::promise<void> go;
+  auto gate = go.get_future().share();
+  struct opener { // lets the worker go however the test ends
+    std::promise<void>& p;
+    bool done = false;
+    void open() { if (!done) p.set_value(); done = true; }
+    ~opener() { open(); }
+  } let_go{go};
+  std::promise<void> blocked;
+  ASSERT_TRUE(one.post([&blocked, gate] {
+    blocked.set_value();
+    gate.wait();
+  }));
+  blocked.get_future().wait();
+
+  auto taken = ask(call(2), "check_slot", {{"date", "2026-03-05"}, {"time", "10:00"}});
+  EXPECT_FALSE(taken.ok);
+  EXPECT_EQ(taken.values["reason"], "taken");
+  EXPECT_EQ(taken.option_values,
+            (std::vector<std::string>{"2026-03-05T09:00", "2026-03-05T11:00", "2026-03-05T12:00"}));
+  auto free = ask(call(3), "check_slot", {{"date", "2026-03-05"}, {"time", "11:00"}});
+  ASSERT_TRUE(free.ok) << free.values["reason"];
+  ASSERT_TRUE(free.values.count("hold_id"));
+  auto behind = ask(call(4), "check_slot", {{"date", "2026-03-05"}, {"time", "11:00"}});
+  EXPECT_EQ(behind.values["reason"], "taken") << "the hold granted from the view counts at once";
+  EXPECT_EQ(held_rows(), "1") << "the hold's row waits for a worker";
+
+  let_go.open();
+  EXPECT_EQ(eventually("SELECT count(*) FROM appointments WHERE status = 'held'", "2"), "2");
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held' AND id = '" +
+                free.values["hold_id"] + "'"),
+            "1")
+      << "the row has the id the caller was given";
+
+  // Booked elsewhere (as the dashboard would), after the view was read: the view still has
+  // 2 PM free and holds it, but the database took it first, and the booking is refused.
+  ASSERT_TRUE(service_
+                  .run(*service_.profile(biz), "",
+                       {"book", {{"start", "2026-03-05T14:00"}, {"name", "Walk In"},
+                                 {"idempotency_key", "desk-1"}}},
+                       clk_->now())
+                  .ok);
+  auto stale = ask(call(5), "check_slot", {{"date", "2026-03-05"}, {"time", "14:00"}});
+  EXPECT_TRUE(stale.ok) << "the view had not seen it";
+  auto book = ask(call(5), "book",
+                  {{"start", "2026-03-05T14:00"}, {"name", "Late Caller"}, {"phone", "+15557770005"}});
+  EXPECT_FALSE(book.ok);
+  EXPECT_EQ(book.values["reason"], "taken");
+  EXPECT_EQ(book.options.size(), 3u);
+  EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'booked' AND "
+                "lower(during) = '2026-03-05 14:00-06'"),
+            "1");
+  // The call that held 11 AM books it: its hold, written behind, becomes the booking.
+  auto mine = ask(call(3), "book",
+                  {{"start", "2026-03-05T11:00"}, {"name", "Caller Three"}, {"phone", "+15557770003"}});
+  EXPECT_TRUE(mine.ok) << mine.values["reason"];
+  EXPECT_EQ(row("SELECT id FROM appointments WHERE status = 'booked' AND "
+                "lower(during) = '2026-03-05 11:00-06'"),
+            free.values["hold_id"]);
+  self->send_exit(cal, caf::exit_reason::user_shutdown);
+  one.stop();
 }
