@@ -46,6 +46,10 @@ using session_up_atom = caf::atom_constant<caf::atom("csessup")>;
 using flush_atom = caf::atom_constant<caf::atom("cflush")>;
 using feed_line_atom = caf::atom_constant<caf::atom("cfeedln")>;
 using tick_atom = caf::atom_constant<caf::atom("ctick")>;
+// A session's `watch --all` (true, with its command's id) or `unwatch --all` (false), told to
+// its gateway; and the gateway's word to a session that a new call is for it to watch.
+using watch_all_atom = caf::atom_constant<caf::atom("cwatchall")>;
+using watch_one_atom = caf::atom_constant<caf::atom("cwatchone")>;
 
 // A batch goes out at once past this size, not after the batching delay.
 constexpr std::size_t max_batch_bytes = 256 * 1024;
@@ -256,8 +260,10 @@ struct shared_watch {
   std::weak_ptr<call_tap> tap;
   std::once_flag subscribed;
   std::uint64_t sub = 0; // the subscription's id (0: the call had ended)
-  // Under the outbox's mtx: the watching consoles' ids and their sessions; `left` once the
-  // last console left or the call ended (a console that finds it so subscribes anew).
+  // Under the outbox's mtx: the watching consoles' ids and their sessions (none for a console
+  // the gateway joined for its `watch --all`: its session keeps no entry to forget at the end);
+  // `left` once the last console left or the call ended (a console that finds it so
+  // subscribes anew).
   std::vector<std::pair<std::uint64_t, caf::actor>> consoles;
   bool left = false;
   fanout fo; // under the tap's lock
@@ -279,7 +285,7 @@ call_tap::sink shared_sink(std::shared_ptr<outbox> box, std::string call,
       for (auto& [id, session] : sw->consoles) {
         if (!line->empty())
           box->pending[id].push_back(line);
-        if (ended)
+        if (ended && session)
           told.push_back(session);
       }
       if (ended) {
@@ -335,6 +341,10 @@ struct session_state {
   std::string batch;          // events not yet sent, one JSON object a line
   bool flush_pending = false; // a flush_atom is on its way
   bool calls = false; // the console follows the call list
+  // `watch --all`: every live call of the user's businesses, and each that starts (the gateway
+  // joins this console to those of its node; the command's id goes into their audit entries).
+  bool watch_all = false;
+  std::string watch_all_id;
   std::size_t direct_watches = 0; // watches whose call's node fills the outbox itself
   int fed = -1;                   // what sync_feed told the outbox last (bit 0 calls, bit 1 feed)
   std::map<std::string, watch_state> watches;
@@ -809,18 +819,17 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
     finish(self, *c, result::failed, "the node is stopping");
 }
 
-// Joins this session's console to its process's shared watch of `call`, a call of this node
-// (creating it, and its one subscription to the call's tap, if it is the process's first): the
-// console gets the call's state and turns so far, then every live item, through the outbox.
-// False when the call has ended or was taken over from a lost node (those go through a
-// subscription of the session's own, which numbers turns after the saved ones).
-bool join_shared(session_self self, const std::string& call, const std::shared_ptr<call_tap>& tap) {
-  auto& st = self->state;
-  auto box = st.box;
-  if (!box || tap->origin_ms() > 0)
-    return false;
-  auto me = caf::actor_cast<caf::actor>(self);
-  auto id = st.console.id();
+// Joins consoles of one process (`joiners`: each console's id, and the session to tell of the
+// call's end, or none) to the process's shared watch of `call`, a call of this node, creating
+// it and its one subscription to the call's tap if there is none: each console that joins gets
+// `first` (if any), the call's state and turns so far, then every live item, through the
+// outbox. A console already watching stays as it was (it gets the session if it had none).
+// Returns the consoles that joined; nullopt when the call has ended.
+std::optional<std::vector<std::uint64_t>>
+join_box(const std::shared_ptr<outbox>& box, const std::string& call,
+         const std::shared_ptr<call_tap>& tap,
+         const std::vector<std::pair<std::uint64_t, caf::actor>>& joiners,
+         const shared_line& first = nullptr) {
   for (int attempt = 0; attempt < 2; ++attempt) { // again if the last console just left it
     std::shared_ptr<shared_watch> sw;
     {
@@ -835,9 +844,11 @@ bool join_shared(session_self self, const std::string& call, const std::shared_p
     std::call_once(sw->subscribed,
                    [&] { sw->sub = tap->subscribe(false, shared_sink(box, call, sw)); });
     if (sw->sub == 0)
-      return false;
+      return std::nullopt;
     std::vector<shared_line> replayed;
-    bool joined = false;
+    if (first)
+      replayed.push_back(first);
+    std::optional<std::vector<std::uint64_t>> joined;
     bool live = tap->replay(
         [&](const tap_item& it) {
           if (auto line = line_of(sw->fo, call, it); !line->empty())
@@ -847,28 +858,60 @@ bool join_shared(session_self self, const std::string& call, const std::shared_p
           std::lock_guard lock(box->mtx);
           if (sw->left)
             return;
-          auto& pending = box->pending[id];
-          pending.insert(pending.end(), replayed.begin(), replayed.end());
-          sw->consoles.emplace_back(id, me);
-          joined = true;
+          joined.emplace();
+          for (auto& [id, session] : joiners) {
+            auto in = std::find_if(sw->consoles.begin(), sw->consoles.end(),
+                                   [id = id](const auto& c) { return c.first == id; });
+            if (in != sw->consoles.end()) {
+              if (!in->second)
+                in->second = session;
+              continue;
+            }
+            auto& pending = box->pending[id];
+            pending.insert(pending.end(), replayed.begin(), replayed.end());
+            sw->consoles.emplace_back(id, session);
+            joined->push_back(id);
+          }
         });
     if (!live)
-      return false;
+      return std::nullopt;
     if (joined)
-      return true;
+      return joined;
   }
-  return false;
+  return std::nullopt;
+}
+
+// Joins this session's console to its process's shared watch of `call` (join_box). False when
+// the call has ended or was taken over from a lost node (those go through a subscription of the
+// session's own, which numbers turns after the saved ones).
+bool join_shared(session_self self, const std::string& call, const std::shared_ptr<call_tap>& tap) {
+  auto& st = self->state;
+  if (!st.box || tap->origin_ms() > 0)
+    return false;
+  return join_box(st.box, call, tap, {{st.console.id(), caf::actor_cast<caf::actor>(self)}})
+      .has_value();
+}
+
+// Whether console `console_id` watches `call` through its process's shared watch.
+bool in_shared(outbox& box, std::uint64_t console_id, const std::string& call) {
+  std::lock_guard lock(box.mtx);
+  auto it = box.watching.find(call);
+  return it != box.watching.end() && !it->second->left &&
+         std::any_of(it->second->consoles.begin(), it->second->consoles.end(),
+                     [&](const auto& c) { return c.first == console_id; });
 }
 
 // Takes console `console_id` out of its process's shared watches (of `call`, or all): the last
 // to leave one ends its subscription.
-void leave_shared(outbox& box, std::uint64_t console_id, const std::string* call) {
+// Returns how many it left.
+std::size_t leave_shared(outbox& box, std::uint64_t console_id, const std::string* call) {
   std::vector<std::shared_ptr<shared_watch>> gone;
+  std::size_t left = 0;
   {
     std::lock_guard lock(box.mtx);
     auto leave = [&](auto it) {
       auto& c = it->second->consoles;
-      std::erase_if(c, [&](const auto& e) { return e.first == console_id; });
+      left += std::erase_if(c, [&](const auto& e) { return e.first == console_id; });
       if (!c.empty())
         return std::next(it);
       it->second->left = true;
@@ -886,6 +929,7 @@ void leave_shared(outbox& box, std::uint64_t console_id, const std::string* call
   for (auto& sw : gone) // outside the outbox's lock: the tap's sinks take it under the tap's
     if (auto t = sw->tap.lock())
       t->unsubscribe(sw->sub);
+  return left;
 }
 
 // A watch of a call live on this node, whose tap says whose call it is: the scope is checked
@@ -951,7 +995,8 @@ void finish(session_self self, verb_context& c, result res, const std::string& d
   const account* a = business.empty() ? nullptr : account_at(st, business);
   audit(st.svc, {business, a ? a->user_id : "", st.email, st.svc.node_name, c.cmd.id,
                  c.verb_name, call, c.cmd.line.substr(0, 2000), to_string(res), detail});
-  c.rp.deliver(console_reply{c.cmd.id, to_string(res), detail, std::move(data)});
+  if (c.rp.pending()) // a watch of `watch --all` answers no one
+    c.rp.deliver(console_reply{c.cmd.id, to_string(res), detail, std::move(data)});
 }
 
 void run_calls(session_self self, verb_context c) {
@@ -987,6 +1032,75 @@ void run_calls(session_self self, verb_context c) {
       });
   if (!queued)
     finish(self, c, result::failed, "the node is stopping");
+}
+
+// A watch the session starts itself for its `watch --all` (a call live when it was asked, or
+// one the gateway could not join for it): answered to no one, written to the audit log as the
+// watch of that call it is, under the `watch --all` command's id.
+void watch_quiet(session_self self, const std::string& call) {
+  auto& st = self->state;
+  if (!st.watch_all || st.watches.count(call) ||
+      (st.box && in_shared(*st.box, st.console.id(), call)))
+    return;
+  verb_context c{console_command{st.watch_all_id, "watch " + call}, {}, "watch"};
+  st.watches.try_emplace(call);
+  if (!watch_here(self, call, c))
+    load_watch(self, call, c);
+}
+
+// `watch --all`: from now on the gateway joins this console to each call of the user's
+// businesses that starts on its node (one audit entry each, no message to this session), and
+// tells the session of those of other nodes; the calls live now are read and watched here.
+void run_watch_all(session_self self, verb_context c) {
+  auto& st = self->state;
+  if (st.watch_all)
+    return finish(self, c, result::not_applicable, "already watching every call");
+  st.watch_all = true;
+  st.watch_all_id = c.cmd.id;
+  // Before the read: a call that starts after it is the gateway's to join.
+  self->send(st.gateway, watch_all_atom::value, true, c.cmd.id);
+  auto db = st.svc.db;
+  auto businesses = business_ids(st);
+  bool queued = run_job(
+      self,
+      [db, businesses]() -> expected<std::vector<std::string>> {
+        store::console_repo repo(*db);
+        std::vector<std::string> calls;
+        for (auto& b : businesses) {
+          auto r = repo.live_calls(b);
+          if (!r)
+            return r.error();
+          for (auto& x : *r)
+            calls.push_back(x.id);
+        }
+        return calls;
+      },
+      [self, c](expected<std::vector<std::string>> r) mutable {
+        if (!r)
+          return finish(self, c, result::failed, r.error().message);
+        for (auto& call : *r)
+          watch_quiet(self, call);
+        finish(self, c, result::done,
+               "watching " + std::to_string(r->size()) + " live calls and each that starts");
+      });
+  if (!queued)
+    finish(self, c, result::failed, "the node is stopping");
+}
+
+// Stops one watch (`unwatch CALL`): the session's own, or one the gateway joined for its
+// `watch --all`. Whether there was one.
+bool stop_watch(session_self self, const std::string& call) {
+  auto& st = self->state;
+  auto w = st.watches.find(call);
+  if (w == st.watches.end())
+    return st.box && leave_shared(*st.box, st.console.id(), &call) > 0;
+  st.direct_watches -= w->second.direct;
+  if (w->second.shared)
+    leave_shared(*st.box, st.console.id(), &call);
+  else if (!w->second.node.empty()) // the call's node stops sending its states
+    tap_call(self, w->second.node, call, "unwatch " + call, [](result, std::string) {});
+  st.watches.erase(w);
+  return true;
 }
 
 void run_appointments(session_self self, verb_context c, std::string day) {
@@ -1150,6 +1264,16 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           run_calls(self, c);
           break;
         case verb::watch: {
+          if (parsed->all) {
+            run_watch_all(self, c);
+            break;
+          }
+          if (st.box && !st.watches.count(parsed->call) &&
+              in_shared(*st.box, st.console.id(), parsed->call)) {
+            finish(self, c, result::not_applicable, "already watching " + parsed->call, "",
+                   parsed->call);
+            break;
+          }
           auto [w, fresh] = st.watches.try_emplace(parsed->call);
           if (!fresh) {
             finish(self, c, result::not_applicable, "already watching " + parsed->call,
@@ -1162,17 +1286,23 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           break;
         }
         case verb::unwatch: {
-          auto w = st.watches.find(parsed->call);
-          bool had = w != st.watches.end();
-          if (had) {
-            st.direct_watches -= w->second.direct;
-            if (w->second.shared)
-              leave_shared(*st.box, st.console.id(), &parsed->call);
-            else if (!w->second.node.empty()) // the call's node stops sending its states
-              tap_call(self, w->second.node, parsed->call, "unwatch " + parsed->call,
-                       [](result, std::string) {});
-            st.watches.erase(w);
+          if (parsed->all) { // every watch, and no more calls as they start
+            bool was = std::exchange(st.watch_all, false);
+            if (was)
+              self->send(st.gateway, watch_all_atom::value, false, c.cmd.id);
+            std::vector<std::string> own;
+            for (auto& [call, w] : st.watches)
+              own.push_back(call);
+            std::size_t n = 0;
+            for (auto& call : own)
+              n += stop_watch(self, call);
+            if (st.box) // and those the gateway joined
+              n += leave_shared(*st.box, st.console.id(), nullptr);
+            finish(self, c, was || n > 0 ? result::done : result::not_applicable,
+                   "stopped watching " + std::to_string(n) + " calls");
+            break;
           }
+          bool had = stop_watch(self, parsed->call);
           finish(self, c, had ? result::done : result::not_applicable,
                  had ? "stopped watching" : "not watching " + parsed->call, "", parsed->call);
           break;
@@ -1225,6 +1355,10 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
         continue_job(self->state, id);
         sync_feed(self);
       },
+      [self](watch_one_atom, const std::string& call) {
+        watch_quiet(self, call);
+        sync_feed(self);
+      },
   };
 }
 
@@ -1250,6 +1384,14 @@ struct gateway_state {
   std::map<caf::actor_addr, std::shared_ptr<outbox>> boxes; // by receiver
   // The sessions that have one, with their consoles' ids.
   std::map<caf::actor_addr, std::pair<std::shared_ptr<outbox>, std::uint64_t>> box_of;
+  // Every session's user (for the audit entries of the watches the gateway starts for it).
+  struct user {
+    std::string email;
+    std::vector<account> accounts;
+  };
+  std::map<caf::actor_addr, user> users;
+  // Sessions that watch every call (`watch --all`), with that command's id.
+  std::map<caf::actor_addr, std::pair<caf::actor, std::string>> watch_all;
   bool ticking = false;
   std::uint64_t next_job = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> jobs;
@@ -1415,6 +1557,77 @@ void tick(gateway_self self) {
   self->delayed_send(self, st.svc.batch_delay, tick_atom::value);
 }
 
+// A call of the user's businesses has started (its first row in the live feed): the sessions
+// that watch every call watch it too. For a call of this node the gateway joins their consoles
+// to their processes' shared watches itself, all of a process at once, and writes each one's
+// audit entry: no message to a session, no command from a console. The others (a call of
+// another node, a console without a receiver, a call whose tap cannot be shared) are told to
+// their sessions, which watch it as a `watch CALL` does.
+void watch_new_call(gateway_self self, const std::string& call, const std::string& business,
+                    const live_calls::row& r, const std::string& answered_at) {
+  auto& st = self->state;
+  std::map<std::shared_ptr<outbox>, std::vector<std::pair<std::uint64_t, const account*>>> boxes;
+  std::vector<std::pair<caf::actor, std::uint64_t>> tell; // sessions, and their consoles (or 0)
+  for (auto& [addr, w] : st.watch_all) {
+    auto u = st.users.find(addr);
+    if (u == st.users.end())
+      continue;
+    auto a = std::find_if(u->second.accounts.begin(), u->second.accounts.end(),
+                          [&](const account& x) { return x.business_id == business; });
+    if (a == u->second.accounts.end())
+      continue;
+    auto b = st.box_of.find(addr);
+    if (b != st.box_of.end() && r.node == st.svc.node_name && st.svc.taps)
+      boxes[b->second.first].emplace_back(b->second.second, &*a);
+    else
+      tell.emplace_back(w.first, 0);
+  }
+  std::shared_ptr<call_tap> tap;
+  if (!boxes.empty()) {
+    tap = st.svc.taps->find(call);
+    // A call taken over from a lost node numbers its turns after its saved ones: its watchers'
+    // sessions read it (as does one not started here with turns already).
+    if ((tap && tap->origin_ms() > 0) || (!tap && r.turns != 0)) {
+      for (auto& [box, consoles] : boxes)
+        for (auto& s : box->sessions)
+          for (auto& [id, a] : consoles)
+            if (s.second == id)
+              tell.emplace_back(s.first, 0);
+      boxes.clear();
+    } else if (!tap) {
+      tap = st.svc.taps->open(call); // the call's actors take it when they start
+    }
+  }
+  if (!boxes.empty()) {
+    json::object snapshot{{"type", "snapshot"}, {"call", call},        {"business", business},
+                          {"caller", r.caller}, {"node", r.node},       {"status", r.status},
+                          {"started_at", r.started_at}};
+    if (!answered_at.empty())
+      snapshot["answered_at"] = answered_at;
+    auto first = std::make_shared<const std::string>(json::serialize(snapshot));
+    for (auto& [box, consoles] : boxes) {
+      std::vector<std::pair<std::uint64_t, caf::actor>> joiners;
+      for (auto& [id, a] : consoles)
+        joiners.emplace_back(id, caf::actor{});
+      auto joined = join_box(box, call, tap, joiners, first);
+      if (!joined)
+        break; // the call has ended
+      for (auto id : *joined)
+        for (auto& [cid, a] : consoles)
+          if (cid == id)
+            for (auto& s : box->sessions)
+              if (s.second == id) {
+                auto& u = st.users[s.first.address()];
+                auto& w = st.watch_all[s.first.address()];
+                audit(st.svc, {business, a->user_id, u.email, st.svc.node_name, w.second, "watch",
+                               call, "watch " + call, "done", "watching " + call});
+              }
+    }
+  }
+  for (auto& [session, unused] : tell)
+    self->send(session, watch_one_atom::value, call);
+}
+
 caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
   self->state.svc = std::move(svc);
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -1436,6 +1649,8 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
       }
       b = ss.empty() ? self->state.boxes.erase(b) : std::next(b);
     }
+    self->state.users.erase(dm.source);
+    self->state.watch_all.erase(dm.source);
     auto& m = self->state.by_business;
     bool session = false;
     for (auto it = m.begin(); it != m.end();) {
@@ -1461,6 +1676,15 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
           it->second->acked = seq;
       },
       [self](tick_atom) { tick(self); },
+      [self](watch_all_atom, bool on, const std::string& command_id) {
+        auto session = caf::actor_cast<caf::actor>(self->current_sender());
+        if (!session || !self->state.users.count(session.address()))
+          return;
+        if (on)
+          self->state.watch_all[session.address()] = {session, command_id};
+        else
+          self->state.watch_all.erase(session.address());
+      },
       [self](console_login& l) -> caf::result<console_welcome> {
         // Before the promise, which takes the sender over from the message.
         auto console = caf::actor_cast<caf::actor>(self->current_sender());
@@ -1537,6 +1761,7 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
               }
               for (auto& a : accounts)
                 st.by_business.emplace(a.business_id, session);
+              st.users[session.address()] = {w.email, accounts};
               w.session = session;
               spdlog::info("console: {} logged in from '{}' ({} businesses)", w.email,
                            client.substr(0, 64), accounts.size());
@@ -1591,10 +1816,10 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
           bool ended = end && !end->is_null();
           auto call = str_of(d, "id");
           auto node = str_of(d, "node");
-          st.svc.live->update(call,
-                              {f.business_id, node, str_of(d, "caller"), str_of(d, "status"),
-                               str_of(d, "started_at"), int_of(d, "turns")},
-                              ended);
+          live_calls::row row{f.business_id, node, str_of(d, "caller"), str_of(d, "status"),
+                              str_of(d, "started_at"), int_of(d, "turns")};
+          if (st.svc.live->update(call, row, ended) && !st.watch_all.empty())
+            watch_new_call(self, call, f.business_id, row, str_of(d, "answered_at"));
           // A tap a watch opened before the call's actors started (watch_here) has no actors
           // to close it if the call ends first; its subscribers hear the end now. The call's
           // own actors closed it already otherwise.

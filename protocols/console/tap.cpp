@@ -231,16 +231,16 @@ void call_taps::close(const std::string& call_id, std::string_view why) {
   t->end(why);
 }
 
-void live_calls::update(const std::string& call_id, row r, bool ended) {
+bool live_calls::update(const std::string& call_id, row r, bool ended) {
   std::lock_guard lk(mtx_);
   if (ended) {
     rows_.erase(call_id);
-    return;
+    return false;
   }
   auto [it, fresh] = rows_.try_emplace(call_id);
   it->second.r = std::move(r);
   if (!fresh)
-    return;
+    return false;
   it->second.seq = ++seq_;
   order_.emplace_back(call_id, seq_);
   while (rows_.size() > max_ && !order_.empty()) {
@@ -255,6 +255,7 @@ void live_calls::update(const std::string& call_id, row r, bool ended) {
       auto e = rows_.find(o.first);
       return e == rows_.end() || e->second.seq != o.second;
     });
+  return true;
 }
 
 std::optional<live_calls::row> live_calls::find(const std::string& call_id) const {

@@ -148,8 +148,9 @@ public:
     long long turns = 0; // turns in the row's transcript
   };
   explicit live_calls(std::size_t max_calls = 20000) : max_(max_calls) {}
-  /// A change of call `call_id`: kept while the call lasts, forgotten when `ended`.
-  void update(const std::string& call_id, row r, bool ended);
+  /// A change of call `call_id`: kept while the call lasts, forgotten when `ended`. True when
+  /// the call was not known (its first row, or the first since it was forgotten).
+  bool update(const std::string& call_id, row r, bool ended);
   std::optional<row> find(const std::string& call_id) const;
   std::size_t size() const;
 
