@@ -146,33 +146,132 @@ void audit(const gateway_services& svc, store::audit_entry e) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the sessions of one console process (one receiver) have for it. The sessions append
-// their events; the gateway takes them all once per tick and sends the receiver one message,
-// in which consoles that were to get the same events share one part. So the node sends one
-// message per console process per tick, not one per console, and needs one timer, not one
-// per session. An event's line is made once and shared: each console's pending events are
-// the lines' handles, so a line for ten consoles is not copied ten times, and consoles with
-// the same events are found by comparing handles, not texts.
+// What the sessions of one console process (one receiver) have for it. The call's side, the
+// sessions and the gateway append events; the gateway takes them all once per tick and sends
+// the receiver one message, in which consoles that were to get the same events share one part.
+// So the node sends one message per console process per tick, not one per console, and needs
+// one timer, not one per session. An event is appended once for all the consoles it is for:
+// its line (made once and shared) and its audience, the set of those consoles, itself shared
+// by every event for the same consoles (a call's watchers, a business's followers of the call
+// list). Ten consoles watching a call cost one entry per event, not ten.
 using shared_line = std::shared_ptr<const std::string>;
+using audience = std::shared_ptr<const std::vector<std::uint64_t>>; // console ids, ascending
+
+audience make_audience(std::vector<std::uint64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids.empty() ? nullptr : std::make_shared<const std::vector<std::uint64_t>>(std::move(ids));
+}
+
+// `a` with console `id` added (or taken out).
+audience with(const audience& a, std::uint64_t id, bool in = true) {
+  std::vector<std::uint64_t> ids = a ? *a : std::vector<std::uint64_t>{};
+  if (in)
+    ids.push_back(id);
+  else
+    std::erase(ids, id);
+  return make_audience(std::move(ids));
+}
+
+// The union of two audiences.
+audience both(const audience& a, const audience& b) {
+  if (!a || a == b)
+    return b;
+  if (!b)
+    return a;
+  std::vector<std::uint64_t> ids;
+  std::set_union(a->begin(), a->end(), b->begin(), b->end(), std::back_inserter(ids));
+  return make_audience(std::move(ids));
+}
 
 struct shared_watch;
 
 struct outbox {
   std::mutex mtx;
-  // By console actor id (under mtx), one line (a JSON object) per event.
-  std::unordered_map<std::uint64_t, std::vector<shared_line>> pending;
-  // The consoles (by id, under mtx) that follow the call list, whose changes the gateway puts
-  // here itself, and those whose sessions need the live feed (a watch that is not followed
-  // through its call's tap here: it is opening, or the database carries it).
-  std::set<std::uint64_t> follows_calls, wants_feed;
+  // Under mtx: the events since the last tick, in order, one line (a JSON object) each with
+  // the consoles it is for.
+  std::vector<std::pair<shared_line, audience>> log;
+  // Under mtx: by business, the consoles that follow the call list (the gateway puts its
+  // changes here itself); and the consoles whose sessions need the live feed (a watch that is
+  // not followed through its call's tap here: it is opening, or the database carries it).
+  std::unordered_map<std::string, audience> follows;
+  std::set<std::uint64_t> wants_feed;
   // Calls of this node watched by this process's consoles (by call, under mtx): one tap
-  // subscription for all of them, not one per console. See join_shared.
+  // subscription for all of them, not one per console. See join_box.
   std::unordered_map<std::string, std::shared_ptr<shared_watch>> watching;
   // The gateway's alone:
   caf::actor receiver;
   std::vector<std::pair<caf::actor, std::uint64_t>> sessions; // and their consoles' ids
   std::uint64_t seq = 0, acked = 0;
+  std::vector<std::pair<shared_line, audience>> taken; // the last tick's log (its room kept)
+
+  // Appends an event (under mtx). The same line just appended for other consoles (subscribers
+  // of one call told one item, one after the other) becomes one entry for all of them.
+  void add(shared_line line, const audience& to) {
+    if (!line || line->empty() || !to)
+      return;
+    if (!log.empty() && log.back().first == line)
+      log.back().second = both(log.back().second, to);
+    else
+      log.emplace_back(std::move(line), to);
+  }
 };
+
+// The parts of a batch: each console gets, in order, the lines of the events it is in the
+// audience of; consoles in the same audiences get the same lines and share one part.
+std::vector<console_part> batch_parts(const std::vector<std::pair<shared_line, audience>>& log) {
+  // The distinct audiences, numbered by first use (few: a process's consoles mostly watch and
+  // follow alike).
+  std::vector<const std::vector<std::uint64_t>*> sets;
+  std::vector<std::uint32_t> set_of;
+  set_of.reserve(log.size());
+  for (auto& [line, to] : log) {
+    auto* p = to.get();
+    auto at = !set_of.empty() && sets[set_of.back()] == p
+                  ? sets.begin() + set_of.back()
+                  : std::find(sets.begin(), sets.end(), p);
+    if (at == sets.end()) {
+      sets.push_back(p);
+      at = sets.end() - 1;
+    }
+    set_of.push_back(static_cast<std::uint32_t>(at - sets.begin()));
+  }
+  // Each console's audiences, ascending: consoles with the same list get the same lines.
+  std::map<std::uint64_t, std::vector<std::uint32_t>> in;
+  for (std::uint32_t k = 0; k < sets.size(); ++k)
+    for (auto id : *sets[k])
+      in[id].push_back(k);
+  std::map<std::vector<std::uint32_t>, std::size_t> part_of;
+  std::vector<console_part> parts;
+  std::vector<const std::vector<std::uint32_t>*> part_sets;
+  for (auto& [id, ks] : in) {
+    auto [it, fresh] = part_of.try_emplace(ks, parts.size());
+    if (fresh) {
+      parts.push_back(console_part{{}, {}});
+      part_sets.push_back(&it->first);
+    }
+    parts[it->second].consoles.push_back(id);
+  }
+  std::vector<char> mine(sets.size());
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    std::fill(mine.begin(), mine.end(), 0);
+    for (auto k : *part_sets[p])
+      mine[k] = 1;
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < log.size(); ++i)
+      if (mine[set_of[i]])
+        size += log[i].first->size() + 1;
+    auto& json = parts[p].json;
+    json.reserve(size);
+    for (std::size_t i = 0; i < log.size(); ++i)
+      if (mine[set_of[i]]) {
+        if (!json.empty())
+          json += '\n';
+        json += *log[i].first;
+      }
+  }
+  return parts;
+}
 
 // What the subscribers of one call on this node share: the message made of the item the tap
 // published last.
@@ -252,8 +351,8 @@ shared_line line_of(fanout& fo, const std::string& call, const tap_item& it) {
 }
 
 // A call of this node watched by consoles of one process: one subscription to its tap puts
-// each item's line in every watching console's pending events and tells their sessions of the
-// end. 50 consoles in five processes watching a call were 50 subscriptions, each opened by a
+// each item's line in the process's outbox once for all its watching consoles and tells their
+// sessions (those that asked for the watch themselves) of the end. 50 consoles in five processes watching a call were 50 subscriptions, each opened by a
 // round trip to the gateway; now the first console of a process subscribes and the others
 // join under the tap's lock (call_tap::replay), from their sessions, with no message at all.
 struct shared_watch {
@@ -265,6 +364,7 @@ struct shared_watch {
   // `left` once the last console left or the call ended (a console that finds it so
   // subscribes anew).
   std::vector<std::pair<std::uint64_t, caf::actor>> consoles;
+  audience to; // the consoles' ids
   bool left = false;
   fanout fo; // under the tap's lock
 };
@@ -282,15 +382,15 @@ call_tap::sink shared_sink(std::shared_ptr<outbox> box, std::string call,
     std::vector<caf::actor> told;
     {
       std::lock_guard lock(box->mtx);
-      for (auto& [id, session] : sw->consoles) {
-        if (!line->empty())
-          box->pending[id].push_back(line);
-        if (ended && session)
-          told.push_back(session);
-      }
+      box->add(line, sw->to);
+      if (ended)
+        for (auto& [id, session] : sw->consoles)
+          if (session)
+            told.push_back(session);
       if (ended) {
         sw->left = true;
         sw->consoles.clear();
+        sw->to = nullptr;
         if (auto at = box->watching.find(call); at != box->watching.end() && at->second == sw)
           box->watching.erase(at);
       }
@@ -338,6 +438,7 @@ struct session_state {
   // Set when the console process gave a receiver: events go through the gateway's tick (a
   // listened call's audio still goes directly, each chunk a message of its own).
   std::shared_ptr<outbox> box;
+  audience me;                // this console alone, as an audience in the outbox
   std::string batch;          // events not yet sent, one JSON object a line
   bool flush_pending = false; // a flush_atom is on its way
   bool calls = false; // the console follows the call list
@@ -386,7 +487,10 @@ void sync_feed(session_self self) {
   auto id = st.console.id();
   std::lock_guard lock(st.box->mtx);
   if (st.calls)
-    st.box->follows_calls.insert(id);
+    for (auto& a : st.accounts)
+      if (auto& f = st.box->follows[a.business_id];
+          !f || !std::binary_search(f->begin(), f->end(), id))
+        f = with(f, id);
   if (wants)
     st.box->wants_feed.insert(id);
   else
@@ -418,7 +522,7 @@ void push_line(session_self self, std::string_view line) {
   if (st.box) {
     auto shared = std::make_shared<const std::string>(line);
     std::lock_guard lock(st.box->mtx);
-    st.box->pending[st.console.id()].push_back(std::move(shared));
+    st.box->add(std::move(shared), st.me);
     return;
   }
   if (!st.batch.empty())
@@ -867,11 +971,19 @@ join_box(const std::shared_ptr<outbox>& box, const std::string& call,
                 in->second = session;
               continue;
             }
-            auto& pending = box->pending[id];
-            pending.insert(pending.end(), replayed.begin(), replayed.end());
             sw->consoles.emplace_back(id, session);
             joined->push_back(id);
           }
+          if (joined->empty())
+            return;
+          // What the joining consoles hear first (theirs alone), before anything live.
+          auto to = make_audience(*joined);
+          for (auto& line : replayed)
+            box->add(line, to);
+          std::vector<std::uint64_t> all;
+          for (auto& c : sw->consoles)
+            all.push_back(c.first);
+          sw->to = make_audience(std::move(all));
         });
     if (!live)
       return std::nullopt;
@@ -911,10 +1023,14 @@ std::size_t leave_shared(outbox& box, std::uint64_t console_id, const std::strin
     std::lock_guard lock(box.mtx);
     auto leave = [&](auto it) {
       auto& c = it->second->consoles;
-      left += std::erase_if(c, [&](const auto& e) { return e.first == console_id; });
+      auto n = std::erase_if(c, [&](const auto& e) { return e.first == console_id; });
+      left += n;
+      if (n > 0)
+        it->second->to = with(it->second->to, console_id, false);
       if (!c.empty())
         return std::next(it);
       it->second->left = true;
+      it->second->to = nullptr;
       gone.push_back(it->second);
       return box.watching.erase(it);
     };
@@ -1236,6 +1352,7 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
                          std::vector<account> accounts, std::shared_ptr<outbox> box) {
   auto& st = self->state;
   st.box = std::move(box);
+  st.me = make_audience({console.id()});
   st.svc = std::move(svc);
   st.gateway = std::move(gateway);
   st.console = std::move(console);
@@ -1455,11 +1572,12 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
     std::tie(box, console_id) = in->second;
   call_tap::sink fn;
   if (box)
-    fn = [sub = r.subscriber, call = r.call_id, fo, box, console_id](const tap_item& it) {
+    fn = [sub = r.subscriber, call = r.call_id, fo, box,
+          to = make_audience({console_id})](const tap_item& it) {
       auto line = line_of(*fo, call, it);
       if (!line->empty()) {
         std::lock_guard lock(box->mtx);
-        box->pending[console_id].push_back(std::move(line));
+        box->add(std::move(line), to);
       }
       bool opens = it.serial == 0 && it.k == tap_item::kind::state && it.n == 1;
       if (opens || it.k == tap_item::kind::ended)
@@ -1492,16 +1610,14 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
 void tick(gateway_self self) {
   auto& st = self->state;
   for (auto& [addr, box] : st.boxes) {
-    std::vector<std::pair<std::uint64_t, std::vector<shared_line>>> taken;
+    auto& taken = box->taken;
     {
       std::lock_guard lock(box->mtx);
-      for (auto& [id, lines] : box->pending)
-        if (!lines.empty())
-          taken.emplace_back(id, std::move(lines));
-      box->pending.clear();
+      if (box->log.empty())
+        continue;
+      taken.swap(box->log); // the outbox keeps the last tick's room
     }
-    if (taken.empty())
-      continue;
+    auto forget = caf::detail::make_scope_guard([&] { taken.clear(); });
     if (box->seq - box->acked >= st.svc.max_unacked) {
       spdlog::warn("console: a console process stopped reading ({} batches unacknowledged): its "
                    "{} consoles dropped",
@@ -1513,41 +1629,7 @@ void tick(gateway_self self) {
       box->acked = box->seq; // the sessions are going; their down messages forget the box
       continue;
     }
-    // Consoles watching the same calls get the same lines (the same handles, in the same
-    // order): their text is joined and sent once.
-    console_batch b{++box->seq, {}};
-    std::unordered_multimap<std::size_t, std::size_t> part_of; // by the handles' hash
-    std::vector<std::size_t> source; // the `taken` entry each part's lines come from
-    for (std::size_t i = 0; i < taken.size(); ++i) {
-      auto& lines = taken[i].second;
-      std::size_t h = lines.size();
-      for (auto& l : lines)
-        h = h * 1099511628211u ^ std::hash<const void*>{}(l.get());
-      auto [from, to] = part_of.equal_range(h);
-      auto same = std::find_if(from, to, [&](const auto& e) {
-        return taken[source[e.second]].second == lines; // handle by handle
-      });
-      std::size_t p = same != to ? same->second : b.parts.size();
-      if (same == to) {
-        b.parts.push_back(console_part{{}, {}});
-        source.push_back(i);
-        part_of.emplace(h, p);
-      }
-      b.parts[p].consoles.push_back(taken[i].first);
-    }
-    for (std::size_t p = 0; p < b.parts.size(); ++p) {
-      auto& lines = taken[source[p]].second;
-      std::size_t size = lines.size();
-      for (auto& l : lines)
-        size += l->size();
-      auto& json = b.parts[p].json;
-      json.reserve(size);
-      for (auto& l : lines) {
-        if (!json.empty())
-          json += '\n';
-        json += *l;
-      }
-    }
+    console_batch b{++box->seq, batch_parts(taken)};
     self->send(box->receiver, std::move(b));
   }
   if (st.boxes.empty()) {
@@ -1639,8 +1721,9 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
       if (gone != ss.end()) {
         {
           std::lock_guard lock(b->second->mtx);
-          b->second->pending.erase(gone->second);
-          b->second->follows_calls.erase(gone->second);
+          for (auto& [business, to] : b->second->follows)
+            if (to && std::binary_search(to->begin(), to->end(), gone->second))
+              to = with(to, gone->second, false);
           b->second->wants_feed.erase(gone->second);
         }
         leave_shared(*b->second, gone->second, nullptr);
@@ -1830,20 +1913,30 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         if (a == b)
           return;
         auto line = json::serialize(call_event(d, f.business_id));
+        // A console process's consoles that follow the call list get the change from here,
+        // once for all of them; a session with an outbox gets it only if one of its watches
+        // needs it.
         auto shared = std::make_shared<const std::string>(line);
-        auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"),
-                                     std::move(line), std::move(f.data));
+        bool feed_wanted = false;
+        for (auto& [addr, box] : st.boxes) {
+          std::lock_guard lock(box->mtx);
+          if (auto to = box->follows.find(f.business_id); to != box->follows.end())
+            box->add(shared, to->second);
+          feed_wanted = feed_wanted || !box->wants_feed.empty();
+        }
+        caf::message msg;
         for (auto it = a; it != b; ++it) {
-          // A session with an outbox: the change goes there from here if its console follows
-          // the call list, and to the session only if one of its watches needs it.
           if (auto in = st.box_of.find(it->second.address()); in != st.box_of.end()) {
             auto& [box, cid] = in->second;
+            if (!feed_wanted)
+              continue;
             std::lock_guard lock(box->mtx);
-            if (box->follows_calls.count(cid))
-              box->pending[cid].push_back(shared);
             if (!box->wants_feed.count(cid))
               continue;
           }
+          if (msg.empty())
+            msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"), line,
+                                    f.data);
           self->send(it->second, msg);
         }
       },
