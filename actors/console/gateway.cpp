@@ -285,6 +285,33 @@ struct fanout {
   std::vector<shared_line> replayed_turns, replayed_latencies;
 };
 
+// The fanouts of this node's live calls, by call: every subscriber of a call here (each console
+// process's shared watch, each session's own subscription) shares one, so an item's line is
+// made once however many console processes watch the call.
+class call_lines {
+public:
+  std::shared_ptr<fanout> of(const std::string& call, const std::shared_ptr<call_tap>& tap) {
+    std::lock_guard lock(mtx_);
+    auto& slot = by_call_[call];
+    auto fo = slot.lock();
+    if (!fo || fo->tap.lock() != tap) {
+      fo = std::make_shared<fanout>();
+      fo->tap = tap;
+      slot = fo;
+    }
+    if (by_call_.size() > 2 * kept_ + 64) { // the ended calls' go now and then
+      std::erase_if(by_call_, [](const auto& e) { return e.second.expired(); });
+      kept_ = by_call_.size();
+    }
+    return fo;
+  }
+
+private:
+  std::mutex mtx_;
+  std::unordered_map<std::string, std::weak_ptr<fanout>> by_call_;
+  std::size_t kept_ = 0;
+};
+
 // A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
 // (serial 0) are not live: no `live` mark, no moment (a console measuring delays skips them).
 std::string event_line(const std::string& call, const tap_item& it) {
@@ -366,7 +393,7 @@ struct shared_watch {
   std::vector<std::pair<std::uint64_t, caf::actor>> consoles;
   audience to; // the consoles' ids
   bool left = false;
-  fanout fo; // under the tap's lock
+  std::shared_ptr<fanout> fo; // the call's (call_lines), under the tap's lock
 };
 
 // The sink of a shared watch's subscription (called under the tap's lock). Replayed items are
@@ -378,7 +405,7 @@ call_tap::sink shared_sink(std::shared_ptr<outbox> box, std::string call,
     if (!sw || it.serial == 0)
       return;
     bool ended = it.k == tap_item::kind::ended;
-    auto line = line_of(sw->fo, call, it);
+    auto line = line_of(*sw->fo, call, it);
     std::vector<caf::actor> told;
     {
       std::lock_guard lock(box->mtx);
@@ -438,6 +465,7 @@ struct session_state {
   // Set when the console process gave a receiver: events go through the gateway's tick (a
   // listened call's audio still goes directly, each chunk a message of its own).
   std::shared_ptr<outbox> box;
+  std::shared_ptr<call_lines> lines; // the gateway's
   audience me;                // this console alone, as an audience in the outbox
   std::string batch;          // events not yet sent, one JSON object a line
   bool flush_pending = false; // a flush_atom is on its way
@@ -930,18 +958,20 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
 // outbox. A console already watching stays as it was (it gets the session if it had none).
 // Returns the consoles that joined; nullopt when the call has ended.
 std::optional<std::vector<std::uint64_t>>
-join_box(const std::shared_ptr<outbox>& box, const std::string& call,
+join_box(call_lines& lines, const std::shared_ptr<outbox>& box, const std::string& call,
          const std::shared_ptr<call_tap>& tap,
          const std::vector<std::pair<std::uint64_t, caf::actor>>& joiners,
          const shared_line& first = nullptr) {
   for (int attempt = 0; attempt < 2; ++attempt) { // again if the last console just left it
     std::shared_ptr<shared_watch> sw;
+    auto fo = lines.of(call, tap);
     {
       std::lock_guard lock(box->mtx);
       auto& slot = box->watching[call];
       if (!slot || slot->left || slot->tap.lock() != tap) {
         slot = std::make_shared<shared_watch>();
         slot->tap = tap;
+        slot->fo = fo;
       }
       sw = slot;
     }
@@ -955,7 +985,7 @@ join_box(const std::shared_ptr<outbox>& box, const std::string& call,
     std::optional<std::vector<std::uint64_t>> joined;
     bool live = tap->replay(
         [&](const tap_item& it) {
-          if (auto line = line_of(sw->fo, call, it); !line->empty())
+          if (auto line = line_of(*sw->fo, call, it); !line->empty())
             replayed.push_back(std::move(line));
         },
         [&] {
@@ -1000,7 +1030,8 @@ bool join_shared(session_self self, const std::string& call, const std::shared_p
   auto& st = self->state;
   if (!st.box || tap->origin_ms() > 0)
     return false;
-  return join_box(st.box, call, tap, {{st.console.id(), caf::actor_cast<caf::actor>(self)}})
+  return join_box(*st.lines, st.box, call, tap,
+                  {{st.console.id(), caf::actor_cast<caf::actor>(self)}})
       .has_value();
 }
 
@@ -1349,9 +1380,11 @@ void run_steering(session_self self, verb_context c, command cmd) {
 
 caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gateway,
                          caf::actor console, std::string email, std::string client,
-                         std::vector<account> accounts, std::shared_ptr<outbox> box) {
+                         std::vector<account> accounts, std::shared_ptr<outbox> box,
+                         std::shared_ptr<call_lines> lines) {
   auto& st = self->state;
   st.box = std::move(box);
+  st.lines = std::move(lines);
   st.me = make_audience({console.id()});
   st.svc = std::move(svc);
   st.gateway = std::move(gateway);
@@ -1491,7 +1524,7 @@ struct tap_subscription {
 
 struct gateway_state {
   gateway_state() = default;
-  std::unordered_map<std::string, std::weak_ptr<fanout>> fanouts; // by call
+  std::shared_ptr<call_lines> lines = std::make_shared<call_lines>();
   gateway_services svc;
   // Sessions (of any node) subscribed to this node's calls' taps, by the session's address.
   // By session and call: a watch looks up its own call, not every call its session watches
@@ -1551,16 +1584,7 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
       return no(result::not_applicable, std::string("already ") +
                                             (audio ? "listening to " : "watching ") + r.call_id);
   // One event message per published item, shared by every subscriber of the call here.
-  auto& slot = st.fanouts[r.call_id];
-  auto fo = slot.lock();
-  if (!fo || fo->tap.lock() != tap) {
-    fo = std::make_shared<fanout>();
-    fo->tap = tap;
-    slot = fo;
-  }
-  if (st.fanouts.size() > 64 + 2 * (st.svc.taps ? st.svc.taps->size() : 0))
-    for (auto it = st.fanouts.begin(); it != st.fanouts.end();)
-      it = it->second.expired() ? st.fanouts.erase(it) : std::next(it);
+  auto fo = st.lines->of(r.call_id, tap);
   // A watch of a session whose console process gave a receiver: the call's events go into the
   // process's outbox from here, under the tap's lock, and the session only hears when the
   // watch opens and ends (those with an empty line). No actor message per event and session.
@@ -1691,7 +1715,7 @@ void watch_new_call(gateway_self self, const std::string& call, const std::strin
       std::vector<std::pair<std::uint64_t, caf::actor>> joiners;
       for (auto& [id, a] : consoles)
         joiners.emplace_back(id, caf::actor{});
-      auto joined = join_box(box, call, tap, joiners, first);
+      auto joined = join_box(*st.lines, box, call, tap, joiners, first);
       if (!joined)
         break; // the call has ended
       for (auto id : *joined)
@@ -1830,7 +1854,7 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
                 box = b;
               }
               auto session = self->spawn(session_fn, st.svc, caf::actor_cast<caf::actor>(self),
-                                         console, w.email, client, accounts, box);
+                                         console, w.email, client, accounts, box, st.lines);
               self->monitor(session);
               if (box) {
                 box->sessions.emplace_back(session, console.id());

@@ -235,7 +235,21 @@ bool live_calls::update(const std::string& call_id, row r, bool ended) {
   std::lock_guard lk(mtx_);
   if (ended) {
     rows_.erase(call_id);
+    auto& e = ended_[call_id];
+    e = {++seq_, r.node};
+    ended_order_.emplace_back(call_id, seq_);
+    while (ended_order_.size() > max_) {
+      auto& [id, seq] = ended_order_.front();
+      if (auto old = ended_.find(id); old != ended_.end() && old->second.first == seq)
+        ended_.erase(old);
+      ended_order_.pop_front();
+    }
     return false;
+  }
+  if (auto e = ended_.find(call_id); e != ended_.end()) {
+    if (e->second.second == r.node)
+      return false; // a late write of the call that ended
+    ended_.erase(e); // taken over by another node: live again
   }
   auto [it, fresh] = rows_.try_emplace(call_id);
   it->second.r = std::move(r);

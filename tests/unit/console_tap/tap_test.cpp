@@ -268,9 +268,15 @@ TEST(live_calls, keeps_a_call_from_its_first_row_until_its_end) {
   EXPECT_EQ(live.find("c1")->status, "in-progress");
   EXPECT_FALSE(live.update("c1", {"b1", "node-a", "+15550001111", "completed", "", 6}, true));
   EXPECT_FALSE(live.find("c1"));
-  // An ended call's first row is no new live call.
+  // An ended call's first row is no new live call; a late row of an ended call (its last
+  // writes trail its end) does not bring it back.
   EXPECT_FALSE(live.update("c2", {"b1", "node-a", "", "failed", "", 0}, true));
-  EXPECT_EQ(live.size(), 0u);
+  EXPECT_FALSE(live.update("c1", {"b1", "node-a", "+15550001111", "in-progress", "", 6}, false));
+  EXPECT_FALSE(live.find("c1"));
+  // A call finished as lost with its node opens again on the node that takes it over.
+  EXPECT_TRUE(live.update("c1", {"b1", "node-b", "+15550001111", "in-progress", "", 6}, false));
+  EXPECT_EQ(live.find("c1")->node, "node-b");
+  EXPECT_EQ(live.size(), 1u);
 }
 
 TEST(live_calls, holds_at_most_its_bound_and_forgets_the_oldest_first) {
