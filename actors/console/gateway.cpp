@@ -236,35 +236,47 @@ std::vector<console_part> batch_parts(const std::vector<std::pair<shared_line, a
     }
     set_of.push_back(static_cast<std::uint32_t>(at - sets.begin()));
   }
-  // Each console's audiences, ascending: consoles with the same list get the same lines.
-  std::map<std::uint64_t, std::vector<std::uint32_t>> in;
+  // Each console's audiences (a bit each; past 64 audiences the rest share the last bit, and
+  // such consoles get a part each): consoles in the same audiences get the same lines.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> in; // console, its audiences
+  bool many = sets.size() > 64;
   for (std::uint32_t k = 0; k < sets.size(); ++k)
     for (auto id : *sets[k])
-      in[id].push_back(k);
-  std::map<std::vector<std::uint32_t>, std::size_t> part_of;
+      in.emplace_back(id, std::uint64_t{1} << std::min<std::uint32_t>(k, 63));
+  std::sort(in.begin(), in.end());
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) // one entry per console, its bits together
+    if (n > 0 && in[n - 1].first == in[i].first)
+      in[n - 1].second |= in[i].second;
+    else
+      in[n++] = in[i];
+  in.resize(n);
   std::vector<console_part> parts;
-  std::vector<const std::vector<std::uint32_t>*> part_sets;
-  for (auto& [id, ks] : in) {
-    auto [it, fresh] = part_of.try_emplace(ks, parts.size());
-    if (fresh) {
+  std::vector<std::uint64_t> part_mask;
+  for (auto& [id, mask] : in) {
+    auto p = many ? part_mask.end() : std::find(part_mask.begin(), part_mask.end(), mask);
+    if (p == part_mask.end()) {
       parts.push_back(console_part{{}, {}});
-      part_sets.push_back(&it->first);
+      part_mask.push_back(mask);
+      p = part_mask.end() - 1;
     }
-    parts[it->second].consoles.push_back(id);
+    parts[static_cast<std::size_t>(p - part_mask.begin())].consoles.push_back(id);
   }
-  std::vector<char> mine(sets.size());
   for (std::size_t p = 0; p < parts.size(); ++p) {
-    std::fill(mine.begin(), mine.end(), 0);
-    for (auto k : *part_sets[p])
-      mine[k] = 1;
+    auto mine = [&](std::size_t i) {
+      if (!many)
+        return ((part_mask[p] >> set_of[i]) & 1) != 0;
+      auto& ids = *sets[set_of[i]];
+      return std::binary_search(ids.begin(), ids.end(), parts[p].consoles.front());
+    };
     std::size_t size = 0;
     for (std::size_t i = 0; i < log.size(); ++i)
-      if (mine[set_of[i]])
+      if (mine(i))
         size += log[i].first->size() + 1;
     auto& json = parts[p].json;
     json.reserve(size);
     for (std::size_t i = 0; i < log.size(); ++i)
-      if (mine[set_of[i]]) {
+      if (mine(i)) {
         if (!json.empty())
           json += '\n';
         json += *log[i].first;
@@ -316,7 +328,10 @@ private:
 // (serial 0) are not live: no `live` mark, no moment (a console measuring delays skips them).
 std::string event_line(const std::string& call, const tap_item& it) {
   bool live = it.serial != 0 && it.at_us != 0;
-  json::object ev;
+  // Built in a buffer of its own: no allocation per field (most lines fit).
+  unsigned char buf[2048];
+  json::monotonic_resource mr(buf, sizeof buf);
+  json::object ev(&mr);
   switch (it.k) {
   case tap_item::kind::state:
     ev = {{"type", "state"}, {"call", call}, {"state", it.text}};
@@ -333,7 +348,7 @@ std::string event_line(const std::string& call, const tap_item& it) {
   case tap_item::kind::latency: {
     ev = {{"type", "latency"}, {"call", call}};
     boost::system::error_code ec;
-    auto v = json::parse(it.text, ec);
+    auto v = json::parse(it.text, ec, &mr);
     if (!ec && v.is_object())
       for (auto& [k, x] : v.as_object())
         ev[k] = x;
@@ -341,7 +356,7 @@ std::string event_line(const std::string& call, const tap_item& it) {
   }
   case tap_item::kind::ended:
     return json::serialize(json::object{
-        {"type", "ended"}, {"call", call}, {"status", "ended"}, {"end_reason", it.text}});
+        {{"type", "ended"}, {"call", call}, {"status", "ended"}, {"end_reason", it.text}}, &mr});
   default:
     return {};
   }
@@ -566,8 +581,9 @@ void push_line(session_self self, std::string_view line) {
 
 void push(session_self self, const json::object& ev) { push_line(self, json::serialize(ev)); }
 
-json::object call_event(const json::object& d, const std::string& business) {
-  json::object ev{{"type", "call"}, {"business", business}};
+json::object call_event(const json::object& d, const std::string& business,
+                        json::storage_ptr sp = {}) {
+  json::object ev({{"type", "call"}, {"business", business}}, sp);
   for (auto key : {"id", "caller", "node", "status", "started_at", "answered_at", "ended_at",
                    "end_reason",
                    "turns", "last_role", "last_text", "outcome", "booked"})
@@ -1912,9 +1928,12 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         auto [a, b] = st.by_business.equal_range(f.business_id);
         if (f.kind != "call" || (a == b && !st.svc.live))
           return;
-        // Read once here, not once per session; every session gets the same message.
+        // Read once here, not once per session; every session gets the same message. Read
+        // into a buffer of its own: a row is read for every change of every call.
         boost::system::error_code ec;
-        auto v = json::parse(f.data, ec);
+        unsigned char buf[8192];
+        json::monotonic_resource mr(buf, sizeof buf);
+        auto v = json::parse(f.data, ec, &mr);
         if (ec || !v.is_object())
           return;
         auto& d = v.as_object();
@@ -1936,7 +1955,7 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         }
         if (a == b)
           return;
-        auto line = json::serialize(call_event(d, f.business_id));
+        auto line = json::serialize(call_event(d, f.business_id, &mr));
         // A console process's consoles that follow the call list get the change from here,
         // once for all of them; a session with an outbox gets it only if one of its watches
         // needs it.
