@@ -1162,24 +1162,27 @@ void finish(session_self self, verb_context& c, result res, const std::string& d
     c.rp.deliver(console_reply{c.cmd.id, to_string(res), detail, std::move(data)});
 }
 
+// The live calls of the user's businesses (on a pool thread).
+expected<std::vector<store::live_call_row>> read_live_calls(store::database& db,
+                                                           const std::vector<std::string>& businesses) {
+  store::console_repo repo(db);
+  std::vector<store::live_call_row> all;
+  for (auto& b : businesses) {
+    auto r = repo.live_calls(b);
+    if (!r)
+      return r.error();
+    all.insert(all.end(), r->begin(), r->end());
+  }
+  return all;
+}
+
 void run_calls(session_self self, verb_context c) {
   auto& st = self->state;
   st.calls = true; // changes from now on are pushed; the list below is the state until now
   auto db = st.svc.db;
   auto businesses = business_ids(st);
   bool queued = run_job(
-      self,
-      [db, businesses]() -> expected<std::vector<store::live_call_row>> {
-        store::console_repo repo(*db);
-        std::vector<store::live_call_row> all;
-        for (auto& b : businesses) {
-          auto r = repo.live_calls(b);
-          if (!r)
-            return r.error();
-          all.insert(all.end(), r->begin(), r->end());
-        }
-        return all;
-      },
+      self, [db, businesses] { return read_live_calls(*db, businesses); },
       [self, c](expected<std::vector<store::live_call_row>> r) mutable {
         if (!r)
           return finish(self, c, result::failed, r.error().message);
@@ -1225,24 +1228,12 @@ void run_watch_all(session_self self, verb_context c) {
   auto db = st.svc.db;
   auto businesses = business_ids(st);
   bool queued = run_job(
-      self,
-      [db, businesses]() -> expected<std::vector<std::string>> {
-        store::console_repo repo(*db);
-        std::vector<std::string> calls;
-        for (auto& b : businesses) {
-          auto r = repo.live_calls(b);
-          if (!r)
-            return r.error();
-          for (auto& x : *r)
-            calls.push_back(x.id);
-        }
-        return calls;
-      },
-      [self, c](expected<std::vector<std::string>> r) mutable {
+      self, [db, businesses] { return read_live_calls(*db, businesses); },
+      [self, c](expected<std::vector<store::live_call_row>> r) mutable {
         if (!r)
           return finish(self, c, result::failed, r.error().message);
         for (auto& call : *r)
-          watch_quiet(self, call);
+          watch_quiet(self, call.id);
         finish(self, c, result::done,
                "watching " + std::to_string(r->size()) + " live calls and each that starts");
       });
