@@ -123,22 +123,6 @@ perf_start() {
   perf_pid=$!
 }
 perf_stop() { [ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; perf_pid=""; }; }
-# threads_cpu PID...: CPU seconds per thread name (summed over the processes), one per line.
-threads_cpu() {
-  local tck p
-  tck=$(getconf CLK_TCK)
-  for p in "$@"; do
-    for t in /proc/"$p"/task/*/stat; do cat "$t" 2>/dev/null || true; done
-  done | LC_ALL=C awk -v k="$tck" '{ match($0, /\(.*\)/); n = substr($0, RSTART + 1, RLENGTH - 2);
-                           rest = substr($0, RSTART + RLENGTH + 1); split(rest, f, " ");
-                           s[n] += (f[12] + f[13]) / k }
-                         END { for (n in s) printf "%s %.2f\n", n, s[n] }' | LC_ALL=C sort
-}
-# threads_delta BEFORE AFTER: what each thread name used in between, largest first.
-threads_delta() {
-  LC_ALL=C join -a2 -e 0 -o 0,1.2,2.2 "$1" "$2" | awk '{ d = $3 - $2; if (d >= 0.01) printf "  %-16s %6.2f s\n", $1, d }' |
-    sort -k2 -rn
-}
 cpu_s() { # PID...: user + system CPU seconds
   local t=0 tck
   tck=$(getconf CLK_TCK)

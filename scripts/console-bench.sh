@@ -10,9 +10,16 @@
 #     the machine's cores with the node).
 #
 #   scripts/console-bench.sh [CALLS] [CONSOLES] [RAMP]   (default 200 calls, 50 consoles, 40/s)
-#   FRONTDESK_BENCH_PERF=FILE   records the node's profile (perf record -g) while consoles watch.
+#   FRONTDESK_BENCH_PERF=FILE   records the node's profile (perf record -g) while consoles watch
+#                               (FILE.plain: the same without consoles).
+#   FRONTDESK_BENCH_COUNT=1     counts the node's system calls and thread switches in both runs
+#                               (perf stat: each message between threads or across a socket
+#                               costs some; their counts show what watching adds).
 #   FRONTDESK_BENCH_PER_CONSOLE=1   each console's session sends it its events itself, as a
 #                                   console of an older version did (no receiver per process).
+#   FRONTDESK_BENCH_ONE_BY_ONE=1    each console watches each call with a `watch CALL` of its
+#                                   own as the call appears in its list (10,000 commands for 50
+#                                   consoles and 200 calls), not every call with `watch --all`.
 # Each console process logs its consoles in with one receiver: the node sends it one message
 # per tick (console.batch_ms) for all of them.
 # Bounded: every call ends by its own deadline, the consoles stop with the calls (at most
@@ -62,26 +69,40 @@ curl -sf "http://127.0.0.1:$base_http/ready" >/dev/null || die "the node is not 
 
 cpu_s() { awk -v k="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / k }' "/proc/$1/stat"; }
 now_s() { date +%s.%N; }
+# The node's context switches (voluntary and not, every thread): each wake-up of a thread costs.
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'; }
 run_calls() { # NAME: the calls, their table in $work/NAME.txt; CPU seconds and wall seconds
-  local c0 t0
-  c0=$(cpu_s "$node_pid"); t0=$(now_s)
+  local c0 t0 s0
+  c0=$(cpu_s "$node_pid"); t0=$(now_s); s0=$(switches "$node_pid")
+  threads_cpu "$node_pid" >"$work/$1.t0"
   "$FD_BIN" --log-level warn bench --base-url "http://127.0.0.1:$base_http" --to +15550100001 \
     --calls "$calls" --ramp "$ramp" --scenario "$work/scenario.json" >"$work/$1.txt" 2>&1 || true
+  threads_cpu "$node_pid" >"$work/$1.t1"
+  echo $(( $(switches "$node_pid") - s0 )) >"$work/$1.switches"
   echo "$(awk -v a="$c0" -v b="$(cpu_s "$node_pid")" 'BEGIN { printf "%.2f", b - a }') $(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')"
 }
 
 say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work: figures include contention)"
 say "1. $calls calls, no console"
-perf_pid=""
-if [ -n "${FRONTDESK_BENCH_PERF:-}" ]; then # the same without consoles, to compare
-  perf record -F 499 -g -o "$FRONTDESK_BENCH_PERF.plain" -p "$node_pid" >/dev/null 2>&1 &
-  perf_pid=$!
-fi
+perf_pids=()
+perf_start() { # FILE NAME: a profile into FILE and/or counts into $work/NAME.count, as asked
+  if [ -n "${FRONTDESK_BENCH_PERF:-}" ]; then
+    perf record -F ${FRONTDESK_BENCH_PERF_HZ:-499} -g -o "$1" -p "$node_pid" >/dev/null 2>&1 &
+    perf_pids+=($!)
+  fi
+  if [ -n "${FRONTDESK_BENCH_COUNT:-}" ]; then
+    perf stat -x, -o "$work/$2.count" -e 'syscalls:sys_enter_futex,syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,sched:sched_switch,sched:sched_wakeup' \
+      -p "$node_pid" >/dev/null 2>&1 &
+    perf_pids+=($!)
+  fi
+}
+perf_stop() {
+  for p in "${perf_pids[@]}"; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  perf_pids=()
+}
+perf_start "${FRONTDESK_BENCH_PERF:-}.plain" plain # the same without consoles, to compare
 read -r cpu_plain wall_plain < <(run_calls plain)
-if [ -n "$perf_pid" ]; then
-  kill -INT "$perf_pid" 2>/dev/null || true
-  wait "$perf_pid" 2>/dev/null || true
-fi
+perf_stop
 grep -E "calls|turn|failed" "$work/plain.txt" | head -8 || true
 say "   node CPU ${cpu_plain} s in ${wall_plain} s"
 
@@ -94,23 +115,18 @@ while [ "$left" -gt 0 ]; do
   FRONTDESK_CONSOLE_TOKEN="$token" "$FD_BUILD/bin/frontdesk-console-bench" \
     --connect "127.0.0.1:$((base_http + 100))" --config "$work/console.toml" --consoles "$n" \
     --seconds 180 --stop-file "$work/stop" --out "$work/delays-$i.txt" \
-    ${FRONTDESK_BENCH_PER_CONSOLE:+--per-console} >"$work/console-$i.txt" 2>&1 &
+    ${FRONTDESK_BENCH_PER_CONSOLE:+--per-console} ${FRONTDESK_BENCH_ONE_BY_ONE:+--one-by-one} \
+    >"$work/console-$i.txt" 2>&1 &
   pids+=($!)
   left=$(( left - n ))
   i=$(( i + 1 ))
 done
 sleep 3 # the consoles log in and follow the (empty) call list
-perf_pid=""
-if [ -n "${FRONTDESK_BENCH_PERF:-}" ]; then
-  perf record -F 499 -g -o "$FRONTDESK_BENCH_PERF" -p "$node_pid" >/dev/null 2>&1 &
-  perf_pid=$!
-fi
+perf_start "${FRONTDESK_BENCH_PERF:-}" watched
 read -r cpu_watched wall_watched < <(run_calls watched)
-if [ -n "$perf_pid" ]; then
-  kill -INT "$perf_pid" 2>/dev/null || true
-  wait "$perf_pid" 2>/dev/null || true
+perf_stop
+[ -z "${FRONTDESK_BENCH_PERF:-}" ] ||
   say "node profile: $FRONTDESK_BENCH_PERF (perf report -i $FRONTDESK_BENCH_PERF --no-children; without consoles: $FRONTDESK_BENCH_PERF.plain)"
-fi
 grep -E "calls|turn|failed" "$work/watched.txt" | head -8 || true
 sleep 2 # the last ends reach the consoles
 cpu_consoles=0
@@ -129,6 +145,8 @@ pct() { # KIND Q
 count() { awk -v k="$1" '$1 == k' "$work"/delays-*.txt | wc -l; }
 mode="one receiver per console process"
 [ -n "${FRONTDESK_BENCH_PER_CONSOLE:-}" ] && mode="each console its own messages (--per-console)"
+if [ -n "${FRONTDESK_BENCH_ONE_BY_ONE:-}" ]; then mode="$mode, a watch command per call"; else
+  mode="$mode, one watch --all per console"; fi
 say "results ($calls calls, $consoles consoles watching every call, one node; $mode)"
 echo "state change -> console: P50 $(pct state 0.5) ms, P95 $(pct state 0.95) ms, max $(pct state 1) ms ($(count state) deliveries)"
 echo "turn -> console:         P50 $(pct turn 0.5) ms, P95 $(pct turn 0.95) ms, max $(pct turn 1) ms ($(count turn) deliveries)"
@@ -136,5 +154,14 @@ awk -v a="$cpu_plain" -v wa="$wall_plain" -v b="$cpu_watched" -v wb="$wall_watch
   printf "node CPU: %.2f s without consoles, %.2f s with them: watching added %.2f s (%+.1f%%), %.1f%% of a core over the run\n",
          a, b, b - a, (a > 0 ? 100 * (b - a) / a : 0), (wb > 0 ? 100 * (b - a) / wb : 0)
   printf "node CPU per call: %.1f ms without consoles, %.1f ms with them\n", 1000 * a / n, 1000 * b / n }'
+echo "node context switches: $(cat "$work/plain.switches") without consoles, $(cat "$work/watched.switches") with them"
+if [ -n "${FRONTDESK_BENCH_COUNT:-}" ]; then
+  echo "node events (without consoles / with them):"
+  join -t, <(awk -F, 'NF > 2 { print $3 "," $1 }' "$work/plain.count" | sort) \
+    <(awk -F, 'NF > 2 { print $3 "," $1 }' "$work/watched.count" | sort) |
+    awk -F, '{ printf "  %-32s %9d %9d  %+d\n", $1, $2, $3, $3 - $2 }'
+fi
+echo "node CPU by thread, without consoles:"; threads_delta "$work/plain.t0" "$work/plain.t1"
+echo "node CPU by thread, with consoles:"; threads_delta "$work/watched.t0" "$work/watched.t1"
 echo "the consoles' own processes: ${cpu_consoles} s of CPU (not the node's)"
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -169,6 +169,8 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
   // it.
   bool listening = cmd->v == verb::listen;
   bool watching = cmd->v == verb::watch || listening;
+  // `watch --all` prints every call's events until --max-seconds (no call ends it).
+  bool watching_all = cmd->v == verb::watch && cmd->all;
   watch_print wp;
   stereo_call heard;
   std::optional<std::uint64_t> heard_from; // the caller's clock at the first audio
@@ -256,6 +258,8 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
               code = exit_done;
               done = true;
             }
+          } else if (watching_all) {
+            out.line(ev);
           } else if (watching) {
             if (field(ev, "call") != cmd->call)
               return;
@@ -289,6 +293,8 @@ int run_exec(caf::actor_system& sys, caf::scoped_actor& self, const client_optio
     if (follow_until && steady::now() >= *follow_until)
       break;
     if (steady::now() >= deadline) {
+      if (watching_all && answered)
+        return code; // watched for as long as asked
       out.line(json::object{{"type", "error"}, {"detail", "gave up after --max-seconds"}});
       return watching ? exit_failed : code;
     }

@@ -46,6 +46,10 @@ using session_up_atom = caf::atom_constant<caf::atom("csessup")>;
 using flush_atom = caf::atom_constant<caf::atom("cflush")>;
 using feed_line_atom = caf::atom_constant<caf::atom("cfeedln")>;
 using tick_atom = caf::atom_constant<caf::atom("ctick")>;
+// A session's `watch --all` (true, with its command's id) or `unwatch --all` (false), told to
+// its gateway; and the gateway's word to a session that a new call is for it to watch.
+using watch_all_atom = caf::atom_constant<caf::atom("cwatchall")>;
+using watch_one_atom = caf::atom_constant<caf::atom("cwatchone")>;
 
 // A batch goes out at once past this size, not after the batching delay.
 constexpr std::size_t max_batch_bytes = 256 * 1024;
@@ -142,33 +146,144 @@ void audit(const gateway_services& svc, store::audit_entry e) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the sessions of one console process (one receiver) have for it. The sessions append
-// their events; the gateway takes them all once per tick and sends the receiver one message,
-// in which consoles that were to get the same events share one part. So the node sends one
-// message per console process per tick, not one per console, and needs one timer, not one
-// per session. An event's line is made once and shared: each console's pending events are
-// the lines' handles, so a line for ten consoles is not copied ten times, and consoles with
-// the same events are found by comparing handles, not texts.
+// What the sessions of one console process (one receiver) have for it. The call's side, the
+// sessions and the gateway append events; the gateway takes them all once per tick and sends
+// the receiver one message, in which consoles that were to get the same events share one part.
+// So the node sends one message per console process per tick, not one per console, and needs
+// one timer, not one per session. An event is appended once for all the consoles it is for:
+// its line (made once and shared) and its audience, the set of those consoles, itself shared
+// by every event for the same consoles (a call's watchers, a business's followers of the call
+// list). Ten consoles watching a call cost one entry per event, not ten.
 using shared_line = std::shared_ptr<const std::string>;
+using audience = std::shared_ptr<const std::vector<std::uint64_t>>; // console ids, ascending
+
+audience make_audience(std::vector<std::uint64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids.empty() ? nullptr : std::make_shared<const std::vector<std::uint64_t>>(std::move(ids));
+}
+
+// `a` with console `id` added (or taken out).
+audience with(const audience& a, std::uint64_t id, bool in = true) {
+  std::vector<std::uint64_t> ids = a ? *a : std::vector<std::uint64_t>{};
+  if (in)
+    ids.push_back(id);
+  else
+    std::erase(ids, id);
+  return make_audience(std::move(ids));
+}
+
+// The union of two audiences.
+audience both(const audience& a, const audience& b) {
+  if (!a || a == b)
+    return b;
+  if (!b)
+    return a;
+  std::vector<std::uint64_t> ids;
+  std::set_union(a->begin(), a->end(), b->begin(), b->end(), std::back_inserter(ids));
+  return make_audience(std::move(ids));
+}
 
 struct shared_watch;
 
 struct outbox {
   std::mutex mtx;
-  // By console actor id (under mtx), one line (a JSON object) per event.
-  std::unordered_map<std::uint64_t, std::vector<shared_line>> pending;
-  // The consoles (by id, under mtx) that follow the call list, whose changes the gateway puts
-  // here itself, and those whose sessions need the live feed (a watch that is not followed
-  // through its call's tap here: it is opening, or the database carries it).
-  std::set<std::uint64_t> follows_calls, wants_feed;
+  // Under mtx: the events since the last tick, in order, one line (a JSON object) each with
+  // the consoles it is for.
+  std::vector<std::pair<shared_line, audience>> log;
+  // Under mtx: by business, the consoles that follow the call list (the gateway puts its
+  // changes here itself); and the consoles whose sessions need the live feed (a watch that is
+  // not followed through its call's tap here: it is opening, or the database carries it).
+  std::unordered_map<std::string, audience> follows;
+  std::set<std::uint64_t> wants_feed;
   // Calls of this node watched by this process's consoles (by call, under mtx): one tap
-  // subscription for all of them, not one per console. See join_shared.
+  // subscription for all of them, not one per console. See join_box.
   std::unordered_map<std::string, std::shared_ptr<shared_watch>> watching;
   // The gateway's alone:
   caf::actor receiver;
   std::vector<std::pair<caf::actor, std::uint64_t>> sessions; // and their consoles' ids
   std::uint64_t seq = 0, acked = 0;
+  std::vector<std::pair<shared_line, audience>> taken; // the last tick's log (its room kept)
+
+  // Appends an event (under mtx). The same line just appended for other consoles (subscribers
+  // of one call told one item, one after the other) becomes one entry for all of them.
+  void add(shared_line line, const audience& to) {
+    if (!line || line->empty() || !to)
+      return;
+    if (!log.empty() && log.back().first == line)
+      log.back().second = both(log.back().second, to);
+    else
+      log.emplace_back(std::move(line), to);
+  }
 };
+
+// The parts of a batch: each console gets, in order, the lines of the events it is in the
+// audience of; consoles in the same audiences get the same lines and share one part.
+std::vector<console_part> batch_parts(const std::vector<std::pair<shared_line, audience>>& log) {
+  // The distinct audiences, numbered by first use (few: a process's consoles mostly watch and
+  // follow alike).
+  std::vector<const std::vector<std::uint64_t>*> sets;
+  std::vector<std::uint32_t> set_of;
+  set_of.reserve(log.size());
+  for (auto& [line, to] : log) {
+    auto* p = to.get();
+    auto at = !set_of.empty() && sets[set_of.back()] == p
+                  ? sets.begin() + set_of.back()
+                  : std::find(sets.begin(), sets.end(), p);
+    if (at == sets.end()) {
+      sets.push_back(p);
+      at = sets.end() - 1;
+    }
+    set_of.push_back(static_cast<std::uint32_t>(at - sets.begin()));
+  }
+  // Each console's audiences (a bit each; past 64 audiences the rest share the last bit, and
+  // such consoles get a part each): consoles in the same audiences get the same lines.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> in; // console, its audiences
+  bool many = sets.size() > 64;
+  for (std::uint32_t k = 0; k < sets.size(); ++k)
+    for (auto id : *sets[k])
+      in.emplace_back(id, std::uint64_t{1} << std::min<std::uint32_t>(k, 63));
+  std::sort(in.begin(), in.end());
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) // one entry per console, its bits together
+    if (n > 0 && in[n - 1].first == in[i].first)
+      in[n - 1].second |= in[i].second;
+    else
+      in[n++] = in[i];
+  in.resize(n);
+  std::vector<console_part> parts;
+  std::vector<std::uint64_t> part_mask;
+  for (auto& [id, mask] : in) {
+    auto p = many ? part_mask.end() : std::find(part_mask.begin(), part_mask.end(), mask);
+    if (p == part_mask.end()) {
+      parts.push_back(console_part{{}, {}});
+      part_mask.push_back(mask);
+      p = part_mask.end() - 1;
+    }
+    parts[static_cast<std::size_t>(p - part_mask.begin())].consoles.push_back(id);
+  }
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    auto mine = [&](std::size_t i) {
+      if (!many)
+        return ((part_mask[p] >> set_of[i]) & 1) != 0;
+      auto& ids = *sets[set_of[i]];
+      return std::binary_search(ids.begin(), ids.end(), parts[p].consoles.front());
+    };
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < log.size(); ++i)
+      if (mine(i))
+        size += log[i].first->size() + 1;
+    auto& json = parts[p].json;
+    json.reserve(size);
+    for (std::size_t i = 0; i < log.size(); ++i)
+      if (mine(i)) {
+        if (!json.empty())
+          json += '\n';
+        json += *log[i].first;
+      }
+  }
+  return parts;
+}
 
 // What the subscribers of one call on this node share: the message made of the item the tap
 // published last.
@@ -182,11 +297,41 @@ struct fanout {
   std::vector<shared_line> replayed_turns, replayed_latencies;
 };
 
+// The fanouts of this node's live calls, by call: every subscriber of a call here (each console
+// process's shared watch, each session's own subscription) shares one, so an item's line is
+// made once however many console processes watch the call.
+class call_lines {
+public:
+  std::shared_ptr<fanout> of(const std::string& call, const std::shared_ptr<call_tap>& tap) {
+    std::lock_guard lock(mtx_);
+    auto& slot = by_call_[call];
+    auto fo = slot.lock();
+    if (!fo || fo->tap.lock() != tap) {
+      fo = std::make_shared<fanout>();
+      fo->tap = tap;
+      slot = fo;
+    }
+    if (by_call_.size() > 2 * kept_ + 64) { // the ended calls' go now and then
+      std::erase_if(by_call_, [](const auto& e) { return e.second.expired(); });
+      kept_ = by_call_.size();
+    }
+    return fo;
+  }
+
+private:
+  std::mutex mtx_;
+  std::unordered_map<std::string, std::weak_ptr<fanout>> by_call_;
+  std::size_t kept_ = 0;
+};
+
 // A tap item as a console event's line (made once per item, whoever subscribes). Replayed items
 // (serial 0) are not live: no `live` mark, no moment (a console measuring delays skips them).
 std::string event_line(const std::string& call, const tap_item& it) {
   bool live = it.serial != 0 && it.at_us != 0;
-  json::object ev;
+  // Built in a buffer of its own: no allocation per field (most lines fit).
+  unsigned char buf[2048];
+  json::monotonic_resource mr(buf, sizeof buf);
+  json::object ev(&mr);
   switch (it.k) {
   case tap_item::kind::state:
     ev = {{"type", "state"}, {"call", call}, {"state", it.text}};
@@ -203,7 +348,7 @@ std::string event_line(const std::string& call, const tap_item& it) {
   case tap_item::kind::latency: {
     ev = {{"type", "latency"}, {"call", call}};
     boost::system::error_code ec;
-    auto v = json::parse(it.text, ec);
+    auto v = json::parse(it.text, ec, &mr);
     if (!ec && v.is_object())
       for (auto& [k, x] : v.as_object())
         ev[k] = x;
@@ -211,7 +356,7 @@ std::string event_line(const std::string& call, const tap_item& it) {
   }
   case tap_item::kind::ended:
     return json::serialize(json::object{
-        {"type", "ended"}, {"call", call}, {"status", "ended"}, {"end_reason", it.text}});
+        {{"type", "ended"}, {"call", call}, {"status", "ended"}, {"end_reason", it.text}}, &mr});
   default:
     return {};
   }
@@ -248,19 +393,22 @@ shared_line line_of(fanout& fo, const std::string& call, const tap_item& it) {
 }
 
 // A call of this node watched by consoles of one process: one subscription to its tap puts
-// each item's line in every watching console's pending events and tells their sessions of the
-// end. 50 consoles in five processes watching a call were 50 subscriptions, each opened by a
+// each item's line in the process's outbox once for all its watching consoles and tells their
+// sessions (those that asked for the watch themselves) of the end. 50 consoles in five processes watching a call were 50 subscriptions, each opened by a
 // round trip to the gateway; now the first console of a process subscribes and the others
 // join under the tap's lock (call_tap::replay), from their sessions, with no message at all.
 struct shared_watch {
   std::weak_ptr<call_tap> tap;
   std::once_flag subscribed;
   std::uint64_t sub = 0; // the subscription's id (0: the call had ended)
-  // Under the outbox's mtx: the watching consoles' ids and their sessions; `left` once the
-  // last console left or the call ended (a console that finds it so subscribes anew).
+  // Under the outbox's mtx: the watching consoles' ids and their sessions (none for a console
+  // the gateway joined for its `watch --all`: its session keeps no entry to forget at the end);
+  // `left` once the last console left or the call ended (a console that finds it so
+  // subscribes anew).
   std::vector<std::pair<std::uint64_t, caf::actor>> consoles;
+  audience to; // the consoles' ids
   bool left = false;
-  fanout fo; // under the tap's lock
+  std::shared_ptr<fanout> fo; // the call's (call_lines), under the tap's lock
 };
 
 // The sink of a shared watch's subscription (called under the tap's lock). Replayed items are
@@ -272,19 +420,19 @@ call_tap::sink shared_sink(std::shared_ptr<outbox> box, std::string call,
     if (!sw || it.serial == 0)
       return;
     bool ended = it.k == tap_item::kind::ended;
-    auto line = line_of(sw->fo, call, it);
+    auto line = line_of(*sw->fo, call, it);
     std::vector<caf::actor> told;
     {
       std::lock_guard lock(box->mtx);
-      for (auto& [id, session] : sw->consoles) {
-        if (!line->empty())
-          box->pending[id].push_back(line);
-        if (ended)
-          told.push_back(session);
-      }
+      box->add(line, sw->to);
+      if (ended)
+        for (auto& [id, session] : sw->consoles)
+          if (session)
+            told.push_back(session);
       if (ended) {
         sw->left = true;
         sw->consoles.clear();
+        sw->to = nullptr;
         if (auto at = box->watching.find(call); at != box->watching.end() && at->second == sw)
           box->watching.erase(at);
       }
@@ -332,9 +480,15 @@ struct session_state {
   // Set when the console process gave a receiver: events go through the gateway's tick (a
   // listened call's audio still goes directly, each chunk a message of its own).
   std::shared_ptr<outbox> box;
+  std::shared_ptr<call_lines> lines; // the gateway's
+  audience me;                // this console alone, as an audience in the outbox
   std::string batch;          // events not yet sent, one JSON object a line
   bool flush_pending = false; // a flush_atom is on its way
   bool calls = false; // the console follows the call list
+  // `watch --all`: every live call of the user's businesses, and each that starts (the gateway
+  // joins this console to those of its node; the command's id goes into their audit entries).
+  bool watch_all = false;
+  std::string watch_all_id;
   std::size_t direct_watches = 0; // watches whose call's node fills the outbox itself
   int fed = -1;                   // what sync_feed told the outbox last (bit 0 calls, bit 1 feed)
   std::map<std::string, watch_state> watches;
@@ -376,7 +530,10 @@ void sync_feed(session_self self) {
   auto id = st.console.id();
   std::lock_guard lock(st.box->mtx);
   if (st.calls)
-    st.box->follows_calls.insert(id);
+    for (auto& a : st.accounts)
+      if (auto& f = st.box->follows[a.business_id];
+          !f || !std::binary_search(f->begin(), f->end(), id))
+        f = with(f, id);
   if (wants)
     st.box->wants_feed.insert(id);
   else
@@ -408,7 +565,7 @@ void push_line(session_self self, std::string_view line) {
   if (st.box) {
     auto shared = std::make_shared<const std::string>(line);
     std::lock_guard lock(st.box->mtx);
-    st.box->pending[st.console.id()].push_back(std::move(shared));
+    st.box->add(std::move(shared), st.me);
     return;
   }
   if (!st.batch.empty())
@@ -424,8 +581,9 @@ void push_line(session_self self, std::string_view line) {
 
 void push(session_self self, const json::object& ev) { push_line(self, json::serialize(ev)); }
 
-json::object call_event(const json::object& d, const std::string& business) {
-  json::object ev{{"type", "call"}, {"business", business}};
+json::object call_event(const json::object& d, const std::string& business,
+                        json::storage_ptr sp = {}) {
+  json::object ev({{"type", "call"}, {"business", business}}, sp);
   for (auto key : {"id", "caller", "node", "status", "started_at", "answered_at", "ended_at",
                    "end_reason",
                    "turns", "last_role", "last_text", "outcome", "booked"})
@@ -809,69 +967,117 @@ void load_watch(session_self self, const std::string& call, std::optional<verb_c
     finish(self, *c, result::failed, "the node is stopping");
 }
 
-// Joins this session's console to its process's shared watch of `call`, a call of this node
-// (creating it, and its one subscription to the call's tap, if it is the process's first): the
-// console gets the call's state and turns so far, then every live item, through the outbox.
-// False when the call has ended or was taken over from a lost node (those go through a
-// subscription of the session's own, which numbers turns after the saved ones).
-bool join_shared(session_self self, const std::string& call, const std::shared_ptr<call_tap>& tap) {
-  auto& st = self->state;
-  auto box = st.box;
-  if (!box || tap->origin_ms() > 0)
-    return false;
-  auto me = caf::actor_cast<caf::actor>(self);
-  auto id = st.console.id();
+// Joins consoles of one process (`joiners`: each console's id, and the session to tell of the
+// call's end, or none) to the process's shared watch of `call`, a call of this node, creating
+// it and its one subscription to the call's tap if there is none: each console that joins gets
+// `first` (if any), the call's state and turns so far, then every live item, through the
+// outbox. A console already watching stays as it was (it gets the session if it had none).
+// Returns the consoles that joined; nullopt when the call has ended.
+std::optional<std::vector<std::uint64_t>>
+join_box(call_lines& lines, const std::shared_ptr<outbox>& box, const std::string& call,
+         const std::shared_ptr<call_tap>& tap,
+         const std::vector<std::pair<std::uint64_t, caf::actor>>& joiners,
+         const shared_line& first = nullptr) {
   for (int attempt = 0; attempt < 2; ++attempt) { // again if the last console just left it
     std::shared_ptr<shared_watch> sw;
+    auto fo = lines.of(call, tap);
     {
       std::lock_guard lock(box->mtx);
       auto& slot = box->watching[call];
       if (!slot || slot->left || slot->tap.lock() != tap) {
         slot = std::make_shared<shared_watch>();
         slot->tap = tap;
+        slot->fo = fo;
       }
       sw = slot;
     }
     std::call_once(sw->subscribed,
                    [&] { sw->sub = tap->subscribe(false, shared_sink(box, call, sw)); });
     if (sw->sub == 0)
-      return false;
+      return std::nullopt;
     std::vector<shared_line> replayed;
-    bool joined = false;
+    if (first)
+      replayed.push_back(first);
+    std::optional<std::vector<std::uint64_t>> joined;
     bool live = tap->replay(
         [&](const tap_item& it) {
-          if (auto line = line_of(sw->fo, call, it); !line->empty())
+          if (auto line = line_of(*sw->fo, call, it); !line->empty())
             replayed.push_back(std::move(line));
         },
         [&] {
           std::lock_guard lock(box->mtx);
           if (sw->left)
             return;
-          auto& pending = box->pending[id];
-          pending.insert(pending.end(), replayed.begin(), replayed.end());
-          sw->consoles.emplace_back(id, me);
-          joined = true;
+          joined.emplace();
+          for (auto& [id, session] : joiners) {
+            auto in = std::find_if(sw->consoles.begin(), sw->consoles.end(),
+                                   [id = id](const auto& c) { return c.first == id; });
+            if (in != sw->consoles.end()) {
+              if (!in->second)
+                in->second = session;
+              continue;
+            }
+            sw->consoles.emplace_back(id, session);
+            joined->push_back(id);
+          }
+          if (joined->empty())
+            return;
+          // What the joining consoles hear first (theirs alone), before anything live.
+          auto to = make_audience(*joined);
+          for (auto& line : replayed)
+            box->add(line, to);
+          std::vector<std::uint64_t> all;
+          for (auto& c : sw->consoles)
+            all.push_back(c.first);
+          sw->to = make_audience(std::move(all));
         });
     if (!live)
-      return false;
+      return std::nullopt;
     if (joined)
-      return true;
+      return joined;
   }
-  return false;
+  return std::nullopt;
+}
+
+// Joins this session's console to its process's shared watch of `call` (join_box). False when
+// the call has ended or was taken over from a lost node (those go through a subscription of the
+// session's own, which numbers turns after the saved ones).
+bool join_shared(session_self self, const std::string& call, const std::shared_ptr<call_tap>& tap) {
+  auto& st = self->state;
+  if (!st.box || tap->origin_ms() > 0)
+    return false;
+  return join_box(*st.lines, st.box, call, tap,
+                  {{st.console.id(), caf::actor_cast<caf::actor>(self)}})
+      .has_value();
+}
+
+// Whether console `console_id` watches `call` through its process's shared watch.
+bool in_shared(outbox& box, std::uint64_t console_id, const std::string& call) {
+  std::lock_guard lock(box.mtx);
+  auto it = box.watching.find(call);
+  return it != box.watching.end() && !it->second->left &&
+         std::any_of(it->second->consoles.begin(), it->second->consoles.end(),
+                     [&](const auto& c) { return c.first == console_id; });
 }
 
 // Takes console `console_id` out of its process's shared watches (of `call`, or all): the last
 // to leave one ends its subscription.
-void leave_shared(outbox& box, std::uint64_t console_id, const std::string* call) {
+// Returns how many it left.
+std::size_t leave_shared(outbox& box, std::uint64_t console_id, const std::string* call) {
   std::vector<std::shared_ptr<shared_watch>> gone;
+  std::size_t left = 0;
   {
     std::lock_guard lock(box.mtx);
     auto leave = [&](auto it) {
       auto& c = it->second->consoles;
-      std::erase_if(c, [&](const auto& e) { return e.first == console_id; });
+      auto n = std::erase_if(c, [&](const auto& e) { return e.first == console_id; });
+      left += n;
+      if (n > 0)
+        it->second->to = with(it->second->to, console_id, false);
       if (!c.empty())
         return std::next(it);
       it->second->left = true;
+      it->second->to = nullptr;
       gone.push_back(it->second);
       return box.watching.erase(it);
     };
@@ -886,6 +1092,7 @@ void leave_shared(outbox& box, std::uint64_t console_id, const std::string* call
   for (auto& sw : gone) // outside the outbox's lock: the tap's sinks take it under the tap's
     if (auto t = sw->tap.lock())
       t->unsubscribe(sw->sub);
+  return left;
 }
 
 // A watch of a call live on this node, whose tap says whose call it is: the scope is checked
@@ -951,7 +1158,22 @@ void finish(session_self self, verb_context& c, result res, const std::string& d
   const account* a = business.empty() ? nullptr : account_at(st, business);
   audit(st.svc, {business, a ? a->user_id : "", st.email, st.svc.node_name, c.cmd.id,
                  c.verb_name, call, c.cmd.line.substr(0, 2000), to_string(res), detail});
-  c.rp.deliver(console_reply{c.cmd.id, to_string(res), detail, std::move(data)});
+  if (c.rp.pending()) // a watch of `watch --all` answers no one
+    c.rp.deliver(console_reply{c.cmd.id, to_string(res), detail, std::move(data)});
+}
+
+// The live calls of the user's businesses (on a pool thread).
+expected<std::vector<store::live_call_row>> read_live_calls(store::database& db,
+                                                           const std::vector<std::string>& businesses) {
+  store::console_repo repo(db);
+  std::vector<store::live_call_row> all;
+  for (auto& b : businesses) {
+    auto r = repo.live_calls(b);
+    if (!r)
+      return r.error();
+    all.insert(all.end(), r->begin(), r->end());
+  }
+  return all;
 }
 
 void run_calls(session_self self, verb_context c) {
@@ -960,18 +1182,7 @@ void run_calls(session_self self, verb_context c) {
   auto db = st.svc.db;
   auto businesses = business_ids(st);
   bool queued = run_job(
-      self,
-      [db, businesses]() -> expected<std::vector<store::live_call_row>> {
-        store::console_repo repo(*db);
-        std::vector<store::live_call_row> all;
-        for (auto& b : businesses) {
-          auto r = repo.live_calls(b);
-          if (!r)
-            return r.error();
-          all.insert(all.end(), r->begin(), r->end());
-        }
-        return all;
-      },
+      self, [db, businesses] { return read_live_calls(*db, businesses); },
       [self, c](expected<std::vector<store::live_call_row>> r) mutable {
         if (!r)
           return finish(self, c, result::failed, r.error().message);
@@ -987,6 +1198,63 @@ void run_calls(session_self self, verb_context c) {
       });
   if (!queued)
     finish(self, c, result::failed, "the node is stopping");
+}
+
+// A watch the session starts itself for its `watch --all` (a call live when it was asked, or
+// one the gateway could not join for it): answered to no one, written to the audit log as the
+// watch of that call it is, under the `watch --all` command's id.
+void watch_quiet(session_self self, const std::string& call) {
+  auto& st = self->state;
+  if (!st.watch_all || st.watches.count(call) ||
+      (st.box && in_shared(*st.box, st.console.id(), call)))
+    return;
+  verb_context c{console_command{st.watch_all_id, "watch " + call}, {}, "watch"};
+  st.watches.try_emplace(call);
+  if (!watch_here(self, call, c))
+    load_watch(self, call, c);
+}
+
+// `watch --all`: from now on the gateway joins this console to each call of the user's
+// businesses that starts on its node (one audit entry each, no message to this session), and
+// tells the session of those of other nodes; the calls live now are read and watched here.
+void run_watch_all(session_self self, verb_context c) {
+  auto& st = self->state;
+  if (st.watch_all)
+    return finish(self, c, result::not_applicable, "already watching every call");
+  st.watch_all = true;
+  st.watch_all_id = c.cmd.id;
+  // Before the read: a call that starts after it is the gateway's to join.
+  self->send(st.gateway, watch_all_atom::value, true, c.cmd.id);
+  auto db = st.svc.db;
+  auto businesses = business_ids(st);
+  bool queued = run_job(
+      self, [db, businesses] { return read_live_calls(*db, businesses); },
+      [self, c](expected<std::vector<store::live_call_row>> r) mutable {
+        if (!r)
+          return finish(self, c, result::failed, r.error().message);
+        for (auto& call : *r)
+          watch_quiet(self, call.id);
+        finish(self, c, result::done,
+               "watching " + std::to_string(r->size()) + " live calls and each that starts");
+      });
+  if (!queued)
+    finish(self, c, result::failed, "the node is stopping");
+}
+
+// Stops one watch (`unwatch CALL`): the session's own, or one the gateway joined for its
+// `watch --all`. Whether there was one.
+bool stop_watch(session_self self, const std::string& call) {
+  auto& st = self->state;
+  auto w = st.watches.find(call);
+  if (w == st.watches.end())
+    return st.box && leave_shared(*st.box, st.console.id(), &call) > 0;
+  st.direct_watches -= w->second.direct;
+  if (w->second.shared)
+    leave_shared(*st.box, st.console.id(), &call);
+  else if (!w->second.node.empty()) // the call's node stops sending its states
+    tap_call(self, w->second.node, call, "unwatch " + call, [](result, std::string) {});
+  st.watches.erase(w);
+  return true;
 }
 
 void run_appointments(session_self self, verb_context c, std::string day) {
@@ -1119,9 +1387,12 @@ void run_steering(session_self self, verb_context c, command cmd) {
 
 caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gateway,
                          caf::actor console, std::string email, std::string client,
-                         std::vector<account> accounts, std::shared_ptr<outbox> box) {
+                         std::vector<account> accounts, std::shared_ptr<outbox> box,
+                         std::shared_ptr<call_lines> lines) {
   auto& st = self->state;
   st.box = std::move(box);
+  st.lines = std::move(lines);
+  st.me = make_audience({console.id()});
   st.svc = std::move(svc);
   st.gateway = std::move(gateway);
   st.console = std::move(console);
@@ -1150,6 +1421,16 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           run_calls(self, c);
           break;
         case verb::watch: {
+          if (parsed->all) {
+            run_watch_all(self, c);
+            break;
+          }
+          if (st.box && !st.watches.count(parsed->call) &&
+              in_shared(*st.box, st.console.id(), parsed->call)) {
+            finish(self, c, result::not_applicable, "already watching " + parsed->call, "",
+                   parsed->call);
+            break;
+          }
           auto [w, fresh] = st.watches.try_emplace(parsed->call);
           if (!fresh) {
             finish(self, c, result::not_applicable, "already watching " + parsed->call,
@@ -1162,17 +1443,23 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
           break;
         }
         case verb::unwatch: {
-          auto w = st.watches.find(parsed->call);
-          bool had = w != st.watches.end();
-          if (had) {
-            st.direct_watches -= w->second.direct;
-            if (w->second.shared)
-              leave_shared(*st.box, st.console.id(), &parsed->call);
-            else if (!w->second.node.empty()) // the call's node stops sending its states
-              tap_call(self, w->second.node, parsed->call, "unwatch " + parsed->call,
-                       [](result, std::string) {});
-            st.watches.erase(w);
+          if (parsed->all) { // every watch, and no more calls as they start
+            bool was = std::exchange(st.watch_all, false);
+            if (was)
+              self->send(st.gateway, watch_all_atom::value, false, c.cmd.id);
+            std::vector<std::string> own;
+            for (auto& [call, w] : st.watches)
+              own.push_back(call);
+            std::size_t n = 0;
+            for (auto& call : own)
+              n += stop_watch(self, call);
+            if (st.box) // and those the gateway joined
+              n += leave_shared(*st.box, st.console.id(), nullptr);
+            finish(self, c, was || n > 0 ? result::done : result::not_applicable,
+                   "stopped watching " + std::to_string(n) + " calls");
+            break;
           }
+          bool had = stop_watch(self, parsed->call);
           finish(self, c, had ? result::done : result::not_applicable,
                  had ? "stopped watching" : "not watching " + parsed->call, "", parsed->call);
           break;
@@ -1225,6 +1512,10 @@ caf::behavior session_fn(session_self self, gateway_services svc, caf::actor gat
         continue_job(self->state, id);
         sync_feed(self);
       },
+      [self](watch_one_atom, const std::string& call) {
+        watch_quiet(self, call);
+        sync_feed(self);
+      },
   };
 }
 
@@ -1240,7 +1531,7 @@ struct tap_subscription {
 
 struct gateway_state {
   gateway_state() = default;
-  std::unordered_map<std::string, std::weak_ptr<fanout>> fanouts; // by call
+  std::shared_ptr<call_lines> lines = std::make_shared<call_lines>();
   gateway_services svc;
   // Sessions (of any node) subscribed to this node's calls' taps, by the session's address.
   // By session and call: a watch looks up its own call, not every call its session watches
@@ -1250,6 +1541,14 @@ struct gateway_state {
   std::map<caf::actor_addr, std::shared_ptr<outbox>> boxes; // by receiver
   // The sessions that have one, with their consoles' ids.
   std::map<caf::actor_addr, std::pair<std::shared_ptr<outbox>, std::uint64_t>> box_of;
+  // Every session's user (for the audit entries of the watches the gateway starts for it).
+  struct user {
+    std::string email;
+    std::vector<account> accounts;
+  };
+  std::map<caf::actor_addr, user> users;
+  // Sessions that watch every call (`watch --all`), with that command's id.
+  std::map<caf::actor_addr, std::pair<caf::actor, std::string>> watch_all;
   bool ticking = false;
   std::uint64_t next_job = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> jobs;
@@ -1292,16 +1591,7 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
       return no(result::not_applicable, std::string("already ") +
                                             (audio ? "listening to " : "watching ") + r.call_id);
   // One event message per published item, shared by every subscriber of the call here.
-  auto& slot = st.fanouts[r.call_id];
-  auto fo = slot.lock();
-  if (!fo || fo->tap.lock() != tap) {
-    fo = std::make_shared<fanout>();
-    fo->tap = tap;
-    slot = fo;
-  }
-  if (st.fanouts.size() > 64 + 2 * (st.svc.taps ? st.svc.taps->size() : 0))
-    for (auto it = st.fanouts.begin(); it != st.fanouts.end();)
-      it = it->second.expired() ? st.fanouts.erase(it) : std::next(it);
+  auto fo = st.lines->of(r.call_id, tap);
   // A watch of a session whose console process gave a receiver: the call's events go into the
   // process's outbox from here, under the tap's lock, and the session only hears when the
   // watch opens and ends (those with an empty line). No actor message per event and session.
@@ -1313,11 +1603,12 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
     std::tie(box, console_id) = in->second;
   call_tap::sink fn;
   if (box)
-    fn = [sub = r.subscriber, call = r.call_id, fo, box, console_id](const tap_item& it) {
+    fn = [sub = r.subscriber, call = r.call_id, fo, box,
+          to = make_audience({console_id})](const tap_item& it) {
       auto line = line_of(*fo, call, it);
       if (!line->empty()) {
         std::lock_guard lock(box->mtx);
-        box->pending[console_id].push_back(std::move(line));
+        box->add(std::move(line), to);
       }
       bool opens = it.serial == 0 && it.k == tap_item::kind::state && it.n == 1;
       if (opens || it.k == tap_item::kind::ended)
@@ -1350,16 +1641,14 @@ console_reply tap_here(gateway_self self, const steer_request& r) {
 void tick(gateway_self self) {
   auto& st = self->state;
   for (auto& [addr, box] : st.boxes) {
-    std::vector<std::pair<std::uint64_t, std::vector<shared_line>>> taken;
+    auto& taken = box->taken;
     {
       std::lock_guard lock(box->mtx);
-      for (auto& [id, lines] : box->pending)
-        if (!lines.empty())
-          taken.emplace_back(id, std::move(lines));
-      box->pending.clear();
+      if (box->log.empty())
+        continue;
+      taken.swap(box->log); // the outbox keeps the last tick's room
     }
-    if (taken.empty())
-      continue;
+    auto forget = caf::detail::make_scope_guard([&] { taken.clear(); });
     if (box->seq - box->acked >= st.svc.max_unacked) {
       spdlog::warn("console: a console process stopped reading ({} batches unacknowledged): its "
                    "{} consoles dropped",
@@ -1371,41 +1660,7 @@ void tick(gateway_self self) {
       box->acked = box->seq; // the sessions are going; their down messages forget the box
       continue;
     }
-    // Consoles watching the same calls get the same lines (the same handles, in the same
-    // order): their text is joined and sent once.
-    console_batch b{++box->seq, {}};
-    std::unordered_multimap<std::size_t, std::size_t> part_of; // by the handles' hash
-    std::vector<std::size_t> source; // the `taken` entry each part's lines come from
-    for (std::size_t i = 0; i < taken.size(); ++i) {
-      auto& lines = taken[i].second;
-      std::size_t h = lines.size();
-      for (auto& l : lines)
-        h = h * 1099511628211u ^ std::hash<const void*>{}(l.get());
-      auto [from, to] = part_of.equal_range(h);
-      auto same = std::find_if(from, to, [&](const auto& e) {
-        return taken[source[e.second]].second == lines; // handle by handle
-      });
-      std::size_t p = same != to ? same->second : b.parts.size();
-      if (same == to) {
-        b.parts.push_back(console_part{{}, {}});
-        source.push_back(i);
-        part_of.emplace(h, p);
-      }
-      b.parts[p].consoles.push_back(taken[i].first);
-    }
-    for (std::size_t p = 0; p < b.parts.size(); ++p) {
-      auto& lines = taken[source[p]].second;
-      std::size_t size = lines.size();
-      for (auto& l : lines)
-        size += l->size();
-      auto& json = b.parts[p].json;
-      json.reserve(size);
-      for (auto& l : lines) {
-        if (!json.empty())
-          json += '\n';
-        json += *l;
-      }
-    }
+    console_batch b{++box->seq, batch_parts(taken)};
     self->send(box->receiver, std::move(b));
   }
   if (st.boxes.empty()) {
@@ -1413,6 +1668,77 @@ void tick(gateway_self self) {
     return;
   }
   self->delayed_send(self, st.svc.batch_delay, tick_atom::value);
+}
+
+// A call of the user's businesses has started (its first row in the live feed): the sessions
+// that watch every call watch it too. For a call of this node the gateway joins their consoles
+// to their processes' shared watches itself, all of a process at once, and writes each one's
+// audit entry: no message to a session, no command from a console. The others (a call of
+// another node, a console without a receiver, a call whose tap cannot be shared) are told to
+// their sessions, which watch it as a `watch CALL` does.
+void watch_new_call(gateway_self self, const std::string& call, const std::string& business,
+                    const live_calls::row& r, const std::string& answered_at) {
+  auto& st = self->state;
+  std::map<std::shared_ptr<outbox>, std::vector<std::pair<std::uint64_t, const account*>>> boxes;
+  std::vector<std::pair<caf::actor, std::uint64_t>> tell; // sessions, and their consoles (or 0)
+  for (auto& [addr, w] : st.watch_all) {
+    auto u = st.users.find(addr);
+    if (u == st.users.end())
+      continue;
+    auto a = std::find_if(u->second.accounts.begin(), u->second.accounts.end(),
+                          [&](const account& x) { return x.business_id == business; });
+    if (a == u->second.accounts.end())
+      continue;
+    auto b = st.box_of.find(addr);
+    if (b != st.box_of.end() && r.node == st.svc.node_name && st.svc.taps)
+      boxes[b->second.first].emplace_back(b->second.second, &*a);
+    else
+      tell.emplace_back(w.first, 0);
+  }
+  std::shared_ptr<call_tap> tap;
+  if (!boxes.empty()) {
+    tap = st.svc.taps->find(call);
+    // A call taken over from a lost node numbers its turns after its saved ones: its watchers'
+    // sessions read it (as does one not started here with turns already).
+    if ((tap && tap->origin_ms() > 0) || (!tap && r.turns != 0)) {
+      for (auto& [box, consoles] : boxes)
+        for (auto& s : box->sessions)
+          for (auto& [id, a] : consoles)
+            if (s.second == id)
+              tell.emplace_back(s.first, 0);
+      boxes.clear();
+    } else if (!tap) {
+      tap = st.svc.taps->open(call); // the call's actors take it when they start
+    }
+  }
+  if (!boxes.empty()) {
+    json::object snapshot{{"type", "snapshot"}, {"call", call},        {"business", business},
+                          {"caller", r.caller}, {"node", r.node},       {"status", r.status},
+                          {"started_at", r.started_at}};
+    if (!answered_at.empty())
+      snapshot["answered_at"] = answered_at;
+    auto first = std::make_shared<const std::string>(json::serialize(snapshot));
+    for (auto& [box, consoles] : boxes) {
+      std::vector<std::pair<std::uint64_t, caf::actor>> joiners;
+      for (auto& [id, a] : consoles)
+        joiners.emplace_back(id, caf::actor{});
+      auto joined = join_box(*st.lines, box, call, tap, joiners, first);
+      if (!joined)
+        break; // the call has ended
+      for (auto id : *joined)
+        for (auto& [cid, a] : consoles)
+          if (cid == id)
+            for (auto& s : box->sessions)
+              if (s.second == id) {
+                auto& u = st.users[s.first.address()];
+                auto& w = st.watch_all[s.first.address()];
+                audit(st.svc, {business, a->user_id, u.email, st.svc.node_name, w.second, "watch",
+                               call, "watch " + call, "done", "watching " + call});
+              }
+    }
+  }
+  for (auto& [session, unused] : tell)
+    self->send(session, watch_one_atom::value, call);
 }
 
 caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
@@ -1426,8 +1752,9 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
       if (gone != ss.end()) {
         {
           std::lock_guard lock(b->second->mtx);
-          b->second->pending.erase(gone->second);
-          b->second->follows_calls.erase(gone->second);
+          for (auto& [business, to] : b->second->follows)
+            if (to && std::binary_search(to->begin(), to->end(), gone->second))
+              to = with(to, gone->second, false);
           b->second->wants_feed.erase(gone->second);
         }
         leave_shared(*b->second, gone->second, nullptr);
@@ -1436,6 +1763,8 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
       }
       b = ss.empty() ? self->state.boxes.erase(b) : std::next(b);
     }
+    self->state.users.erase(dm.source);
+    self->state.watch_all.erase(dm.source);
     auto& m = self->state.by_business;
     bool session = false;
     for (auto it = m.begin(); it != m.end();) {
@@ -1461,6 +1790,15 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
           it->second->acked = seq;
       },
       [self](tick_atom) { tick(self); },
+      [self](watch_all_atom, bool on, const std::string& command_id) {
+        auto session = caf::actor_cast<caf::actor>(self->current_sender());
+        if (!session || !self->state.users.count(session.address()))
+          return;
+        if (on)
+          self->state.watch_all[session.address()] = {session, command_id};
+        else
+          self->state.watch_all.erase(session.address());
+      },
       [self](console_login& l) -> caf::result<console_welcome> {
         // Before the promise, which takes the sender over from the message.
         auto console = caf::actor_cast<caf::actor>(self->current_sender());
@@ -1523,7 +1861,7 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
                 box = b;
               }
               auto session = self->spawn(session_fn, st.svc, caf::actor_cast<caf::actor>(self),
-                                         console, w.email, client, accounts, box);
+                                         console, w.email, client, accounts, box, st.lines);
               self->monitor(session);
               if (box) {
                 box->sessions.emplace_back(session, console.id());
@@ -1537,6 +1875,7 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
               }
               for (auto& a : accounts)
                 st.by_business.emplace(a.business_id, session);
+              st.users[session.address()] = {w.email, accounts};
               w.session = session;
               spdlog::info("console: {} logged in from '{}' ({} businesses)", w.email,
                            client.substr(0, 64), accounts.size());
@@ -1580,9 +1919,12 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         auto [a, b] = st.by_business.equal_range(f.business_id);
         if (f.kind != "call" || (a == b && !st.svc.live))
           return;
-        // Read once here, not once per session; every session gets the same message.
+        // Read once here, not once per session; every session gets the same message. Read
+        // into a buffer of its own: a row is read for every change of every call.
         boost::system::error_code ec;
-        auto v = json::parse(f.data, ec);
+        unsigned char buf[8192];
+        json::monotonic_resource mr(buf, sizeof buf);
+        auto v = json::parse(f.data, ec, &mr);
         if (ec || !v.is_object())
           return;
         auto& d = v.as_object();
@@ -1591,10 +1933,10 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
           bool ended = end && !end->is_null();
           auto call = str_of(d, "id");
           auto node = str_of(d, "node");
-          st.svc.live->update(call,
-                              {f.business_id, node, str_of(d, "caller"), str_of(d, "status"),
-                               str_of(d, "started_at"), int_of(d, "turns")},
-                              ended);
+          live_calls::row row{f.business_id, node, str_of(d, "caller"), str_of(d, "status"),
+                              str_of(d, "started_at"), int_of(d, "turns")};
+          if (st.svc.live->update(call, row, ended) && !st.watch_all.empty())
+            watch_new_call(self, call, f.business_id, row, str_of(d, "answered_at"));
           // A tap a watch opened before the call's actors started (watch_here) has no actors
           // to close it if the call ends first; its subscribers hear the end now. The call's
           // own actors closed it already otherwise.
@@ -1604,21 +1946,31 @@ caf::behavior gateway_fn(gateway_self self, gateway_services svc) {
         }
         if (a == b)
           return;
-        auto line = json::serialize(call_event(d, f.business_id));
+        auto line = json::serialize(call_event(d, f.business_id, &mr));
+        // A console process's consoles that follow the call list get the change from here,
+        // once for all of them; a session with an outbox gets it only if one of its watches
+        // needs it.
         auto shared = std::make_shared<const std::string>(line);
-        auto msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"),
-                                     std::move(line), std::move(f.data));
+        bool feed_wanted = false;
+        for (auto& [addr, box] : st.boxes) {
+          std::lock_guard lock(box->mtx);
+          if (auto to = box->follows.find(f.business_id); to != box->follows.end())
+            box->add(shared, to->second);
+          feed_wanted = feed_wanted || !box->wants_feed.empty();
+        }
+        caf::message msg;
         for (auto it = a; it != b; ++it) {
-          // A session with an outbox: the change goes there from here if its console follows
-          // the call list, and to the session only if one of its watches needs it.
           if (auto in = st.box_of.find(it->second.address()); in != st.box_of.end()) {
             auto& [box, cid] = in->second;
+            if (!feed_wanted)
+              continue;
             std::lock_guard lock(box->mtx);
-            if (box->follows_calls.count(cid))
-              box->pending[cid].push_back(shared);
             if (!box->wants_feed.count(cid))
               continue;
           }
+          if (msg.empty())
+            msg = caf::make_message(feed_line_atom::value, f.business_id, str_of(d, "id"), line,
+                                    f.data);
           self->send(it->second, msg);
         }
       },

@@ -20,9 +20,9 @@ struct receiver_state {
 
 using receiver_self = caf::stateful_actor<receiver_state>*;
 
-// Batches acknowledged at once: few messages back, far below the node's bound
-// (gateway_services::max_unacked).
-constexpr std::uint64_t ack_every = 4;
+// Batches acknowledged at once: few messages back (each one wakes the node's network thread
+// and its gateway), far below the node's bound (gateway_services::max_unacked, 4096).
+constexpr std::uint64_t ack_every = 8;
 
 caf::behavior receiver_fn(receiver_self self) {
   self->set_down_handler([self](caf::down_msg& dm) {

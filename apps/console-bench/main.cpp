@@ -1,6 +1,7 @@
 // A benchmark's console side: N operator consoles in one process, each logged in at a node
-// with its own session, following the call list and watching every live call (up to --watch
-// each). It measures how long a call's changes take to reach a console:
+// with its own session, following the call list and watching every live call: with one
+// `watch --all` each (the node joins them to each call as it starts), or with `--one-by-one`
+// a `watch CALL` for each call as it appears in the list (up to --watch each). It measures how long a call's changes take to reach a console:
 //   state: a state change (listening, thinking, speaking, on hold) from the moment the call
 //          told its tap on the node to the console (the direct path between the actors);
 //   turn:  a turn (the caller's or the receptionist's) from the moment the call's actors told
@@ -53,6 +54,7 @@ struct options {
   cluster::settings link;
   std::string token;
   std::size_t max_watch = 1000;
+  bool one_by_one = false;
   caf::actor receiver; // the process's (unset: each session sends its console itself)
 };
 
@@ -74,6 +76,7 @@ struct console_state {
   figures f;
   int n_cmd = 0;
   std::size_t max_watch = 0;
+  bool one_by_one = false;
 };
 
 using console_self = caf::stateful_actor<console_state>*;
@@ -88,7 +91,9 @@ void command(console_self self, const std::string& line) {
   self->request(st.session, std::chrono::seconds(60),
                 proto::console_command{"b" + std::to_string(++st.n_cmd), line})
       .then([self, line](proto::console_reply& r) {
-        if (line != "calls")
+        if (line == "watch --all" && r.result != "done")
+          self->state.f.error = "watch --all: " + r.result + " " + r.detail;
+        if (line != "calls" || !self->state.one_by_one)
           return;
         boost::system::error_code ec;
         auto v = json::parse(r.data, ec);
@@ -140,11 +145,14 @@ void on_line(console_self self, const options& o, std::int64_t now, std::string_
         st.started_ms[call] = t->time_since_epoch().count() / 1000;
     auto* ended = ev.if_contains("ended_at");
     bool live = !ended || ended->is_null();
-    if (live && !st.ended.count(call) && st.watching.size() < o.max_watch &&
+    if (o.one_by_one && live && !st.ended.count(call) && st.watching.size() < o.max_watch &&
         st.watching.insert(call).second) {
       ++st.f.watches;
       command(self, "watch " + call);
     }
+  } else if (type == "snapshot") {
+    if (!o.one_by_one && st.watching.insert(call).second)
+      ++st.f.watches; // the node started this watch for the console's `watch --all`
   } else if (type == "state") {
     if (auto* at = ev.if_contains("at_us"); at && at->is_int64())
       st.f.state_ms.push_back(double(now - at->as_int64()) / 1000.0);
@@ -169,6 +177,7 @@ void on_line(console_self self, const options& o, std::int64_t now, std::string_
 
 caf::behavior console_fn(console_self self, options o) {
   self->state.max_watch = o.max_watch;
+  self->state.one_by_one = o.one_by_one;
   auto mm = o.link.insecure ? self->system().middleman().actor_handle()
                             : self->system().openssl_manager().actor_handle();
   auto fail = [self](const std::string& why) { self->state.f.error = why; };
@@ -189,6 +198,8 @@ caf::behavior console_fn(console_self self, options o) {
                         return fail("login refused: " + w.refused);
                       self->state.session = w.session;
                       command(self, "calls");
+                      if (!self->state.one_by_one)
+                        command(self, "watch --all");
                     },
                     [fail](caf::error& e) { fail(caf::to_string(e)); });
           },
@@ -235,6 +246,9 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "How long to watch")->check(CLI::Range(1.0, 3600.0));
   app.add_option("--stop-file", stop_file, "Stop early once this file exists");
   app.add_option("--out", out_path, "Write every delay here ('state MS' and 'turn MS' lines)");
+  app.add_flag("--one-by-one", o.one_by_one,
+               "Watch each call with a command of its own as it appears in the call list, not "
+               "every call with one `watch --all`");
   bool per_console = false;
   app.add_flag("--per-console", per_console,
                "Each console's session sends it its events itself (no shared receiver)");

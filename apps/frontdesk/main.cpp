@@ -763,7 +763,8 @@ int main(int argc, char** argv) {
                           "used when a node goes away")
       ->required();
   console_cmd->add_option("--exec", cc.exec,
-                          "Run one verb and exit (watch: until the call ends): calls, watch CALL, "
+                          "Run one verb and exit (watch: until the call ends; watch --all: every "
+                          "call until --max-seconds): calls, watch CALL|--all, unwatch CALL|--all, "
                           "say CALL TEXT [--interrupt], hold-ai CALL, resume-ai CALL, transfer "
                           "CALL NUMBER, hangup CALL, appointments [DAY], cancel APPOINTMENT");
   console_cmd->add_flag("--json", cc.json, "With --exec: print JSON lines");

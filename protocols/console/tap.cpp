@@ -231,16 +231,30 @@ void call_taps::close(const std::string& call_id, std::string_view why) {
   t->end(why);
 }
 
-void live_calls::update(const std::string& call_id, row r, bool ended) {
+bool live_calls::update(const std::string& call_id, row r, bool ended) {
   std::lock_guard lk(mtx_);
   if (ended) {
     rows_.erase(call_id);
-    return;
+    auto& e = ended_[call_id];
+    e = {++seq_, r.node};
+    ended_order_.emplace_back(call_id, seq_);
+    while (ended_order_.size() > max_) {
+      auto& [id, seq] = ended_order_.front();
+      if (auto old = ended_.find(id); old != ended_.end() && old->second.first == seq)
+        ended_.erase(old);
+      ended_order_.pop_front();
+    }
+    return false;
+  }
+  if (auto e = ended_.find(call_id); e != ended_.end()) {
+    if (e->second.second == r.node)
+      return false; // a late write of the call that ended
+    ended_.erase(e); // taken over by another node: live again
   }
   auto [it, fresh] = rows_.try_emplace(call_id);
   it->second.r = std::move(r);
   if (!fresh)
-    return;
+    return false;
   it->second.seq = ++seq_;
   order_.emplace_back(call_id, seq_);
   while (rows_.size() > max_ && !order_.empty()) {
@@ -255,6 +269,7 @@ void live_calls::update(const std::string& call_id, row r, bool ended) {
       auto e = rows_.find(o.first);
       return e == rows_.end() || e->second.seq != o.second;
     });
+  return true;
 }
 
 std::optional<live_calls::row> live_calls::find(const std::string& call_id) const {

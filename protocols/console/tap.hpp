@@ -148,8 +148,12 @@ public:
     long long turns = 0; // turns in the row's transcript
   };
   explicit live_calls(std::size_t max_calls = 20000) : max_(max_calls) {}
-  /// A change of call `call_id`: kept while the call lasts, forgotten when `ended`.
-  void update(const std::string& call_id, row r, bool ended);
+  /// A change of call `call_id`: kept while the call lasts, forgotten when `ended`. True when
+  /// the call was not known (its first row, or the first since it was forgotten). A row of a
+  /// call that ended lately (one of the last `max_calls` to end) is a late write of its own,
+  /// not a live call: ignored (unless another node has it: a call taken over from a lost node
+  /// opens again).
+  bool update(const std::string& call_id, row r, bool ended);
   std::optional<row> find(const std::string& call_id) const;
   std::size_t size() const;
 
@@ -163,6 +167,9 @@ private:
   std::unordered_map<std::string, entry> rows_;
   std::deque<std::pair<std::string, std::uint64_t>> order_; // first seen, oldest first
   std::uint64_t seq_ = 0;
+  // Lately ended calls: when, and on which node.
+  std::unordered_map<std::string, std::pair<std::uint64_t, std::string>> ended_;
+  std::deque<std::pair<std::string, std::uint64_t>> ended_order_;
 };
 
 /// A bounded queue of audio for a reader that may be slow: when full, the oldest item goes

@@ -235,11 +235,17 @@ expected<command> parse_command(std::string_view line) {
     break;
   case verb::watch:
   case verb::unwatch:
+    if (args.size() == 1 && args[0] == "--all" && !quoted[1]) {
+      c.all = true;
+      break;
+    }
+    [[fallthrough]];
   case verb::listen:
   case verb::hold_ai:
   case verb::resume_ai:
   case verb::hangup: {
-    std::string usage = std::string(to_string(c.v)) + " CALL";
+    std::string usage = std::string(to_string(c.v)) +
+                        (c.v == verb::watch || c.v == verb::unwatch ? " CALL|--all" : " CALL");
     if (auto e = need(1, usage.c_str()))
       return *e;
     if (auto e = call_arg(args[0]))
@@ -321,7 +327,7 @@ std::string format_command(const command& c) {
     out += " " + c.appointment;
     break;
   default:
-    out += " " + c.call;
+    out += " " + (c.all ? std::string("--all") : c.call);
   }
   return out;
 }

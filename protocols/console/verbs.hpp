@@ -17,8 +17,9 @@ namespace frontdesk::console {
 /// What a console can ask of the cluster.
 enum class verb {
   calls,        // the live calls of the user's businesses, then their changes
-  watch,        // a call's transcript so far, then every change
-  unwatch,      // stop watching a call
+  watch,        // a call's transcript so far, then every change ("watch --all": every live
+                // call of the user's businesses, and each that starts, until "unwatch --all")
+  unwatch,      // stop watching a call (or every call)
   listen,       // a call's audio, both sides (read-only)
   say,          // the receptionist's voice speaks TEXT
   hold_ai,      // the AI stops answering
@@ -53,6 +54,7 @@ bool allowed(role r, verb v);
 struct command {
   verb v = verb::calls;
   std::string call;        // watch, unwatch, listen, say, hold-ai, resume-ai, transfer, hangup
+  bool all = false;        // watch --all, unwatch --all (no call)
   std::string text;        // say
   bool interrupt = false;  // say --interrupt: now, not after the current sentence
   std::string number;      // transfer: E.164

@@ -276,6 +276,12 @@ TEST_F(console_cluster, calls_and_watch_across_nodes_with_scope_and_role_refusal
                        10s))
       << list.output();
   background beta_list(console_cmd(bob, a_.address(), "--exec calls --follow 40"));
+  // Watching every call from node-a: the call of node-b is watched as it starts.
+  background all(console_cmd(alice, a_.address(), "--exec 'watch --all' --max-seconds 90"));
+  ASSERT_TRUE(wait_for([&] { return all.output().find("\"type\":\"reply\"") != std::string::npos; },
+                       10s))
+      << all.output();
+  EXPECT_NE(all.output().find("\"result\":\"done\""), std::string::npos) << all.output();
   background caller(caller_cmd(b_));
   std::string call;
   ASSERT_TRUE(wait_for([&] { return !(call = sql("SELECT id FROM calls")).empty(); }, 60s))
@@ -335,6 +341,24 @@ TEST_F(console_cluster, calls_and_watch_across_nodes_with_scope_and_role_refusal
     EXPECT_EQ(seen[i], std::string(transcript[i].at("role").as_string()) + ": " +
                            std::string(transcript[i].at("text").as_string()));
   EXPECT_GE(seen.size(), 8u) << watch.output(); // four caller turns, four answers (+ greeting)
+  // The watch of every call saw this one from its start: every turn once, in order, then its end.
+  ASSERT_TRUE(wait_for([&] { return all.output().find("\"type\":\"ended\"") != std::string::npos; },
+                       10s))
+      << all.output();
+  all.kill();
+  std::vector<std::string> all_seen;
+  bool all_snapshot = false;
+  for (auto& o : json_lines(all.output())) {
+    if (s(o, "call") != call)
+      continue;
+    all_snapshot = all_snapshot || s(o, "type") == "snapshot";
+    if (s(o, "type") == "turn") {
+      EXPECT_EQ(o.at("n").as_int64(), static_cast<std::int64_t>(all_seen.size())) << all.output();
+      all_seen.push_back(s(o, "role") + ": " + s(o, "text"));
+    }
+  }
+  EXPECT_TRUE(all_snapshot) << all.output();
+  EXPECT_EQ(all_seen, seen) << all.output();
   // Beta's console never heard of the call.
   beta_list.kill();
   EXPECT_EQ(beta_list.output().find(call), std::string::npos) << beta_list.output();
@@ -360,9 +384,12 @@ TEST_F(console_cluster, calls_and_watch_across_nodes_with_scope_and_role_refusal
   EXPECT_EQ(run(console_cmd(alice, b_.address(), "--exec calls")).exit_code, 0);
   EXPECT_EQ(a_.log().find("node node-b left"), std::string::npos) << a_.log();
 
-  // The audit log has each of them.
+  // The audit log has each of them: alice's watch of the call, and the one her `watch --all`
+  // started (after its own entry, with no call).
   EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'watch' AND result = 'done' AND "
-                "call_id = '" + call + "' AND actor = 'alice@alpha.test'"), "1");
+                "call_id = '" + call + "' AND actor = 'alice@alpha.test'"), "2");
+  EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'watch' AND result = 'done' AND "
+                "call_id = '' AND args = 'watch --all' AND actor = 'alice@alpha.test'"), "1");
   EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'hangup' AND result = 'refused' "
                 "AND actor = 'vera@alpha.test'"), "1");
   EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE verb = 'watch' AND result = 'refused' "

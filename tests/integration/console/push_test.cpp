@@ -8,6 +8,7 @@
 // once, and is dropped as a whole when it stops reading. The consoles of one process watching a
 // call share one subscription of its tap; a call that has only its first row (from the live
 // feed) is watched through a tap opened for it, closed by the gateway if the row ends first.
+// `watch --all` watches every call of the user's businesses as it starts.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -637,4 +638,93 @@ TEST_F(console_push, a_watch_of_a_call_that_has_only_its_first_row_opens_its_tap
   EXPECT_EQ(str(evs.back(), "type"), "ended");
   EXPECT_EQ(str(evs.back(), "end_reason"), "no_stream");
   EXPECT_FALSE(taps_->find(id));
+}
+
+// `watch --all`: a console watches every live call of its businesses, those live when it asks
+// (read from the database) and each that starts after (the live feed's first row): the gateway
+// joins the consoles of a process to a new call of its node at once, with no command of theirs,
+// and a console without a receiver is told by its session. Each watch has its audit entry
+// under the `watch --all` command's id; after `unwatch --all` a new call is not watched.
+TEST_F(console_push, watch_all_follows_every_call_as_it_starts_with_an_audit_entry_each) {
+  auto gw = gateway();
+  auto before = call_id(70), fresh = call_id(71), later = call_id(72);
+  add_call(before);
+  auto tap0 = taps_->open(before);
+  tap0->describe(biz, "+15557770000");
+  tap0->turn("agent", "Gamma, how can I help?", 10, false);
+  auto first_row = [&](const std::string& call) {
+    console::feed(gw, 1, biz, "call",
+                  json::serialize(json::object{{"id", call},
+                                               {"node", node},
+                                               {"caller", "+15557770001"},
+                                               {"status", "ringing"},
+                                               {"turns", 0},
+                                               {"started_at", "2026-01-01T10:00:00+00:00"},
+                                               {"ended_at", nullptr}}));
+  };
+  caf::scoped_actor rcv{*sys_}, a{*sys_}, b{*sys_}, c{*sys_};
+  auto sa = login(a, gw, caf::actor_cast<caf::actor>(rcv));
+  auto sb = login(b, gw, caf::actor_cast<caf::actor>(rcv));
+  auto sc = login(c, gw); // no receiver: its session sends it its events
+  for (auto* s : {&sa, &sb})
+    EXPECT_EQ(command(a, *s, "watch --all"), "done: watching 1 live calls and each that starts");
+  EXPECT_EQ(command(c, sc, "watch --all"), "done: watching 1 live calls and each that starts");
+  EXPECT_EQ(command(c, sc, "watch --all"), "not_applicable: already watching every call");
+  EXPECT_EQ(command(a, sa, "watch " + before), "not_applicable: already watching " + before);
+  // One subscription for the process's two consoles, one for the console without a receiver.
+  EXPECT_TRUE(wait_for_subscribers(*tap0, 2));
+  first_row(fresh);
+  std::shared_ptr<console::call_tap> tap1;
+  ASSERT_TRUE(wait_for([&] { return (tap1 = taps_->find(fresh)) != nullptr; }, 10s));
+  EXPECT_TRUE(wait_for_subscribers(*tap1, 2));
+  tap1->turn("caller", "Is it open today?", 20, false);
+  taps_->close(fresh, "stop");
+  taps_->close(before, "stop");
+
+  auto saw = [](const std::vector<json::object>& evs, const std::string& call) {
+    std::vector<std::string> out;
+    for (auto& e : evs)
+      if (str(e, "call") == call)
+        out.push_back(str(e, "type") + (str(e, "type") == "turn" ? " " + str(e, "text") : ""));
+    return out;
+  };
+  auto ends = [&](const std::vector<json::object>& evs) {
+    return std::count_if(evs.begin(), evs.end(),
+                         [](const json::object& o) { return str(o, "type") == "ended"; });
+  };
+  process_view v;
+  receive_batches(rcv, gw, v, [&] {
+    return ends(v.by_console[a->id()]) == 2 && ends(v.by_console[b->id()]) == 2;
+  });
+  std::vector<json::object> ec;
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (ends(ec) < 2 && std::chrono::steady_clock::now() < until) {
+    auto more = events(c, sc, [](const json::object& o) { return str(o, "type") == "ended"; });
+    ec.insert(ec.end(), more.begin(), more.end());
+  }
+  for (auto* evs : {&v.by_console[a->id()], &v.by_console[b->id()], &ec}) {
+    EXPECT_EQ(saw(*evs, fresh), (std::vector<std::string>{"snapshot", "state",
+                                                          "turn Is it open today?", "ended"}));
+    EXPECT_EQ(saw(*evs, before), (std::vector<std::string>{"snapshot", "state",
+                                                           "turn Gamma, how can I help?", "ended"}));
+  }
+  auto audits = [&](const std::string& call) {
+    return sql("SELECT count(*) FROM audit_log WHERE verb = 'watch' AND result = 'done' AND "
+               "command_id = 't' AND actor = 'ops@gamma.test' AND call_id = '" + call + "'");
+  };
+  EXPECT_TRUE(wait_for([&] { return audits(fresh) == "3" && audits(before) == "3"; }, 10s))
+      << audits(fresh) << " " << audits(before);
+
+  // After `unwatch --all` a console watches no new call; the others do.
+  EXPECT_EQ(command(a, sa, "unwatch --all"), "done: stopped watching 0 calls");
+  EXPECT_EQ(command(a, sa, "unwatch --all"), "not_applicable: stopped watching 0 calls");
+  first_row(later);
+  std::shared_ptr<console::call_tap> tap2;
+  ASSERT_TRUE(wait_for([&] { return (tap2 = taps_->find(later)) != nullptr; }, 10s));
+  EXPECT_TRUE(wait_for_subscribers(*tap2, 2));
+  EXPECT_TRUE(wait_for([&] { return audits(later) == "2"; }, 10s)) << audits(later);
+  EXPECT_EQ(command(b, sb, "unwatch " + later), "done: stopped watching");
+  EXPECT_EQ(command(c, sc, "unwatch --all"), "done: stopped watching 1 calls");
+  EXPECT_TRUE(wait_for_subscribers(*tap2, 0));
+  taps_->close(later, "stop");
 }

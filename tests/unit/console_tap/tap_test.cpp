@@ -253,21 +253,30 @@ TEST(call_tap, says_whose_call_it_is_once_described_and_that_it_ended) {
 TEST(live_calls, keeps_a_call_from_its_first_row_until_its_end) {
   live_calls live;
   EXPECT_FALSE(live.find("c1"));
-  live.update("c1", {"b1", "node-a", "+15550001111", "ringing", "2026-01-01T10:00:00+00:00", 0},
-              false);
+  EXPECT_TRUE(live.update(
+      "c1", {"b1", "node-a", "+15550001111", "ringing", "2026-01-01T10:00:00+00:00", 0}, false));
   auto r = live.find("c1");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->business_id, "b1");
   EXPECT_EQ(r->node, "node-a");
   EXPECT_EQ(r->status, "ringing");
   EXPECT_EQ(r->turns, 0);
-  live.update("c1", {"b1", "node-a", "+15550001111", "in-progress", "2026-01-01T10:00:00+00:00", 2},
-              false); // a later row replaces the earlier
+  EXPECT_FALSE(live.update(
+      "c1", {"b1", "node-a", "+15550001111", "in-progress", "2026-01-01T10:00:00+00:00", 2},
+      false)); // a later row replaces the earlier; the call is not new
   EXPECT_EQ(live.find("c1")->turns, 2);
   EXPECT_EQ(live.find("c1")->status, "in-progress");
-  live.update("c1", {"b1", "node-a", "+15550001111", "completed", "", 6}, true);
+  EXPECT_FALSE(live.update("c1", {"b1", "node-a", "+15550001111", "completed", "", 6}, true));
   EXPECT_FALSE(live.find("c1"));
-  EXPECT_EQ(live.size(), 0u);
+  // An ended call's first row is no new live call; a late row of an ended call (its last
+  // writes trail its end) does not bring it back.
+  EXPECT_FALSE(live.update("c2", {"b1", "node-a", "", "failed", "", 0}, true));
+  EXPECT_FALSE(live.update("c1", {"b1", "node-a", "+15550001111", "in-progress", "", 6}, false));
+  EXPECT_FALSE(live.find("c1"));
+  // A call finished as lost with its node opens again on the node that takes it over.
+  EXPECT_TRUE(live.update("c1", {"b1", "node-b", "+15550001111", "in-progress", "", 6}, false));
+  EXPECT_EQ(live.find("c1")->node, "node-b");
+  EXPECT_EQ(live.size(), 1u);
 }
 
 TEST(live_calls, holds_at_most_its_bound_and_forgets_the_oldest_first) {
@@ -290,7 +299,7 @@ TEST(live_calls, holds_at_most_its_bound_and_forgets_the_oldest_first) {
   EXPECT_TRUE(live.find("c4"));
   // A call seen again after it was forgotten is kept anew, as the newest; when full, the
   // oldest goes.
-  live.update("c0", {"b", "n", "", "ringing", "", 0}, false);
+  EXPECT_TRUE(live.update("c0", {"b", "n", "", "ringing", "", 0}, false));
   live.update("c1", {"b", "n", "", "ringing", "", 0}, false);
   EXPECT_TRUE(live.find("c0"));
   EXPECT_TRUE(live.find("c1"));

@@ -23,6 +23,14 @@ TEST(console_verbs, parses_every_verb) {
     EXPECT_EQ(to_string(x->v), std::string(name));
     EXPECT_EQ(x->call, call);
   }
+  for (auto name : {"watch", "unwatch"}) { // every call of the user's businesses
+    auto x = parse_command(std::string(name) + " --all");
+    ASSERT_TRUE(x) << name << ": " << x.error().message;
+    EXPECT_TRUE(x->all);
+    EXPECT_TRUE(x->call.empty());
+    EXPECT_EQ(format_command(*x), std::string(name) + " --all");
+  }
+  EXPECT_FALSE(parse_command("watch " + call)->all);
   auto s = parse_command("say " + call + "   Hello there,   caller!");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->text, "Hello there, caller!");
@@ -47,7 +55,8 @@ TEST(console_verbs, parses_every_verb) {
 TEST(console_verbs, refuses_malformed_commands_with_a_reason) {
   std::vector<std::string> bad = {
       "", "   ", "dance", "CALLS", "calls extra", "watch", "watch nope", "watch " + call + " x",
-      "watch " + call.substr(0, 35), "watch " + call + "0", "watch " + std::string(36, '-'),
+      "watch " + call.substr(0, 35), "watch --all " + call, "watch \"--all\"", "watch --ALL",
+      "listen --all", "hangup --all", "watch -all", "watch " + call + "0", "watch " + std::string(36, '-'),
       "say " + call, "say " + call + " --interrupt", "say " + call + " hi --loud",
       "say nope hello", "say " + call + " \"   \"", "say " + call + " \"unclosed",
       "say " + call + " " + std::string(1001, 'a'), "transfer " + call,
@@ -72,7 +81,7 @@ TEST(console_verbs, refuses_malformed_commands_with_a_reason) {
 }
 
 TEST(console_verbs, every_prefix_of_a_valid_line_parses_or_fails_cleanly) {
-  for (std::string line : {"say " + call + " \"a \\\"b\\\" c\" --interrupt",
+  for (std::string line : {"say " + call + " \"a \\\"b\\\" c\" --interrupt", std::string("unwatch --all"),
                            "transfer " + call + " +15551234567",
                            std::string("appointments 2026-03-01")}) {
     for (std::size_t n = 0; n <= line.size(); ++n) {
