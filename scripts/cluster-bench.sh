@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The cluster's figures, on this machine (instant engines, the rules dialog, the real calendar,
 # mutual TLS between the nodes, one database):
-#   1. CALLS callers over three nodes (a round-robin balancer): the runtime added per turn,
-#      P50/P95 over every node's turns; the cross-node calendar requests' round trip P50/P95;
+#   1. CALLS callers on one node alone, then over three nodes (a round-robin balancer), once
+#      asking a question and once booking: the runtime added per turn, P50/P95 over every
+#      node's turns, the same callers and words on both; the cross-node calendar requests'
+#      round trip P50/P95 beside the home's own, and the booking turns by node;
 #   2. CPU per call: the same SAME callers on one node alone, then over the three nodes (CPU
 #      seconds of every node process over calls);
 #   3. kill -9 of one node while SAME callers book: calls resumed elsewhere, the caller's gap in
