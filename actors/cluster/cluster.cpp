@@ -83,7 +83,8 @@ struct shared_view {
 
 struct metrics_set {
   metrics::gauge* members = nullptr;
-  metrics::histogram* request_ms = nullptr;
+  metrics::histogram* request_ms = nullptr;      // answered by another node
+  metrics::histogram* home_request_ms = nullptr; // answered here, the business's home
   metrics::counter *joined = nullptr, *left = nullptr, *retried = nullptr, *failed = nullptr;
 };
 
@@ -96,6 +97,14 @@ struct pending_tool {
   std::string target; // the node asked in the current attempt
   std::uint32_t attempt = 0;
   steady::time_point started;
+};
+
+// What this node knows of one call's calendar tools (as the home's calendar actor keeps it):
+// tools sent and not answered yet, and whether an answer gave the call a hold since released.
+struct call_tools {
+  std::size_t in_flight = 0;
+  bool holds = false;
+  bool ended = false; // the call's end sent its release: forgotten once that is answered
 };
 
 struct member_state {
@@ -115,6 +124,7 @@ struct member_state {
   std::map<std::string, std::string> seed_names;         // seed address → the node it reached
   std::unordered_map<std::string, calendar_actor> calendars; // businesses served here
   std::unordered_map<std::uint64_t, pending_tool> pending;
+  std::unordered_map<std::string, call_tools> calls; // by call id; gone once idle, holding nothing
   std::uint64_t next_id = 0;
   std::uint64_t beats = 0; // heartbeats (cluster ticks) so far
   caf::actor gateway; // the node's console gateway (empty: consoles are refused)
@@ -166,14 +176,35 @@ calendar_actor local_calendar(member_self self, const std::string& business) {
 
 void dispatch(member_self self, std::uint64_t id);
 
+// A tool of the call is answered (`reply`) or given up (none: whether it took a hold is not
+// known, so the call counts as holding one).
+void call_tool_ended(member_state& st, const std::string& call_id, const tool_reply* reply) {
+  auto c = st.calls.find(call_id);
+  if (c == st.calls.end())
+    return;
+  auto& t = c->second;
+  // A hold is taken by check_slot or hold_slot (the reply names it); a release, a booking (the
+  // hold becomes it) or a move (it drops the call's holds first) ends it.
+  if (!reply || reply->values.count("hold_id"))
+    t.holds = true;
+  else if (reply->name == "release_slot" || reply->name == "reschedule" ||
+           (reply->name == "book" && reply->ok))
+    t.holds = false;
+  if (t.in_flight > 0)
+    --t.in_flight;
+  if (t.in_flight == 0 && (!t.holds || t.ended))
+    st.calls.erase(c);
+}
+
 void tool_done(member_self self, std::uint64_t id, std::uint32_t attempt, tool_reply r) {
   auto& st = self->state;
   auto it = st.pending.find(id);
   if (it == st.pending.end() || it->second.attempt != attempt)
     return; // a late answer to an attempt already retried elsewhere
-  if (it->second.target != st.table->self().name && st.m->request_ms)
-    st.m->request_ms->observe(
-        std::chrono::duration<double, std::milli>(steady::now() - it->second.started).count());
+  auto* h = it->second.target != st.table->self().name ? st.m->request_ms : st.m->home_request_ms;
+  if (h)
+    h->observe(std::chrono::duration<double, std::milli>(steady::now() - it->second.started).count());
+  call_tool_ended(st, it->second.request.call_id, &r);
   it->second.promise.deliver(std::move(r));
   st.pending.erase(it);
 }
@@ -196,6 +227,7 @@ void tool_failed(member_self self, std::uint64_t id, std::uint32_t attempt, cons
                p.business, p.target, caf::to_string(e));
   if (st.m->failed)
     st.m->failed->inc();
+  call_tool_ended(st, p.request.call_id, nullptr);
   p.promise.deliver(tool_reply{p.request.name, false, {}, {}, {}});
   st.pending.erase(it);
 }
@@ -481,6 +513,16 @@ local_member_actor::behavior_type member_fn(member_self self, settings cfg, hook
       },
       [self](route_atom, std::string& business, tool_request& req) -> caf::result<tool_reply> {
         auto& st = self->state;
+        // The release a call's end sends in any case: when no tool of the call is under way
+        // and none gave it a hold, it holds nothing, and the home is not asked (a round trip
+        // to another node for most calls). A hold taken through another node before the call
+        // moved here goes with the call's record, as at the home.
+        if (req.name == "release_slot" && req.args.count("call_ended") &&
+            !st.calls.count(req.call_id))
+          return tool_reply{req.name, true, {{"released", "none"}}, {}, {}};
+        auto& tools = st.calls[req.call_id];
+        ++tools.in_flight;
+        tools.ended = tools.ended || req.args.count("call_ended") > 0;
         auto id = ++st.next_id;
         auto rp = self->make_response_promise<tool_reply>();
         st.pending.emplace(id, pending_tool{std::move(business), std::move(req), rp, {}, 0, {}});
@@ -644,10 +686,18 @@ expected<std::unique_ptr<node_cluster>> node_cluster::start(caf::actor_system& s
   if (h.metrics) {
     m->members = &h.metrics->add_gauge("frontdesk_cluster_members",
                                        "Live nodes in the cluster as this node sees it.");
+    // The same buckets for both, fine enough below 25 ms that what the hop to another node adds
+    // shows against the requests the home answers itself in the same run.
+    const std::vector<double> bounds{0.25, 0.5, 0.75, 1,  1.5, 2,   3,   4,    5,   7.5,
+                                     10,   15,  20,   25, 50,  100, 250, 1000, 3000};
     m->request_ms = &h.metrics->add_histogram(
         "frontdesk_cluster_request_ms",
-        "Calendar requests answered by another node: round trip in ms.",
-        {0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 3000});
+        "Calendar requests answered by another node: round trip in ms.", bounds);
+    m->home_request_ms = &h.metrics->add_histogram(
+        "frontdesk_cluster_home_request_ms",
+        "Calendar requests of this node's calls answered here, the business's home: round trip "
+        "in ms (the database's work without the hop to another node).",
+        bounds);
     m->joined = &h.metrics->add_counter("frontdesk_cluster_member_changes_total",
                                         "Nodes that joined or left.", "change=\"joined\"");
     m->left = &h.metrics->add_counter("frontdesk_cluster_member_changes_total",

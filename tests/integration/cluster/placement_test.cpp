@@ -32,15 +32,19 @@ using frontdesk::fixtures::free_port;
 using frontdesk::fixtures::wait_for;
 
 // A calendar that says which node answered, for which business. On n3 a "hang" tool is never
-// answered (a node that dies with the request in flight).
+// answered (a node that dies with the request in flight). A tool asked with "hold" gives the
+// call a hold (its reply names one, as check_slot's does when it holds the slot).
 proto::calendar_actor::behavior_type fake_calendar(proto::calendar_actor::pointer self,
                                                    std::string node, std::string business) {
   return {
       [self, node, business](tool_request& r) -> caf::result<tool_reply> {
         if (r.name == "hang" && node == "n3")
           return self->make_response_promise<tool_reply>(); // dropped: no answer ever
-        return tool_reply{r.name, true, {{"node", node}, {"business", business}, {"call", r.call_id}},
-                          {"option"}, {"value"}};
+        tool_reply out{r.name, true, {{"node", node}, {"business", business}, {"call", r.call_id}},
+                       {"option"}, {"value"}};
+        if (r.args.count("hold"))
+          out.values["hold_id"] = "hold-of-" + r.call_id;
+        return out;
       },
       [](proto::tool_done_atom, std::uint64_t, tool_reply&) {},
   };
@@ -100,14 +104,23 @@ struct member_node {
 
 // Asks `via`'s calendar route for the business, as a call's dialog would.
 tool_reply ask(member_node& via, const std::string& business, const std::string& call = "c1",
-               const std::string& tool = "check_slot") {
+               const std::string& tool = "check_slot",
+               std::map<std::string, std::string> args = {{"when", "2026-03-05T11:00"}}) {
   caf::scoped_actor self{*via.sys};
   auto route = caf::actor_cast<proto::calendar_actor>(via.cluster->calendar_route(business));
   tool_reply out{"none", false, {}, {}, {}};
-  self->request(route, 10s, tool_request{call, tool, {{"when", "2026-03-05T11:00"}}})
+  self->request(route, 10s, tool_request{call, tool, std::move(args)})
       .receive([&](tool_reply& r) { out = std::move(r); },
                [&](caf::error& e) { out.values["error"] = caf::to_string(e); });
   return out;
+}
+
+// The requests another node answered for `n`, from its metrics.
+int cross_node_requests(member_node& n) {
+  auto text = n.metrics->render();
+  const std::string key = "frontdesk_cluster_request_ms_count ";
+  auto at = text.find(key);
+  return at == std::string::npos ? -1 : std::stoi(text.substr(at + key.size()));
 }
 
 class cluster_placement : public ::testing::Test {
@@ -195,6 +208,44 @@ TEST_F(cluster_placement, tools_reach_the_business_home_and_round_trip_every_fie
         return n == 30;
       },
       5s));
+}
+
+TEST_F(cluster_placement, a_call_ends_release_crosses_nodes_only_when_the_call_may_hold_a_slot) {
+  ASSERT_TRUE(wait_for([&] { return all_see(3); }, 10s));
+  std::string business; // homed on n2, asked through n1
+  for (int i = 0; business.empty(); ++i)
+    if (cluster::rendezvous_home("r" + std::to_string(i), {"n1", "n2", "n3"}) == "n2")
+      business = "r" + std::to_string(i);
+  auto& n1 = *nodes_[0];
+  const std::map<std::string, std::string> ended{{"call_ended", "1"}};
+  ASSERT_EQ(cross_node_requests(n1), 0);
+  // A call that asked nothing: its end's release is answered on its own node.
+  auto r = ask(n1, business, "idle", "release_slot", ended);
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.values["released"], "none");
+  EXPECT_EQ(r.values.count("node"), 0u);
+  EXPECT_EQ(cross_node_requests(n1), 0);
+  // A call whose check gave it a hold: the release goes to the home.
+  EXPECT_EQ(ask(n1, business, "holder", "check_slot", {{"hold", "1"}}).values["hold_id"],
+            "hold-of-holder");
+  EXPECT_EQ(cross_node_requests(n1), 1);
+  EXPECT_EQ(ask(n1, business, "holder", "release_slot", ended).values["node"], "n2");
+  EXPECT_EQ(cross_node_requests(n1), 2);
+  // ... once: it holds nothing after that.
+  EXPECT_EQ(ask(n1, business, "holder", "release_slot", ended).values["released"], "none");
+  EXPECT_EQ(cross_node_requests(n1), 2);
+  // A hold that became a booking: nothing left to release.
+  ask(n1, business, "booker", "check_slot", {{"hold", "1"}});
+  EXPECT_EQ(ask(n1, business, "booker", "book", {{"start", "2026-03-05T11:00"}}).values["node"],
+            "n2");
+  EXPECT_EQ(cross_node_requests(n1), 4);
+  EXPECT_EQ(ask(n1, business, "booker", "release_slot", ended).values["released"], "none");
+  EXPECT_EQ(cross_node_requests(n1), 4);
+  // A call that released its hold itself (a release mid-call is always sent).
+  ask(n1, business, "changer", "check_slot", {{"hold", "1"}});
+  EXPECT_EQ(ask(n1, business, "changer", "release_slot", {{"start", "x"}}).values["node"], "n2");
+  EXPECT_EQ(ask(n1, business, "changer", "release_slot", ended).values["released"], "none");
+  EXPECT_EQ(cross_node_requests(n1), 6);
 }
 
 TEST_F(cluster_placement, a_lost_node_is_noticed_and_its_businesses_move_to_their_next_home) {
