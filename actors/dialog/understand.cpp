@@ -1006,15 +1006,18 @@ std::optional<std::size_t> choose_offer(std::string_view text,
   }
   if (auto c = extract_choice(text, offered.size()))
     return c;
-  // "The nine", "with the eleven": an hour alone that the time parser leaves (no day, no "at"),
-  // matched on the clock face against the offers.
-  for (std::size_t i = 1; i < ws.size(); ++i) {
+  // The hour word at i (1 to 12, on the clock face), or 0: "one" names an hour only before
+  // "o'clock" ("the one", "one of those" point at an offer).
+  auto hour_at = [&](std::size_t i) {
     auto h = std::find(hour_words.begin(), hour_words.end(), ws[i]);
-    if (h == hour_words.end() || (ws[i - 1] != "the" && ws[i - 1] != "with"))
-      continue;
+    if (h == hour_words.end())
+      return 0;
     if (ws[i] == "one" && !(i + 1 < ws.size() && (ws[i + 1] == "o'clock" || ws[i + 1] == "oclock")))
-      continue; // "the one" points at an offer; it names no hour
-    int hour = static_cast<int>(h - hour_words.begin()) + 1;
+      return 0;
+    return static_cast<int>(h - hour_words.begin()) + 1;
+  };
+  // The offers at that hour on the clock face (on the day said, if one was).
+  auto offers_at = [&](int hour) {
     std::vector<std::size_t> hits;
     for (std::size_t k = 0; k < offered.size(); ++k) {
       auto t = time_of(offered[k]);
@@ -1022,8 +1025,16 @@ std::optional<std::size_t> choose_offer(std::string_view text,
           (said_date.empty() || day_of(offered[k]) == said_date))
         hits.push_back(k);
     }
-    if (hits.size() == 1)
-      return hits.front();
+    return hits;
+  };
+  // "The nine", "with the eleven": an hour alone that the time parser leaves (no day, no "at"),
+  // matched on the clock face against the offers.
+  for (std::size_t i = 1; i < ws.size(); ++i) {
+    if (ws[i - 1] != "the" && ws[i - 1] != "with")
+      continue;
+    if (int hour = hour_at(i))
+      if (auto hits = offers_at(hour); hits.size() == 1)
+        return hits.front();
   }
   // "Nine would be perfect", "eleven please": an hour alone anywhere in an answer that accepts
   // (no "not", no "no"), when it is the clock face of exactly one offer. An hour that is no
@@ -1031,20 +1042,11 @@ std::optional<std::size_t> choose_offer(std::string_view text,
   if (!has(ws, "not") && !has(ws, "no") && !has(ws, "nope") && !has(ws, "but")) {
     std::set<std::size_t> named;
     for (std::size_t i = 0; i < ws.size(); ++i) {
-      auto h = std::find(hour_words.begin(), hour_words.end(), ws[i]);
-      if (h == hour_words.end())
-        continue;
-      if (ws[i] == "one" && !(i + 1 < ws.size() && (ws[i + 1] == "o'clock" || ws[i + 1] == "oclock")))
-        continue; // "the one", "one of those"
       if (i + 1 < ws.size() && (ws[i + 1] == "of" || ws[i + 1] == "days" || ws[i + 1] == "weeks"))
         continue; // "two of those", "three days"
-      int hour = static_cast<int>(h - hour_words.begin()) + 1;
-      for (std::size_t k = 0; k < offered.size(); ++k) {
-        auto t = time_of(offered[k]);
-        if (t.size() == 5 && ((t[0] - '0') * 10 + (t[1] - '0')) % 12 == hour % 12 &&
-            (said_date.empty() || day_of(offered[k]) == said_date))
+      if (int hour = hour_at(i))
+        for (auto k : offers_at(hour))
           named.insert(k);
-      }
     }
     if (named.size() == 1)
       return *named.begin();
