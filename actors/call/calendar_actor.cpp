@@ -153,8 +153,18 @@ calendar_fn(proto::calendar_actor::stateful_pointer<calendar_state> self,
     // tools keep their order): no database connection waited for.
     if (slot && lane.in_flight == 0 && view_usable()) {
       auto now = now_of();
-      if (auto a = booking::calendar_service::answer_from_view(
-              *st.profile, *st.view, req.call_id, {req.name, req.args}, now)) {
+      auto a = booking::calendar_service::answer_from_view(*st.profile, *st.view, req.call_id,
+                                                           {req.name, req.args}, now);
+      // The view answers "free" (the database arbitrates the booking) and every refusal but
+      // "taken": a slot another writer freed since the last read (a cancellation on the
+      // dashboard, by text, in Google) is confirmed against the database before the caller
+      // hears it is taken.
+      if (a && !a->result.ok) {
+        auto why = a->result.values.find("reason");
+        if (why != a->result.values.end() && why->second == "taken")
+          a.reset();
+      }
+      if (a) {
         if (a->hold) {
           auto& h = *a->hold;
           st.view->hold(h.call_id, h.appointment_id, h.start, h.end, h.expires);

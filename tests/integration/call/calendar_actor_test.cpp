@@ -213,24 +213,41 @@ TEST_F(calendar_actor_test, slots_are_checked_without_the_database_which_still_a
   }));
   blocked.get_future().wait();
 
-  auto taken = ask(call(2), "check_slot", {{"date", "2026-03-05"}, {"time", "10:00"}});
-  EXPECT_FALSE(taken.ok);
-  EXPECT_EQ(taken.values["reason"], "taken");
-  EXPECT_EQ(taken.option_values,
-            (std::vector<std::string>{"2026-03-05T09:00", "2026-03-05T11:00", "2026-03-05T12:00"}));
   auto free = ask(call(3), "check_slot", {{"date", "2026-03-05"}, {"time", "11:00"}});
   ASSERT_TRUE(free.ok) << free.values["reason"];
   ASSERT_TRUE(free.values.count("hold_id"));
-  auto behind = ask(call(4), "check_slot", {{"date", "2026-03-05"}, {"time", "11:00"}});
-  EXPECT_EQ(behind.values["reason"], "taken") << "the hold granted from the view counts at once";
   EXPECT_EQ(held_rows(), "1") << "the hold's row waits for a worker";
 
+  // A slot the view has taken is confirmed against the database (another writer may have
+  // freed it since the read): that answer waits for the worker.
+  auto pending = self->request(cal, 20s, proto::tool_request{call(2), "check_slot",
+                                                             {{"date", "2026-03-05"}, {"time", "10:00"}}});
   let_go.open();
+  proto::tool_reply taken;
+  pending.receive([&](proto::tool_reply& r) { taken = std::move(r); },
+                  [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+  EXPECT_FALSE(taken.ok);
+  EXPECT_EQ(taken.values["reason"], "taken");
+  EXPECT_EQ(taken.option_values,
+            (std::vector<std::string>{"2026-03-05T09:00", "2026-03-05T12:00", "2026-03-05T13:00"}));
+  auto behind = ask(call(4), "check_slot", {{"date", "2026-03-05"}, {"time", "11:00"}});
+  EXPECT_EQ(behind.values["reason"], "taken") << "the hold granted from the view counts at once";
   EXPECT_EQ(eventually("SELECT count(*) FROM appointments WHERE status = 'held'", "2"), "2");
   EXPECT_EQ(row("SELECT count(*) FROM appointments WHERE status = 'held' AND id = '" +
                 free.values["hold_id"] + "'"),
             "1")
       << "the row has the id the caller was given";
+
+  // Freed elsewhere after the view was read (as a cancellation on the dashboard would): the
+  // view still has 10 AM taken, the database does not, and the caller is told it is free.
+  {
+    pqxx::connection c(db_.owner_dsn());
+    pqxx::work tx(c);
+    tx.exec("DELETE FROM appointments WHERE status = 'held' AND lower(during) = '2026-03-05 10:00-06'");
+    tx.commit();
+  }
+  auto freed = ask(call(6), "check_slot", {{"date", "2026-03-05"}, {"time", "10:00"}});
+  EXPECT_TRUE(freed.ok) << freed.values["reason"];
 
   // Booked elsewhere (as the dashboard would), after the view was read: the view still has
   // 2 PM free and holds it, but the database took it first, and the booking is refused.
