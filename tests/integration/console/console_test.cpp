@@ -565,7 +565,7 @@ TEST_F(console_cluster, the_terminal_interface_follows_calls_and_carries_out_a_t
     return text.find("state: listening") != std::string::npos ||
            text.find("state: thinking") != std::string::npos ||
            text.find("state: speaking") != std::string::npos;
-  }, 5s)) << screen();
+  }, 30s)) << screen(); // at the latest with the caller's next turn, as below
   ASSERT_TRUE(wait_for([&] { return screen().find("caller (speaking): ") != std::string::npos; },
                        30s))
       << screen();
